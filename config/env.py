@@ -1,0 +1,103 @@
+"""Reading settings from the environment, with errors that name the variable.
+
+Kept apart from ``settings.py`` so that the parsing rules can be tested without
+reloading Django's settings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from urllib.parse import urlparse
+
+
+class SettingError(Exception):
+    """A configuration variable holds a value Fasu cannot use."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(f"{name}: {message}")
+        self.name = name
+
+
+def env_bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name, "").strip()
+    if raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingError(name, f"expected 0 or 1, got {raw!r}")
+
+
+def env_int(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
+    raw = environ.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingError(name, f"expected a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingError(name, f"must be at least {minimum}, got {value}")
+    return value
+
+
+def env_list(environ: Mapping[str, str], name: str, default: list[str]) -> list[str]:
+    raw = environ.get(name, "").strip()
+    if raw == "":
+        return default
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if not items:
+        raise SettingError(name, "expected a comma-separated list")
+    return items
+
+
+def env_database(environ: Mapping[str, str], default_sqlite_path: str) -> dict:
+    """Return Django's DATABASES['default'] from DATABASE_URL, SQLite when unset."""
+    import dj_database_url
+
+    raw = environ.get("DATABASE_URL", "").strip()
+    if raw == "":
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": default_sqlite_path,
+            # A first run serves one user; wait for the in-process worker's writes.
+            "OPTIONS": {"timeout": 20},
+        }
+    scheme = urlparse(raw).scheme
+    if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
+        raise SettingError("DATABASE_URL", f"unsupported scheme {scheme!r} (use postgres:// or sqlite://)")
+    try:
+        config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+    except ValueError as exc:
+        raise SettingError("DATABASE_URL", str(exc)) from None
+    if not config.get("NAME"):
+        raise SettingError("DATABASE_URL", "names no database")
+    return config
+
+
+def env_broker_url(environ: Mapping[str, str]) -> str:
+    raw = environ.get("BROKER_URL", "").strip()
+    if raw == "":
+        return ""
+    scheme = urlparse(raw).scheme
+    if scheme not in {"redis", "rediss", "amqp", "amqps"}:
+        raise SettingError("BROKER_URL", f"unsupported scheme {scheme!r} (use redis:// or amqp://)")
+    return raw
+
+
+def env_secret_key(environ: Mapping[str, str], *, debug: bool) -> str:
+    raw = environ.get("SECRET_KEY", "")
+    if raw:
+        if not debug and (len(raw) < 50 or len(set(raw)) < 5):
+            raise SettingError("SECRET_KEY", "must be at least 50 characters with 5 distinct ones when DEBUG=0")
+        return raw
+    if not debug:
+        raise SettingError("SECRET_KEY", "must be set when DEBUG=0")
+    # First run only: a fixed development key, never accepted with DEBUG=0.
+    return "django-insecure-fasu-development-key-do-not-use-in-production"
+
+
+def read_environ() -> Mapping[str, str]:
+    return os.environ

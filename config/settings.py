@@ -1,0 +1,222 @@
+"""Fasu's settings: one module, read from the environment.
+
+Every variable is documented in README.md. A bad value stops the start with a
+message naming the variable; with nothing set, a first run uses SQLite, an
+in-process worker and plain HTTP on localhost.
+"""
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from config.env import (
+    SettingError,
+    env_bool,
+    env_broker_url,
+    env_database,
+    env_int,
+    env_list,
+    env_secret_key,
+    read_environ,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ENV = read_environ()
+
+try:
+    DEBUG = env_bool(ENV, "DEBUG", default=False)
+    SECRET_KEY = env_secret_key(ENV, debug=DEBUG)
+    ALLOWED_HOSTS = env_list(ENV, "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+    HTTPS = env_bool(ENV, "HTTPS", default=False)
+    DATABASES = {"default": env_database(ENV, str(BASE_DIR / "var" / "fasu.sqlite3"))}
+    BROKER_URL = env_broker_url(ENV)
+    STORAGE_ROOT = Path(ENV.get("STORAGE_ROOT", "").strip() or BASE_DIR / "var" / "storage")
+    TOKEN_TTL_DAYS = env_int(ENV, "TOKEN_TTL_DAYS", 30)
+    SESSION_IDLE_MINUTES = env_int(ENV, "SESSION_IDLE_MINUTES", 30)
+    LOGIN_MAX_FAILURES = env_int(ENV, "LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCKOUT_MINUTES = env_int(ENV, "LOGIN_LOCKOUT_MINUTES", 15)
+    JOB_LEASE_SECONDS = env_int(ENV, "JOB_LEASE_SECONDS", 300, minimum=10)
+except SettingError as exc:
+    raise SystemExit(f"Fasu cannot start: bad configuration {exc}") from None
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+if not STORAGE_ROOT.is_absolute():
+    raise SystemExit("Fasu cannot start: bad configuration STORAGE_ROOT: must be an absolute path")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "easy_thumbnails",
+    "filer",
+    "django_dramatiq",
+    "legalcase",
+    "evidence",
+    "templates_docx",
+    "workers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "legalcase.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "matter_list"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sessions end after SESSION_IDLE_MINUTES without a request, and with the browser.
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# HTTPS is its own switch: DEBUG=0 behind plain HTTP on a closed network must work.
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = [
+    f"{'https' if HTTPS else 'http'}://{host}" for host in ALLOWED_HOSTS if host not in {"*"} and not host.startswith(".")
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+MEDIA_ROOT = STORAGE_ROOT / "media"
+
+# Evidence is never public: django-filer keeps every file in private storage, and
+# downloads go through Fasu's own views, which check matter access.
+FILER_IS_PUBLIC_DEFAULT = False
+FILER_STORAGES = {
+    "private": {
+        "main": {
+            "ENGINE": "filer.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(STORAGE_ROOT / "filer_private"), "base_url": "/private-files/"},
+            "UPLOAD_TO": "filer.utils.generate_filename.randomized",
+            "UPLOAD_TO_PREFIX": "",
+        },
+        "thumbnails": {
+            "ENGINE": "filer.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(STORAGE_ROOT / "filer_private_thumbnails"), "base_url": "/private-thumbnails/"},
+            "THUMBNAIL_OPTIONS": {"base_dir": ""},
+        },
+    },
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "legalcase.authentication.ExpiringTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "legalcase.api.MatterPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Fasu API",
+    "DESCRIPTION": "Fasu (法诉) integration contract v1.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Closed bank networks: the docs page loads its assets from Fasu itself.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Jobs: a real broker when BROKER_URL is set, else an in-process worker thread.
+if BROKER_URL.startswith(("redis://", "rediss://")):
+    _broker = "dramatiq.brokers.redis.RedisBroker"
+elif BROKER_URL:
+    _broker = "dramatiq.brokers.rabbitmq.RabbitmqBroker"
+else:
+    _broker = "dramatiq.brokers.stub.StubBroker"
+DRAMATIQ_BROKER = {
+    "BROKER": _broker,
+    "OPTIONS": {"url": BROKER_URL} if BROKER_URL else {},
+    "MIDDLEWARE": [
+        "dramatiq.middleware.AgeLimit",
+        "dramatiq.middleware.TimeLimit",
+        "dramatiq.middleware.Callbacks",
+        "dramatiq.middleware.Pipelines",
+        "django_dramatiq.middleware.DbConnectionsMiddleware",
+    ],
+}
+DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]
+JOBS_IN_PROCESS = not BROKER_URL
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

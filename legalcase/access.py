@@ -1,0 +1,75 @@
+"""Who may see and do what: API.md's roles table, in one place.
+
+Every page and endpoint reaches a matter through ``access_matter``: a matter that
+does not exist and one the user may not see both answer 404, and a role that may not
+take an action on a matter it can see answers 403. Outside lawyers see a matter only
+while their firm holds the current assignment (``Matter.assigned_firm``), so ending
+an assignment takes effect on the very next request.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from legalcase.models import Matter, Role, User
+
+COUNSEL, LAWYER, MANAGER, ADMIN = Role.COUNSEL, Role.LAWYER, Role.MANAGER, Role.ADMIN
+
+# API.md "Roles". For a lawyer every matter action is limited to assigned matters,
+# which is what ``visible_matters`` already enforces.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "view": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
+    "escalate": frozenset({COUNSEL, ADMIN}),
+    "assign": frozenset({COUNSEL, ADMIN}),
+    "set_owner": frozenset({COUNSEL, ADMIN}),
+    "move_stage": frozenset({COUNSEL, LAWYER, ADMIN}),
+    "write_evidence": frozenset({COUNSEL, LAWYER, ADMIN}),
+    "write_proceedings": frozenset({COUNSEL, LAWYER, ADMIN}),
+    "write_enforcement": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
+    "write_recoveries": frozenset({COUNSEL, MANAGER, ADMIN}),
+    "reveal": frozenset({COUNSEL, LAWYER, ADMIN}),
+    "manage_templates": frozenset({ADMIN}),
+}
+
+
+def can(user: User, action: str) -> bool:
+    """Whether the user's role may take ``action`` (on any matter it can see)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.role in PERMISSIONS[action]
+
+
+def visible_matters(user: User) -> QuerySet[Matter]:
+    """Every matter the user may see."""
+    matters = Matter.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return matters.none()
+    if user.role == LAWYER:
+        if user.firm_id is None:
+            return matters.none()
+        return matters.filter(assigned_firm_id=user.firm_id)
+    if user.role in (COUNSEL, MANAGER, ADMIN):
+        return matters
+    return matters.none()
+
+
+def access_matter(user: User, matter_id: int | str, *, action: str = "view", for_update: bool = False) -> Matter:
+    """Return the matter if the user may see it, raising 404 if not and 403 if the role may not act."""
+    matters = visible_matters(user)
+    if for_update:
+        matters = matters.select_for_update()
+    try:
+        matter = matters.get(pk=int(matter_id))
+    except (Matter.DoesNotExist, ValueError, TypeError):
+        raise Http404("matter not found") from None
+    if not can(user, action):
+        raise PermissionDenied(f"your role may not {action.replace('_', ' ')}")
+    return matter
+
+
+def require(user: User, action: str) -> None:
+    """Raise 403 unless the role may take ``action``; for actions not tied to one matter."""
+    if not can(user, action):
+        raise PermissionDenied(f"your role may not {action.replace('_', ' ')}")

@@ -1,0 +1,84 @@
+"""Back-office tables for administrators. Matters change only through services."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from legalcase.models import Assignment, Creditor, Debt, Job, LawFirm, Matter, MatterEvent, Party, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "last_name", "first_name", "role", "firm", "is_active", "last_login")
+    list_filter = ("role", "firm", "is_active")
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Fasu"), {"fields": ("role", "firm")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Fasu"), {"fields": ("role", "firm")}),)
+
+
+@admin.register(LawFirm)
+class LawFirmAdmin(admin.ModelAdmin):
+    list_display = ("name", "created_at")
+    search_fields = ("name",)
+
+
+@admin.register(Creditor)
+class CreditorAdmin(admin.ModelAdmin):
+    list_display = ("name", "uscc", "representative")
+    search_fields = ("name", "uscc")
+
+
+@admin.register(Party)
+class PartyAdmin(admin.ModelAdmin):
+    """Identity numbers and phones stay masked here too; the audited reveal is on the matter page."""
+
+    list_display = ("name", "kind", "masked_id_number", "masked_phone")
+    search_fields = ("name",)
+    exclude = ("id_number", "phone")
+    readonly_fields = ("masked_id_number", "masked_phone")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Matter)
+class MatterAdmin(ReadOnlyAdmin):
+    list_display = ("number", "stage", "owner", "assigned_firm", "created_at")
+    list_filter = ("stage",)
+    search_fields = ("number",)
+    show_full_result_count = False
+
+
+@admin.register(Debt)
+class DebtAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "creditor", "principal", "overdue_since")
+    exclude = ("account_number",)
+    show_full_result_count = False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ("matter", "firm", "started_at", "ended_at")
+
+
+@admin.register(MatterEvent)
+class MatterEventAdmin(ReadOnlyAdmin):
+    list_display = ("matter", "kind", "actor", "at")
+    list_filter = ("kind",)
+    show_full_result_count = False
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "status", "progress_done", "progress_total", "attempts", "created_at", "finished_at")
+    list_filter = ("status", "kind")

@@ -1,0 +1,457 @@
+"""The core of Fasu: creditors, parties, debts, matters, firms and their history.
+
+Stages are a ``TextChoices`` field with the table of allowed moves right beside it
+(API.md, "Stages and allowed moves"); ``services.matter_transition`` is the only
+code that moves a matter. Every change to a matter is written to ``MatterEvent``,
+an append-only log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from legalcase.identity import mask_account, mask_id_number, mask_phone
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+RATE = {"max_digits": 9, "decimal_places": 6}
+
+
+class Role(models.TextChoices):
+    COUNSEL = "counsel", _("In-house counsel")
+    LAWYER = "lawyer", _("Outside lawyer")
+    MANAGER = "manager", _("Asset manager")
+    ADMIN = "admin", _("Administrator")
+
+
+class LawFirm(models.Model):
+    """An outside law firm that counsel instruct; its lawyers see only its matters."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("law firm")
+        verbose_name_plural = _("law firms")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in; ``role`` decides what they may do, ``firm`` scopes lawyers."""
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.COUNSEL)
+    firm = models.ForeignKey(
+        LawFirm, verbose_name=_("law firm"), null=True, blank=True, on_delete=models.PROTECT, related_name="lawyers"
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="lawyer") | Q(firm__isnull=False), name="lawyer_has_firm"
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.LAWYER and self.firm_id is None:
+            raise ValidationError({"firm": _("An outside lawyer must belong to a law firm.")})
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Creditor(models.Model):
+    """A bank, card centre or asset-management company that owns debts."""
+
+    name = models.CharField(_("name"), max_length=200)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("creditor")
+        verbose_name_plural = _("creditors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Party(models.Model):
+    """A debtor or guarantor: a natural person (identity number) or an organisation (USCC).
+
+    One row per identity, so the debtor page can list every matter of the same person.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Natural person")
+        ORGANISATION = "organisation", _("Organisation")
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(_("name"), max_length=200)
+    id_number = models.CharField(_("identity number"), max_length=18, blank=True)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        indexes = [
+            # varchar_pattern_ops lets PostgreSQL use the index for name LIKE 'prefix%'.
+            models.Index(fields=["name"], name="party_name_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="party_unique_id_number"),
+            models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="party_unique_uscc"),
+            models.CheckConstraint(
+                condition=(Q(kind="person") & ~Q(id_number="")) | (Q(kind="organisation") & ~Q(uscc="")),
+                name="party_has_identity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number) if self.kind == self.Kind.PERSON else self.uscc
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class Product(models.TextChoices):
+    CREDIT_CARD = "credit_card", _("Credit card")
+    LOAN = "loan", _("Loan")
+
+
+class Debt(models.Model):
+    """The loan or card account behind a matter, with the claim by component as of a date."""
+
+    creditor = models.ForeignKey(Creditor, verbose_name=_("creditor"), on_delete=models.PROTECT, related_name="debts")
+    original_creditor = models.ForeignKey(
+        Creditor,
+        verbose_name=_("original creditor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transferred_debts",
+    )
+    debtor = models.ForeignKey(Party, verbose_name=_("debtor"), on_delete=models.PROTECT, related_name="debts")
+    product = models.CharField(_("product"), max_length=16, choices=Product.choices)
+    account_number = models.CharField(_("account number"), max_length=40)
+    contract_number = models.CharField(_("contract number"), max_length=60, blank=True, db_index=True)
+    contract_date = models.DateField(_("contract date"), null=True, blank=True)
+    amounts_as_of = models.DateField(_("amounts as of"))
+    principal = models.DecimalField(_("principal"), **MONEY)
+    interest = models.DecimalField(_("interest"), default=Decimal("0.00"), **MONEY)
+    penalty_interest = models.DecimalField(_("penalty interest"), default=Decimal("0.00"), **MONEY)
+    compound_interest = models.DecimalField(_("compound interest"), default=Decimal("0.00"), **MONEY)
+    late_fees = models.DecimalField(_("late fees"), default=Decimal("0.00"), **MONEY)
+    fees = models.DecimalField(_("fees"), default=Decimal("0.00"), **MONEY)
+    annual_interest_rate = models.DecimalField(_("annual interest rate"), null=True, blank=True, **RATE)
+    penalty_rate = models.DecimalField(_("penalty rate"), null=True, blank=True, **RATE)
+    compound_rate = models.DecimalField(_("compound rate"), null=True, blank=True, **RATE)
+    day_count = models.PositiveSmallIntegerField(_("day count"), default=360)
+    overdue_since = models.DateField(_("overdue since"))
+    matured_on = models.DateField(_("matured on"), null=True, blank=True)
+    last_payment_date = models.DateField(_("last payment date"), null=True, blank=True)
+
+    AMOUNT_FIELDS = ("principal", "interest", "penalty_interest", "compound_interest", "late_fees", "fees")
+
+    class Meta:
+        verbose_name = _("debt")
+        verbose_name_plural = _("debts")
+        constraints = [
+            models.UniqueConstraint(fields=["creditor", "account_number"], name="debt_unique_account"),
+        ]
+        indexes = [models.Index(fields=["account_number"], name="debt_account_number")]
+
+    def __str__(self) -> str:
+        return f"{self.get_product_display()} {self.masked_account_number}"
+
+    @property
+    def masked_account_number(self) -> str:
+        return mask_account(self.account_number)
+
+    @property
+    def claim_total(self) -> Decimal:
+        return sum((getattr(self, name) for name in self.AMOUNT_FIELDS), Decimal("0.00"))
+
+    @property
+    def non_principal_total(self) -> Decimal:
+        return self.claim_total - self.principal
+
+
+class Guarantee(models.Model):
+    """A guarantor's undertaking for a debt (民法典 Arts. 686-693)."""
+
+    class Type(models.TextChoices):
+        JOINT = "joint", _("Joint and several (连带责任保证)")
+        GENERAL = "general", _("General (一般保证)")
+
+    debt = models.ForeignKey(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="guarantees")
+    guarantor = models.ForeignKey(Party, verbose_name=_("guarantor"), on_delete=models.PROTECT, related_name="guarantees")
+    guarantee_type = models.CharField(_("guarantee type"), max_length=8, choices=Type.choices, default=Type.JOINT)
+    guarantee_period_ends_on = models.DateField(_("guarantee period ends on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guarantee")
+        verbose_name_plural = _("guarantees")
+        constraints = [models.UniqueConstraint(fields=["debt", "guarantor"], name="guarantee_unique_party")]
+
+
+class Stage(models.TextChoices):
+    INTAKE = "intake", _("Intake")
+    PRE_LITIGATION = "pre_litigation", _("Pre-litigation")
+    PRESERVATION = "preservation", _("Preservation")
+    ARBITRATION = "arbitration", _("Arbitration")
+    LITIGATION = "litigation", _("Litigation")
+    JUDGMENT = "judgment", _("Judgment")
+    ENFORCEMENT = "enforcement", _("Enforcement")
+    ENFORCEMENT_TERMINATED = "enforcement_terminated", _("Enforcement terminated (终本)")
+    SETTLED = "settled", _("Settled")
+    CLOSED = "closed", _("Closed")
+
+
+# API.md, "Stages and allowed moves". Only transitions are gated by the stage.
+ALLOWED_MOVES: dict[str, tuple[str, ...]] = {
+    Stage.INTAKE: (Stage.PRE_LITIGATION, Stage.PRESERVATION, Stage.ARBITRATION, Stage.LITIGATION, Stage.SETTLED, Stage.CLOSED),
+    Stage.PRE_LITIGATION: (Stage.PRESERVATION, Stage.ARBITRATION, Stage.LITIGATION, Stage.SETTLED, Stage.CLOSED),
+    Stage.PRESERVATION: (Stage.ARBITRATION, Stage.LITIGATION, Stage.SETTLED, Stage.CLOSED),
+    Stage.ARBITRATION: (Stage.JUDGMENT, Stage.SETTLED, Stage.CLOSED),
+    Stage.LITIGATION: (Stage.JUDGMENT, Stage.SETTLED, Stage.CLOSED),
+    Stage.JUDGMENT: (Stage.LITIGATION, Stage.ENFORCEMENT, Stage.SETTLED, Stage.CLOSED),
+    Stage.ENFORCEMENT: (Stage.ENFORCEMENT_TERMINATED, Stage.SETTLED, Stage.CLOSED),
+    Stage.ENFORCEMENT_TERMINATED: (Stage.ENFORCEMENT, Stage.SETTLED, Stage.CLOSED),
+    Stage.SETTLED: (Stage.ENFORCEMENT, Stage.CLOSED),
+    Stage.CLOSED: (),
+}
+
+
+class ClosingReason(models.TextChoices):
+    RECOVERED = "recovered", _("Recovered in full")
+    SETTLED = "settled", _("Settled")
+    WRITTEN_OFF = "written_off", _("Written off")
+    TIME_BARRED = "time_barred", _("Time-barred")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    TRANSFERRED = "transferred", _("Transferred")
+    OTHER = "other", _("Other")
+
+
+class Matter(models.Model):
+    """A legal matter: one escalated debt on its way through proceedings to recovery.
+
+    ``assigned_firm`` mirrors the current ``Assignment`` so that the access rule for
+    outside lawyers is one indexed column; the assignments keep the history.
+    """
+
+    number = models.CharField(_("matter number"), max_length=20, unique=True)
+    debt = models.OneToOneField(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="matter")
+    stage = models.CharField(_("stage"), max_length=24, choices=Stage.choices, default=Stage.INTAKE)
+    closing_reason = models.CharField(_("closing reason"), max_length=16, choices=ClosingReason.choices, blank=True)
+    owner = models.ForeignKey(
+        User, verbose_name=_("owner"), null=True, blank=True, on_delete=models.PROTECT, related_name="owned_matters"
+    )
+    assigned_firm = models.ForeignKey(
+        LawFirm, verbose_name=_("assigned firm"), null=True, blank=True, on_delete=models.PROTECT, related_name="matters"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    stage_changed_at = models.DateTimeField(_("stage changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("matter")
+        verbose_name_plural = _("matters")
+        indexes = [
+            models.Index(fields=["stage", "-id"], name="matter_stage_id"),
+            models.Index(fields=["assigned_firm", "-id"], name="matter_firm_id"),
+            models.Index(fields=["owner", "-id"], name="matter_owner_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def allowed_moves(self) -> tuple[str, ...]:
+        return ALLOWED_MOVES[self.stage]
+
+    def can_move_to(self, stage: str) -> bool:
+        return stage in ALLOWED_MOVES[self.stage]
+
+
+class MatterNumberCounter(models.Model):
+    """The last matter number handed out in a year (numbers read ``FS-YYYY-NNNNNN``)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("matter number counter")
+
+
+class Assignment(models.Model):
+    """A law firm instructed on a matter, from ``started_at`` until ``ended_at`` (history kept)."""
+
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="assignments")
+    firm = models.ForeignKey(LawFirm, verbose_name=_("law firm"), on_delete=models.PROTECT, related_name="assignments")
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    started_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter"], condition=Q(ended_at__isnull=True), name="assignment_one_current_per_matter"
+            ),
+        ]
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Matter opened")
+    STAGE_CHANGED = "stage_changed", _("Stage changed")
+    OWNER_CHANGED = "owner_changed", _("Owner changed")
+    FIRM_ASSIGNED = "firm_assigned", _("Firm assigned")
+    FIRM_UNASSIGNED = "firm_unassigned", _("Assignment ended")
+    DEBTOR_REVEALED = "debtor_revealed", _("Personal data revealed")
+    UPDATED = "updated", _("Matter updated")
+
+
+class AppendOnlyError(Exception):
+    """Raised on an attempt to edit or delete an entry of an append-only log."""
+
+
+class MatterEvent(models.Model):
+    """One entry of a matter's timeline and audit trail: who did what, when, old and new values.
+
+    Append-only: an entry is never edited or deleted (``save`` refuses updates).
+    """
+
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
+    old = models.JSONField(_("old value"), null=True, blank=True)
+    new = models.JSONField(_("new value"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("matter event")
+        verbose_name_plural = _("matter events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["matter", "-at"], name="event_matter_at")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("matter events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("matter events are append-only")
+
+
+class ApiToken(models.Model):
+    """An API key; only its SHA-256 digest is stored, and it stops working at ``expires_at``."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, counted per username to throttle password guessing."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "at"], name="loginfailure_user_at")]
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """A piece of background work and its state; the database row is the truth, not the queue.
+
+    A service creates the row and enqueues its id after commit; a worker claims the
+    row with a conditional UPDATE, so two workers never run it at once, and a row left
+    ``running`` by a dead worker is claimed again once its lease has run out.
+    """
+
+    FINISHED = (JobStatus.DONE, JobStatus.FAILED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=64)
+    status = models.CharField(_("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    progress_done = models.PositiveIntegerField(_("done"), default=0)
+    progress_total = models.PositiveIntegerField(_("total"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        indexes = [models.Index(fields=["status", "lease_expires_at"], name="job_status_lease")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        if self.progress_total == 0:
+            return 100 if self.status == JobStatus.DONE else 0
+        return min(100, round(100 * self.progress_done / self.progress_total))

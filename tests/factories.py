@@ -1,0 +1,90 @@
+"""Small factory functions for tests: each builds one valid object, overridable by keyword."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+from legalcase.identity import build_resident_id, build_uscc
+from legalcase.models import Creditor, Debt, LawFirm, Matter, Party, Role, User
+from legalcase.services import matter_open
+
+_seq = itertools.count(1)
+
+PASSWORD = "correct-horse-9"
+
+
+def make_firm(name: str | None = None) -> LawFirm:
+    return LawFirm.objects.create(name=name or f"测试律师事务所{next(_seq)}")
+
+
+def make_user(role: str = Role.COUNSEL, *, firm: LawFirm | None = None, username: str | None = None) -> User:
+    if role == Role.LAWYER and firm is None:
+        firm = make_firm()
+    user = User(username=username or f"{role}{next(_seq)}", role=role, firm=firm)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def make_creditor(**overrides) -> Creditor:
+    n = next(_seq)
+    fields = {
+        "name": f"测试银行股份有限公司第{n}分行",
+        "uscc": build_uscc(f"91110000MA{n:07d}"),
+        "address": "北京市西城区金融大街1号",
+        "representative": "王某",
+    }
+    return Creditor.objects.create(**{**fields, **overrides})
+
+
+def make_party(name: str = "张三", **overrides) -> Party:
+    n = next(_seq)
+    sequence = overrides.pop("sequence", 2 * n + 1)
+    fields = {
+        "kind": Party.Kind.PERSON,
+        "name": name,
+        "id_number": build_resident_id(area_code="110105", birth_date=dt.date(1985, 3, 7), sequence=sequence),
+        "gender": "male" if sequence % 2 else "female",
+        "birth_date": dt.date(1985, 3, 7),
+        "phone": f"138{n:08d}",
+        "address": "北京市朝阳区建国路88号",
+    }
+    return Party.objects.create(**{**fields, **overrides})
+
+
+def make_debt(*, debtor: Party | None = None, creditor: Creditor | None = None, **overrides) -> Debt:
+    n = next(_seq)
+    fields = {
+        "creditor": creditor or make_creditor(),
+        "debtor": debtor or make_party(),
+        "product": "credit_card",
+        "account_number": f"6225880{n:09d}",
+        "contract_number": f"XYK-2021-{n:06d}",
+        "amounts_as_of": dt.date(2025, 6, 30),
+        "principal": Decimal("48230.55"),
+        "interest": Decimal("3120.40"),
+        "penalty_interest": Decimal("812.00"),
+        "compound_interest": Decimal("95.10"),
+        "late_fees": Decimal("300.00"),
+        "fees": Decimal("0.00"),
+        "overdue_since": dt.date(2024, 11, 5),
+    }
+    return Debt.objects.create(**{**fields, **overrides})
+
+
+def make_matter(
+    *, stage: str = "intake", firm: LawFirm | None = None, owner: User | None = None, debtor: Party | None = None, **debt
+) -> Matter:
+    matter = matter_open(debt=make_debt(debtor=debtor, **debt), actor=None, owner=owner)
+    fields = ["stage"]
+    matter.stage = stage
+    if firm is not None:
+        from legalcase.models import Assignment
+
+        Assignment.objects.create(matter=matter, firm=firm)
+        matter.assigned_firm = firm
+        fields.append("assigned_firm")
+    matter.save(update_fields=fields)
+    return matter

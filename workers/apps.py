@@ -1,0 +1,25 @@
+import os
+import sys
+
+from django.apps import AppConfig
+from django.conf import settings
+
+
+class WorkersConfig(AppConfig):
+    name = "workers"
+    verbose_name = "Workers"
+
+    def ready(self) -> None:
+        # Declares the actors (and so their queues) on the broker in every process,
+        # so that services can enqueue by actor name.
+        from workers import actors  # noqa: F401
+
+        if settings.JOBS_IN_PROCESS and _is_serving():
+            from legalcase.jobs import start_in_process_worker
+
+            start_in_process_worker()
+
+
+def _is_serving() -> bool:
+    """True in the process that serves requests (runserver's reloaded child)."""
+    return "runserver" in sys.argv and os.environ.get("RUN_MAIN") == "true"
