@@ -261,6 +261,53 @@ class ClosingReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class MatterQuerySet(models.QuerySet):
+    """Filters shared by the matter list page, the API and bulk actions."""
+
+    def filter_by(
+        self,
+        *,
+        stage: str = "",
+        product: str = "",
+        firm: int | str | None = None,
+        owner: int | str | None = None,
+        q: str = "",
+    ) -> "MatterQuerySet":
+        matters = self
+        if stage:
+            matters = matters.filter(stage=stage)
+        if product:
+            matters = matters.filter(debt__product=product)
+        if firm == "none":
+            matters = matters.filter(assigned_firm__isnull=True)
+        elif firm:
+            matters = matters.filter(assigned_firm_id=firm)
+        if owner == "none":
+            matters = matters.filter(owner__isnull=True)
+        elif owner:
+            matters = matters.filter(owner_id=owner)
+        if q:
+            matters = matters.search(q)
+        return matters
+
+    def search(self, q: str) -> "MatterQuerySet":
+        """Debtor name exactly or by prefix; matter, contract and account numbers exactly.
+
+        Each branch is an indexed lookup; they are combined as id sets so that
+        PostgreSQL never scans the matter table for an OR across joins.
+        """
+        q = q.strip()
+        if not q:
+            return self
+        by_name = Q(debt__debtor__name__startswith=q)
+        by_number = Q(number=q.upper())
+        by_debt = Q(debt__in=Debt.objects.filter(Q(contract_number=q) | Q(account_number=q)).values("pk"))
+        return self.filter(by_name | by_number | by_debt)
+
+    def for_list(self) -> "MatterQuerySet":
+        return self.select_related("debt__debtor", "debt__creditor", "owner", "assigned_firm")
+
+
 class Matter(models.Model):
     """A legal matter: one escalated debt on its way through proceedings to recovery.
 
@@ -281,6 +328,8 @@ class Matter(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     stage_changed_at = models.DateTimeField(_("stage changed at"), default=timezone.now)
 
+    objects = MatterQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("matter")
         verbose_name_plural = _("matters")
@@ -299,6 +348,23 @@ class Matter(models.Model):
 
     def can_move_to(self, stage: str) -> bool:
         return stage in ALLOWED_MOVES[self.stage]
+
+    @property
+    def recovered_total(self) -> Decimal:
+        # Recoveries arrive with the enforcement issue; until then nothing is recovered.
+        return Decimal("0.00")
+
+    @property
+    def recoverable_costs(self) -> Decimal:
+        # Costs arrive with the enforcement issue.
+        return Decimal("0.00")
+
+    @property
+    def outstanding(self) -> dict[str, Decimal]:
+        """What is still owed: the claim plus recoverable costs, by API.md's three heads."""
+        debt = self.debt
+        costs, interest, principal = self.recoverable_costs, debt.non_principal_total, debt.principal
+        return {"costs": costs, "interest": interest, "principal": principal, "total": costs + interest + principal}
 
 
 class MatterNumberCounter(models.Model):

@@ -7,7 +7,7 @@ import itertools
 from decimal import Decimal
 
 from legalcase.identity import build_resident_id, build_uscc
-from legalcase.models import Creditor, Debt, LawFirm, Matter, Party, Role, User
+from legalcase.models import Assignment, Creditor, Debt, LawFirm, Matter, Party, Role, User
 from legalcase.services import matter_open
 
 _seq = itertools.count(1)
@@ -81,8 +81,6 @@ def make_matter(
     fields = ["stage"]
     matter.stage = stage
     if firm is not None:
-        from legalcase.models import Assignment
-
         Assignment.objects.create(matter=matter, firm=firm)
         matter.assigned_firm = firm
         fields.append("assigned_firm")
