@@ -1,0 +1,37 @@
+# The two commands: `make run` (set up and serve with demo data) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install worker bench-matter-list clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+# First run: SQLite, in-process worker, demo data and demo users; DEBUG=1 unless set.
+run: $(BIN)/.installed
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "Fasu is starting: open http://$(HOST):$(PORT)/ and sign in with a demo login above."
+	@echo ""
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+# A separate worker process, for deployments with BROKER_URL set.
+worker: $(BIN)/.installed
+	$(BIN)/python manage.py rundramatiq --processes 2 --threads 4
+
+bench-matter-list: $(BIN)/.installed
+	$(BIN)/python bench/matter_list.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,95 @@
+"""Settings come from the environment; bad values stop the start naming the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config.env import SettingError, env_bool, env_broker_url, env_database, env_int, env_list, env_secret_key
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_KEY = "x7#kQ2!vR9@pL4$mN8%tY3^wZ6&bC1*dF5(gH0)jK2_lM7+nP4=qS9-uV3~"
+
+
+@pytest.mark.parametrize("raw, expected", [("1", True), ("0", False), ("true", True), ("off", False), ("", False)])
+def test_env_bool_reads_the_usual_spellings(raw, expected):
+    assert env_bool({"DEBUG": raw}, "DEBUG", default=False) is expected
+
+
+@pytest.mark.parametrize(
+    "reader, environ, name",
+    [
+        (lambda e: env_bool(e, "DEBUG", default=False), {"DEBUG": "maybe"}, "DEBUG"),
+        (lambda e: env_int(e, "TOKEN_TTL_DAYS", 30), {"TOKEN_TTL_DAYS": "thirty"}, "TOKEN_TTL_DAYS"),
+        (lambda e: env_int(e, "TOKEN_TTL_DAYS", 30), {"TOKEN_TTL_DAYS": "0"}, "TOKEN_TTL_DAYS"),
+        (lambda e: env_list(e, "ALLOWED_HOSTS", []), {"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS"),
+        (lambda e: env_database(e, "/tmp/x.sqlite3"), {"DATABASE_URL": "mysql://u@h/db"}, "DATABASE_URL"),
+        (lambda e: env_database(e, "/tmp/x.sqlite3"), {"DATABASE_URL": "postgres://u@h:5432/"}, "DATABASE_URL"),
+        (lambda e: env_broker_url(e), {"BROKER_URL": "kafka://h"}, "BROKER_URL"),
+        (lambda e: env_secret_key(e, debug=False), {}, "SECRET_KEY"),
+        (lambda e: env_secret_key(e, debug=False), {"SECRET_KEY": "short"}, "SECRET_KEY"),
+    ],
+)
+def test_a_bad_value_raises_an_error_naming_the_variable(reader, environ, name):
+    with pytest.raises(SettingError) as error:
+        reader(environ)
+    assert error.value.name == name
+    assert str(error.value).startswith(f"{name}:")
+
+
+def test_nothing_set_means_sqlite_and_no_broker():
+    assert env_database({}, "/tmp/fasu.sqlite3")["ENGINE"] == "django.db.backends.sqlite3"
+    assert env_broker_url({}) == ""
+
+
+def test_a_postgres_url_is_parsed():
+    config = env_database({"DATABASE_URL": "postgres://fasu:pw@db.local:5433/fasu"}, "/tmp/x")
+    assert (config["ENGINE"], config["NAME"], config["HOST"], config["PORT"]) == (
+        "django.db.backends.postgresql",
+        "fasu",
+        "db.local",
+        5433,
+    )
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_start_stops_with_a_message_naming_the_bad_variable():
+    result = _manage("check", DEBUG="1", BROKER_URL="ftp://example")
+    assert result.returncode != 0
+    assert "BROKER_URL" in result.stderr + result.stdout
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        HTTPS="1",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="fasu.bank.example",
+        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_without_https_plain_http_is_not_redirected():
+    from django.conf import settings
+
+    assert settings.SECURE_SSL_REDIRECT is False
+    assert settings.SESSION_COOKIE_SECURE is False
