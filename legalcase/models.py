@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.identity import mask_account, mask_id_number, mask_phone
+from legalcase.identity import IdentityError, mask_account, mask_id_number, mask_phone, validate_resident_id, validate_uscc
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 RATE = {"max_digits": 9, "decimal_places": 6}
@@ -89,6 +89,13 @@ class Creditor(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.uscc = validate_uscc(self.uscc)
+        except IdentityError as exc:
+            raise ValidationError({"uscc": str(exc)}) from None
+
 
 class Party(models.Model):
     """A debtor or guarantor: a natural person (identity number) or an organisation (USCC).
@@ -132,6 +139,19 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Check the identity number (with gender and birth date) or the credit code."""
+        super().clean()
+        try:
+            if self.kind == self.Kind.PERSON:
+                self.id_number = validate_resident_id(
+                    self.id_number, gender=self.gender or None, birth_date=self.birth_date
+                )
+            else:
+                self.uscc = validate_uscc(self.uscc)
+        except IdentityError as exc:
+            raise ValidationError({"id_number" if self.kind == self.Kind.PERSON else "uscc": str(exc)}) from None
 
     @property
     def masked_id_number(self) -> str:
