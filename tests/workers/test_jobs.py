@@ -222,3 +222,17 @@ def test_a_bulk_action_the_role_may_not_take_is_refused_and_no_job_is_stored():
     with pytest.raises(PermissionDenied):
         matters_bulk_start(user=manager, action="move_stage", matter_ids=[matter.pk], to="litigation")
     assert Job.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_requeue_command_sends_lost_jobs_again(test_kinds):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    job = job_create(kind="test_count", user=None, payload={})
+    queued_ids()
+    out = StringIO()
+    call_command("requeue_jobs", stdout=out)
+    assert "requeued 1 job(s)" in out.getvalue()
+    assert queued_ids() == [str(job.pk)]
