@@ -1,5 +1,480 @@
-from rest_framework.pagination import PageNumberPagination
+"""The REST API of the core (API.md): tokens, matters, assignments, owners, firms, jobs.
+
+Views are thin: a serializer validates the request, ``legalcase.access`` authorises,
+a service in ``legalcase.services`` acts. Every view derives from ``ApiView``, whose
+exception handler is the one place where the services' Django ``ValidationError``
+becomes DRF's usual 400 body and a ``StageConflict`` becomes API.md's 409. Personal
+data is masked in every representation here except the audited debtor reveal.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from legalcase.access import access_matter, visible_matters
+from legalcase.authentication import LoginLocked, login_attempt, token_issue
+from legalcase.models import MONEY, ClosingReason, Guarantee, Job, LawFirm, Matter, Party, Product, Stage
+from legalcase.pagination import MatterPagination
+from legalcase.services import (
+    StageConflict,
+    matter_assign_firm,
+    matter_reveal_debtor,
+    matter_set_owner,
+    matter_transition,
+    matter_unassign_firm,
+)
+
+# Errors -------------------------------------------------------------------------------
 
 
-class MatterPagination(PageNumberPagination):
-    page_size = 50
+def exception_handler(exc, context):
+    """DRF's handler, plus the services' own exceptions (API.md, "Errors")."""
+    if isinstance(exc, StageConflict):
+        return Response({"detail": str(exc), "stage": exc.stage}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail = {
+                (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+                for field, messages in exc.message_dict.items()
+            }
+        else:
+            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+        exc = exceptions.ValidationError(detail)
+    return drf_exception_handler(exc, context)
+
+
+class ApiView(APIView):
+    # The base of every API view (a comment, not a docstring: the schema would show it).
+    def get_exception_handler(self):
+        return exception_handler
+
+
+class ExpiringTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "legalcase.authentication.ExpiringTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`, from POST /api/v1/auth/token/",
+        }
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ConflictSerializer(DetailSerializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+
+
+ERRORS = {
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input, keyed like the request."),
+    403: OpenApiResponse(DetailSerializer, description="Your role may not take this action."),
+    404: OpenApiResponse(DetailSerializer, description="Not found, or not yours to see."),
+}
+
+
+# Representations ----------------------------------------------------------------------
+
+
+class MoneyField(serializers.DecimalField):
+    """Money as API.md writes it: a decimal string with two places, CNY."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**MONEY, read_only=True, **kwargs)
+
+
+class FirmSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CreditorSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    uscc = serializers.CharField()
+
+
+class MaskedPartySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    id_number = serializers.CharField(source="masked_id_number", help_text="Masked; a USCC for an organisation.")
+    phone = serializers.CharField(source="masked_phone", help_text="Masked.")
+
+
+class PartySerializer(serializers.Serializer):
+    """Unmasked: only for the audited debtor reveal."""
+
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Party.Kind.choices)
+    id_number = serializers.CharField()
+    uscc = serializers.CharField()
+    gender = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+    phone = serializers.CharField()
+    address = serializers.CharField()
+
+
+class GuaranteeFields(serializers.Serializer):
+    # Read from a Party annotated by ``guarantors_of``.
+    guarantee_type = serializers.ChoiceField(choices=Guarantee.Type.choices)
+    guarantee_period_ends_on = serializers.DateField(allow_null=True)
+
+
+class MaskedGuarantorSerializer(MaskedPartySerializer, GuaranteeFields):
+    pass
+
+
+class GuarantorSerializer(PartySerializer, GuaranteeFields):
+    pass
+
+
+def guarantors_of(matter: Matter) -> QuerySet[Party]:
+    """The matter's guarantors, each carrying its guarantee's type and period."""
+    return (
+        Party.objects.filter(guarantees__debt_id=matter.debt_id)
+        .annotate(
+            guarantee_type=F("guarantees__guarantee_type"),
+            guarantee_period_ends_on=F("guarantees__guarantee_period_ends_on"),
+        )
+        .order_by("guarantees__id")
+    )
+
+
+class AmountsSerializer(serializers.Serializer):
+    """The claim as escalated (a Debt)."""
+
+    as_of = serializers.DateField(source="amounts_as_of")
+    principal = MoneyField()
+    interest = MoneyField()
+    penalty_interest = MoneyField()
+    compound_interest = MoneyField()
+    late_fees = MoneyField()
+    fees = MoneyField()
+    total = MoneyField(source="claim_total")
+
+
+class OutstandingSerializer(serializers.Serializer):
+    costs = MoneyField()
+    interest = MoneyField()
+    principal = MoneyField()
+    total = MoneyField()
+
+
+class DeadlineSerializer(serializers.Serializer):
+    # The contract's shape; deadlines arrive with the intake issue.
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    due_on = serializers.DateField()
+    rule = serializers.CharField()
+    status = serializers.CharField()
+    verified_calendar = serializers.BooleanField()
+
+
+class MatterSerializer(serializers.Serializer):
+    """A matter as API.md's "Matters" shows it, personal data masked; the list's rows."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    closing_reason = serializers.CharField(help_text="Set when the stage is `closed`, else empty.")
+    allowed_moves = serializers.ListField(child=serializers.CharField(), help_text="Stages the table allows next.")
+    product = serializers.ChoiceField(choices=Product.choices, source="debt.product")
+    creditor = CreditorSerializer(source="debt.creditor")
+    debtor = MaskedPartySerializer(source="debt.debtor")
+    account_number = serializers.CharField(source="debt.masked_account_number", help_text="Masked.")
+    amounts = AmountsSerializer(source="debt")
+    outstanding = OutstandingSerializer()
+    overdue_since = serializers.DateField(source="debt.overdue_since")
+    limitation_expires_on = serializers.SerializerMethodField()
+    time_barred = serializers.SerializerMethodField()
+    owner = serializers.CharField(source="owner.username", allow_null=True, help_text="The owner's username.")
+    assigned_firm = FirmSerializer(allow_null=True)
+    recovered_total = MoneyField()
+    deadlines = serializers.SerializerMethodField()
+
+    # Limitation and deadlines are computed by the intake issue; until then, none.
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_limitation_expires_on(self, matter: Matter):
+        return None
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_time_barred(self, matter: Matter) -> bool:
+        return False
+
+    @extend_schema_field(DeadlineSerializer(many=True))
+    def get_deadlines(self, matter: Matter) -> list:
+        return []
+
+
+class MatterDetailSerializer(MatterSerializer):
+    """One matter: the list's representation plus its guarantors, masked."""
+
+    guarantors = serializers.SerializerMethodField()
+
+    @extend_schema_field(MaskedGuarantorSerializer(many=True))
+    def get_guarantors(self, matter: Matter) -> list:
+        return MaskedGuarantorSerializer(guarantors_of(matter), many=True).data
+
+
+class DebtorRevealSerializer(serializers.Serializer):
+    debtor = PartySerializer(source="debt.debtor")
+    guarantors = serializers.SerializerMethodField()
+
+    @extend_schema_field(GuarantorSerializer(many=True))
+    def get_guarantors(self, matter: Matter) -> list:
+        return GuarantorSerializer(guarantors_of(matter), many=True).data
+
+
+class ProgressSerializer(serializers.Serializer):
+    done = serializers.IntegerField(source="progress_done")
+    total = serializers.IntegerField(source="progress_total")
+
+
+class JobSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    progress = ProgressSerializer(source="*")
+    error = serializers.CharField()
+    result = serializers.JSONField()
+
+
+# Requests -----------------------------------------------------------------------------
+
+
+class InputChoiceField(serializers.ChoiceField):
+    # DRF's message repeats the input, which could be anything, an identity number included.
+    default_error_messages = {"invalid_choice": _("Not one of the allowed values.")}
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class IdOrNoneField(serializers.CharField):
+    """A query filter naming an object by id, or ``none`` for matters without one."""
+
+    default_error_messages = {"invalid": _("Give an id (a whole number) or “none”.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value in ("", "none"):
+            return value
+        if not (value.isascii() and value.isdigit()):
+            self.fail("invalid")
+        return int(value)
+
+
+class MatterFilterSerializer(serializers.Serializer):
+    stage = InputChoiceField(choices=Stage.choices, required=False, allow_blank=True)
+    product = InputChoiceField(choices=Product.choices, required=False, allow_blank=True)
+    firm = IdOrNoneField(help_text="A law firm's id, or `none` for unassigned matters.")
+    owner = IdOrNoneField(help_text="The owner's user id, or `none` for matters without one.")
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Debtor name (exact or prefix); matter, contract or account number (exact).",
+    )
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = InputChoiceField(choices=Stage.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = InputChoiceField(
+        choices=ClosingReason.choices, required=False, allow_blank=True, default="", help_text="Required to close."
+    )
+
+
+class AssignmentSerializer(serializers.Serializer):
+    firm = serializers.IntegerField(help_text="The law firm's id.")
+
+
+class OwnerSerializer(serializers.Serializer):
+    owner = serializers.IntegerField(allow_null=True, help_text="An active in-house counsel's user id, or null.")
+
+
+class RevealQuerySerializer(serializers.Serializer):
+    purpose = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why, for the audit log.")
+
+
+def _valid(serializer_class: type[serializers.Serializer], data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# Views --------------------------------------------------------------------------------
+
+
+class TokenView(ApiView):
+    """Exchange a username and password for an API key (API.md, "Conventions").
+
+    Wrong credentials answer 400 with `non_field_errors`, like DRF's own token view:
+    the request was wrong, there is no key to challenge yet. After LOGIN_MAX_FAILURES
+    failures within LOGIN_LOCKOUT_MINUTES the username is locked and every attempt
+    answers 429, the right password included; the web login counts the same failures.
+    """
+
+    # No session here: a browser's cookie must not turn this into a CSRF-checked call.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Get an API key",
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            400: ERRORS[400],
+            429: OpenApiResponse(DetailSerializer, description="Too many failed sign-ins."),
+        },
+        auth=[],
+    )
+    def post(self, request):
+        credentials = _valid(TokenRequestSerializer, request.data)
+        try:
+            user = login_attempt(request=request, **credentials)
+        except LoginLocked as exc:
+            raise exceptions.Throttled(detail=str(exc)) from None
+        if user is None:
+            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Wrong username or password.")]})
+        key, expires_at = token_issue(user=user)
+        return Response(TokenSerializer({"token": key, "expires_at": expires_at}).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List matters",
+        parameters=[MatterFilterSerializer],
+        responses={200: MatterSerializer(many=True), 400: ERRORS[400]},
+    )
+)
+class MatterListView(ApiView, generics.ListAPIView):
+    """The matters you may see, newest first; an invalid filter answers 400 naming it."""
+
+    serializer_class = MatterSerializer
+    pagination_class = MatterPagination
+
+    def get_queryset(self):
+        filters = _valid(MatterFilterSerializer, self.request.query_params)
+        return visible_matters(self.request.user).filter_by(**filters).for_list().order_by("-id")
+
+
+class MatterDetailView(ApiView):
+    """One matter, personal data masked."""
+
+    @extend_schema(summary="Get a matter", responses={200: MatterDetailSerializer, 404: ERRORS[404]})
+    def get(self, request, matter_id: int):
+        matter = access_matter(request.user, matter_id)
+        return Response(MatterDetailSerializer(matter).data)
+
+
+class MatterTransitionView(ApiView):
+    """Move a matter to another stage, if API.md's table of allowed moves permits it.
+
+    Closing needs `reason`; a move the table forbids answers 409 with the current stage.
+    """
+
+    @extend_schema(
+        summary="Move a matter",
+        request=TransitionSerializer,
+        responses={
+            200: MatterDetailSerializer,
+            **ERRORS,
+            409: OpenApiResponse(ConflictSerializer, description="The table of allowed moves forbids it."),
+        },
+    )
+    def post(self, request, matter_id: int):
+        move = _valid(TransitionSerializer, request.data)
+        matter = matter_transition(user=request.user, matter_id=matter_id, **move)
+        return Response(MatterDetailSerializer(matter).data)
+
+
+class MatterAssignmentView(ApiView):
+    """Instruct a law firm on a matter, or end the current assignment.
+
+    The firm that loses the matter loses access on its lawyers' very next request.
+    """
+
+    @extend_schema(
+        summary="Assign a firm", request=AssignmentSerializer, responses={200: MatterDetailSerializer, **ERRORS}
+    )
+    def post(self, request, matter_id: int):
+        firm_id = _valid(AssignmentSerializer, request.data)["firm"]
+        matter = matter_assign_firm(user=request.user, matter_id=matter_id, firm_id=firm_id)
+        return Response(MatterDetailSerializer(matter).data)
+
+    @extend_schema(summary="End the assignment", responses={200: MatterDetailSerializer, **ERRORS})
+    def delete(self, request, matter_id: int):
+        matter = matter_unassign_firm(user=request.user, matter_id=matter_id)
+        return Response(MatterDetailSerializer(matter).data)
+
+
+class MatterOwnerView(ApiView):
+    """Make an active in-house counsel (or administrator) the matter's owner, or clear it."""
+
+    @extend_schema(summary="Set the owner", request=OwnerSerializer, responses={200: MatterDetailSerializer, **ERRORS})
+    def post(self, request, matter_id: int):
+        owner_id = _valid(OwnerSerializer, request.data)["owner"]
+        matter = matter_set_owner(user=request.user, matter_id=matter_id, owner_id=owner_id)
+        return Response(MatterDetailSerializer(matter).data)
+
+
+class MatterDebtorView(ApiView):
+    """The unmasked debtor and guarantors; every call is written to the audit log with its purpose."""
+
+    @extend_schema(
+        summary="Reveal the debtor",
+        parameters=[RevealQuerySerializer],
+        responses={200: DebtorRevealSerializer, **ERRORS},
+    )
+    def get(self, request, matter_id: int):
+        purpose = _valid(RevealQuerySerializer, request.query_params)["purpose"]
+        matter = matter_reveal_debtor(user=request.user, matter_id=matter_id, purpose=purpose)
+        response = Response(DebtorRevealSerializer(matter).data)
+        add_never_cache_headers(response)
+        return response
+
+
+@extend_schema_view(get=extend_schema(summary="List law firms"))
+class FirmListView(ApiView, generics.ListAPIView):
+    """Every law firm; open to every signed-in user."""
+
+    serializer_class = FirmSerializer
+    pagination_class = MatterPagination
+    queryset = LawFirm.objects.order_by("name", "id")
+
+
+class JobView(ApiView):
+    """A background job and its progress; only the user who started it sees it."""
+
+    @extend_schema(summary="Get a job", responses={200: JobSerializer, 404: ERRORS[404]})
+    def get(self, request, job_id):
+        # Another user's job answers 404, like a missing one.
+        job = get_object_or_404(Job, pk=job_id, created_by=request.user)
+        return Response(JobSerializer(job).data)

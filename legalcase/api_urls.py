@@ -1,3 +1,19 @@
+"""API v1 (API.md), mounted at /api/v1/ by config/urls.py."""
+
 from django.urls import path
 
-urlpatterns: list = []
+from legalcase import api
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", api.TokenView.as_view(), name="token"),
+    path("matters/", api.MatterListView.as_view(), name="matter-list"),
+    path("matters/<int:matter_id>/", api.MatterDetailView.as_view(), name="matter-detail"),
+    path("matters/<int:matter_id>/transition/", api.MatterTransitionView.as_view(), name="matter-transition"),
+    path("matters/<int:matter_id>/assignment/", api.MatterAssignmentView.as_view(), name="matter-assignment"),
+    path("matters/<int:matter_id>/owner/", api.MatterOwnerView.as_view(), name="matter-owner"),
+    path("matters/<int:matter_id>/debtor/", api.MatterDebtorView.as_view(), name="matter-debtor"),
+    path("firms/", api.FirmListView.as_view(), name="firm-list"),
+    path("jobs/<uuid:job_id>/", api.JobView.as_view(), name="job-detail"),
+]

@@ -71,9 +71,10 @@ def matter_transition(*, user: User, matter_id: int, to: str, note: str = "", re
     Raises ValidationError for an unknown stage or a missing closing reason, and
     StageConflict when the move is not in the table.
     """
-    if to not in Stage.values:
-        raise ValidationError({"to": _("Unknown stage “%(to)s”.") % {"to": to}})
+    # Access first: a matter the user may not see answers 404 whatever the request says.
     matter = access_matter(user, matter_id, action="move_stage", for_update=True)
+    if to not in Stage.values:
+        raise ValidationError({"to": _("Unknown stage.")})
     if to not in ALLOWED_MOVES[matter.stage]:
         raise StageConflict(matter, to)
     if to == Stage.CLOSED:

@@ -22,4 +22,4 @@ class WorkersConfig(AppConfig):
 
 def _is_serving() -> bool:
     """True in the process that serves requests (runserver's reloaded child)."""
-    return "runserver" in sys.argv and os.environ.get("RUN_MAIN") == "true"
+    return "runserver" in sys.argv and (os.environ.get("RUN_MAIN") == "true" or "--noreload" in sys.argv)

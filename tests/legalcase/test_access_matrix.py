@@ -1,0 +1,178 @@
+"""Every role against every matter endpoint, generated from API.md's roles table.
+
+ROLES_TABLE below is API.md's "Roles" table, cell for cell. The matrix derives each
+expected status from it: a matter the role does not see answers 404, an action the
+role may not take on a matter it sees answers 403, and a refusal changes nothing.
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from legalcase.access import PERMISSIONS
+from legalcase.models import MatterEvent, Role
+from tests.factories import make_firm, make_matter, make_user
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("counsel", "lawyer", "manager", "admin")
+
+# API.md, "Roles": | | counsel (in-house) | lawyer (outside firm) | manager (asset manager) | admin |
+ROLES_TABLE: dict[str, dict[str, str]] = {
+    "sees": {
+        "counsel": "every matter",
+        "lawyer": "only matters currently assigned to their firm",
+        "manager": "every matter",
+        "admin": "everything",
+    },
+    "escalate, import": {"counsel": "yes", "lawyer": "no", "manager": "no", "admin": "yes"},
+    "assign / unassign firms, set owner": {"counsel": "yes", "lawyer": "no", "manager": "no", "admin": "yes"},
+    "move stages": {"counsel": "yes", "lawyer": "assigned matters", "manager": "no", "admin": "yes"},
+    "evidence, bundles, filings, batches": {
+        "counsel": "yes",
+        "lawyer": "assigned matters",
+        "manager": "read",
+        "admin": "yes",
+    },
+    "proceedings, rulings, confirm rulings": {
+        "counsel": "yes",
+        "lawyer": "assigned matters",
+        "manager": "read",
+        "admin": "yes",
+    },
+    "enforcement actions, renewals": {"counsel": "yes", "lawyer": "assigned matters", "manager": "yes", "admin": "yes"},
+    "recoveries, reversals, costs": {"counsel": "yes", "lawyer": "no", "manager": "yes", "admin": "yes"},
+    "reveal a debtor": {"counsel": "yes", "lawyer": "assigned matters", "manager": "no", "admin": "yes"},
+    "templates (upload, activate)": {"counsel": "no", "lawyer": "no", "manager": "no", "admin": "yes"},
+}
+# API.md, under the table.
+OPEN_TO_EVERY_SIGNED_IN_USER = "Calculators, the template list and the firm list are open to every signed-in user."
+
+# The table's row each PERMISSIONS action implements.
+PERMISSION_ROWS = {
+    "view": "sees",
+    "escalate": "escalate, import",
+    "assign": "assign / unassign firms, set owner",
+    "set_owner": "assign / unassign firms, set owner",
+    "move_stage": "move stages",
+    "write_evidence": "evidence, bundles, filings, batches",
+    "write_proceedings": "proceedings, rulings, confirm rulings",
+    "write_enforcement": "enforcement actions, renewals",
+    "write_recoveries": "recoveries, reversals, costs",
+    "reveal": "reveal a debtor",
+    "manage_templates": "templates (upload, activate)",
+}
+
+
+def allowed(cell: str) -> bool:
+    """Whether a cell lets the role act (on the matters it sees); "read" is not writing."""
+    return cell not in ("no", "read")
+
+
+def sees(role: str, matter_key: str) -> bool:
+    cell = ROLES_TABLE["sees"][role]
+    if cell == "only matters currently assigned to their firm":
+        return matter_key == "own firm's"
+    assert cell in ("every matter", "everything")
+    return True
+
+
+# endpoint: (method, path under /api/v1/matters/{id}, request body, the table's row)
+ENDPOINTS = {
+    "list": ("get", None, None, "sees"),
+    "detail": ("get", "", None, "sees"),
+    "transition": ("post", "transition/", {"to": "pre_litigation", "note": "材料齐备"}, "move stages"),
+    "assignment POST": ("post", "assignment/", "new firm", "assign / unassign firms, set owner"),
+    "assignment DELETE": ("delete", "assignment/", None, "assign / unassign firms, set owner"),
+    "owner": ("post", "owner/", "new owner", "assign / unassign firms, set owner"),
+    "debtor reveal": ("get", "debtor/?purpose=matrix", None, "reveal a debtor"),
+    "firms": ("get", None, None, OPEN_TO_EVERY_SIGNED_IN_USER),
+}
+MATTERS = ("own firm's", "other firm's", "unassigned")
+
+
+def expected_status(role: str, endpoint: str, matter_key: str) -> int:
+    row = ENDPOINTS[endpoint][3]
+    if endpoint in ("list", "firms"):
+        return 200
+    if not sees(role, matter_key):
+        return 404
+    return 200 if row == "sees" or allowed(ROLES_TABLE[row][role]) else 403
+
+
+@pytest.fixture
+def world():
+    own_firm, other_firm = make_firm("本所"), make_firm("他所")
+    users = {
+        "counsel": make_user(Role.COUNSEL),
+        "lawyer": make_user(Role.LAWYER, firm=own_firm),
+        "manager": make_user(Role.MANAGER),
+        "admin": make_user(Role.ADMIN),
+    }
+    first_owner = make_user(Role.COUNSEL)
+    matters = {
+        "own firm's": make_matter(firm=own_firm, owner=first_owner),
+        "other firm's": make_matter(firm=other_firm, owner=first_owner),
+        "unassigned": make_matter(owner=first_owner),
+    }
+    return {"users": users, "matters": matters, "new firm": make_firm("新所"), "new owner": make_user(Role.COUNSEL)}
+
+
+def snapshot(matter) -> tuple:
+    matter.refresh_from_db()
+    return matter.stage, matter.assigned_firm_id, matter.owner_id, MatterEvent.objects.filter(matter=matter).count()
+
+
+@pytest.mark.parametrize("matter_key", MATTERS)
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(world, role, endpoint, matter_key):
+    method, path, body, row = ENDPOINTS[endpoint]
+    matter = world["matters"][matter_key]
+    if body == "new firm":
+        body = {"firm": world["new firm"].pk}
+    elif body == "new owner":
+        body = {"owner": world["new owner"].pk}
+    url = "/api/v1/firms/" if endpoint == "firms" else "/api/v1/matters/"
+    if path is not None:
+        url += f"{matter.pk}/{path}"
+    client = APIClient()
+    client.force_authenticate(world["users"][role])
+    before = snapshot(matter)
+
+    response = getattr(client, method)(url, body, format="json")
+
+    expected = expected_status(role, endpoint, matter_key)
+    assert response.status_code == expected, response.content
+    if endpoint == "list":
+        listed = {item["id"] for item in response.json()["results"]}
+        assert (matter.pk in listed) == sees(role, matter_key)
+    stage, firm_id, owner_id, events = snapshot(matter)
+    if expected != 200:
+        assert (stage, firm_id, owner_id, events) == before
+        assert "detail" in response.json()
+    elif endpoint in ("list", "detail", "firms"):
+        assert (stage, firm_id, owner_id, events) == before
+    else:
+        assert {
+            "transition": stage == "pre_litigation",
+            "assignment POST": firm_id == world["new firm"].pk,
+            "assignment DELETE": firm_id is None,
+            "owner": owner_id == world["new owner"].pk,
+            "debtor reveal": events == before[3] + 1,
+        }[endpoint]
+
+
+def test_a_lawyer_sees_only_what_the_table_says():
+    assert sees("lawyer", "own firm's") and not sees("lawyer", "other firm's") and not sees("lawyer", "unassigned")
+
+
+@pytest.mark.parametrize("action", PERMISSIONS)
+def test_permissions_agree_with_the_roles_table(action):
+    row = ROLES_TABLE[PERMISSION_ROWS[action]]
+
+    assert PERMISSIONS[action] == {role for role in ROLES if allowed(row[role])}
+
+
+def test_every_row_of_the_table_has_a_permission():
+    assert set(PERMISSION_ROWS.values()) == set(ROLES_TABLE)
+    assert set(PERMISSION_ROWS) == set(PERMISSIONS)
