@@ -9,11 +9,11 @@ an assignment takes effect on the very next request.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
-from legalcase.models import Matter, Role, User
+from legalcase.models import Job, Matter, Role, User
 
 COUNSEL, LAWYER, MANAGER, ADMIN = Role.COUNSEL, Role.LAWYER, Role.MANAGER, Role.ADMIN
 
@@ -73,3 +73,13 @@ def require(user: User, action: str) -> None:
     """Raise 403 unless the role may take ``action``; for actions not tied to one matter."""
     if not can(user, action):
         raise PermissionDenied(f"your role may not {action.replace('_', ' ')}")
+
+
+def access_job(user: User, job_id) -> Job:
+    """A background job is seen only by the user who started it; anyone else gets 404."""
+    if not user.is_authenticated:
+        raise Http404("job not found")
+    try:
+        return Job.objects.get(pk=job_id, created_by=user)
+    except (Job.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("job not found") from None

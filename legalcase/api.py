@@ -12,7 +12,6 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -25,9 +24,9 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from legalcase.access import access_matter, visible_matters
+from legalcase.access import access_job, access_matter, visible_matters
 from legalcase.authentication import LoginLocked, login_attempt, token_issue
-from legalcase.models import MONEY, ClosingReason, Guarantee, Job, LawFirm, Matter, Party, Product, Stage
+from legalcase.models import MONEY, ClosingReason, Guarantee, LawFirm, Matter, Party, Product, Stage
 from legalcase.pagination import MatterPagination
 from legalcase.services import (
     StageConflict,
@@ -475,6 +474,4 @@ class JobView(ApiView):
 
     @extend_schema(summary="Get a job", responses={200: JobSerializer, 404: ERRORS[404]})
     def get(self, request, job_id):
-        # Another user's job answers 404, like a missing one.
-        job = get_object_or_404(Job, pk=job_id, created_by=request.user)
-        return Response(JobSerializer(job).data)
+        return Response(JobSerializer(access_job(request.user, job_id)).data)
