@@ -70,6 +70,9 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
+        # Chinese names read family name first, with no space: 王 + 敏 -> 王敏.
+        if any("\u4e00" <= char <= "\u9fff" for char in self.last_name + self.first_name):
+            return f"{self.last_name}{self.first_name}"
         return self.get_full_name() or self.username
 
 

@@ -1,3 +1,20 @@
+"""The web pages; the API lives under /api/v1/ (``legalcase.api_urls``)."""
+
 from django.urls import path
 
-urlpatterns: list = []
+from legalcase import views
+
+urlpatterns = [
+    path("", views.matter_list, name="matter_list"),
+    path("login/", views.sign_in, name="login"),
+    path("logout/", views.sign_out, name="logout"),
+    path("matters/bulk/", views.matter_bulk, name="matter_bulk"),
+    path("matters/<int:matter_id>/", views.matter_detail, name="matter_detail"),
+    path("matters/<int:matter_id>/reveal/", views.matter_reveal, name="matter_reveal"),
+    path("matters/<int:matter_id>/transition/", views.matter_transition, name="matter_transition"),
+    path("matters/<int:matter_id>/owner/", views.matter_owner, name="matter_owner"),
+    path("matters/<int:matter_id>/assignment/", views.matter_assign, name="matter_assign"),
+    path("matters/<int:matter_id>/assignment/end/", views.matter_unassign, name="matter_unassign"),
+    path("debtors/<int:party_id>/", views.debtor_detail, name="debtor_detail"),
+    path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
+]

@@ -1,0 +1,172 @@
+"""Forms of the web pages: they validate input; access rules and services do the rest."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from legalcase.models import ClosingReason, LawFirm, Product, Role, Stage, User
+
+# "All matters matching the filter" never names more matters than this in one job.
+BULK_LIMIT = 10_000
+
+NONE = "none"
+
+
+def firm_choices() -> list[tuple[str, str]]:
+    return [(str(pk), name) for pk, name in LawFirm.objects.order_by("name").values_list("pk", "name")]
+
+
+def owner_choices() -> list[tuple[str, str]]:
+    """Who may own a matter: active in-house counsel and administrators."""
+    owners = User.objects.filter(is_active=True, role__in=[Role.COUNSEL, Role.ADMIN]).order_by("username")
+    return [(str(user.pk), user.display_name) for user in owners]
+
+
+class IdListField(forms.Field):
+    """A list of ids from repeated inputs; the service checks them against the visible matters."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        try:
+            return [int(item) for item in value]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("Invalid selection.")) from None
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(autofocus=True, autocomplete="username")
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+
+class MatterFilterForm(forms.Form):
+    """The matter list's filters; an invalid value is dropped rather than refused."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=60, widget=forms.TextInput)
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    product = forms.ChoiceField(label=_("Product"), required=False)
+    firm = forms.ChoiceField(label=_("Assigned firm"), required=False)
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+
+    FIELDS = ("stage", "product", "firm", "owner", "q")
+
+    def __init__(self, *args, firms: list | None = None, owners: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["stage"].choices = every + list(Stage.choices)
+        self.fields["product"].choices = every + list(Product.choices)
+        self.fields["firm"].choices = every + [(NONE, _("Not assigned"))] + (firm_choices() if firms is None else firms)
+        self.fields["owner"].choices = every + [(NONE, _("No owner"))] + (owner_choices() if owners is None else owners)
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs["placeholder"] = _("Debtor name, matter, contract or account number")
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters, ready for ``MatterQuerySet.filter_by``."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: cleaned[name] for name in self.FIELDS if cleaned.get(name)}
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("New stage"), choices=Stage.choices)
+    reason = forms.ChoiceField(
+        label=_("Closing reason"), required=False, choices=[("", "—")] + list(ClosingReason.choices)
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+
+class RevealForm(forms.Form):
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. preparing the complaint")}),
+    )
+
+
+class OwnerForm(forms.Form):
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", _("No owner"))] + owner_choices()
+        self.fields["owner"].widget.attrs["aria-label"] = _("Owner")
+
+    def owner_id(self) -> int | None:
+        return int(self.cleaned_data["owner"]) if self.cleaned_data["owner"] else None
+
+
+class AssignFirmForm(forms.Form):
+    firm = forms.ChoiceField(label=_("Law firm"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["firm"].choices = [("", "—")] + firm_choices()
+        self.fields["firm"].widget.attrs["aria-label"] = _("Law firm")
+
+
+class BulkActionForm(forms.Form):
+    """One action over ticked matters, or over every matter matching the list's filters."""
+
+    ACTIONS = {
+        "assign_firm": ("assign", _("Assign a firm")),
+        "unassign_firm": ("assign", _("End assignment")),
+        "set_owner": ("set_owner", _("Set owner")),
+        "move_stage": ("move_stage", _("Move stage")),
+    }
+    SCOPE_SELECTED, SCOPE_ALL = "selected", "all"
+
+    action = forms.ChoiceField(label=_("Action"))
+    scope = forms.ChoiceField(
+        label=_("Apply to"),
+        choices=[(SCOPE_SELECTED, _("Ticked matters")), (SCOPE_ALL, _("All matters matching the filter"))],
+        initial=SCOPE_SELECTED,
+        widget=forms.RadioSelect,
+    )
+    matters = IdListField(label=_("Matters"), required=False)
+    bulk_firm = forms.ChoiceField(label=_("Law firm"), required=False)
+    bulk_owner = forms.ChoiceField(label=_("Owner"), required=False)
+    bulk_to = forms.ChoiceField(label=_("New stage"), required=False)
+    bulk_reason = forms.ChoiceField(label=_("Closing reason"), required=False)
+
+    def __init__(self, *args, actions: list[str], firms: list | None = None, owners: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "—")] + [(name, self.ACTIONS[name][1]) for name in actions]
+        self.fields["bulk_firm"].choices = [("", "—")] + (firm_choices() if firms is None else firms)
+        self.fields["bulk_owner"].choices = [("", "—"), (NONE, _("No owner"))] + (owner_choices() if owners is None else owners)
+        self.fields["bulk_to"].choices = [("", "—")] + list(Stage.choices)
+        self.fields["bulk_reason"].choices = [("", "—")] + list(ClosingReason.choices)
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        if cleaned.get("scope") == self.SCOPE_SELECTED and not cleaned.get("matters"):
+            self.add_error("matters", _("Tick at least one matter."))
+        if action == "assign_firm" and not cleaned.get("bulk_firm"):
+            self.add_error("bulk_firm", _("Choose a law firm."))
+        if action == "set_owner" and not cleaned.get("bulk_owner"):
+            self.add_error("bulk_owner", _("Choose an owner."))
+        if action == "move_stage":
+            if not cleaned.get("bulk_to"):
+                self.add_error("bulk_to", _("Choose the new stage."))
+            elif cleaned["bulk_to"] == Stage.CLOSED and not cleaned.get("bulk_reason"):
+                self.add_error("bulk_reason", _("Closing a matter needs a reason."))
+        return cleaned
+
+    def params(self) -> dict:
+        """The action's parameters, as ``services.matters_bulk_start`` takes them."""
+        action, cleaned = self.cleaned_data["action"], self.cleaned_data
+        if action == "assign_firm":
+            return {"firm_id": int(cleaned["bulk_firm"])}
+        if action == "set_owner":
+            return {"owner_id": None if cleaned["bulk_owner"] == NONE else int(cleaned["bulk_owner"])}
+        if action == "move_stage":
+            return {"to": cleaned["bulk_to"], **({"reason": cleaned["bulk_reason"]} if cleaned["bulk_to"] == Stage.CLOSED else {})}
+        return {}

@@ -1,0 +1,402 @@
+"""Web pages. Views are thin: a form validates, ``legalcase.access`` authorises, a service acts.
+
+A matter is always reached through ``access_matter`` or ``visible_matters``, so another
+firm's matter answers 404 and a role that may not act answers 403, exactly as in the
+API. Pages show identity, phone and account numbers masked; the full values appear
+only in the reveal partial, after ``matter_reveal_debtor`` has written the audit event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
+
+from legalcase import services
+from legalcase.access import access_job, access_matter, can, visible_matters
+from legalcase.authentication import LoginLocked, login_attempt
+from legalcase.forms import (
+    BULK_LIMIT,
+    AssignFirmForm,
+    BulkActionForm,
+    LoginForm,
+    MatterFilterForm,
+    OwnerForm,
+    RevealForm,
+    TransitionForm,
+    firm_choices,
+    owner_choices,
+)
+from legalcase.models import ClosingReason, Debt, Guarantee, Job, JobStatus, LawFirm, Matter, Party, Role, Stage, User
+from legalcase.pagination import EstimatingPaginator
+
+PAGE_SIZE = 50
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# --- Signing in and out -------------------------------------------------------------
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("matter_list")
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """The login page; ``login_attempt`` throttles repeated failures, as the API's token endpoint does."""
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = login_attempt(
+                request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+            )
+        except LoginLocked as exc:
+            form.add_error(None, str(exc))
+        else:
+            if user is None:
+                form.add_error(None, _("Wrong username or password."))
+            else:
+                login(request, user)
+                return redirect(_next_url(request))
+    return render(request, "legalcase/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("login")
+
+
+# --- Matter list and bulk actions -------------------------------------------------
+
+
+def bulk_actions(user: User) -> list[str]:
+    """The bulk actions the user's role may take."""
+    return [name for name, (permission, _label) in BulkActionForm.ACTIONS.items() if can(user, permission)]
+
+
+@login_required
+@require_GET
+def matter_list(request: HttpRequest) -> HttpResponse:
+    firms, owners = firm_choices(), owner_choices()
+    filter_form = MatterFilterForm(request.GET, firms=firms, owners=owners)
+    filters = filter_form.filters()
+    matters = visible_matters(request.user).filter_by(**filters).for_list().order_by("-id")
+    # Unfiltered over a big table, the count is PostgreSQL's estimate (API.md, "Lists").
+    paginator = EstimatingPaginator(matters, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    count = paginator.count
+    actions = bulk_actions(request.user)
+    return render(
+        request,
+        "legalcase/matter_list.html",
+        {
+            "nav": "matters",
+            "filter_form": filter_form,
+            "filters": filters,
+            "filtered": bool(filters),
+            "page": page,
+            "count": count,
+            "count_is_estimate": paginator.count_is_estimate,
+            "bulk_form": BulkActionForm(actions=actions, firms=firms, owners=owners) if actions else None,
+            "bulk_limit": BULK_LIMIT,
+            "over_bulk_limit": count > BULK_LIMIT,
+            "show_firm_filter": request.user.role != Role.LAWYER,
+        },
+    )
+
+
+def _form_errors_to_messages(request: HttpRequest, form) -> None:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, _("%(field)s: %(error)s") % {"field": label, "error": error} if label else error)
+
+
+@login_required
+@require_POST
+def matter_bulk(request: HttpRequest) -> HttpResponse:
+    """Start a bulk job over the ticked matters or over every matter matching the filter."""
+    actions = bulk_actions(request.user)
+    if not actions or (request.POST.get("action") in BulkActionForm.ACTIONS and request.POST["action"] not in actions):
+        raise PermissionDenied(_("Your role may not take this action."))
+    firms, owners = firm_choices(), owner_choices()
+    form = BulkActionForm(request.POST, actions=actions, firms=firms, owners=owners)
+    filters = MatterFilterForm(request.POST, firms=firms, owners=owners).filters()
+    back = reverse("matter_list") + (f"?{urlencode(filters)}" if filters else "")
+    if not form.is_valid():
+        _form_errors_to_messages(request, form)
+        return redirect(back)
+    if form.cleaned_data["scope"] == BulkActionForm.SCOPE_ALL:
+        matching = visible_matters(request.user).filter_by(**filters).order_by("-id")
+        matter_ids = list(matching.values_list("pk", flat=True)[: BULK_LIMIT + 1])
+        if len(matter_ids) > BULK_LIMIT:
+            matter_ids = matter_ids[:BULK_LIMIT]
+            messages.warning(
+                request,
+                _(
+                    "More than %(limit)s matters match the filter. This job takes the newest %(limit)s; "
+                    "narrow the filter to act on the others."
+                )
+                % {"limit": f"{BULK_LIMIT:,}"},
+            )
+    else:
+        matter_ids = form.cleaned_data["matters"]
+    try:
+        job = services.matters_bulk_start(
+            user=request.user, action=form.cleaned_data["action"], matter_ids=matter_ids, **form.params()
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    return redirect("job_detail", job_id=job.pk)
+
+
+# --- Jobs ---------------------------------------------------------------------------
+
+
+def _job_summary(job: Job) -> str:
+    """One line saying what a bulk job does, in the reader's language."""
+    payload = job.payload
+    if job.kind != "matters_bulk":
+        return job.kind
+    action = payload.get("action")
+    if action == "assign_firm":
+        firm = LawFirm.objects.filter(pk=payload.get("firm_id")).values_list("name", flat=True).first() or "—"
+        return _("Assign to %(firm)s") % {"firm": firm}
+    if action == "unassign_firm":
+        return _("End the current assignment")
+    if action == "set_owner":
+        owner = User.objects.filter(pk=payload.get("owner_id")).first()
+        return _("Set owner to %(owner)s") % {"owner": owner.display_name} if owner else _("Clear the owner")
+    if action == "move_stage":
+        to = payload.get("to", "")
+        label = Stage(to).label if to in Stage.values else to
+        if payload.get("reason") in ClosingReason.values:
+            label = _("%(stage)s (%(reason)s)") % {"stage": label, "reason": ClosingReason(payload["reason"]).label}
+        return _("Move to %(stage)s") % {"stage": label}
+    return str(action)
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, job_id) -> HttpResponse:
+    """A job's progress; the status partial polls every second until the job is finished."""
+    job = access_job(request.user, job_id)
+    errors = list(job.result.get("errors", [])) if job.is_finished else []
+    numbers = dict(
+        visible_matters(request.user).filter(pk__in=[e.get("matter") for e in errors]).values_list("pk", "number")
+    )
+    for error in errors:
+        error["number"] = numbers.get(error.get("matter"))
+    total = job.progress_total
+    failed = job.result.get("failed", len(errors)) if job.is_finished else 0
+    context = {
+        "nav": "matters",
+        "job": job,
+        "summary": _job_summary(job),
+        "errors": errors,
+        "failed": failed,
+        "succeeded": max(total - failed, 0) if job.status == JobStatus.DONE else None,
+    }
+    template = "legalcase/_job_status.html" if is_htmx(request) else "legalcase/job_detail.html"
+    return render(request, template, context)
+
+
+# --- Matter page --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatterSection:
+    title: str
+    url_name: str  # a URL taking ``matter_id``, answering an HTML fragment
+
+
+# Sections other apps add to the matter page (evidence, filings, proceedings...). Each
+# is loaded by HTMX from the owning app's own URL, which checks access itself; an app
+# registers its section from AppConfig.ready(), so legalcase imports none of them.
+MATTER_SECTIONS: list[MatterSection] = []
+
+
+def register_matter_section(*, title: str, url_name: str) -> None:
+    if all(section.url_name != url_name for section in MATTER_SECTIONS):
+        MATTER_SECTIONS.append(MatterSection(title=title, url_name=url_name))
+
+
+OUTSTANDING_LABELS = {
+    "costs": gettext_lazy("Recoverable costs"),
+    "interest": gettext_lazy("Interest and charges"),
+    "principal": gettext_lazy("Principal"),
+}
+
+
+def _matter_context(request: HttpRequest, matter: Matter) -> dict:
+    user = request.user
+    debt = matter.debt
+    outstanding = matter.outstanding
+    moves = [(stage, Stage(stage).label) for stage in matter.allowed_moves if stage != Stage.CLOSED]
+    return {
+        "nav": "matters",
+        "matter": matter,
+        "debt": debt,
+        "debtor": debt.debtor,
+        "guarantees": debt.guarantees.select_related("guarantor").order_by("id"),
+        "claim_rows": [(Debt._meta.get_field(name).verbose_name, getattr(debt, name)) for name in Debt.AMOUNT_FIELDS],
+        "outstanding_rows": [(OUTSTANDING_LABELS[key], outstanding[key]) for key in ("costs", "interest", "principal")],
+        "outstanding_total": outstanding["total"],
+        "assignments": matter.assignments.select_related("firm", "started_by", "ended_by"),
+        "events": matter.events.select_related("actor")[:500],
+        "moves": moves,
+        "can_close": Stage.CLOSED in matter.allowed_moves,
+        "closing_reasons": ClosingReason.choices,
+        "can_move": can(user, "move_stage"),
+        "can_reveal": can(user, "reveal"),
+        "can_assign": can(user, "assign"),
+        "can_set_owner": can(user, "set_owner"),
+        "reveal_form": RevealForm(),
+        "owner_form": OwnerForm(initial={"owner": matter.owner_id or ""}) if can(user, "set_owner") else None,
+        "firm_form": AssignFirmForm(initial={"firm": matter.assigned_firm_id or ""}) if can(user, "assign") else None,
+        "sections": MATTER_SECTIONS,
+    }
+
+
+@login_required
+@require_GET
+def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
+    matter = access_matter(request.user, matter_id)
+    return render(request, "legalcase/matter_detail.html", _matter_context(request, matter))
+
+
+@login_required
+@require_POST
+@never_cache
+def matter_reveal(request: HttpRequest, matter_id: int) -> HttpResponse:
+    """The audited reveal: records who looked and why, then answers the unmasked parties."""
+    matter = access_matter(request.user, matter_id, action="reveal")
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        if is_htmx(request):
+            return render(request, "legalcase/_reveal_error.html", {"reveal_form": form})
+        _form_errors_to_messages(request, form)
+        return redirect("matter_detail", matter_id=matter.pk)
+    matter = services.matter_reveal_debtor(user=request.user, matter_id=matter.pk, purpose=form.cleaned_data["purpose"])
+    debt = matter.debt
+    context = {
+        "matter": matter,
+        "debt": debt,
+        "debtor": debt.debtor,
+        "guarantees": debt.guarantees.select_related("guarantor").order_by("id"),
+        "purpose": form.cleaned_data["purpose"],
+        # The timeline gains the reveal entry at once (an out-of-band swap).
+        "oob": is_htmx(request),
+        "events": matter.events.select_related("actor")[:500],
+    }
+    template = "legalcase/_reveal.html" if is_htmx(request) else "legalcase/matter_reveal.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def matter_transition(request: HttpRequest, matter_id: int) -> HttpResponse:
+    matter = access_matter(request.user, matter_id, action="move_stage")
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        _form_errors_to_messages(request, form)
+        return redirect("matter_detail", matter_id=matter.pk)
+    try:
+        matter = services.matter_transition(user=request.user, matter_id=matter.pk, **form.cleaned_data)
+    except services.StageConflict as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The matter moved to “%(stage)s”.") % {"stage": matter.get_stage_display()})
+    return redirect("matter_detail", matter_id=matter.pk)
+
+
+@login_required
+@require_POST
+def matter_owner(request: HttpRequest, matter_id: int) -> HttpResponse:
+    matter = access_matter(request.user, matter_id, action="set_owner")
+    form = OwnerForm(request.POST)
+    if not form.is_valid():
+        _form_errors_to_messages(request, form)
+        return redirect("matter_detail", matter_id=matter.pk)
+    try:
+        matter = services.matter_set_owner(user=request.user, matter_id=matter.pk, owner_id=form.owner_id())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        owner = matter.owner.display_name if matter.owner else _("no owner")
+        messages.success(request, _("Owner set to %(owner)s.") % {"owner": owner})
+    return redirect("matter_detail", matter_id=matter.pk)
+
+
+@login_required
+@require_POST
+def matter_assign(request: HttpRequest, matter_id: int) -> HttpResponse:
+    matter = access_matter(request.user, matter_id, action="assign")
+    form = AssignFirmForm(request.POST)
+    if not form.is_valid():
+        _form_errors_to_messages(request, form)
+        return redirect("matter_detail", matter_id=matter.pk)
+    try:
+        matter = services.matter_assign_firm(user=request.user, matter_id=matter.pk, firm_id=int(form.cleaned_data["firm"]))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Assigned to %(firm)s.") % {"firm": matter.assigned_firm.name})
+    return redirect("matter_detail", matter_id=matter.pk)
+
+
+@login_required
+@require_POST
+def matter_unassign(request: HttpRequest, matter_id: int) -> HttpResponse:
+    matter = access_matter(request.user, matter_id, action="assign")
+    services.matter_unassign_firm(user=request.user, matter_id=matter.pk)
+    messages.success(request, _("The assignment has ended; the firm no longer sees this matter."))
+    return redirect("matter_detail", matter_id=matter.pk)
+
+
+# --- Debtor page --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def debtor_detail(request: HttpRequest, party_id: int) -> HttpResponse:
+    """A party and every matter the user can see in which it is the debtor or a guarantor."""
+    guaranteed = Guarantee.objects.filter(guarantor_id=party_id).values("debt_id")
+    matters = visible_matters(request.user).filter(Q(debt__debtor_id=party_id) | Q(debt__in=guaranteed))
+    paginator = Paginator(matters.for_list().order_by("-id"), PAGE_SIZE)
+    if paginator.count == 0:
+        raise Http404("no visible matter of this party")
+    page = paginator.get_page(request.GET.get("page"))
+    party = get_object_or_404(Party, pk=party_id)
+    return render(request, "legalcase/debtor_detail.html", {"nav": "matters", "party": party, "page": page})
