@@ -44,7 +44,7 @@ def test_pages_are_in_simplified_chinese_by_default(client):
     make_matter()
     client.force_login(make_user())
     html = client.get(reverse("matter_list")).content.decode()
-    assert "案件编号" in html and "诉请金额" in html and "立案前" in html
+    assert "案件编号" in html and "诉请金额" in html and "收案" in html
     assert "Matter number" not in html
 
 
@@ -72,3 +72,12 @@ def test_error_messages_follow_the_language(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     response = client.post(reverse("matter_transition", args=[matter.pk]), {"to": "judgment"}, follow=True)
     assert "A matter in stage “Intake” cannot move to “Judgment”." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client):
+    client.force_login(make_user("counsel"))
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "案件列表" in html
+    client.cookies["django_language"] = "en"
+    assert "Matters" in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()

@@ -60,7 +60,7 @@ def test_the_list_shows_the_columns_with_numbers_masked(client):
     assert debtor.masked_id_number in html
     assert matter.debt.masked_account_number in html
     assert "52,558.05" in html  # claim_total with thousands separators
-    assert "badge stage-intake" in html and "立案前" in html
+    assert "badge stage-intake" in html and "收案" in html
     assert "2024-11-05" in html
 
 

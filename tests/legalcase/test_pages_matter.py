@@ -170,7 +170,7 @@ def test_a_move_outside_the_table_is_refused_with_a_message_and_changes_nothing(
     events_before = MatterEvent.objects.filter(matter=matter).count()
     response = post(client, make_user(), "matter_transition", matter, {"to": "judgment"}, follow=True)
     assert response.status_code == 200
-    assert "处于“立案前”阶段的案件不能变更为“判决”。" in messages_of(response)
+    assert "处于“收案”阶段的案件不能变更为“判决”。" in messages_of(response)
     matter.refresh_from_db()
     assert matter.stage == Stage.INTAKE
     assert MatterEvent.objects.filter(matter=matter).count() == events_before
@@ -252,7 +252,7 @@ def test_the_timeline_lists_events_newest_first_in_chinese(client, matter):
     rows = html[start : html.index("</tbody>", start)].split("<tr>")[1:]
     assert len(rows) == 3
     assert "阶段变更" in rows[0] and "诉讼" in rows[0] and "判决" in rows[0]
-    assert "阶段变更" in rows[1] and "立案前" in rows[1] and "诉讼" in rows[1]
+    assert "阶段变更" in rows[1] and "收案" in rows[1] and "诉讼" in rows[1]
     assert "案件创建" in rows[2]
     assert counsel.display_name in rows[0]
 

@@ -1,0 +1,197 @@
+"""add_user and seed_demo, run as an operator would, through call_command."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from legalcase.demo import CREDITORS, DEMO_PASSWORD, FIRMS
+from legalcase.identity import validate_resident_id, validate_uscc
+from legalcase.models import (
+    Assignment,
+    Creditor,
+    Guarantee,
+    LawFirm,
+    Matter,
+    MatterEvent,
+    Party,
+    Role,
+    Stage,
+    User,
+)
+
+pytestmark = pytest.mark.django_db
+
+STRONG = "Kestrel-lantern-58"
+
+
+def add_user(*args, **options) -> str:
+    out = StringIO()
+    call_command("add_user", *args, stdout=out, **options)
+    return out.getvalue()
+
+
+def counts() -> tuple[int, int]:
+    return User.objects.count(), LawFirm.objects.count()
+
+
+# add_user: happy paths
+
+
+@pytest.mark.parametrize("role", ["counsel", "manager"])
+def test_add_user_creates_an_in_house_user_with_the_role(role):
+    out = add_user("alice", role=role, password=STRONG)
+    user = User.objects.get(username="alice")
+    assert (user.role, user.firm, user.is_staff, user.is_superuser) == (role, None, False, False)
+    assert user.check_password(STRONG)
+    assert "Created user 'alice'" in out
+
+
+def test_add_user_creates_a_lawyer_and_the_firm_it_names():
+    out = add_user("bob", role="lawyer", firm="北京测试律师事务所", password=STRONG)
+    user = User.objects.get(username="bob")
+    assert user.role == Role.LAWYER
+    assert user.firm == LawFirm.objects.get(name="北京测试律师事务所")
+    assert "new firm created" in out
+
+
+def test_add_user_puts_a_lawyer_in_an_existing_firm():
+    firm = LawFirm.objects.create(name="上海测试律师事务所")
+    add_user("carol", role="lawyer", firm="上海测试律师事务所", password=STRONG)
+    assert User.objects.get(username="carol").firm == firm
+    assert LawFirm.objects.count() == 1
+
+
+def test_add_user_makes_an_admin_staff_and_superuser_for_the_django_admin():
+    add_user("root", role="admin", password=STRONG)
+    user = User.objects.get(username="root")
+    assert (user.role, user.is_staff, user.is_superuser) == (Role.ADMIN, True, True)
+
+
+def test_add_user_asks_for_the_password_twice_without_password(monkeypatch):
+    answers = iter([STRONG, STRONG])
+    monkeypatch.setattr("legalcase.management.commands.add_user.getpass", lambda prompt: next(answers))
+    add_user("dave", role="counsel")
+    assert User.objects.get(username="dave").check_password(STRONG)
+
+
+# add_user: errors, each storing nothing
+
+
+def assert_refused(message: str, *args, **options) -> None:
+    before = counts()
+    with pytest.raises(CommandError, match=message):
+        add_user(*args, **options)
+    assert counts() == before
+
+
+def test_add_user_refuses_an_unknown_role():
+    assert_refused(r"Unknown role 'judge': use one of counsel, lawyer, manager, admin", "erin", role="judge", password=STRONG)
+
+
+def test_add_user_refuses_a_lawyer_without_a_firm():
+    assert_refused(r"outside lawyer \(role lawyer\) needs --firm", "frank", role="lawyer", password=STRONG)
+
+
+def test_add_user_refuses_a_firm_for_a_non_lawyer():
+    assert_refused(r"--firm is only for outside lawyers", "grace", role="counsel", firm="某律所", password=STRONG)
+
+
+def test_add_user_refuses_an_existing_username_whatever_its_case():
+    add_user("heidi", role="counsel", password=STRONG)
+    assert_refused(r"A user named 'Heidi' already exists", "Heidi", role="manager", password=STRONG)
+
+
+def test_add_user_refuses_a_weak_password_and_creates_no_firm_either():
+    assert_refused(r"Weak password: .*too common", "ivan", role="lawyer", firm="新律所", password="password")
+    assert not LawFirm.objects.filter(name="新律所").exists()
+
+
+def test_add_user_refuses_a_short_password():
+    assert_refused(r"Weak password: .*too short", "judy", role="counsel", password="k3!x")
+
+
+def test_add_user_refuses_two_different_typed_passwords(monkeypatch):
+    answers = iter([STRONG, STRONG + "x"])
+    monkeypatch.setattr("legalcase.management.commands.add_user.getpass", lambda prompt: next(answers))
+    assert_refused("The two passwords do not match", "mallory", role="counsel")
+
+
+# seed_demo
+
+
+@pytest.fixture
+def seeded() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_adds_matters_in_every_stage_a_user_per_role_creditors_and_firms(seeded):
+    assert Matter.objects.count() >= 300
+    assert set(Matter.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert not Matter.objects.filter(stage=Stage.CLOSED, closing_reason="").exists()
+    assert not Matter.objects.exclude(stage=Stage.CLOSED).exclude(closing_reason="").exists()
+    roles = dict(User.objects.values_list("username", "role"))
+    assert roles == {
+        "counsel1": "counsel",
+        "counsel2": "counsel",
+        "lawyer1": "lawyer",
+        "lawyer2": "lawyer",
+        "manager1": "manager",
+        "admin": "admin",
+    }
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser and admin.check_password(DEMO_PASSWORD)
+    assert User.objects.get(username="lawyer1").firm.name == FIRMS[0]
+    assert User.objects.get(username="lawyer2").firm.name == FIRMS[1]
+    assert set(Creditor.objects.values_list("uscc", flat=True)) == {c.uscc for c in CREDITORS}
+    assert set(LawFirm.objects.values_list("name", flat=True)) == set(FIRMS)
+    for username in ("counsel1", "lawyer2", "manager1"):
+        assert username in seeded
+    assert DEMO_PASSWORD in seeded
+
+
+def test_seed_demo_gives_matters_a_history(seeded):
+    assert set(Matter.objects.values_list("owner__role", flat=True)) == {Role.COUNSEL}
+    assert Matter.objects.exclude(stage=Stage.INTAKE).filter(assigned_firm__isnull=False).count() > 150
+    assert Assignment.objects.filter(ended_at__isnull=False).exists()
+    for matter in Matter.objects.exclude(assigned_firm=None):
+        assert matter.assignments.get(ended_at=None).firm_id == matter.assigned_firm_id
+    assert MatterEvent.objects.filter(kind="stage_changed").count() > 300
+    assert Guarantee.objects.filter(guarantee_type="joint").exists()
+    assert Guarantee.objects.filter(guarantee_type="general").exists()
+    assert Party.objects.filter(debts__isnull=False).distinct().count() < Matter.objects.count()
+
+
+def test_seed_demo_twice_adds_nothing_the_second_time(seeded):
+    models = (User, LawFirm, Creditor, Party, Matter, Assignment, MatterEvent, Guarantee)
+    before = [model.objects.count() for model in models]
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "demo data already present" in out.getvalue()
+    assert [model.objects.count() for model in models] == before
+
+
+def test_seed_demo_identity_numbers_agree_with_gender_and_birth_date_and_credit_codes_are_valid(seeded):
+    people = Party.objects.filter(kind=Party.Kind.PERSON)
+    assert people.count() >= 300
+    for party in people:
+        validate_resident_id(party.id_number, gender=party.gender, birth_date=party.birth_date)
+    for uscc in Creditor.objects.values_list("uscc", flat=True):
+        validate_uscc(uscc)
+
+
+def test_seed_demo_keeps_an_existing_user_of_the_same_role():
+    add_user("counsel1", role="counsel", password=STRONG)
+    out = StringIO()
+    call_command("seed_demo", matters=20, stdout=out)
+    assert User.objects.get(username="counsel1").check_password(STRONG)
+    assert "existing user, unchanged" in out.getvalue()
+
+
+def test_seed_demo_refuses_an_existing_user_of_another_role_and_stores_nothing():
+    add_user("admin", role="manager", password=STRONG)
+    with pytest.raises(CommandError, match="user 'admin' exists with role 'manager'"):
+        call_command("seed_demo", matters=20, stdout=StringIO())
+    assert (Matter.objects.count(), Creditor.objects.count(), LawFirm.objects.count()) == (0, 0, 0)
