@@ -86,7 +86,9 @@ def assert_refused(message: str, *args, **options) -> None:
 
 
 def test_add_user_refuses_an_unknown_role():
-    assert_refused(r"Unknown role 'judge': use one of counsel, lawyer, manager, admin", "erin", role="judge", password=STRONG)
+    assert_refused(
+        r"Unknown role 'judge': use one of counsel, lawyer, manager, admin", "erin", role="judge", password=STRONG
+    )
 
 
 def test_add_user_refuses_a_lawyer_without_a_firm():

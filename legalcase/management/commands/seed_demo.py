@@ -1,0 +1,43 @@
+"""``python manage.py seed_demo``: demo creditors, firms, users and 300 matters, once."""
+
+from django.core.management.base import BaseCommand, CommandError, no_translations
+
+from legalcase.demo import DemoConflict, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Add demo creditors, law firms, users and matters (fictional data); running it twice adds nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--matters", type=int, default=300, help="How many demo matters (default 300).")
+
+    @no_translations
+    def handle(self, *args, matters: int, **options):
+        if matters < 1:
+            raise CommandError("--matters must be at least 1.")
+        try:
+            result = seed_demo(matters=matters)
+        except DemoConflict as exc:
+            raise CommandError(f"Cannot seed the demo: {exc}.") from None
+        if not result.created:
+            self.stdout.write("demo data already present")
+            return
+        counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo data added: {counts}."))
+        self.stdout.write("")
+        self.stdout.write("Demo users (DEMO PASSWORDS: for trying Fasu out only, never on a real server):")
+        headers = ("username", "role", "firm", "password")
+        widths = [max(_width(row[i]) for row in [headers, *result.users]) for i in range(len(headers))]
+        self.stdout.write(_row(headers, widths))
+        self.stdout.write(_row(tuple("-" * w for w in widths), widths))
+        for row in result.users:
+            self.stdout.write(_row(row, widths))
+
+
+def _width(text: str) -> int:
+    # CJK characters take two columns in a terminal.
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
+def _row(cells: tuple[str, ...], widths: list[int]) -> str:
+    return "  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(cells, widths)).rstrip()
