@@ -223,6 +223,7 @@ def fill(matters: int) -> None:
             "id",
             "number",
             "debt_id",
+            "debtor_name",
             "stage",
             "closing_reason",
             "owner_id",
@@ -235,7 +236,7 @@ def fill(matters: int) -> None:
         "legalcase_assignment", ("id", "matter_id", "firm_id", "started_at", "started_by_id", "ended_at", "ended_by_id")
     )
     taken: set[str] = set()
-    recent: list[tuple[int, str]] = []  # (party id, province) of recent debtors, some of whom borrow twice
+    recent: list[tuple[int, str, str]] = []  # (party id, province, name) of recent debtors, some borrow twice
     party_id = guarantee_id = assignment_id = 0
     numbers: dict[int, int] = {}
     first_day = dt.datetime(2023, 1, 1, 9, 0, tzinfo=dt.UTC)
@@ -248,13 +249,13 @@ def fill(matters: int) -> None:
         for matter_id in range(1, matters + 1):
             created_at = first_day + dt.timedelta(seconds=span * (matter_id - 1) / matters)
             if recent and rng.random() < 0.04:
-                debtor_id, province = recent[rng.randrange(len(recent))]
+                debtor_id, province, debtor_name = recent[rng.randrange(len(recent))]
             else:
                 person = demo.person(rng, taken=taken)
                 party_id += 1
-                debtor_id, province = party_id, demo.area_of(person).province
+                debtor_id, province, debtor_name = party_id, demo.area_of(person).province, person["name"]
                 party.add(party_id, "", created_at, *(person[f] for f in PARTY_FIELDS))
-                recent.append((debtor_id, province))
+                recent.append((debtor_id, province, debtor_name))
                 if len(recent) > 2000:
                     recent.pop(0)
             is_card = rng.random() < 0.65
@@ -294,6 +295,7 @@ def fill(matters: int) -> None:
                 matter_id,
                 f"FS-{year}-{numbers[year]:06d}",
                 matter_id,
+                debtor_name,
                 stage,
                 demo.draw_closing_reason(rng) if stage == "closed" else "",
                 owner_id,

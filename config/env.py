@@ -74,6 +74,10 @@ def env_database(environ: Mapping[str, str], default_sqlite_path: str) -> dict:
         raise SettingError("DATABASE_URL", str(exc)) from None
     if not config.get("NAME"):
         raise SettingError("DATABASE_URL", "names no database")
+    if config["ENGINE"].endswith("postgresql"):
+        # Fasu's queries are short and many run at once: parallel workers and JIT
+        # compilation cost more CPU than they save (bench/matter_list.py measured it).
+        config["OPTIONS"] = {"options": "-c max_parallel_workers_per_gather=0 -c jit=off"}
     return config
 
 

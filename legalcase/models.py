@@ -127,10 +127,6 @@ class Party(models.Model):
     class Meta:
         verbose_name = _("party")
         verbose_name_plural = _("parties")
-        indexes = [
-            # varchar_pattern_ops lets PostgreSQL use the index for name LIKE 'prefix%'.
-            models.Index(fields=["name"], name="party_name_prefix", opclasses=["varchar_pattern_ops"]),
-        ]
         constraints = [
             models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="party_unique_id_number"),
             models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="party_unique_uscc"),
@@ -316,16 +312,17 @@ class MatterQuerySet(models.QuerySet):
     def search(self, q: str) -> "MatterQuerySet":
         """Debtor name exactly or by prefix; matter, contract and account numbers exactly.
 
-        Each branch is an indexed lookup; they are combined as id sets so that
-        PostgreSQL never scans the matter table for an OR across joins.
+        Every branch is an index on the matter table itself (the debtor's name is kept
+        on the matter for this), so PostgreSQL combines them without joining debts
+        and parties: an OR across joined tables would scan all three.
         """
         q = q.strip()
         if not q:
             return self
-        by_name = Q(debt__debtor__name__startswith=q)
-        by_number = Q(number=q.upper())
-        by_debt = Q(debt__in=Debt.objects.filter(Q(contract_number=q) | Q(account_number=q)).values("pk"))
-        return self.filter(by_name | by_number | by_debt)
+        debt_ids = list(
+            Debt.objects.filter(Q(contract_number=q) | Q(account_number=q)).values_list("pk", flat=True)[:1000]
+        )
+        return self.filter(Q(debtor_name__startswith=q) | Q(number=q.upper()) | Q(debt_id__in=debt_ids))
 
     def for_list(self) -> "MatterQuerySet":
         return self.select_related("debt__debtor", "debt__creditor", "owner", "assigned_firm")
@@ -340,6 +337,8 @@ class Matter(models.Model):
 
     number = models.CharField(_("matter number"), max_length=20, unique=True)
     debt = models.OneToOneField(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="matter")
+    # The debtor's name, copied from the debt's party so that name search stays on one table.
+    debtor_name = models.CharField(_("debtor"), max_length=200, default="")
     stage = models.CharField(_("stage"), max_length=24, choices=Stage.choices, default=Stage.INTAKE)
     closing_reason = models.CharField(_("closing reason"), max_length=16, choices=ClosingReason.choices, blank=True)
     owner = models.ForeignKey(
@@ -360,6 +359,8 @@ class Matter(models.Model):
             models.Index(fields=["stage", "-id"], name="matter_stage_id"),
             models.Index(fields=["assigned_firm", "-id"], name="matter_firm_id"),
             models.Index(fields=["owner", "-id"], name="matter_owner_id"),
+            # varchar_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%'.
+            models.Index(fields=["debtor_name"], name="matter_debtor_name_prefix", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:

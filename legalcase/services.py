@@ -59,7 +59,15 @@ def matter_open(*, debt: Debt, actor: User | None, owner: User | None = None, st
     """Open a matter for a debt, with the next number of the year."""
     now = timezone.now()
     (number,) = matter_number_allocate(year=timezone.localdate(now).year)
-    matter = Matter.objects.create(number=number, debt=debt, owner=owner, stage=stage, created_at=now, stage_changed_at=now)
+    matter = Matter.objects.create(
+        number=number,
+        debt=debt,
+        debtor_name=debt.debtor.name,
+        owner=owner,
+        stage=stage,
+        created_at=now,
+        stage_changed_at=now,
+    )
     record_event(matter=matter, actor=actor, kind=EventKind.CREATED, new={"number": number, "stage": stage})
     return matter
 
