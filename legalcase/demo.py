@@ -542,7 +542,6 @@ def plan_matters(rng: random.Random, *, count: int = 300, taken: set[str] | None
 @dataclass
 class SeedResult:
     created: bool
-    users: list[tuple[str, str, str, str]]  # username, role, firm, password
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -553,9 +552,19 @@ def seed_demo(*, matters: int = 300, seed: int = SEED) -> SeedResult:
     Matters are opened, assigned and moved through the services, so each has a timeline.
     """
     if Creditor.objects.filter(uscc__in=[c.uscc for c in CREDITORS]).exists():
-        return SeedResult(created=False, users=[])
+        return SeedResult(created=False)
     with transaction.atomic():
         return _seed(matters=matters, rng=random.Random(seed))
+
+
+def demo_logins() -> list[tuple[str, str, str, str]]:
+    """The demo users whose password is still the demo one: (username, role, firm, password)."""
+    rows = []
+    for user in User.objects.filter(username__in=[spec.username for spec in USERS]).select_related("firm"):
+        if user.is_active and user.check_password(DEMO_PASSWORD):
+            rows.append((user.username, user.role, user.firm.name if user.firm else "", DEMO_PASSWORD))
+    order = [spec.username for spec in USERS]
+    return sorted(rows, key=lambda row: order.index(row[0]))
 
 
 class DemoConflict(Exception):
@@ -569,7 +578,6 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
     }
     firms = [LawFirm.objects.get_or_create(name=name)[0] for name in FIRMS]
     users: list[User] = []
-    table: list[tuple[str, str, str, str]] = []
     for spec in USERS:
         firm = firms[spec.firm] if spec.firm is not None else None
         user = User.objects.filter(username=spec.username).first()
@@ -580,7 +588,6 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
                     f"user {spec.username!r} exists with role {user.role!r}; the demo needs {spec.role!r}"
                     + (f" at {firm.name}" if firm else "")
                 )
-            table.append((spec.username, spec.role, firm.name if firm else "", "(existing user, unchanged)"))
         else:
             admin = spec.role == "admin"
             user = User(
@@ -593,7 +600,6 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
-            table.append((spec.username, spec.role, firm.name if firm else "", DEMO_PASSWORD))
         users.append(user)
     by_name = {user.username: user for user in users}
     counsel = [by_name["counsel1"], by_name["counsel2"]]
@@ -632,7 +638,6 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
             matter_unassign_firm(user=owner, matter_id=matter.pk)
     return SeedResult(
         created=True,
-        users=table,
         counts={
             "creditors": len(creditors),
             "firms": len(firms),

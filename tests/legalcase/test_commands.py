@@ -173,6 +173,14 @@ def test_seed_demo_twice_adds_nothing_the_second_time(seeded):
     call_command("seed_demo", stdout=out)
     assert "demo data already present" in out.getvalue()
     assert [model.objects.count() for model in models] == before
+    # make run prints the logins on every start, but only those that still work.
+    assert "counsel1" in out.getvalue() and DEMO_PASSWORD in out.getvalue()
+    counsel1 = User.objects.get(username="counsel1")
+    counsel1.set_password("changed-by-its-owner-42")
+    counsel1.save(update_fields=["password"])
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "counsel1" not in out.getvalue() and "manager1" in out.getvalue()
 
 
 def test_seed_demo_identity_numbers_agree_with_gender_and_birth_date_and_credit_codes_are_valid(seeded):
@@ -189,7 +197,7 @@ def test_seed_demo_keeps_an_existing_user_of_the_same_role():
     out = StringIO()
     call_command("seed_demo", matters=20, stdout=out)
     assert User.objects.get(username="counsel1").check_password(STRONG)
-    assert "existing user, unchanged" in out.getvalue()
+    assert "counsel1" not in out.getvalue()  # its password is not the demo one
 
 
 def test_seed_demo_refuses_an_existing_user_of_another_role_and_stores_nothing():

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from legalcase.demo import DemoConflict, seed_demo
+from legalcase.demo import DemoConflict, demo_logins, seed_demo
 
 
 class Command(BaseCommand):
@@ -19,18 +19,21 @@ class Command(BaseCommand):
             result = seed_demo(matters=matters)
         except DemoConflict as exc:
             raise CommandError(f"Cannot seed the demo: {exc}.") from None
-        if not result.created:
+        if result.created:
+            counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
+            self.stdout.write(self.style.SUCCESS(f"Demo data added: {counts}."))
+        else:
             self.stdout.write("demo data already present")
+        logins = demo_logins()
+        if not logins:
             return
-        counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
-        self.stdout.write(self.style.SUCCESS(f"Demo data added: {counts}."))
         self.stdout.write("")
         self.stdout.write("Demo users (DEMO PASSWORDS: for trying Fasu out only, never on a real server):")
         headers = ("username", "role", "firm", "password")
-        widths = [max(_width(row[i]) for row in [headers, *result.users]) for i in range(len(headers))]
+        widths = [max(_width(row[i]) for row in [headers, *logins]) for i in range(len(headers))]
         self.stdout.write(_row(headers, widths))
         self.stdout.write(_row(tuple("-" * w for w in widths), widths))
-        for row in result.users:
+        for row in logins:
             self.stdout.write(_row(row, widths))
 
 
