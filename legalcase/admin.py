@@ -4,7 +4,21 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models import Assignment, Creditor, Debt, Job, LawFirm, Matter, MatterEvent, Party, User
+from legalcase.models import (
+    Assignment,
+    Creditor,
+    Deadline,
+    Debt,
+    DemandRecord,
+    Holiday,
+    Job,
+    LawFirm,
+    Matter,
+    MatterEvent,
+    Party,
+    Portfolio,
+    User,
+)
 
 
 @admin.register(User)
@@ -82,3 +96,37 @@ class MatterEventAdmin(ReadOnlyAdmin):
 class JobAdmin(ReadOnlyAdmin):
     list_display = ("kind", "status", "progress_done", "progress_total", "attempts", "created_at", "finished_at")
     list_filter = ("status", "kind")
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    """The holiday table: add a year's schedule when the State Council publishes it.
+
+    A year with at least one row counts as verified; deadlines already computed are
+    recomputed the next time their matter's demands or payments change.
+    """
+
+    list_display = ("date", "is_rest_day", "name")
+    list_filter = ("is_rest_day",)
+    search_fields = ("name",)
+    date_hierarchy = "date"
+
+
+@admin.register(Portfolio)
+class PortfolioAdmin(admin.ModelAdmin):
+    list_display = ("name", "created_at")
+    search_fields = ("name",)
+
+
+@admin.register(DemandRecord)
+class DemandRecordAdmin(ReadOnlyAdmin):
+    list_display = ("debt", "date", "channel", "delivered")
+    list_filter = ("channel", "delivered")
+    show_full_result_count = False
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(ReadOnlyAdmin):
+    list_display = ("matter", "kind", "due_on", "rule", "status", "verified_calendar", "superseded_at")
+    list_filter = ("kind", "status", "verified_calendar")
+    show_full_result_count = False

@@ -9,9 +9,11 @@ data is masked in every representation here except the audited debtor reveal.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -24,13 +26,31 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from legalcase.access import access_job, access_matter, visible_matters
+from legalcase.access import access_job, access_matter, require, visible_matters
 from legalcase.authentication import LoginLocked, login_attempt, token_issue
-from legalcase.models import MONEY, ClosingReason, Guarantee, LawFirm, Matter, Party, Product, Stage
+from legalcase.identity import IdentityError, parse_resident_id, validate_uscc
+from legalcase.models import (
+    MONEY,
+    RATE,
+    ClosingReason,
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    DemandChannel,
+    Guarantee,
+    LawFirm,
+    Matter,
+    Party,
+    Product,
+    Stage,
+)
 from legalcase.pagination import MatterPagination
 from legalcase.services import (
+    EscalationConflict,
     StageConflict,
+    deadline_complete,
     matter_assign_firm,
+    matter_escalate,
     matter_reveal_debtor,
     matter_set_owner,
     matter_transition,
@@ -42,7 +62,7 @@ from legalcase.services import (
 
 def exception_handler(exc, context):
     """DRF's handler, plus the services' own exceptions (API.md, "Errors")."""
-    if isinstance(exc, StageConflict):
+    if isinstance(exc, (StageConflict, EscalationConflict)):
         return Response({"detail": str(exc), "stage": exc.stage}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
@@ -176,12 +196,26 @@ class OutstandingSerializer(serializers.Serializer):
 
 
 class DeadlineSerializer(serializers.Serializer):
-    # The contract's shape; deadlines arrive with the intake issue.
     id = serializers.IntegerField()
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices)
+    due_on = serializers.DateField()
+    rule = serializers.CharField(help_text="The rule and its version, e.g. `limitation@2021`.")
+    status = serializers.ChoiceField(choices=DeadlineStatus.choices)
+    verified_calendar = serializers.BooleanField(help_text="False when a year without holiday data was counted.")
+
+
+class MatterRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+
+
+class DeadlineListSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    matter = MatterRefSerializer()
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices)
     due_on = serializers.DateField()
     rule = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=DeadlineStatus.choices)
     verified_calendar = serializers.BooleanField()
 
 
@@ -207,18 +241,23 @@ class MatterSerializer(serializers.Serializer):
     recovered_total = MoneyField()
     deadlines = serializers.SerializerMethodField()
 
-    # Limitation and deadlines are computed by the intake issue; until then, none.
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_limitation_expires_on(self, matter: Matter):
-        return None
+        return matter.limitation_expires_on
 
     @extend_schema_field(serializers.BooleanField())
     def get_time_barred(self, matter: Matter) -> bool:
-        return False
+        return matter.time_barred
 
     @extend_schema_field(DeadlineSerializer(many=True))
     def get_deadlines(self, matter: Matter) -> list:
-        return []
+        return DeadlineSerializer(matter.current_deadlines, many=True).data
+
+
+def with_current_deadlines(matters: QuerySet[Matter]) -> QuerySet[Matter]:
+    """One query for the current deadlines of a whole page of matters."""
+    current = Deadline.objects.filter(superseded_at__isnull=True).order_by("due_on", "id")
+    return matters.prefetch_related(Prefetch("deadlines", queryset=current, to_attr="prefetched_current_deadlines"))
 
 
 class MatterDetailSerializer(MatterSerializer):
@@ -322,6 +361,122 @@ class RevealQuerySerializer(serializers.Serializer):
     purpose = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why, for the audit log.")
 
 
+class DeadlineFilterSerializer(serializers.Serializer):
+    due_before = serializers.DateField(required=False, help_text="Inclusive.")
+    kind = InputChoiceField(choices=DeadlineKind.choices, required=False, allow_blank=True)
+    status = InputChoiceField(choices=DeadlineStatus.choices, required=False, allow_blank=True)
+
+
+class DeadlineCompleteSerializer(serializers.Serializer):
+    status = InputChoiceField(choices=[("done", "Done"), ("waived", "Waived")])
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+def _identity_error(exc: IdentityError) -> serializers.ValidationError:
+    # IdentityError messages never contain the number itself.
+    return serializers.ValidationError(str(exc))
+
+
+class EscalationCreditorSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    uscc = serializers.CharField(max_length=18, help_text="统一社会信用代码, check character verified.")
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    representative = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+
+    def validate_uscc(self, value: str) -> str:
+        try:
+            return validate_uscc(value)
+        except IdentityError as exc:
+            raise _identity_error(exc) from None
+
+
+class EscalationPersonSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    id_number = serializers.CharField(max_length=18, help_text="18-character resident identity number.")
+    gender = InputChoiceField(choices=Party.Gender.choices, required=False, allow_blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+    def validate_id_number(self, value: str) -> str:
+        try:
+            parse_resident_id(value)
+        except IdentityError as exc:
+            raise _identity_error(exc) from None
+        return value.strip().upper()
+
+    def validate(self, attrs: dict) -> dict:
+        # Gender and birth date, when given, must agree with the number (GB 11643-1999).
+        birth, gender = parse_resident_id(attrs["id_number"])
+        errors = {}
+        if attrs.get("gender") and attrs["gender"] != gender:
+            errors["gender"] = [_("The gender does not agree with the identity number.")]
+        if attrs.get("birth_date") and attrs["birth_date"] != birth:
+            errors["birth_date"] = [_("The birth date does not agree with the identity number.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class EscalationGuarantorSerializer(EscalationPersonSerializer):
+    guarantee_type = InputChoiceField(choices=Guarantee.Type.choices, required=False, default=Guarantee.Type.JOINT)
+    guarantee_period_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class EscalationMoneyField(serializers.DecimalField):
+    def __init__(self, **kwargs):
+        super().__init__(**MONEY, min_value=0, **kwargs)
+
+
+class EscalationAmountsSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    principal = EscalationMoneyField()
+    interest = EscalationMoneyField(required=False, default=Decimal("0.00"))
+    penalty_interest = EscalationMoneyField(required=False, default=Decimal("0.00"))
+    compound_interest = EscalationMoneyField(required=False, default=Decimal("0.00"))
+    late_fees = EscalationMoneyField(required=False, default=Decimal("0.00"))
+    fees = EscalationMoneyField(required=False, default=Decimal("0.00"))
+
+
+class EscalationRatesSerializer(serializers.Serializer):
+    annual_interest_rate = serializers.DecimalField(**RATE, min_value=0, required=False, allow_null=True)
+    penalty_rate = serializers.DecimalField(**RATE, min_value=0, required=False, allow_null=True)
+    compound_rate = serializers.DecimalField(**RATE, min_value=0, required=False, allow_null=True)
+    day_count = InputChoiceField(choices=[360, 365], required=False)
+
+
+class EscalationDemandSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    channel = InputChoiceField(choices=DemandChannel.choices)
+    delivered = serializers.BooleanField(required=False, default=False, help_text="Proof of delivery exists.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class EscalationSerializer(serializers.Serializer):
+    """An escalation as API.md's "Escalations" defines it; errors keyed like the request."""
+
+    creditor = EscalationCreditorSerializer()
+    original_creditor = EscalationCreditorSerializer(required=False, allow_null=True)
+    portfolio = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=200)
+    product = InputChoiceField(choices=Product.choices)
+    account_number = serializers.CharField(max_length=40)
+    contract_number = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=60)
+    contract_date = serializers.DateField(required=False, allow_null=True)
+    debtor = EscalationPersonSerializer()
+    guarantors = EscalationGuarantorSerializer(many=True, required=False)
+    amounts = EscalationAmountsSerializer()
+    rates = EscalationRatesSerializer(required=False, allow_null=True)
+    overdue_since = serializers.DateField()
+    matured_on = serializers.DateField(required=False, allow_null=True)
+    last_payment_date = serializers.DateField(required=False, allow_null=True)
+    demands = EscalationDemandSerializer(many=True, required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        if "contract_number" in attrs and attrs["contract_number"] is None:
+            attrs["contract_number"] = ""
+        return attrs
+
+
 def _valid(serializer_class: type[serializers.Serializer], data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
@@ -381,7 +536,8 @@ class MatterListView(ApiView, generics.ListAPIView):
 
     def get_queryset(self):
         filters = _valid(MatterFilterSerializer, self.request.query_params)
-        return visible_matters(self.request.user).filter_by(**filters).for_list().order_by("-id")
+        matters = visible_matters(self.request.user).filter_by(**filters).for_list().order_by("-id")
+        return with_current_deadlines(matters)
 
 
 class MatterDetailView(ApiView):
@@ -475,3 +631,73 @@ class JobView(ApiView):
     @extend_schema(summary="Get a job", responses={200: JobSerializer, 404: ERRORS[404]})
     def get(self, request, job_id):
         return Response(JobSerializer(access_job(request.user, job_id)).data)
+
+
+class EscalationView(ApiView):
+    """Turn an overdue debt into a matter (API.md, "Escalations"); counsel and administrators only.
+
+    Idempotent on (`creditor.uscc`, `account_number`): 201 with a new matter, 200 with
+    the same matter on a repeat (amounts replaced, new demands added), 409 when the
+    repeat names a different debtor identity number.
+    """
+
+    @extend_schema(
+        summary="Escalate a debt",
+        request=EscalationSerializer,
+        responses={
+            201: MatterDetailSerializer,
+            200: MatterDetailSerializer,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            409: OpenApiResponse(ConflictSerializer, description="The account is held with another debtor."),
+        },
+    )
+    def post(self, request):
+        require(request.user, "escalate")
+        data = _valid(EscalationSerializer, request.data)
+        matter, created = matter_escalate(user=request.user, data=data)
+        matter = Matter.objects.for_list().get(pk=matter.pk)
+        return Response(
+            MatterDetailSerializer(matter).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List deadlines",
+        parameters=[DeadlineFilterSerializer],
+        responses={200: DeadlineListSerializer(many=True), 400: ERRORS[400]},
+    )
+)
+class DeadlineListView(ApiView, generics.ListAPIView):
+    """Current deadlines of the matters you may see, soonest first; `due_before` is inclusive."""
+
+    serializer_class = DeadlineListSerializer
+    pagination_class = MatterPagination
+
+    def get_queryset(self):
+        filters = _valid(DeadlineFilterSerializer, self.request.query_params)
+        deadlines = Deadline.objects.filter(
+            superseded_at__isnull=True, matter__in=visible_matters(self.request.user)
+        ).select_related("matter")
+        if filters.get("due_before"):
+            deadlines = deadlines.filter(due_on__lte=filters["due_before"])
+        if filters.get("kind"):
+            deadlines = deadlines.filter(kind=filters["kind"])
+        if filters.get("status"):
+            deadlines = deadlines.filter(status=filters["status"])
+        return deadlines.order_by("due_on", "id")
+
+
+class DeadlineCompleteView(ApiView):
+    """Mark a deadline done or waived, with a reason (required to waive); written to the timeline."""
+
+    @extend_schema(
+        summary="Complete a deadline",
+        request=DeadlineCompleteSerializer,
+        responses={200: DeadlineListSerializer, **ERRORS},
+    )
+    def post(self, request, deadline_id: int):
+        data = _valid(DeadlineCompleteSerializer, request.data)
+        deadline = deadline_complete(user=request.user, deadline_id=deadline_id, **data)
+        return Response(DeadlineListSerializer(deadline).data)

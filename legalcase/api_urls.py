@@ -14,6 +14,9 @@ urlpatterns = [
     path("matters/<int:matter_id>/assignment/", api.MatterAssignmentView.as_view(), name="matter-assignment"),
     path("matters/<int:matter_id>/owner/", api.MatterOwnerView.as_view(), name="matter-owner"),
     path("matters/<int:matter_id>/debtor/", api.MatterDebtorView.as_view(), name="matter-debtor"),
+    path("escalations/", api.EscalationView.as_view(), name="escalations"),
+    path("deadlines/", api.DeadlineListView.as_view(), name="deadline-list"),
+    path("deadlines/<int:deadline_id>/complete/", api.DeadlineCompleteView.as_view(), name="deadline-complete"),
     path("firms/", api.FirmListView.as_view(), name="firm-list"),
     path("jobs/<uuid:job_id>/", api.JobView.as_view(), name="job-detail"),
 ]

@@ -17,8 +17,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from legalcase.identity import IdentityError, mask_account, mask_id_number, mask_phone, validate_resident_id, validate_uscc
+from legalcase.periods import HolidayCalendar
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 RATE = {"max_digits": 9, "decimal_places": 6}
@@ -177,6 +179,9 @@ class Debt(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="transferred_debts",
+    )
+    portfolio = models.ForeignKey(
+        "Portfolio", verbose_name=_("portfolio"), null=True, blank=True, on_delete=models.PROTECT, related_name="debts"
     )
     debtor = models.ForeignKey(Party, verbose_name=_("debtor"), on_delete=models.PROTECT, related_name="debts")
     product = models.CharField(_("product"), max_length=16, choices=Product.choices)
@@ -358,7 +363,6 @@ class MatterQuerySet(models.QuerySet):
         )
 
 
-
 class Matter(models.Model):
     """A legal matter: one escalated debt on its way through proceedings to recovery.
 
@@ -415,6 +419,33 @@ class Matter(models.Model):
         return Decimal("0.00")
 
     @property
+    def current_deadlines(self) -> list["Deadline"]:
+        """Deadlines not superseded by a recomputation (open, done or waived), soonest first.
+
+        Lists prefetch them into ``prefetched_current_deadlines`` (one query per page).
+        """
+        cached = getattr(self, "prefetched_current_deadlines", None)
+        if cached is None:
+            cached = list(self.deadlines.filter(superseded_at__isnull=True).order_by("due_on", "id"))
+            self.prefetched_current_deadlines = cached
+        return cached
+
+    @property
+    def limitation_deadline(self) -> "Deadline | None":
+        return next((d for d in self.current_deadlines if d.kind == "limitation"), None)
+
+    @property
+    def limitation_expires_on(self):
+        deadline = self.limitation_deadline
+        return deadline.due_on if deadline else None
+
+    @property
+    def time_barred(self) -> bool:
+        """The limitation period ran out before today (LEGAL_RULES section 2)."""
+        expires_on = self.limitation_expires_on
+        return expires_on is not None and expires_on < timezone.localdate()
+
+    @property
     def outstanding(self) -> dict[str, Decimal]:
         """What is still owed: the claim plus recoverable costs, by API.md's three heads."""
         debt = self.debt
@@ -465,6 +496,10 @@ class EventKind(models.TextChoices):
     FIRM_UNASSIGNED = "firm_unassigned", _("Assignment ended")
     DEBTOR_REVEALED = "debtor_revealed", _("Personal data revealed")
     UPDATED = "updated", _("Matter updated")
+    EVIDENCE_ADDED = "evidence_added", _("Evidence added")
+    EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Evidence downloaded")
+    EVIDENCE_TAMPERED = "evidence_tampered", _("Evidence file changed or missing")
+    DEADLINE_CLOSED = "deadline_closed", _("Deadline closed")
 
 
 class AppendOnlyError(Exception):
@@ -576,3 +611,138 @@ class Job(models.Model):
         if self.progress_total == 0:
             return 100 if self.status == JobStatus.DONE else 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class Portfolio(models.Model):
+    """A package of debts an asset-management company bought (资产包)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("portfolio")
+        verbose_name_plural = _("portfolios")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DemandChannel(models.TextChoices):
+    PHONE = "phone", pgettext_lazy("demand channel", "Phone")
+    SMS = "sms", pgettext_lazy("demand channel", "SMS")
+    LETTER = "letter", pgettext_lazy("demand channel", "Letter")
+    EMAIL = "email", pgettext_lazy("demand channel", "E-mail")
+    VISIT = "visit", pgettext_lazy("demand channel", "Visit")
+    PUBLIC_NOTICE = "public_notice", pgettext_lazy("demand channel", "Public notice")
+
+
+class DemandRecord(models.Model):
+    """A demand for payment made to the debtor (催收记录).
+
+    ``delivered`` records that proof of delivery exists; only a delivered demand
+    interrupts limitation (诉讼时效规定 Art. 8, 民法典 Art. 195).
+    """
+
+    debt = models.ForeignKey(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="demands")
+    date = models.DateField(_("date"))
+    channel = models.CharField(_("channel"), max_length=16, choices=DemandChannel.choices)
+    delivered = models.BooleanField(_("delivered"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("demand record")
+        verbose_name_plural = _("demand records")
+        constraints = [
+            models.UniqueConstraint(fields=["debt", "date", "channel"], name="demand_unique_date_channel"),
+        ]
+
+
+class Holiday(models.Model):
+    """One day of the State Council's holiday schedule.
+
+    ``is_rest_day`` True: a statutory holiday; False: a 调休 weekend day that is a
+    working day. Installed from the ``chinesecalendar`` package by a migration and
+    edited by an administrator when a new year's schedule is published; a year with
+    no rows here is counted with weekends only and flagged unverified.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_rest_day = models.BooleanField(_("rest day"), default=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+def holiday_calendar() -> HolidayCalendar:
+    """The period engine's calendar, built from the holiday table; verified for the years it holds."""
+    holidays, working, years = set(), set(), set()
+    for day, is_rest_day in Holiday.objects.values_list("date", "is_rest_day"):
+        (holidays if is_rest_day else working).add(day)
+        years.add(day.year)
+    return HolidayCalendar(
+        holidays=frozenset(holidays), working_weekend_days=frozenset(working), verified_years=frozenset(years)
+    )
+
+
+class DeadlineKind(models.TextChoices):
+    LIMITATION = "limitation", _("Limitation expires")
+    GUARANTEE_PERIOD = "guarantee_period", _("Guarantee period ends")
+    APPEAL = "appeal", _("Appeal period ends")
+    JUDGMENT_EFFECTIVE = "judgment_effective", _("Judgment takes effect")
+    PERFORMANCE_END = "performance_end", _("Performance period ends")
+    ENFORCEMENT_APPLICATION = "enforcement_application", _("Enforcement application due")
+    FEE_PAYMENT = "fee_payment", _("Court fee due")
+    PRE_SUIT_PRESERVATION_LAPSE = "pre_suit_preservation_lapse", _("Pre-suit preservation lapses")
+    FREEZE_EXPIRY = "freeze_expiry", _("Freeze expires")
+    FREEZE_RENEWAL = "freeze_renewal", _("Freeze renewal due")
+    TERMINATION_FOLLOW_UP = "termination_follow_up", _("Termination follow-up")
+    DISHONEST_LISTING_END = "dishonest_listing_end", _("Dishonest listing ends")
+
+
+class DeadlineStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    WAIVED = "waived", _("Waived")
+
+
+class Deadline(models.Model):
+    """A date a matter must meet, computed by a named rule (``limitation@2021``).
+
+    A recomputation that changes the date marks the old row superseded and adds a new
+    one, so the history of computed dates stays; ``computed_from`` keeps the inputs.
+    """
+
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="deadlines")
+    kind = models.CharField(_("kind"), max_length=32, choices=DeadlineKind.choices)
+    due_on = models.DateField(_("due on"))
+    rule = models.CharField(_("rule"), max_length=64)
+    status = models.CharField(_("status"), max_length=8, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN)
+    status_reason = models.TextField(_("status reason"), blank=True)
+    verified_calendar = models.BooleanField(_("calendar verified"), default=True)
+    computed_from = models.JSONField(_("computed from"), default=dict, blank=True)
+    party = models.ForeignKey(
+        Party, verbose_name=_("party"), null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines"
+    )
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        indexes = [
+            models.Index(fields=["matter", "kind"], name="deadline_matter_kind"),
+            models.Index(fields=["due_on"], name="deadline_due_on", condition=Q(superseded_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_on:%Y-%m-%d}"

@@ -5,32 +5,43 @@ The web views, the API, management commands and the workers all call these.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from legalcase.access import access_matter, can, visible_matters
+from legalcase.access import access_matter, can, require, visible_matters
 from legalcase.events import record_event
 from legalcase.jobs import JobReporter, job_create
 from legalcase.models import (
     ALLOWED_MOVES,
     Assignment,
     ClosingReason,
+    Creditor,
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
     Debt,
+    DemandRecord,
     EventKind,
+    Guarantee,
     Job,
     LawFirm,
     Matter,
     MatterNumberCounter,
+    Party,
+    Portfolio,
     Role,
     Stage,
     User,
+    holiday_calendar,
 )
+from legalcase.periods import ComputedDate, HolidayCalendar, LimitationEvent, limitation_expiry, period_end
 
 
 class StageConflict(Exception):
@@ -254,3 +265,245 @@ def matters_bulk_start(*, user: User, action: str, matter_ids: list[int], **para
         payload={"user_id": user.pk, "action": action, "matter_ids": ordered, **params},
         total=len(ordered),
     )
+
+
+# --- Escalation intake (API.md, "Escalations") ---------------------------------------
+
+
+class EscalationConflict(Exception):
+    """A repeat escalation of an account whose debtor identity number differs (answers 409)."""
+
+    def __init__(self, matter: Matter):
+        # The message names neither number (API.md: errors never echo identity numbers).
+        super().__init__(
+            _("Matter %(number)s already holds this account with a different debtor identity number.")
+            % {"number": matter.number}
+        )
+        self.stage = matter.stage
+
+
+OPTIONAL_DEBT_FIELDS = ("contract_number", "contract_date", "overdue_since", "matured_on", "last_payment_date")
+RATE_FIELDS = ("annual_interest_rate", "penalty_rate", "compound_rate", "day_count")
+
+
+def _amounts_of(debt: Debt) -> dict[str, str]:
+    return {"as_of": debt.amounts_as_of.isoformat(), **{name: str(getattr(debt, name)) for name in Debt.AMOUNT_FIELDS}}
+
+
+def _creditor_get_or_create(data: dict) -> Creditor:
+    creditor, _created = Creditor.objects.get_or_create(
+        uscc=data["uscc"],
+        defaults={
+            "name": data["name"],
+            "address": data.get("address", ""),
+            "representative": data.get("representative", ""),
+        },
+    )
+    return creditor
+
+
+def _person_get_or_create(data: dict) -> Party:
+    # One party per identity number: a person who owes on two cards is one debtor.
+    party, _created = Party.objects.get_or_create(
+        id_number=data["id_number"],
+        defaults={
+            "kind": Party.Kind.PERSON,
+            "name": data["name"],
+            "gender": data.get("gender") or "",
+            "birth_date": data.get("birth_date"),
+            "phone": data.get("phone", ""),
+            "address": data.get("address", ""),
+        },
+    )
+    return party
+
+
+@transaction.atomic
+def matter_escalate(*, user: User, data: dict, calendar: HolidayCalendar | None = None) -> tuple[Matter, bool]:
+    """Turn an overdue debt into a matter, or update the matter already holding the account.
+
+    ``data`` is an escalation as validated by ``legalcase.api.EscalationSerializer``
+    (identity numbers and credit codes checked, dates parsed, amounts as Decimals).
+    Idempotent on (creditor's credit code, account number): the first call opens a
+    matter (``created`` True); a repeat replaces the amounts and adds demands not yet
+    recorded (same date and channel); a repeat naming another debtor raises
+    ``EscalationConflict``. Deadlines are recomputed either way; a bulk caller may pass
+    the holiday ``calendar`` once instead of having it read for every row.
+    """
+    require(user, "escalate")
+    creditor = _creditor_get_or_create(data["creditor"])
+    original_creditor = _creditor_get_or_create(data["original_creditor"]) if data.get("original_creditor") else None
+    portfolio = Portfolio.objects.get_or_create(name=data["portfolio"])[0] if data.get("portfolio") else None
+    amounts, rates = data["amounts"], data.get("rates") or {}
+    # Amounts are replaced whole (a missing component is 0); other optional facts are
+    # changed only when the request gives them, so a short repeat does not erase them.
+    fields = {
+        "product": data["product"],
+        "amounts_as_of": amounts["as_of"],
+        **{name: amounts.get(name, Decimal("0.00")) for name in Debt.AMOUNT_FIELDS},
+        **{name: rates[name] for name in RATE_FIELDS if rates.get(name) is not None},
+        **{name: data[name] for name in OPTIONAL_DEBT_FIELDS if name in data},
+    }
+    if "original_creditor" in data:
+        fields["original_creditor"] = original_creditor
+    if "portfolio" in data:
+        fields["portfolio"] = portfolio
+    account = Debt.objects.select_for_update().select_related("debtor").filter(
+        creditor=creditor, account_number=data["account_number"]
+    )
+    debt = account.first()
+    created = False
+    if debt is None:
+        debtor = _person_get_or_create(data["debtor"])
+        try:
+            with transaction.atomic():
+                debt = Debt.objects.create(
+                    creditor=creditor, debtor=debtor, account_number=data["account_number"], **fields
+                )
+                matter = matter_open(debt=debt, actor=user)
+            created = True
+        except IntegrityError:
+            # A concurrent escalation of the same account committed first (the unique
+            # constraint waited for it): this call is its repeat.
+            debt = account.get()
+    if not created:
+        matter = Matter.objects.select_for_update().get(debt=debt)
+        if debt.debtor.id_number != data["debtor"]["id_number"]:
+            raise EscalationConflict(matter)
+        old = _amounts_of(debt)
+        changed = [name for name, value in fields.items() if getattr(debt, name) != value]
+        for name in changed:
+            setattr(debt, name, fields[name])
+        if changed:
+            debt.save(update_fields=changed)
+    for guarantor in data.get("guarantors") or []:
+        party = _person_get_or_create(guarantor)
+        Guarantee.objects.update_or_create(
+            debt=debt,
+            guarantor=party,
+            defaults={
+                "guarantee_type": guarantor.get("guarantee_type") or Guarantee.Type.JOINT,
+                "guarantee_period_ends_on": guarantor.get("guarantee_period_ends_on"),
+            },
+        )
+    added = 0
+    for demand in data.get("demands") or []:
+        _record, was_added = DemandRecord.objects.get_or_create(
+            debt=debt,
+            date=demand["date"],
+            channel=demand["channel"],
+            defaults={"delivered": demand.get("delivered", False), "note": demand.get("note", "")},
+        )
+        added += was_added
+    if not created and (changed or added):
+        record_event(
+            matter=matter,
+            actor=user,
+            kind=EventKind.UPDATED,
+            old={"amounts": old},
+            new={"amounts": _amounts_of(debt), "demands_added": added},
+        )
+    matter_deadlines_recompute(matter_id=matter.pk, calendar=calendar)
+    return matter, created
+
+
+# --- Deadlines ------------------------------------------------------------------------
+
+GUARANTEE_PERIOD_RULE = "guarantee_period@2021"
+
+
+@transaction.atomic
+def matter_deadlines_recompute(*, matter_id: int, calendar: HolidayCalendar | None = None) -> list[Deadline]:
+    """Compute the limitation date and each guarantor's guarantee period; return the current rows.
+
+    Limitation runs from maturity or acceleration when known, else from default, and
+    restarts on each delivered demand and on a part payment after the start (民法典
+    Arts. 188, 195; LEGAL_RULES section 2). A guarantee period is the agreed one, else 6
+    months from the principal debt's due date (民法典 Art. 692). An open deadline whose
+    date changed is superseded by a new row; a done or waived one is left as decided.
+    """
+    matter = Matter.objects.select_related("debt").get(pk=matter_id)
+    debt = matter.debt
+    if calendar is None:
+        calendar = holiday_calendar()
+    start = debt.matured_on or debt.overdue_since
+    events = [
+        LimitationEvent(on=day, kind="demand")
+        for day in debt.demands.filter(delivered=True).values_list("date", flat=True)
+    ]
+    if debt.last_payment_date and debt.last_payment_date > start:
+        events.append(LimitationEvent(on=debt.last_payment_date, kind="part_payment"))
+    limitation = limitation_expiry(start=start, events=events, calendar=calendar)
+    _deadline_put(matter=matter, kind=DeadlineKind.LIMITATION, party=None, computed=limitation)
+    for guarantee in debt.guarantees.select_related("guarantor").order_by("id"):
+        if guarantee.guarantee_period_ends_on:
+            computed = ComputedDate(
+                on=guarantee.guarantee_period_ends_on,
+                rule=GUARANTEE_PERIOD_RULE,
+                verified_calendar=True,
+                computed_from={"agreed": guarantee.guarantee_period_ends_on.isoformat()},
+            )
+        else:
+            computed = period_end(start, months=6, calendar=calendar, rule=GUARANTEE_PERIOD_RULE)
+            computed.computed_from["default"] = "6 months"
+        _deadline_put(matter=matter, kind=DeadlineKind.GUARANTEE_PERIOD, party=guarantee.guarantor, computed=computed)
+    return list(matter.deadlines.filter(superseded_at__isnull=True).order_by("due_on", "id"))
+
+
+def _deadline_put(*, matter: Matter, kind: str, party: Party | None, computed: ComputedDate) -> Deadline:
+    current = matter.deadlines.filter(kind=kind, party=party, superseded_at__isnull=True).first()
+    if current is not None:
+        if current.status != DeadlineStatus.OPEN:
+            return current
+        if (current.due_on, current.rule, current.verified_calendar) == (
+            computed.on,
+            computed.rule,
+            computed.verified_calendar,
+        ):
+            if current.computed_from != computed.computed_from:
+                current.computed_from = computed.computed_from
+                current.save(update_fields=["computed_from"])
+            return current
+        current.superseded_at = timezone.now()
+        current.save(update_fields=["superseded_at"])
+    return Deadline.objects.create(
+        matter=matter,
+        kind=kind,
+        party=party,
+        due_on=computed.on,
+        rule=computed.rule,
+        verified_calendar=computed.verified_calendar,
+        computed_from=computed.computed_from,
+    )
+
+
+@transaction.atomic
+def deadline_complete(*, user: User, deadline_id: int, status: str, reason: str = "") -> Deadline:
+    """Mark a current deadline done or waived, with the reason; recorded on the matter's timeline.
+
+    A deadline of a matter the user may not see answers 404; completing needs the
+    role that moves stages (counsel, the assigned firm's lawyers, administrators).
+    """
+    try:
+        deadline = Deadline.objects.select_for_update().get(pk=int(deadline_id), superseded_at__isnull=True)
+    except (Deadline.DoesNotExist, ValueError, TypeError):
+        raise Http404("deadline not found") from None
+    matter = access_matter(user, deadline.matter_id, action="move_stage")
+    if status not in (DeadlineStatus.DONE, DeadlineStatus.WAIVED):
+        raise ValidationError({"status": _("Give “done” or “waived”.")})
+    if status == DeadlineStatus.WAIVED and not reason.strip():
+        raise ValidationError({"reason": _("Waiving a deadline needs a reason.")})
+    if deadline.status != DeadlineStatus.OPEN:
+        raise ValidationError({"status": _("This deadline is already closed.")})
+    deadline.status = status
+    deadline.status_reason = reason.strip()
+    deadline.save(update_fields=["status", "status_reason"])
+    record_event(
+        matter=matter,
+        actor=user,
+        kind=EventKind.DEADLINE_CLOSED,
+        old={"deadline": deadline.pk, "kind": deadline.kind, "status": DeadlineStatus.OPEN},
+        new={"deadline": deadline.pk, "kind": deadline.kind, "status": status, "due_on": deadline.due_on.isoformat()},
+        note=deadline.status_reason,
+    )
+    return deadline

@@ -8,6 +8,7 @@ only in the reveal partial, after ``matter_reveal_debtor`` has written the audit
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -20,6 +21,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,7 +45,22 @@ from legalcase.forms import (
     firm_choices,
     owner_choices,
 )
-from legalcase.models import ClosingReason, Debt, Guarantee, Job, JobStatus, LawFirm, Matter, Party, Role, Stage, User
+from legalcase.models import (
+    ClosingReason,
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    Debt,
+    Guarantee,
+    Job,
+    JobStatus,
+    LawFirm,
+    Matter,
+    Party,
+    Role,
+    Stage,
+    User,
+)
 from legalcase.pagination import EstimatingPaginator
 
 PAGE_SIZE = 50
@@ -262,12 +279,22 @@ def _matter_context(request: HttpRequest, matter: Matter) -> dict:
     debt = matter.debt
     outstanding = matter.outstanding
     moves = [(stage, Stage(stage).label) for stage in matter.allowed_moves if stage != Stage.CLOSED]
+    deadlines = list(
+        matter.deadlines.filter(superseded_at__isnull=True).select_related("party").order_by("due_on", "id")
+    )
+    periods = {d.party_id: d for d in deadlines if d.kind == DeadlineKind.GUARANTEE_PERIOD}
+    guarantees = list(debt.guarantees.select_related("guarantor").order_by("id"))
+    for guarantee in guarantees:
+        guarantee.period_deadline = periods.get(guarantee.guarantor_id)
     return {
         "nav": "matters",
         "matter": matter,
         "debt": debt,
         "debtor": debt.debtor,
-        "guarantees": debt.guarantees.select_related("guarantor").order_by("id"),
+        "guarantees": guarantees,
+        "demands": debt.demands.order_by("-date", "-id"),
+        "deadlines": deadlines,
+        "today": timezone.localdate(),
         "claim_rows": [(Debt._meta.get_field(name).verbose_name, getattr(debt, name)) for name in Debt.AMOUNT_FIELDS],
         "outstanding_rows": [(OUTSTANDING_LABELS[key], outstanding[key]) for key in ("costs", "interest", "principal")],
         "outstanding_total": outstanding["total"],
@@ -285,6 +312,43 @@ def _matter_context(request: HttpRequest, matter: Matter) -> dict:
         "firm_form": AssignFirmForm(initial={"firm": matter.assigned_firm_id or ""}) if can(user, "assign") else None,
         "sections": MATTER_SECTIONS,
     }
+
+
+WATCH_DAYS = 90
+WATCH_ROWS = 500
+
+
+@login_required
+@require_GET
+def limitation_watch(request: HttpRequest) -> HttpResponse:
+    """Visible matters whose limitation or guarantee period ends within 90 days, and the expired ones."""
+    today = timezone.localdate()
+    deadlines = (
+        Deadline.objects.filter(
+            superseded_at__isnull=True,
+            status=DeadlineStatus.OPEN,
+            kind__in=[DeadlineKind.LIMITATION, DeadlineKind.GUARANTEE_PERIOD],
+            matter__in=visible_matters(request.user),
+        )
+        .select_related("matter", "party")
+        .order_by("due_on", "id")
+    )
+    ending = deadlines.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=WATCH_DAYS))
+    expired = deadlines.filter(due_on__lt=today).order_by("-due_on", "-id")
+    return render(
+        request,
+        "legalcase/limitation_watch.html",
+        {
+            "nav": "limitation",
+            "today": today,
+            "days": WATCH_DAYS,
+            "ending": ending[:WATCH_ROWS],
+            "ending_count": ending.count(),
+            "expired": expired[:WATCH_ROWS],
+            "expired_count": expired.count(),
+            "row_limit": WATCH_ROWS,
+        },
+    )
 
 
 @login_required

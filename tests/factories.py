@@ -86,3 +86,59 @@ def make_matter(
         fields.append("assigned_firm")
     matter.save(update_fields=fields)
     return matter
+
+
+def escalation_body(**overrides) -> dict:
+    """API.md's example escalation (with a real guarantor), overridable by top-level key."""
+    body = {
+        "creditor": {
+            "name": "某某银行股份有限公司信用卡中心",
+            "uscc": "91310000MA1FL0099U",
+            "address": "上海市浦东新区陆家嘴环路1号",
+            "representative": "王某",
+        },
+        "original_creditor": None,
+        "portfolio": None,
+        "product": "credit_card",
+        "account_number": "6225880012345678",
+        "contract_number": "XYK-2021-000123",
+        "contract_date": "2021-03-15",
+        "debtor": {
+            "name": "张三",
+            "id_number": "110105199001011232",
+            "gender": "male",
+            "birth_date": "1990-01-01",
+            "phone": "13812345678",
+            "address": "北京市朝阳区建国路88号",
+        },
+        "guarantors": [
+            {
+                "name": "李四",
+                "id_number": build_resident_id(area_code="110105", birth_date=dt.date(1988, 5, 20), sequence=124),
+                "phone": "13987654321",
+                "address": "北京市海淀区中关村大街1号",
+                "guarantee_type": "joint",
+                "guarantee_period_ends_on": None,
+            }
+        ],
+        "amounts": {
+            "as_of": "2025-06-30",
+            "principal": "48230.55",
+            "interest": "3120.40",
+            "penalty_interest": "812.00",
+            "compound_interest": "95.10",
+            "late_fees": "300.00",
+            "fees": "0.00",
+        },
+        "rates": {
+            "annual_interest_rate": "0.1825",
+            "penalty_rate": "0.27375",
+            "compound_rate": "0.27375",
+            "day_count": 360,
+        },
+        "overdue_since": "2024-11-05",
+        "matured_on": None,
+        "last_payment_date": "2024-10-28",
+        "demands": [{"date": "2025-01-15", "channel": "sms", "delivered": True, "note": "短信送达回执 #88123"}],
+    }
+    return {**body, **overrides}
