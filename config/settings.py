@@ -36,6 +36,8 @@ try:
     LOGIN_MAX_FAILURES = env_int(ENV, "LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = env_int(ENV, "LOGIN_LOCKOUT_MINUTES", 15)
     JOB_LEASE_SECONDS = env_int(ENV, "JOB_LEASE_SECONDS", 300, minimum=10)
+    # The largest evidence file accepted, in bytes (API.md, "Evidence and bundles").
+    EVIDENCE_MAX_BYTES = env_int(ENV, "EVIDENCE_MAX_BYTES", 50 * 1024 * 1024)
 except SettingError as exc:
     raise SystemExit(f"Fasu cannot start: bad configuration {exc}") from None
 
@@ -192,7 +194,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"Stage": "legalcase.models.Stage"},
+    "ENUM_NAME_OVERRIDES": {
+        "Stage": "legalcase.models.Stage",
+        "PartyKind": "legalcase.models.Party.Kind",
+        "DeadlineKind": "legalcase.models.DeadlineKind",
+        "DeadlineStatus": "legalcase.models.DeadlineStatus",
+        "DeadlineCompletion": [("done", "Done"), ("waived", "Waived")],
+    },
 }
 
 # Jobs: a real broker when BROKER_URL is set, else an in-process worker thread.

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class EvidenceConfig(AppConfig):
     name = "evidence"
     verbose_name = _("Evidence")
+
+    def ready(self) -> None:
+        from legalcase.jobs import register_job_kind
+        from legalcase.views import register_matter_section
+
+        register_matter_section(title=_("Evidence"), url_name="evidence_section")
+        register_job_kind("evidence_bundle", handler="evidence.services.bundle_build")

@@ -1,0 +1,243 @@
+"""The evidence API (API.md, "Evidence and bundles"): upload, list, download.
+
+Views are thin: a serializer reads the request, ``legalcase.access`` authorises (in the
+service), ``evidence.services`` acts. Another firm's evidence answers 404 everywhere;
+a manager may list and download but not upload (403).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind
+from evidence.services import (
+    bundle_access,
+    bundle_open_for_download,
+    bundle_request,
+    evidence_open_for_download,
+    evidence_upload,
+)
+from legalcase.access import access_matter
+from legalcase.api import ERRORS, ApiView
+from legalcase.pagination import MatterPagination
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+    kind = serializers.ChoiceField(choices=EvidenceKind.choices)
+    title = serializers.CharField(max_length=200)
+    purpose = serializers.CharField(required=False, allow_blank=True, default="")
+    source = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    group = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+
+
+# In answers ``kind`` is a plain string: the enum is documented once, on the upload,
+# because drf-spectacular cannot name one choice set shared by several components
+# while another "kind" (the party's) exists.
+KIND_HELP = "One of: " + ", ".join(EvidenceKind.values)
+
+
+class EvidenceCreatedSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(help_text=KIND_HELP)
+
+    class Meta:
+        model = EvidenceItem
+        fields = ["id", "kind", "title", "sha256", "size", "page_count"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(help_text=KIND_HELP)
+    uploaded_by = serializers.CharField(source="uploaded_by.display_name")
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvidenceItem
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "document_date",
+            "purpose",
+            "source",
+            "group",
+            "original_filename",
+            "content_type",
+            "sha256",
+            "size",
+            "page_count",
+            "uploaded_by",
+            "uploaded_at",
+            "download_url",
+        ]
+
+    def get_download_url(self, item: EvidenceItem) -> str:
+        return reverse("evidence_api:evidence-download", args=[item.pk])
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback and the UTF-8 name per RFC 6266 / RFC 5987."""
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    fallback = "".join(c for c in filename if c.isascii() and (c.isalnum() or c in "._- ")).strip()
+    if not fallback or fallback.startswith(".") or fallback == f".{extension}":
+        fallback = f"evidence.{extension}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def attachment_response(handle, *, content_type: str, filename: str, size: int | None) -> FileResponse:
+    """An attachment that no browser renders inline or caches (API.md; DESIGN.md "Files")."""
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(filename)
+    if size is not None:
+        response["Content-Length"] = str(size)
+    response["X-Content-Type-Options"] = "nosniff"
+    add_never_cache_headers(response)
+    return response
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List a matter's evidence", responses={200: EvidenceSerializer(many=True), 404: ERRORS[404]}
+    ),
+)
+class MatterEvidenceView(ApiView, generics.ListAPIView):
+    """A matter's evidence in upload order; POST uploads one file (multipart)."""
+
+    serializer_class = EvidenceSerializer
+    pagination_class = MatterPagination
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        matter = access_matter(self.request.user, self.kwargs["matter_id"])
+        return EvidenceItem.objects.filter(matter=matter).select_related("uploaded_by").order_by("uploaded_at", "id")
+
+    @extend_schema(
+        summary="Upload evidence",
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceCreatedSerializer, **ERRORS},
+    )
+    def post(self, request, matter_id: int):
+        # Access before reading the form, so another firm's matter answers 404, never 400.
+        access_matter(request.user, matter_id, action="write_evidence")
+        serializer = EvidenceUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        item = evidence_upload(
+            user=request.user,
+            matter_id=matter_id,
+            uploaded_file=data["file"],
+            kind=data["kind"],
+            title=data["title"],
+            purpose=data["purpose"],
+            source=data["source"],
+            group=data["group"],
+        )
+        return Response(EvidenceCreatedSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class EvidenceDownloadView(ApiView):
+    """The original bytes as an attachment; every download is written to the matter's timeline."""
+
+    @extend_schema(
+        summary="Download evidence",
+        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="The original file."), 404: ERRORS[404]},
+    )
+    def get(self, request, evidence_id: int):
+        item, handle = evidence_open_for_download(user=request.user, evidence_id=evidence_id)
+        return attachment_response(
+            handle, content_type=item.content_type, filename=item.original_filename, size=item.size
+        )
+
+
+# Bundles ------------------------------------------------------------------------------
+
+
+class BundleRequestSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    evidence = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        allow_empty=False,
+        help_text="Evidence ids in bundle order; all of the matter's evidence in upload order when left out.",
+    )
+
+
+class BundleStartedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text="pending, running, done or failed")
+    version = serializers.IntegerField()
+
+
+class BundleSerializer(BundleStartedSerializer):
+    title = serializers.CharField()
+    page_count = serializers.IntegerField(allow_null=True)
+    sha256 = serializers.CharField()
+    error = serializers.CharField()
+    evidence = serializers.ListField(child=serializers.IntegerField(), source="evidence_ids")
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, bundle: EvidenceBundle) -> str | None:
+        if not bundle.file_id:
+            return None
+        return reverse("evidence_api:bundle-download", args=[bundle.pk])
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List a matter's bundles", responses={200: BundleSerializer(many=True), 404: ERRORS[404]}
+    ),
+)
+class MatterBundlesView(ApiView, generics.ListAPIView):
+    """A matter's bundles, newest first; POST builds one (again: a new version, the old kept)."""
+
+    serializer_class = BundleSerializer
+    pagination_class = MatterPagination
+
+    def get_queryset(self):
+        matter = access_matter(self.request.user, self.kwargs["matter_id"])
+        return EvidenceBundle.objects.filter(matter=matter).select_related("job").order_by("-created_at", "-id")
+
+    @extend_schema(
+        summary="Build a bundle",
+        request=BundleRequestSerializer,
+        responses={202: BundleStartedSerializer, **ERRORS},
+    )
+    def post(self, request, matter_id: int):
+        access_matter(request.user, matter_id, action="write_evidence")
+        serializer = BundleRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        bundle = bundle_request(
+            user=request.user, matter_id=matter_id, title=data["title"], evidence_ids=data.get("evidence")
+        )
+        return Response(BundleStartedSerializer(bundle).data, status=status.HTTP_202_ACCEPTED)
+
+
+class BundleView(ApiView):
+    """A bundle version and its build status."""
+
+    @extend_schema(summary="Get a bundle", responses={200: BundleSerializer, 404: ERRORS[404]})
+    def get(self, request, bundle_id: int):
+        return Response(BundleSerializer(bundle_access(user=request.user, bundle_id=bundle_id)).data)
+
+
+class BundleDownloadView(ApiView):
+    """The bundle's PDF; every download is written to the matter's timeline."""
+
+    @extend_schema(
+        summary="Download a bundle",
+        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="The bundle PDF."), 404: ERRORS[404]},
+    )
+    def get(self, request, bundle_id: int):
+        bundle, handle = bundle_open_for_download(user=request.user, bundle_id=bundle_id)
+        return attachment_response(
+            handle, content_type="application/pdf", filename=bundle.file.original_filename, size=None
+        )

@@ -1,0 +1,15 @@
+"""Evidence API routes, mounted at /api/v1/ by config/urls.py."""
+
+from django.urls import path
+
+from evidence import api
+
+app_name = "evidence_api"
+
+urlpatterns = [
+    path("matters/<int:matter_id>/evidence/", api.MatterEvidenceView.as_view(), name="matter-evidence"),
+    path("evidence/<int:evidence_id>/download/", api.EvidenceDownloadView.as_view(), name="evidence-download"),
+    path("matters/<int:matter_id>/bundles/", api.MatterBundlesView.as_view(), name="matter-bundles"),
+    path("bundles/<int:bundle_id>/", api.BundleView.as_view(), name="bundle-detail"),
+    path("bundles/<int:bundle_id>/download/", api.BundleDownloadView.as_view(), name="bundle-download"),
+]

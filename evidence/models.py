@@ -1,0 +1,113 @@
+"""Evidence: the files a matter's claim rests on, kept unchanged with their SHA-256.
+
+Each item's bytes sit in django-filer's private storage (never served by a media
+URL); Fasu's own download view checks matter access and writes the audit event.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from legalcase.models import Matter
+
+
+class EvidenceKind(models.TextChoices):
+    CONTRACT = "contract", _("Contract")
+    STATEMENT = "statement", _("Statement")
+    REPAYMENT_RECORD = "repayment_record", _("Repayment record")
+    DEMAND_RECORD = "demand_record", _("Demand record")
+    IDENTITY = "identity", _("Identity document")
+    RULING = "ruling", _("Ruling")
+    NOTICE = "notice", _("Notice")
+    OTHER = "other", _("Other")
+
+
+class EvidenceItem(models.Model):
+    """One uploaded file of evidence for a matter, as accepted by ``evidence.validation``.
+
+    The file is immutable once stored: ``sha256`` and ``size`` are computed from the
+    exact bytes that were stored, so a later re-hash proves it unchanged (《人民法院在线
+    诉讼规则》 on electronic evidence). ``purpose`` (证明目的), ``source`` (证据来源) and
+    ``group`` (for numbering such as 证据1-1) feed the 证据目录 of a bundle.
+    """
+
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=24, choices=EvidenceKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+    purpose = models.TextField(_("purpose of proof"), blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    group = models.CharField(_("group"), max_length=40, blank=True)
+    original_filename = models.CharField(_("original file name"), max_length=255)
+    file = models.ForeignKey("filer.File", verbose_name=_("file"), on_delete=models.PROTECT, related_name="+")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.BigIntegerField(_("size"))
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # Set by ``manage.py verify_evidence`` when the stored bytes no longer match ``sha256``.
+    tampered_at = models.DateTimeField(_("integrity check failed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evidence item")
+        verbose_name_plural = _("evidence items")
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["matter", "uploaded_at"], name="evidence_matter_uploaded")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def sha256_short(self) -> str:
+        return self.sha256[:12]
+
+
+class EvidenceBundle(models.Model):
+    """One version of a court bundle: a 证据目录 index, the chosen exhibits, continuous page numbers.
+
+    Built in the background by the ``evidence_bundle`` job (``services.bundle_build``);
+    the job row holds the status. Building again for the same matter and title makes a
+    new version and keeps the old one, each with its own SHA-256. ``evidence_ids`` keeps
+    the exhibits' order and ``manifest`` the SHA-256 of every source file as built.
+    """
+
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="bundles")
+    title = models.CharField(_("title"), max_length=200)
+    version = models.PositiveIntegerField(_("version"))
+    evidence_ids = models.JSONField(_("evidence"), default=list)
+    job = models.ForeignKey(
+        "legalcase.Job", verbose_name=_("job"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.ForeignKey(
+        "filer.File", verbose_name=_("file"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    manifest = models.JSONField(_("manifest"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence bundle")
+        verbose_name_plural = _("evidence bundles")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "title", "version"], name="bundle_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+    @property
+    def status(self) -> str:
+        return self.job.status if self.job_id else "pending"
+
+    @property
+    def error(self) -> str:
+        return self.job.error if self.job_id else ""

@@ -1,0 +1,288 @@
+"""Evidence use cases: upload (validated, stored privately, hashed, audited) and download.
+
+The order in ``evidence_upload`` matters: access first (404/403), then validation of
+the bytes, then storage, then the row and the timeline entry in one transaction. A
+refused file never reaches storage; if the transaction fails after the bytes were
+written, they are removed again, so a failed upload leaves no row and no file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from datetime import date
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File as DjangoFile
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from filer import settings as filer_settings
+from filer.models import File as FilerFile
+
+from evidence.bundling import Exhibit, build_bundle, exhibit_numbers
+from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind
+from evidence.validation import UploadRefused, validate_upload
+from legalcase.access import access_matter
+from legalcase.events import record_event
+from legalcase.jobs import JobReporter, job_create
+from legalcase.models import EventKind, Job, Matter, User
+
+BUNDLE_JOB = "evidence_bundle"
+# DOCX and XLSX need LibreOffice's conversion to PDF (a later step); until it exists,
+# only these go into a bundle.
+BUNDLE_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+def private_storage():
+    """django-filer's private storage, where every evidence file lives."""
+    return filer_settings.FILER_PRIVATEMEDIA_STORAGE
+
+
+def evidence_upload(
+    *,
+    user: User,
+    matter_id: int,
+    uploaded_file: BinaryIO,
+    kind: str,
+    title: str,
+    purpose: str = "",
+    source: str = "",
+    group: str = "",
+    document_date: date | None = None,
+    filename: str | None = None,
+) -> EvidenceItem:
+    """Validate and store one file as evidence of a matter; raise ``ValidationError`` if refused.
+
+    ``uploaded_file`` is a seekable binary file (Django's ``UploadedFile`` is one);
+    ``filename`` defaults to its ``name``. The timeline records who added what.
+    """
+    matter = access_matter(user, matter_id, action="write_evidence")
+    if kind not in EvidenceKind.values:
+        raise ValidationError({"kind": f"unknown kind {kind!r}"})
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "a title is required"})
+    name = filename if filename is not None else getattr(uploaded_file, "name", "") or ""
+    try:
+        checked = validate_upload(uploaded_file, name, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    except UploadRefused as exc:
+        raise ValidationError({"file": [exc.message]}) from None
+
+    # Stored under a neutral name: the client's name is data, kept in the row, never a path.
+    storage = private_storage()
+    extension = checked.file_type.extensions[0]
+    uploaded_file.seek(0)
+    stored_name = storage.save(filer_settings.FILER_PRIVATEMEDIA_UPLOAD_TO(None, f"evidence{extension}"), uploaded_file)
+    try:
+        with transaction.atomic():
+            filer_file = FilerFile(
+                original_filename=checked.filename,
+                name=title[:255],
+                owner=user,
+                is_public=False,
+                mime_type=checked.content_type,
+            )
+            filer_file.file = stored_name
+            filer_file._file_size = checked.size
+            filer_file.save()
+            item = EvidenceItem.objects.create(
+                matter=matter,
+                kind=kind,
+                title=title[:200],
+                document_date=document_date,
+                purpose=purpose.strip(),
+                source=source.strip()[:200],
+                group=group.strip()[:40],
+                original_filename=checked.filename,
+                file=filer_file,
+                sha256=checked.sha256,
+                size=checked.size,
+                page_count=checked.page_count,
+                content_type=checked.content_type,
+                uploaded_by=user,
+            )
+            record_event(
+                matter=matter,
+                actor=user,
+                kind=EventKind.EVIDENCE_ADDED,
+                new={"evidence": item.pk, "title": item.title, "sha256": item.sha256},
+            )
+    except BaseException:
+        storage.delete(stored_name)
+        raise
+    return item
+
+
+def evidence_open_for_download(*, user: User, evidence_id: int) -> tuple[EvidenceItem, BinaryIO]:
+    """The item and its stored bytes, opened for reading; the download is written to the timeline."""
+    try:
+        item = EvidenceItem.objects.select_related("file").get(pk=int(evidence_id))
+    except (EvidenceItem.DoesNotExist, ValueError, TypeError):
+        raise Http404("evidence not found") from None
+    # Raises 404 if the matter is not the user's to see (another firm's evidence).
+    matter = access_matter(user, item.matter_id)
+    handle = private_storage().open(item.file.file.name, "rb")
+    record_event(
+        matter=matter,
+        actor=user,
+        kind=EventKind.EVIDENCE_DOWNLOADED,
+        new={"evidence": item.pk, "title": item.title},
+    )
+    return item, handle
+
+
+def bundle_request(*, user: User, matter_id: int, title: str, evidence_ids: list[int] | None = None) -> EvidenceBundle:
+    """Start building a bundle of the matter's evidence (all of it, in upload order, if none are named).
+
+    Evidence the caller cannot use here (another matter's, or a format not yet
+    converted to PDF) is refused with a 400 naming it. The next version number for the
+    title is taken under a lock on the matter, so two requests never share one.
+    """
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "a title is required"})
+    with transaction.atomic():
+        matter = access_matter(user, matter_id, action="write_evidence", for_update=True)
+        items = EvidenceItem.objects.filter(matter=matter)
+        if evidence_ids is None:
+            chosen = list(items.order_by("uploaded_at", "id"))
+        else:
+            found = {item.pk: item for item in items.filter(pk__in=evidence_ids)}
+            missing = [pk for pk in evidence_ids if pk not in found]
+            if missing:
+                raise ValidationError({"evidence": [f"not evidence of this matter: {', '.join(map(str, missing))}"]})
+            if len(set(evidence_ids)) != len(evidence_ids):
+                raise ValidationError({"evidence": ["an item is named twice"]})
+            chosen = [found[pk] for pk in evidence_ids]
+        if not chosen:
+            raise ValidationError({"evidence": ["the bundle needs at least one item of evidence"]})
+        unconverted = [item.pk for item in chosen if item.content_type not in BUNDLE_CONTENT_TYPES]
+        if unconverted:
+            raise ValidationError(
+                {"evidence": [f"DOCX and XLSX cannot go into a bundle yet: {', '.join(map(str, unconverted))}"]}
+            )
+        last = EvidenceBundle.objects.filter(matter=matter, title=title).order_by("-version").first()
+        bundle = EvidenceBundle.objects.create(
+            matter=matter,
+            title=title,
+            version=(last.version + 1) if last else 1,
+            evidence_ids=[item.pk for item in chosen],
+            created_by=user,
+        )
+        bundle.job = job_create(kind=BUNDLE_JOB, user=user, payload={"bundle_id": bundle.pk}, total=len(chosen))
+        bundle.save(update_fields=["job"])
+    return bundle
+
+
+def bundle_build(*, job: Job, report: JobReporter) -> dict:
+    """The job's handler: build the bundle's PDF and store it. Safe to run twice."""
+    bundle = EvidenceBundle.objects.select_related("matter__debt__creditor").get(pk=job.payload["bundle_id"])
+    if bundle.file_id:
+        return {"bundle_id": bundle.pk, "sha256": bundle.sha256}
+    items = {item.pk: item for item in EvidenceItem.objects.filter(pk__in=bundle.evidence_ids).select_related("file")}
+    chosen = [items[pk] for pk in bundle.evidence_ids]
+    numbers = exhibit_numbers([item.group for item in chosen])
+    storage = private_storage()
+    exhibits, manifest = [], []
+    for item, number in zip(chosen, numbers, strict=True):
+        with storage.open(item.file.file.name, "rb") as handle:
+            data = handle.read()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != item.sha256:
+            raise RuntimeError(f"evidence {item.pk} ({item.title}) no longer matches its SHA-256")
+        exhibits.append(Exhibit(number, item.title, item.source, item.purpose, item.content_type, data))
+        manifest.append({"number": number, "evidence": item.pk, "title": item.title, "sha256": item.sha256})
+    heading = _bundle_heading(bundle.matter)
+    with tempfile.TemporaryFile() as out:
+        built = build_bundle(
+            title=bundle.title, heading=heading, exhibits=exhibits, out=out, progress=lambda done: report(done=done)
+        )
+        out.seek(0)
+        digest = hashlib.sha256()
+        while chunk := out.read(1024 * 1024):
+            digest.update(chunk)
+        out.seek(0)
+        filename = f"{bundle.title}-v{bundle.version}.pdf"
+        stored_name = storage.save(
+            filer_settings.FILER_PRIVATEMEDIA_UPLOAD_TO(None, "bundle.pdf"), DjangoFile(out, name="bundle.pdf")
+        )
+    try:
+        with transaction.atomic():
+            filer_file = FilerFile(original_filename=filename, name=filename[:255], is_public=False)
+            filer_file.file = stored_name
+            filer_file.save()
+            bundle.file, bundle.sha256, bundle.page_count, bundle.manifest = (
+                filer_file,
+                digest.hexdigest(),
+                built.page_count,
+                manifest,
+            )
+            bundle.save(update_fields=["file", "sha256", "page_count", "manifest"])
+    except BaseException:
+        storage.delete(stored_name)
+        raise
+    return {"bundle_id": bundle.pk, "sha256": bundle.sha256, "page_count": built.page_count}
+
+
+def _bundle_heading(matter: Matter) -> str:
+    debt = matter.debt
+    return f"案件编号：{matter.number}　债权人：{debt.creditor.name}　债务人：{matter.debtor_name or debt.debtor.name}"
+
+
+def bundle_open_for_download(*, user: User, bundle_id: int) -> tuple[EvidenceBundle, BinaryIO]:
+    """A finished bundle's PDF, opened for reading; the download is written to the timeline."""
+    bundle = bundle_access(user=user, bundle_id=bundle_id)
+    if not bundle.file_id:
+        raise Http404("the bundle is not built")
+    handle = private_storage().open(bundle.file.file.name, "rb")
+    record_event(
+        matter=bundle.matter,
+        actor=user,
+        kind=EventKind.EVIDENCE_DOWNLOADED,
+        new={"bundle": bundle.pk, "title": bundle.title, "version": bundle.version},
+    )
+    return bundle, handle
+
+
+def bundle_access(*, user: User, bundle_id: int) -> EvidenceBundle:
+    """The bundle if its matter is the user's to see; 404 otherwise."""
+    try:
+        bundle = EvidenceBundle.objects.select_related("job", "file").get(pk=int(bundle_id))
+    except (EvidenceBundle.DoesNotExist, ValueError, TypeError):
+        raise Http404("bundle not found") from None
+    bundle.matter = access_matter(user, bundle.matter_id)
+    return bundle
+
+
+def evidence_verify(*, item: EvidenceItem) -> bool:
+    """Re-hash one item's stored bytes; flag it and write the timeline on the first mismatch.
+
+    Returns whether the file is intact. A file that is missing counts as changed. The
+    flag is set with a conditional UPDATE, so two runs at once record one event.
+    """
+    digest = hashlib.sha256()
+    try:
+        with private_storage().open(item.file.file.name, "rb") as handle:
+            while chunk := handle.read(1024 * 1024):
+                digest.update(chunk)
+        actual = digest.hexdigest()
+    except FileNotFoundError:
+        actual = ""
+    if actual == item.sha256:
+        if item.tampered_at is not None:
+            EvidenceItem.objects.filter(pk=item.pk).update(tampered_at=None)
+        return True
+    with transaction.atomic():
+        flagged = EvidenceItem.objects.filter(pk=item.pk, tampered_at__isnull=True).update(tampered_at=timezone.now())
+        if flagged:
+            record_event(
+                matter=item.matter,
+                actor=None,
+                kind=EventKind.EVIDENCE_TAMPERED,
+                old={"sha256": item.sha256},
+                new={"evidence": item.pk, "title": item.title, "sha256": actual or None},
+            )
+    return False

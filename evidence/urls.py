@@ -1,0 +1,11 @@
+"""The evidence section of the matter page (loaded by HTMX) and its upload form."""
+
+from django.urls import path
+
+from evidence import views
+
+urlpatterns = [
+    path("matters/<int:matter_id>/evidence/", views.evidence_section, name="evidence_section"),
+    path("matters/<int:matter_id>/evidence/upload/", views.evidence_upload_view, name="evidence_upload"),
+    path("matters/<int:matter_id>/bundles/", views.bundle_build_view, name="evidence_bundle_build"),
+]
