@@ -22,8 +22,27 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 
 from legalcase.identity import build_resident_id, build_uscc
-from legalcase.models import ClosingReason, Creditor, Debt, Guarantee, LawFirm, Matter, Party, Product, Stage, User
-from legalcase.services import matter_assign_firm, matter_open, matter_transition, matter_unassign_firm
+from legalcase.models import (
+    ClosingReason,
+    Creditor,
+    Debt,
+    DemandRecord,
+    Guarantee,
+    LawFirm,
+    Matter,
+    Party,
+    Product,
+    Stage,
+    User,
+    holiday_calendar,
+)
+from legalcase.services import (
+    matter_assign_firm,
+    matter_deadlines_recompute,
+    matter_open,
+    matter_transition,
+    matter_unassign_firm,
+)
 
 SEED = 2026
 # Not a secret: printed by seed_demo, for trying Fasu out on a laptop only.
@@ -615,8 +634,12 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
         return parties[fields["id_number"]]
 
     opened = 0
+    calendar = holiday_calendar()
+    # A stream of its own, so that demands do not change the rest of the demo.
+    demand_rng = random.Random(SEED + 1)
     for plan in plans:
         debt = Debt.objects.create(creditor=creditors[plan.creditor], debtor=party_for(plan.debtor), **plan.debt)
+        _add_demands(debt, demand_rng)
         for guarantor, terms in plan.guarantors:
             Guarantee.objects.create(debt=debt, guarantor=party_for(guarantor), **terms)
         owner = counsel[plan.owner]
@@ -636,6 +659,7 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
             _assign(matter, plan, firms, owner)
         if plan.unassigned_at_end:
             matter_unassign_firm(user=owner, matter_id=matter.pk)
+        matter_deadlines_recompute(matter_id=matter.pk, calendar=calendar)
     return SeedResult(
         created=True,
         counts={
@@ -646,6 +670,29 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
             "matters": opened,
         },
     )
+
+
+DEMAND_NOTES = {
+    "phone": "电话催收，债务人承诺月底还款",
+    "sms": "短信催收，运营商送达回执",
+    "letter": "催收函EMS寄送，已签收",
+    "visit": "上门催收，债务人本人签收催收通知书",
+}
+
+
+def _add_demands(debt: Debt, rng: random.Random) -> None:
+    """Zero to three demands after default; most delivered (they interrupt limitation)."""
+    span = (debt.amounts_as_of - debt.overdue_since).days
+    if span < 10:
+        return
+    days = sorted(rng.sample(range(5, span), k=min(rng.choice((0, 1, 1, 2, 3)), span - 5)))
+    for day in days:
+        channel = rng.choice(tuple(DEMAND_NOTES))
+        delivered = rng.random() < 0.8
+        note = DEMAND_NOTES[channel] if delivered else "未能联系到债务人"
+        DemandRecord.objects.create(
+            debt=debt, date=debt.overdue_since + dt.timedelta(days=day), channel=channel, delivered=delivered, note=note
+        )
 
 
 def _assign(matter: Matter, plan: MatterPlan, firms: list[LawFirm], owner: User) -> None:

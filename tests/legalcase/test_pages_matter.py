@@ -323,3 +323,10 @@ def test_the_error_pages_are_fasus_own_in_chinese(client, matter):
     html = response.content.decode()
     assert "该页面不存在，或您无权查看。" in html
     assert matter.number not in html
+
+
+def test_a_timeline_entry_names_a_file_by_its_title_not_its_ids():
+    from legalcase.templatetags.fasu import _describe
+
+    text = _describe({"evidence": 4, "title": "对账单", "sha256": "63fdaba260dd7a79dcda85ffd2b2315a"})
+    assert text == "对账单；SHA-256 63fdaba260dd…"
