@@ -285,32 +285,6 @@ class ClosingReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# The columns ``MatterQuerySet.for_list`` loads; a row that reads another one costs a query.
-LIST_FIELDS = (
-    "number",
-    "stage",
-    "closing_reason",
-    "debtor_name",
-    "created_at",
-    "owner__username",
-    "owner__first_name",
-    "owner__last_name",
-    "assigned_firm__name",
-    "debt__product",
-    "debt__account_number",
-    "debt__amounts_as_of",
-    *(f"debt__{name}" for name in ("principal", "interest", "penalty_interest", "compound_interest", "late_fees", "fees")),
-    "debt__overdue_since",
-    "debt__creditor__name",
-    "debt__creditor__uscc",
-    "debt__debtor__kind",
-    "debt__debtor__name",
-    "debt__debtor__id_number",
-    "debt__debtor__uscc",
-    "debt__debtor__phone",
-)
-
-
 class MatterQuerySet(models.QuerySet):
     """Filters shared by the matter list page, the API and bulk actions."""
 
@@ -356,11 +330,9 @@ class MatterQuerySet(models.QuerySet):
         return self.filter(Q(debtor_name__startswith=q) | Q(number=q.upper()) | Q(debt_id__in=debt_ids))
 
     def for_list(self) -> "MatterQuerySet":
-        """What a list row shows, joined in one query and no more: building model
-        instances is most of a list's cost, and it grows with every loaded column."""
-        return self.select_related("debt__debtor", "debt__creditor", "owner", "assigned_firm").only(
-            *LIST_FIELDS
-        )
+        # Loading only the shown columns was measured (bench/matter_list.py): what it
+        # saves in building instances, Django spends computing the column mask.
+        return self.select_related("debt__debtor", "debt__creditor", "owner", "assigned_firm")
 
 
 class Matter(models.Model):
