@@ -33,6 +33,7 @@ from legalcase.models import (
     MONEY,
     RATE,
     ClosingReason,
+    Debt,
     Deadline,
     DeadlineKind,
     DeadlineStatus,
@@ -253,6 +254,61 @@ class MatterSerializer(serializers.Serializer):
     def get_deadlines(self, matter: Matter) -> list:
         return DeadlineSerializer(matter.current_deadlines, many=True).data
 
+    def to_representation(self, matter: Matter) -> dict:
+        # The fields above document the shape (the schema); ``matter_row`` builds the
+        # same dict about five times faster, which a list of 500 rows feels. A test
+        # holds the two equal.
+        return matter_row(matter)
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def matter_row(matter: Matter) -> dict:
+    """``MatterSerializer``'s representation, written out by hand for speed."""
+    debt, debtor, creditor = matter.debt, matter.debt.debtor, matter.debt.creditor
+    return {
+        "id": matter.pk,
+        "number": matter.number,
+        "stage": matter.stage,
+        "closing_reason": matter.closing_reason,
+        "allowed_moves": [str(stage) for stage in matter.allowed_moves],
+        "product": debt.product,
+        "creditor": {"name": creditor.name, "uscc": creditor.uscc},
+        "debtor": {"name": debtor.name, "id_number": debtor.masked_id_number, "phone": debtor.masked_phone},
+        "account_number": debt.masked_account_number,
+        "amounts": {
+            "as_of": _date(debt.amounts_as_of),
+            **{name: _money(getattr(debt, name)) for name in Debt.AMOUNT_FIELDS},
+            "total": _money(debt.claim_total),
+        },
+        "outstanding": {head: _money(amount) for head, amount in matter.outstanding.items()},
+        "overdue_since": _date(debt.overdue_since),
+        "limitation_expires_on": _date(matter.limitation_expires_on),
+        "time_barred": matter.time_barred,
+        "owner": matter.owner.username if matter.owner_id else None,
+        "assigned_firm": {"id": matter.assigned_firm_id, "name": matter.assigned_firm.name}
+        if matter.assigned_firm_id
+        else None,
+        "recovered_total": _money(matter.recovered_total),
+        "deadlines": [
+            {
+                "id": deadline.pk,
+                "kind": deadline.kind,
+                "due_on": _date(deadline.due_on),
+                "rule": deadline.rule,
+                "status": deadline.status,
+                "verified_calendar": deadline.verified_calendar,
+            }
+            for deadline in matter.current_deadlines
+        ],
+    }
+
 
 def with_current_deadlines(matters: QuerySet[Matter]) -> QuerySet[Matter]:
     """One query for the current deadlines of a whole page of matters."""
@@ -268,6 +324,9 @@ class MatterDetailSerializer(MatterSerializer):
     @extend_schema_field(MaskedGuarantorSerializer(many=True))
     def get_guarantors(self, matter: Matter) -> list:
         return MaskedGuarantorSerializer(guarantors_of(matter), many=True).data
+
+    def to_representation(self, matter: Matter) -> dict:
+        return {**matter_row(matter), "guarantors": self.get_guarantors(matter)}
 
 
 class DebtorRevealSerializer(serializers.Serializer):

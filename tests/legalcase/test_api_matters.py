@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -287,3 +288,27 @@ def test_a_job_is_shown_to_its_creator_only(counsel):
         "result": {},
     }
     assert theirs.status_code == missing.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_fast_matter_row_equals_what_the_declared_fields_give():
+    """``matter_row`` is MatterSerializer's output written by hand; the schema comes from the fields."""
+    from rest_framework import serializers as drf
+    from rest_framework.renderers import JSONRenderer
+
+    from legalcase.api import MatterDetailSerializer, MatterSerializer
+    from legalcase.services import matter_deadlines_recompute, matter_set_owner
+
+    admin = make_user("admin")
+    plain = make_matter()
+    full = make_matter(stage="closed", firm=make_firm(), principal=Decimal("1234.50"), fees=Decimal("0.10"))
+    full.closing_reason = "written_off"
+    full.save(update_fields=["closing_reason"])
+    matter_set_owner(user=admin, matter_id=full.pk, owner_id=make_user("counsel").pk)
+    matter_deadlines_recompute(matter_id=full.pk)
+    for matter in Matter.objects.filter(pk__in=[plain.pk, full.pk]):
+        for serializer_class in (MatterSerializer, MatterDetailSerializer):
+            serializer = serializer_class()
+            declared = drf.Serializer.to_representation(serializer, matter)
+            fast = serializer.to_representation(matter)
+            assert JSONRenderer().render(fast) == JSONRenderer().render(declared)
