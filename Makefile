@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install worker bench-matter-list clean
+.PHONY: run test install worker worker-pdf bench-matter-list clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,13 @@ run: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
-# A separate worker process, for deployments with BROKER_URL set.
+# Separate worker processes, for deployments with BROKER_URL set: the default queue,
+# and the PDF queue with one LibreOffice converter per core.
 worker: $(BIN)/.installed
-	$(BIN)/python manage.py rundramatiq --processes 2 --threads 4
+	$(BIN)/python manage.py rundramatiq --queues default --processes 2 --threads 4
+
+worker-pdf: $(BIN)/.installed
+	$(BIN)/python manage.py rundramatiq --queues pdf --processes $$(nproc) --threads 1
 
 bench-matter-list: $(BIN)/.installed
 	$(BIN)/python bench/matter_list.py

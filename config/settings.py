@@ -38,6 +38,10 @@ try:
     JOB_LEASE_SECONDS = env_int(ENV, "JOB_LEASE_SECONDS", 300, minimum=10)
     # The largest evidence file accepted, in bytes (API.md, "Evidence and bundles").
     EVIDENCE_MAX_BYTES = env_int(ENV, "EVIDENCE_MAX_BYTES", 50 * 1024 * 1024)
+    # How long one LibreOffice conversion may run; keep it below JOB_LEASE_SECONDS.
+    EVIDENCE_CONVERT_SECONDS = env_int(ENV, "EVIDENCE_CONVERT_SECONDS", 120)
+    if EVIDENCE_CONVERT_SECONDS >= JOB_LEASE_SECONDS:
+        raise SettingError("EVIDENCE_CONVERT_SECONDS", "must be below JOB_LEASE_SECONDS")
 except SettingError as exc:
     raise SystemExit(f"Fasu cannot start: bad configuration {exc}") from None
 

@@ -18,7 +18,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind
+from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind, PdfStatus
 from evidence.services import (
     bundle_access,
     bundle_open_for_download,
@@ -58,6 +58,12 @@ class EvidenceSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(help_text=KIND_HELP)
     uploaded_by = serializers.CharField(source="uploaded_by.display_name")
     download_url = serializers.SerializerMethodField()
+    pdf_status = serializers.ChoiceField(
+        choices=PdfStatus.choices,
+        read_only=True,
+        help_text="DOCX/XLSX on the way to PDF: pending, converted, failed, unavailable (PDF 转换不可用); native otherwise",
+    )
+    pdf_error = serializers.CharField(read_only=True)
 
     class Meta:
         model = EvidenceItem
@@ -74,6 +80,9 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "sha256",
             "size",
             "page_count",
+            "pdf_status",
+            "pdf_error",
+            "text_state",
             "uploaded_by",
             "uploaded_at",
             "download_url",
@@ -117,7 +126,11 @@ class MatterEvidenceView(ApiView, generics.ListAPIView):
 
     def get_queryset(self):
         matter = access_matter(self.request.user, self.kwargs["matter_id"])
-        return EvidenceItem.objects.filter(matter=matter).select_related("uploaded_by").order_by("uploaded_at", "id")
+        return (
+            EvidenceItem.objects.filter(matter=matter)
+            .select_related("uploaded_by", "pdf_job")
+            .order_by("uploaded_at", "id")
+        )
 
     @extend_schema(
         summary="Upload evidence",

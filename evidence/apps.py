@@ -12,3 +12,7 @@ class EvidenceConfig(AppConfig):
 
         register_matter_section(title=_("Evidence"), url_name="evidence_section")
         register_job_kind("evidence_bundle", handler="evidence.services.bundle_build")
+        # LibreOffice conversions run on their own queue: one worker process per core.
+        register_job_kind(
+            "evidence_convert", handler="evidence.services.evidence_convert", actor="run_pdf_job", queue="pdf"
+        )

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evidence.conversion import CONVERTIBLE
 from legalcase.models import Matter
 
 
@@ -23,6 +24,22 @@ class EvidenceKind(models.TextChoices):
     RULING = "ruling", _("Ruling")
     NOTICE = "notice", _("Notice")
     OTHER = "other", _("Other")
+
+
+class TextState(models.TextChoices):
+    EXTRACTED = "extracted", _("Text extracted")
+    SCANNED = "scanned", _("Scanned (no text layer)")
+    NONE = "none", _("No text")
+
+
+class PdfStatus(models.TextChoices):
+    """Where a DOCX or XLSX item stands on its way to PDF (PDF and images need none)."""
+
+    NATIVE = "native", _("Not needed")
+    PENDING = "pending", _("Converting to PDF")
+    CONVERTED = "converted", _("Converted to PDF")
+    FAILED = "failed", _("PDF conversion failed")
+    UNAVAILABLE = "unavailable", "PDF 转换不可用"
 
 
 class EvidenceItem(models.Model):
@@ -51,6 +68,22 @@ class EvidenceItem(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # DOCX and XLSX: the PDF LibreOffice made of the file (job ``evidence_convert``), which
+    # bundles use in its place; the original stays the evidence and keeps its SHA-256.
+    pdf_file = models.ForeignKey(
+        "filer.File", verbose_name=_("PDF"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pdf_job = models.ForeignKey(
+        "legalcase.Job",
+        verbose_name=_("conversion job"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The text layer (PDF), the document text (DOCX), or the converted PDF's text (XLSX).
+    text = models.TextField(_("text"), blank=True)
+    text_state = models.CharField(_("text state"), max_length=12, choices=TextState.choices, default=TextState.NONE)
     # Set by ``manage.py verify_evidence`` when the stored bytes no longer match ``sha256``.
     tampered_at = models.DateTimeField(_("integrity check failed at"), null=True, blank=True)
 
@@ -66,6 +99,28 @@ class EvidenceItem(models.Model):
     @property
     def sha256_short(self) -> str:
         return self.sha256[:12]
+
+    @property
+    def needs_conversion(self) -> bool:
+        return self.content_type in CONVERTIBLE
+
+    @property
+    def pdf_status(self) -> str:
+        """A ``PdfStatus`` value, read from the conversion job (select ``pdf_job`` with the item)."""
+        if not self.needs_conversion:
+            return PdfStatus.NATIVE
+        if self.pdf_file_id:
+            return PdfStatus.CONVERTED
+        job = self.pdf_job if self.pdf_job_id else None
+        if job is not None and job.status == "failed":
+            if job.error.startswith("ConversionUnavailable"):
+                return PdfStatus.UNAVAILABLE
+            return PdfStatus.FAILED
+        return PdfStatus.PENDING
+
+    @property
+    def pdf_error(self) -> str:
+        return self.pdf_job.error if self.pdf_job_id and self.pdf_status == PdfStatus.FAILED else ""
 
 
 class EvidenceBundle(models.Model):

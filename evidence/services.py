@@ -16,6 +16,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File as DjangoFile
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -23,7 +24,9 @@ from filer import settings as filer_settings
 from filer.models import File as FilerFile
 
 from evidence.bundling import Exhibit, build_bundle, exhibit_numbers
-from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind
+from evidence.conversion import convert_to_pdf
+from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind, TextState
+from evidence.text import extract_text
 from evidence.validation import UploadRefused, validate_upload
 from legalcase.access import access_matter
 from legalcase.events import record_event
@@ -31,8 +34,8 @@ from legalcase.jobs import JobReporter, job_create
 from legalcase.models import EventKind, Job, Matter, User
 
 BUNDLE_JOB = "evidence_bundle"
-# DOCX and XLSX need LibreOffice's conversion to PDF (a later step); until it exists,
-# only these go into a bundle.
+CONVERT_JOB = "evidence_convert"
+# These go into a bundle as they are; DOCX and XLSX go in as the PDF made of them.
 BUNDLE_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 
@@ -71,6 +74,9 @@ def evidence_upload(
     except UploadRefused as exc:
         raise ValidationError({"file": [exc.message]}) from None
 
+    uploaded_file.seek(0)
+    extracted = extract_text(uploaded_file.read(), checked.content_type)
+
     # Stored under a neutral name: the client's name is data, kept in the row, never a path.
     storage = private_storage()
     extension = checked.file_type.extensions[0]
@@ -103,7 +109,13 @@ def evidence_upload(
                 page_count=checked.page_count,
                 content_type=checked.content_type,
                 uploaded_by=user,
+                text=extracted.text,
+                text_state=extracted.state,
             )
+            if item.needs_conversion:
+                # Sent to the ``pdf`` queue once this transaction commits.
+                item.pdf_job = job_create(kind=CONVERT_JOB, user=user, payload={"evidence_id": item.pk}, total=1)
+                item.save(update_fields=["pdf_job"])
             record_event(
                 matter=matter,
                 actor=user,
@@ -159,11 +171,13 @@ def bundle_request(*, user: User, matter_id: int, title: str, evidence_ids: list
             chosen = [found[pk] for pk in evidence_ids]
         if not chosen:
             raise ValidationError({"evidence": ["the bundle needs at least one item of evidence"]})
-        unconverted = [item.pk for item in chosen if item.content_type not in BUNDLE_CONTENT_TYPES]
+        unconverted = [
+            f"{item.title}（{item.pk}）"
+            for item in chosen
+            if item.content_type not in BUNDLE_CONTENT_TYPES and not item.pdf_file_id
+        ]
         if unconverted:
-            raise ValidationError(
-                {"evidence": [f"DOCX and XLSX cannot go into a bundle yet: {', '.join(map(str, unconverted))}"]}
-            )
+            raise ValidationError({"evidence": [f"尚未转换为PDF：{'、'.join(unconverted)}"]})
         last = EvidenceBundle.objects.filter(matter=matter, title=title).order_by("-version").first()
         bundle = EvidenceBundle.objects.create(
             matter=matter,
@@ -182,7 +196,10 @@ def bundle_build(*, job: Job, report: JobReporter) -> dict:
     bundle = EvidenceBundle.objects.select_related("matter__debt__creditor").get(pk=job.payload["bundle_id"])
     if bundle.file_id:
         return {"bundle_id": bundle.pk, "sha256": bundle.sha256}
-    items = {item.pk: item for item in EvidenceItem.objects.filter(pk__in=bundle.evidence_ids).select_related("file")}
+    items = {
+        item.pk: item
+        for item in EvidenceItem.objects.filter(pk__in=bundle.evidence_ids).select_related("file", "pdf_file")
+    }
     chosen = [items[pk] for pk in bundle.evidence_ids]
     numbers = exhibit_numbers([item.group for item in chosen])
     storage = private_storage()
@@ -193,8 +210,17 @@ def bundle_build(*, job: Job, report: JobReporter) -> dict:
         digest = hashlib.sha256(data).hexdigest()
         if digest != item.sha256:
             raise RuntimeError(f"evidence {item.pk} ({item.title}) no longer matches its SHA-256")
-        exhibits.append(Exhibit(number, item.title, item.source, item.purpose, item.content_type, data))
-        manifest.append({"number": number, "evidence": item.pk, "title": item.title, "sha256": item.sha256})
+        content_type = item.content_type
+        entry = {"number": number, "evidence": item.pk, "title": item.title, "sha256": item.sha256}
+        if item.content_type not in BUNDLE_CONTENT_TYPES:
+            if not item.pdf_file_id:
+                raise RuntimeError(f"evidence {item.pk} ({item.title}) 尚未转换为PDF")
+            with storage.open(item.pdf_file.file.name, "rb") as handle:
+                data = handle.read()
+            content_type = "application/pdf"
+            entry["pdf_sha256"] = hashlib.sha256(data).hexdigest()
+        exhibits.append(Exhibit(number, item.title, item.source, item.purpose, content_type, data))
+        manifest.append(entry)
     heading = _bundle_heading(bundle.matter)
     with tempfile.TemporaryFile() as out:
         built = build_bundle(
@@ -225,6 +251,58 @@ def bundle_build(*, job: Job, report: JobReporter) -> dict:
         storage.delete(stored_name)
         raise
     return {"bundle_id": bundle.pk, "sha256": bundle.sha256, "page_count": built.page_count}
+
+
+def evidence_convert(*, job: Job, report: JobReporter) -> dict:
+    """The ``evidence_convert`` job's handler: make the PDF of a DOCX or XLSX item. Safe to run twice.
+
+    Stores the PDF in private storage beside the original, sets the page count, and for
+    an XLSX takes the text from the PDF. Raises ``ConversionUnavailable`` where
+    LibreOffice is missing and ``ConversionFailed`` on a timeout or a bad output, so the
+    job row records why.
+    """
+    item = EvidenceItem.objects.select_related("file").get(pk=job.payload["evidence_id"])
+    if item.pdf_file_id:
+        return {"evidence_id": item.pk, "page_count": item.page_count}
+    storage = private_storage()
+    with storage.open(item.file.file.name, "rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != item.sha256:
+        raise RuntimeError(f"evidence {item.pk} ({item.title}) no longer matches its SHA-256")
+    converted = convert_to_pdf(data, item.content_type)
+    fields = {"page_count": converted.page_count}
+    if item.text_state != TextState.EXTRACTED:
+        found = extract_text(converted.pdf, "application/pdf")
+        fields.update(text=found.text, text_state=found.state)
+    filename = f"{item.original_filename.rsplit('.', 1)[0]}.pdf"
+    stored_name = storage.save(
+        filer_settings.FILER_PRIVATEMEDIA_UPLOAD_TO(None, "evidence.pdf"),
+        ContentFile(converted.pdf, name="evidence.pdf"),
+    )
+    try:
+        with transaction.atomic():
+            filer_file = FilerFile(
+                original_filename=filename,
+                name=f"{item.title} (PDF)"[:255],
+                owner=item.uploaded_by,
+                is_public=False,
+                mime_type="application/pdf",
+            )
+            filer_file.file = stored_name
+            filer_file._file_size = len(converted.pdf)
+            filer_file.save()
+            # Conditional, so two runs at once store one PDF on the item.
+            updated = EvidenceItem.objects.filter(pk=item.pk, pdf_file__isnull=True).update(
+                pdf_file=filer_file, **fields
+            )
+            if not updated:
+                filer_file.delete()
+    except BaseException:
+        storage.delete(stored_name)
+        raise
+    if not updated:
+        storage.delete(stored_name)
+    return {"evidence_id": item.pk, "page_count": converted.page_count}
 
 
 def _bundle_heading(matter: Matter) -> str:

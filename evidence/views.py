@@ -14,8 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from evidence.conversion import UNAVAILABLE_MESSAGE, conversion_available
 from evidence.forms import BundleForm, EvidenceUploadForm
-from evidence.models import EvidenceBundle, EvidenceItem
+from evidence.models import EvidenceBundle, EvidenceItem, PdfStatus
 from evidence.services import bundle_request, evidence_upload
 from evidence.validation import title_from_filename
 from legalcase.access import access_matter, can
@@ -27,15 +28,27 @@ def _section(request: HttpRequest, matter: Matter, *, form=None, results=None, b
     bundles = list(
         EvidenceBundle.objects.filter(matter=matter).select_related("job").order_by("-created_at", "-id")[:20]
     )
+    items = list(
+        EvidenceItem.objects.filter(matter=matter)
+        .select_related("uploaded_by", "pdf_job")
+        .order_by("uploaded_at", "id")
+    )
     context = {
         "matter": matter,
-        "items": EvidenceItem.objects.filter(matter=matter).select_related("uploaded_by").order_by("uploaded_at", "id"),
+        "items": items,
+        # Shown when DOCX or XLSX items are waiting for a LibreOffice this host does not have.
+        "conversion_unavailable": (
+            not conversion_available() and any(item.pdf_status == PdfStatus.PENDING for item in items)
+        ),
         "form": (form or EvidenceUploadForm()) if may_write else None,
         "bundle_form": (bundle_form or BundleForm()) if may_write else None,
         "bundles": bundles,
-        # While a bundle is being built the section reloads itself to show the outcome.
-        "building": any(bundle.status in ("pending", "running") for bundle in bundles),
+        # While a bundle is being built the section reloads itself to show the outcome
+        # (and while a DOCX or XLSX is being converted to PDF).
+        "building": any(bundle.status in ("pending", "running") for bundle in bundles)
+        or any(item.pdf_status == PdfStatus.PENDING for item in items),
         "results": results or [],
+        "unavailable_message": UNAVAILABLE_MESSAGE,
     }
     return render(request, "evidence/_section.html", context)
 

@@ -111,7 +111,7 @@ def test_building_again_makes_a_new_version_and_keeps_the_old(counsel_client):
     assert chosen["version"] == 3 and chosen["evidence"] == [first_item.pk]
 
 
-def test_a_bundle_naming_evidence_of_another_matter_or_a_docx_answers_400(counsel_client):
+def test_a_bundle_naming_evidence_of_another_matter_or_an_unconverted_docx_answers_400(counsel_client):
     matter, other = make_matter(), make_matter()
     foreign = add(other, counsel_client.user, "合同.pdf", samples.pdf_bytes(1))
     docx = add(matter, counsel_client.user, "催收记录.docx", samples.docx_bytes())
@@ -120,6 +120,7 @@ def test_a_bundle_naming_evidence_of_another_matter_or_a_docx_answers_400(counse
         response = counsel_client.post(url, {"title": "证据", "evidence": ids}, content_type="application/json")
         assert response.status_code == 400
         assert str(named) in str(response.json()["evidence"])
+    assert "尚未转换为PDF" in str(response.json()["evidence"])
     assert not EvidenceBundle.objects.exists()
 
 

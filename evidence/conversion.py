@@ -1,0 +1,202 @@
+"""DOCX and XLSX to PDF through LibreOffice (``soffice --headless --convert-to pdf``).
+
+One converter per process: a lock lets one soffice run at a time here, and the
+``pdf`` worker queue gives the parallelism (run as many worker processes on that queue
+as there are cores). Each process keeps its own LibreOffice profile directory
+(``/tmp/fasu-lo-<pid>-<n>``), so two converters never share one; a profile left by a
+conversion that was killed is thrown away and the next one starts fresh (``n`` + 1).
+Each run has a time limit; on timeout the whole process group is killed, so no stray
+soffice is left behind. The output must exist and open with pikepdf.
+
+Fonts: ``fontconfig/fasu-cjk.conf`` maps 宋体/仿宋/楷体 to Noto Serif CJK SC and
+黑体/微软雅黑 to Noto Sans CJK SC; soffice runs with ``FONTCONFIG_FILE`` pointing at a
+generated file that includes the system ``fonts.conf`` and then ours.
+
+Where soffice is missing, ``ConversionUnavailable`` says so; nothing else depends on it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import io
+import itertools
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from django.conf import settings
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONVERTIBLE = {DOCX_TYPE: ".docx", XLSX_TYPE: ".xlsx"}
+UNAVAILABLE_MESSAGE = "PDF 转换不可用"
+
+FONTCONFIG_DIR = Path(__file__).resolve().parent / "fontconfig"
+SYSTEM_FONTS_CONF = "/etc/fonts/fonts.conf"
+DEFAULT_TIMEOUT_SECONDS = 120
+
+# None: found on PATH (or at LibreOffice's usual places); tests point it at a missing file.
+SOFFICE_PATH: str | None = None
+_SOFFICE_FALLBACKS = ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice", "/opt/libreoffice/program/soffice")
+
+_lock = threading.Lock()
+_profile_numbers = itertools.count()
+_profile: Path | None = None
+
+
+class ConversionUnavailable(Exception):
+    """LibreOffice is not installed here, so DOCX and XLSX cannot become PDF."""
+
+
+class ConversionFailed(Exception):
+    """LibreOffice ran but gave no usable PDF (timed out, crashed, or wrote nothing readable)."""
+
+
+@dataclass(frozen=True)
+class Converted:
+    pdf: bytes
+    page_count: int
+
+
+def soffice_path() -> str | None:
+    """The soffice executable to use, or None when LibreOffice is not installed."""
+    if SOFFICE_PATH is not None:
+        return SOFFICE_PATH if os.access(SOFFICE_PATH, os.X_OK) else None
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    return next((path for path in _SOFFICE_FALLBACKS if os.access(path, os.X_OK)), None)
+
+
+def conversion_available() -> bool:
+    return soffice_path() is not None
+
+
+def timeout_seconds() -> float:
+    return float(getattr(settings, "EVIDENCE_CONVERT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+
+
+def profile_prefix() -> str:
+    """The start of this process's profile directory names (for finding its soffice processes)."""
+    return str(Path(tempfile.gettempdir()) / f"fasu-lo-{os.getpid()}-")
+
+
+def _current_profile() -> Path:
+    global _profile
+    if _profile is None:
+        _profile = Path(f"{profile_prefix()}{next(_profile_numbers)}")
+        _profile.mkdir(mode=0o700, parents=True, exist_ok=True)
+        (_profile / "fonts.conf").write_text(fontconfig_file_text(), encoding="utf-8")
+    return _profile
+
+
+def _discard_profile() -> None:
+    global _profile
+    if _profile is not None:
+        shutil.rmtree(_profile, ignore_errors=True)
+        _profile = None
+
+
+atexit.register(_discard_profile)
+
+
+def fontconfig_file_text() -> str:
+    """A fonts.conf that includes the system configuration and then Fasu's CJK mapping."""
+    ours = FONTCONFIG_DIR / "fasu-cjk.conf"
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
+        f'  <include ignore_missing="yes">{SYSTEM_FONTS_CONF}</include>\n'
+        f"  <include>{ours}</include>\n</fontconfig>\n"
+    )
+
+
+def convert_to_pdf(data: bytes, content_type: str, *, timeout: float | None = None) -> Converted:
+    """Convert one DOCX or XLSX (its bytes) to PDF; raise ``ConversionUnavailable`` or ``ConversionFailed``."""
+    if content_type not in CONVERTIBLE:
+        raise ConversionFailed(f"{content_type} is not converted to PDF")
+    soffice = soffice_path()
+    if soffice is None:
+        raise ConversionUnavailable(f"{UNAVAILABLE_MESSAGE}：未安装 LibreOffice（找不到 soffice）")
+    limit = timeout_seconds() if timeout is None else timeout
+    with _lock:
+        profile = _current_profile()
+        with tempfile.TemporaryDirectory(prefix="fasu-convert-") as work:
+            source = Path(work) / f"evidence{CONVERTIBLE[content_type]}"
+            source.write_bytes(data)
+            outdir = Path(work) / "out"
+            outdir.mkdir()
+            command = [
+                soffice,
+                "--headless",
+                "--norestore",
+                "--nologo",
+                "--nodefault",
+                "--nolockcheck",
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                str(source),
+            ]
+            env = {**os.environ, "FONTCONFIG_FILE": str(profile / "fonts.conf"), "HOME": str(profile)}
+            _run(command, env=env, limit=limit)
+            target = outdir / "evidence.pdf"
+            if not target.is_file() or target.stat().st_size == 0:
+                raise ConversionFailed("LibreOffice 未生成 PDF")
+            pdf = target.read_bytes()
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as opened:
+            pages = len(opened.pages)
+    except pikepdf.PdfError as exc:
+        raise ConversionFailed(f"LibreOffice 生成的 PDF 无法打开：{exc}") from None
+    if pages == 0:
+        raise ConversionFailed("LibreOffice 生成的 PDF 没有页面")
+    return Converted(pdf=pdf, page_count=pages)
+
+
+def _run(command: list[str], *, env: dict, limit: float) -> None:
+    """Run soffice in its own process group; on timeout kill the group and drop the profile."""
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        _discard_profile()
+        raise ConversionFailed(f"PDF 转换超时（超过 {limit:g} 秒），已终止 LibreOffice") from None
+    except BaseException:
+        _kill_group(process)
+        _discard_profile()
+        raise
+    finally:
+        # soffice.bin may outlive the launcher it was started by; nothing of the group stays.
+        _kill_group(process, only_leftovers=True)
+    if process.returncode != 0:
+        _discard_profile()
+        tail = output.decode("utf-8", "replace").strip()[-500:]
+        raise ConversionFailed(f"LibreOffice 退出码 {process.returncode}：{tail}")
+
+
+def _kill_group(process: subprocess.Popen, *, only_leftovers: bool = False) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if not only_leftovers:
+        try:
+            process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
