@@ -170,3 +170,9 @@ class BulkActionForm(forms.Form):
         if action == "move_stage":
             return {"to": cleaned["bulk_to"], **({"reason": cleaned["bulk_reason"]} if cleaned["bulk_to"] == Stage.CLOSED else {})}
         return {}
+
+
+class EscalationImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"), help_text=_("A .csv (UTF-8 or GBK) or .xlsx export with the columns of the import table.")
+    )

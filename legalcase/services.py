@@ -318,6 +318,53 @@ def _person_get_or_create(data: dict) -> Party:
     return party
 
 
+def _debt_values(data: dict) -> dict[str, Any]:
+    amounts, rates = data["amounts"], data.get("rates") or {}
+    # Amounts are replaced whole (a missing component is 0); other optional facts are
+    # changed only when the request gives them, so a short repeat does not erase them.
+    return {
+        "product": data["product"],
+        "amounts_as_of": amounts["as_of"],
+        **{name: amounts.get(name, Decimal("0.00")) for name in Debt.AMOUNT_FIELDS},
+        **{name: rates[name] for name in RATE_FIELDS if rates.get(name) is not None},
+        **{name: data[name] for name in OPTIONAL_DEBT_FIELDS if name in data},
+    }
+
+
+def escalation_unchanged(*, data: dict) -> bool:
+    """Whether ``matter_escalate`` would change nothing for this validated escalation.
+
+    True only for a repeat of a stored account with the same debtor whose amounts,
+    dates, rates, original creditor, portfolio, guarantees and demands (by date and
+    channel) all equal what is stored; a bulk import counts such a row as unchanged
+    and skips it, so importing the same file twice writes nothing the second time.
+    """
+    debt = (
+        Debt.objects.select_related("debtor", "original_creditor", "portfolio")
+        .filter(creditor__uscc=data["creditor"]["uscc"], account_number=data["account_number"])
+        .first()
+    )
+    if debt is None or debt.debtor.id_number != data["debtor"]["id_number"]:
+        return False
+    if any(getattr(debt, name) != value for name, value in _debt_values(data).items()):
+        return False
+    if "original_creditor" in data:
+        wanted = data["original_creditor"]["uscc"] if data["original_creditor"] else None
+        if (debt.original_creditor.uscc if debt.original_creditor_id else None) != wanted:
+            return False
+    if "portfolio" in data and (debt.portfolio.name if debt.portfolio_id else None) != (data["portfolio"] or None):
+        return False
+    for guarantor in data.get("guarantors") or []:
+        if not debt.guarantees.filter(
+            guarantor__id_number=guarantor["id_number"],
+            guarantee_type=guarantor.get("guarantee_type") or Guarantee.Type.JOINT,
+            guarantee_period_ends_on=guarantor.get("guarantee_period_ends_on"),
+        ).exists():
+            return False
+    stored = set(debt.demands.values_list("date", "channel"))
+    return all((demand["date"], demand["channel"]) in stored for demand in data.get("demands") or [])
+
+
 @transaction.atomic
 def matter_escalate(*, user: User, data: dict, calendar: HolidayCalendar | None = None) -> tuple[Matter, bool]:
     """Turn an overdue debt into a matter, or update the matter already holding the account.
@@ -334,16 +381,7 @@ def matter_escalate(*, user: User, data: dict, calendar: HolidayCalendar | None 
     creditor = _creditor_get_or_create(data["creditor"])
     original_creditor = _creditor_get_or_create(data["original_creditor"]) if data.get("original_creditor") else None
     portfolio = Portfolio.objects.get_or_create(name=data["portfolio"])[0] if data.get("portfolio") else None
-    amounts, rates = data["amounts"], data.get("rates") or {}
-    # Amounts are replaced whole (a missing component is 0); other optional facts are
-    # changed only when the request gives them, so a short repeat does not erase them.
-    fields = {
-        "product": data["product"],
-        "amounts_as_of": amounts["as_of"],
-        **{name: amounts.get(name, Decimal("0.00")) for name in Debt.AMOUNT_FIELDS},
-        **{name: rates[name] for name in RATE_FIELDS if rates.get(name) is not None},
-        **{name: data[name] for name in OPTIONAL_DEBT_FIELDS if name in data},
-    }
+    fields = _debt_values(data)
     if "original_creditor" in data:
         fields["original_creditor"] = original_creditor
     if "portfolio" in data:

@@ -18,4 +18,6 @@ urlpatterns = [
     path("deadlines/limitation/", views.limitation_watch, name="limitation_watch"),
     path("debtors/<int:party_id>/", views.debtor_detail, name="debtor_detail"),
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
+    path("jobs/<uuid:job_id>/errors.csv", views.escalation_import_errors, name="escalation_import_errors"),
+    path("imports/escalations/", views.escalation_import, name="escalation_import"),
 ]

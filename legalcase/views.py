@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,13 +31,14 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from legalcase import services
+from legalcase import importing, services
 from legalcase.access import access_job, access_matter, can, visible_matters
 from legalcase.authentication import LoginLocked, login_attempt
 from legalcase.forms import (
     BULK_LIMIT,
     AssignFirmForm,
     BulkActionForm,
+    EscalationImportForm,
     LoginForm,
     MatterFilterForm,
     OwnerForm,
@@ -464,3 +466,39 @@ def debtor_detail(request: HttpRequest, party_id: int) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     party = get_object_or_404(Party, pk=party_id)
     return render(request, "legalcase/debtor_detail.html", {"nav": "matters", "party": party, "page": page})
+
+
+# --- Bulk import of escalations -----------------------------------------------------
+
+
+@login_required
+def escalation_import(request: HttpRequest) -> HttpResponse:
+    """Upload a bank export of escalations; the import runs as a job with a progress bar."""
+    if not can(request.user, "escalate"):
+        raise PermissionDenied(_("Your role may not take this action."))
+    form = EscalationImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = importing.escalations_import_start(user=request.user, upload=form.cleaned_data["file"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("file", message)
+        else:
+            return redirect("job_detail", job_id=job.pk)
+    return render(
+        request,
+        "legalcase/escalation_import.html",
+        {"nav": "import", "form": form, "columns": importing.COLUMNS, "max_mb": importing.IMPORT_MAX_BYTES >> 20},
+    )
+
+
+@login_required
+@require_GET
+def escalation_import_errors(request: HttpRequest, job_id) -> HttpResponse:
+    """The rejected rows of an import job, as CSV; only the user who started the job gets it."""
+    job = access_job(request.user, job_id)
+    path = importing.import_errors_file(job)
+    if path is None:
+        raise Http404("no errors file")
+    name = Path(job.payload.get("name") or "import").stem
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{name}.errors.csv", content_type="text/csv")

@@ -8,9 +8,16 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from legalcase.access import can as role_can
 from legalcase.models import ClosingReason, EventKind, MatterEvent, Stage
 
 register = template.Library()
+
+
+@register.filter
+def can(user, action: str) -> bool:
+    """``{% if user|can:"escalate" %}``: the roles table of ``legalcase.access``, in templates."""
+    return role_can(user, action)
 
 
 @register.filter
