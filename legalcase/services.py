@@ -464,28 +464,37 @@ def matter_deadlines_recompute(*, matter_id: int, calendar: HolidayCalendar | No
     debt = matter.debt
     if calendar is None:
         calendar = holiday_calendar()
-    start = debt.matured_on or debt.overdue_since
-    events = [
-        LimitationEvent(on=day, kind="demand")
-        for day in debt.demands.filter(delivered=True).values_list("date", flat=True)
-    ]
-    if debt.last_payment_date and debt.last_payment_date > start:
-        events.append(LimitationEvent(on=debt.last_payment_date, kind="part_payment"))
-    limitation = limitation_expiry(start=start, events=events, calendar=calendar)
+    delivered = debt.demands.filter(delivered=True).values_list("date", flat=True)
+    limitation = limitation_computed(debt=debt, delivered_demand_dates=delivered, calendar=calendar)
     _deadline_put(matter=matter, kind=DeadlineKind.LIMITATION, party=None, computed=limitation)
     for guarantee in debt.guarantees.select_related("guarantor").order_by("id"):
-        if guarantee.guarantee_period_ends_on:
-            computed = ComputedDate(
-                on=guarantee.guarantee_period_ends_on,
-                rule=GUARANTEE_PERIOD_RULE,
-                verified_calendar=True,
-                computed_from={"agreed": guarantee.guarantee_period_ends_on.isoformat()},
-            )
-        else:
-            computed = period_end(start, months=6, calendar=calendar, rule=GUARANTEE_PERIOD_RULE)
-            computed.computed_from["default"] = "6 months"
+        computed = guarantee_period_computed(debt=debt, guarantee=guarantee, calendar=calendar)
         _deadline_put(matter=matter, kind=DeadlineKind.GUARANTEE_PERIOD, party=guarantee.guarantor, computed=computed)
     return list(matter.deadlines.filter(superseded_at__isnull=True).order_by("due_on", "id"))
+
+
+def limitation_computed(*, debt: Debt, delivered_demand_dates, calendar: HolidayCalendar) -> ComputedDate:
+    """The debt's limitation date (pure: no queries), given the dates of its delivered demands."""
+    start = debt.matured_on or debt.overdue_since
+    events = [LimitationEvent(on=day, kind="demand") for day in delivered_demand_dates]
+    if debt.last_payment_date and debt.last_payment_date > start:
+        events.append(LimitationEvent(on=debt.last_payment_date, kind="part_payment"))
+    return limitation_expiry(start=start, events=events, calendar=calendar)
+
+
+def guarantee_period_computed(*, debt: Debt, guarantee: Guarantee, calendar: HolidayCalendar) -> ComputedDate:
+    """A guarantor's guarantee period (pure): the agreed end, else 6 months from the due date."""
+    if guarantee.guarantee_period_ends_on:
+        return ComputedDate(
+            on=guarantee.guarantee_period_ends_on,
+            rule=GUARANTEE_PERIOD_RULE,
+            verified_calendar=True,
+            computed_from={"agreed": guarantee.guarantee_period_ends_on.isoformat()},
+        )
+    start = debt.matured_on or debt.overdue_since
+    computed = period_end(start, months=6, calendar=calendar, rule=GUARANTEE_PERIOD_RULE)
+    computed.computed_from["default"] = "6 months"
+    return computed
 
 
 def _deadline_put(*, matter: Matter, kind: str, party: Party | None, computed: ComputedDate) -> Deadline:
