@@ -42,6 +42,8 @@ try:
     EVIDENCE_CONVERT_SECONDS = env_int(ENV, "EVIDENCE_CONVERT_SECONDS", 120)
     if EVIDENCE_CONVERT_SECONDS >= JOB_LEASE_SECONDS:
         raise SettingError("EVIDENCE_CONVERT_SECONDS", "must be below JOB_LEASE_SECONDS")
+    # How many evidence_convert jobs one pdf worker converts in one LibreOffice run.
+    EVIDENCE_CONVERT_BATCH = env_int(ENV, "EVIDENCE_CONVERT_BATCH", 10, minimum=1)
 except SettingError as exc:
     raise SystemExit(f"Fasu cannot start: bad configuration {exc}") from None
 

@@ -9,10 +9,13 @@ written, they are removed again, so a failed upload leaves no row and no file.
 from __future__ import annotations
 
 import hashlib
+import io
 import tempfile
 from datetime import date
+from pathlib import Path
 from typing import BinaryIO
 
+import pikepdf
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File as DjangoFile
@@ -23,15 +26,22 @@ from django.utils import timezone
 from filer import settings as filer_settings
 from filer.models import File as FilerFile
 
-from evidence.bundling import Exhibit, build_bundle, exhibit_numbers
-from evidence.conversion import convert_to_pdf
+from evidence.bundling import Exhibit, build_bundle, exhibit_numbers, index_docx
+from evidence.conversion import (
+    CONVERTIBLE,
+    UNAVAILABLE_MESSAGE,
+    ConversionFailed,
+    ConversionUnavailable,
+    conversion_available,
+    convert_many,
+)
 from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind, TextState
 from evidence.text import extract_text
 from evidence.validation import UploadRefused, validate_upload
 from legalcase.access import access_matter
 from legalcase.events import record_event
-from legalcase.jobs import JobReporter, job_create
-from legalcase.models import EventKind, Job, Matter, User
+from legalcase.jobs import JobReporter, job_claim, job_create, job_finish
+from legalcase.models import EventKind, Job, JobStatus, Matter, User
 
 BUNDLE_JOB = "evidence_bundle"
 CONVERT_JOB = "evidence_convert"
@@ -226,6 +236,9 @@ def bundle_build(*, job: Job, report: JobReporter) -> dict:
         built = build_bundle(
             title=bundle.title, heading=heading, exhibits=exhibits, out=out, progress=lambda done: report(done=done)
         )
+        # The index rows as set in the PDF, so the editable DOCX index repeats them exactly.
+        for entry, (_number, _title, source, purpose, pages) in zip(manifest, built.index_rows, strict=True):
+            entry.update(source=source, purpose=purpose, pages=pages)
         out.seek(0)
         digest = hashlib.sha256()
         while chunk := out.read(1024 * 1024):
@@ -260,24 +273,113 @@ def evidence_convert(*, job: Job, report: JobReporter) -> dict:
     an XLSX takes the text from the PDF. Raises ``ConversionUnavailable`` where
     LibreOffice is missing and ``ConversionFailed`` on a timeout or a bad output, so the
     job row records why.
+
+    Batching: the worker also claims (``job_claim``, so nothing runs twice) up to
+    ``EVIDENCE_CONVERT_BATCH`` − 1 other pending ``evidence_convert`` jobs, converts all
+    their files in one LibreOffice run (``convert_many``) and finishes each claimed job
+    itself (``job_finish``), each with its own outcome; this job's outcome is returned or
+    raised as before, for ``job_run`` to record.
     """
     item = EvidenceItem.objects.select_related("file").get(pk=job.payload["evidence_id"])
     if item.pdf_file_id:
         return {"evidence_id": item.pk, "page_count": item.page_count}
+    if not conversion_available():
+        raise ConversionUnavailable(f"{UNAVAILABLE_MESSAGE}：未安装 LibreOffice（找不到 soffice）")
+    claimed = _claim_more_conversions(exclude=job.pk, count=int(getattr(settings, "EVIDENCE_CONVERT_BATCH", 10)) - 1)
+    outcomes: dict = {}
+    try:
+        outcomes = _convert_items({job.pk: item, **{other.pk: other_item for other, _, other_item in claimed}})
+    finally:
+        for other, claim, _ in claimed:
+            outcome = outcomes.get(other.pk, RuntimeError("批量转换中断"))
+            if isinstance(outcome, BaseException):
+                job_finish(job_id=other.pk, claim=claim, error=f"{outcome.__class__.__name__}: {outcome}")
+            else:
+                job_finish(job_id=other.pk, claim=claim, result=outcome)
+    outcome = outcomes[job.pk]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def _claim_more_conversions(*, exclude, count: int) -> list[tuple[Job, object, EvidenceItem]]:
+    """Claim up to ``count`` other pending conversion jobs: (job, claim token, item) each."""
+    claimed: list[tuple[Job, object, EvidenceItem]] = []
+    if count <= 0:
+        return claimed
+    candidates = (
+        Job.objects.filter(kind=CONVERT_JOB, status=JobStatus.PENDING)
+        .exclude(pk=exclude)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[: count * 3]
+    )
+    for job_id in list(candidates):
+        if len(claimed) >= count:
+            break
+        claim = job_claim(job_id=job_id)
+        if claim is None:  # another worker was quicker
+            continue
+        other = Job.objects.get(pk=job_id)
+        try:
+            other_item = EvidenceItem.objects.select_related("file").get(pk=other.payload["evidence_id"])
+        except (EvidenceItem.DoesNotExist, KeyError, TypeError) as exc:
+            job_finish(job_id=job_id, claim=claim, error=f"{exc.__class__.__name__}: {exc}")
+            continue
+        claimed.append((other, claim, other_item))
+    return claimed
+
+
+def _convert_items(items: dict) -> dict:
+    """Convert and store the PDFs of ``items`` (job id → item) in one soffice run.
+
+    Returns job id → the job's result, or the exception that failed that job.
+    """
+    outcomes: dict = {}
     storage = private_storage()
-    with storage.open(item.file.file.name, "rb") as handle:
-        data = handle.read()
-    if hashlib.sha256(data).hexdigest() != item.sha256:
-        raise RuntimeError(f"evidence {item.pk} ({item.title}) no longer matches its SHA-256")
-    converted = convert_to_pdf(data, item.content_type)
-    fields = {"page_count": converted.page_count}
+    with tempfile.TemporaryDirectory(prefix="fasu-convert-jobs-") as work:
+        sources = {}
+        for job_id, item in items.items():
+            if item.pdf_file_id:
+                outcomes[job_id] = {"evidence_id": item.pk, "page_count": item.page_count}
+                continue
+            if item.content_type not in CONVERTIBLE:
+                outcomes[job_id] = ConversionFailed(f"{item.content_type} is not converted to PDF")
+                continue
+            with storage.open(item.file.file.name, "rb") as handle:
+                data = handle.read()
+            if hashlib.sha256(data).hexdigest() != item.sha256:
+                outcomes[job_id] = RuntimeError(f"evidence {item.pk} ({item.title}) no longer matches its SHA-256")
+                continue
+            source = Path(work) / f"item{item.pk}{CONVERTIBLE[item.content_type]}"
+            source.write_bytes(data)
+            sources[job_id] = source
+        converted = convert_many(list(sources.values()), outdir=Path(work) / "pdf") if sources else {}
+        for job_id, source in sources.items():
+            produced = converted[source]
+            if isinstance(produced, BaseException):
+                outcomes[job_id] = produced
+                continue
+            try:
+                pdf = produced.read_bytes()
+                outcomes[job_id] = _store_converted(items[job_id], pdf)
+            except Exception as exc:  # one item's storage problem fails that job only
+                outcomes[job_id] = exc
+    return outcomes
+
+
+def _store_converted(item: EvidenceItem, pdf: bytes) -> dict:
+    """Store a checked PDF of ``item`` and set its page count (and text, where it had none)."""
+    storage = private_storage()
+    with pikepdf.open(io.BytesIO(pdf)) as opened:
+        page_count = len(opened.pages)
+    fields = {"page_count": page_count}
     if item.text_state != TextState.EXTRACTED:
-        found = extract_text(converted.pdf, "application/pdf")
+        found = extract_text(pdf, "application/pdf")
         fields.update(text=found.text, text_state=found.state)
     filename = f"{item.original_filename.rsplit('.', 1)[0]}.pdf"
     stored_name = storage.save(
         filer_settings.FILER_PRIVATEMEDIA_UPLOAD_TO(None, "evidence.pdf"),
-        ContentFile(converted.pdf, name="evidence.pdf"),
+        ContentFile(pdf, name="evidence.pdf"),
     )
     try:
         with transaction.atomic():
@@ -289,7 +391,7 @@ def evidence_convert(*, job: Job, report: JobReporter) -> dict:
                 mime_type="application/pdf",
             )
             filer_file.file = stored_name
-            filer_file._file_size = len(converted.pdf)
+            filer_file._file_size = len(pdf)
             filer_file.save()
             # Conditional, so two runs at once store one PDF on the item.
             updated = EvidenceItem.objects.filter(pk=item.pk, pdf_file__isnull=True).update(
@@ -302,7 +404,7 @@ def evidence_convert(*, job: Job, report: JobReporter) -> dict:
         raise
     if not updated:
         storage.delete(stored_name)
-    return {"evidence_id": item.pk, "page_count": converted.page_count}
+    return {"evidence_id": item.pk, "page_count": page_count}
 
 
 def _bundle_heading(matter: Matter) -> str:
@@ -323,6 +425,27 @@ def bundle_open_for_download(*, user: User, bundle_id: int) -> tuple[EvidenceBun
         new={"bundle": bundle.pk, "title": bundle.title, "version": bundle.version},
     )
     return bundle, handle
+
+
+def bundle_index_docx(*, user: User, bundle_id: int) -> tuple[EvidenceBundle, bytes]:
+    """A built bundle's 证据目录 as an editable DOCX, the same rows as its PDF index; audited."""
+    bundle = bundle_access(user=user, bundle_id=bundle_id)
+    if not bundle.file_id:
+        raise Http404("the bundle is not built")
+    if any("pages" not in entry for entry in bundle.manifest):
+        raise Http404("this bundle version was built before the DOCX index existed; build it again")
+    rows = [
+        (entry["number"], entry["title"], entry["source"], entry["purpose"], entry["pages"])
+        for entry in bundle.manifest
+    ]
+    data = index_docx(case_line=_bundle_heading(bundle.matter), rows=rows)
+    record_event(
+        matter=bundle.matter,
+        actor=user,
+        kind=EventKind.EVIDENCE_DOWNLOADED,
+        new={"bundle": bundle.pk, "title": bundle.title, "version": bundle.version, "index": "docx"},
+    )
+    return bundle, data
 
 
 def bundle_access(*, user: User, bundle_id: int) -> EvidenceBundle:

@@ -143,6 +143,23 @@ def job_run(*, job_id: uuid.UUID | str) -> Job | None:
     return job
 
 
+def job_finish(*, job_id: uuid.UUID | str, claim: uuid.UUID, result: dict | None = None, error: str = "") -> bool:
+    """Record the outcome of a job this worker claimed with ``job_claim`` (done, or failed with
+    ``error``); False when the claim no longer holds (another worker took the job over)."""
+    mine = Job.objects.filter(pk=job_id, claim=claim, status=JobStatus.RUNNING)
+    if error:
+        updated = mine.update(status=JobStatus.FAILED, error=error[:2000], finished_at=timezone.now())
+    else:
+        updated = mine.update(
+            status=JobStatus.DONE,
+            result=result or {},
+            progress_done=F("progress_total"),
+            finished_at=timezone.now(),
+            error="",
+        )
+    return updated == 1
+
+
 def jobs_requeue_stale() -> int:
     """Send again what a lost message or a dead worker left behind; fail what died too often."""
     now = timezone.now()
