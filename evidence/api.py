@@ -7,6 +7,7 @@ a manager may list and download but not upload (403).
 
 from __future__ import annotations
 
+import io
 from urllib.parse import quote
 
 from django.http import FileResponse
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind, PdfStatus
 from evidence.services import (
     bundle_access,
+    bundle_index_docx,
     bundle_open_for_download,
     bundle_request,
     evidence_open_for_download,
@@ -196,11 +198,17 @@ class BundleSerializer(BundleStartedSerializer):
     error = serializers.CharField()
     evidence = serializers.ListField(child=serializers.IntegerField(), source="evidence_ids")
     download_url = serializers.SerializerMethodField()
+    index_docx_url = serializers.SerializerMethodField()
 
     def get_download_url(self, bundle: EvidenceBundle) -> str | None:
         if not bundle.file_id:
             return None
         return reverse("evidence_api:bundle-download", args=[bundle.pk])
+
+    def get_index_docx_url(self, bundle: EvidenceBundle) -> str | None:
+        if not bundle.file_id:
+            return None
+        return reverse("evidence_api:bundle-index-docx", args=[bundle.pk])
 
 
 @extend_schema_view(
@@ -254,3 +262,22 @@ class BundleDownloadView(ApiView):
         return attachment_response(
             handle, content_type="application/pdf", filename=bundle.file.original_filename, size=None
         )
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class BundleIndexDocxView(ApiView):
+    """The bundle's 证据目录 as an editable DOCX; written to the matter's timeline like a download."""
+
+    @extend_schema(
+        summary="Download a bundle's index as DOCX",
+        responses={
+            200: OpenApiResponse(OpenApiTypes.BINARY, description="The 证据目录 as an editable DOCX."),
+            404: ERRORS[404],
+        },
+    )
+    def get(self, request, bundle_id: int):
+        bundle, data = bundle_index_docx(user=request.user, bundle_id=bundle_id)
+        filename = f"{bundle.title}-v{bundle.version}-证据目录.docx"
+        return attachment_response(io.BytesIO(data), content_type=DOCX_TYPE, filename=filename, size=len(data))

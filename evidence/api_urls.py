@@ -12,4 +12,5 @@ urlpatterns = [
     path("matters/<int:matter_id>/bundles/", api.MatterBundlesView.as_view(), name="matter-bundles"),
     path("bundles/<int:bundle_id>/", api.BundleView.as_view(), name="bundle-detail"),
     path("bundles/<int:bundle_id>/download/", api.BundleDownloadView.as_view(), name="bundle-download"),
+    path("bundles/<int:bundle_id>/index.docx", api.BundleIndexDocxView.as_view(), name="bundle-index-docx"),
 ]

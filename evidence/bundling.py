@@ -65,6 +65,7 @@ class BuiltBundle:
     page_count: int
     index_pages: int
     exhibit_pages: list[tuple[int, int]]  # first and last bundle page of each exhibit, 1-based
+    index_rows: list[tuple[str, str, str, str, str]]  # the 证据目录 rows as set: 序号, 名称, 来源, 目的, 页码
 
 
 @lru_cache(maxsize=1)
@@ -86,10 +87,85 @@ def cjk_font() -> tuple[str, bool]:
 def exhibit_pdf(exhibit: Exhibit) -> pikepdf.Pdf:
     """The exhibit as an open PDF: PDFs as they are, images on an A4 page."""
     if exhibit.content_type == "application/pdf":
-        return pikepdf.open(io.BytesIO(exhibit.data))
+        pdf = pikepdf.open(io.BytesIO(exhibit.data))
+        strip_active_content(pdf)
+        return pdf
     if exhibit.content_type in ("image/jpeg", "image/png"):
         return pikepdf.open(io.BytesIO(_image_to_pdf(exhibit.data)))
     raise BundleError(f"{exhibit.title}: {exhibit.content_type} exhibits are not converted to PDF yet")
+
+
+# Annotations that run or carry something: media players, attachments, and links whose
+# action launches a program or runs JavaScript. Plain links (/URI, /GoTo) stay.
+ACTIVE_ANNOTATIONS = {"/RichMedia", "/Movie", "/Sound", "/FileAttachment", "/Screen"}
+ACTIVE_ACTIONS = {"/Launch", "/JavaScript"}
+
+
+def _runs_something(action) -> bool:
+    """Whether an action dictionary, or any action chained after it (/Next), launches or runs script."""
+    seen, pending = set(), [action]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, pikepdf.Array):
+            pending.extend(current)
+            continue
+        if not isinstance(current, pikepdf.Dictionary):
+            continue
+        key = current.objgen if current.is_indirect else None
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        if current.get("/S") in ACTIVE_ACTIONS:
+            return True
+        if "/Next" in current:
+            pending.append(current.Next)
+    return False
+
+
+def strip_active_content(pdf: pikepdf.Pdf) -> None:
+    """Remove what could run when the bundle is opened (defence in depth: uploads already
+    refuse PDFs with JavaScript): the document's /OpenAction, /AA, /Names /JavaScript and
+    /EmbeddedFiles, each page's /AA, and annotations that launch, run script or carry media
+    or files. Form fields' own /AA go too."""
+    root = pdf.Root
+    for key in ("/OpenAction", "/AA"):
+        if key in root:
+            del root[key]
+    names = root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary):
+        for key in ("/JavaScript", "/EmbeddedFiles"):
+            if key in names:
+                del names[key]
+    form = root.get("/AcroForm")
+    if isinstance(form, pikepdf.Dictionary):
+        for key in ("/XFA",):
+            if key in form:
+                del form[key]
+    for page in pdf.pages:
+        page_obj = page.obj
+        if "/AA" in page_obj:
+            del page_obj["/AA"]
+        annotations = page_obj.get("/Annots")
+        if not isinstance(annotations, pikepdf.Array):
+            continue
+        kept = pikepdf.Array()
+        for annotation in annotations:
+            if not isinstance(annotation, pikepdf.Dictionary):
+                continue
+            if annotation.get("/Subtype") in ACTIVE_ANNOTATIONS:
+                continue
+            if _runs_something(annotation.get("/A")):
+                if annotation.get("/Subtype") == "/Link":
+                    continue
+                del annotation["/A"]
+            if "/AA" in annotation:
+                del annotation["/AA"]
+            kept.append(annotation)
+        if len(kept):
+            page_obj.Annots = kept
+        else:
+            del page_obj["/Annots"]
 
 
 def _image_to_pdf(data: bytes) -> bytes:
@@ -140,6 +216,70 @@ def index_pdf(*, title: str, heading: str, rows: list[tuple[str, str, str, str, 
         Paragraph("提交人（签名或盖章）：　　　　　　　　　　　日期：　　　　年　　月　　日", sub),
     ]
     document.build(story)
+    return out.getvalue()
+
+
+INDEX_HEADERS = ("序号", "证据名称", "证据来源", "证明目的", "页码")
+DOCX_FONT = "宋体"
+
+
+def _docx_font(run_or_style, size_pt: float | None = None, bold: bool = False) -> None:
+    """Set 宋体 for Latin and East Asian text (w:eastAsia, which Word uses for Chinese)."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    font = run_or_style.font
+    font.name = DOCX_FONT
+    if size_pt:
+        font.size = Pt(size_pt)
+    if bold:
+        font.bold = True
+    properties = run_or_style.element.get_or_add_rPr()
+    fonts = properties.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = properties.makeelement(qn("w:rFonts"), {})
+        properties.append(fonts)
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attribute), DOCX_FONT)
+
+
+def index_docx(*, case_line: str, rows: list[tuple[str, str, str, str, str]]) -> bytes:
+    """The 证据目录 as an editable DOCX: title, case line, the table of the PDF index, a line to sign."""
+    from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
+
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(15)
+    section.top_margin, section.bottom_margin = Mm(18), Mm(20)
+    _docx_font(document.styles["Normal"], 10.5)
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _docx_font(title.add_run("证据目录"), 18, bold=True)
+    _docx_font(document.add_paragraph().add_run(case_line), 10.5)
+    table = document.add_table(rows=1, cols=len(INDEX_HEADERS))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    widths = (Mm(18), Mm(50), Mm(34), Mm(60), Mm(18))
+    for cell, text, width in zip(table.rows[0].cells, INDEX_HEADERS, widths, strict=True):
+        cell.width = width
+        _docx_font(cell.paragraphs[0].add_run(text), 10.5, bold=True)
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text, width in zip(cells, row, widths, strict=True):
+            cell.width = width
+            _docx_font(cell.paragraphs[0].add_run(text), 10.5)
+    document.add_paragraph()
+    _docx_font(
+        document.add_paragraph().add_run("提交人（签名或盖章）：　　　　　　　　　　　日期：　　　　年　　月　　日"), 10.5
+    )
+    document.core_properties.title = "证据目录"
+    document.core_properties.author = "Fasu"
+    out = io.BytesIO()
+    document.save(out)
     return out.getvalue()
 
 
@@ -214,7 +354,9 @@ def build_bundle(*, title: str, heading: str, exhibits: list[Exhibit], out: Bina
             for exhibit, (first, _last) in zip(exhibits, ranges, strict=True):
                 outline.root.append(pikepdf.OutlineItem(f"{exhibit.number} {exhibit.title}", first - 1))
         bundle.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        return BuiltBundle(page_count=len(bundle.pages), index_pages=index_pages, exhibit_pages=ranges)
+        return BuiltBundle(
+            page_count=len(bundle.pages), index_pages=index_pages, exhibit_pages=ranges, index_rows=rows
+        )
     finally:
         for pdf in sources:
             pdf.close()

@@ -40,5 +40,21 @@ class EvidenceUploadForm(forms.Form):
     group = forms.CharField(label=_("Group"), required=False, max_length=40)
 
 
+class EvidenceIdsField(forms.Field):
+    """Repeated ``evidence`` inputs, kept in the order sent; each must be a whole number."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = value if isinstance(value, (list, tuple)) else [value] if value else []
+        bad = [str(v) for v in values if not str(v).strip().isdigit()]
+        if bad:
+            raise forms.ValidationError(
+                _("Not evidence of this matter: %(ids)s") % {"ids": ", ".join(bad)}
+            )
+        return [int(v) for v in values]
+
+
 class BundleForm(forms.Form):
     title = forms.CharField(label=_("Bundle title"), max_length=200, initial=_("Evidence"))
+    evidence = EvidenceIdsField(required=False)

@@ -101,13 +101,22 @@ def evidence_upload_view(request: HttpRequest, matter_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def bundle_build_view(request: HttpRequest, matter_id: int) -> HttpResponse:
-    """Build a bundle of all the matter's evidence in upload order (a new version if the title exists)."""
+    """Build a bundle (a new version if the title exists) of the ticked items in the order shown.
+
+    The form sends the chosen ids as repeated ``evidence`` inputs in the order the user
+    dragged them into, with ``pick`` marking that a choice was made; without ``pick``
+    (no script, an old page) the bundle takes all the matter's evidence in upload order.
+    Ids that are not the matter's evidence are refused by name and nothing is stored.
+    """
     matter = access_matter(request.user, matter_id, action="write_evidence")
     form = BundleForm(request.POST)
     results: list[dict] = []
     if form.is_valid():
+        evidence_ids = form.cleaned_data["evidence"] if "pick" in request.POST else None
         try:
-            bundle = bundle_request(user=request.user, matter_id=matter.pk, title=form.cleaned_data["title"])
+            bundle = bundle_request(
+                user=request.user, matter_id=matter.pk, title=form.cleaned_data["title"], evidence_ids=evidence_ids
+            )
         except ValidationError as exc:
             results.append({"name": form.cleaned_data["title"], "ok": False, "message": " ".join(exc.messages)})
         else:
@@ -123,4 +132,6 @@ def bundle_build_view(request: HttpRequest, matter_id: int) -> HttpResponse:
         return _section(request, matter, bundle_form=form, results=results)
     for result in results:
         (messages.success if result["ok"] else messages.error)(request, f"{result['name']}: {result['message']}")
+    if form is not None:
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
     return redirect("matter_detail", matter_id=matter.pk)

@@ -46,6 +46,48 @@
     document.querySelectorAll("form[data-bulk]").forEach(bulkForm);
   });
 
+  // The bundle form's item list: drag rows (HTML5 drag and drop) or press ↑/↓ to reorder;
+  // the ticked ids are sent in the order shown. Bound on the document, so it works after
+  // htmx swaps the section in.
+  var dragged = null;
+  function orderRow(target) {
+    var row = target && target.closest && target.closest("[data-bundle-order] > li");
+    return row || null;
+  }
+  document.addEventListener("dragstart", function (event) {
+    dragged = orderRow(event.target);
+    if (!dragged) { return; }
+    dragged.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", "");
+  });
+  document.addEventListener("dragover", function (event) {
+    var row = orderRow(event.target);
+    if (!dragged || !row || row === dragged || row.parentNode !== dragged.parentNode) { return; }
+    event.preventDefault();
+    var box = row.getBoundingClientRect();
+    var after = event.clientY > box.top + box.height / 2;
+    row.parentNode.insertBefore(dragged, after ? row.nextSibling : row);
+  });
+  document.addEventListener("drop", function (event) {
+    if (dragged && orderRow(event.target)) { event.preventDefault(); }
+  });
+  document.addEventListener("dragend", function () {
+    if (dragged) { dragged.classList.remove("dragging"); }
+    dragged = null;
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-bundle-order] [data-move]");
+    if (!button) { return; }
+    var row = orderRow(button);
+    if (button.getAttribute("data-move") === "up" && row.previousElementSibling) {
+      row.parentNode.insertBefore(row, row.previousElementSibling);
+    } else if (button.getAttribute("data-move") === "down" && row.nextElementSibling) {
+      row.parentNode.insertBefore(row.nextElementSibling, row);
+    }
+    button.focus();
+  });
+
   // A form with data-confirm asks before it is sent (closing a matter, bulk jobs).
   document.addEventListener("submit", function (event) {
     var form = event.target;
