@@ -29,6 +29,8 @@ class EvidenceKind(models.TextChoices):
 class TextState(models.TextChoices):
     EXTRACTED = "extracted", _("Text extracted")
     SCANNED = "scanned", _("Scanned (no text layer)")
+    OCR = "ocr", _("Recognised by OCR")
+    OCR_PARTIAL = "ocr_partial", _("Recognised by OCR (first 50 pages only)")
     NONE = "none", _("No text")
 
 
