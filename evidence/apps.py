@@ -16,3 +16,5 @@ class EvidenceConfig(AppConfig):
         register_job_kind(
             "evidence_convert", handler="evidence.services.evidence_convert", actor="run_pdf_job", queue="pdf"
         )
+        # OCR is as heavy as a conversion: the same queue, one at a time per core.
+        register_job_kind("evidence_ocr", handler="evidence.services.evidence_ocr", actor="run_pdf_job", queue="pdf")

@@ -36,7 +36,7 @@ from evidence.conversion import (
     convert_many,
 )
 from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind, TextState
-from evidence.text import extract_text
+from evidence.text import extract_text, ocr_available, ocr_text
 from evidence.validation import UploadRefused, validate_upload
 from legalcase.access import access_matter
 from legalcase.events import record_event
@@ -85,7 +85,7 @@ def evidence_upload(
         raise ValidationError({"file": [exc.message]}) from None
 
     uploaded_file.seek(0)
-    extracted = extract_text(uploaded_file.read(), checked.content_type)
+    extracted = extract_text(uploaded_file.read(), checked.content_type, ocr=False)
 
     # Stored under a neutral name: the client's name is data, kept in the row, never a path.
     storage = private_storage()
@@ -122,6 +122,9 @@ def evidence_upload(
                 text=extracted.text,
                 text_state=extracted.state,
             )
+            if item.text_state == TextState.SCANNED and ocr_available():
+                # OCR can take minutes: a job on the ``pdf`` queue, sent once this commits.
+                job_create(kind=OCR_JOB, user=user, payload={"evidence_id": item.pk}, total=1)
             if item.needs_conversion:
                 # Sent to the ``pdf`` queue once this transaction commits.
                 item.pdf_job = job_create(kind=CONVERT_JOB, user=user, payload={"evidence_id": item.pk}, total=1)
@@ -264,6 +267,24 @@ def bundle_build(*, job: Job, report: JobReporter) -> dict:
         storage.delete(stored_name)
         raise
     return {"bundle_id": bundle.pk, "sha256": bundle.sha256, "page_count": built.page_count}
+
+
+OCR_JOB = "evidence_ocr"
+
+
+def evidence_ocr(*, job: Job, report: JobReporter) -> dict:
+    """The ``evidence_ocr`` job's handler: read a scanned item's text with tesseract. Safe to run twice.
+
+    The item keeps the ``scanned`` state when OCR reads nothing or fails.
+    """
+    item = EvidenceItem.objects.select_related("file").get(pk=job.payload["evidence_id"])
+    if item.text_state != TextState.SCANNED:
+        return {"evidence_id": item.pk, "text_state": item.text_state}
+    with private_storage().open(item.file.file.name, "rb") as handle:
+        found = ocr_text(handle.read(), item.content_type)
+    EvidenceItem.objects.filter(pk=item.pk, text_state=TextState.SCANNED).update(text=found.text, text_state=found.state)
+    report(done=1, total=1)
+    return {"evidence_id": item.pk, "text_state": found.state}
 
 
 def evidence_convert(*, job: Job, report: JobReporter) -> dict:

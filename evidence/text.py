@@ -43,19 +43,23 @@ class ExtractedText:
     state: str  # a TextState value
 
 
-def extract_text(data: bytes, content_type: str) -> ExtractedText:
-    """The text of a file of the given (validated) type, and what kind of text it is."""
+def extract_text(data: bytes, content_type: str, *, ocr: bool = True) -> ExtractedText:
+    """The text of a file of the given (validated) type, and what kind of text it is.
+
+    With ``ocr=False`` a scan is only marked ``scanned``: the upload request leaves OCR,
+    which can take minutes, to a background job.
+    """
     try:
         if content_type == DOCX_TYPE:
             return _state(docx_text(data))
         if content_type == "application/pdf":
             found = pdf_text(data)
-            return ocr_text(data, content_type) if found.state == TextState.SCANNED else found
+            return ocr_text(data, content_type) if ocr and found.state == TextState.SCANNED else found
     except Exception:
         log.warning("cannot extract the text of a %s file", content_type, exc_info=True)
         return ExtractedText("", TextState.NONE)
     if content_type in IMAGE_TYPES:
-        return ocr_text(data, content_type)
+        return ocr_text(data, content_type) if ocr else ExtractedText("", TextState.SCANNED)
     return ExtractedText("", TextState.NONE)
 
 

@@ -17,7 +17,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from evidence import text as evidence_text
 from evidence.models import EvidenceItem, TextState
-from legalcase.models import Role
+from legalcase.jobs import job_run
+from legalcase.models import Job, Role
 from tests.factories import make_matter, make_user
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,14 @@ def post_scan(client, name, data):
     body = {"file": SimpleUploadedFile(name, data), "kind": "identity", "title": "借款合同扫描件"}
     response = client.post(reverse("evidence_api:matter-evidence", args=[matter.pk]), body, format="multipart")
     assert response.status_code == 201, response.content
-    return EvidenceItem.objects.get(pk=response.json()["id"])
+    item = EvidenceItem.objects.get(pk=response.json()["id"])
+    # The upload only marks the scan; OCR runs as a job on the pdf queue.
+    assert item.text_state in (TextState.SCANNED, TextState.NONE)
+    for job in Job.objects.filter(kind="evidence_ocr", status="pending"):
+        assert job.payload == {"evidence_id": item.pk}
+        job_run(job_id=job.pk)
+    item.refresh_from_db()
+    return item
 
 
 @needs_ocr
