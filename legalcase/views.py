@@ -23,7 +23,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -64,6 +66,7 @@ from legalcase.models import (
     User,
 )
 from legalcase.pagination import EstimatingPaginator
+from legalcase.templatetags.fasu import money, stage_badge
 
 PAGE_SIZE = 50
 
@@ -141,6 +144,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "filtered": bool(filters),
             "page": page,
+            "rows": matter_rows(page.object_list, selectable=bool(actions)),
             "count": count,
             "count_is_estimate": paginator.count_is_estimate,
             "bulk_form": BulkActionForm(actions=actions, firms=firms, owners=owners) if actions else None,
@@ -449,6 +453,55 @@ def matter_unassign(request: HttpRequest, matter_id: int) -> HttpResponse:
     services.matter_unassign_firm(user=request.user, matter_id=matter.pk)
     messages.success(request, _("The assignment has ended; the firm no longer sees this matter."))
     return redirect("matter_detail", matter_id=matter.pk)
+
+
+def matter_rows(matters, *, selectable: bool) -> str:
+    """The list's table rows, built in Python: on a 50-row page the template engine spent
+    about 15 ms resolving these cells (bench/matter_list.py), format_html a fraction."""
+    matter_url = reverse("matter_detail", args=[0])[:-2]
+    debtor_url = reverse("debtor_detail", args=[0])[:-2]
+    rows = []
+    for matter in matters:
+        debt = matter.debt
+        product = debt.get_product_display()
+        firm = matter.assigned_firm.name if matter.assigned_firm_id else ""
+        check = (
+            format_html(
+                '<td class="check"><input type="checkbox" name="matters" value="{}" aria-label="{}"></td>',
+                matter.pk,
+                matter.number,
+            )
+            if selectable
+            else ""
+        )
+        rows.append(
+            format_html(
+                "<tr>{}"
+                '<td><a href="{}{}/">{}</a></td>'
+                '<td><a href="{}{}/">{}</a></td>'
+                '<td class="idnum">{}</td>'
+                '<td title="{}">{}</td>'
+                '<td class="idnum">{}</td>'
+                '<td title="{}">{}</td>'
+                '<td class="num">{}</td>'
+                "<td>{}</td><td>{}</td>"
+                '<td title="{}">{}</td>'
+                "<td>{}</td></tr>\n",
+                check,
+                matter_url, matter.pk, matter.number,
+                debtor_url, debt.debtor_id, debt.debtor.name,
+                debt.debtor.masked_id_number,
+                product, product,
+                debt.masked_account_number,
+                debt.creditor.name, debt.creditor.name,
+                money(debt.claim_total),
+                stage_badge(matter.stage),
+                matter.owner.display_name if matter.owner_id else "—",
+                firm, firm or "—",
+                debt.overdue_since.isoformat(),
+            )
+        )
+    return mark_safe("".join(rows))
 
 
 # --- Debtor page --------------------------------------------------------------------
