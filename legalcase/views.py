@@ -392,58 +392,57 @@ def matter_reveal(request: HttpRequest, matter_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
-@require_POST
-def matter_transition(request: HttpRequest, matter_id: int) -> HttpResponse:
-    matter = access_matter(request.user, matter_id, action="move_stage")
-    form = TransitionForm(request.POST)
+def _matter_form_action(request: HttpRequest, matter_id: int, *, action: str, form, act) -> HttpResponse:
+    """A form on the matter page: authorise, validate, call the service, say what happened.
+
+    ``act(matter, cleaned_data)`` calls one service and returns the success message.
+    """
+    matter = access_matter(request.user, matter_id, action=action)
     if not form.is_valid():
         _form_errors_to_messages(request, form)
         return redirect("matter_detail", matter_id=matter.pk)
     try:
-        matter = services.matter_transition(user=request.user, matter_id=matter.pk, **form.cleaned_data)
+        message = act(matter, form.cleaned_data)
     except services.StageConflict as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The matter moved to “%(stage)s”.") % {"stage": matter.get_stage_display()})
+        messages.success(request, message)
     return redirect("matter_detail", matter_id=matter.pk)
+
+
+@login_required
+@require_POST
+def matter_transition(request: HttpRequest, matter_id: int) -> HttpResponse:
+    def act(matter: Matter, data: dict) -> str:
+        matter = services.matter_transition(user=request.user, matter_id=matter.pk, **data)
+        return _("The matter moved to “%(stage)s”.") % {"stage": matter.get_stage_display()}
+
+    return _matter_form_action(request, matter_id, action="move_stage", form=TransitionForm(request.POST), act=act)
 
 
 @login_required
 @require_POST
 def matter_owner(request: HttpRequest, matter_id: int) -> HttpResponse:
-    matter = access_matter(request.user, matter_id, action="set_owner")
     form = OwnerForm(request.POST)
-    if not form.is_valid():
-        _form_errors_to_messages(request, form)
-        return redirect("matter_detail", matter_id=matter.pk)
-    try:
+
+    def act(matter: Matter, data: dict) -> str:
         matter = services.matter_set_owner(user=request.user, matter_id=matter.pk, owner_id=form.owner_id())
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         owner = matter.owner.display_name if matter.owner else _("no owner")
-        messages.success(request, _("Owner set to %(owner)s.") % {"owner": owner})
-    return redirect("matter_detail", matter_id=matter.pk)
+        return _("Owner set to %(owner)s.") % {"owner": owner}
+
+    return _matter_form_action(request, matter_id, action="set_owner", form=form, act=act)
 
 
 @login_required
 @require_POST
 def matter_assign(request: HttpRequest, matter_id: int) -> HttpResponse:
-    matter = access_matter(request.user, matter_id, action="assign")
-    form = AssignFirmForm(request.POST)
-    if not form.is_valid():
-        _form_errors_to_messages(request, form)
-        return redirect("matter_detail", matter_id=matter.pk)
-    try:
-        matter = services.matter_assign_firm(user=request.user, matter_id=matter.pk, firm_id=int(form.cleaned_data["firm"]))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Assigned to %(firm)s.") % {"firm": matter.assigned_firm.name})
-    return redirect("matter_detail", matter_id=matter.pk)
+    def act(matter: Matter, data: dict) -> str:
+        matter = services.matter_assign_firm(user=request.user, matter_id=matter.pk, firm_id=int(data["firm"]))
+        return _("Assigned to %(firm)s.") % {"firm": matter.assigned_firm.name}
+
+    return _matter_form_action(request, matter_id, action="assign", form=AssignFirmForm(request.POST), act=act)
 
 
 @login_required
