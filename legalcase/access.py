@@ -26,7 +26,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "set_owner": frozenset({COUNSEL, ADMIN}),
     "move_stage": frozenset({COUNSEL, LAWYER, ADMIN}),
     "write_evidence": frozenset({COUNSEL, LAWYER, ADMIN}),
+    "write_filings": frozenset({COUNSEL, LAWYER, ADMIN}),
     "write_proceedings": frozenset({COUNSEL, LAWYER, ADMIN}),
+    # Choosing the court or commission belongs with the proceedings.
+    "set_forum": frozenset({COUNSEL, LAWYER, ADMIN}),
     "write_enforcement": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
     "write_recoveries": frozenset({COUNSEL, MANAGER, ADMIN}),
     "reveal": frozenset({COUNSEL, LAWYER, ADMIN}),

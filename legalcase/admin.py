@@ -10,6 +10,7 @@ from legalcase.models import (
     Deadline,
     Debt,
     DemandRecord,
+    Forum,
     Holiday,
     Job,
     LawFirm,
@@ -130,3 +131,16 @@ class DeadlineAdmin(ReadOnlyAdmin):
     list_display = ("matter", "kind", "due_on", "rule", "status", "verified_calendar", "superseded_at")
     list_filter = ("kind", "status", "verified_calendar")
     show_full_result_count = False
+
+
+@admin.register(Forum)
+class ForumAdmin(admin.ModelAdmin):
+    """Courts and arbitration commissions: correct an address, add a court, retire one.
+
+    A forum that matters point at cannot be deleted; untick ``active`` instead, and it
+    leaves the pickers while the matters keep it.
+    """
+
+    list_display = ("name", "kind", "level", "region", "address", "active")
+    list_filter = ("kind", "level", "active")
+    search_fields = ("name", "region")

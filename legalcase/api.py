@@ -38,6 +38,7 @@ from legalcase.models import (
     DeadlineKind,
     DeadlineStatus,
     DemandChannel,
+    Forum,
     Guarantee,
     LawFirm,
     Matter,
@@ -53,6 +54,7 @@ from legalcase.services import (
     matter_assign_firm,
     matter_escalate,
     matter_reveal_debtor,
+    matter_set_forum,
     matter_set_owner,
     matter_transition,
     matter_unassign_firm,
@@ -316,17 +318,24 @@ def with_current_deadlines(matters: QuerySet[Matter]) -> QuerySet[Matter]:
     return matters.prefetch_related(Prefetch("deadlines", queryset=current, to_attr="prefetched_current_deadlines"))
 
 
+class ForumRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class MatterDetailSerializer(MatterSerializer):
-    """One matter: the list's representation plus its guarantors, masked."""
+    """One matter: the list's representation plus its guarantors, masked, and its forum."""
 
     guarantors = serializers.SerializerMethodField()
+    forum = ForumRefSerializer(allow_null=True, help_text="The court or arbitration commission, once chosen.")
 
     @extend_schema_field(MaskedGuarantorSerializer(many=True))
     def get_guarantors(self, matter: Matter) -> list:
         return MaskedGuarantorSerializer(guarantors_of(matter), many=True).data
 
     def to_representation(self, matter: Matter) -> dict:
-        return {**matter_row(matter), "guarantors": self.get_guarantors(matter)}
+        forum = {"id": matter.forum_id, "name": matter.forum.name} if matter.forum_id else None
+        return {**matter_row(matter), "guarantors": self.get_guarantors(matter), "forum": forum}
 
 
 class DebtorRevealSerializer(serializers.Serializer):
@@ -684,12 +693,106 @@ class FirmListView(ApiView, generics.ListAPIView):
     queryset = LawFirm.objects.order_by("name", "id")
 
 
+class CourtFeesQuerySerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("10000000000000"),
+        help_text="The claim amount in CNY, more than 0 and at most 10^13, two decimal places at most.",
+        error_messages={
+            "min_value": _("The claim amount must be more than zero."),
+            "max_value": _("The claim amount must be at most 10,000,000,000,000."),
+        },
+    )
+
+
+class CourtFeesSerializer(serializers.Serializer):
+    amount = MoneyField()
+    acceptance_fee = MoneyField(source="acceptance", help_text="案件受理费, Art. 13.")
+    acceptance_fee_simplified = MoneyField(
+        source="acceptance_simplified", help_text="Halved: simplified procedure, mediation or withdrawal (Arts. 15-16)."
+    )
+    enforcement_fee = MoneyField(source="enforcement", help_text="申请执行费, Art. 14(1).")
+    preservation_fee = MoneyField(source="preservation", help_text="保全费, Art. 14(2), at most 5,000.")
+
+
+class CourtFeesView(ApiView):
+    """Court fees for a property claim (诉讼费用交纳办法 Arts. 13-14); open to every signed-in user.
+
+    Bands added unrounded, halved where halving applies, rounded once to the fen, half-up.
+    """
+
+    @extend_schema(
+        summary="Compute court fees",
+        parameters=[CourtFeesQuerySerializer],
+        responses={200: CourtFeesSerializer, 400: ERRORS[400]},
+    )
+    def get(self, request):
+        # Imported here so this block stays self-contained; it may join the imports above.
+        from legalcase.calculators import court_fees
+
+        amount = _valid(CourtFeesQuerySerializer, request.query_params)["amount"]
+        return Response(CourtFeesSerializer(court_fees(amount)).data)
+
+
 class JobView(ApiView):
     """A background job and its progress; only the user who started it sees it."""
 
     @extend_schema(summary="Get a job", responses={200: JobSerializer, 404: ERRORS[404]})
     def get(self, request, job_id):
         return Response(JobSerializer(access_job(request.user, job_id)).data)
+
+
+class ForumSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Forum.Kind.choices)
+    name = serializers.CharField(help_text="The official name, as filings print it.")
+    level = serializers.CharField(
+        help_text="A court's level: `supreme`, `high`, `intermediate`, `basic` or `special`; empty for arbitration."
+    )
+    region = serializers.CharField()
+    address = serializers.CharField(help_text="Empty until someone has checked it.")
+
+
+class ForumFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="Part of the name or the region, any case."
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List courts and arbitration commissions",
+        parameters=[ForumFilterSerializer],
+        responses={200: ForumSerializer(many=True), 400: ERRORS[400]},
+    )
+)
+class ForumListView(ApiView, generics.ListAPIView):
+    """Active courts and arbitration commissions, courts first; open to every signed-in user."""
+
+    serializer_class = ForumSerializer
+    pagination_class = MatterPagination
+
+    def get_queryset(self):
+        q = _valid(ForumFilterSerializer, self.request.query_params).get("q", "")
+        return Forum.objects.filter(active=True).search(q).courts_first()
+
+
+class MatterForumSerializer(serializers.Serializer):
+    forum = serializers.IntegerField(allow_null=True, help_text="An active forum's id from /api/v1/forums/, or null.")
+
+
+class MatterForumView(ApiView):
+    """Choose the court or arbitration commission that hears the matter, or clear it (null)."""
+
+    @extend_schema(
+        summary="Set the forum", request=MatterForumSerializer, responses={200: MatterDetailSerializer, **ERRORS}
+    )
+    def post(self, request, matter_id: int):
+        forum_id = _valid(MatterForumSerializer, request.data)["forum"]
+        matter = matter_set_forum(user=request.user, matter_id=matter_id, forum_id=forum_id)
+        return Response(MatterDetailSerializer(matter).data)
 
 
 class EscalationView(ApiView):

@@ -18,5 +18,8 @@ urlpatterns = [
     path("deadlines/", api.DeadlineListView.as_view(), name="deadline-list"),
     path("deadlines/<int:deadline_id>/complete/", api.DeadlineCompleteView.as_view(), name="deadline-complete"),
     path("firms/", api.FirmListView.as_view(), name="firm-list"),
+    path("calculators/court-fees/", api.CourtFeesView.as_view(), name="calculator-court-fees"),
     path("jobs/<uuid:job_id>/", api.JobView.as_view(), name="job-detail"),
+    path("forums/", api.ForumListView.as_view(), name="forum-list"),
+    path("matters/<int:matter_id>/forum/", api.MatterForumView.as_view(), name="matter-forum"),
 ]

@@ -17,7 +17,7 @@ import datetime as dt
 import itertools
 import random
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
@@ -27,6 +27,7 @@ from legalcase.models import (
     Creditor,
     Debt,
     DemandRecord,
+    Forum,
     Guarantee,
     LawFirm,
     Matter,
@@ -40,6 +41,7 @@ from legalcase.services import (
     matter_assign_firm,
     matter_deadlines_recompute,
     matter_open,
+    matter_set_forum,
     matter_transition,
     matter_unassign_firm,
 )
@@ -170,6 +172,15 @@ CREDITORS: tuple[DemoCreditor, ...] = (
 )
 
 FIRMS: tuple[str, ...] = ("北京金诚律师事务所", "上海正衡律师事务所", "广东粤信律师事务所")
+
+# Where each demo creditor's contracts send disputes: the court of its domicile, or the
+# commission its arbitration clause names. Installed by migration 0007.
+FORUMS: dict[tuple[str, str], str] = {
+    ("card_centre", Stage.LITIGATION): "上海市浦东新区人民法院",
+    ("card_centre", Stage.ARBITRATION): "上海仲裁委员会",
+    ("branch", Stage.LITIGATION): "北京市朝阳区人民法院",
+    ("branch", Stage.ARBITRATION): "北京仲裁委员会",
+}
 
 
 @dataclass(frozen=True)
@@ -336,8 +347,25 @@ def loan_account_number(serial: int) -> str:
     return f"1105{serial:015d}"
 
 
+# Credit limits a card centre grants; a card's is the smallest that covers its overdrawn principal.
+CREDIT_LIMITS = tuple(Decimal(limit) for limit in (10_000, 20_000, 30_000, 50_000, 80_000, 100_000, 150_000, 200_000))
+# How personal loans are repaid, cycled by account (most are amortised).
+REPAYMENT_METHODS = (
+    Debt.RepaymentMethod.EQUAL_INSTALLMENT,
+    Debt.RepaymentMethod.EQUAL_INSTALLMENT,
+    Debt.RepaymentMethod.EQUAL_PRINCIPAL,
+    Debt.RepaymentMethod.EQUAL_INSTALLMENT,
+    Debt.RepaymentMethod.MONTHLY_INTEREST,
+    Debt.RepaymentMethod.BULLET,
+)
+
+
 def card_debt(rng: random.Random, *, serial: int) -> dict:
-    """A credit-card debt as ``Debt`` fields: 万分之五 a day, so 18.25% a year on 365 days."""
+    """A credit-card debt as ``Debt`` fields: 万分之五 a day, so 18.25% a year on 365 days.
+
+    The credit limit, issue date and issuing centre are derived without drawing, so
+    they leave the rest of the demo as it was.
+    """
     contract_date = random_date(rng, dt.date(2019, 1, 1), dt.date(2023, 6, 30))
     overdue_since = random_date(
         rng, max(dt.date(2023, 1, 1), contract_date + dt.timedelta(days=180)), dt.date(2025, 6, 30)
@@ -374,11 +402,19 @@ def card_debt(rng: random.Random, *, serial: int) -> dict:
         "overdue_since": overdue_since,
         "matured_on": None,
         "last_payment_date": overdue_since - dt.timedelta(days=rng.randint(1, 60)) if rng.random() < 0.7 else None,
+        "loan_amount": next(limit for limit in CREDIT_LIMITS if limit >= principal),
+        # The card is issued a week or two after the application is signed.
+        "disbursed_on": contract_date + dt.timedelta(days=7 + serial % 8),
+        "branch": CREDITORS[0].name,
     }
 
 
 def loan_debt(rng: random.Random, *, serial: int) -> dict:
-    """A personal loan as ``Debt`` fields: contract rate, penalty rate 50% above it, 360 days."""
+    """A personal loan as ``Debt`` fields: contract rate, penalty rate 50% above it, 360 days.
+
+    The amount lent (the outstanding principal rounded up to ten thousand), the
+    disbursement, the agreed term and the repayment method are derived without drawing.
+    """
     overdue_since = random_date(rng, dt.date(2023, 1, 1), dt.date(2025, 6, 30))
     # Signed 2019-2023, at least three months before the default, on a term still running then.
     contract_date = random_date(
@@ -416,6 +452,11 @@ def loan_debt(rng: random.Random, *, serial: int) -> dict:
         # Overdue loans are accelerated: the whole balance falls due on the default.
         "matured_on": min(matured_on, overdue_since + dt.timedelta(days=rng.randint(30, 120))),
         "last_payment_date": overdue_since - dt.timedelta(days=rng.randint(1, 45)),
+        "loan_amount": (principal / 10_000).to_integral_value(rounding=ROUND_CEILING) * 10_000,
+        "disbursed_on": contract_date + dt.timedelta(days=serial % 4),
+        "term_ends_on": matured_on,
+        "repayment_method": REPAYMENT_METHODS[serial % len(REPAYMENT_METHODS)],
+        "branch": CREDITORS[1].name,
     }
 
 
@@ -635,6 +676,7 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
 
     opened = 0
     calendar = holiday_calendar()
+    forums = dict(Forum.objects.filter(name__in=FORUMS.values(), active=True).values_list("name", "pk"))
     # A stream of its own, so that demands do not change the rest of the demo.
     demand_rng = random.Random(SEED + 1)
     for plan in plans:
@@ -652,6 +694,10 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
                 _assign(matter, plan, firms, owner)
             # Once a firm with a demo lawyer holds the matter, its lawyer records the moves.
             actor = lawyer_of_firm.get(matter.assigned_firm_id, owner) if to != Stage.CLOSED else owner
+            forum_id = forums.get(FORUMS.get((plan.creditor, to), ""))
+            if forum_id is not None and matter.forum_id is None:
+                # The forum is chosen when the claim is filed (an administrator may have retired it).
+                matter = matter_set_forum(user=actor, matter_id=matter.pk, forum_id=forum_id)
             matter = matter_transition(
                 user=actor, matter_id=matter.pk, to=to, note=rng.choice(MOVE_NOTES[to]), reason=reason
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models import ClosingReason, LawFirm, Product, Role, Stage, User
+from legalcase.models import ClosingReason, Forum, LawFirm, Product, Role, Stage, User
 
 # "All matters matching the filter" never names more matters than this in one job.
 BULK_LIMIT = 10_000
@@ -110,6 +110,28 @@ class AssignFirmForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["firm"].choices = [("", "—")] + firm_choices()
         self.fields["firm"].widget.attrs["aria-label"] = _("Law firm")
+
+
+class ForumForm(forms.Form):
+    """The forum by its official name, typed with the help of a list of active forums; blank clears it."""
+
+    # The page writes the input by hand, with a <datalist> of ``forum_names()``.
+    forum = forms.CharField(label=_("Court or arbitration commission"), required=False, max_length=200)
+
+    def clean_forum(self) -> int | None:
+        """The chosen forum's id, or None to clear it."""
+        name = self.cleaned_data["forum"].strip()
+        if not name:
+            return None
+        forum_id = Forum.objects.filter(name=name, active=True).values_list("pk", flat=True).first()
+        if forum_id is None:
+            raise forms.ValidationError(_("No such court or arbitration commission: choose one from the list."))
+        return forum_id
+
+
+def forum_names() -> list[str]:
+    """Active forums' names for the form's list, courts first."""
+    return list(Forum.objects.filter(active=True).courts_first().values_list("name", flat=True))
 
 
 class BulkActionForm(forms.Form):

@@ -169,7 +169,23 @@ class Product(models.TextChoices):
 
 
 class Debt(models.Model):
-    """The loan or card account behind a matter, with the claim by component as of a date."""
+    """The loan or card account behind a matter, with the claim by component as of a date.
+
+    ``matured_on`` is when the whole debt fell due, the agreed maturity or an earlier
+    acceleration (宣布提前到期), and limitation runs from it; ``term_ends_on`` is the
+    agreed end of the term as the contract states it, which the complaint forms ask for
+    separately (借款期限). The loan terms are optional: filings mark what is missing.
+    """
+
+    class RepaymentMethod(models.TextChoices):
+        # The boxes of the official 金融借款合同纠纷 complaint form, in its order.
+        EQUAL_INSTALLMENT = "equal_installment", _("Equal instalments of principal and interest")
+        EQUAL_PRINCIPAL = "equal_principal", _("Equal instalments of principal")
+        BULLET = "bullet", _("Principal and interest at maturity")
+        MONTHLY_INTEREST = "monthly_interest", _("Interest monthly, principal at maturity")
+        QUARTERLY_INTEREST = "quarterly_interest", _("Interest quarterly, principal at maturity")
+        YEARLY_INTEREST = "yearly_interest", _("Interest yearly, principal at maturity")
+        OTHER = "other", _("Other repayment method")
 
     creditor = models.ForeignKey(Creditor, verbose_name=_("creditor"), on_delete=models.PROTECT, related_name="debts")
     original_creditor = models.ForeignKey(
@@ -202,6 +218,15 @@ class Debt(models.Model):
     overdue_since = models.DateField(_("overdue since"))
     matured_on = models.DateField(_("matured on"), null=True, blank=True)
     last_payment_date = models.DateField(_("last payment date"), null=True, blank=True)
+    # For a card, the credit limit and the day the card was issued.
+    loan_amount = models.DecimalField(_("loan amount or credit limit"), null=True, blank=True, **MONEY)
+    disbursed_on = models.DateField(_("disbursed or card issued on"), null=True, blank=True)
+    term_ends_on = models.DateField(_("agreed maturity"), null=True, blank=True)
+    # db_default too: bench/matter_list.py COPYs debts without naming these columns.
+    repayment_method = models.CharField(
+        _("repayment method"), max_length=24, choices=RepaymentMethod.choices, blank=True, default="", db_default=""
+    )
+    branch = models.CharField(_("issuing or lending branch"), max_length=200, blank=True, default="", db_default="")
 
     AMOUNT_FIELDS = ("principal", "interest", "penalty_interest", "compound_interest", "late_fees", "fees")
 
@@ -285,6 +310,70 @@ class ClosingReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ForumQuerySet(models.QuerySet):
+    """Search and order shared by the forum list (API) and the matter page's picker."""
+
+    def search(self, q: str) -> "ForumQuerySet":
+        """Forums whose name or region contains ``q``, in any case."""
+        q = q.strip()
+        return self.filter(Q(name__icontains=q) | Q(region__icontains=q)) if q else self
+
+    def courts_first(self) -> "ForumQuerySet":
+        courts = models.Case(models.When(kind="court", then=models.Value(0)), default=models.Value(1))
+        return self.order_by(courts, "name", "id")
+
+
+class Forum(models.Model):
+    """A court or arbitration commission where matters are heard (管辖法院/仲裁机构).
+
+    A starting set of courts and commissions is installed by a migration; administrators
+    add the others and correct addresses. ``name`` is the official name, as filings
+    print it; a forum no longer used is made inactive rather than deleted, since
+    matters keep pointing at it. ``address`` stays blank until someone has checked it:
+    filings mark a blank address for the lawyer to complete.
+    """
+
+    class Kind(models.TextChoices):
+        COURT = "court", _("Court")
+        ARBITRATION = "arbitration", _("Arbitration commission")
+
+    class Level(models.TextChoices):
+        SUPREME = "supreme", _("Supreme People's Court")
+        HIGH = "high", _("High people's court")
+        INTERMEDIATE = "intermediate", _("Intermediate people's court")
+        BASIC = "basic", _("Basic people's court")
+        SPECIAL = "special", _("Special people's court")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    level = models.CharField(
+        _("level"), max_length=16, choices=Level.choices, blank=True, help_text=_("Courts only.")
+    )
+    region = models.CharField(_("region"), max_length=100, help_text=_("Province and city, e.g. 上海市浦东新区."))
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = ForumQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("court or arbitration commission")
+        verbose_name_plural = _("courts and arbitration commissions")
+        indexes = [
+            # Prefix search on PostgreSQL (LIKE 'name%'); a substring search over a few
+            # hundred rows is a scan that costs nothing.
+            models.Index(fields=["name"], name="forum_name_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["active", "kind", "name"], name="forum_active_kind_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind="court") | Q(level=""), name="forum_level_only_for_courts"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class MatterQuerySet(models.QuerySet):
     """Filters shared by the matter list page, the API and bulk actions."""
 
@@ -353,6 +442,14 @@ class Matter(models.Model):
     )
     assigned_firm = models.ForeignKey(
         LawFirm, verbose_name=_("assigned firm"), null=True, blank=True, on_delete=models.PROTECT, related_name="matters"
+    )
+    forum = models.ForeignKey(
+        Forum,
+        verbose_name=_("court or arbitration commission"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="matters",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     stage_changed_at = models.DateTimeField(_("stage changed at"), default=timezone.now)
@@ -472,6 +569,9 @@ class EventKind(models.TextChoices):
     EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Evidence downloaded")
     EVIDENCE_TAMPERED = "evidence_tampered", _("Evidence file changed or missing")
     DEADLINE_CLOSED = "deadline_closed", _("Deadline closed")
+    FORUM_SET = "forum_set", _("Court or arbitration commission set")
+    DOCUMENT_REQUESTED = "document_requested", _("Document generated")
+    DOCUMENT_DOWNLOADED = "document_downloaded", _("Document downloaded")
 
 
 class AppendOnlyError(Exception):

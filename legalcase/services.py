@@ -29,6 +29,7 @@ from legalcase.models import (
     Debt,
     DemandRecord,
     EventKind,
+    Forum,
     Guarantee,
     Job,
     LawFirm,
@@ -554,3 +555,36 @@ def deadline_complete(*, user: User, deadline_id: int, status: str, reason: str 
         note=deadline.status_reason,
     )
     return deadline
+
+
+# --- Forum ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def matter_set_forum(*, user: User, matter_id: int, forum_id: int | None) -> Matter:
+    """Choose the court or arbitration commission that will hear the matter, or clear it.
+
+    Needs the role that records proceedings (counsel, the assigned firm's lawyers,
+    administrators). Only an active forum can be chosen; choosing the current one
+    again changes nothing and records nothing.
+    """
+    matter = access_matter(user, matter_id, action="set_forum", for_update=True)
+    forum = None
+    if forum_id is not None:
+        try:
+            forum = Forum.objects.get(pk=int(forum_id), active=True)
+        except (Forum.DoesNotExist, ValueError, TypeError):
+            raise ValidationError({"forum": _("No such court or arbitration commission.")}) from None
+    if matter.forum_id == (forum.pk if forum else None):
+        return matter
+    old = matter.forum
+    matter.forum = forum
+    matter.save(update_fields=["forum"])
+    record_event(
+        matter=matter,
+        actor=user,
+        kind=EventKind.FORUM_SET,
+        old={"forum": old.name, "forum_id": old.pk} if old else None,
+        new={"forum": forum.name, "forum_id": forum.pk} if forum else None,
+    )
+    return matter

@@ -15,6 +15,7 @@ urlpatterns = [
     path("matters/<int:matter_id>/owner/", views.matter_owner, name="matter_owner"),
     path("matters/<int:matter_id>/assignment/", views.matter_assign, name="matter_assign"),
     path("matters/<int:matter_id>/assignment/end/", views.matter_unassign, name="matter_unassign"),
+    path("matters/<int:matter_id>/forum/", views.matter_forum, name="matter_forum"),
     path("deadlines/limitation/", views.limitation_watch, name="limitation_watch"),
     path("debtors/<int:party_id>/", views.debtor_detail, name="debtor_detail"),
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),

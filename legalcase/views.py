@@ -41,12 +41,14 @@ from legalcase.forms import (
     AssignFirmForm,
     BulkActionForm,
     EscalationImportForm,
+    ForumForm,
     LoginForm,
     MatterFilterForm,
     OwnerForm,
     RevealForm,
     TransitionForm,
     firm_choices,
+    forum_names,
     owner_choices,
 )
 from legalcase.models import (
@@ -316,6 +318,10 @@ def _matter_context(request: HttpRequest, matter: Matter) -> dict:
         "reveal_form": RevealForm(),
         "owner_form": OwnerForm(initial={"owner": matter.owner_id or ""}) if can(user, "set_owner") else None,
         "firm_form": AssignFirmForm(initial={"firm": matter.assigned_firm_id or ""}) if can(user, "assign") else None,
+        "forum_form": ForumForm(initial={"forum": matter.forum.name if matter.forum_id else ""})
+        if can(user, "set_forum")
+        else None,
+        "forum_names": forum_names() if can(user, "set_forum") else [],
         "sections": MATTER_SECTIONS,
     }
 
@@ -443,6 +449,18 @@ def matter_assign(request: HttpRequest, matter_id: int) -> HttpResponse:
         return _("Assigned to %(firm)s.") % {"firm": matter.assigned_firm.name}
 
     return _matter_form_action(request, matter_id, action="assign", form=AssignFirmForm(request.POST), act=act)
+
+
+@login_required
+@require_POST
+def matter_forum(request: HttpRequest, matter_id: int) -> HttpResponse:
+    def act(matter: Matter, data: dict) -> str:
+        matter = services.matter_set_forum(user=request.user, matter_id=matter.pk, forum_id=data["forum"])
+        if matter.forum_id is None:
+            return _("The court or arbitration commission was cleared.")
+        return _("Court or arbitration commission set to %(forum)s.") % {"forum": matter.forum.name}
+
+    return _matter_form_action(request, matter_id, action="set_forum", form=ForumForm(request.POST), act=act)
 
 
 @login_required

@@ -142,3 +142,12 @@ def escalation_body(**overrides) -> dict:
         "demands": [{"date": "2025-01-15", "channel": "sms", "delivered": True, "note": "短信送达回执 #88123"}],
     }
     return {**body, **overrides}
+
+
+def make_forum(name: str | None = None, **overrides):
+    """A court (a basic people's court unless told otherwise), active, with no address."""
+    from legalcase.models import Forum
+
+    n = next(_seq)
+    fields = {"kind": Forum.Kind.COURT, "level": Forum.Level.BASIC, "region": "上海市测试区", "address": ""}
+    return Forum.objects.create(name=name or f"上海市测试{n}区人民法院", **{**fields, **overrides})

@@ -68,12 +68,14 @@ def _describe(data) -> str:
         parts.append(data["owner"] or _("no owner"))
     if "firm" in data:
         parts.append(data["firm"] or "—")
+    if "forum" in data:
+        parts.append(data["forum"] or "—")
     if "title" in data:
         parts.append(data["title"])
     if "sha256" in data:
         parts.append(f"SHA-256 {str(data['sha256'])[:12]}…")
     # Ids are for machines; the title names the thing for a person.
-    shown = {"stage", "reason", "owner", "firm", "firm_id", "number", "title", "sha256", "evidence", "bundle"}
+    shown = {"stage", "reason", "owner", "firm", "firm_id", "forum", "number", "title", "sha256", "evidence", "bundle"}
     parts.extend(f"{key}: {value}" for key, value in data.items() if key not in shown and not key.endswith("_id"))
     return _("; ").join(str(part) for part in parts)
 

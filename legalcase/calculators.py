@@ -1,0 +1,307 @@
+"""Money calculators: court fees, interest, delay interest, payment allocation (LEGAL_RULES.md 4-6).
+
+Plain functions, no ORM, ``Decimal`` throughout: a ``float`` is refused, because a
+binary fraction turns 0.1 into 0.1000000000000000055 and a court fee must be exact.
+Each function rounds once, at the end, to the fen (0.01), half-up, as courts do.
+
+Rates are absolute annual fractions, as the ``Debt`` model stores them and API.md writes
+them: ``Decimal("0.1825")`` is 18.25 % a year. Interest for a period runs from the
+as-of date, not counted, to the chosen date, counted: ``(end - start).days`` days, the
+way a bank statement's "amounts as of" already includes the as-of day's interest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+COURT_FEES_RULE = "court_fees@2007"
+INTEREST_CAP_RULE = "interest_cap_24@2017"
+DELAY_INTEREST_RULE = "delay_interest@2014"
+PAYMENT_ALLOCATION_RULE = "payment_allocation@2021"
+
+FEN = Decimal("0.01")
+# Rates are shown and stored with six places, like the ``Debt`` model's rate fields.
+RATE_PLACES = Decimal("0.000001")
+ZERO = Decimal("0")
+# 法发〔2017〕22号 Art. 2: courts reduce interest, compound and penalty interest and other
+# charges of a financial loan to 24 % a year on request.
+INTEREST_CAP = Decimal("0.24")
+# 法释〔2014〕8号 Art. 1: 1.75 per ten thousand (万分之一点七五) a day.
+DELAY_DAILY_RATE = Decimal("0.000175")
+
+
+def _fen(value: Decimal) -> Decimal:
+    return value.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def _checked(value: Decimal, name: str, *, positive: bool = False) -> Decimal:
+    # A float is refused outright rather than converted: its error is already in it.
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        raise TypeError(f"{name} must be a Decimal, not {type(value).__name__}.")
+    value = Decimal(value)
+    if not value.is_finite():
+        raise ValueError(f"{name} must be a finite number.")
+    if positive and value <= 0:
+        raise ValueError(f"{name} must be more than zero, got {value}.")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}.")
+    return value
+
+
+def _days(start: dt.date, end: dt.date) -> int:
+    if end < start:
+        raise ValueError(f"The end date {end.isoformat()} is before the start date {start.isoformat()}.")
+    return (end - start).days
+
+
+# Court fees ---------------------------------------------------------------------------
+
+# (upper end of the band, rate on the band); ``None`` is open-ended. The first band is a
+# flat fee per case, applied to any amount that reaches it.
+_ACCEPTANCE_BANDS = (
+    (Decimal("100000"), Decimal("0.025")),
+    (Decimal("200000"), Decimal("0.02")),
+    (Decimal("500000"), Decimal("0.015")),
+    (Decimal("1000000"), Decimal("0.01")),
+    (Decimal("2000000"), Decimal("0.009")),
+    (Decimal("5000000"), Decimal("0.008")),
+    (Decimal("10000000"), Decimal("0.007")),
+    (Decimal("20000000"), Decimal("0.006")),
+    (None, Decimal("0.005")),
+)
+_ENFORCEMENT_BANDS = (
+    (Decimal("500000"), Decimal("0.015")),
+    (Decimal("5000000"), Decimal("0.01")),
+    (Decimal("10000000"), Decimal("0.005")),
+    (None, Decimal("0.001")),
+)
+_PRESERVATION_BANDS = (
+    (Decimal("100000"), Decimal("0.01")),
+    (None, Decimal("0.005")),
+)
+_PRESERVATION_CAP = Decimal("5000")
+
+
+def _banded(amount: Decimal, *, flat: Decimal, flat_up_to: Decimal, bands) -> Decimal:
+    """The flat fee plus each band's rate on the part of ``amount`` inside it, unrounded."""
+    total, lower = flat, flat_up_to
+    for upper, rate in bands:
+        if amount <= lower:
+            break
+        top = amount if upper is None else min(amount, upper)
+        total += (top - lower) * rate
+        lower = upper
+    return total
+
+
+@dataclass(frozen=True)
+class CourtFees:
+    """The fees a property claim of ``amount`` attracts, each rounded to the fen."""
+
+    amount: Decimal
+    acceptance: Decimal
+    acceptance_simplified: Decimal
+    enforcement: Decimal
+    preservation: Decimal
+    rule: str = COURT_FEES_RULE
+
+
+def court_fees(amount: Decimal) -> CourtFees:
+    """Court fees for a property claim of ``amount`` yuan (诉讼费用交纳办法, 国务院令第481号).
+
+    The case acceptance fee (案件受理费) is cumulative by band, Art. 13: 50 yuan a case up
+    to 10,000, then 2.5 % up to 100,000, 2 %, 1.5 %, 1 %, 0.9 %, 0.8 %, 0.7 %, 0.6 % and
+    0.5 % above 20,000,000; it is halved for the simplified procedure, mediation or
+    withdrawal (Arts. 15-16). The enforcement application fee (申请执行费), Art. 14(1):
+    50 up to 10,000, then 1.5 %, 1 %, 0.5 % and 0.1 % above 10,000,000. The preservation
+    fee (保全费), Art. 14(2): 30 up to 1,000, then 1 %, 0.5 % above 100,000, at most 5,000
+    per application. The bands are added unrounded, halved where halving applies, and
+    rounded once to the fen, half-up. A court's notice, when recorded, wins over these.
+    """
+    amount = _checked(amount, "The claim amount", positive=True)
+    acceptance = _banded(amount, flat=Decimal("50"), flat_up_to=Decimal("10000"), bands=_ACCEPTANCE_BANDS)
+    enforcement = _banded(amount, flat=Decimal("50"), flat_up_to=Decimal("10000"), bands=_ENFORCEMENT_BANDS)
+    preservation = _banded(amount, flat=Decimal("30"), flat_up_to=Decimal("1000"), bands=_PRESERVATION_BANDS)
+    return CourtFees(
+        amount=amount,
+        acceptance=_fen(acceptance),
+        acceptance_simplified=_fen(acceptance / 2),
+        enforcement=_fen(enforcement),
+        preservation=_fen(min(preservation, _PRESERVATION_CAP)),
+    )
+
+
+# Interest -----------------------------------------------------------------------------
+
+
+def _accrued(principal: Decimal, annual_rate: Decimal, days: int, day_count: int) -> Decimal:
+    # Multiply first and divide once, so the only inexact step is the final rounding.
+    return principal * annual_rate * days / day_count
+
+
+def _checked_day_count(day_count: int) -> int:
+    if isinstance(day_count, bool) or not isinstance(day_count, int) or day_count <= 0:
+        raise ValueError(f"The day count must be a positive whole number of days, got {day_count!r}.")
+    return day_count
+
+
+def interest_accrued(
+    *, principal: Decimal, annual_rate: Decimal, start: dt.date, end: dt.date, day_count: int = 360
+) -> Decimal:
+    """Simple interest on ``principal`` at ``annual_rate`` from ``start`` to ``end`` (LEGAL_RULES.md 5).
+
+    Rates are annual fractions (0.1825 is 18.25 % a year). A day's interest is the annual
+    rate divided by ``day_count``, 360 as Chinese banks count it unless the contract says
+    otherwise, and the state the filing must show. The days run from ``start`` (the
+    as-of date, not counted) to ``end`` (counted), so ``end == start`` gives nothing and
+    ``end`` before ``start`` is an error. Rounded once to the fen, half-up.
+    """
+    principal = _checked(principal, "The principal")
+    annual_rate = _checked(annual_rate, "The annual rate")
+    day_count = _checked_day_count(day_count)
+    return _fen(_accrued(principal, annual_rate, _days(start, end), day_count))
+
+
+def annual_charge_rate(*, principal: Decimal, charges: Decimal, days: int, day_count: int = 360) -> Decimal:
+    """What ``charges`` over ``days`` come to as an annual fraction of ``principal``.
+
+    This is the figure 最高法 法发〔2017〕22号 Art. 2 sets against 24 % a year: the total of
+    interest, compound and penalty interest and other charges of a financial loan,
+    annualised on the principal with the same ``day_count`` the contract's rates use (so
+    a penalty rate of 0.24 on its own comes to exactly 0.24). Not rounded: a caller that
+    shows it rounds it; a caller that compares it compares the exact figure.
+    """
+    principal = _checked(principal, "The principal", positive=True)
+    charges = _checked(charges, "The charges")
+    day_count = _checked_day_count(day_count)
+    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+        raise ValueError(f"The period must be at least one day, got {days!r}.")
+    return charges * day_count / (principal * days)
+
+
+@dataclass(frozen=True)
+class InterestClaim:
+    """Penalty and compound interest claimed for a period, with the 24 % warning."""
+
+    days: int
+    day_count: int
+    penalty_interest: Decimal
+    compound_interest: Decimal
+    total: Decimal
+    # Six places, half-up; None when there is nothing to annualise (no days, or no
+    # principal left). The warning compares the exact figure, not the rounded one.
+    annualised_rate: Decimal | None
+    exceeds_24_percent: bool
+    rule: str = INTEREST_CAP_RULE
+
+
+def claim_interest(
+    *,
+    principal: Decimal,
+    interest_unpaid: Decimal,
+    penalty_rate: Decimal,
+    compound_rate: Decimal,
+    start: dt.date,
+    end: dt.date,
+    day_count: int = 360,
+    charges: Decimal = ZERO,
+) -> InterestClaim:
+    """Penalty and compound interest from the as-of date ``start`` to ``end`` (LEGAL_RULES.md 5).
+
+    Penalty interest (罚息) runs on the overdue ``principal`` at ``penalty_rate``, compound
+    interest (复利) on ``interest_unpaid`` at ``compound_rate``, both annual fractions,
+    a day being the rate over ``day_count``; each is rounded once to the fen and
+    ``total`` is their sum. ``annualised_rate`` puts the period's penalty and compound
+    interest and any other ``charges`` for the same period (late fees, fees) on the
+    principal a year, and ``exceeds_24_percent`` warns counsel when it is above 24 %,
+    the level courts reduce such charges to on request (最高法 法发〔2017〕22号 Art. 2).
+    It is a warning only: nothing is cut.
+    """
+    principal = _checked(principal, "The principal")
+    interest_unpaid = _checked(interest_unpaid, "The unpaid interest")
+    penalty_rate = _checked(penalty_rate, "The penalty rate")
+    compound_rate = _checked(compound_rate, "The compound rate")
+    charges = _checked(charges, "The charges")
+    day_count = _checked_day_count(day_count)
+    days = _days(start, end)
+    penalty = _accrued(principal, penalty_rate, days, day_count)
+    compound = _accrued(interest_unpaid, compound_rate, days, day_count)
+    rate = None
+    if days and principal:
+        # One division, not ``annual_charge_rate(penalty + compound + charges)``: dividing
+        # by ``day_count`` and multiplying back would turn an exact 0.24 into 0.24000...01
+        # and warn about a claim that sits exactly at the line.
+        yearly = principal * penalty_rate + interest_unpaid * compound_rate
+        rate = (yearly * days + charges * day_count) / (principal * days)
+    return InterestClaim(
+        days=days,
+        day_count=day_count,
+        penalty_interest=_fen(penalty),
+        compound_interest=_fen(compound),
+        total=_fen(penalty) + _fen(compound),
+        annualised_rate=None if rate is None else rate.quantize(RATE_PLACES, rounding=ROUND_HALF_UP),
+        exceeds_24_percent=rate is not None and rate > INTEREST_CAP,
+    )
+
+
+def delay_interest(*, debt: Decimal, start: dt.date, end: dt.date) -> Decimal:
+    """Interest for delayed performance (迟延履行期间的债务利息), 最高法 法释〔2014〕8号 Art. 1.
+
+    The unpaid money debt the judgment or other instrument fixes, excluding its ordinary
+    interest, times 1.75 per ten thousand a day, times the days of delay. The delay runs
+    from the day the performance period ends (Art. 2), which like every period's start
+    day is not counted, so ``start`` is the day after the performance period's last day
+    and counts; ``end`` (the day of payment, or the day the claim is computed to) counts
+    too (Art. 3). ``start == end`` is one day; ``end`` before ``start`` is an error.
+    Rounded once to the fen, half-up.
+    """
+    debt = _checked(debt, "The debt")
+    days = _days(start, end) + 1
+    return _fen(debt * DELAY_DAILY_RATE * days)
+
+
+# Allocation of payments ---------------------------------------------------------------
+
+
+def allocate_within(*, amount: Decimal, heads: list[tuple[str, Decimal]]) -> dict[str, Decimal]:
+    """Apply ``amount`` to ``heads`` in the order given, each up to what it owes.
+
+    民法典 Art. 561 fixes the order between costs, interest and principal; LEGAL_RULES.md 6
+    applies the same idea inside "interest" (interest, penalty, compound, late fees,
+    fees). Returns what each head receives, in order; what is left over is the caller's
+    to report (``amount`` minus the sum), never dropped here.
+    """
+    left = _checked(amount, "The payment")
+    applied = {}
+    for name, owed in heads:
+        share = min(left, _checked(owed, f"The amount owed as {name}"))
+        applied[name] = share
+        left -= share
+    return applied
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """How one payment splits between costs, interest and principal, and what is left over."""
+
+    costs: Decimal
+    interest: Decimal
+    principal: Decimal
+    surplus: Decimal
+    rule: str = PAYMENT_ALLOCATION_RULE
+
+
+def allocate_payment(*, amount: Decimal, costs: Decimal, interest: Decimal, principal: Decimal) -> Allocation:
+    """Apply a payment to what is outstanding, 民法典 Art. 561.
+
+    Unless the parties agreed otherwise, a payment that does not cover the whole debt
+    goes first to the costs of realising the claim (court, preservation, enforcement
+    and announcement fees, lawyer fees the debtor bears), then to interest (everything
+    the debt carries besides principal), then to principal. Anything beyond the total
+    is reported as ``surplus``, for counsel to refund or apply elsewhere, not dropped.
+    """
+    heads = [("costs", costs), ("interest", interest), ("principal", principal)]
+    applied = allocate_within(amount=amount, heads=heads)
+    return Allocation(**applied, surplus=Decimal(amount) - sum(applied.values()))
