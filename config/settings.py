@@ -44,6 +44,13 @@ try:
         raise SettingError("EVIDENCE_CONVERT_SECONDS", "must be below JOB_LEASE_SECONDS")
     # How many evidence_convert jobs one pdf worker converts in one LibreOffice run.
     EVIDENCE_CONVERT_BATCH = env_int(ENV, "EVIDENCE_CONVERT_BATCH", 10, minimum=1)
+    # Word templates render in child processes: how many per process, and the limits
+    # that end a hostile or runaway template (templates_docx.pool).
+    RENDER_PROCESSES = env_int(ENV, "RENDER_PROCESSES", 2)
+    RENDER_MEMORY_MB = env_int(ENV, "RENDER_MEMORY_MB", 512, minimum=128)
+    RENDER_SECONDS = env_int(ENV, "RENDER_SECONDS", 20)
+    if RENDER_SECONDS >= JOB_LEASE_SECONDS:
+        raise SettingError("RENDER_SECONDS", "must be below JOB_LEASE_SECONDS")
 except SettingError as exc:
     raise SystemExit(f"Fasu cannot start: bad configuration {exc}") from None
 

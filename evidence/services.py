@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -52,6 +54,32 @@ BUNDLE_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 def private_storage():
     """django-filer's private storage, where every evidence file lives."""
     return filer_settings.FILER_PRIVATEMEDIA_STORAGE
+
+
+@contextmanager
+def private_file(*, content: bytes, filename: str, title: str, owner: User, mime_type: str) -> Iterator[FilerFile]:
+    """Store ``content`` privately and yield its filer row inside a transaction.
+
+    The caller links the row to its own object within the ``with`` block; if anything
+    in it fails, the transaction rolls back and the stored bytes are removed again.
+    """
+    storage = private_storage()
+    extension = Path(filename).suffix or ".bin"
+    stored_name = storage.save(
+        filer_settings.FILER_PRIVATEMEDIA_UPLOAD_TO(None, f"file{extension}"), ContentFile(content, name=f"file{extension}")
+    )
+    try:
+        with transaction.atomic():
+            filer_file = FilerFile(
+                original_filename=filename[:255], name=title[:255], owner=owner, is_public=False, mime_type=mime_type
+            )
+            filer_file.file = stored_name
+            filer_file._file_size = len(content)
+            filer_file.save()
+            yield filer_file
+    except BaseException:
+        storage.delete(stored_name)
+        raise
 
 
 def evidence_upload(

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class TemplatesDocxConfig(AppConfig):
     name = "templates_docx"
     verbose_name = _("Filings")
+
+    def ready(self) -> None:
+        from legalcase.jobs import register_job_kind
+        from legalcase.views import register_matter_section
+
+        register_matter_section(title=_("Filings"), url_name="filings_section")
+        register_job_kind("document_generate", handler="templates_docx.services.document_generate")
+        # The PDF of a filing is a LibreOffice conversion: the pdf queue, like evidence.
+        register_job_kind(
+            "document_convert", handler="templates_docx.services.document_convert", actor="run_pdf_job", queue="pdf"
+        )

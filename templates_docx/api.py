@@ -1,0 +1,124 @@
+"""The filings API (API.md, "Filings"): templates, generated documents, downloads.
+
+Views are thin: a serializer reads the request, ``legalcase.access`` authorises (in the
+service), ``templates_docx.services`` acts. Another firm's document answers 404.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
+
+from evidence.api import attachment_response
+from legalcase.access import access_matter
+from legalcase.api import ERRORS, ApiView
+from legalcase.pagination import MatterPagination
+from templates_docx.models import DocumentTemplate, GeneratedDocument
+from templates_docx.services import document_access, document_open_for_download, document_request, matter_documents
+
+FILE_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
+
+
+class TemplateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DocumentTemplate
+        fields = ["code", "name", "version", "form_version", "effective_from"]
+
+
+class DocumentRequestSerializer(serializers.Serializer):
+    template = serializers.SlugField(max_length=60, help_text="A template code from GET /api/v1/templates/.")
+
+
+class DocumentStartedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text="pending, running, done or failed")
+
+
+class DocumentSerializer(DocumentStartedSerializer):
+    template = serializers.CharField(source="template.code")
+    version = serializers.IntegerField(source="template.version")
+    missing = serializers.ListField(child=serializers.CharField())
+    error = serializers.CharField()
+    formats = serializers.ListField(child=serializers.CharField())
+    created_at = serializers.DateTimeField()
+    download_urls = serializers.SerializerMethodField()
+
+    def get_download_urls(self, document: GeneratedDocument) -> dict[str, str]:
+        url = reverse("templates_api:document-download", args=[document.pk])
+        ready = {"docx": document.docx_file_id, "pdf": document.pdf_file_id}
+        return {fmt: f"{url}?format={fmt}" for fmt in document.formats if ready.get(fmt)}
+
+
+@extend_schema_view(get=extend_schema(summary="List the templates in effect"))
+class TemplateListView(ApiView, generics.ListAPIView):
+    """The version of every template in effect today; open to every signed-in user."""
+
+    serializer_class = TemplateSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return DocumentTemplate.objects.current(on=timezone.localdate()).order_by("code")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List a matter's generated documents",
+        responses={200: DocumentSerializer(many=True), 404: ERRORS[404]},
+    )
+)
+class MatterDocumentsView(ApiView, generics.ListAPIView):
+    """A matter's generated documents, newest first; POST generates one."""
+
+    serializer_class = DocumentSerializer
+    pagination_class = MatterPagination
+
+    def get_queryset(self):
+        return matter_documents(access_matter(self.request.user, self.kwargs["matter_id"]))
+
+    @extend_schema(
+        summary="Generate a document", request=DocumentRequestSerializer, responses={202: DocumentStartedSerializer, **ERRORS}
+    )
+    def post(self, request, matter_id: int):
+        access_matter(request.user, matter_id, action="write_filings")
+        serializer = DocumentRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = document_request(
+            user=request.user, matter_id=matter_id, template_code=serializer.validated_data["template"]
+        )
+        return Response(DocumentStartedSerializer(document).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DocumentView(ApiView):
+    """A generated document: status, template version, missing elements, formats."""
+
+    @extend_schema(summary="Get a generated document", responses={200: DocumentSerializer, 404: ERRORS[404]})
+    def get(self, request, document_id: int):
+        return Response(DocumentSerializer(document_access(user=request.user, document_id=document_id)).data)
+
+
+class FileFormatNegotiation(DefaultContentNegotiation):
+    """``?format=`` here names the file (API.md), not one of DRF's renderers."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class DocumentDownloadView(ApiView):
+    """The DOCX or PDF as an attachment; every download is written to the matter's timeline."""
+
+    content_negotiation_class = FileFormatNegotiation
+
+    @extend_schema(
+        summary="Download a generated document",
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["docx", "pdf"], default="docx")],
+        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="The file."), 400: ERRORS[400], 404: ERRORS[404]},
+    )
+    def get(self, request, document_id: int):
+        fmt = request.query_params.get("format", "docx")
+        document, handle, filename = document_open_for_download(user=request.user, document_id=document_id, fmt=fmt)
+        return attachment_response(handle, content_type=FILE_TYPES[fmt], filename=filename, size=None)

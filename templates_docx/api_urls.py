@@ -1,0 +1,14 @@
+"""Filings API routes, mounted at /api/v1/ by config/urls.py."""
+
+from django.urls import path
+
+from templates_docx import api
+
+app_name = "templates_api"
+
+urlpatterns = [
+    path("templates/", api.TemplateListView.as_view(), name="template-list"),
+    path("matters/<int:matter_id>/documents/", api.MatterDocumentsView.as_view(), name="matter-documents"),
+    path("documents/<int:document_id>/", api.DocumentView.as_view(), name="document-detail"),
+    path("documents/<int:document_id>/download/", api.DocumentDownloadView.as_view(), name="document-download"),
+]

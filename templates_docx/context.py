@@ -1,0 +1,302 @@
+"""The one function that turns a matter into a filing context: plain data, never models.
+
+The shape is ``templates_docx.sample.SAMPLE_CONTEXT`` (a test holds the two equal in
+keys and types). An element the matter lacks becomes a ``missing("label")`` marker, so
+the filing shows it highlighted and the document lists it; elements a form may leave
+empty are "".
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from evidence.bundling import exhibit_numbers
+from evidence.models import EvidenceItem
+from legalcase.calculators import annual_charge_rate, claim_interest, court_fees, delay_interest
+from legalcase.models import DemandRecord, Guarantee, Matter, Party
+from templates_docx.sample import missing
+
+ZERO = Decimal("0.00")
+GENDER_LABELS = {"male": "男", "female": "女"}
+ORIGINALS = {"contract": "原件", "identity": "复印件"}
+CAP = Decimal("0.24")
+# Days the collection letter gives for payment or objection.
+LETTER_DAYS = 10
+REPAYMENT_INSTRUCTIONS = {
+    True: "可通过发卡机构营业网点柜台、手机银行、网上银行或他行跨行转账向您名下上述信用卡账户还款。",
+    False: "可通过贷款机构营业网点柜台、手机银行、网上银行或转账方式向您名下上述贷款账户还款。",
+}
+
+
+def _or_missing(value, label: str):
+    return value if value not in (None, "") else missing(label)
+
+
+def party_context(party: Party, *, role: str) -> dict:
+    """A debtor or guarantor as the forms need it; ``role`` (被告, 保证人) prefixes missing labels."""
+    is_person = party.kind == Party.Kind.PERSON
+    return {
+        "kind": str(party.kind),
+        "is_person": is_person,
+        "name": party.name,
+        "gender": party.gender,
+        "gender_label": GENDER_LABELS.get(party.gender, "") if is_person else "",
+        "birth_date": _or_missing(party.birth_date, f"{role}出生日期") if is_person else "",
+        # Not kept by the loan and card systems: the forms accept it left blank.
+        "ethnicity": "",
+        "workplace": "",
+        "position": "",
+        "phone": party.phone,
+        "address": _or_missing(party.address, f"{role}住所地"),
+        "habitual_residence": "",
+        "id_type": "居民身份证" if is_person else "统一社会信用代码",
+        "id_number": party.id_number if is_person else party.uscc,
+        "id_number_masked": party.masked_id_number,
+        "uscc": party.uscc,
+        "representative": "" if is_person else missing(f"{role}法定代表人"),
+        "representative_title": "",
+        # The form's 类型 and 所有制性质 boxes: not recorded, so none is ticked.
+        "org_type": "",
+        "ownership": "",
+    }
+
+
+def matter_context(matter: Matter, *, today: date) -> dict:
+    """Everything a filing may print about ``matter``, as of ``today`` (the filing date)."""
+    debt = matter.debt
+    creditor = debt.creditor
+    guarantees = list(Guarantee.objects.filter(debt=debt).select_related("guarantor").order_by("id"))
+    demands = list(DemandRecord.objects.filter(debt=debt).order_by("date", "id"))
+    evidence = list(
+        EvidenceItem.objects.filter(matter=matter).order_by("uploaded_at", "id").only(
+            "kind", "title", "source", "purpose", "page_count", "document_date", "group"
+        )
+    )
+    charges_total = debt.non_principal_total
+    claim_total = debt.claim_total
+    fees = court_fees(claim_total) if claim_total > 0 else None
+    interest = claim_interest(
+        principal=debt.principal,
+        interest_unpaid=debt.interest,
+        penalty_rate=debt.penalty_rate or ZERO,
+        compound_rate=debt.compound_rate or ZERO,
+        start=debt.amounts_as_of,
+        end=max(today, debt.amounts_as_of),
+        day_count=debt.day_count,
+    )
+    is_card = debt.product == "credit_card"
+    repayment_labels = dict(type(debt).RepaymentMethod.choices)
+    forum = matter.forum
+    firm = matter.assigned_firm
+    original = debt.original_creditor
+    return {
+        "today": today,
+        "matter": {"number": matter.number, "stage": matter.stage, "stage_label": str(matter.get_stage_display())},
+        "creditor": {
+            "kind": "organisation",
+            "is_person": False,
+            "name": creditor.name,
+            "uscc": creditor.uscc,
+            "address": _or_missing(creditor.address, "原告住所地"),
+            "representative": _or_missing(creditor.representative, "原告法定代表人/负责人"),
+            "representative_title": "负责人" if creditor.name.endswith(("中心", "分行", "支行")) else "法定代表人",
+            "phone": "",
+            "org_type": "",
+            "ownership": "",
+            "service_phone": missing("发卡机构客服电话" if is_card else "贷款机构联系电话"),
+            "repayment_instructions": REPAYMENT_INSTRUCTIONS[is_card],
+        },
+        "debtor": party_context(debt.debtor, role="被告"),
+        "guarantors": [
+            {
+                **party_context(guarantee.guarantor, role="保证人"),
+                "guarantee_type": guarantee.guarantee_type,
+                "guarantee_type_label": "连带责任保证" if guarantee.guarantee_type == "joint" else "一般保证",
+                "guarantee_period_ends_on": guarantee.guarantee_period_ends_on or "",
+                "guarantee_signed_on": missing("保证合同签订日期"),
+            }
+            for guarantee in guarantees
+        ],
+        "agent": {
+            "present": firm is not None,
+            "name": missing("代理律师姓名") if firm is not None else "",
+            "firm": firm.name if firm is not None else "",
+            "phone": "",
+            "authority": "special",
+        },
+        "debt": {
+            "product": debt.product,
+            "product_label": str(debt.get_product_display()),
+            "is_credit_card": is_card,
+            "is_loan": not is_card,
+            "account_number": debt.account_number,
+            "account_number_masked": debt.masked_account_number,
+            "contract_number": debt.contract_number or ("" if is_card else missing("借款合同编号")),
+            "contract_name": "信用卡领用合约" if is_card else "借款合同",
+            "contract_date": _or_missing(debt.contract_date, "合同签订日期"),
+            "branch": _or_missing(debt.branch, "办卡行" if is_card else "贷款经办机构"),
+            "loan_amount": _or_missing(debt.loan_amount, "信用额度" if is_card else "借款金额"),
+            "disbursed_on": _or_missing(debt.disbursed_on, "办卡时间" if is_card else "借款发放日期"),
+            "matured_on": debt.matured_on or "",
+            "term_ends_on": "" if is_card else _or_missing(debt.term_ends_on, "借款约定到期日"),
+            "disbursed_amount": "" if is_card else _or_missing(debt.loan_amount, "实际发放金额"),
+            # Repayments are not recorded yet: the forms' 已还金额 items stay for the lawyer.
+            "repaid_total": missing("被告逾期部分已还金额"),
+            "repaid_principal": missing("已还本金"),
+            "repaid_interest": missing("已还利息"),
+            "interest_paid_to": missing("还息截止日期"),
+            "is_matured": bool(debt.matured_on and debt.matured_on <= today),
+            "repayment_method": debt.repayment_method,
+            "repayment_method_label": repayment_labels.get(debt.repayment_method, ""),
+            "amounts_as_of": debt.amounts_as_of,
+            "overdue_since": debt.overdue_since,
+            "overdue_days": max((today - debt.overdue_since).days, 0),
+            "last_payment_date": debt.last_payment_date or "",
+            "principal": debt.principal,
+            "interest": debt.interest,
+            "penalty_interest": debt.penalty_interest,
+            "compound_interest": debt.compound_interest,
+            "late_fees": debt.late_fees,
+            "fees": debt.fees,
+            "charges_total": charges_total,
+            "interest_total": debt.interest + debt.penalty_interest + debt.compound_interest,
+            "charges_from": debt.amounts_as_of + timedelta(days=1),
+            "claim_total": claim_total,
+            "annual_interest_rate": _or_missing(debt.annual_interest_rate, "合同利率"),
+            "penalty_rate": _or_missing(debt.penalty_rate, "罚息利率"),
+            "compound_rate": _or_missing(debt.compound_rate, "复利利率"),
+            "day_count": debt.day_count,
+            "exceeds_24_percent": exceeds_24_percent(debt),
+        },
+        "demands": [
+            {
+                "date": demand.date,
+                "channel": demand.channel,
+                "channel_label": str(demand.get_channel_display()),
+                "delivered": demand.delivered,
+                "note": demand.note,
+            }
+            for demand in demands
+        ],
+        "evidence": [
+            {
+                "number": number,
+                "title": item.title,
+                "kind_label": str(item.get_kind_display()),
+                "source": item.source or "原告提供",
+                "purpose": _or_missing(item.purpose, f"{item.title}的证明目的"),
+                "pages": item.page_count or "",
+                "page_range": page_range,
+                "document_date": item.document_date or "",
+                "original": ORIGINALS.get(item.kind, "复印件"),
+            }
+            for number, item, page_range in zip(
+                exhibit_numbers([item.group for item in evidence]), evidence, page_ranges(evidence)
+            )
+        ],
+        "evidence_missing": missing("证据（尚未上传）"),
+        "forum": {
+            "name": forum.name if forum else missing("管辖法院"),
+            "kind": forum.kind if forum else "court",
+            "is_court": forum.kind == "court" if forum else True,
+            "address": (forum.address or missing("法院地址")) if forum else missing("法院地址"),
+        },
+        "fees": {
+            "acceptance": fees.acceptance if fees else ZERO,
+            "acceptance_simplified": fees.acceptance_simplified if fees else ZERO,
+            "preservation": fees.preservation if fees else ZERO,
+            "enforcement": fees.enforcement if fees else ZERO,
+        },
+        "interest_to_date": {
+            "from": debt.amounts_as_of,
+            "to": today,
+            "days": interest.days,
+            "penalty_interest": interest.penalty_interest,
+            "compound_interest": interest.compound_interest,
+            "total": interest.total,
+            "day_count": debt.day_count,
+        },
+        # Filled from the confirmed ruling once proceedings are recorded (issue 7).
+        "instrument": instrument_context(None, today=today),
+        "assets": [],
+        "assets_missing": missing("财产线索"),
+        "preservation": {
+            "amount": claim_total,
+            "security": missing("保全担保方式"),
+            # Set from the proceedings once they are recorded (issue 7).
+            "before_suit": False,
+            "case_number": missing("受理案号"),
+        },
+        # What the 要素式 forms ask that a matter does not record: the lawyer completes it.
+        "facts": {
+            "terms_notice_given": None,
+            "terms_notice": missing("合约主要条款提示说明的方式、时间及地点"),
+            "termination_terms": missing("合约解除条件"),
+            "collateral": False,
+            "contract_place": missing("合同签订地点"),
+        },
+        "transfer": {
+            "assigned": original is not None,
+            "original_creditor": original.name if original is not None else "",
+            "assigned_on": missing("债权转让日期") if original is not None else "",
+            "notice": missing("债权转让通知方式") if original is not None else "",
+        },
+        "letter": {"deadline": today + timedelta(days=LETTER_DAYS)},
+    }
+
+
+def exceeds_24_percent(debt) -> bool:
+    """Whether the claim's charges run above 24% a year (法发〔2017〕22号 Art. 2): warn, never cut.
+
+    True when the penalty rate alone exceeds it, or when everything besides principal,
+    spread over the time since the debt fell overdue, does.
+    """
+    if debt.penalty_rate is not None and debt.penalty_rate > CAP:
+        return True
+    days = (debt.amounts_as_of - debt.overdue_since).days
+    if days <= 0 or debt.principal <= 0:
+        return False
+    rate = annual_charge_rate(
+        principal=debt.principal, charges=debt.non_principal_total, days=days, day_count=debt.day_count
+    )
+    return rate > CAP
+
+
+def page_ranges(evidence: list) -> list[str]:
+    """Exhibit page ranges counted continuously from the first exhibit ("1-6", "7-18"); "" once a count is unknown."""
+    ranges, next_page = [], 1
+    for item in evidence:
+        if next_page is None or not item.page_count:
+            ranges.append("")
+            next_page = None
+            continue
+        last = next_page + item.page_count - 1
+        ranges.append(f"{next_page}-{last}" if last > next_page else str(next_page))
+        next_page = last + 1
+    return ranges
+
+
+def instrument_context(instrument: dict | None, *, today: date) -> dict:
+    """The effective instrument for enforcement, with 迟延履行 interest to ``today`` where known."""
+    if not instrument:
+        return {
+            "court": missing("作出生效文书的法院"),
+            "kind_label": missing("生效文书种类"),
+            "case_number": missing("生效文书案号"),
+            "decided_on": missing("文书作出日期"),
+            "effective_on": missing("生效日期"),
+            "performance_ends_on": missing("履行期限届满日"),
+            "principal_awarded": missing("判决本金"),
+            "interest_awarded": missing("判决利息"),
+            "costs_awarded": missing("判决诉讼费"),
+            "total_awarded": missing("判决总额"),
+            "delay_interest_from": missing("迟延履行起算日"),
+            "delay_interest": missing("迟延履行期间的债务利息"),
+        }
+    context = dict(instrument)
+    start = instrument["delay_interest_from"]
+    # 法释〔2014〕8号 Art. 1: on the money debt fixed by the instrument, less its ordinary interest.
+    base = instrument["principal_awarded"] + instrument["costs_awarded"]
+    context["delay_interest"] = delay_interest(debt=base, start=start, end=today) if today >= start else ZERO
+    return context

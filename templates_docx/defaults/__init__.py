@@ -1,0 +1,68 @@
+"""Fasu's default Word filing templates (built by ``build.py`` into the .docx files here)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+COMPLAINT_FORM_VERSION = "法〔2025〕82号"
+COMPLAINT_EFFECTIVE_FROM = date(2025, 7, 14)
+OTHER_EFFECTIVE_FROM = date(2026, 1, 1)
+
+DEFAULT_TEMPLATES: tuple[dict, ...] = (
+    {
+        "code": "complaint_credit_card",
+        "name": "民事起诉状（信用卡纠纷）",
+        "version": 1,
+        "form_version": COMPLAINT_FORM_VERSION,
+        "effective_from": COMPLAINT_EFFECTIVE_FROM,
+        "file": "complaint_credit_card.docx",
+    },
+    {
+        "code": "complaint_loan",
+        "name": "民事起诉状（金融借款合同纠纷）",
+        "version": 1,
+        "form_version": COMPLAINT_FORM_VERSION,
+        "effective_from": COMPLAINT_EFFECTIVE_FROM,
+        "file": "complaint_loan.docx",
+    },
+    {
+        "code": "arbitration_application",
+        "name": "仲裁申请书",
+        "version": 1,
+        "form_version": "",
+        "effective_from": OTHER_EFFECTIVE_FROM,
+        "file": "arbitration_application.docx",
+    },
+    {
+        "code": "preservation_application",
+        "name": "财产保全申请书",
+        "version": 1,
+        "form_version": "",
+        "effective_from": OTHER_EFFECTIVE_FROM,
+        "file": "preservation_application.docx",
+    },
+    {
+        "code": "enforcement_application",
+        "name": "强制执行申请书",
+        "version": 1,
+        "form_version": "",
+        "effective_from": OTHER_EFFECTIVE_FROM,
+        "file": "enforcement_application.docx",
+    },
+    {
+        "code": "demand_letter",
+        "name": "律师函（催收函）",
+        "version": 1,
+        "form_version": "",
+        "effective_from": OTHER_EFFECTIVE_FROM,
+        "file": "demand_letter.docx",
+    },
+    {
+        "code": "evidence_list",
+        "name": "证据目录",
+        "version": 1,
+        "form_version": "",
+        "effective_from": OTHER_EFFECTIVE_FROM,
+        "file": "evidence_list.docx",
+    },
+)

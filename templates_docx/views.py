@@ -1,0 +1,125 @@
+"""Pages: the filings section of the matter page (HTMX partial) and the template registry.
+
+The section reaches the matter through ``access_matter`` like every other section;
+only roles that may write filings see the generate form. The registry page lists every
+version; uploading and activating are for administrators only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from legalcase.access import access_matter, can, require
+from legalcase.models import Matter
+from templates_docx.context import matter_context
+from templates_docx.forms import TemplateUploadForm
+from templates_docx.models import DocumentStatus, DocumentTemplate
+from templates_docx.services import (
+    document_request,
+    matter_documents,
+    template_fields,
+    template_set_active,
+    template_store,
+)
+
+
+def _section(request: HttpRequest, matter: Matter, *, chosen: str = "", error: str = "") -> HttpResponse:
+    templates = list(DocumentTemplate.objects.current(on=timezone.localdate()).defer("content").order_by("code"))
+    template = next((template for template in templates if template.code == chosen), None)
+    fields = []
+    if template is not None:
+        fields = template_fields(template=template, context=matter_context(matter, today=timezone.localdate()))
+    documents = list(matter_documents(matter)[:30])
+    context = {
+        "matter": matter,
+        "templates": templates,
+        "template": template,
+        "fields": fields,
+        "missing_count": sum(1 for field in fields if field["missing"]),
+        "may_generate": can(request.user, "write_filings"),
+        "documents": documents,
+        "working": any(document.status in (DocumentStatus.PENDING, DocumentStatus.RUNNING) for document in documents),
+        "error": error,
+    }
+    return render(request, "templates_docx/_section.html", context)
+
+
+@login_required
+@require_GET
+def filings_section(request: HttpRequest, matter_id: int) -> HttpResponse:
+    matter = access_matter(request.user, matter_id)
+    return _section(request, matter, chosen=request.GET.get("template", ""))
+
+
+@login_required
+@require_POST
+def document_generate_view(request: HttpRequest, matter_id: int) -> HttpResponse:
+    matter = access_matter(request.user, matter_id, action="write_filings")
+    code = request.POST.get("template", "")
+    try:
+        document_request(user=request.user, matter_id=matter.pk, template_code=code)
+    except ValidationError as exc:
+        return _section(request, matter, chosen=code, error="；".join(exc.messages))
+    if not request.headers.get("HX-Request"):
+        messages.success(request, _("The document is being generated."))
+        return redirect("matter_detail", matter_id=matter.pk)
+    return _section(request, matter, chosen=code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_registry(request: HttpRequest) -> HttpResponse:
+    """Every template version; administrators upload new versions here."""
+    may_manage = can(request.user, "manage_templates")
+    form = TemplateUploadForm() if may_manage else None
+    if request.method == "POST":
+        require(request.user, "manage_templates")
+        form = TemplateUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                template = template_store(
+                    user=request.user,
+                    code=data["code"],
+                    name=data["name"],
+                    content=data["file"].read(),
+                    form_version=data["form_version"],
+                    effective_from=data["effective_from"],
+                    filename=data["file"].name,
+                    note=data["note"],
+                    activate=data["activate"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Template %(name)s version %(version)s stored.") % {
+                    "name": template.name, "version": template.version,
+                })
+                return redirect("template_registry")
+    templates = DocumentTemplate.objects.defer("content").select_related("uploaded_by").order_by("code", "-version")
+    current = set(DocumentTemplate.objects.current(on=timezone.localdate()).values_list("pk", flat=True))
+    return render(
+        request,
+        "templates_docx/registry.html",
+        {"templates": templates, "current": current, "form": form, "may_manage": may_manage, "nav": "templates"},
+    )
+
+
+@login_required
+@require_POST
+def template_activate_view(request: HttpRequest, template_id: int) -> HttpResponse:
+    active = request.POST.get("active") == "1"
+    template = template_set_active(user=request.user, template_id=template_id, active=active)
+    if active:
+        messages.success(request, _("%(name)s version %(version)s is active.") % {"name": template.name, "version": template.version})
+    else:
+        messages.success(request, _("%(name)s version %(version)s is retired.") % {"name": template.name, "version": template.version})
+    return redirect("template_registry")
