@@ -163,6 +163,8 @@ class EvidenceBundle(models.Model):
 
     @property
     def status(self) -> str:
+        if self.file_id:
+            return "done"
         return self.job.status if self.job_id else "pending"
 
     @property

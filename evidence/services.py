@@ -199,34 +199,46 @@ def bundle_request(*, user: User, matter_id: int, title: str, evidence_ids: list
         raise ValidationError({"title": "a title is required"})
     with transaction.atomic():
         matter = access_matter(user, matter_id, action="write_evidence", for_update=True)
-        items = EvidenceItem.objects.filter(matter=matter)
-        if evidence_ids is None:
-            chosen = list(items.order_by("uploaded_at", "id"))
-        else:
-            found = {item.pk: item for item in items.filter(pk__in=evidence_ids)}
-            missing = [pk for pk in evidence_ids if pk not in found]
-            if missing:
-                raise ValidationError({"evidence": [f"not evidence of this matter: {', '.join(map(str, missing))}"]})
-            if len(set(evidence_ids)) != len(evidence_ids):
-                raise ValidationError({"evidence": ["an item is named twice"]})
-            chosen = [found[pk] for pk in evidence_ids]
-        if not chosen:
-            raise ValidationError({"evidence": ["the bundle needs at least one item of evidence"]})
-        unconverted = [
-            f"{item.title}（{item.pk}）"
-            for item in chosen
-            if item.content_type not in BUNDLE_CONTENT_TYPES and not item.pdf_file_id
-        ]
-        if unconverted:
-            raise ValidationError({"evidence": [f"尚未转换为PDF：{'、'.join(unconverted)}"]})
-        last = EvidenceBundle.objects.filter(matter=matter, title=title).order_by("-version").first()
-        bundle = EvidenceBundle.objects.create(
-            matter=matter,
-            title=title,
-            version=(last.version + 1) if last else 1,
-            evidence_ids=[item.pk for item in chosen],
-            created_by=user,
-        )
+        return bundle_create(matter=matter, user=user, title=title, evidence_ids=evidence_ids, queue=True)
+
+
+def bundle_create(
+    *, matter: Matter, user: User, title: str, evidence_ids: list[int] | None = None, queue: bool
+) -> EvidenceBundle:
+    """The next version of a bundle row, checked; with its build job when ``queue``.
+
+    Call inside a transaction holding the matter's row lock (``bundle_request``), or
+    from a batch, which builds the bundle itself with ``bundle_make``.
+    """
+    items = EvidenceItem.objects.filter(matter=matter)
+    if evidence_ids is None:
+        chosen = list(items.order_by("uploaded_at", "id"))
+    else:
+        found = {item.pk: item for item in items.filter(pk__in=evidence_ids)}
+        missing = [pk for pk in evidence_ids if pk not in found]
+        if missing:
+            raise ValidationError({"evidence": [f"not evidence of this matter: {', '.join(map(str, missing))}"]})
+        if len(set(evidence_ids)) != len(evidence_ids):
+            raise ValidationError({"evidence": ["an item is named twice"]})
+        chosen = [found[pk] for pk in evidence_ids]
+    if not chosen:
+        raise ValidationError({"evidence": ["the bundle needs at least one item of evidence"]})
+    unconverted = [
+        f"{item.title}（{item.pk}）"
+        for item in chosen
+        if item.content_type not in BUNDLE_CONTENT_TYPES and not item.pdf_file_id
+    ]
+    if unconverted:
+        raise ValidationError({"evidence": [f"尚未转换为PDF：{'、'.join(unconverted)}"]})
+    last = EvidenceBundle.objects.filter(matter=matter, title=title).order_by("-version").first()
+    bundle = EvidenceBundle.objects.create(
+        matter=matter,
+        title=title,
+        version=(last.version + 1) if last else 1,
+        evidence_ids=[item.pk for item in chosen],
+        created_by=user,
+    )
+    if queue:
         bundle.job = job_create(kind=BUNDLE_JOB, user=user, payload={"bundle_id": bundle.pk}, total=len(chosen))
         bundle.save(update_fields=["job"])
     return bundle
@@ -235,6 +247,11 @@ def bundle_request(*, user: User, matter_id: int, title: str, evidence_ids: list
 def bundle_build(*, job: Job, report: JobReporter) -> dict:
     """The job's handler: build the bundle's PDF and store it. Safe to run twice."""
     bundle = EvidenceBundle.objects.select_related("matter__debt__creditor").get(pk=job.payload["bundle_id"])
+    return bundle_make(bundle, progress=lambda done: report(done=done))
+
+
+def bundle_make(bundle: EvidenceBundle, *, progress=None) -> dict:
+    """Build a bundle row's PDF from its exhibits and store it; raises on a changed or unconverted file."""
     if bundle.file_id:
         return {"bundle_id": bundle.pk, "sha256": bundle.sha256}
     items = {
@@ -265,7 +282,7 @@ def bundle_build(*, job: Job, report: JobReporter) -> dict:
     heading = _bundle_heading(bundle.matter)
     with tempfile.TemporaryFile() as out:
         built = build_bundle(
-            title=bundle.title, heading=heading, exhibits=exhibits, out=out, progress=lambda done: report(done=done)
+            title=bundle.title, heading=heading, exhibits=exhibits, out=out, progress=progress or (lambda done: None)
         )
         # The index rows as set in the PDF, so the editable DOCX index repeats them exactly.
         for entry, (_number, _title, source, purpose, pages) in zip(manifest, built.index_rows, strict=True):

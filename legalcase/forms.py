@@ -142,6 +142,8 @@ class BulkActionForm(forms.Form):
         "unassign_firm": ("assign", _("End assignment")),
         "set_owner": ("set_owner", _("Set owner")),
         "move_stage": ("move_stage", _("Move stage")),
+        # Not a job of its own: the chosen matters go to the batch filing page.
+        "batch_filings": ("write_filings", _("Batch filings")),
     }
     SCOPE_SELECTED, SCOPE_ALL = "selected", "all"
 

@@ -119,6 +119,10 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 # --- Matter list and bulk actions -------------------------------------------------
 
+# The session key under which the matter list hands ticked or filtered matters to the
+# batch filing page (templates_docx), which legalcase does not import.
+BATCH_SELECTION_KEY = "batch_matters"
+
 
 def bulk_actions(user: User) -> list[str]:
     """The bulk actions the user's role may take."""
@@ -193,6 +197,10 @@ def matter_bulk(request: HttpRequest) -> HttpResponse:
             )
     else:
         matter_ids = form.cleaned_data["matters"]
+    if form.cleaned_data["action"] == "batch_filings":
+        # The filings app's batch page takes it from here (choose a template, check, start).
+        request.session[BATCH_SELECTION_KEY] = [pk for pk in matter_ids if isinstance(pk, int)]
+        return redirect("batch_new")
     try:
         job = services.matters_bulk_start(
             user=request.user, action=form.cleaned_data["action"], matter_ids=matter_ids, **form.params()

@@ -6,7 +6,9 @@ service), ``templates_docx.services`` acts. Another firm's document answers 404.
 
 from __future__ import annotations
 
+from django.http import StreamingHttpResponse
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -14,11 +16,12 @@ from rest_framework import generics, serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
-from evidence.api import attachment_response
+from evidence.api import attachment_response, content_disposition
 from legalcase.access import access_matter
 from legalcase.api import ERRORS, ApiView
 from legalcase.pagination import MatterPagination
-from templates_docx.models import DocumentTemplate, GeneratedDocument
+from templates_docx.batches import MAX_BATCH, batch_access, batch_errors, batch_open_for_download, batch_request
+from templates_docx.models import Batch, DocumentTemplate, GeneratedDocument
 from templates_docx.services import document_access, document_open_for_download, document_request, matter_documents
 
 FILE_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
@@ -122,3 +125,94 @@ class DocumentDownloadView(ApiView):
         fmt = request.query_params.get("format", "docx")
         document, handle, filename = document_open_for_download(user=request.user, document_id=document_id, fmt=fmt)
         return attachment_response(handle, content_type=FILE_TYPES[fmt], filename=filename, size=None)
+
+
+# Batches -------------------------------------------------------------------------------
+
+
+class BatchRequestSerializer(serializers.Serializer):
+    matters = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=MAX_BATCH)
+    template = serializers.SlugField(max_length=60)
+    bundle = serializers.BooleanField(default=False)
+    procedure = serializers.ChoiceField(
+        choices=Batch.Procedure.choices, default=Batch.Procedure.SIMPLIFIED, help_text="For the pre-filing fee total."
+    )
+
+
+class BatchStartedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text="pending, running or done (every matter processed, whatever failed)")
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class BatchErrorSerializer(serializers.Serializer):
+    matter = serializers.IntegerField()
+    number = serializers.CharField()
+    error = serializers.CharField()
+
+
+class BatchSerializer(BatchStartedSerializer):
+    template = serializers.CharField()
+    version = serializers.IntegerField()
+    bundle = serializers.BooleanField()
+    errors = BatchErrorSerializer(many=True)
+    download_url = serializers.CharField(allow_null=True)
+
+
+def batch_representation(batch: Batch, *, detail: bool) -> dict:
+    counts = batch.counts()
+    status_ = batch.status_for(counts)
+    body = {"id": batch.pk, "status": status_, "total": batch.total, "done": counts["done"], "failed": counts["failed"]}
+    if detail:
+        body.update(
+            template=batch.template.code,
+            version=batch.template.version,
+            bundle=batch.bundle,
+            errors=batch_errors(batch),
+            download_url=reverse("templates_api:batch-download", args=[batch.pk]) if status_ == "done" else None,
+        )
+    return body
+
+
+class BatchCreateView(ApiView):
+    """Start a batch: one template over many matters, optionally with each matter's bundle."""
+
+    @extend_schema(summary="Start a batch", request=BatchRequestSerializer, responses={202: BatchStartedSerializer, **ERRORS})
+    def post(self, request):
+        serializer = BatchRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        batch = batch_request(
+            user=request.user,
+            matter_ids=data["matters"],
+            template_code=data["template"],
+            bundle=data["bundle"],
+            procedure=data["procedure"],
+        )
+        return Response(batch_representation(batch, detail=False), status=status.HTTP_202_ACCEPTED)
+
+
+class BatchView(ApiView):
+    """A batch's progress, its failures with their reasons, and the ZIP once done."""
+
+    @extend_schema(summary="Get a batch", responses={200: BatchSerializer, 404: ERRORS[404]})
+    def get(self, request, batch_id: int):
+        return Response(batch_representation(batch_access(user=request.user, batch_id=batch_id), detail=True))
+
+
+class BatchDownloadView(ApiView):
+    """The ZIP: a folder per successful matter and manifest.csv; audited on every matter's timeline."""
+
+    @extend_schema(
+        summary="Download a batch",
+        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="The ZIP."), 400: ERRORS[400], 404: ERRORS[404]},
+    )
+    def get(self, request, batch_id: int):
+        batch, stream = batch_open_for_download(user=request.user, batch_id=batch_id)
+        response = StreamingHttpResponse(stream, content_type="application/zip")
+        response["Content-Disposition"] = content_disposition(f"批量文书-{batch.pk}-{batch.template.code}.zip")
+        response["X-Content-Type-Options"] = "nosniff"
+        add_never_cache_headers(response)
+        return response

@@ -11,4 +11,7 @@ urlpatterns = [
     path("matters/<int:matter_id>/documents/", api.MatterDocumentsView.as_view(), name="matter-documents"),
     path("documents/<int:document_id>/", api.DocumentView.as_view(), name="document-detail"),
     path("documents/<int:document_id>/download/", api.DocumentDownloadView.as_view(), name="document-download"),
+    path("batches/", api.BatchCreateView.as_view(), name="batch-list"),
+    path("batches/<int:batch_id>/", api.BatchView.as_view(), name="batch-detail"),
+    path("batches/<int:batch_id>/download/", api.BatchDownloadView.as_view(), name="batch-download"),
 ]

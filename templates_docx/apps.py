@@ -16,3 +16,6 @@ class TemplatesDocxConfig(AppConfig):
         register_job_kind(
             "document_convert", handler="templates_docx.services.document_convert", actor="run_pdf_job", queue="pdf"
         )
+        register_job_kind("batch_run", handler="templates_docx.batches.batch_run")
+        # Each chunk renders, converts (LibreOffice) and bundles: the pdf queue, every process.
+        register_job_kind("batch_chunk", handler="templates_docx.batches.batch_chunk", actor="run_pdf_job", queue="pdf")

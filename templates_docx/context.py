@@ -21,6 +21,7 @@ ZERO = Decimal("0.00")
 GENDER_LABELS = {"male": "男", "female": "女"}
 ORIGINALS = {"contract": "原件", "identity": "复印件"}
 CAP = Decimal("0.24")
+AGENCY_TERM = "自本授权委托书签署之日起至本案一审、二审及执行程序终结之日止"
 # Days the collection letter gives for payment or objection.
 LETTER_DAYS = 10
 REPAYMENT_INSTRUCTIONS = {
@@ -124,6 +125,9 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "firm": firm.name if firm is not None else "",
             "phone": "",
             "authority": "special",
+            "firm_address": missing("律师事务所地址") if firm is not None else "",
+            "license_number": "",
+            "term": AGENCY_TERM,
         },
         "debt": {
             "product": debt.product,
@@ -241,8 +245,38 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "original_creditor": original.name if original is not None else "",
             "assigned_on": missing("债权转让日期") if original is not None else "",
             "notice": missing("债权转让通知方式") if original is not None else "",
+            "agreement": missing("债权转让协议名称及编号") if original is not None else "",
+            "notified_on": missing("债权转让通知日期") if original is not None else "",
         },
         "letter": {"deadline": today + timedelta(days=LETTER_DAYS)},
+        # The enforcement case, its 终本 ruling and the freezes in place are recorded by the
+        # enforcement features (issues 7 and 8); until then the filings mark them.
+        "enforcement": {
+            "court": missing("执行法院"),
+            "case_number": missing("执行案号"),
+            "filed_on": missing("申请执行日期"),
+            "notice_served_on": missing("执行通知书送达日期"),
+            "notice_deadline": missing("执行通知书履行期限"),
+            "terminated_on": missing("终本裁定日期"),
+            "termination_ruling_number": missing("终本裁定案号"),
+            "recovered_total": missing("已执行到位金额"),
+            "unpaid_total": claim_total,
+            "unpaid_as_of": debt.amounts_as_of,
+        },
+        "freezes": [],
+        "freezes_missing": missing("查封、冻结财产明细"),
+        "service": {
+            "case_number": "",
+            "address": _or_missing(creditor.address, "送达地址"),
+            "recipient": missing("收件人"),
+            "phone": missing("收件人联系电话"),
+            "postcode": "",
+            "email": "",
+            "fax": "",
+            "im_account": "",
+            "electronic_consent": None,
+            "methods": [],
+        },
     }
 
 

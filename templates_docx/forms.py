@@ -17,3 +17,18 @@ class TemplateUploadForm(forms.Form):
         if not uploaded.name.lower().endswith(".docx"):
             raise forms.ValidationError(_("Only .docx files are accepted."))
         return uploaded
+
+
+class BatchForm(forms.Form):
+    template = forms.ChoiceField(label=_("Template"))
+    procedure = forms.ChoiceField(
+        label=_("Procedure (for the fee total)"),
+        choices=[("simplified", _("Simplified procedure (fee halved)")), ("ordinary", _("Ordinary procedure"))],
+        initial="simplified",
+        widget=forms.RadioSelect,
+    )
+    bundle = forms.BooleanField(label=_("Build each matter's evidence bundle"), required=False, initial=True)
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [(template.code, f"{template.name}（v{template.version}）") for template in templates]

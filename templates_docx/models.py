@@ -137,3 +137,82 @@ class TemplateEvent(models.Model):
         verbose_name = _("template event")
         verbose_name_plural = _("template events")
         ordering = ["-at", "-id"]
+
+
+class Batch(models.Model):
+    """A batch filing (批量立案): one template, many matters, optionally each matter's bundle.
+
+    The ``batch_run`` job splits the matters into chunks, each a ``batch_chunk`` job on the
+    ``pdf`` queue, so every worker process takes part and no process holds more than one
+    chunk's documents. Progress and the outcome live on the items; the batch is ``done``
+    once every item is processed, whatever failed. The ZIP is streamed from the stored
+    files when it is downloaded, so it is never held in memory or stored twice.
+    """
+
+    class Procedure(models.TextChoices):
+        SIMPLIFIED = "simplified", _("Simplified procedure (fee halved)")
+        ORDINARY = "ordinary", _("Ordinary procedure")
+
+    template = models.ForeignKey(DocumentTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="+")
+    bundle = models.BooleanField(_("with evidence bundles"), default=False)
+    procedure = models.CharField(_("procedure"), max_length=12, choices=Procedure.choices, default=Procedure.SIMPLIFIED)
+    total = models.PositiveIntegerField(_("matters"))
+    job = models.ForeignKey(
+        "legalcase.Job", verbose_name=_("job"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.template.name} × {self.total}"
+
+    def counts(self) -> dict[str, int]:
+        """How many items are done, failed and still pending (one query)."""
+        rows = dict(self.items.values_list("status").annotate(n=models.Count("id")).values_list("status", "n"))
+        return {status: rows.get(status, 0) for status in BatchItemStatus.values}
+
+    @property
+    def status(self) -> str:
+        return self.status_for(self.counts())
+
+    def status_for(self, counts: dict[str, int]) -> str:
+        """``done`` once every matter is processed (API.md), whatever failed."""
+        if counts[BatchItemStatus.PENDING] == 0:
+            return "done"
+        if counts[BatchItemStatus.PENDING] < self.total or (self.job_id and self.job.status == "running"):
+            return "running"
+        return "pending"
+
+
+class BatchItemStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class BatchItem(models.Model):
+    """One matter of a batch: its outcome, its files (name, SHA-256, size, stored file) or its error."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="items")
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(_("position"))
+    status = models.CharField(_("status"), max_length=8, choices=BatchItemStatus.choices, default=BatchItemStatus.PENDING)
+    error = models.TextField(_("error"), blank=True)
+    document = models.ForeignKey(GeneratedDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    bundle = models.ForeignKey(
+        "evidence.EvidenceBundle", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    files = models.JSONField(_("files"), default=list)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("batch item")
+        verbose_name_plural = _("batch items")
+        ordering = ["batch", "position"]
+        constraints = [models.UniqueConstraint(fields=["batch", "matter"], name="batch_item_unique_matter")]
+        indexes = [models.Index(fields=["batch", "status"], name="batch_item_status")]

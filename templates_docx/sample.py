@@ -112,7 +112,18 @@ SAMPLE_CONTEXT: dict = {
         )
     ],
     # The outside counsel instructed (委托诉讼代理人), when a firm is assigned.
-    "agent": {"present": True, "name": "", "firm": "示例律师事务所", "phone": "", "authority": "special"},
+    "agent": {
+        "present": True,
+        "name": "",
+        "firm": "示例律师事务所",
+        "phone": "",
+        "authority": "special",
+        # The firm's address and the lawyer's 执业证号, for the 授权委托书; "" when unknown.
+        "firm_address": "上海市黄浦区中山东一路18号",
+        "license_number": "",
+        # The 委托期限 the power of attorney states.
+        "term": "自本授权委托书签署之日起至本案一审、二审及执行程序终结之日止",
+    },
     # The debt: product, contract, amounts by component as of ``amounts_as_of``.
     "debt": {
         "product": "credit_card",
@@ -254,7 +265,78 @@ SAMPLE_CONTEXT: dict = {
         "contract_place": missing("合同签订地点"),
     },
     # The claim's assignment, when the creditor bought it (e.g. an AMC).
-    "transfer": {"assigned": False, "original_creditor": "", "assigned_on": "", "notice": ""},
+    "transfer": {
+        "assigned": False,
+        "original_creditor": "",
+        "assigned_on": "",
+        "notice": "",
+        # The assignment agreement (name and number) and the date the debtor was notified
+        # (债权转让通知); "" when not assigned, markers when assigned but not recorded.
+        "agreement": "",
+        "notified_on": "",
+    },
     # The collection letter's deadline for payment and objections.
     "letter": {"deadline": date(2026, 3, 12)},
+    # The enforcement case (执行案件), once filed; markers until Fasu records it.
+    "enforcement": {
+        "court": "上海市浦东新区人民法院",
+        "case_number": "（2026）沪0115执1234号",
+        "filed_on": date(2026, 1, 5),
+        # The 执行通知书: when it reached the debtor and the period it set for performance.
+        "notice_served_on": date(2026, 1, 12),
+        "notice_deadline": date(2026, 1, 22),
+        # 终结本次执行程序 (终本): the ruling's date and number; "" while the case runs.
+        "terminated_on": date(2026, 2, 16),
+        "termination_ruling_number": "（2026）沪0115执1234号",
+        # Recovered so far through enforcement, and what is still unpaid as of unpaid_as_of.
+        "recovered_total": Decimal("0.00"),
+        "unpaid_total": Decimal("57961.19"),
+        "unpaid_as_of": date(2026, 3, 2),
+    },
+    # Seizures and freezes in place (查封、扣押、冻结), for the renewal application.
+    # kind is deposit (1 year), movable (2 years) or real_property (3 years, incl. other
+    # property rights); renewal_period_label is the statutory renewal period in words
+    # (民诉法解释 Art. 485).
+    "freezes": [
+        {
+            "kind": "deposit",
+            "kind_label": "银行存款",
+            "asset": "被执行人张伟名下招商银行尾号1234账户内存款",
+            "court": "上海市浦东新区人民法院",
+            "case_number": "（2025）沪0115执保567号",
+            "started_on": date(2025, 4, 1),
+            "expires_on": date(2026, 3, 31),
+            "amount": Decimal("56719.65"),
+            "renewal_period_label": "一年",
+        },
+        {
+            "kind": "movable",
+            "kind_label": "机动车",
+            "asset": "被执行人张伟名下车牌号为沪A12345的小型轿车",
+            "court": "上海市浦东新区人民法院",
+            "case_number": "（2025）沪0115执保567号",
+            "started_on": date(2024, 4, 3),
+            "expires_on": date(2026, 4, 2),
+            "amount": "",
+            "renewal_period_label": "二年",
+        },
+    ],
+    # Shown in place of the freezes when none is recorded.
+    "freezes_missing": missing("需续行的查封、扣押、冻结财产"),
+    # The creditor's service address (送达地址确认书) for the case ``case_number``
+    # ("" before the court assigns one). electronic_consent is True, False or None
+    # (unknown: both boxes empty); methods lists the chosen electronic means among
+    # "sms" (手机号码), "email", "fax" and "im" (即时通讯账号).
+    "service": {
+        "case_number": "",
+        "address": "上海市浦东新区陆家嘴环路1000号",
+        "recipient": "王建国",
+        "phone": "13900000000",
+        "postcode": "200120",
+        "email": "legal@example.com",
+        "fax": "",
+        "im_account": "",
+        "electronic_consent": True,
+        "methods": ["sms", "email"],
+    },
 }

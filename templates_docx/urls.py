@@ -9,4 +9,6 @@ urlpatterns = [
     path("matters/<int:matter_id>/filings/generate/", views.document_generate_view, name="document_generate"),
     path("templates/", views.template_registry, name="template_registry"),
     path("templates/<int:template_id>/active/", views.template_activate_view, name="template_activate"),
+    path("batches/new/", views.batch_new, name="batch_new"),
+    path("batches/<int:batch_id>/", views.batch_detail, name="batch_detail"),
 ]

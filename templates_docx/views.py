@@ -18,8 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from legalcase.access import access_matter, can, require
 from legalcase.models import Matter
+from legalcase.views import BATCH_SELECTION_KEY
+from templates_docx.batches import batch_access, batch_checks, batch_errors, batch_request
 from templates_docx.context import matter_context
-from templates_docx.forms import TemplateUploadForm
+from templates_docx.forms import BatchForm, TemplateUploadForm
 from templates_docx.models import DocumentStatus, DocumentTemplate
 from templates_docx.services import (
     document_request,
@@ -123,3 +125,57 @@ def template_activate_view(request: HttpRequest, template_id: int) -> HttpRespon
     else:
         messages.success(request, _("%(name)s version %(version)s is retired.") % {"name": template.name, "version": template.version})
     return redirect("template_registry")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch_new(request: HttpRequest) -> HttpResponse:
+    """Choose the template for the matters handed over by the matter list, check, start."""
+    require(request.user, "write_filings")
+    selection = request.session.get(BATCH_SELECTION_KEY) or []
+    templates = list(DocumentTemplate.objects.current(on=timezone.localdate()).defer("content").order_by("code"))
+    form = BatchForm(request.POST or None, templates=templates)
+    checks = None
+    if request.method == "POST" and selection and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if request.POST.get("step") == "start":
+                batch = batch_request(
+                    user=request.user,
+                    matter_ids=selection,
+                    template_code=data["template"],
+                    bundle=data["bundle"],
+                    procedure=data["procedure"],
+                )
+                request.session.pop(BATCH_SELECTION_KEY, None)
+                return redirect("batch_detail", batch_id=batch.pk)
+            checks = batch_checks(
+                user=request.user,
+                matter_ids=selection,
+                template_code=data["template"],
+                procedure=data["procedure"],
+                bundle=data["bundle"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, "；".join(exc.messages))
+    return render(
+        request, "templates_docx/batch_new.html", {"selection": selection, "form": form, "checks": checks, "nav": "matters"}
+    )
+
+
+@login_required
+@require_GET
+def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = batch_access(user=request.user, batch_id=batch_id)
+    counts = batch.counts()
+    processed = counts["done"] + counts["failed"]
+    context = {
+        "batch": batch,
+        "counts": counts,
+        "processed": processed,
+        "percent": round(processed * 100 / batch.total) if batch.total else 100,
+        "status": batch.status_for(counts),
+        "errors": batch_errors(batch),
+    }
+    template = "templates_docx/_batch_progress.html" if request.GET.get("partial") else "templates_docx/batch_detail.html"
+    return render(request, template, context)

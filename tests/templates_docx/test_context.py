@@ -26,7 +26,8 @@ def assert_same_shape(value, sample, path="context"):
         for item in value:
             assert_same_shape(item, sample[0], f"{path}[]")
     elif isinstance(sample, bool):
-        assert isinstance(value, bool), path
+        # A yes/no the matter does not record is None: both boxes stay empty.
+        assert isinstance(value, (bool, type(None))), path
     else:
         # A value the matter lacks is a marker or "", whatever the sample's type.
         assert isinstance(value, (type(sample), str)), f"{path}: {type(value).__name__}"

@@ -24,13 +24,39 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 2)
 CODES = [default["code"] for default in DEFAULT_TEMPLATES]
 # What each filing must carry besides the debtor's name and the date.
-CLAIM_IN_FIGURES_AND_WORDS = {"complaint_credit_card", "complaint_loan", "arbitration_application", "demand_letter"}
-NAMES_THE_FORUM = {"complaint_credit_card", "complaint_loan", "arbitration_application", "preservation_application"}
-FULL_IDENTITY = CLAIM_IN_FIGURES_AND_WORDS - {"demand_letter"} | {"preservation_application", "enforcement_application"}
+CLAIM_IN_FIGURES_AND_WORDS = {
+    "complaint_credit_card",
+    "complaint_loan",
+    "arbitration_application",
+    "preservation_application",
+    "demand_letter",
+    "renewal_application",
+    "resumption_application",
+    "consumption_restriction_application",
+    "dishonest_listing_application",
+    "payment_order_application",
+}
+NAMES_THE_FORUM = {
+    "complaint_credit_card",
+    "complaint_loan",
+    "arbitration_application",
+    "preservation_application",
+    "payment_order_application",
+}
+# Court filings identify the debtor in full; the letter and the agent's papers do not need to.
+FULL_IDENTITY = CLAIM_IN_FIGURES_AND_WORDS - {"demand_letter"} | {"enforcement_application", "change_of_applicant"}
 
 
-def test_the_seven_codes_api_md_requires_are_shipped():
+def test_the_codes_api_md_and_the_batch_issue_require_are_shipped():
     assert set(CODES) >= {
+        "power_of_attorney",
+        "renewal_application",
+        "resumption_application",
+        "change_of_applicant",
+        "consumption_restriction_application",
+        "dishonest_listing_application",
+        "service_address_confirmation",
+        "payment_order_application",
         "complaint_credit_card",
         "complaint_loan",
         "arbitration_application",

@@ -1,0 +1,435 @@
+"""Batch filings (API.md, "Batches"): many matters, one template, a ZIP for the court.
+
+``batch_request`` checks and stores the batch; the ``batch_run`` job cuts it into
+chunks of ``BATCH_CHUNK`` matters, each a ``batch_chunk`` job on the ``pdf`` queue, so
+every PDF worker process takes chunks and none holds more than one chunk of documents.
+A chunk renders its DOCX files in the render pool, converts them in one LibreOffice run,
+builds each matter's bundle when asked, and stores everything; a matter that fails is
+recorded with its reason and the others go on. The ZIP (a folder per successful matter
+and ``manifest.csv``) is streamed from the stored files on download.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from evidence.conversion import conversion_available, convert_many
+from evidence.services import bundle_create, bundle_make, private_file, private_storage
+from legalcase.access import require, visible_matters
+from legalcase.calculators import court_fees
+from legalcase.events import record_event
+from legalcase.jobs import JobReporter, job_create
+from legalcase.models import EventKind, Job, Matter, MatterEvent, User
+from templates_docx.context import matter_context
+from templates_docx.models import Batch, BatchItem, BatchItemStatus, DocumentStatus, GeneratedDocument
+from templates_docx.pool import RenderFailed, render_pool
+from templates_docx.rendering import sha256
+from templates_docx.services import DOCX_TYPE, template_current, template_fields
+
+BATCH_JOB = "batch_run"
+CHUNK_JOB = "batch_chunk"
+MAX_BATCH = 5000
+BUNDLE_TITLE = "证据材料"
+MANIFEST_HEADER = ["matter_number", "debtor_name", "claim_total", "files", "sha256"]
+
+
+def _matter_ids(raw) -> list[int]:
+    if not isinstance(raw, list) or not raw:
+        raise ValidationError({"matters": ["请至少选择一个案件"]})
+    try:
+        ids = list(dict.fromkeys(int(value) for value in raw if not isinstance(value, bool)))
+    except (TypeError, ValueError):
+        raise ValidationError({"matters": ["案件编号必须是整数"]}) from None
+    if len(ids) != len(raw):
+        raise ValidationError({"matters": ["案件编号有误或重复"]})
+    if len(ids) > MAX_BATCH:
+        raise ValidationError({"matters": [f"一个批次最多 {MAX_BATCH:,} 个案件"]})
+    return ids
+
+
+def batch_request(
+    *, user: User, matter_ids, template_code: str, bundle: bool, procedure: str = Batch.Procedure.SIMPLIFIED
+) -> Batch:
+    """Check and store a batch, then start it; 400 names every matter the user cannot see."""
+    require(user, "write_filings")
+    ids = _matter_ids(matter_ids)
+    visible = set(visible_matters(user).filter(pk__in=ids).values_list("pk", flat=True))
+    refused = [pk for pk in ids if pk not in visible]
+    if refused:
+        raise ValidationError({"matters": [f"无权访问或不存在的案件：{', '.join(map(str, refused))}"]})
+    if procedure not in Batch.Procedure.values:
+        raise ValidationError({"procedure": ["程序只能是 simplified 或 ordinary"]})
+    template = template_current(template_code)
+    with transaction.atomic():
+        batch = Batch.objects.create(
+            template=template, bundle=bool(bundle), procedure=procedure, total=len(ids), created_by=user
+        )
+        BatchItem.objects.bulk_create(
+            [BatchItem(batch=batch, matter_id=pk, position=index) for index, pk in enumerate(ids, start=1)],
+            batch_size=1000,
+        )
+        batch.job = job_create(kind=BATCH_JOB, user=user, payload={"batch_id": batch.pk}, total=len(ids))
+        batch.save(update_fields=["job"])
+    return batch
+
+
+def batch_run(*, job: Job, report: JobReporter) -> dict:
+    """The ``batch_run`` job: one ``batch_chunk`` job per chunk of pending matters. Safe to run twice."""
+    batch = Batch.objects.get(pk=job.payload["batch_id"])
+    size = settings.BATCH_CHUNK
+    with transaction.atomic():
+        # The row lock makes a second run wait, then see the chunks already queued.
+        Batch.objects.select_for_update().get(pk=batch.pk)
+        queued = set()
+        for payload in Job.objects.filter(kind=CHUNK_JOB, payload__batch_id=batch.pk).values_list("payload", flat=True):
+            queued.update(payload["item_ids"])
+        pending = [
+            pk
+            for pk in batch.items.filter(status=BatchItemStatus.PENDING).order_by("position").values_list("pk", flat=True)
+            if pk not in queued
+        ]
+        for start in range(0, len(pending), size):
+            chunk = pending[start : start + size]
+            job_create(kind=CHUNK_JOB, user=batch.created_by, payload={"batch_id": batch.pk, "item_ids": chunk}, total=len(chunk))
+    report(done=0, total=batch.total)
+    return {"batch_id": batch.pk, "chunks": (len(pending) + size - 1) // size}
+
+
+@dataclass
+class _Work:
+    """One matter of a chunk on its way through render, conversion, bundle and storage."""
+
+    item: BatchItem
+    docx: bytes = b""
+    missing: list = field(default_factory=list)
+    pdf: bytes | None = None
+    bundle = None
+    error: str = ""
+
+
+def batch_chunk(*, job: Job, report: JobReporter) -> dict:
+    """The ``batch_chunk`` job: process its matters; each failure is recorded on its item. Safe to run twice."""
+    batch = Batch.objects.select_related("template", "created_by").get(pk=job.payload["batch_id"])
+    items = (
+        BatchItem.objects.filter(pk__in=job.payload["item_ids"], status=BatchItemStatus.PENDING)
+        .select_related("matter__debt__creditor", "matter__debt__debtor", "matter__forum", "matter__assigned_firm")
+        .order_by("position")
+    )
+    works = [_Work(item=item) for item in items]
+    today = timezone.localdate()
+    template = batch.template
+    content = bytes(template.content)
+    for work in works:
+        try:
+            context = matter_context(work.item.matter, today=today)
+            work.docx, work.missing = render_pool().render(template=content, digest=template.sha256, context=context)
+        except RenderFailed as exc:
+            work.error = f"生成失败：{exc}"
+        except Exception as exc:  # one matter's bad data fails that matter only
+            work.error = f"生成失败：{exc.__class__.__name__}: {exc}"
+    _convert([work for work in works if not work.error])
+    for work in works:
+        if not work.error and batch.bundle:
+            _bundle(work, batch)
+        _store(work, batch)
+        report(done=works.index(work) + 1, total=len(works))
+    return {"batch_id": batch.pk, "done": sum(1 for work in works if not work.error), "failed": sum(1 for w in works if w.error)}
+
+
+def _convert(works: list[_Work]) -> None:
+    """The chunk's PDFs in one LibreOffice run (where it is installed)."""
+    if not works or not conversion_available():
+        return
+    with tempfile.TemporaryDirectory(prefix="fasu-batch-") as folder:
+        sources = {}
+        for work in works:
+            source = Path(folder) / f"item{work.item.pk}.docx"
+            source.write_bytes(work.docx)
+            sources[source] = work
+        converted = convert_many(list(sources), outdir=Path(folder) / "pdf")
+        for source, work in sources.items():
+            produced = converted[source]
+            if isinstance(produced, BaseException):
+                work.error = f"PDF 转换失败：{produced}"
+            else:
+                work.pdf = produced.read_bytes()
+
+
+def _bundle(work: _Work, batch: Batch) -> None:
+    try:
+        with transaction.atomic():
+            bundle = bundle_create(matter=work.item.matter, user=batch.created_by, title=BUNDLE_TITLE, queue=False)
+            bundle_make(bundle)
+        work.bundle = bundle
+    except ValidationError as exc:
+        work.error = f"证据材料无法生成：{'；'.join(exc.messages)}"
+    except Exception as exc:
+        work.error = f"证据材料无法生成：{exc}"
+
+
+def _store(work: _Work, batch: Batch) -> None:
+    """Store the matter's files and record its outcome, or record its failure."""
+    item = work.item
+    done_at = timezone.now()
+    if work.error:
+        BatchItem.objects.filter(pk=item.pk, status=BatchItemStatus.PENDING).update(
+            status=BatchItemStatus.FAILED, error=work.error, finished_at=done_at
+        )
+        return
+    template = batch.template
+    stem = f"{template.name}-{item.matter.number}"
+    try:
+        with private_file(
+            content=work.docx, filename=f"{stem}.docx", title=stem, owner=batch.created_by, mime_type=DOCX_TYPE
+        ) as docx_file, _maybe_pdf(work, stem, batch.created_by) as pdf_file, transaction.atomic():
+            document = GeneratedDocument.objects.create(
+                matter=item.matter,
+                template=template,
+                status=DocumentStatus.DONE,
+                formats=["docx", "pdf"] if pdf_file else ["docx"],
+                missing=work.missing,
+                docx_file=docx_file,
+                docx_sha256=sha256(work.docx),
+                pdf_file=pdf_file,
+                created_by=batch.created_by,
+            )
+            files = [_entry(f"{template.name}.docx", work.docx, docx_file)]
+            if pdf_file:
+                files.append(_entry(f"{template.name}.pdf", work.pdf, pdf_file))
+            if work.bundle is not None:
+                files.append(
+                    {
+                        "name": f"{BUNDLE_TITLE}.pdf",
+                        "sha256": work.bundle.sha256,
+                        "size": work.bundle.file.size,
+                        "file": work.bundle.file_id,
+                    }
+                )
+            updated = BatchItem.objects.filter(pk=item.pk, status=BatchItemStatus.PENDING).update(
+                status=BatchItemStatus.DONE,
+                document=document,
+                bundle=work.bundle,
+                files=files,
+                finished_at=done_at,
+            )
+            if not updated:  # processed meanwhile by a re-run of this chunk: keep that outcome
+                raise _AlreadyDone
+            record_event(
+                matter=item.matter,
+                actor=batch.created_by,
+                kind=EventKind.DOCUMENT_REQUESTED,
+                new={"document": document.pk, "template": template.code, "version": template.version, "batch": batch.pk},
+            )
+    except _AlreadyDone:
+        return
+    except Exception as exc:
+        BatchItem.objects.filter(pk=item.pk, status=BatchItemStatus.PENDING).update(
+            status=BatchItemStatus.FAILED, error=f"保存失败：{exc}", finished_at=done_at
+        )
+
+
+class _AlreadyDone(Exception):
+    pass
+
+
+class _NoFile:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _maybe_pdf(work: _Work, stem: str, owner: User):
+    if work.pdf is None:
+        return _NoFile()
+    return private_file(content=work.pdf, filename=f"{stem}.pdf", title=f"{stem} (PDF)", owner=owner, mime_type="application/pdf")
+
+
+def _entry(name: str, content: bytes, stored) -> dict:
+    return {"name": name, "sha256": sha256(content), "size": len(content), "file": stored.pk}
+
+
+# --- Reading a batch ----------------------------------------------------------------
+
+
+def batch_access(*, user: User, batch_id: int) -> Batch:
+    """A batch, seen only by its creator (like a job) and by administrators; 404 otherwise."""
+    try:
+        batch = Batch.objects.select_related("template", "job").get(pk=int(batch_id))
+    except (Batch.DoesNotExist, TypeError, ValueError):
+        raise Http404("batch not found") from None
+    if batch.created_by_id != user.pk and user.role != "admin":
+        raise Http404("batch not found")
+    # A lawyer whose firm lost a matter since no longer sees it, nor the batch.
+    if visible_matters(user).filter(pk__in=batch.items.values("matter_id")).count() != batch.total:
+        raise Http404("batch not found")
+    return batch
+
+
+def batch_errors(batch: Batch) -> list[dict]:
+    return [
+        {"matter": matter_id, "number": number, "error": error}
+        for matter_id, number, error in batch.items.filter(status=BatchItemStatus.FAILED)
+        .order_by("position")
+        .values_list("matter_id", "matter__number", "error")
+    ]
+
+
+def _folder(item: BatchItem) -> str:
+    name = "".join(c for c in item.matter.debtor_name if c not in '/\\:*?"<>|').strip()
+    return f"{item.matter.number}_{name}" if name else item.matter.number
+
+
+class _Sink:
+    """A write-only stream for ``zipfile`` that hands out what was written so far."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def drain(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts.clear()
+        return data
+
+
+def batch_zip_stream(batch: Batch) -> Iterator[bytes]:
+    """The batch's ZIP, produced piece by piece from the stored files (never whole in memory)."""
+    storage = private_storage()
+    sink = _Sink()
+    rows = []
+    items = (
+        batch.items.filter(status=BatchItemStatus.DONE)
+        .select_related("matter__debt")
+        .order_by("position")
+    )
+    from filer.models import File as FilerFile
+
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED) as archive:
+        for item in items.iterator(chunk_size=200):
+            folder = _folder(item)
+            stored = {f.pk: f for f in FilerFile.objects.filter(pk__in=[entry["file"] for entry in item.files])}
+            for entry in item.files:
+                info = zipfile.ZipInfo(f"{folder}/{entry['name']}", date_time=item.finished_at.timetuple()[:6])
+                with archive.open(info, "w", force_zip64=entry["size"] > 2**31) as target, storage.open(
+                    stored[entry["file"]].file.name, "rb"
+                ) as source:
+                    while chunk := source.read(1024 * 1024):
+                        target.write(chunk)
+                        yield sink.drain()
+            rows.append(
+                [
+                    item.matter.number,
+                    item.matter.debtor_name,
+                    f"{item.matter.debt.claim_total:.2f}",
+                    ";".join(f"{folder}/{entry['name']}" for entry in item.files),
+                    ";".join(entry["sha256"] for entry in item.files),
+                ]
+            )
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(MANIFEST_HEADER)
+        writer.writerows(rows)
+        archive.writestr("manifest.csv", "\ufeff" + text.getvalue())
+    yield sink.drain()
+
+
+def batch_open_for_download(*, user: User, batch_id: int) -> tuple[Batch, Iterator[bytes]]:
+    """The batch and its ZIP stream; every matter in it gets a download entry on its timeline."""
+    batch = batch_access(user=user, batch_id=batch_id)
+    if batch.status != "done":
+        raise ValidationError({"batch": ["批次尚未完成"]})
+    matter_ids = list(batch.items.filter(status=BatchItemStatus.DONE).values_list("matter_id", flat=True))
+    MatterEvent.objects.bulk_create(
+        [
+            MatterEvent(
+                matter_id=matter_id,
+                actor=user,
+                kind=EventKind.DOCUMENT_DOWNLOADED,
+                new={"batch": batch.pk, "template": batch.template.code, "format": "zip"},
+            )
+            for matter_id in matter_ids
+        ],
+        batch_size=1000,
+    )
+    return batch, batch_zip_stream(batch)
+
+
+# --- Pre-filing checks ------------------------------------------------------------
+
+
+@dataclass
+class BatchChecks:
+    """What a batch would run into, shown before it starts (issue: pre-filing checks)."""
+
+    count: int
+    missing: list[tuple[Matter, list[str]]]
+    time_barred: list[Matter]
+    no_forum: list[Matter]
+    no_evidence: list[Matter]
+    fees_total: Decimal
+    procedure: str
+
+
+def batch_checks(*, user: User, matter_ids, template_code: str, procedure: str, bundle: bool) -> BatchChecks:
+    """Missing elements per matter, time-barred matters, unset forums and the acceptance fees in total."""
+    require(user, "write_filings")
+    ids = _matter_ids(matter_ids)
+    template = template_current(template_code)
+    today = timezone.localdate()
+    matters = _matters_for_checks(user, ids)
+    fees_total = Decimal("0.00")
+    missing, time_barred, no_forum, no_evidence = [], [], [], []
+    for matter in matters:
+        context = matter_context(matter, today=today)
+        labels = [label for field_ in template_fields(template=template, context=context) for label in field_["missing"]]
+        if labels:
+            missing.append((matter, list(dict.fromkeys(labels))))
+        if matter.time_barred:
+            time_barred.append(matter)
+        if matter.forum_id is None:
+            no_forum.append(matter)
+        if bundle and not context["evidence"]:
+            no_evidence.append(matter)
+        claim = matter.debt.claim_total
+        if claim > 0:
+            fees = court_fees(claim)
+            fees_total += fees.acceptance_simplified if procedure == Batch.Procedure.SIMPLIFIED else fees.acceptance
+    return BatchChecks(
+        count=len(matters),
+        missing=missing,
+        time_barred=time_barred,
+        no_forum=no_forum,
+        no_evidence=no_evidence,
+        fees_total=fees_total,
+        procedure=procedure,
+    )
+
+
+def _matters_for_checks(user: User, ids: list[int]) -> list[Matter]:
+    return list(
+        visible_matters(user)
+        .filter(pk__in=ids)
+        .select_related("debt__creditor", "debt__debtor", "debt__original_creditor", "forum", "assigned_firm")
+        .order_by("pk")
+    )
