@@ -50,7 +50,7 @@ try:
     RENDER_MEMORY_MB = env_int(ENV, "RENDER_MEMORY_MB", 512, minimum=128)
     RENDER_SECONDS = env_int(ENV, "RENDER_SECONDS", 20)
     # How many matters of a batch one job renders, converts and bundles at a time.
-    BATCH_CHUNK = env_int(ENV, "BATCH_CHUNK", 10)
+    BATCH_CHUNK = env_int(ENV, "BATCH_CHUNK", 100)
     if RENDER_SECONDS >= JOB_LEASE_SECONDS:
         raise SettingError("RENDER_SECONDS", "must be below JOB_LEASE_SECONDS")
 except SettingError as exc:

@@ -25,11 +25,13 @@ import atexit
 import io
 import itertools
 import os
+import re
 import shutil
 import signal
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,8 +142,13 @@ def convert_to_pdf(data: bytes, content_type: str, *, timeout: float | None = No
     return Converted(pdf=pdf, page_count=_page_count(pdf))
 
 
-def _soffice(soffice: str, profile: Path, sources: list[Path], outdir: Path, limit: float) -> None:
-    """One soffice run converting ``sources`` into ``outdir`` (call with ``_lock`` held)."""
+def _soffice(
+    soffice: str, profile: Path, sources: list[Path], outdir: Path, limit: float, *, on_started=None
+) -> None:
+    """One soffice run converting ``sources`` into ``outdir`` (call with ``_lock`` held).
+
+    ``on_started(source)`` is called with each source's path as soffice starts on it.
+    """
     command = [
         soffice,
         "--headless",
@@ -157,7 +164,7 @@ def _soffice(soffice: str, profile: Path, sources: list[Path], outdir: Path, lim
         *map(str, sources),
     ]
     env = {**os.environ, "FONTCONFIG_FILE": str(profile / "fonts.conf"), "HOME": str(profile)}
-    _run(command, env=env, limit=limit)
+    _run(command, env=env, limit=limit, on_started=on_started)
 
 
 def _checked_output(target: Path) -> Path:
@@ -179,9 +186,18 @@ def _page_count(pdf: bytes) -> int:
 
 
 def convert_many(
-    paths: list[str | Path], *, outdir: str | Path | None = None, timeout: float | None = None
+    paths: list[str | Path],
+    *,
+    outdir: str | Path | None = None,
+    timeout: float | None = None,
+    on_ready: Callable[[Path, Path | ConversionFailed], None] | None = None,
 ) -> dict[Path, Path | ConversionFailed]:
     """Convert several DOCX/XLSX files (``.docx``/``.xlsx`` paths) to PDF in one soffice run.
+
+    ``on_ready(path, result)``, when given, is called for each input as soon as its PDF is
+    written (soffice announces each file as it starts it, so the one before is done),
+    while soffice goes on with the rest: a caller can store the first documents of a
+    long run before the last are converted. It runs in the calling thread.
 
     Returns, for each input path (as a ``Path``), the path of its checked PDF in
     ``outdir`` (named ``<stem>.pdf``, a new temporary directory when not given; the caller
@@ -192,6 +208,14 @@ def convert_many(
     """
     sources = list(dict.fromkeys(Path(path) for path in paths))
     results: dict[Path, Path | ConversionFailed] = {}
+    reported: set[Path] = set()
+
+    def report(path: Path, result) -> None:
+        results[path] = result
+        if on_ready is not None and path not in reported:
+            reported.add(path)
+            on_ready(path, result)
+
     if not sources:
         return results
     soffice = soffice_path()
@@ -204,7 +228,7 @@ def convert_many(
     wanted = []
     for path in sources:
         if path.suffix.lower() not in suffixes or not path.is_file():
-            results[path] = ConversionFailed(f"{path.name} 不是可转换的 DOCX 或 XLSX 文件")
+            report(path, ConversionFailed(f"{path.name} 不是可转换的 DOCX 或 XLSX 文件"))
         else:
             wanted.append(path)
     with _lock, tempfile.TemporaryDirectory(prefix="fasu-convert-") as work:
@@ -217,28 +241,56 @@ def convert_many(
         batch_out = Path(work) / "out"
         batch_out.mkdir()
         batch_error: ConversionFailed | None = None
+        by_copy = {str(copy): path for path, copy in staged.items()}
+        started: list[Path] = []
+
+        def announced(source: str) -> None:
+            # soffice names a file as it starts on it: the one before it is finished.
+            if started:
+                _report_collected(started[-1], staged[started[-1]], batch_out, outdir, report)
+            started.append(by_copy[source])
+
         if staged:
             try:
-                _soffice(soffice, _current_profile(), list(staged.values()), batch_out, limit * len(staged))
+                _soffice(
+                    soffice,
+                    _current_profile(),
+                    list(staged.values()),
+                    batch_out,
+                    limit * len(staged),
+                    on_started=announced if on_ready is not None else None,
+                )
             except ConversionFailed as exc:
                 batch_error = exc
         for path, copy in staged.items():
+            if path in reported:
+                continue
             try:
                 results[path] = _collect(batch_out / f"{copy.stem}.pdf", outdir / f"{path.stem}.pdf")
+                report(path, results[path])
                 continue
             except ConversionFailed as exc:
                 first = batch_error or exc
             if len(staged) == 1:
-                results[path] = first
+                report(path, first)
                 continue
             alone = Path(work) / f"alone-{copy.stem}"
             alone.mkdir()
             try:  # the retry, alone
                 _soffice(soffice, _current_profile(), [copy], alone, limit)
-                results[path] = _collect(alone / f"{copy.stem}.pdf", outdir / f"{path.stem}.pdf")
+                report(path, _collect(alone / f"{copy.stem}.pdf", outdir / f"{path.stem}.pdf"))
             except ConversionFailed as exc:
-                results[path] = exc
+                report(path, exc)
     return {Path(path): results[Path(path)] for path in paths}
+
+
+def _report_collected(path: Path, copy: Path, batch_out: Path, outdir: Path, report) -> None:
+    """Report a file soffice has finished; a bad output is left for the retry after the run."""
+    try:
+        collected = _collect(batch_out / f"{copy.stem}.pdf", outdir / f"{path.stem}.pdf")
+    except ConversionFailed:
+        return
+    report(path, collected)
 
 
 def _collect(produced: Path, target: Path) -> Path:
@@ -250,7 +302,11 @@ def _collect(produced: Path, target: Path) -> Path:
     return target
 
 
-def _run(command: list[str], *, env: dict, limit: float) -> None:
+# soffice's line for each file it starts: "convert /dir/00001.docx -> /out/00001.pdf using filter : …"
+_STARTED = re.compile(r"^convert (.+?) -> .+ using filter")
+
+
+def _run(command: list[str], *, env: dict, limit: float, on_started=None) -> None:
     """Run soffice in its own process group; on timeout kill the group and drop the profile."""
     process = subprocess.Popen(
         command,
@@ -261,7 +317,10 @@ def _run(command: list[str], *, env: dict, limit: float) -> None:
         start_new_session=True,
     )
     try:
-        output, _ = process.communicate(timeout=limit)
+        if on_started is None:
+            output, _ = process.communicate(timeout=limit)
+        else:
+            output = _follow(process, limit=limit, on_started=on_started)
     except subprocess.TimeoutExpired:
         _kill_group(process)
         _discard_profile()
@@ -277,6 +336,31 @@ def _run(command: list[str], *, env: dict, limit: float) -> None:
         _discard_profile()
         tail = output.decode("utf-8", "replace").strip()[-500:]
         raise ConversionFailed(f"LibreOffice 退出码 {process.returncode}：{tail}")
+
+
+def _follow(process: subprocess.Popen, *, limit: float, on_started) -> bytes:
+    """Read soffice's output line by line, calling ``on_started`` per file, within ``limit``."""
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        _kill_group(process, only_leftovers=True)
+
+    timer = threading.Timer(limit, expire)
+    timer.start()
+    lines = []
+    try:
+        for raw in process.stdout:
+            lines.append(raw)
+            found = _STARTED.match(raw.decode("utf-8", "replace").strip())
+            if found and not expired.is_set():
+                on_started(found.group(1))
+        process.wait()
+    finally:
+        timer.cancel()
+    if expired.is_set():
+        raise subprocess.TimeoutExpired(process.args, limit)
+    return b"".join(lines)
 
 
 def _kill_group(process: subprocess.Popen, *, only_leftovers: bool = False) -> None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, QuerySet
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -312,12 +312,6 @@ def matter_row(matter: Matter) -> dict:
     }
 
 
-def with_current_deadlines(matters: QuerySet[Matter]) -> QuerySet[Matter]:
-    """One query for the current deadlines of a whole page of matters."""
-    current = Deadline.objects.filter(superseded_at__isnull=True).order_by("due_on", "id")
-    return matters.prefetch_related(Prefetch("deadlines", queryset=current, to_attr="prefetched_current_deadlines"))
-
-
 class ForumRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -605,7 +599,7 @@ class MatterListView(ApiView, generics.ListAPIView):
     def get_queryset(self):
         filters = _valid(MatterFilterSerializer, self.request.query_params)
         matters = visible_matters(self.request.user).filter_by(**filters).for_list().order_by("-id")
-        return with_current_deadlines(matters)
+        return matters.with_current_deadlines()
 
 
 class MatterDetailView(ApiView):

@@ -423,6 +423,13 @@ class MatterQuerySet(models.QuerySet):
         # saves in building instances, Django spends computing the column mask.
         return self.select_related("debt__debtor", "debt__creditor", "owner", "assigned_firm")
 
+    def with_current_deadlines(self) -> "MatterQuerySet":
+        """One query for the current deadlines of all these matters (``Matter.current_deadlines``)."""
+        current = Deadline.objects.filter(superseded_at__isnull=True).order_by("due_on", "id")
+        return self.prefetch_related(
+            models.Prefetch("deadlines", queryset=current, to_attr="prefetched_current_deadlines")
+        )
+
 
 class Matter(models.Model):
     """A legal matter: one escalated debt on its way through proceedings to recovery.

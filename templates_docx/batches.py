@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import queue
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,7 +36,7 @@ from legalcase.calculators import court_fees
 from legalcase.events import record_event
 from legalcase.jobs import JobReporter, job_create
 from legalcase.models import EventKind, Job, Matter, MatterEvent, User
-from templates_docx.context import matter_context
+from templates_docx.context import matter_context, with_filing_data
 from templates_docx.models import Batch, BatchItem, BatchItemStatus, DocumentStatus, GeneratedDocument
 from templates_docx.pool import RenderFailed, render_pool
 from templates_docx.rendering import sha256
@@ -42,6 +45,7 @@ from templates_docx.services import DOCX_TYPE, template_current, template_fields
 BATCH_JOB = "batch_run"
 CHUNK_JOB = "batch_chunk"
 MAX_BATCH = 5000
+MIN_CHUNK = 5
 BUNDLE_TITLE = "证据材料"
 MANIFEST_HEADER = ["matter_number", "debtor_name", "claim_total", "files", "sha256"]
 
@@ -89,7 +93,9 @@ def batch_request(
 def batch_run(*, job: Job, report: JobReporter) -> dict:
     """The ``batch_run`` job: one ``batch_chunk`` job per chunk of pending matters. Safe to run twice."""
     batch = Batch.objects.get(pk=job.payload["batch_id"])
-    size = settings.BATCH_CHUNK
+    # At least eight chunks where the batch allows, so every worker process takes part;
+    # at most BATCH_CHUNK matters each (one LibreOffice run, memory for one chunk).
+    size = max(MIN_CHUNK, min(settings.BATCH_CHUNK, math.ceil(batch.total / 8)))
     with transaction.atomic():
         # The row lock makes a second run wait, then see the chunks already queued.
         Batch.objects.select_for_update().get(pk=batch.pk)
@@ -121,13 +127,20 @@ class _Work:
 
 
 def batch_chunk(*, job: Job, report: JobReporter) -> dict:
-    """The ``batch_chunk`` job: process its matters; each failure is recorded on its item. Safe to run twice."""
+    """The ``batch_chunk`` job: process its matters; each failure is recorded on its item. Safe to run twice.
+
+    The DOCX files are rendered first; LibreOffice then converts them in one run in a
+    second thread, and as each PDF is written this thread builds that matter's bundle
+    and stores its files, so the Python work overlaps the conversion and every matter's
+    progress shows as soon as it is done.
+    """
     batch = Batch.objects.select_related("template", "created_by").get(pk=job.payload["batch_id"])
-    items = (
-        BatchItem.objects.filter(pk__in=job.payload["item_ids"], status=BatchItemStatus.PENDING)
-        .select_related("matter__debt__creditor", "matter__debt__debtor", "matter__forum", "matter__assigned_firm")
-        .order_by("position")
+    items = list(
+        BatchItem.objects.filter(pk__in=job.payload["item_ids"], status=BatchItemStatus.PENDING).order_by("position")
     )
+    matters = with_filing_data(Matter.objects.filter(pk__in=[item.matter_id for item in items])).in_bulk()
+    for item in items:
+        item.matter = matters[item.matter_id]
     works = [_Work(item=item) for item in items]
     today = timezone.localdate()
     template = batch.template
@@ -140,32 +153,79 @@ def batch_chunk(*, job: Job, report: JobReporter) -> dict:
             work.error = f"生成失败：{exc}"
         except Exception as exc:  # one matter's bad data fails that matter only
             work.error = f"生成失败：{exc.__class__.__name__}: {exc}"
-    _convert([work for work in works if not work.error])
-    for work in works:
-        if not work.error and batch.bundle:
+    finished = 0
+
+    def finish(work: _Work) -> None:
+        nonlocal finished
+        if not work.error and batch.bundle and work.bundle is None:
             _bundle(work, batch)
         _store(work, batch)
-        report(done=works.index(work) + 1, total=len(works))
-    return {"batch_id": batch.pk, "done": sum(1 for work in works if not work.error), "failed": sum(1 for w in works if w.error)}
+        finished += 1
+        report(done=finished, total=len(works))
+
+    for work in [work for work in works if work.error]:
+        finish(work)
+    rendered = [work for work in works if not work.error]
+    if rendered and conversion_available():
+        _convert_while(rendered, batch=batch, finish=finish)
+    else:
+        for work in rendered:
+            finish(work)
+    done = sum(1 for work in works if not work.error)
+    return {"batch_id": batch.pk, "done": done, "failed": len(works) - done}
 
 
-def _convert(works: list[_Work]) -> None:
-    """The chunk's PDFs in one LibreOffice run (where it is installed)."""
-    if not works or not conversion_available():
-        return
+def _convert_while(works: list[_Work], *, batch: Batch, finish) -> None:
+    """Convert ``works`` in one LibreOffice run in another thread; finish each as its PDF lands."""
+    ready: queue.Queue = queue.Queue()
     with tempfile.TemporaryDirectory(prefix="fasu-batch-") as folder:
         sources = {}
         for work in works:
             source = Path(folder) / f"item{work.item.pk}.docx"
             source.write_bytes(work.docx)
             sources[source] = work
-        converted = convert_many(list(sources), outdir=Path(folder) / "pdf")
-        for source, work in sources.items():
-            produced = converted[source]
-            if isinstance(produced, BaseException):
-                work.error = f"PDF 转换失败：{produced}"
+
+        def convert() -> None:
+            try:
+                convert_many(
+                    list(sources), outdir=Path(folder) / "pdf", on_ready=lambda path, result: ready.put((path, result))
+                )
+            except Exception as exc:  # LibreOffice missing or broken: every matter not yet done fails
+                ready.put((None, exc))
+            finally:
+                ready.put(None)
+
+        converter = threading.Thread(target=convert, name="fasu-batch-convert", daemon=True)
+        converter.start()
+        waiting_for_bundle = list(works) if batch.bundle else []
+        left = set(sources)
+        while True:
+            try:
+                message = ready.get_nowait()
+            except queue.Empty:
+                if waiting_for_bundle:  # use the wait: a bundle does not need the PDF
+                    _bundle(waiting_for_bundle.pop(0), batch)
+                    continue
+                message = ready.get()
+            if message is None:
+                break
+            path, result = message
+            if path is None:
+                for source in sorted(left):
+                    sources[source].error = f"PDF 转换失败：{result}"
+                    finish(sources[source])
+                left.clear()
+                continue
+            work = sources[path]
+            left.discard(path)
+            if isinstance(result, BaseException):
+                work.error = f"PDF 转换失败：{result}"
             else:
-                work.pdf = produced.read_bytes()
+                work.pdf = result.read_bytes()
+            if work in waiting_for_bundle:
+                waiting_for_bundle.remove(work)
+            finish(work)
+        converter.join()
 
 
 def _bundle(work: _Work, batch: Batch) -> None:
@@ -427,9 +487,4 @@ def batch_checks(*, user: User, matter_ids, template_code: str, procedure: str, 
 
 
 def _matters_for_checks(user: User, ids: list[int]) -> list[Matter]:
-    return list(
-        visible_matters(user)
-        .filter(pk__in=ids)
-        .select_related("debt__creditor", "debt__debtor", "debt__original_creditor", "forum", "assigned_firm")
-        .order_by("pk")
-    )
+    return list(with_filing_data(visible_matters(user).filter(pk__in=ids).with_current_deadlines()).order_by("pk"))

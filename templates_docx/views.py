@@ -20,7 +20,7 @@ from legalcase.access import access_matter, can, require
 from legalcase.models import Matter
 from legalcase.views import BATCH_SELECTION_KEY
 from templates_docx.batches import batch_access, batch_checks, batch_errors, batch_request
-from templates_docx.context import matter_context
+from templates_docx.context import exceeds_24_percent, matter_context
 from templates_docx.forms import BatchForm, TemplateUploadForm
 from templates_docx.models import DocumentStatus, DocumentTemplate
 from templates_docx.services import (
@@ -49,6 +49,7 @@ def _section(request: HttpRequest, matter: Matter, *, chosen: str = "", error: s
         "documents": documents,
         "working": any(document.status in (DocumentStatus.PENDING, DocumentStatus.RUNNING) for document in documents),
         "error": error,
+        "exceeds_24_percent": exceeds_24_percent(matter.debt),
     }
     return render(request, "templates_docx/_section.html", context)
 

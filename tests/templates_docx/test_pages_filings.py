@@ -78,3 +78,15 @@ def test_the_matter_page_includes_the_filings_section(client):
     matter = make_matter()
     page = client.get(reverse("matter_detail", args=[matter.pk])).content.decode()
     assert reverse("filings_section", args=[matter.pk]) in page
+
+
+def test_a_claim_above_24_percent_a_year_is_flagged_not_cut(client):
+    from decimal import Decimal
+
+    client.force_login(make_user(Role.COUNSEL))
+    matter = make_matter(penalty_rate=Decimal("0.36"))
+    page = section(client, matter).content.decode()
+    assert "warn-24" in page
+    calm = make_matter(penalty_rate=Decimal("0.18"), interest=Decimal("0"), penalty_interest=Decimal("0"),
+                       compound_interest=Decimal("0"), late_fees=Decimal("0"))
+    assert "warn-24" not in section(client, calm).content.decode()
