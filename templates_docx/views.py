@@ -44,7 +44,7 @@ def _section(request: HttpRequest, matter: Matter, *, chosen: str = "", error: s
         "templates": templates,
         "template": template,
         "fields": fields,
-        "missing_count": sum(1 for field in fields if field["missing"]),
+        "missing_labels": list(dict.fromkeys(label for field in fields for label in field["missing"])),
         "may_generate": can(request.user, "write_filings"),
         "documents": documents,
         "working": any(document.status in (DocumentStatus.PENDING, DocumentStatus.RUNNING) for document in documents),
