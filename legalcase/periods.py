@@ -4,7 +4,8 @@ LEGAL_RULES.md section 1: the start day is not counted (民事诉讼法 Art. 85,
 Art. 201); a period in months or years ends on the corresponding day, or the month's
 last day (民法典 Art. 202); a last day that is a rest day moves to the next working day
 (民法典 Art. 203); "at least N days before" deadlines move to the previous working day.
-Section 2 gives the limitation chain (民法典 Arts. 188, 195).
+Section 2 gives the limitation chain (民法典 Arts. 188, 195) and the time limits from
+service to enforcement; section 3 the freeze periods (民诉法解释 Art. 485).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -130,3 +131,252 @@ def _limitation_end(start: dt.date, calendar: HolidayCalendar) -> tuple[dt.date,
     if old_law_end[0] < LIMITATION_OLD_LAW_ENDS:
         return old_law_end
     return shift_forward(add_months(start, 36), calendar)
+
+
+# --- Rules of LEGAL_RULES sections 1-3 -------------------------------------------------
+# Each rule id names the text it applies and the year of that text's version, so that a
+# later amendment is a new id and dates already computed keep saying what produced them.
+
+APPEAL_JUDGMENT_RULE = "appeal.judgment@2023"
+APPEAL_RULING_RULE = "appeal.ruling@2023"
+APPEAL_NO_PRC_DOMICILE_RULE = "appeal.no_prc_domicile@2023"
+PUBLIC_NOTICE_SERVICE_RULE = "service.public_notice@2023"
+JUDGMENT_EFFECTIVE_RULE = "judgment.effective@2023"
+PERFORMANCE_END_RULE = "performance.end@2023"
+ENFORCEMENT_APPLICATION_RULE = "enforcement.application@2023"
+FEE_PAYMENT_RULE = "fee.payment@2007"
+PRE_SUIT_PRESERVATION_RULE = "preservation.pre_suit@2023"
+FREEZE_RENEWAL_RULE = "freeze.renewal@2016"
+TERMINATION_FOLLOW_UP_RULE = "termination.follow_up@2016"
+DISHONEST_LISTING_RULE = "dishonest_listing.term@2017"
+
+APPEAL_DAYS = {"judgment": 15, "ruling": 10}
+APPEAL_DAYS_NO_PRC_DOMICILE = 30
+PUBLIC_NOTICE_DAYS = 30
+FEE_PAYMENT_DAYS = 7
+PRE_SUIT_PRESERVATION_DAYS = 30
+FREEZE_RENEWAL_DAYS_BEFORE = 7
+ENFORCEMENT_APPLICATION_YEARS = 2
+TERMINATION_FOLLOW_UP_MONTHS = 6
+TERMINATION_FOLLOW_UP_COUNT = 10  # every 6 months for 5 years
+DISHONEST_LISTING_YEARS = 2
+DISHONEST_LISTING_GROUNDS = range(1, 7)
+
+# 民诉法解释 (2022) Art. 485: the longest single period by kind of property. The 2004
+# 查封扣押冻结规定 Art. 29 periods (6 months / 1 year / 2 years) are superseded.
+FREEZE_PERIODS = {
+    "deposit": (1, "freeze.deposit@2022"),  # bank deposits and payment-platform balances
+    "movable": (2, "freeze.movable@2022"),  # vehicles, goods
+    "real_estate": (3, "freeze.real_estate@2022"),
+    "property_right": (3, "freeze.property_right@2022"),  # equity, shares, receivables
+}
+
+
+def appeal_deadline(
+    *, served_on: dt.date, kind: str, foreign_domicile: bool = False, calendar: HolidayCalendar
+) -> ComputedDate:
+    """The last day to appeal: 15 days from service for a judgment, 10 for an appealable
+    ruling (民事诉讼法 Art. 171), 30 for a party with no domicile in the PRC (Art. 286).
+
+    The service day is not counted and a last day on a rest day moves to the next working
+    day; a 调休 working weekend day counts as a working day (LEGAL_RULES section 1).
+    Whether the document is appealable at all (small claims, second instance, which
+    rulings) is decided before calling this; ``kind`` is ``judgment`` or ``ruling``.
+    """
+    if kind not in APPEAL_DAYS:
+        raise ValueError(f"unknown appealable document kind: {kind!r}")
+    if foreign_domicile:
+        days, rule = APPEAL_DAYS_NO_PRC_DOMICILE, APPEAL_NO_PRC_DOMICILE_RULE
+    else:
+        days = APPEAL_DAYS[kind]
+        rule = APPEAL_JUDGMENT_RULE if kind == "judgment" else APPEAL_RULING_RULE
+    inputs = {"served_on": served_on, "kind": kind, "foreign_domicile": foreign_domicile}
+    return _counted(served_on, days=days, rule=rule, calendar=calendar, inputs=inputs)
+
+
+def public_notice_served_on(*, published_on: dt.date) -> ComputedDate:
+    """The day a public notice (公告送达) is deemed served: 30 days after publication
+    (民事诉讼法 Art. 95), the publication day not counted.
+
+    The 30th day is not moved off a rest day. Art. 85's shift protects a party who must
+    act by the last day of a period; nobody acts on the deemed-service day, which only
+    starts the periods that follow (answer, appeal), and those shift at their own ends,
+    so shifting here would lengthen them twice. Hence no calendar and always verified.
+    """
+    return ComputedDate(
+        on=add_days(published_on, PUBLIC_NOTICE_DAYS),
+        rule=PUBLIC_NOTICE_SERVICE_RULE,
+        verified_calendar=True,
+        computed_from=_iso({"published_on": published_on, "days": PUBLIC_NOTICE_DAYS}),
+    )
+
+
+def judgment_effective(*, appeal_deadline_on: dt.date) -> ComputedDate:
+    """The day a judgment or ruling no party appealed takes effect: the day after the
+    appeal period ends (民事诉讼法 Art. 158; LEGAL_RULES section 2's worked chain).
+
+    ``appeal_deadline_on`` is the end of the last party's appeal period, already moved
+    off rest days. The effective day is a legal fact, not a day to act, so it never
+    shifts; whether the appeal deadline itself rested on verified holidays is carried by
+    that date's own ``ComputedDate``.
+    """
+    return ComputedDate(
+        on=add_days(appeal_deadline_on, 1),
+        rule=JUDGMENT_EFFECTIVE_RULE,
+        verified_calendar=True,
+        computed_from=_iso({"appeal_deadline_on": appeal_deadline_on}),
+    )
+
+
+def performance_end(*, effective_on: dt.date, days: int, calendar: HolidayCalendar) -> ComputedDate:
+    """The last day of the performance period an instrument sets ("于本判决生效之日起十日内"):
+    ``days`` after the effective day, that day not counted, moved to the next working day
+    when it is a rest day (民事诉讼法 Art. 85; LEGAL_RULES section 2's worked chain).
+    """
+    if days <= 0:
+        raise ValueError("a performance period needs a positive number of days")
+    inputs = {"effective_on": effective_on, "days": days}
+    return _counted(effective_on, days=days, rule=PERFORMANCE_END_RULE, calendar=calendar, inputs=inputs)
+
+
+def enforcement_application_deadline(*, performance_end_on: dt.date, calendar: HolidayCalendar) -> ComputedDate:
+    """The last day to apply for enforcement (申请执行期间): 2 years from the last day of
+    the performance period (民事诉讼法 Art. 250), ending on the corresponding day and
+    moved off a rest day. For instalments pass the last instalment's day; with no period
+    set, the day the instrument took effect. The period is interrupted and suspended like
+    limitation; this gives the uninterrupted date.
+    """
+    return _counted(
+        performance_end_on,
+        years=ENFORCEMENT_APPLICATION_YEARS,
+        rule=ENFORCEMENT_APPLICATION_RULE,
+        calendar=calendar,
+        inputs={"performance_end_on": performance_end_on},
+    )
+
+
+def fee_payment_deadline(*, notice_received_on: dt.date, calendar: HolidayCalendar) -> ComputedDate:
+    """The last day to pay the case acceptance fee: 7 days from the day after the fee
+    notice was received (诉讼费用交纳办法 Art. 22), moved off a rest day. Missing it lets
+    the court treat the suit as withdrawn.
+    """
+    return _counted(
+        notice_received_on,
+        days=FEE_PAYMENT_DAYS,
+        rule=FEE_PAYMENT_RULE,
+        calendar=calendar,
+        inputs={"notice_received_on": notice_received_on},
+    )
+
+
+def pre_suit_preservation_lapse(*, measure_on: dt.date, calendar: HolidayCalendar) -> ComputedDate:
+    """The last day to file suit or arbitration after a pre-suit preservation measure: 30
+    days from the measure, or the court lifts it (民事诉讼法 Art. 104; 财产保全规定 Art. 17).
+    The filing is the applicant's act, so a last day on a rest day moves forward.
+    """
+    return _counted(
+        measure_on,
+        days=PRE_SUIT_PRESERVATION_DAYS,
+        rule=PRE_SUIT_PRESERVATION_RULE,
+        calendar=calendar,
+        inputs={"measure_on": measure_on},
+    )
+
+
+def freeze_expiry(
+    *, started_on: dt.date, property_kind: str, stated_expiry: dt.date | None = None
+) -> ComputedDate:
+    """The last day of a freeze, seizure or distraint (民诉法解释 (2022) Art. 485): at most
+    1 year for deposits, 2 for movables, 3 for real estate and other property rights.
+
+    The court's stated date wins. Otherwise the day before the start plus the period, the
+    way notices write "自2026年3月2日起至2027年3月1日止" (LEGAL_RULES section 3). A court
+    measure's expiry never moves off a rest day, so no calendar is involved.
+    ``property_kind`` is a key of ``FREEZE_PERIODS``.
+    """
+    if property_kind not in FREEZE_PERIODS:
+        raise ValueError(f"unknown property kind: {property_kind!r}")
+    years, rule = FREEZE_PERIODS[property_kind]
+    inputs = {"started_on": started_on, "property_kind": property_kind}
+    if stated_expiry is not None:
+        if stated_expiry < started_on:
+            raise ValueError("a stated expiry cannot be before the start")
+        on = stated_expiry
+        inputs["stated_expiry"] = stated_expiry
+    else:
+        on = add_months(started_on - dt.timedelta(days=1), 12 * years)
+        inputs["years"] = years
+    return ComputedDate(on=on, rule=rule, verified_calendar=True, computed_from=_iso(inputs))
+
+
+def freeze_renewal_due(*, expires_on: dt.date, calendar: HolidayCalendar) -> ComputedDate:
+    """The last day to apply to renew a freeze: at least 7 days before it expires (财产保全
+    规定 Art. 18). On a rest day the deadline moves to the previous working day, since
+    moving it later would leave fewer than 7 days (LEGAL_RULES section 1).
+    """
+    on, verified = shift_backward(add_days(expires_on, -FREEZE_RENEWAL_DAYS_BEFORE), calendar)
+    return ComputedDate(
+        on=on,
+        rule=FREEZE_RENEWAL_RULE,
+        verified_calendar=verified,
+        computed_from=_iso({"expires_on": expires_on, "days_before": FREEZE_RENEWAL_DAYS_BEFORE}),
+    )
+
+
+def termination_follow_ups(*, terminated_on: dt.date, calendar: HolidayCalendar) -> list[ComputedDate]:
+    """The ten asset re-checks after a 终本 ruling: every 6 months for 5 years from the
+    ruling (《关于严格规范终结本次执行程序的规定（试行）》Art. 9), each on the
+    corresponding day and moved to the next working day. They are reminders to follow the
+    court's search; the creditor may ask to resume at any time, not bound by the 2 years.
+    """
+    months = [TERMINATION_FOLLOW_UP_MONTHS * n for n in range(1, TERMINATION_FOLLOW_UP_COUNT + 1)]
+    return [
+        _counted(
+            terminated_on,
+            months=m,
+            rule=TERMINATION_FOLLOW_UP_RULE,
+            calendar=calendar,
+            inputs={"terminated_on": terminated_on, "months": m},
+        )
+        for m in months
+    ]
+
+
+def dishonest_listing_end(*, listed_on: dt.date, ground: int) -> ComputedDate | None:
+    """The end of a listing as a dishonest judgment debtor (失信被执行人): 2 years for
+    grounds (2)-(6) of Art. 1 of 《关于公布失信被执行人名单信息的若干规定》(2017) (Art. 2);
+    for ground (1), able but refusing to perform, no fixed term (None): the listing ends on
+    performance (Art. 10). The court may extend the 2 years by 1-3 years for serious
+    violent or threatening obstruction or several grounds (Art. 2), so a recorded
+    extension overrides this date. Counted as a period (民法典 Art. 202) and never shifted:
+    it is the court's measure.
+    """
+    if ground not in DISHONEST_LISTING_GROUNDS:
+        raise ValueError(f"unknown dishonest-listing ground: {ground!r} (1-6)")
+    if ground == 1:
+        return None
+    return ComputedDate(
+        on=add_months(listed_on, 12 * DISHONEST_LISTING_YEARS),
+        rule=DISHONEST_LISTING_RULE,
+        verified_calendar=True,
+        computed_from=_iso({"listed_on": listed_on, "ground": ground, "years": DISHONEST_LISTING_YEARS}),
+    )
+
+
+def _counted(
+    start: dt.date,
+    *,
+    rule: str,
+    calendar: HolidayCalendar,
+    inputs: dict,
+    days: int = 0,
+    months: int = 0,
+    years: int = 0,
+) -> ComputedDate:
+    """``period_end`` with ``computed_from`` naming the caller's inputs instead of "start"."""
+    computed = period_end(start, calendar=calendar, rule=rule, days=days, months=months, years=years)
+    return replace(computed, computed_from=_iso(inputs))
+
+
+def _iso(inputs: dict) -> dict:
+    return {name: value.isoformat() if isinstance(value, dt.date) else value for name, value in inputs.items()}
