@@ -433,9 +433,12 @@ def _convert_items(items: dict) -> dict:
     return outcomes
 
 
+class _AlreadyConverted(Exception):
+    pass
+
+
 def _store_converted(item: EvidenceItem, pdf: bytes) -> dict:
     """Store a checked PDF of ``item`` and set its page count (and text, where it had none)."""
-    storage = private_storage()
     with pikepdf.open(io.BytesIO(pdf)) as opened:
         page_count = len(opened.pages)
     fields = {"page_count": page_count}
@@ -443,33 +446,15 @@ def _store_converted(item: EvidenceItem, pdf: bytes) -> dict:
         found = extract_text(pdf, "application/pdf")
         fields.update(text=found.text, text_state=found.state)
     filename = f"{item.original_filename.rsplit('.', 1)[0]}.pdf"
-    stored_name = storage.save(
-        filer_settings.FILER_PRIVATEMEDIA_UPLOAD_TO(None, "evidence.pdf"),
-        ContentFile(pdf, name="evidence.pdf"),
-    )
     try:
-        with transaction.atomic():
-            filer_file = FilerFile(
-                original_filename=filename,
-                name=f"{item.title} (PDF)"[:255],
-                owner=item.uploaded_by,
-                is_public=False,
-                mime_type="application/pdf",
-            )
-            filer_file.file = stored_name
-            filer_file._file_size = len(pdf)
-            filer_file.save()
+        with private_file(
+            content=pdf, filename=filename, title=f"{item.title} (PDF)", owner=item.uploaded_by, mime_type="application/pdf"
+        ) as filer_file:
             # Conditional, so two runs at once store one PDF on the item.
-            updated = EvidenceItem.objects.filter(pk=item.pk, pdf_file__isnull=True).update(
-                pdf_file=filer_file, **fields
-            )
-            if not updated:
-                filer_file.delete()
-    except BaseException:
-        storage.delete(stored_name)
-        raise
-    if not updated:
-        storage.delete(stored_name)
+            if not EvidenceItem.objects.filter(pk=item.pk, pdf_file__isnull=True).update(pdf_file=filer_file, **fields):
+                raise _AlreadyConverted
+    except _AlreadyConverted:
+        pass  # the other run's PDF stays; ours was removed with its row
     return {"evidence_id": item.pk, "page_count": page_count}
 
 
