@@ -148,7 +148,8 @@ def batch_chunk(*, job: Job, report: JobReporter) -> dict:
     for work in works:
         try:
             context = matter_context(work.item.matter, today=today)
-            work.docx, work.missing = render_pool().render(template=content, digest=template.sha256, context=context)
+            rendered = render_pool().render(template=content, digest=template.sha256, context=context)  # jinja_env: sandbox
+            work.docx, work.missing = rendered
         except RenderFailed as exc:
             work.error = f"生成失败：{exc}"
         except Exception as exc:  # one matter's bad data fails that matter only

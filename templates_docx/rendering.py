@@ -265,7 +265,7 @@ def render_compiled(compiled: CompiledTemplate, context: dict) -> Rendered:
     rendered_parts = {}
     missing: list[str] = []
     for name, template in compiled.parts.items():
-        xml = template.render(context)
+        xml = template.render(context)  # compiled by the sandboxed jinja_env, ENVIRONMENT
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if name != "docProps/core.xml":
             xml = _resolve_listing(xml)

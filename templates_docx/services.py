@@ -51,7 +51,7 @@ def template_check(content: bytes) -> list[str]:
     if analysis.problems:
         raise ValidationError({"file": analysis.problems})
     try:
-        render_pool().render(template=content, digest=sha256(content), context=SAMPLE_CONTEXT)
+        render_pool().render(template=content, digest=sha256(content), context=SAMPLE_CONTEXT)  # sandboxed jinja_env
     except RenderFailed as exc:
         raise ValidationError({"file": [f"试生成失败：{exc}"]}) from None
     return analysis.variables
@@ -177,7 +177,7 @@ def document_render(*, document: GeneratedDocument, today=None) -> tuple[bytes, 
     """Render a document's DOCX in the pool: (bytes, missing labels); raises ``RenderFailed``."""
     template = document.template
     context = matter_context(document.matter, today=today or timezone.localdate())
-    return render_pool().render(template=bytes(template.content), digest=template.sha256, context=context)
+    return render_pool().render(template=bytes(template.content), digest=template.sha256, context=context)  # jinja_env: sandbox
 
 
 def document_generate(*, job: Job, report: JobReporter) -> dict:
