@@ -40,7 +40,7 @@ from templates_docx.context import matter_context, with_filing_data
 from templates_docx.models import Batch, BatchItem, BatchItemStatus, DocumentStatus, GeneratedDocument
 from templates_docx.pool import RenderFailed, render_pool
 from templates_docx.rendering import sha256
-from templates_docx.services import DOCX_TYPE, template_current, template_fields
+from templates_docx.services import DOCX_TYPE, template_current, template_fields, unfit_message
 
 BATCH_JOB = "batch_run"
 CHUNK_JOB = "batch_chunk"
@@ -146,6 +146,9 @@ def batch_chunk(*, job: Job, report: JobReporter) -> dict:
     template = batch.template
     content = bytes(template.content)
     for work in works:
+        if not template.fits(work.item.matter):
+            work.error = unfit_message(template)
+            continue
         try:
             context = matter_context(work.item.matter, today=today)
             rendered = render_pool().render(template=content, digest=template.sha256, context=context)  # jinja_env: sandbox
@@ -448,6 +451,7 @@ class BatchChecks:
     time_barred: list[Matter]
     no_forum: list[Matter]
     no_evidence: list[Matter]
+    unfit: list[Matter]
     fees_total: Decimal
     procedure: str
 
@@ -460,8 +464,10 @@ def batch_checks(*, user: User, matter_ids, template_code: str, procedure: str, 
     today = timezone.localdate()
     matters = _matters_for_checks(user, ids)
     fees_total = Decimal("0.00")
-    missing, time_barred, no_forum, no_evidence = [], [], [], []
+    missing, time_barred, no_forum, no_evidence, unfit = [], [], [], [], []
     for matter in matters:
+        if not template.fits(matter):
+            unfit.append(matter)
         context = matter_context(matter, today=today)
         labels = [label for field_ in template_fields(template=template, context=context) for label in field_["missing"]]
         if labels:
@@ -482,6 +488,7 @@ def batch_checks(*, user: User, matter_ids, template_code: str, procedure: str, 
         time_barred=time_barred,
         no_forum=no_forum,
         no_evidence=no_evidence,
+        unfit=unfit,
         fees_total=fees_total,
         procedure=procedure,
     )

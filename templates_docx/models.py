@@ -44,6 +44,9 @@ class DocumentTemplate(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     original_filename = models.CharField(_("original file name"), max_length=255, blank=True)
     variables = models.JSONField(_("variables used"), default=list)
+    # The debt products a template is written for (the 信用卡 and 金融借款 complaints);
+    # empty: any matter.
+    products = models.JSONField(_("products"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=False)
     note = models.TextField(_("note"), blank=True)
     uploaded_by = models.ForeignKey(
@@ -61,6 +64,10 @@ class DocumentTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+    def fits(self, matter: Matter) -> bool:
+        """Whether the template is written for the matter's kind of debt."""
+        return not self.products or matter.debt.product in self.products
 
 
 class DocumentStatus(models.TextChoices):

@@ -132,6 +132,11 @@ def template_current(code: str) -> DocumentTemplate:
     return template
 
 
+def unfit_message(template: DocumentTemplate) -> str:
+    labels = {"credit_card": "信用卡", "loan": "贷款"}
+    return f"“{template.name}”仅适用于{'、'.join(labels.get(p, p) for p in template.products)}案件"
+
+
 def template_fields(*, template: DocumentTemplate, context: dict) -> list[dict]:
     """The fields a template uses with the matter's values: ``{"path", "missing": [labels]}`` each."""
     fields = []
@@ -155,6 +160,8 @@ def document_request(*, user: User, matter_id: int, template_code: str) -> Gener
     """Queue the generation of a filing for a matter from the template in effect today."""
     matter = access_matter(user, matter_id, action="write_filings")
     template = template_current(template_code)
+    if not template.fits(matter):
+        raise ValidationError({"template": [unfit_message(template)]})
     with transaction.atomic():
         document = GeneratedDocument.objects.create(
             matter=matter,
@@ -313,6 +320,8 @@ def templates_install_defaults(model=DocumentTemplate) -> int:
         analysis = analyse_template(content, SAMPLE_CONTEXT)
         if analysis.problems:
             raise RuntimeError(f"shipped template {default['code']} is broken: {analysis.problems}")
+        # Migrations before 0004 run this with a model that has no ``products`` yet.
+        extra = {"products": list(default.get("products", ()))} if _has_field(model, "products") else {}
         model.objects.create(
             code=default["code"],
             name=default["name"],
@@ -324,6 +333,11 @@ def templates_install_defaults(model=DocumentTemplate) -> int:
             original_filename=default["file"],
             variables=analysis.variables,
             active=True,
+            **extra,
         )
         added += 1
     return added
+
+
+def _has_field(model, name: str) -> bool:
+    return any(field.name == name for field in model._meta.get_fields())

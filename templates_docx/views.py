@@ -33,7 +33,11 @@ from templates_docx.services import (
 
 
 def _section(request: HttpRequest, matter: Matter, *, chosen: str = "", error: str = "") -> HttpResponse:
-    templates = list(DocumentTemplate.objects.current(on=timezone.localdate()).defer("content").order_by("code"))
+    templates = [
+        template
+        for template in DocumentTemplate.objects.current(on=timezone.localdate()).defer("content").order_by("code")
+        if template.fits(matter)
+    ]
     template = next((template for template in templates if template.code == chosen), None)
     fields = []
     if template is not None:

@@ -11,6 +11,7 @@ OTHER_EFFECTIVE_FROM = date(2026, 1, 1)
 DEFAULT_TEMPLATES: tuple[dict, ...] = (
     {
         "code": "complaint_credit_card",
+        "products": ("credit_card",),
         "name": "民事起诉状（信用卡纠纷）",
         "version": 1,
         "form_version": COMPLAINT_FORM_VERSION,
@@ -19,6 +20,7 @@ DEFAULT_TEMPLATES: tuple[dict, ...] = (
     },
     {
         "code": "complaint_loan",
+        "products": ("loan",),
         "name": "民事起诉状（金融借款合同纠纷）",
         "version": 1,
         "form_version": COMPLAINT_FORM_VERSION,

@@ -178,3 +178,11 @@ def test_the_template_list_shows_the_version_in_effect(counsel, template):
     row = next(row for row in rows if row["code"] == "test_filing")
     assert row["version"] == 2
     assert set(row) == {"code", "name", "version", "form_version", "effective_from"}
+
+
+def test_a_credit_card_complaint_is_refused_for_a_loan_and_nothing_is_stored(counsel, evidence_storage):
+    matter = make_matter(product="loan")
+    response = generate(counsel, matter, code="complaint_credit_card")
+    assert response.status_code == 400
+    assert "仅适用于信用卡案件" in str(response.json())
+    assert not GeneratedDocument.objects.exists() and not Job.objects.exists()

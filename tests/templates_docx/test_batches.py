@@ -142,3 +142,13 @@ def test_running_a_chunk_twice_processes_each_matter_once(counsel, evidence_stor
     job_run(job_id=chunk.pk)
     assert GeneratedDocument.objects.count() == 3
     assert Batch.objects.get(pk=batch_id).counts() == {"pending": 0, "done": 3, "failed": 0}
+
+
+def test_a_matter_the_template_is_not_written_for_fails_with_the_reason(counsel, evidence_storage):
+    card, loan = make_matter(), make_matter(product="loan")
+    batch_id = start(counsel, [card, loan], template="complaint_credit_card").json()["id"]
+    run_all_jobs()
+    detail = counsel.get(reverse("templates_api:batch-detail", args=[batch_id])).json()
+    assert (detail["done"], detail["failed"]) == (1, 1)
+    assert detail["errors"][0]["matter"] == loan.pk
+    assert "仅适用于信用卡案件" in detail["errors"][0]["error"]

@@ -84,3 +84,13 @@ def test_time_barred_matters_are_named(counsel):
 def test_a_manager_cannot_use_the_batch_page(client):
     client.force_login(make_user(Role.MANAGER))
     assert client.get(reverse("batch_new")).status_code == 403
+
+
+def test_the_checks_name_matters_the_template_is_not_written_for(counsel):
+    loan = make_matter(product="loan")
+    hand_over(counsel, [make_matter(), loan])
+    text = counsel.post(
+        reverse("batch_new"), {"template": "complaint_credit_card", "procedure": "simplified", "step": "check"}
+    ).content.decode()
+    section = text.split('id="checks-unfit"', 1)[1].split("</p>", 1)[0]
+    assert loan.number in section

@@ -90,3 +90,10 @@ def test_a_claim_above_24_percent_a_year_is_flagged_not_cut(client):
     calm = make_matter(penalty_rate=Decimal("0.18"), interest=Decimal("0"), penalty_interest=Decimal("0"),
                        compound_interest=Decimal("0"), late_fees=Decimal("0"))
     assert "warn-24" not in section(client, calm).content.decode()
+
+
+def test_a_loan_matter_is_not_offered_the_credit_card_complaint(client):
+    client.force_login(make_user(Role.COUNSEL))
+    page = section(client, make_matter(product="loan")).content.decode()
+    assert 'value="complaint_loan"' in page
+    assert 'value="complaint_credit_card"' not in page
