@@ -177,7 +177,7 @@ def demand_letter():
     prose.p(
         "持卡人姓名：{{ debtor.name }}；{% if debtor.is_person %}证件号码：{{ debtor.id_number_masked }}"
         "{% else %}统一社会信用代码：{{ debtor.uscc }}{% endif %}；"
-        f"{{% if debt.is_credit_card %}}卡号{{% else %}}合同编号{{% endif %}}："
+        "{% if debt.is_credit_card %}卡号{% else %}合同编号{% endif %}："
         "{% if debt.is_credit_card %}{{ debt.account_number_masked }}{% else %}{{ debt.contract_number }}{% endif %}。"
     )
     prose.p(

@@ -153,7 +153,7 @@ def complaint_front(doc, subtitle: str) -> None:
     form.item(
         "委托诉讼代理人",
         [
-            f"有{{{{ agent.present|box }}}}　姓名：{{{{ agent.name }}}}",
+            "有{{ agent.present|box }}　姓名：{{ agent.name }}",
             "　　单位：{{ agent.firm }}　职务：{% if agent.present %}律师{% endif %}　联系电话：{{ agent.phone }}",
             "　　代理权限：一般授权" + box("agent.authority == 'general'")
             + "　特别授权" + box("agent.authority == 'special'") + "＿＿＿＿",
@@ -186,7 +186,7 @@ def security_items(form, start: int, guarantee_label: str) -> None:
     """The items on 物的担保 and 保证 shared by both complaints (7–13 card, 10–16 loan)."""
     n = start
     form.item(f"{n}.是否签订物的担保（抵押、质押）合同",
-              [f"是{{{{ facts.collateral|box }}}}　签订时间：", "否" + box("not facts.collateral")])
+              ["是{{ facts.collateral|box }}　签订时间：", "否" + box("not facts.collateral")])
     form.item(f"{n + 1}.担保人、担保物",
               [f"担保人：{GUARANTOR_NAMES}", "担保物：{% if not facts.collateral %}无{% endif %}"])
     form.item(f"{n + 2}.是否最高额担保（抵押、质押）", [f"是{NO}", f"否{NO}", "担保债权的确定时间：", "担保额度："])
@@ -406,7 +406,7 @@ def complaint_loan():
     accelerate = box("not debt.is_matured")
     form.item(
         "3.是否要求提前还款或解除合同",
-        [f"是{accelerate}　提前还款（加速到期）{accelerate}", f"　　解除合同{NO}", f"否{{{{ debt.is_matured|box }}}}"],
+        [f"是{accelerate}　提前还款（加速到期）{accelerate}", f"　　解除合同{NO}", "否{{ debt.is_matured|box }}"],
     )
     form.item("4.是否主张担保权利", claim_guarantee_lines())
     form.item("5.是否主张实现债权的费用", [f"是{NO}　明细：", f"否{NO}"])
@@ -450,8 +450,8 @@ def complaint_loan():
         [
             f"利率{YES}{{{{ debt.annual_interest_rate|percent }}}}/年（合同条款：第　　条）",
             f"逾期上浮{NO}　　%/年（合同条款：第　　条）",
-            "复利" + box("debt.compound_rate != ''") + f"{{{{ debt.compound_rate|percent }}}}/年（合同条款：第　　条）",
-            "罚息（违约金）" + box("debt.penalty_rate != ''") + f"{{{{ debt.penalty_rate|percent }}}}/年"
+            "复利" + box("debt.compound_rate != ''") + "{{ debt.compound_rate|percent }}/年（合同条款：第　　条）",
+            "罚息（违约金）" + box("debt.penalty_rate != ''") + "{{ debt.penalty_rate|percent }}/年"
             "（合同条款：第　　条）",
             "（按年{{ debt.day_count }}天计）",
         ],
