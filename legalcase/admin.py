@@ -18,6 +18,8 @@ from legalcase.models import (
     MatterEvent,
     Party,
     Portfolio,
+    Proceeding,
+    ServiceRecord,
     User,
 )
 
@@ -144,3 +146,25 @@ class ForumAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "level", "region", "address", "active")
     list_filter = ("kind", "level", "active")
     search_fields = ("name", "region")
+
+
+class ServiceRecordInline(admin.TabularInline):
+    model = ServiceRecord
+    extra = 0
+    fields = ("method", "party", "served_on", "published_on", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Proceeding)
+class ProceedingAdmin(ReadOnlyAdmin):
+    """Proceedings are recorded through the API and the matter page; here they are looked up."""
+
+    list_display = ("matter", "kind", "case_number", "forum", "filed_on", "accepted_on", "closed_on")
+    list_filter = ("kind",)
+    search_fields = ("case_number", "matter__number")
+    inlines = [ServiceRecordInline]
+    show_full_result_count = False

@@ -22,4 +22,6 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/", api.JobView.as_view(), name="job-detail"),
     path("forums/", api.ForumListView.as_view(), name="forum-list"),
     path("matters/<int:matter_id>/forum/", api.MatterForumView.as_view(), name="matter-forum"),
+    path("matters/<int:matter_id>/proceedings/", api.MatterProceedingsView.as_view(), name="matter-proceedings"),
+    path("proceedings/<int:proceeding_id>/service/", api.ProceedingServiceView.as_view(), name="proceeding-service"),
 ]

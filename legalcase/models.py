@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from legalcase.identity import IdentityError, mask_account, mask_id_number, mask_phone, validate_resident_id, validate_uscc
-from legalcase.periods import HolidayCalendar
+from legalcase.periods import HolidayCalendar, public_notice_served_on
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 RATE = {"max_digits": 9, "decimal_places": 6}
@@ -517,9 +517,15 @@ class Matter(models.Model):
 
     @property
     def time_barred(self) -> bool:
-        """The limitation period ran out before today (LEGAL_RULES section 2)."""
-        expires_on = self.limitation_expires_on
-        return expires_on is not None and expires_on < timezone.localdate()
+        """The limitation period ran out before today (LEGAL_RULES section 2).
+
+        A limitation deadline closed as done (suit or arbitration filed in time, which
+        interrupts it) no longer bars the claim.
+        """
+        deadline = self.limitation_deadline
+        if deadline is None or deadline.status == DeadlineStatus.DONE:
+            return False
+        return deadline.due_on < timezone.localdate()
 
     @property
     def outstanding(self) -> dict[str, Decimal]:
@@ -579,6 +585,9 @@ class EventKind(models.TextChoices):
     FORUM_SET = "forum_set", _("Court or arbitration commission set")
     DOCUMENT_REQUESTED = "document_requested", _("Document generated")
     DOCUMENT_DOWNLOADED = "document_downloaded", _("Document downloaded")
+    PROCEEDING_RECORDED = "proceeding_recorded", _("Proceeding recorded")
+    SERVICE_RECORDED = "service_recorded", _("Service recorded")
+    HEARING_ADDED = "hearing_added", _("Hearing scheduled")
 
 
 class AppendOnlyError(Exception):
@@ -825,3 +834,172 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_on:%Y-%m-%d}"
+
+
+class Proceeding(models.Model):
+    """A procedure before a court or arbitration commission in a matter (诉讼/仲裁/执行程序).
+
+    Recorded whatever the matter's stage (API.md: facts arrive in any order); a new
+    proceeding only proposes the matching stage move, a person makes it. The case
+    number is kept in the official form with full-width brackets, and may stay blank
+    until the forum accepts the case. ``served_on`` is the last service on any party.
+    """
+
+    class Kind(models.TextChoices):
+        PRE_SUIT_PRESERVATION = "pre_suit_preservation", _("Pre-suit preservation (诉前财产保全)")
+        PRESERVATION = "preservation", _("Preservation during proceedings (诉中财产保全)")
+        PRE_SUIT_MEDIATION = "pre_suit_mediation", _("Pre-suit mediation (诉前调解)")
+        PAYMENT_ORDER = "payment_order", _("Payment order (督促程序)")
+        ARBITRATION = "arbitration", _("Arbitration (仲裁)")
+        FIRST_INSTANCE = "first_instance", _("First instance (一审)")
+        SMALL_CLAIMS = "small_claims", _("Small claims (小额诉讼)")
+        APPEAL = "appeal", _("Appeal (二审)")
+        NOTARIAL_ENFORCEMENT = "notarial_enforcement", _("Enforcement of a notarial deed (公证债权文书执行)")
+        ENFORCEMENT = "enforcement", _("Enforcement (执行)")
+        RESUMED_ENFORCEMENT = "resumed_enforcement", _("Resumed enforcement (恢复执行)")
+
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="proceedings")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    forum = models.ForeignKey(
+        Forum,
+        verbose_name=_("court or arbitration commission"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proceedings",
+    )
+    case_number = models.CharField(_("case number"), max_length=60, blank=True)
+    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    judge = models.CharField(_("judge or arbitrator"), max_length=100, blank=True)
+    clerk = models.CharField(_("clerk"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("proceeding")
+        verbose_name_plural = _("proceedings")
+        indexes = [models.Index(fields=["matter", "-created_at"], name="proceeding_matter_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_on__isnull=True)
+                | Q(filed_on__isnull=True)
+                | Q(accepted_on__gte=models.F("filed_on")),
+                name="proceeding_accepted_after_filed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_number or self.get_kind_display()
+
+    @property
+    def served_on(self):
+        """The last effective service on any party (API.md), None before any service."""
+        dates = [record.effective_served_on for record in self.service_records.all()]
+        return max(dates) if dates else None
+
+    @property
+    def proposed_stage(self) -> str | None:
+        """The stage this proceeding leads to, if the matter may move there from its stage now."""
+        stage = PROCEEDING_STAGES[self.kind]
+        return stage if stage != self.matter.stage and self.matter.can_move_to(stage) else None
+
+
+# The stage each kind of proceeding leads to. A payment order and court-annexed
+# pre-suit mediation are court procedures before judgment, hence litigation; an appeal
+# takes a matter back from judgment to litigation (API.md's table).
+PROCEEDING_STAGES: dict[str, str] = {
+    Proceeding.Kind.PRE_SUIT_PRESERVATION: Stage.PRESERVATION,
+    Proceeding.Kind.PRESERVATION: Stage.PRESERVATION,
+    Proceeding.Kind.PRE_SUIT_MEDIATION: Stage.LITIGATION,
+    Proceeding.Kind.PAYMENT_ORDER: Stage.LITIGATION,
+    Proceeding.Kind.ARBITRATION: Stage.ARBITRATION,
+    Proceeding.Kind.FIRST_INSTANCE: Stage.LITIGATION,
+    Proceeding.Kind.SMALL_CLAIMS: Stage.LITIGATION,
+    Proceeding.Kind.APPEAL: Stage.LITIGATION,
+    Proceeding.Kind.NOTARIAL_ENFORCEMENT: Stage.ENFORCEMENT,
+    Proceeding.Kind.ENFORCEMENT: Stage.ENFORCEMENT,
+    Proceeding.Kind.RESUMED_ENFORCEMENT: Stage.ENFORCEMENT,
+}
+
+# Filing suit or arbitration, or applying for a payment order, interrupts limitation
+# (民法典 Art. 195(3); 诉讼时效规定 Art. 11(1)).
+LIMITATION_INTERRUPTING_KINDS = frozenset(
+    {
+        Proceeding.Kind.ARBITRATION,
+        Proceeding.Kind.FIRST_INSTANCE,
+        Proceeding.Kind.SMALL_CLAIMS,
+        Proceeding.Kind.PAYMENT_ORDER,
+    }
+)
+
+
+class Hearing(models.Model):
+    """A hearing or mediation session of a proceeding (开庭/询问/调解)."""
+
+    proceeding = models.ForeignKey(
+        Proceeding, verbose_name=_("proceeding"), on_delete=models.PROTECT, related_name="hearings"
+    )
+    at = models.DateTimeField(_("at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("hearing")
+        verbose_name_plural = _("hearings")
+
+
+class ServiceMethod(models.TextChoices):
+    DIRECT = "direct", _("Direct service (直接送达)")
+    MAIL = "mail", _("Service by mail (邮寄送达)")
+    ELECTRONIC = "electronic", _("Electronic service (电子送达)")
+    PUBLIC_NOTICE = "public_notice", _("Service by public notice (公告送达)")
+    LEFT = "left", _("Service by leaving the documents (留置送达)")
+    ENTRUSTED = "entrusted", _("Entrusted service (委托送达)")
+
+
+class ServiceRecord(models.Model):
+    """Service of a proceeding's documents on a party (送达), or on the creditor when ``party`` is empty.
+
+    A public notice is deemed served 30 days after ``published_on`` (民事诉讼法 Art. 95);
+    every other method is served on ``served_on``.
+    """
+
+    proceeding = models.ForeignKey(
+        Proceeding, verbose_name=_("proceeding"), on_delete=models.PROTECT, related_name="service_records"
+    )
+    party = models.ForeignKey(
+        Party, verbose_name=_("party"), null=True, blank=True, on_delete=models.PROTECT, related_name="service_records"
+    )
+    method = models.CharField(_("method"), max_length=16, choices=ServiceMethod.choices)
+    served_on = models.DateField(_("served on"), null=True, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(method="public_notice") & Q(published_on__isnull=False))
+                | (~Q(method="public_notice") & Q(served_on__isnull=False)),
+                name="service_record_has_its_date",
+            ),
+        ]
+
+    @property
+    def effective_served_on(self):
+        """The day service takes effect: the deemed day for a public notice, else ``served_on``."""
+        if self.method == ServiceMethod.PUBLIC_NOTICE:
+            return public_notice_served_on(published_on=self.published_on).on
+        return self.served_on

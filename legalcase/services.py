@@ -5,12 +5,14 @@ The web views, the API, management commands and the workers all call these.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -20,6 +22,7 @@ from legalcase.events import record_event
 from legalcase.jobs import JobReporter, job_create
 from legalcase.models import (
     ALLOWED_MOVES,
+    LIMITATION_INTERRUPTING_KINDS,
     Assignment,
     ClosingReason,
     Creditor,
@@ -31,18 +34,23 @@ from legalcase.models import (
     EventKind,
     Forum,
     Guarantee,
+    Hearing,
     Job,
     LawFirm,
     Matter,
     MatterNumberCounter,
     Party,
     Portfolio,
+    Proceeding,
     Role,
+    ServiceMethod,
+    ServiceRecord,
     Stage,
     User,
     holiday_calendar,
 )
 from legalcase.periods import ComputedDate, HolidayCalendar, LimitationEvent, limitation_expiry, period_end
+from legalcase.rulings import normalise_case_number
 
 
 class StageConflict(Exception):
@@ -588,3 +596,222 @@ def matter_set_forum(*, user: User, matter_id: int, forum_id: int | None) -> Mat
         new={"forum": forum.name, "forum_id": forum.pk} if forum else None,
     )
     return matter
+
+
+# --- Proceedings (API.md, "Proceedings and rulings") ----------------------------------
+
+
+def _case_number_normalised(case_number: str) -> str:
+    """The case number in the official form, or a ValidationError if it is not one.
+
+    The whole input must be the case number: text around one is refused rather
+    than silently dropped.
+    """
+    case_number = (case_number or "").strip()
+    if not case_number:
+        return ""
+    normalised = normalise_case_number(case_number)
+    # Normalising only swaps brackets and digits one for one and drops spaces, so any
+    # other difference in length is text the reader would have thrown away.
+    if normalised is None or len(normalised) != len(re.sub(r"\s", "", case_number)):
+        raise ValidationError({"case_number": _("This is not a case number, e.g. （2026）京0105民初1234号.")})
+    return normalised
+
+
+@transaction.atomic
+def proceeding_record(
+    *,
+    user: User,
+    matter_id: int,
+    kind: str,
+    forum_id: int | None = None,
+    case_number: str = "",
+    filed_on: dt.date | None = None,
+    accepted_on: dt.date | None = None,
+    judge: str = "",
+    clerk: str = "",
+    contact_phone: str = "",
+) -> Proceeding:
+    """Record a proceeding of the matter, whatever its stage; return it.
+
+    Filing suit or arbitration, or applying for a payment order, interrupts limitation
+    (民法典 Art. 195): when filed while the period still runs, the matter's open
+    limitation deadline is closed as done, with the reason, and a recomputation leaves
+    it closed. The stage is not moved: ``Proceeding.proposed_stage`` offers the move.
+    """
+    matter = access_matter(user, matter_id, action="write_proceedings", for_update=True)
+    if kind not in Proceeding.Kind.values:
+        raise ValidationError({"kind": _("Unknown kind of proceeding.")})
+    forum = None
+    if forum_id is not None:
+        try:
+            forum = Forum.objects.get(pk=int(forum_id), active=True)
+        except (Forum.DoesNotExist, ValueError, TypeError):
+            raise ValidationError({"forum": _("No such court or arbitration commission.")}) from None
+        if (kind == Proceeding.Kind.ARBITRATION) != (forum.kind == Forum.Kind.ARBITRATION):
+            raise ValidationError(
+                {"forum": _("Arbitration is heard by an arbitration commission, every other proceeding by a court.")}
+            )
+    if filed_on and accepted_on and accepted_on < filed_on:
+        raise ValidationError({"accepted_on": _("A case cannot be accepted before it was filed.")})
+    proceeding = Proceeding.objects.create(
+        matter=matter,
+        kind=kind,
+        forum=forum,
+        case_number=_case_number_normalised(case_number),
+        filed_on=filed_on,
+        accepted_on=accepted_on,
+        judge=judge.strip(),
+        clerk=clerk.strip(),
+        contact_phone=contact_phone.strip(),
+        created_by=user,
+    )
+    interrupted = _limitation_interrupt(user=user, proceeding=proceeding)
+    record_event(
+        matter=matter,
+        actor=user,
+        kind=EventKind.PROCEEDING_RECORDED,
+        new={
+            "proceeding": proceeding.pk,
+            "kind": kind,
+            "case_number": proceeding.case_number,
+            "forum": forum.name if forum else None,
+            "filed_on": filed_on.isoformat() if filed_on else None,
+            "limitation_interrupted": interrupted,
+        },
+    )
+    return proceeding
+
+
+# How the closing reason names the filing; suit (起诉) otherwise.
+INTERRUPTING_FILING_VERBS = {Proceeding.Kind.ARBITRATION: "申请仲裁", Proceeding.Kind.PAYMENT_ORDER: "申请支付令"}
+
+
+def _limitation_interrupt(*, user: User, proceeding: Proceeding) -> bool:
+    """Close the open limitation deadline if this filing interrupted a running period."""
+    if proceeding.kind not in LIMITATION_INTERRUPTING_KINDS or proceeding.filed_on is None:
+        return False
+    deadline = (
+        Deadline.objects.select_for_update()
+        .filter(
+            matter=proceeding.matter,
+            kind=DeadlineKind.LIMITATION,
+            party=None,
+            superseded_at__isnull=True,
+            status=DeadlineStatus.OPEN,
+        )
+        .first()
+    )
+    # A filing after expiry does not revive the claim (LEGAL_RULES section 2).
+    if deadline is None or proceeding.filed_on > deadline.due_on:
+        return False
+    verb = INTERRUPTING_FILING_VERBS.get(proceeding.kind, "起诉")
+    deadline.status = DeadlineStatus.DONE
+    deadline.status_reason = f"已于{proceeding.filed_on.isoformat()}{verb}，诉讼时效中断"
+    deadline.save(update_fields=["status", "status_reason"])
+    record_event(
+        matter=proceeding.matter,
+        actor=user,
+        kind=EventKind.DEADLINE_CLOSED,
+        old={"deadline": deadline.pk, "kind": deadline.kind, "status": DeadlineStatus.OPEN},
+        new={
+            "deadline": deadline.pk,
+            "kind": deadline.kind,
+            "status": DeadlineStatus.DONE,
+            "due_on": deadline.due_on.isoformat(),
+            "proceeding": proceeding.pk,
+        },
+        note=deadline.status_reason,
+    )
+    return True
+
+
+def _proceeding_for(user: User, proceeding_id: int, *, action: str) -> Proceeding:
+    """The proceeding, if the user may take ``action`` on its matter (404 when unseen, as matters)."""
+    try:
+        proceeding = Proceeding.objects.select_for_update().get(pk=int(proceeding_id))
+    except (Proceeding.DoesNotExist, ValueError, TypeError):
+        raise Http404("proceeding not found") from None
+    proceeding.matter = access_matter(user, proceeding.matter_id, action=action)
+    return proceeding
+
+
+@transaction.atomic
+def service_record_add(
+    *,
+    user: User,
+    proceeding_id: int,
+    method: str,
+    served_on: dt.date | None = None,
+    published_on: dt.date | None = None,
+    party_id: int | None = None,
+    note: str = "",
+) -> Proceeding:
+    """Record service of the proceeding's documents on the debtor or a guarantor; return the proceeding.
+
+    A public notice needs its publication date and is deemed served 30 days later
+    (民事诉讼法 Art. 95); every other method needs the day it was served. Without a
+    party the service is on the creditor's side.
+    """
+    proceeding = _proceeding_for(user, proceeding_id, action="write_proceedings")
+    if method not in ServiceMethod.values:
+        raise ValidationError({"method": _("Unknown method of service.")})
+    if method == ServiceMethod.PUBLIC_NOTICE and published_on is None:
+        raise ValidationError({"published_on": _("A public notice needs its publication date.")})
+    if method != ServiceMethod.PUBLIC_NOTICE and served_on is None:
+        raise ValidationError({"served_on": _("Give the day the documents were served.")})
+    party = None
+    if party_id is not None:
+        debt = proceeding.matter.debt
+        party = Party.objects.filter(
+            Q(pk=debt.debtor_id) | Q(guarantees__debt=debt), pk=_int_or_none(party_id)
+        ).first()
+        if party is None:
+            raise ValidationError({"party": _("Not the debtor or a guarantor of this matter.")})
+    record = ServiceRecord.objects.create(
+        proceeding=proceeding,
+        party=party,
+        method=method,
+        served_on=served_on if method != ServiceMethod.PUBLIC_NOTICE else None,
+        published_on=published_on if method == ServiceMethod.PUBLIC_NOTICE else None,
+        note=note.strip(),
+    )
+    record_event(
+        matter=proceeding.matter,
+        actor=user,
+        kind=EventKind.SERVICE_RECORDED,
+        new={
+            "proceeding": proceeding.pk,
+            "method": method,
+            "party": party.name if party else None,
+            "served_on": record.effective_served_on.isoformat(),
+        },
+        note=record.note,
+    )
+    return proceeding
+
+
+@transaction.atomic
+def hearing_add(
+    *, user: User, proceeding_id: int, at: dt.datetime, place: str = "", note: str = ""
+) -> Hearing:
+    """Schedule a hearing of the proceeding; return it."""
+    proceeding = _proceeding_for(user, proceeding_id, action="write_proceedings")
+    if at is None or timezone.is_naive(at):
+        raise ValidationError({"at": _("Give the date and time with its time zone.")})
+    hearing = Hearing.objects.create(proceeding=proceeding, at=at, place=place.strip(), note=note.strip())
+    record_event(
+        matter=proceeding.matter,
+        actor=user,
+        kind=EventKind.HEARING_ADDED,
+        new={"proceeding": proceeding.pk, "hearing": hearing.pk, "at": at.isoformat(), "place": hearing.place},
+        note=hearing.note,
+    )
+    return hearing
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (ValueError, TypeError):
+        return None
