@@ -27,9 +27,10 @@ from evidence.services import (
     bundle_request,
     evidence_open_for_download,
     evidence_upload,
+    ruling_upload,
 )
 from legalcase.access import access_matter
-from legalcase.api import ERRORS, ApiView
+from legalcase.api import ERRORS, ApiView, RulingSerializer
 from legalcase.pagination import MatterPagination
 
 
@@ -281,3 +282,36 @@ class BundleIndexDocxView(ApiView):
         bundle, data = bundle_index_docx(user=request.user, bundle_id=bundle_id)
         filename = f"{bundle.title}-v{bundle.version}-证据目录.docx"
         return attachment_response(io.BytesIO(data), content_type=DOCX_TYPE, filename=filename, size=len(data))
+
+
+# Rulings (API.md, "Proceedings and rulings") ------------------------------------------
+
+
+class RulingUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+    served_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="The last service on any party, YYYY-MM-DD."
+    )
+
+
+class MatterRulingsView(ApiView):
+    """Upload a ruling document (multipart): stored as evidence, read, answered for a person to confirm."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Upload a ruling",
+        request={"multipart/form-data": RulingUploadSerializer},
+        responses={201: RulingSerializer, **ERRORS},
+    )
+    def post(self, request, matter_id: int):
+        # Access before reading the form, so another firm's matter answers 404, never 400.
+        access_matter(request.user, matter_id, action="write_evidence")
+        access_matter(request.user, matter_id, action="write_proceedings")
+        serializer = RulingUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        _item, ruling = ruling_upload(
+            user=request.user, matter_id=matter_id, uploaded_file=data["file"], served_on=data["served_on"]
+        )
+        return Response(RulingSerializer(ruling).data, status=status.HTTP_201_CREATED)

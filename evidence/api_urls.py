@@ -13,4 +13,5 @@ urlpatterns = [
     path("bundles/<int:bundle_id>/", api.BundleView.as_view(), name="bundle-detail"),
     path("bundles/<int:bundle_id>/download/", api.BundleDownloadView.as_view(), name="bundle-download"),
     path("bundles/<int:bundle_id>/index.docx", api.BundleIndexDocxView.as_view(), name="bundle-index-docx"),
+    path("matters/<int:matter_id>/rulings/", api.MatterRulingsView.as_view(), name="matter-rulings"),
 ]

@@ -43,7 +43,8 @@ from evidence.validation import UploadRefused, validate_upload
 from legalcase.access import access_matter
 from legalcase.events import record_event
 from legalcase.jobs import JobReporter, job_claim, job_create, job_finish
-from legalcase.models import EventKind, Job, JobStatus, Matter, User
+from legalcase.models import EventKind, Job, JobStatus, Matter, Ruling, User
+from legalcase.services import ruling_record
 
 BUNDLE_JOB = "evidence_bundle"
 CONVERT_JOB = "evidence_convert"
@@ -538,3 +539,31 @@ def evidence_verify(*, item: EvidenceItem) -> bool:
                 new={"evidence": item.pk, "title": item.title, "sha256": actual or None},
             )
     return False
+
+
+def ruling_upload(
+    *, user: User, matter_id: int, uploaded_file: BinaryIO, served_on: date | None = None
+) -> tuple[EvidenceItem, Ruling]:
+    """Store a ruling document as evidence and record what it says (API.md, "Proceedings and rulings").
+
+    One transaction: the file is validated, stored and hashed like any evidence, its
+    extracted text goes to ``legalcase.services.ruling_record``, and if anything fails
+    nothing stays, neither the rows nor the stored bytes. A scan without a text layer
+    gives an empty reading, for a person to correct at confirmation.
+    """
+    access_matter(user, matter_id, action="write_evidence")
+    stored_name = None
+    try:
+        with transaction.atomic():
+            item = evidence_upload(
+                user=user, matter_id=matter_id, uploaded_file=uploaded_file, kind=EvidenceKind.RULING, title="裁判文书"
+            )
+            stored_name = item.file.file.name
+            ruling = ruling_record(
+                user=user, matter_id=matter_id, text=item.text, evidence_id=item.pk, served_on=served_on
+            )
+    except BaseException:
+        if stored_name:
+            private_storage().delete(stored_name)
+        raise
+    return item, ruling

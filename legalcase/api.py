@@ -45,6 +45,7 @@ from legalcase.models import (
     Party,
     Proceeding,
     Product,
+    Ruling,
     ServiceMethod,
     Stage,
 )
@@ -61,6 +62,7 @@ from legalcase.services import (
     matter_transition,
     matter_unassign_firm,
     proceeding_record,
+    ruling_confirm,
     service_record_add,
 )
 
@@ -977,3 +979,66 @@ class ProceedingServiceView(ApiView):
         proceeding = service_record_add(user=request.user, proceeding_id=proceeding_id, **data)
         proceeding = _proceedings_of(proceeding.matter).get(pk=proceeding.pk)
         return Response(ProceedingSerializer(proceeding).data, status=status.HTTP_201_CREATED)
+
+
+# Rulings (API.md, "Proceedings and rulings") ------------------------------------------
+
+
+class RulingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    # A plain string, as for proceedings: the enum is documented once, on the confirmation.
+    kind = serializers.CharField(
+        allow_null=True, help_text="One of: " + ", ".join(Ruling.Kind.values) + "; null when not read."
+    )
+    case_number = serializers.CharField(
+        allow_null=True, help_text="The official form with full-width brackets, e.g. （2025）沪0115民初48213号."
+    )
+    court = serializers.CharField(allow_null=True)
+    decided_on = serializers.DateField(allow_null=True)
+    served_on = serializers.DateField(allow_null=True, help_text="The last service on any party.")
+    principal_awarded = MoneyField(allow_null=True)
+    interest_awarded = MoneyField(allow_null=True)
+    acceptance_fee = MoneyField(allow_null=True, help_text="The fee as assessed.")
+    acceptance_fee_charged = MoneyField(allow_null=True, help_text="The fee charged, after 减半收取.")
+    appealable = serializers.BooleanField(allow_null=True)
+    performance_days = serializers.IntegerField(allow_null=True)
+    confirmed = serializers.BooleanField(help_text="Only a confirmed ruling drives the matter's deadlines.")
+    text_excerpt = serializers.CharField(allow_null=True)
+
+
+class RulingConfirmSerializer(serializers.Serializer):
+    """Corrections to the reading: any subset of the fields; none to accept the reading as it is."""
+
+    kind = InputChoiceField(choices=Ruling.Kind.choices, required=False, allow_null=True)
+    case_number = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=60)
+    court = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=200)
+    decided_on = serializers.DateField(required=False, allow_null=True)
+    served_on = serializers.DateField(required=False, allow_null=True)
+    principal_awarded = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    interest_awarded = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    acceptance_fee = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    acceptance_fee_charged = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    appealable = serializers.BooleanField(required=False, allow_null=True)
+    performance_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=3650)
+    text_excerpt = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=2000)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Not a field of a ruling.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class RulingConfirmView(ApiView):
+    """Confirm what was read from a ruling, with any corrections; from then on it drives the deadlines."""
+
+    @extend_schema(
+        summary="Confirm a ruling",
+        request=RulingConfirmSerializer,
+        responses={200: RulingSerializer, **ERRORS},
+    )
+    def post(self, request, ruling_id: int):
+        corrections = _valid(RulingConfirmSerializer, request.data)
+        ruling = ruling_confirm(user=request.user, ruling_id=ruling_id, corrections=corrections)
+        return Response(RulingSerializer(ruling).data)

@@ -24,4 +24,5 @@ urlpatterns = [
     path("matters/<int:matter_id>/forum/", api.MatterForumView.as_view(), name="matter-forum"),
     path("matters/<int:matter_id>/proceedings/", api.MatterProceedingsView.as_view(), name="matter-proceedings"),
     path("proceedings/<int:proceeding_id>/service/", api.ProceedingServiceView.as_view(), name="proceeding-service"),
+    path("rulings/<int:ruling_id>/confirm/", api.RulingConfirmView.as_view(), name="ruling-confirm"),
 ]

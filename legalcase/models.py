@@ -588,6 +588,8 @@ class EventKind(models.TextChoices):
     PROCEEDING_RECORDED = "proceeding_recorded", _("Proceeding recorded")
     SERVICE_RECORDED = "service_recorded", _("Service recorded")
     HEARING_ADDED = "hearing_added", _("Hearing scheduled")
+    RULING_RECORDED = "ruling_recorded", _("Ruling recorded")
+    RULING_CONFIRMED = "ruling_confirmed", _("Ruling confirmed")
 
 
 class AppendOnlyError(Exception):
@@ -1003,3 +1005,61 @@ class ServiceRecord(models.Model):
         if self.method == ServiceMethod.PUBLIC_NOTICE:
             return public_notice_served_on(published_on=self.published_on).on
         return self.served_on
+
+
+class Ruling(models.Model):
+    """A document deciding a proceeding (判决书, 裁定书, 调解书, 仲裁裁决书, 支付令) and the facts read from it.
+
+    ``reading`` is exactly what ``rulings.read_ruling`` returned, kept forever; the
+    fields hold the current facts: the reading at first, then with the corrections a
+    person made at confirmation (kept in ``corrections``). What was read drives nothing
+    until confirmed (API.md, "Proceedings and rulings"). The file itself is an evidence
+    item; ``evidence_id`` is its id as a plain integer, because ``legalcase`` imports no
+    other app (DESIGN.md) and so cannot hold a foreign key to ``evidence``.
+    """
+
+    class Kind(models.TextChoices):
+        JUDGMENT = "judgment", _("Judgment (判决书)")
+        RULING = "ruling", _("Ruling (裁定书)")
+        MEDIATION = "mediation", _("Mediation statement (调解书)")
+        ARBITRAL_AWARD = "arbitral_award", _("Arbitral award (仲裁裁决书)")
+        PAYMENT_ORDER = "payment_order", _("Payment order (支付令)")
+
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="rulings")
+    proceeding = models.ForeignKey(
+        Proceeding, verbose_name=_("proceeding"), null=True, blank=True, on_delete=models.PROTECT, related_name="rulings"
+    )
+    evidence_id = models.PositiveIntegerField(
+        _("evidence item"), null=True, blank=True, help_text=_("The id of the evidence item holding the file.")
+    )
+    reading = models.JSONField(_("reading"), default=dict, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, null=True, blank=True)
+    case_number = models.CharField(_("case number"), max_length=60, null=True, blank=True)
+    court = models.CharField(_("court or arbitration commission"), max_length=200, null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    served_on = models.DateField(_("served on"), null=True, blank=True)
+    principal_awarded = models.DecimalField(_("principal awarded"), **MONEY, null=True, blank=True)
+    interest_awarded = models.DecimalField(_("interest awarded"), **MONEY, null=True, blank=True)
+    acceptance_fee = models.DecimalField(_("acceptance fee"), **MONEY, null=True, blank=True)
+    acceptance_fee_charged = models.DecimalField(_("acceptance fee charged"), **MONEY, null=True, blank=True)
+    appealable = models.BooleanField(_("appealable"), null=True, blank=True)
+    performance_days = models.PositiveIntegerField(_("performance days"), null=True, blank=True)
+    text_excerpt = models.TextField(_("text excerpt"), null=True, blank=True)
+    confirmed = models.BooleanField(_("confirmed"), default=False)
+    confirmed_by = models.ForeignKey(
+        User, verbose_name=_("confirmed by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    corrections = models.JSONField(_("corrections"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ruling")
+        verbose_name_plural = _("rulings")
+
+    def __str__(self) -> str:
+        return self.case_number or (self.get_kind_display() if self.kind else str(_("ruling")))

@@ -5,6 +5,7 @@ The web views, the API, management commands and the workers all call these.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from decimal import Decimal
@@ -43,14 +44,25 @@ from legalcase.models import (
     Portfolio,
     Proceeding,
     Role,
+    Ruling,
     ServiceMethod,
     ServiceRecord,
     Stage,
     User,
     holiday_calendar,
 )
-from legalcase.periods import ComputedDate, HolidayCalendar, LimitationEvent, limitation_expiry, period_end
-from legalcase.rulings import normalise_case_number
+from legalcase.periods import (
+    ComputedDate,
+    HolidayCalendar,
+    LimitationEvent,
+    appeal_deadline,
+    enforcement_application_deadline,
+    judgment_effective,
+    limitation_expiry,
+    performance_end,
+    period_end,
+)
+from legalcase.rulings import normalise_case_number, read_ruling
 
 
 class StageConflict(Exception):
@@ -815,3 +827,201 @@ def _int_or_none(value) -> int | None:
         return int(value)
     except (ValueError, TypeError):
         return None
+
+
+# Rulings (API.md, "Proceedings and rulings") ------------------------------------------
+
+# The facts of a ruling a person may correct at confirmation (the reading's fields and
+# the day of service).
+RULING_FIELDS = (
+    "kind",
+    "case_number",
+    "court",
+    "decided_on",
+    "served_on",
+    "principal_awarded",
+    "interest_awarded",
+    "acceptance_fee",
+    "acceptance_fee_charged",
+    "appealable",
+    "performance_days",
+    "text_excerpt",
+)
+# The deadlines a confirmed ruling drives, in the order of the chain.
+RULING_DEADLINE_KINDS = (
+    DeadlineKind.APPEAL,
+    DeadlineKind.JUDGMENT_EFFECTIVE,
+    DeadlineKind.PERFORMANCE_END,
+    DeadlineKind.ENFORCEMENT_APPLICATION,
+)
+# A document no party can appeal takes effect on service (a final judgment or ruling, a
+# mediation statement once signed and served) or, for an arbitral award, on the day it
+# is made (LEGAL_RULES section 2).
+EFFECTIVE_ON_SERVICE_RULE = "ruling.effective_on_service@2023"
+AWARD_EFFECTIVE_RULE = "award.effective_on_decision@2017"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+@transaction.atomic
+def ruling_record(
+    *, user: User, matter_id: int, text: str, evidence_id: int | None, served_on: dt.date | None = None
+) -> Ruling:
+    """Read a ruling document's text and record what it says; drives no deadline until confirmed.
+
+    ``served_on`` is the day of the last service when the caller knows it; otherwise the
+    last service recorded on the matter's proceeding with the same case number, if any.
+    A text the reader does not recognise (a scan without a text layer) gives a ruling
+    with every field empty, for a person to fill in at confirmation.
+    """
+    matter = access_matter(user, matter_id, action="write_proceedings", for_update=True)
+    reading = read_ruling(text or "")
+    proceeding = None
+    if reading.case_number:
+        proceeding = (
+            matter.proceedings.filter(case_number=reading.case_number)
+            .prefetch_related("service_records")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+    if served_on is None and proceeding is not None:
+        served_on = proceeding.served_on
+    facts = {name: getattr(reading, name) for name in RULING_FIELDS if name != "served_on"}
+    ruling = Ruling.objects.create(
+        matter=matter,
+        proceeding=proceeding,
+        evidence_id=evidence_id,
+        reading={name: _json_value(value) for name, value in dataclasses.asdict(reading).items()},
+        served_on=served_on,
+        created_by=user,
+        **facts,
+    )
+    record_event(
+        matter=matter,
+        actor=user,
+        kind=EventKind.RULING_RECORDED,
+        new={
+            "ruling": ruling.pk,
+            "evidence": evidence_id,
+            "kind": ruling.kind,
+            "case_number": ruling.case_number,
+            "served_on": _json_value(served_on),
+        },
+    )
+    return ruling
+
+
+@transaction.atomic
+def ruling_confirm(*, user: User, ruling_id: int, corrections: dict[str, Any]) -> Ruling:
+    """Apply a person's corrections to a ruling, confirm it and compute the deadlines it drives.
+
+    Both the reading and the corrections are kept. The deadlines (appeal, effective day,
+    end of performance, application for enforcement) go through ``_deadline_put``, so a
+    confirmation that moves a date supersedes the old row. An appealable judgment or
+    ruling takes effect the day after the appeal period; a document no party can appeal
+    takes effect on service, an arbitral award on the day it is made. A payment order's
+    effect depends on an objection period these rules do not cover: none is computed.
+    """
+    try:
+        ruling = Ruling.objects.select_for_update().get(pk=int(ruling_id))
+    except (Ruling.DoesNotExist, ValueError, TypeError):
+        raise Http404("ruling not found") from None
+    matter = access_matter(user, ruling.matter_id, action="write_proceedings", for_update=True)
+    ruling.matter = matter
+    unknown = set(corrections) - set(RULING_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Not a field of a ruling.") for name in sorted(unknown)})
+    # A blank text is "not known", as in the reading.
+    corrections = {name: None if isinstance(v, str) and not v.strip() else v for name, v in corrections.items()}
+    if corrections.get("case_number"):
+        corrections["case_number"] = _case_number_normalised(corrections["case_number"]) or None
+    if "kind" in corrections and corrections["kind"] not in (None, *Ruling.Kind.values):
+        raise ValidationError({"kind": _("Unknown kind of ruling.")})
+    was_confirmed = ruling.confirmed
+    old = {name: _json_value(getattr(ruling, name)) for name in corrections}
+    for name, value in corrections.items():
+        setattr(ruling, name, value)
+    ruling.corrections = {**ruling.corrections, **{name: _json_value(v) for name, v in corrections.items()}}
+    ruling.confirmed = True
+    ruling.confirmed_by = user
+    ruling.confirmed_at = timezone.now()
+    ruling.save()
+    computed = _ruling_deadlines(ruling, holiday_calendar())
+    deadlines = {kind: _deadline_put(matter=matter, kind=kind, party=None, computed=date) for kind, date in computed}
+    if was_confirmed:
+        # A correction that takes a date out of the chain (no longer appealable, no
+        # service day) must not leave the earlier confirmation's date current.
+        now = timezone.now()
+        matter.deadlines.filter(
+            kind__in=[kind for kind in RULING_DEADLINE_KINDS if kind not in deadlines],
+            party=None,
+            superseded_at__isnull=True,
+            status=DeadlineStatus.OPEN,
+        ).update(superseded_at=now)
+    record_event(
+        matter=matter,
+        actor=user,
+        kind=EventKind.RULING_CONFIRMED,
+        old=old or None,
+        new={
+            "ruling": ruling.pk,
+            "corrections": {name: _json_value(v) for name, v in corrections.items()},
+            "deadlines": {kind: deadline.due_on.isoformat() for kind, deadline in deadlines.items()},
+        },
+    )
+    return ruling
+
+
+def _ruling_deadlines(ruling: Ruling, calendar: HolidayCalendar) -> list[tuple[str, ComputedDate]]:
+    """The chain of dates a confirmed ruling sets (LEGAL_RULES section 2), as far as its facts go."""
+    effective = None
+    dates: list[tuple[str, ComputedDate]] = []
+    if ruling.appealable and ruling.kind in (Ruling.Kind.JUDGMENT, Ruling.Kind.RULING):
+        if ruling.served_on is None:
+            return []
+        appeal = appeal_deadline(served_on=ruling.served_on, kind=ruling.kind, calendar=calendar)
+        effective = judgment_effective(appeal_deadline_on=appeal.on)
+        dates += [(DeadlineKind.APPEAL, appeal), (DeadlineKind.JUDGMENT_EFFECTIVE, effective)]
+    elif ruling.appealable is False and ruling.kind == Ruling.Kind.ARBITRAL_AWARD:
+        if ruling.decided_on is None:
+            return []
+        effective = ComputedDate(
+            on=ruling.decided_on,
+            rule=AWARD_EFFECTIVE_RULE,
+            verified_calendar=True,
+            computed_from={"decided_on": ruling.decided_on.isoformat(), "kind": ruling.kind},
+        )
+        dates.append((DeadlineKind.JUDGMENT_EFFECTIVE, effective))
+    elif ruling.appealable is False and ruling.kind in (
+        Ruling.Kind.JUDGMENT,
+        Ruling.Kind.RULING,
+        Ruling.Kind.MEDIATION,
+    ):
+        if ruling.served_on is None:
+            return []
+        effective = ComputedDate(
+            on=ruling.served_on,
+            rule=EFFECTIVE_ON_SERVICE_RULE,
+            verified_calendar=True,
+            computed_from={"served_on": ruling.served_on.isoformat(), "kind": ruling.kind},
+        )
+        dates.append((DeadlineKind.JUDGMENT_EFFECTIVE, effective))
+    if effective is None or ruling.performance_days is None:
+        return dates
+    if ruling.performance_days > 0:
+        performance = performance_end(effective_on=effective.on, days=ruling.performance_days, calendar=calendar)
+        dates.append((DeadlineKind.PERFORMANCE_END, performance))
+        start = performance.on
+    else:
+        # No period set: the two years run from the day the instrument takes effect (Art. 250).
+        start = effective.on
+    dates.append(
+        (DeadlineKind.ENFORCEMENT_APPLICATION, enforcement_application_deadline(performance_end_on=start, calendar=calendar))
+    )
+    return dates
