@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from filer import settings as filer_settings
 from rest_framework.test import APIClient
 
 from evidence.models import EvidenceItem
 from legalcase.models import Deadline, DeadlineKind, EventKind, MatterEvent, Role, Ruling
+from tests.evidence.conftest import evidence_storage, stored_files  # noqa: F401  (the shared storage fixture)
 from tests.factories import make_firm, make_matter, make_user
 
 pytestmark = pytest.mark.django_db
@@ -42,18 +42,9 @@ CHAIN_JUDGMENT = """北京市朝阳区人民法院
 
 
 @pytest.fixture(autouse=True)
-def evidence_storage(tmp_path, monkeypatch):
-    """django-filer's private storage in a fresh directory, so a test can list what was stored."""
-    storage = filer_settings.FILER_PRIVATEMEDIA_STORAGE
-    root = tmp_path / "filer_private"
-    root.mkdir()
-    monkeypatch.setattr(storage, "base_location", str(root))
-    monkeypatch.setattr(storage, "location", str(root))
-    return root
-
-
-def stored_files(root) -> list:
-    return sorted(path for path in root.rglob("*") if path.is_file())
+def private_storage_here(evidence_storage):
+    """Every test here stores files: in a fresh directory, so a test can list them."""
+    return evidence_storage
 
 
 def sample(name: str) -> str:
