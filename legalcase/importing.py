@@ -57,13 +57,12 @@ from legalcase.models import (
 )
 from legalcase.services import (
     EscalationConflict,
-    _creditor_get_or_create,
-    _debt_values,
     escalation_unchanged,
     limitation_computed,
     matter_escalate,
     matter_number_allocate,
 )
+from legalcase.services.escalations import _creditor_get_or_create, _debt_values
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -19,8 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from legalcase.identity import IdentityError, mask_account, mask_id_number, mask_phone, validate_resident_id, validate_uscc
-from legalcase.periods import HolidayCalendar, public_notice_served_on
+from legalcase.identity import (
+    IdentityError,
+    mask_account,
+    mask_id_number,
+    mask_phone,
+    validate_resident_id,
+    validate_uscc,
+)
+
+if TYPE_CHECKING:
+    from legalcase.models.deadlines import Deadline
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 RATE = {"max_digits": 9, "decimal_places": 6}
@@ -425,6 +435,10 @@ class MatterQuerySet(models.QuerySet):
 
     def with_current_deadlines(self) -> "MatterQuerySet":
         """One query for the current deadlines of all these matters (``Matter.current_deadlines``)."""
+        from legalcase.models.deadlines import (
+            Deadline,  # the deadlines module imports this one
+        )
+
         current = Deadline.objects.filter(superseded_at__isnull=True).order_by("due_on", "id")
         return self.prefetch_related(
             models.Prefetch("deadlines", queryset=current, to_attr="prefetched_current_deadlines")
@@ -522,6 +536,10 @@ class Matter(models.Model):
         A limitation deadline closed as done (suit or arbitration filed in time, which
         interrupts it) no longer bars the claim.
         """
+        from legalcase.models.deadlines import (
+            DeadlineStatus,  # the deadlines module imports this one
+        )
+
         deadline = self.limitation_deadline
         if deadline is None or deadline.status == DeadlineStatus.DONE:
             return False
@@ -748,318 +766,3 @@ class DemandRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["debt", "date", "channel"], name="demand_unique_date_channel"),
         ]
-
-
-class Holiday(models.Model):
-    """One day of the State Council's holiday schedule.
-
-    ``is_rest_day`` True: a statutory holiday; False: a 调休 weekend day that is a
-    working day. Installed from the ``chinesecalendar`` package by a migration and
-    edited by an administrator when a new year's schedule is published; a year with
-    no rows here is counted with weekends only and flagged unverified.
-    """
-
-    date = models.DateField(_("date"), unique=True)
-    is_rest_day = models.BooleanField(_("rest day"), default=True)
-    name = models.CharField(_("name"), max_length=100, blank=True)
-
-    class Meta:
-        ordering = ["date"]
-        verbose_name = _("holiday")
-        verbose_name_plural = _("holidays")
-
-    def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {self.name}"
-
-
-def holiday_calendar() -> HolidayCalendar:
-    """The period engine's calendar, built from the holiday table; verified for the years it holds."""
-    holidays, working, years = set(), set(), set()
-    for day, is_rest_day in Holiday.objects.values_list("date", "is_rest_day"):
-        (holidays if is_rest_day else working).add(day)
-        years.add(day.year)
-    return HolidayCalendar(
-        holidays=frozenset(holidays), working_weekend_days=frozenset(working), verified_years=frozenset(years)
-    )
-
-
-class DeadlineKind(models.TextChoices):
-    LIMITATION = "limitation", _("Limitation expires")
-    GUARANTEE_PERIOD = "guarantee_period", _("Guarantee period ends")
-    APPEAL = "appeal", _("Appeal period ends")
-    JUDGMENT_EFFECTIVE = "judgment_effective", _("Judgment takes effect")
-    PERFORMANCE_END = "performance_end", _("Performance period ends")
-    ENFORCEMENT_APPLICATION = "enforcement_application", _("Enforcement application due")
-    FEE_PAYMENT = "fee_payment", _("Court fee due")
-    PRE_SUIT_PRESERVATION_LAPSE = "pre_suit_preservation_lapse", _("Pre-suit preservation lapses")
-    FREEZE_EXPIRY = "freeze_expiry", _("Freeze expires")
-    FREEZE_RENEWAL = "freeze_renewal", _("Freeze renewal due")
-    TERMINATION_FOLLOW_UP = "termination_follow_up", _("Termination follow-up")
-    DISHONEST_LISTING_END = "dishonest_listing_end", _("Dishonest listing ends")
-
-
-class DeadlineStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
-    WAIVED = "waived", _("Waived")
-
-
-class Deadline(models.Model):
-    """A date a matter must meet, computed by a named rule (``limitation@2021``).
-
-    A recomputation that changes the date marks the old row superseded and adds a new
-    one, so the history of computed dates stays; ``computed_from`` keeps the inputs.
-    """
-
-    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="deadlines")
-    kind = models.CharField(_("kind"), max_length=32, choices=DeadlineKind.choices)
-    due_on = models.DateField(_("due on"))
-    rule = models.CharField(_("rule"), max_length=64)
-    status = models.CharField(_("status"), max_length=8, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN)
-    status_reason = models.TextField(_("status reason"), blank=True)
-    verified_calendar = models.BooleanField(_("calendar verified"), default=True)
-    computed_from = models.JSONField(_("computed from"), default=dict, blank=True)
-    party = models.ForeignKey(
-        Party, verbose_name=_("party"), null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines"
-    )
-    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["due_on", "id"]
-        verbose_name = _("deadline")
-        verbose_name_plural = _("deadlines")
-        indexes = [
-            models.Index(fields=["matter", "kind"], name="deadline_matter_kind"),
-            models.Index(fields=["due_on"], name="deadline_due_on", condition=Q(superseded_at__isnull=True)),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.due_on:%Y-%m-%d}"
-
-
-class Proceeding(models.Model):
-    """A procedure before a court or arbitration commission in a matter (诉讼/仲裁/执行程序).
-
-    Recorded whatever the matter's stage (API.md: facts arrive in any order); a new
-    proceeding only proposes the matching stage move, a person makes it. The case
-    number is kept in the official form with full-width brackets, and may stay blank
-    until the forum accepts the case. ``served_on`` is the last service on any party.
-    """
-
-    class Kind(models.TextChoices):
-        PRE_SUIT_PRESERVATION = "pre_suit_preservation", _("Pre-suit preservation (诉前财产保全)")
-        PRESERVATION = "preservation", _("Preservation during proceedings (诉中财产保全)")
-        PRE_SUIT_MEDIATION = "pre_suit_mediation", _("Pre-suit mediation (诉前调解)")
-        PAYMENT_ORDER = "payment_order", _("Payment order (督促程序)")
-        ARBITRATION = "arbitration", _("Arbitration (仲裁)")
-        FIRST_INSTANCE = "first_instance", _("First instance (一审)")
-        SMALL_CLAIMS = "small_claims", _("Small claims (小额诉讼)")
-        APPEAL = "appeal", _("Appeal (二审)")
-        NOTARIAL_ENFORCEMENT = "notarial_enforcement", _("Enforcement of a notarial deed (公证债权文书执行)")
-        ENFORCEMENT = "enforcement", _("Enforcement (执行)")
-        RESUMED_ENFORCEMENT = "resumed_enforcement", _("Resumed enforcement (恢复执行)")
-
-    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="proceedings")
-    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    forum = models.ForeignKey(
-        Forum,
-        verbose_name=_("court or arbitration commission"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="proceedings",
-    )
-    case_number = models.CharField(_("case number"), max_length=60, blank=True)
-    filed_on = models.DateField(_("filed on"), null=True, blank=True)
-    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
-    judge = models.CharField(_("judge or arbitrator"), max_length=100, blank=True)
-    clerk = models.CharField(_("clerk"), max_length=100, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        User, verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("proceeding")
-        verbose_name_plural = _("proceedings")
-        indexes = [models.Index(fields=["matter", "-created_at"], name="proceeding_matter_created")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(accepted_on__isnull=True)
-                | Q(filed_on__isnull=True)
-                | Q(accepted_on__gte=models.F("filed_on")),
-                name="proceeding_accepted_after_filed",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.case_number or self.get_kind_display()
-
-    @property
-    def served_on(self):
-        """The last effective service on any party (API.md), None before any service."""
-        dates = [record.effective_served_on for record in self.service_records.all()]
-        return max(dates) if dates else None
-
-    @property
-    def proposed_stage(self) -> str | None:
-        """The stage this proceeding leads to, if the matter may move there from its stage now."""
-        stage = PROCEEDING_STAGES[self.kind]
-        return stage if stage != self.matter.stage and self.matter.can_move_to(stage) else None
-
-
-# The stage each kind of proceeding leads to. A payment order and court-annexed
-# pre-suit mediation are court procedures before judgment, hence litigation; an appeal
-# takes a matter back from judgment to litigation (API.md's table).
-PROCEEDING_STAGES: dict[str, str] = {
-    Proceeding.Kind.PRE_SUIT_PRESERVATION: Stage.PRESERVATION,
-    Proceeding.Kind.PRESERVATION: Stage.PRESERVATION,
-    Proceeding.Kind.PRE_SUIT_MEDIATION: Stage.LITIGATION,
-    Proceeding.Kind.PAYMENT_ORDER: Stage.LITIGATION,
-    Proceeding.Kind.ARBITRATION: Stage.ARBITRATION,
-    Proceeding.Kind.FIRST_INSTANCE: Stage.LITIGATION,
-    Proceeding.Kind.SMALL_CLAIMS: Stage.LITIGATION,
-    Proceeding.Kind.APPEAL: Stage.LITIGATION,
-    Proceeding.Kind.NOTARIAL_ENFORCEMENT: Stage.ENFORCEMENT,
-    Proceeding.Kind.ENFORCEMENT: Stage.ENFORCEMENT,
-    Proceeding.Kind.RESUMED_ENFORCEMENT: Stage.ENFORCEMENT,
-}
-
-# Filing suit or arbitration, or applying for a payment order, interrupts limitation
-# (民法典 Art. 195(3); 诉讼时效规定 Art. 11(1)).
-LIMITATION_INTERRUPTING_KINDS = frozenset(
-    {
-        Proceeding.Kind.ARBITRATION,
-        Proceeding.Kind.FIRST_INSTANCE,
-        Proceeding.Kind.SMALL_CLAIMS,
-        Proceeding.Kind.PAYMENT_ORDER,
-    }
-)
-
-
-class Hearing(models.Model):
-    """A hearing or mediation session of a proceeding (开庭/询问/调解)."""
-
-    proceeding = models.ForeignKey(
-        Proceeding, verbose_name=_("proceeding"), on_delete=models.PROTECT, related_name="hearings"
-    )
-    at = models.DateTimeField(_("at"))
-    place = models.CharField(_("place"), max_length=200, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["at", "id"]
-        verbose_name = _("hearing")
-        verbose_name_plural = _("hearings")
-
-
-class ServiceMethod(models.TextChoices):
-    DIRECT = "direct", _("Direct service (直接送达)")
-    MAIL = "mail", _("Service by mail (邮寄送达)")
-    ELECTRONIC = "electronic", _("Electronic service (电子送达)")
-    PUBLIC_NOTICE = "public_notice", _("Service by public notice (公告送达)")
-    LEFT = "left", _("Service by leaving the documents (留置送达)")
-    ENTRUSTED = "entrusted", _("Entrusted service (委托送达)")
-
-
-class ServiceRecord(models.Model):
-    """Service of a proceeding's documents on a party (送达), or on the creditor when ``party`` is empty.
-
-    A public notice is deemed served 30 days after ``published_on`` (民事诉讼法 Art. 95);
-    every other method is served on ``served_on``.
-    """
-
-    proceeding = models.ForeignKey(
-        Proceeding, verbose_name=_("proceeding"), on_delete=models.PROTECT, related_name="service_records"
-    )
-    party = models.ForeignKey(
-        Party, verbose_name=_("party"), null=True, blank=True, on_delete=models.PROTECT, related_name="service_records"
-    )
-    method = models.CharField(_("method"), max_length=16, choices=ServiceMethod.choices)
-    served_on = models.DateField(_("served on"), null=True, blank=True)
-    published_on = models.DateField(_("published on"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("service record")
-        verbose_name_plural = _("service records")
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(method="public_notice") & Q(published_on__isnull=False))
-                | (~Q(method="public_notice") & Q(served_on__isnull=False)),
-                name="service_record_has_its_date",
-            ),
-        ]
-
-    @property
-    def effective_served_on(self):
-        """The day service takes effect: the deemed day for a public notice, else ``served_on``."""
-        if self.method == ServiceMethod.PUBLIC_NOTICE:
-            return public_notice_served_on(published_on=self.published_on).on
-        return self.served_on
-
-
-class Ruling(models.Model):
-    """A document deciding a proceeding (判决书, 裁定书, 调解书, 仲裁裁决书, 支付令) and the facts read from it.
-
-    ``reading`` is exactly what ``rulings.read_ruling`` returned, kept forever; the
-    fields hold the current facts: the reading at first, then with the corrections a
-    person made at confirmation (kept in ``corrections``). What was read drives nothing
-    until confirmed (API.md, "Proceedings and rulings"). The file itself is an evidence
-    item; ``evidence_id`` is its id as a plain integer, because ``legalcase`` imports no
-    other app (DESIGN.md) and so cannot hold a foreign key to ``evidence``.
-    """
-
-    class Kind(models.TextChoices):
-        JUDGMENT = "judgment", _("Judgment (判决书)")
-        RULING = "ruling", _("Ruling (裁定书)")
-        MEDIATION = "mediation", _("Mediation statement (调解书)")
-        ARBITRAL_AWARD = "arbitral_award", _("Arbitral award (仲裁裁决书)")
-        PAYMENT_ORDER = "payment_order", _("Payment order (支付令)")
-
-    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="rulings")
-    proceeding = models.ForeignKey(
-        Proceeding, verbose_name=_("proceeding"), null=True, blank=True, on_delete=models.PROTECT, related_name="rulings"
-    )
-    evidence_id = models.PositiveIntegerField(
-        _("evidence item"), null=True, blank=True, help_text=_("The id of the evidence item holding the file.")
-    )
-    reading = models.JSONField(_("reading"), default=dict, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, null=True, blank=True)
-    case_number = models.CharField(_("case number"), max_length=60, null=True, blank=True)
-    court = models.CharField(_("court or arbitration commission"), max_length=200, null=True, blank=True)
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    served_on = models.DateField(_("served on"), null=True, blank=True)
-    principal_awarded = models.DecimalField(_("principal awarded"), **MONEY, null=True, blank=True)
-    interest_awarded = models.DecimalField(_("interest awarded"), **MONEY, null=True, blank=True)
-    acceptance_fee = models.DecimalField(_("acceptance fee"), **MONEY, null=True, blank=True)
-    acceptance_fee_charged = models.DecimalField(_("acceptance fee charged"), **MONEY, null=True, blank=True)
-    appealable = models.BooleanField(_("appealable"), null=True, blank=True)
-    performance_days = models.PositiveIntegerField(_("performance days"), null=True, blank=True)
-    text_excerpt = models.TextField(_("text excerpt"), null=True, blank=True)
-    confirmed = models.BooleanField(_("confirmed"), default=False)
-    confirmed_by = models.ForeignKey(
-        User, verbose_name=_("confirmed by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    corrections = models.JSONField(_("corrections"), default=dict, blank=True)
-    created_by = models.ForeignKey(
-        User, verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("ruling")
-        verbose_name_plural = _("rulings")
-
-    def __str__(self) -> str:
-        return self.case_number or (self.get_kind_display() if self.kind else str(_("ruling")))

@@ -1,0 +1,94 @@
+"""The deadlines API (API.md, "Deadlines and calculators"): list, complete, override."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+
+from legalcase.access import visible_matters
+
+# Errors -------------------------------------------------------------------------------
+from legalcase.api.matters import (
+    ERRORS,
+    ApiView,
+    InputChoiceField,
+    MatterRefSerializer,
+    _valid,
+)
+from legalcase.models import (
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+)
+from legalcase.pagination import MatterPagination
+from legalcase.services import (
+    deadline_complete,
+)
+
+
+class DeadlineListSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    matter = MatterRefSerializer()
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices)
+    due_on = serializers.DateField()
+    rule = serializers.CharField()
+    status = serializers.ChoiceField(choices=DeadlineStatus.choices)
+    verified_calendar = serializers.BooleanField()
+
+
+
+class DeadlineFilterSerializer(serializers.Serializer):
+    due_before = serializers.DateField(required=False, help_text="Inclusive.")
+    kind = InputChoiceField(choices=DeadlineKind.choices, required=False, allow_blank=True)
+    status = InputChoiceField(choices=DeadlineStatus.choices, required=False, allow_blank=True)
+
+
+class DeadlineCompleteSerializer(serializers.Serializer):
+    status = InputChoiceField(choices=[("done", "Done"), ("waived", "Waived")])
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List deadlines",
+        parameters=[DeadlineFilterSerializer],
+        responses={200: DeadlineListSerializer(many=True), 400: ERRORS[400]},
+    )
+)
+class DeadlineListView(ApiView, generics.ListAPIView):
+    """Current deadlines of the matters you may see, soonest first; `due_before` is inclusive."""
+
+    serializer_class = DeadlineListSerializer
+    pagination_class = MatterPagination
+
+    def get_queryset(self):
+        filters = _valid(DeadlineFilterSerializer, self.request.query_params)
+        deadlines = Deadline.objects.filter(
+            superseded_at__isnull=True, matter__in=visible_matters(self.request.user)
+        ).select_related("matter")
+        if filters.get("due_before"):
+            deadlines = deadlines.filter(due_on__lte=filters["due_before"])
+        if filters.get("kind"):
+            deadlines = deadlines.filter(kind=filters["kind"])
+        if filters.get("status"):
+            deadlines = deadlines.filter(status=filters["status"])
+        return deadlines.order_by("due_on", "id")
+
+
+class DeadlineCompleteView(ApiView):
+    """Mark a deadline done or waived, with a reason (required to waive); written to the timeline."""
+
+    @extend_schema(
+        summary="Complete a deadline",
+        request=DeadlineCompleteSerializer,
+        responses={200: DeadlineListSerializer, **ERRORS},
+    )
+    def post(self, request, deadline_id: int):
+        data = _valid(DeadlineCompleteSerializer, request.data)
+        deadline = deadline_complete(user=request.user, deadline_id=deadline_id, **data)
+        return Response(DeadlineListSerializer(deadline).data)
+
+
+# Proceedings (API.md, "Proceedings and rulings") --------------------------------------

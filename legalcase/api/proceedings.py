@@ -1,0 +1,211 @@
+"""The proceedings and rulings API (API.md, "Proceedings and rulings")."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+
+from legalcase.access import access_matter
+
+# Errors -------------------------------------------------------------------------------
+from legalcase.api.matters import (
+    ERRORS,
+    ApiView,
+    ForumRefSerializer,
+    InputChoiceField,
+    MoneyField,
+    _valid,
+)
+from legalcase.models import (
+    MONEY,
+    Matter,
+    Proceeding,
+    Ruling,
+    ServiceMethod,
+    Stage,
+)
+from legalcase.pagination import MatterPagination
+from legalcase.services import (
+    proceeding_record,
+    ruling_confirm,
+    service_record_add,
+)
+
+
+class ProceedingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    # A plain string here: the request's enum documents the values, and a second
+    # component with the same enum would need a settings override to be named.
+    kind = serializers.CharField(help_text="One of the kinds a proceeding is recorded with.")
+    forum = ForumRefSerializer(allow_null=True)
+    case_number = serializers.CharField(
+        help_text="The official form with full-width brackets, e.g. （2026）京0105民初1234号; empty before acceptance."
+    )
+    filed_on = serializers.DateField(allow_null=True)
+    accepted_on = serializers.DateField(allow_null=True)
+    served_on = serializers.DateField(
+        allow_null=True, help_text="The last service on any party; a public notice counts 30 days after publication."
+    )
+    judge = serializers.CharField()
+    clerk = serializers.CharField()
+    contact_phone = serializers.CharField()
+    outcome = serializers.CharField()
+    proposed_stage = serializers.ChoiceField(
+        choices=Stage.choices,
+        allow_null=True,
+        help_text="The stage this proceeding leads to, when the matter may move there now; nothing moves by itself.",
+    )
+
+
+class ProceedingRequestSerializer(serializers.Serializer):
+    kind = InputChoiceField(choices=Proceeding.Kind.choices)
+    forum = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="An active forum's id from /api/v1/forums/."
+    )
+    case_number = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=60, help_text="Half-width brackets are accepted."
+    )
+    filed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    accepted_on = serializers.DateField(required=False, allow_null=True, default=None)
+    judge = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    clerk = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    contact_phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=30)
+
+
+class ServiceRecordRequestSerializer(serializers.Serializer):
+    method = InputChoiceField(choices=ServiceMethod.choices)
+    served_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Required unless `method` is `public_notice`."
+    )
+    published_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Required for `public_notice`."
+    )
+    party = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The debtor's or a guarantor's id; null for service on the creditor's side.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+def _proceedings_of(matter: Matter) -> QuerySet[Proceeding]:
+    return (
+        matter.proceedings.select_related("forum", "matter")
+        .prefetch_related("service_records")
+        .order_by("-created_at", "-id")
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List a matter's proceedings",
+        responses={200: ProceedingSerializer(many=True), 404: ERRORS[404]},
+    )
+)
+class MatterProceedingsView(ApiView, generics.ListAPIView):
+    """A matter's proceedings, newest first; record one with POST.
+
+    Recorded whatever the stage. Filing suit or arbitration closes the open limitation
+    deadline (interrupted); `proposed_stage` names the move to make, which is not made.
+    """
+
+    serializer_class = ProceedingSerializer
+    pagination_class = MatterPagination
+
+    def get_queryset(self):
+        return _proceedings_of(access_matter(self.request.user, self.kwargs["matter_id"]))
+
+    @extend_schema(
+        summary="Record a proceeding",
+        request=ProceedingRequestSerializer,
+        responses={201: ProceedingSerializer, **ERRORS},
+    )
+    def post(self, request, matter_id: int):
+        data = _valid(ProceedingRequestSerializer, request.data)
+        data["forum_id"] = data.pop("forum")
+        proceeding = proceeding_record(user=request.user, matter_id=matter_id, **data)
+        proceeding = _proceedings_of(proceeding.matter).get(pk=proceeding.pk)
+        return Response(ProceedingSerializer(proceeding).data, status=status.HTTP_201_CREATED)
+
+
+class ProceedingServiceView(ApiView):
+    """Record service of a proceeding's documents on the debtor, a guarantor or the creditor's side."""
+
+    @extend_schema(
+        summary="Record service",
+        request=ServiceRecordRequestSerializer,
+        responses={201: ProceedingSerializer, **ERRORS},
+    )
+    def post(self, request, proceeding_id: int):
+        data = _valid(ServiceRecordRequestSerializer, request.data)
+        data["party_id"] = data.pop("party")
+        proceeding = service_record_add(user=request.user, proceeding_id=proceeding_id, **data)
+        proceeding = _proceedings_of(proceeding.matter).get(pk=proceeding.pk)
+        return Response(ProceedingSerializer(proceeding).data, status=status.HTTP_201_CREATED)
+
+
+# Rulings (API.md, "Proceedings and rulings") ------------------------------------------
+
+
+class RulingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    # A plain string, as for proceedings: the enum is documented once, on the confirmation.
+    kind = serializers.CharField(
+        allow_null=True, help_text="One of: " + ", ".join(Ruling.Kind.values) + "; null when not read."
+    )
+    case_number = serializers.CharField(
+        allow_null=True, help_text="The official form with full-width brackets, e.g. （2025）沪0115民初48213号."
+    )
+    court = serializers.CharField(allow_null=True)
+    decided_on = serializers.DateField(allow_null=True)
+    served_on = serializers.DateField(allow_null=True, help_text="The last service on any party.")
+    principal_awarded = MoneyField(allow_null=True)
+    interest_awarded = MoneyField(allow_null=True)
+    acceptance_fee = MoneyField(allow_null=True, help_text="The fee as assessed.")
+    acceptance_fee_charged = MoneyField(allow_null=True, help_text="The fee charged, after 减半收取.")
+    appealable = serializers.BooleanField(allow_null=True)
+    performance_days = serializers.IntegerField(allow_null=True)
+    confirmed = serializers.BooleanField(help_text="Only a confirmed ruling drives the matter's deadlines.")
+    text_excerpt = serializers.CharField(allow_null=True)
+
+
+class RulingConfirmSerializer(serializers.Serializer):
+    """Corrections to the reading: any subset of the fields; none to accept the reading as it is."""
+
+    kind = InputChoiceField(choices=Ruling.Kind.choices, required=False, allow_null=True)
+    case_number = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=60)
+    court = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=200)
+    decided_on = serializers.DateField(required=False, allow_null=True)
+    served_on = serializers.DateField(required=False, allow_null=True)
+    principal_awarded = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    interest_awarded = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    acceptance_fee = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    acceptance_fee_charged = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    appealable = serializers.BooleanField(required=False, allow_null=True)
+    performance_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=3650)
+    text_excerpt = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=2000)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Not a field of a ruling.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class RulingConfirmView(ApiView):
+    """Confirm what was read from a ruling, with any corrections; from then on it drives the deadlines."""
+
+    @extend_schema(
+        summary="Confirm a ruling",
+        request=RulingConfirmSerializer,
+        responses={200: RulingSerializer, **ERRORS},
+    )
+    def post(self, request, ruling_id: int):
+        corrections = _valid(RulingConfirmSerializer, request.data)
+        ruling = ruling_confirm(user=request.user, ruling_id=ruling_id, corrections=corrections)
+        return Response(RulingSerializer(ruling).data)

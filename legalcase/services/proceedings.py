@@ -1,0 +1,461 @@
+"""Proceedings, service, hearings and rulings (API.md, "Proceedings and rulings")."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from legalcase.access import access_matter
+from legalcase.events import record_event
+from legalcase.models import (
+    LIMITATION_INTERRUPTING_KINDS,
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    EventKind,
+    Forum,
+    Hearing,
+    Party,
+    Proceeding,
+    Ruling,
+    ServiceMethod,
+    ServiceRecord,
+    User,
+    holiday_calendar,
+)
+from legalcase.periods import (
+    ComputedDate,
+    HolidayCalendar,
+    appeal_deadline,
+    enforcement_application_deadline,
+    judgment_effective,
+    performance_end,
+)
+from legalcase.rulings import normalise_case_number, read_ruling
+from legalcase.services.deadlines import deadline_put
+
+# --- Proceedings (API.md, "Proceedings and rulings") ----------------------------------
+
+
+def _case_number_normalised(case_number: str) -> str:
+    """The case number in the official form, or a ValidationError if it is not one.
+
+    The whole input must be the case number: text around one is refused rather
+    than silently dropped.
+    """
+    case_number = (case_number or "").strip()
+    if not case_number:
+        return ""
+    normalised = normalise_case_number(case_number)
+    # Normalising only swaps brackets and digits one for one and drops spaces, so any
+    # other difference in length is text the reader would have thrown away.
+    if normalised is None or len(normalised) != len(re.sub(r"\s", "", case_number)):
+        raise ValidationError({"case_number": _("This is not a case number, e.g. （2026）京0105民初1234号.")})
+    return normalised
+
+
+@transaction.atomic
+def proceeding_record(
+    *,
+    user: User,
+    matter_id: int,
+    kind: str,
+    forum_id: int | None = None,
+    case_number: str = "",
+    filed_on: dt.date | None = None,
+    accepted_on: dt.date | None = None,
+    judge: str = "",
+    clerk: str = "",
+    contact_phone: str = "",
+) -> Proceeding:
+    """Record a proceeding of the matter, whatever its stage; return it.
+
+    Filing suit or arbitration, or applying for a payment order, interrupts limitation
+    (民法典 Art. 195): when filed while the period still runs, the matter's open
+    limitation deadline is closed as done, with the reason, and a recomputation leaves
+    it closed. The stage is not moved: ``Proceeding.proposed_stage`` offers the move.
+    """
+    matter = access_matter(user, matter_id, action="write_proceedings", for_update=True)
+    if kind not in Proceeding.Kind.values:
+        raise ValidationError({"kind": _("Unknown kind of proceeding.")})
+    forum = None
+    if forum_id is not None:
+        try:
+            forum = Forum.objects.get(pk=int(forum_id), active=True)
+        except (Forum.DoesNotExist, ValueError, TypeError):
+            raise ValidationError({"forum": _("No such court or arbitration commission.")}) from None
+        if (kind == Proceeding.Kind.ARBITRATION) != (forum.kind == Forum.Kind.ARBITRATION):
+            raise ValidationError(
+                {"forum": _("Arbitration is heard by an arbitration commission, every other proceeding by a court.")}
+            )
+    if filed_on and accepted_on and accepted_on < filed_on:
+        raise ValidationError({"accepted_on": _("A case cannot be accepted before it was filed.")})
+    proceeding = Proceeding.objects.create(
+        matter=matter,
+        kind=kind,
+        forum=forum,
+        case_number=_case_number_normalised(case_number),
+        filed_on=filed_on,
+        accepted_on=accepted_on,
+        judge=judge.strip(),
+        clerk=clerk.strip(),
+        contact_phone=contact_phone.strip(),
+        created_by=user,
+    )
+    interrupted = _limitation_interrupt(user=user, proceeding=proceeding)
+    record_event(
+        matter=matter,
+        actor=user,
+        kind=EventKind.PROCEEDING_RECORDED,
+        new={
+            "proceeding": proceeding.pk,
+            "kind": kind,
+            "case_number": proceeding.case_number,
+            "forum": forum.name if forum else None,
+            "filed_on": filed_on.isoformat() if filed_on else None,
+            "limitation_interrupted": interrupted,
+        },
+    )
+    return proceeding
+
+
+# How the closing reason names the filing; suit (起诉) otherwise.
+INTERRUPTING_FILING_VERBS = {Proceeding.Kind.ARBITRATION: "申请仲裁", Proceeding.Kind.PAYMENT_ORDER: "申请支付令"}
+
+
+def _limitation_interrupt(*, user: User, proceeding: Proceeding) -> bool:
+    """Close the open limitation deadline if this filing interrupted a running period."""
+    if proceeding.kind not in LIMITATION_INTERRUPTING_KINDS or proceeding.filed_on is None:
+        return False
+    deadline = (
+        Deadline.objects.select_for_update()
+        .filter(
+            matter=proceeding.matter,
+            kind=DeadlineKind.LIMITATION,
+            party=None,
+            superseded_at__isnull=True,
+            status=DeadlineStatus.OPEN,
+        )
+        .first()
+    )
+    # A filing after expiry does not revive the claim (LEGAL_RULES section 2).
+    if deadline is None or proceeding.filed_on > deadline.due_on:
+        return False
+    verb = INTERRUPTING_FILING_VERBS.get(proceeding.kind, "起诉")
+    deadline.status = DeadlineStatus.DONE
+    deadline.status_reason = f"已于{proceeding.filed_on.isoformat()}{verb}，诉讼时效中断"
+    deadline.save(update_fields=["status", "status_reason"])
+    record_event(
+        matter=proceeding.matter,
+        actor=user,
+        kind=EventKind.DEADLINE_CLOSED,
+        old={"deadline": deadline.pk, "kind": deadline.kind, "status": DeadlineStatus.OPEN},
+        new={
+            "deadline": deadline.pk,
+            "kind": deadline.kind,
+            "status": DeadlineStatus.DONE,
+            "due_on": deadline.due_on.isoformat(),
+            "proceeding": proceeding.pk,
+        },
+        note=deadline.status_reason,
+    )
+    return True
+
+
+def _proceeding_for(user: User, proceeding_id: int, *, action: str) -> Proceeding:
+    """The proceeding, if the user may take ``action`` on its matter (404 when unseen, as matters)."""
+    try:
+        proceeding = Proceeding.objects.select_for_update().get(pk=int(proceeding_id))
+    except (Proceeding.DoesNotExist, ValueError, TypeError):
+        raise Http404("proceeding not found") from None
+    proceeding.matter = access_matter(user, proceeding.matter_id, action=action)
+    return proceeding
+
+
+@transaction.atomic
+def service_record_add(
+    *,
+    user: User,
+    proceeding_id: int,
+    method: str,
+    served_on: dt.date | None = None,
+    published_on: dt.date | None = None,
+    party_id: int | None = None,
+    note: str = "",
+) -> Proceeding:
+    """Record service of the proceeding's documents on the debtor or a guarantor; return the proceeding.
+
+    A public notice needs its publication date and is deemed served 30 days later
+    (民事诉讼法 Art. 95); every other method needs the day it was served. Without a
+    party the service is on the creditor's side.
+    """
+    proceeding = _proceeding_for(user, proceeding_id, action="write_proceedings")
+    if method not in ServiceMethod.values:
+        raise ValidationError({"method": _("Unknown method of service.")})
+    if method == ServiceMethod.PUBLIC_NOTICE and published_on is None:
+        raise ValidationError({"published_on": _("A public notice needs its publication date.")})
+    if method != ServiceMethod.PUBLIC_NOTICE and served_on is None:
+        raise ValidationError({"served_on": _("Give the day the documents were served.")})
+    party = None
+    if party_id is not None:
+        debt = proceeding.matter.debt
+        party = Party.objects.filter(
+            Q(pk=debt.debtor_id) | Q(guarantees__debt=debt), pk=_int_or_none(party_id)
+        ).first()
+        if party is None:
+            raise ValidationError({"party": _("Not the debtor or a guarantor of this matter.")})
+    record = ServiceRecord.objects.create(
+        proceeding=proceeding,
+        party=party,
+        method=method,
+        served_on=served_on if method != ServiceMethod.PUBLIC_NOTICE else None,
+        published_on=published_on if method == ServiceMethod.PUBLIC_NOTICE else None,
+        note=note.strip(),
+    )
+    record_event(
+        matter=proceeding.matter,
+        actor=user,
+        kind=EventKind.SERVICE_RECORDED,
+        new={
+            "proceeding": proceeding.pk,
+            "method": method,
+            "party": party.name if party else None,
+            "served_on": record.effective_served_on.isoformat(),
+        },
+        note=record.note,
+    )
+    return proceeding
+
+
+@transaction.atomic
+def hearing_add(
+    *, user: User, proceeding_id: int, at: dt.datetime, place: str = "", note: str = ""
+) -> Hearing:
+    """Schedule a hearing of the proceeding; return it."""
+    proceeding = _proceeding_for(user, proceeding_id, action="write_proceedings")
+    if at is None or timezone.is_naive(at):
+        raise ValidationError({"at": _("Give the date and time with its time zone.")})
+    hearing = Hearing.objects.create(proceeding=proceeding, at=at, place=place.strip(), note=note.strip())
+    record_event(
+        matter=proceeding.matter,
+        actor=user,
+        kind=EventKind.HEARING_ADDED,
+        new={"proceeding": proceeding.pk, "hearing": hearing.pk, "at": at.isoformat(), "place": hearing.place},
+        note=hearing.note,
+    )
+    return hearing
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (ValueError, TypeError):
+        return None
+
+
+# Rulings (API.md, "Proceedings and rulings") ------------------------------------------
+
+# The facts of a ruling a person may correct at confirmation (the reading's fields and
+# the day of service).
+RULING_FIELDS = (
+    "kind",
+    "case_number",
+    "court",
+    "decided_on",
+    "served_on",
+    "principal_awarded",
+    "interest_awarded",
+    "acceptance_fee",
+    "acceptance_fee_charged",
+    "appealable",
+    "performance_days",
+    "text_excerpt",
+)
+# The deadlines a confirmed ruling drives, in the order of the chain.
+RULING_DEADLINE_KINDS = (
+    DeadlineKind.APPEAL,
+    DeadlineKind.JUDGMENT_EFFECTIVE,
+    DeadlineKind.PERFORMANCE_END,
+    DeadlineKind.ENFORCEMENT_APPLICATION,
+)
+# A document no party can appeal takes effect on service (a final judgment or ruling, a
+# mediation statement once signed and served) or, for an arbitral award, on the day it
+# is made (LEGAL_RULES section 2).
+EFFECTIVE_ON_SERVICE_RULE = "ruling.effective_on_service@2023"
+AWARD_EFFECTIVE_RULE = "award.effective_on_decision@2017"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+@transaction.atomic
+def ruling_record(
+    *, user: User, matter_id: int, text: str, evidence_id: int | None, served_on: dt.date | None = None
+) -> Ruling:
+    """Read a ruling document's text and record what it says; drives no deadline until confirmed.
+
+    ``served_on`` is the day of the last service when the caller knows it; otherwise the
+    last service recorded on the matter's proceeding with the same case number, if any.
+    A text the reader does not recognise (a scan without a text layer) gives a ruling
+    with every field empty, for a person to fill in at confirmation.
+    """
+    matter = access_matter(user, matter_id, action="write_proceedings", for_update=True)
+    reading = read_ruling(text or "")
+    proceeding = None
+    if reading.case_number:
+        proceeding = (
+            matter.proceedings.filter(case_number=reading.case_number)
+            .prefetch_related("service_records")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+    if served_on is None and proceeding is not None:
+        served_on = proceeding.served_on
+    facts = {name: getattr(reading, name) for name in RULING_FIELDS if name != "served_on"}
+    ruling = Ruling.objects.create(
+        matter=matter,
+        proceeding=proceeding,
+        evidence_id=evidence_id,
+        reading={name: _json_value(value) for name, value in dataclasses.asdict(reading).items()},
+        served_on=served_on,
+        created_by=user,
+        **facts,
+    )
+    record_event(
+        matter=matter,
+        actor=user,
+        kind=EventKind.RULING_RECORDED,
+        new={
+            "ruling": ruling.pk,
+            "evidence": evidence_id,
+            "kind": ruling.kind,
+            "case_number": ruling.case_number,
+            "served_on": _json_value(served_on),
+        },
+    )
+    return ruling
+
+
+@transaction.atomic
+def ruling_confirm(*, user: User, ruling_id: int, corrections: dict[str, Any]) -> Ruling:
+    """Apply a person's corrections to a ruling, confirm it and compute the deadlines it drives.
+
+    Both the reading and the corrections are kept. The deadlines (appeal, effective day,
+    end of performance, application for enforcement) go through ``deadline_put``, so a
+    confirmation that moves a date supersedes the old row. An appealable judgment or
+    ruling takes effect the day after the appeal period; a document no party can appeal
+    takes effect on service, an arbitral award on the day it is made. A payment order's
+    effect depends on an objection period these rules do not cover: none is computed.
+    """
+    try:
+        ruling = Ruling.objects.select_for_update().get(pk=int(ruling_id))
+    except (Ruling.DoesNotExist, ValueError, TypeError):
+        raise Http404("ruling not found") from None
+    matter = access_matter(user, ruling.matter_id, action="write_proceedings", for_update=True)
+    ruling.matter = matter
+    unknown = set(corrections) - set(RULING_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Not a field of a ruling.") for name in sorted(unknown)})
+    # A blank text is "not known", as in the reading.
+    corrections = {name: None if isinstance(v, str) and not v.strip() else v for name, v in corrections.items()}
+    if corrections.get("case_number"):
+        corrections["case_number"] = _case_number_normalised(corrections["case_number"]) or None
+    if "kind" in corrections and corrections["kind"] not in (None, *Ruling.Kind.values):
+        raise ValidationError({"kind": _("Unknown kind of ruling.")})
+    was_confirmed = ruling.confirmed
+    old = {name: _json_value(getattr(ruling, name)) for name in corrections}
+    for name, value in corrections.items():
+        setattr(ruling, name, value)
+    ruling.corrections = {**ruling.corrections, **{name: _json_value(v) for name, v in corrections.items()}}
+    ruling.confirmed = True
+    ruling.confirmed_by = user
+    ruling.confirmed_at = timezone.now()
+    ruling.save()
+    computed = _ruling_deadlines(ruling, holiday_calendar())
+    deadlines = {kind: deadline_put(matter=matter, kind=kind, party=None, computed=date) for kind, date in computed}
+    if was_confirmed:
+        # A correction that takes a date out of the chain (no longer appealable, no
+        # service day) must not leave the earlier confirmation's date current.
+        now = timezone.now()
+        matter.deadlines.filter(
+            kind__in=[kind for kind in RULING_DEADLINE_KINDS if kind not in deadlines],
+            party=None,
+            superseded_at__isnull=True,
+            status=DeadlineStatus.OPEN,
+        ).update(superseded_at=now)
+    record_event(
+        matter=matter,
+        actor=user,
+        kind=EventKind.RULING_CONFIRMED,
+        old=old or None,
+        new={
+            "ruling": ruling.pk,
+            "corrections": {name: _json_value(v) for name, v in corrections.items()},
+            "deadlines": {kind: deadline.due_on.isoformat() for kind, deadline in deadlines.items()},
+        },
+    )
+    return ruling
+
+
+def _ruling_deadlines(ruling: Ruling, calendar: HolidayCalendar) -> list[tuple[str, ComputedDate]]:
+    """The chain of dates a confirmed ruling sets (LEGAL_RULES section 2), as far as its facts go."""
+    effective = None
+    dates: list[tuple[str, ComputedDate]] = []
+    if ruling.appealable and ruling.kind in (Ruling.Kind.JUDGMENT, Ruling.Kind.RULING):
+        if ruling.served_on is None:
+            return []
+        appeal = appeal_deadline(served_on=ruling.served_on, kind=ruling.kind, calendar=calendar)
+        effective = judgment_effective(appeal_deadline_on=appeal.on)
+        dates += [(DeadlineKind.APPEAL, appeal), (DeadlineKind.JUDGMENT_EFFECTIVE, effective)]
+    elif ruling.appealable is False and ruling.kind == Ruling.Kind.ARBITRAL_AWARD:
+        if ruling.decided_on is None:
+            return []
+        effective = ComputedDate(
+            on=ruling.decided_on,
+            rule=AWARD_EFFECTIVE_RULE,
+            verified_calendar=True,
+            computed_from={"decided_on": ruling.decided_on.isoformat(), "kind": ruling.kind},
+        )
+        dates.append((DeadlineKind.JUDGMENT_EFFECTIVE, effective))
+    elif ruling.appealable is False and ruling.kind in (
+        Ruling.Kind.JUDGMENT,
+        Ruling.Kind.RULING,
+        Ruling.Kind.MEDIATION,
+    ):
+        if ruling.served_on is None:
+            return []
+        effective = ComputedDate(
+            on=ruling.served_on,
+            rule=EFFECTIVE_ON_SERVICE_RULE,
+            verified_calendar=True,
+            computed_from={"served_on": ruling.served_on.isoformat(), "kind": ruling.kind},
+        )
+        dates.append((DeadlineKind.JUDGMENT_EFFECTIVE, effective))
+    if effective is None or ruling.performance_days is None:
+        return dates
+    if ruling.performance_days > 0:
+        performance = performance_end(effective_on=effective.on, days=ruling.performance_days, calendar=calendar)
+        dates.append((DeadlineKind.PERFORMANCE_END, performance))
+        start = performance.on
+    else:
+        # No period set: the two years run from the day the instrument takes effect (Art. 250).
+        start = effective.on
+    dates.append(
+        (DeadlineKind.ENFORCEMENT_APPLICATION, enforcement_application_deadline(performance_end_on=start, calendar=calendar))
+    )
+    return dates
