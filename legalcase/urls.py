@@ -3,6 +3,8 @@
 from django.urls import path
 
 from legalcase import views
+from legalcase.views import deadlines as deadline_views
+from legalcase.views import proceedings as proceeding_views
 
 urlpatterns = [
     path("", views.matter_list, name="matter_list"),
@@ -21,4 +23,6 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:job_id>/errors.csv", views.escalation_import_errors, name="escalation_import_errors"),
     path("imports/escalations/", views.escalation_import, name="escalation_import"),
+    # Deadlines, calendar feed and notifications (views/deadlines.py)
+    # Proceedings, rulings, the lawyers' home and firm activity (views/proceedings.py)
 ]

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models.matters import Matter, Party
+from legalcase.models.matters import Matter, Party, User
 from legalcase.periods import HolidayCalendar
 
 
@@ -85,6 +85,15 @@ class Deadline(models.Model):
     )
     superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # A lawyer's override (e.g. the court's notice names another date): ``due_on`` is
+    # then the lawyer's date and ``computed_on`` the rule's, which recomputation keeps
+    # current without moving ``due_on``.
+    computed_on = models.DateField(_("computed date"), null=True, blank=True)
+    override_reason = models.TextField(_("override reason"), blank=True)
+    overridden_by = models.ForeignKey(
+        User, verbose_name=_("overridden by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    overridden_at = models.DateTimeField(_("overridden at"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -97,3 +106,71 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_on:%Y-%m-%d}"
+
+    @property
+    def overridden(self) -> bool:
+        return self.overridden_at is not None
+
+
+class NotificationKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Deadline within 7 days")
+    OVERDUE = "overdue", _("Deadline overdue")
+
+
+class Notification(models.Model):
+    """An in-app notice to one user about one deadline, made by the daily deadline job.
+
+    One row per user, deadline and kind (unique), so running the job twice on a day,
+    or on two days in a row, never notifies twice about the same thing.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications")
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.CASCADE, related_name="+")
+    deadline = models.ForeignKey(
+        Deadline, verbose_name=_("deadline"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "deadline", "kind"], name="notification_once"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_unread", condition=Q(read_at__isnull=True)),
+        ]
+
+
+class DigestDelivery(models.Model):
+    """The daily deadline digest e-mailed to one user on one day (unique: never sent twice)."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    deadline_count = models.PositiveIntegerField(_("deadlines"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("digest delivery")
+        verbose_name_plural = _("digest deliveries")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_a_day")]
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar (ICS) address; only the key's SHA-256 digest is stored.
+
+    Revoking deletes the row, so the old address answers 404 at once; a user has at
+    most one feed.
+    """
+
+    user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feed")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")

@@ -600,6 +600,7 @@ class EventKind(models.TextChoices):
     EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Evidence downloaded")
     EVIDENCE_TAMPERED = "evidence_tampered", _("Evidence file changed or missing")
     DEADLINE_CLOSED = "deadline_closed", _("Deadline closed")
+    DEADLINE_OVERRIDDEN = "deadline_overridden", _("Deadline date overridden")
     FORUM_SET = "forum_set", _("Court or arbitration commission set")
     DOCUMENT_REQUESTED = "document_requested", _("Document generated")
     DOCUMENT_DOWNLOADED = "document_downloaded", _("Document downloaded")
@@ -632,7 +633,11 @@ class MatterEvent(models.Model):
         verbose_name = _("matter event")
         verbose_name_plural = _("matter events")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["matter", "-at"], name="event_matter_at")]
+        indexes = [
+            models.Index(fields=["matter", "-at"], name="event_matter_at"),
+            # A firm's activity and a user's handled matters read the log by actor.
+            models.Index(fields=["actor", "-at"], name="event_actor_at"),
+        ]
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

@@ -107,7 +107,7 @@ def test_all_matters_matching_the_filter_are_taken_when_asked(client):
 
 
 def test_all_matching_is_capped_with_a_message(client, monkeypatch):
-    monkeypatch.setattr("legalcase.views.BULK_LIMIT", 2)
+    monkeypatch.setattr("legalcase.views.matters.BULK_LIMIT", 2)
     counsel = make_user(Role.COUNSEL)
     matters = [make_matter() for _ in range(3)]
     response = bulk(client, counsel, action="move_stage", bulk_to="litigation", scope="all")

@@ -304,7 +304,7 @@ def test_the_debtor_page_renders_for_roles_that_see_all(client, matter, role):
 
 
 def test_a_registered_section_is_loaded_into_the_matter_page_by_htmx(client, matter, monkeypatch):
-    from legalcase import views
+    from legalcase.views import matters as views
 
     monkeypatch.setattr(views, "MATTER_SECTIONS", [])
     views.register_matter_section(title="证据", url_name="matter_detail")

@@ -1,0 +1,1 @@
+"""Deadline pages (mine, my firm's, all), the calendar feed and in-app notifications."""
