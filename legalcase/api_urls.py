@@ -17,6 +17,7 @@ urlpatterns = [
     path("escalations/", api.EscalationView.as_view(), name="escalations"),
     path("deadlines/", api.DeadlineListView.as_view(), name="deadline-list"),
     path("deadlines/<int:deadline_id>/complete/", api.DeadlineCompleteView.as_view(), name="deadline-complete"),
+    path("deadlines/<int:deadline_id>/override/", api.DeadlineOverrideView.as_view(), name="deadline-override"),
     path("firms/", api.FirmListView.as_view(), name="firm-list"),
     path("calculators/court-fees/", api.CourtFeesView.as_view(), name="calculator-court-fees"),
     path("jobs/<uuid:job_id>/", api.JobView.as_view(), name="job-detail"),

@@ -3,8 +3,6 @@
 from django.urls import path
 
 from legalcase import views
-from legalcase.views import deadlines as deadline_views
-from legalcase.views import proceedings as proceeding_views
 
 urlpatterns = [
     path("", views.matter_list, name="matter_list"),

@@ -6,6 +6,8 @@ from legalcase.api.deadlines import (  # noqa: F401
     DeadlineFilterSerializer,
     DeadlineListSerializer,
     DeadlineListView,
+    DeadlineOverrideSerializer,
+    DeadlineOverrideView,
 )
 from legalcase.api.matters import (  # noqa: F401
     ERRORS,
@@ -69,6 +71,7 @@ from legalcase.api.matters import (  # noqa: F401
     exception_handler,
     guarantors_of,
     matter_row,
+    validated,
 )
 from legalcase.api.proceedings import (  # noqa: F401
     MatterProceedingsView,

@@ -7,14 +7,12 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from legalcase.access import visible_matters
-
-# Errors -------------------------------------------------------------------------------
 from legalcase.api.matters import (
     ERRORS,
     ApiView,
     InputChoiceField,
     MatterRefSerializer,
-    _valid,
+    validated,
 )
 from legalcase.models import (
     Deadline,
@@ -22,9 +20,7 @@ from legalcase.models import (
     DeadlineStatus,
 )
 from legalcase.pagination import MatterPagination
-from legalcase.services import (
-    deadline_complete,
-)
+from legalcase.services import deadline_complete, deadline_override
 
 
 class DeadlineListSerializer(serializers.Serializer):
@@ -35,6 +31,11 @@ class DeadlineListSerializer(serializers.Serializer):
     rule = serializers.CharField()
     status = serializers.ChoiceField(choices=DeadlineStatus.choices)
     verified_calendar = serializers.BooleanField()
+    status_reason = serializers.CharField(help_text="Why it was closed (done or waived).")
+    computed_on = serializers.DateField(
+        allow_null=True, help_text="The rule's date when a person overrode `due_on`, else null."
+    )
+    override_reason = serializers.CharField(help_text="Why `due_on` was overridden; empty when it was not.")
 
 
 
@@ -64,7 +65,7 @@ class DeadlineListView(ApiView, generics.ListAPIView):
     pagination_class = MatterPagination
 
     def get_queryset(self):
-        filters = _valid(DeadlineFilterSerializer, self.request.query_params)
+        filters = validated(DeadlineFilterSerializer, self.request.query_params)
         deadlines = Deadline.objects.filter(
             superseded_at__isnull=True, matter__in=visible_matters(self.request.user)
         ).select_related("matter")
@@ -86,9 +87,28 @@ class DeadlineCompleteView(ApiView):
         responses={200: DeadlineListSerializer, **ERRORS},
     )
     def post(self, request, deadline_id: int):
-        data = _valid(DeadlineCompleteSerializer, request.data)
+        data = validated(DeadlineCompleteSerializer, request.data)
         deadline = deadline_complete(user=request.user, deadline_id=deadline_id, **data)
         return Response(DeadlineListSerializer(deadline).data)
 
 
 # Proceedings (API.md, "Proceedings and rulings") --------------------------------------
+
+
+class DeadlineOverrideSerializer(serializers.Serializer):
+    due_on = serializers.DateField()
+    reason = serializers.CharField(max_length=2000)
+
+
+class DeadlineOverrideView(ApiView):
+    """Set a deadline to another date with the reason; the rule's date is kept as `computed_on`."""
+
+    @extend_schema(
+        summary="Override a deadline's date",
+        request=DeadlineOverrideSerializer,
+        responses={200: DeadlineListSerializer, **ERRORS},
+    )
+    def post(self, request, deadline_id: int):
+        data = validated(DeadlineOverrideSerializer, request.data)
+        deadline = deadline_override(user=request.user, deadline_id=deadline_id, **data)
+        return Response(DeadlineListSerializer(deadline).data)

@@ -523,7 +523,7 @@ class EscalationSerializer(serializers.Serializer):
         return attrs
 
 
-def _valid(serializer_class: type[serializers.Serializer], data) -> dict:
+def validated(serializer_class: type[serializers.Serializer], data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
@@ -556,7 +556,7 @@ class TokenView(ApiView):
         auth=[],
     )
     def post(self, request):
-        credentials = _valid(TokenRequestSerializer, request.data)
+        credentials = validated(TokenRequestSerializer, request.data)
         try:
             user = login_attempt(request=request, **credentials)
         except LoginLocked as exc:
@@ -581,7 +581,7 @@ class MatterListView(ApiView, generics.ListAPIView):
     pagination_class = MatterPagination
 
     def get_queryset(self):
-        filters = _valid(MatterFilterSerializer, self.request.query_params)
+        filters = validated(MatterFilterSerializer, self.request.query_params)
         matters = visible_matters(self.request.user).filter_by(**filters).for_list().order_by("-id")
         return matters.with_current_deadlines()
 
@@ -611,7 +611,7 @@ class MatterTransitionView(ApiView):
         },
     )
     def post(self, request, matter_id: int):
-        move = _valid(TransitionSerializer, request.data)
+        move = validated(TransitionSerializer, request.data)
         matter = matter_transition(user=request.user, matter_id=matter_id, **move)
         return Response(MatterDetailSerializer(matter).data)
 
@@ -626,7 +626,7 @@ class MatterAssignmentView(ApiView):
         summary="Assign a firm", request=AssignmentSerializer, responses={200: MatterDetailSerializer, **ERRORS}
     )
     def post(self, request, matter_id: int):
-        firm_id = _valid(AssignmentSerializer, request.data)["firm"]
+        firm_id = validated(AssignmentSerializer, request.data)["firm"]
         matter = matter_assign_firm(user=request.user, matter_id=matter_id, firm_id=firm_id)
         return Response(MatterDetailSerializer(matter).data)
 
@@ -641,7 +641,7 @@ class MatterOwnerView(ApiView):
 
     @extend_schema(summary="Set the owner", request=OwnerSerializer, responses={200: MatterDetailSerializer, **ERRORS})
     def post(self, request, matter_id: int):
-        owner_id = _valid(OwnerSerializer, request.data)["owner"]
+        owner_id = validated(OwnerSerializer, request.data)["owner"]
         matter = matter_set_owner(user=request.user, matter_id=matter_id, owner_id=owner_id)
         return Response(MatterDetailSerializer(matter).data)
 
@@ -655,7 +655,7 @@ class MatterDebtorView(ApiView):
         responses={200: DebtorRevealSerializer, **ERRORS},
     )
     def get(self, request, matter_id: int):
-        purpose = _valid(RevealQuerySerializer, request.query_params)["purpose"]
+        purpose = validated(RevealQuerySerializer, request.query_params)["purpose"]
         matter = matter_reveal_debtor(user=request.user, matter_id=matter_id, purpose=purpose)
         response = Response(DebtorRevealSerializer(matter).data)
         add_never_cache_headers(response)
@@ -710,7 +710,7 @@ class CourtFeesView(ApiView):
         # Imported here so this block stays self-contained; it may join the imports above.
         from legalcase.calculators import court_fees
 
-        amount = _valid(CourtFeesQuerySerializer, request.query_params)["amount"]
+        amount = validated(CourtFeesQuerySerializer, request.query_params)["amount"]
         return Response(CourtFeesSerializer(court_fees(amount)).data)
 
 
@@ -753,7 +753,7 @@ class ForumListView(ApiView, generics.ListAPIView):
     pagination_class = MatterPagination
 
     def get_queryset(self):
-        q = _valid(ForumFilterSerializer, self.request.query_params).get("q", "")
+        q = validated(ForumFilterSerializer, self.request.query_params).get("q", "")
         return Forum.objects.filter(active=True).search(q).courts_first()
 
 
@@ -768,7 +768,7 @@ class MatterForumView(ApiView):
         summary="Set the forum", request=MatterForumSerializer, responses={200: MatterDetailSerializer, **ERRORS}
     )
     def post(self, request, matter_id: int):
-        forum_id = _valid(MatterForumSerializer, request.data)["forum"]
+        forum_id = validated(MatterForumSerializer, request.data)["forum"]
         matter = matter_set_forum(user=request.user, matter_id=matter_id, forum_id=forum_id)
         return Response(MatterDetailSerializer(matter).data)
 
@@ -794,7 +794,7 @@ class EscalationView(ApiView):
     )
     def post(self, request):
         require(request.user, "escalate")
-        data = _valid(EscalationSerializer, request.data)
+        data = validated(EscalationSerializer, request.data)
         matter, created = matter_escalate(user=request.user, data=data)
         matter = Matter.objects.for_list().get(pk=matter.pk)
         return Response(

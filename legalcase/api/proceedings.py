@@ -17,7 +17,7 @@ from legalcase.api.matters import (
     ForumRefSerializer,
     InputChoiceField,
     MoneyField,
-    _valid,
+    validated,
 )
 from legalcase.models import (
     MONEY,
@@ -125,7 +125,7 @@ class MatterProceedingsView(ApiView, generics.ListAPIView):
         responses={201: ProceedingSerializer, **ERRORS},
     )
     def post(self, request, matter_id: int):
-        data = _valid(ProceedingRequestSerializer, request.data)
+        data = validated(ProceedingRequestSerializer, request.data)
         data["forum_id"] = data.pop("forum")
         proceeding = proceeding_record(user=request.user, matter_id=matter_id, **data)
         proceeding = _proceedings_of(proceeding.matter).get(pk=proceeding.pk)
@@ -141,7 +141,7 @@ class ProceedingServiceView(ApiView):
         responses={201: ProceedingSerializer, **ERRORS},
     )
     def post(self, request, proceeding_id: int):
-        data = _valid(ServiceRecordRequestSerializer, request.data)
+        data = validated(ServiceRecordRequestSerializer, request.data)
         data["party_id"] = data.pop("party")
         proceeding = service_record_add(user=request.user, proceeding_id=proceeding_id, **data)
         proceeding = _proceedings_of(proceeding.matter).get(pk=proceeding.pk)
@@ -206,6 +206,6 @@ class RulingConfirmView(ApiView):
         responses={200: RulingSerializer, **ERRORS},
     )
     def post(self, request, ruling_id: int):
-        corrections = _valid(RulingConfirmSerializer, request.data)
+        corrections = validated(RulingConfirmSerializer, request.data)
         ruling = ruling_confirm(user=request.user, ruling_id=ruling_id, corrections=corrections)
         return Response(RulingSerializer(ruling).data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -87,6 +89,12 @@ def deadline_put(*, matter: Matter, kind: str, party: Party | None, computed: Co
     if current is not None:
         if current.status != DeadlineStatus.OPEN:
             return current
+        if current.overridden:
+            # The lawyer's date stands; the rule's date beside it stays current.
+            if (current.computed_on, current.computed_from) != (computed.on, computed.computed_from):
+                current.computed_on, current.computed_from = computed.on, computed.computed_from
+                current.save(update_fields=["computed_on", "computed_from"])
+            return current
         if (current.due_on, current.rule, current.verified_calendar) == (
             computed.on,
             computed.rule,
@@ -137,5 +145,49 @@ def deadline_complete(*, user: User, deadline_id: int, status: str, reason: str 
         old={"deadline": deadline.pk, "kind": deadline.kind, "status": DeadlineStatus.OPEN},
         new={"deadline": deadline.pk, "kind": deadline.kind, "status": status, "due_on": deadline.due_on.isoformat()},
         note=deadline.status_reason,
+    )
+    return deadline
+
+
+@transaction.atomic
+def deadline_override(*, user: User, deadline_id: int, due_on: dt.date, reason: str) -> Deadline:
+    """Set a current open deadline to a date a lawyer knows better, with the reason.
+
+    For when the court's own notice names another date, or the holiday data was
+    wrong. The rule's date is kept in ``computed_on`` and stays current on
+    recomputation; only a person moves ``due_on`` again (overriding once more). Same
+    access as closing a deadline: the stage-moving roles, 404 for a matter not theirs.
+    """
+    try:
+        deadline = Deadline.objects.select_for_update().get(pk=int(deadline_id), superseded_at__isnull=True)
+    except (Deadline.DoesNotExist, ValueError, TypeError):
+        raise Http404("deadline not found") from None
+    matter = access_matter(user, deadline.matter_id, action="move_stage")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Overriding a deadline needs a reason.")})
+    if deadline.status != DeadlineStatus.OPEN:
+        raise ValidationError({"status": _("This deadline is already closed.")})
+    if due_on == deadline.due_on:
+        raise ValidationError({"due_on": _("This is already the deadline's date.")})
+    old_due_on = deadline.due_on
+    if not deadline.overridden:
+        deadline.computed_on = deadline.due_on
+    deadline.due_on = due_on
+    deadline.override_reason = reason.strip()
+    deadline.overridden_by = user
+    deadline.overridden_at = timezone.now()
+    deadline.save(update_fields=["due_on", "computed_on", "override_reason", "overridden_by", "overridden_at"])
+    record_event(
+        matter=matter,
+        actor=user,
+        kind=EventKind.DEADLINE_OVERRIDDEN,
+        old={"deadline": deadline.pk, "kind": deadline.kind, "due_on": old_due_on.isoformat()},
+        new={
+            "deadline": deadline.pk,
+            "kind": deadline.kind,
+            "due_on": due_on.isoformat(),
+            "computed_on": deadline.computed_on.isoformat(),
+        },
+        note=deadline.override_reason,
     )
     return deadline

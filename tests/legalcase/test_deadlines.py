@@ -169,6 +169,9 @@ def test_the_list_filters_by_due_date_inclusive_kind_and_status(deadlines):
         "rule": "limitation@2021",
         "status": "open",
         "verified_calendar": True,
+        "status_reason": "",
+        "computed_on": None,
+        "override_reason": "",
     }
     due = client.get("/api/v1/deadlines/", {"due_before": "2026-02-24"}).json()
     assert [row["id"] for row in due["results"]] == [deadlines["near"].pk]
