@@ -22,6 +22,7 @@ from legalcase.models import (
     ServiceRecord,
     User,
 )
+from legalcase.services.deadlines import deadlines_recompute_start
 
 
 @admin.register(User)
@@ -105,14 +106,27 @@ class JobAdmin(ReadOnlyAdmin):
 class HolidayAdmin(admin.ModelAdmin):
     """The holiday table: add a year's schedule when the State Council publishes it.
 
-    A year with at least one row counts as verified; deadlines already computed are
-    recomputed the next time their matter's demands or payments change.
+    A year with at least one row counts as verified. Every change starts a background
+    recomputation of all matters' deadlines (``deadlines_recompute_start``), so dates
+    and their "calendar verified" flags follow the table.
     """
 
     list_display = ("date", "is_rest_day", "name")
     list_filter = ("is_rest_day",)
     search_fields = ("name",)
     date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        deadlines_recompute_start(user=request.user)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        deadlines_recompute_start(user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        deadlines_recompute_start(user=request.user)
 
 
 @admin.register(Portfolio)

@@ -42,6 +42,7 @@ class JobKind:
 JOB_KINDS: dict[str, JobKind] = {
     "matters_bulk": JobKind(handler="legalcase.services.matters_bulk_apply"),
     "escalations_import": JobKind(handler="legalcase.importing.escalations_import_run"),
+    "deadlines_recompute": JobKind(handler="legalcase.services.deadlines.deadlines_recompute_run"),
 }
 
 

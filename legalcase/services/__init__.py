@@ -1,13 +1,25 @@
 """Use cases, one module per subject; every public service is importable from here."""
 
 from legalcase.services.deadlines import (  # noqa: F401
+    AWARD_EFFECTIVE_RULE,
+    CURRENT_FIELDS,
+    EFFECTIVE_ON_SERVICE_RULE,
+    ENGINE_KINDS,
     GUARANTEE_PERIOD_RULE,
+    RECOMPUTE_BATCH,
+    DeadlineChanges,
+    MatterFacts,
     deadline_complete,
     deadline_override,
-    deadline_put,
+    deadlines_apply,
+    deadlines_computed,
+    deadlines_plan,
+    deadlines_recompute_all,
     guarantee_period_computed,
     limitation_computed,
     matter_deadlines_recompute,
+    matter_facts,
+    ruling_deadlines_computed,
 )
 from legalcase.services.escalations import (  # noqa: F401
     OPTIONAL_DEBT_FIELDS,
@@ -31,8 +43,6 @@ from legalcase.services.matters import (  # noqa: F401
     matters_bulk_start,
 )
 from legalcase.services.proceedings import (  # noqa: F401
-    AWARD_EFFECTIVE_RULE,
-    EFFECTIVE_ON_SERVICE_RULE,
     INTERRUPTING_FILING_VERBS,
     RULING_DEADLINE_KINDS,
     RULING_FIELDS,

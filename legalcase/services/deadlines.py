@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,15 +13,19 @@ from django.utils.translation import gettext as _
 
 from legalcase.access import access_matter
 from legalcase.events import record_event
+from legalcase.jobs import JobReporter, job_create
 from legalcase.models import (
     Deadline,
     DeadlineKind,
     DeadlineStatus,
     Debt,
+    DemandRecord,
     EventKind,
     Guarantee,
+    Job,
+    JobStatus,
     Matter,
-    Party,
+    Ruling,
     User,
     holiday_calendar,
 )
@@ -28,93 +33,331 @@ from legalcase.periods import (
     ComputedDate,
     HolidayCalendar,
     LimitationEvent,
+    appeal_deadline,
+    enforcement_application_deadline,
+    judgment_effective,
     limitation_expiry,
+    performance_end,
     period_end,
 )
 
 # --- Deadlines ------------------------------------------------------------------------
 
 GUARANTEE_PERIOD_RULE = "guarantee_period@2021"
+# A document no party can appeal takes effect on service (a final judgment or ruling, a
+# mediation statement once signed and served) or, for an arbitral award, on the day it
+# is made (LEGAL_RULES section 2).
+EFFECTIVE_ON_SERVICE_RULE = "ruling.effective_on_service@2023"
+AWARD_EFFECTIVE_RULE = "award.effective_on_decision@2017"
+
+# The kinds the engine keeps in step with a matter's facts. A current open row of one
+# of these kinds that the facts no longer give (a guarantor removed, a correction that
+# makes a judgment final) is superseded on recomputation.
+ENGINE_KINDS = frozenset(
+    {
+        DeadlineKind.LIMITATION,
+        DeadlineKind.GUARANTEE_PERIOD,
+        DeadlineKind.APPEAL,
+        DeadlineKind.JUDGMENT_EFFECTIVE,
+        DeadlineKind.PERFORMANCE_END,
+        DeadlineKind.ENFORCEMENT_APPLICATION,
+    }
+)
+RECOMPUTE_BATCH = 10_000
 
 
-@transaction.atomic
-def matter_deadlines_recompute(*, matter_id: int, calendar: HolidayCalendar | None = None) -> list[Deadline]:
-    """Compute the limitation date and each guarantor's guarantee period; return the current rows.
+@dataclass
+class MatterFacts:
+    """What the engine reads of one matter: the debt's dates, demands, guarantees, the ruling."""
 
-    Limitation runs from maturity or acceleration when known, else from default, and
-    restarts on each delivered demand and on a part payment after the start (民法典
-    Arts. 188, 195; LEGAL_RULES section 2). A guarantee period is the agreed one, else 6
-    months from the principal debt's due date (民法典 Art. 692). An open deadline whose
-    date changed is superseded by a new row; a done or waived one is left as decided.
-    """
-    matter = Matter.objects.select_related("debt").get(pk=matter_id)
-    debt = matter.debt
-    if calendar is None:
-        calendar = holiday_calendar()
-    delivered = debt.demands.filter(delivered=True).values_list("date", flat=True)
-    limitation = limitation_computed(debt=debt, delivered_demand_dates=delivered, calendar=calendar)
-    deadline_put(matter=matter, kind=DeadlineKind.LIMITATION, party=None, computed=limitation)
-    for guarantee in debt.guarantees.select_related("guarantor").order_by("id"):
-        computed = guarantee_period_computed(debt=debt, guarantee=guarantee, calendar=calendar)
-        deadline_put(matter=matter, kind=DeadlineKind.GUARANTEE_PERIOD, party=guarantee.guarantor, computed=computed)
-    return list(matter.deadlines.filter(superseded_at__isnull=True).order_by("due_on", "id"))
+    matter_id: int
+    debt_start: dt.date  # maturity or acceleration when known, else default
+    last_payment_date: dt.date | None = None
+    delivered_demands: list[dt.date] = field(default_factory=list)
+    guarantees: list[tuple[int, dt.date | None]] = field(default_factory=list)  # (guarantor, agreed end)
+    ruling: Ruling | None = None  # the latest confirmed one
+
+
+@dataclass
+class DeadlineChanges:
+    """What a recomputation writes: new rows, rows superseded, rows whose inputs note changed."""
+
+    create: list[Deadline] = field(default_factory=list)
+    supersede: list[int] = field(default_factory=list)
+    update: list[Deadline] = field(default_factory=list)
+
+    def extend(self, other: DeadlineChanges) -> None:
+        self.create += other.create
+        self.supersede += other.supersede
+        self.update += other.update
+
+
+# The current rows as ``deadlines_plan`` compares them (values, not model instances: a
+# recomputation of a million matters reads a million of them).
+CURRENT_FIELDS = (
+    "pk", "matter_id", "kind", "party_id", "due_on", "rule", "verified_calendar",
+    "computed_from", "status", "overridden_at", "computed_on",
+)  # fmt: skip
+
+
+def matter_facts(matter_ids) -> dict[int, MatterFacts]:
+    """The engine's inputs for these matters, in four queries whatever their number."""
+    facts, by_debt = {}, {}
+    rows = Matter.objects.filter(pk__in=matter_ids).values_list(
+        "pk", "debt_id", "debt__matured_on", "debt__overdue_since", "debt__last_payment_date"
+    )
+    for matter_id, debt_id, matured_on, overdue_since, last_payment in rows:
+        facts[matter_id] = by_debt[debt_id] = MatterFacts(matter_id, matured_on or overdue_since, last_payment)
+    demands = DemandRecord.objects.filter(debt_id__in=by_debt, delivered=True).values_list("debt_id", "date")
+    for debt_id, day in demands:
+        by_debt[debt_id].delivered_demands.append(day)
+    guarantees = Guarantee.objects.filter(debt_id__in=by_debt).order_by("id")
+    for debt_id, guarantor_id, agreed in guarantees.values_list("debt_id", "guarantor_id", "guarantee_period_ends_on"):
+        by_debt[debt_id].guarantees.append((guarantor_id, agreed))
+    rulings = Ruling.objects.filter(matter_id__in=facts, confirmed=True).order_by("matter_id", "confirmed_at", "id")
+    ruling_fields = ("matter_id", "kind", "appealable", "served_on", "decided_on", "performance_days")
+    for values in rulings.values_list(*ruling_fields):
+        facts[values[0]].ruling = Ruling(**dict(zip(ruling_fields, values, strict=True)))
+    return facts
+
+
+def deadlines_computed(facts: MatterFacts, calendar: HolidayCalendar) -> dict[tuple[str, int | None], ComputedDate]:
+    """Every date the engine gives for one matter, keyed by (kind, party id). Pure."""
+    events = [LimitationEvent(on=day, kind="demand") for day in facts.delivered_demands]
+    if facts.last_payment_date and facts.last_payment_date > facts.debt_start:
+        events.append(LimitationEvent(on=facts.last_payment_date, kind="part_payment"))
+    dates = {
+        (DeadlineKind.LIMITATION, None): limitation_expiry(start=facts.debt_start, events=events, calendar=calendar)
+    }
+    for guarantor_id, agreed in facts.guarantees:
+        dates[(DeadlineKind.GUARANTEE_PERIOD, guarantor_id)] = guarantee_period_computed(
+            debt_start=facts.debt_start, agreed_end=agreed, calendar=calendar
+        )
+    if facts.ruling is not None:
+        dates.update({(kind, None): date for kind, date in ruling_deadlines_computed(facts.ruling, calendar)})
+    return dates
 
 
 def limitation_computed(*, debt: Debt, delivered_demand_dates, calendar: HolidayCalendar) -> ComputedDate:
     """The debt's limitation date (pure: no queries), given the dates of its delivered demands."""
-    start = debt.matured_on or debt.overdue_since
-    events = [LimitationEvent(on=day, kind="demand") for day in delivered_demand_dates]
-    if debt.last_payment_date and debt.last_payment_date > start:
-        events.append(LimitationEvent(on=debt.last_payment_date, kind="part_payment"))
-    return limitation_expiry(start=start, events=events, calendar=calendar)
+    facts = MatterFacts(0, debt.matured_on or debt.overdue_since, debt.last_payment_date, list(delivered_demand_dates))
+    return deadlines_computed(facts, calendar)[(DeadlineKind.LIMITATION, None)]
 
 
-def guarantee_period_computed(*, debt: Debt, guarantee: Guarantee, calendar: HolidayCalendar) -> ComputedDate:
+def guarantee_period_computed(
+    *, debt_start: dt.date, agreed_end: dt.date | None, calendar: HolidayCalendar
+) -> ComputedDate:
     """A guarantor's guarantee period (pure): the agreed end, else 6 months from the due date."""
-    if guarantee.guarantee_period_ends_on:
+    if agreed_end:
         return ComputedDate(
-            on=guarantee.guarantee_period_ends_on,
+            on=agreed_end,
             rule=GUARANTEE_PERIOD_RULE,
             verified_calendar=True,
-            computed_from={"agreed": guarantee.guarantee_period_ends_on.isoformat()},
+            computed_from={"agreed": agreed_end.isoformat()},
         )
-    start = debt.matured_on or debt.overdue_since
-    computed = period_end(start, months=6, calendar=calendar, rule=GUARANTEE_PERIOD_RULE)
+    computed = period_end(debt_start, months=6, calendar=calendar, rule=GUARANTEE_PERIOD_RULE)
     computed.computed_from["default"] = "6 months"
     return computed
 
 
-def deadline_put(*, matter: Matter, kind: str, party: Party | None, computed: ComputedDate) -> Deadline:
-    current = matter.deadlines.filter(kind=kind, party=party, superseded_at__isnull=True).first()
-    if current is not None:
-        if current.status != DeadlineStatus.OPEN:
-            return current
-        if current.overridden:
-            # The lawyer's date stands; the rule's date beside it stays current.
-            if (current.computed_on, current.computed_from) != (computed.on, computed.computed_from):
-                current.computed_on, current.computed_from = computed.on, computed.computed_from
-                current.save(update_fields=["computed_on", "computed_from"])
-            return current
-        if (current.due_on, current.rule, current.verified_calendar) == (
-            computed.on,
-            computed.rule,
-            computed.verified_calendar,
-        ):
-            if current.computed_from != computed.computed_from:
-                current.computed_from = computed.computed_from
-                current.save(update_fields=["computed_from"])
-            return current
-        current.superseded_at = timezone.now()
-        current.save(update_fields=["superseded_at"])
-    return Deadline.objects.create(
-        matter=matter,
-        kind=kind,
-        party=party,
-        due_on=computed.on,
-        rule=computed.rule,
-        verified_calendar=computed.verified_calendar,
-        computed_from=computed.computed_from,
+def ruling_deadlines_computed(ruling: Ruling, calendar: HolidayCalendar) -> list[tuple[str, ComputedDate]]:
+    """The chain of dates a confirmed ruling sets (LEGAL_RULES section 2), as far as its facts go. Pure.
+
+    An appealable judgment or ruling takes effect the day after the appeal period; a
+    document no party can appeal takes effect on service, an arbitral award on the day
+    it is made. A payment order's effect depends on an objection period these rules do
+    not cover: none is computed.
+    """
+    effective = None
+    dates: list[tuple[str, ComputedDate]] = []
+    if ruling.appealable and ruling.kind in (Ruling.Kind.JUDGMENT, Ruling.Kind.RULING):
+        if ruling.served_on is None:
+            return []
+        appeal = appeal_deadline(served_on=ruling.served_on, kind=ruling.kind, calendar=calendar)
+        effective = judgment_effective(appeal_deadline_on=appeal.on)
+        dates += [(DeadlineKind.APPEAL, appeal), (DeadlineKind.JUDGMENT_EFFECTIVE, effective)]
+    elif ruling.appealable is False and ruling.kind == Ruling.Kind.ARBITRAL_AWARD:
+        if ruling.decided_on is None:
+            return []
+        effective = ComputedDate(
+            on=ruling.decided_on,
+            rule=AWARD_EFFECTIVE_RULE,
+            verified_calendar=True,
+            computed_from={"decided_on": ruling.decided_on.isoformat(), "kind": ruling.kind},
+        )
+        dates.append((DeadlineKind.JUDGMENT_EFFECTIVE, effective))
+    elif ruling.appealable is False and ruling.kind in (
+        Ruling.Kind.JUDGMENT,
+        Ruling.Kind.RULING,
+        Ruling.Kind.MEDIATION,
+    ):
+        if ruling.served_on is None:
+            return []
+        effective = ComputedDate(
+            on=ruling.served_on,
+            rule=EFFECTIVE_ON_SERVICE_RULE,
+            verified_calendar=True,
+            computed_from={"served_on": ruling.served_on.isoformat(), "kind": ruling.kind},
+        )
+        dates.append((DeadlineKind.JUDGMENT_EFFECTIVE, effective))
+    if effective is None or ruling.performance_days is None:
+        return dates
+    if ruling.performance_days > 0:
+        performance = performance_end(effective_on=effective.on, days=ruling.performance_days, calendar=calendar)
+        dates.append((DeadlineKind.PERFORMANCE_END, performance))
+        start = performance.on
+    else:
+        # No period set: the two years run from the day the instrument takes effect (Art. 250).
+        start = effective.on
+    dates.append(
+        (
+            DeadlineKind.ENFORCEMENT_APPLICATION,
+            enforcement_application_deadline(performance_end_on=start, calendar=calendar),
+        )
     )
+    return dates
+
+
+def deadlines_plan(facts: MatterFacts, current: list[tuple], calendar: HolidayCalendar) -> DeadlineChanges:
+    """Compare one matter's computed dates with its current rows (``CURRENT_FIELDS``). Pure.
+
+    A row done or waived is left as decided; an overridden row keeps the lawyer's date
+    and only has the rule's date beside it brought up to date; an open row whose date,
+    rule or calendar check changed is superseded by a new row, so the history stays.
+    """
+    changes = DeadlineChanges()
+    wanted = deadlines_computed(facts, calendar)
+    for (
+        pk,
+        _matter,
+        kind,
+        party_id,
+        due_on,
+        rule,
+        verified,
+        computed_from,
+        status,
+        overridden_at,
+        computed_on,
+    ) in current:
+        computed = wanted.pop((kind, party_id), None)
+        if status != DeadlineStatus.OPEN:
+            continue
+        if computed is None:
+            if kind in ENGINE_KINDS:
+                changes.supersede.append(pk)
+        elif overridden_at is not None:
+            if (computed_on, computed_from) != (computed.on, computed.computed_from):
+                changes.update.append(Deadline(pk=pk, computed_on=computed.on, computed_from=computed.computed_from))
+        elif (due_on, rule, verified) != (computed.on, computed.rule, computed.verified_calendar):
+            changes.supersede.append(pk)
+            wanted[(kind, party_id)] = computed
+        elif computed_from != computed.computed_from:
+            changes.update.append(Deadline(pk=pk, computed_on=computed_on, computed_from=computed.computed_from))
+    for (kind, party_id), computed in wanted.items():
+        changes.create.append(
+            Deadline(
+                matter_id=facts.matter_id,
+                kind=kind,
+                party_id=party_id,
+                due_on=computed.on,
+                rule=computed.rule,
+                verified_calendar=computed.verified_calendar,
+                computed_from=computed.computed_from,
+            )
+        )
+    return changes
+
+
+def deadlines_apply(changes: DeadlineChanges) -> None:
+    """Write a plan: supersede first, then add and update (callers hold the matters' locks)."""
+    now = timezone.now()
+    if changes.supersede:
+        Deadline.objects.filter(pk__in=changes.supersede).update(superseded_at=now)
+    if changes.create:
+        for row in changes.create:
+            row.created_at = now
+        Deadline.objects.bulk_create(changes.create, batch_size=2000)
+    if changes.update:
+        Deadline.objects.bulk_update(changes.update, ["computed_on", "computed_from"], batch_size=2000)
+
+
+def _recompute(matter_ids: list[int], calendar: HolidayCalendar) -> DeadlineChanges:
+    # Lock the matters so a confirmation or an escalation update waits for this batch.
+    list(Matter.objects.select_for_update().filter(pk__in=matter_ids).values_list("pk", flat=True))
+    facts = matter_facts(matter_ids)
+    current: dict[int, list[tuple]] = {matter_id: [] for matter_id in facts}
+    rows = Deadline.objects.filter(matter_id__in=matter_ids, superseded_at__isnull=True)
+    for row in rows.values_list(*CURRENT_FIELDS):
+        current[row[1]].append(row)
+    changes = DeadlineChanges()
+    for matter_id, matter_facts_ in facts.items():
+        changes.extend(deadlines_plan(matter_facts_, current[matter_id], calendar))
+    deadlines_apply(changes)
+    return changes
+
+
+@transaction.atomic
+def matter_deadlines_recompute(*, matter_id: int, calendar: HolidayCalendar | None = None) -> list[Deadline]:
+    """Bring one matter's deadlines in step with its facts; return its current rows, soonest first.
+
+    Limitation runs from maturity or acceleration when known, else from default, and
+    restarts on each delivered demand and on a part payment after the start (民法典
+    Arts. 188, 195; LEGAL_RULES section 2). A guarantee period is the agreed one, else 6
+    months from the principal debt's due date (民法典 Art. 692). The latest confirmed
+    ruling gives the appeal, effective, performance and enforcement-application dates.
+    """
+    _recompute([matter_id], calendar or holiday_calendar())
+    return list(Deadline.objects.filter(matter_id=matter_id, superseded_at__isnull=True).order_by("due_on", "id"))
+
+
+def deadlines_recompute_all(
+    *, calendar: HolidayCalendar | None = None, batch: int = RECOMPUTE_BATCH, progress=None
+) -> dict:
+    """Recompute the deadlines of every matter, a batch per transaction; return what changed.
+
+    Run when the holiday table changes (a new year's schedule makes dates verified or
+    moves them) and on demand. Safe to run twice and to stop half-way: every batch is
+    complete on its own, and a second run finds nothing to change.
+    """
+    calendar = calendar or holiday_calendar()
+    total = Matter.objects.count()
+    counts = {"matters": 0, "created": 0, "superseded": 0, "updated": 0}
+    last = 0
+    while True:
+        ids = list(Matter.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            break
+        with transaction.atomic():
+            changes = _recompute(ids, calendar)
+        last = ids[-1]
+        counts["matters"] += len(ids)
+        counts["created"] += len(changes.create)
+        counts["superseded"] += len(changes.supersede)
+        counts["updated"] += len(changes.update)
+        if progress is not None:
+            progress(done=counts["matters"], total=total)
+    return counts
+
+
+DEADLINES_RECOMPUTE_JOB = "deadlines_recompute"
+
+
+def deadlines_recompute_start(*, user: User | None) -> Job:
+    """Start recomputing every matter's deadlines in the background, unless a run is already waiting.
+
+    Started when an administrator changes the holiday table; the run that is already
+    pending will read the new table, so a second one would only repeat it.
+    """
+    waiting = Job.objects.filter(kind=DEADLINES_RECOMPUTE_JOB, status=JobStatus.PENDING).first()
+    if waiting is not None:
+        return waiting
+    return job_create(kind=DEADLINES_RECOMPUTE_JOB, user=user, payload={}, total=Matter.objects.count())
+
+
+def deadlines_recompute_run(*, job: Job, report: JobReporter) -> dict:
+    """The ``deadlines_recompute`` job's handler; safe to run twice."""
+    return deadlines_recompute_all(progress=report)
 
 
 @transaction.atomic

@@ -31,18 +31,9 @@ from legalcase.models import (
     ServiceMethod,
     ServiceRecord,
     User,
-    holiday_calendar,
-)
-from legalcase.periods import (
-    ComputedDate,
-    HolidayCalendar,
-    appeal_deadline,
-    enforcement_application_deadline,
-    judgment_effective,
-    performance_end,
 )
 from legalcase.rulings import normalise_case_number, read_ruling
-from legalcase.services.deadlines import deadline_put
+from legalcase.services.deadlines import matter_deadlines_recompute
 
 # --- Proceedings (API.md, "Proceedings and rulings") ----------------------------------
 
@@ -288,11 +279,6 @@ RULING_DEADLINE_KINDS = (
     DeadlineKind.PERFORMANCE_END,
     DeadlineKind.ENFORCEMENT_APPLICATION,
 )
-# A document no party can appeal takes effect on service (a final judgment or ruling, a
-# mediation statement once signed and served) or, for an arbitral award, on the day it
-# is made (LEGAL_RULES section 2).
-EFFECTIVE_ON_SERVICE_RULE = "ruling.effective_on_service@2023"
-AWARD_EFFECTIVE_RULE = "award.effective_on_decision@2017"
 
 
 def _json_value(value: Any) -> Any:
@@ -356,11 +342,10 @@ def ruling_confirm(*, user: User, ruling_id: int, corrections: dict[str, Any]) -
     """Apply a person's corrections to a ruling, confirm it and compute the deadlines it drives.
 
     Both the reading and the corrections are kept. The deadlines (appeal, effective day,
-    end of performance, application for enforcement) go through ``deadline_put``, so a
-    confirmation that moves a date supersedes the old row. An appealable judgment or
-    ruling takes effect the day after the appeal period; a document no party can appeal
-    takes effect on service, an arbitral award on the day it is made. A payment order's
-    effect depends on an objection period these rules do not cover: none is computed.
+    end of performance, application for enforcement) follow from the matter's latest
+    confirmed ruling by ``matter_deadlines_recompute`` (``ruling_deadlines_computed``
+    gives the chain), so a confirmation that moves a date supersedes the old row and one
+    that takes a date out of the chain supersedes it without a successor.
     """
     try:
         ruling = Ruling.objects.select_for_update().get(pk=int(ruling_id))
@@ -377,7 +362,6 @@ def ruling_confirm(*, user: User, ruling_id: int, corrections: dict[str, Any]) -
         corrections["case_number"] = _case_number_normalised(corrections["case_number"]) or None
     if "kind" in corrections and corrections["kind"] not in (None, *Ruling.Kind.values):
         raise ValidationError({"kind": _("Unknown kind of ruling.")})
-    was_confirmed = ruling.confirmed
     old = {name: _json_value(getattr(ruling, name)) for name in corrections}
     for name, value in corrections.items():
         setattr(ruling, name, value)
@@ -386,18 +370,8 @@ def ruling_confirm(*, user: User, ruling_id: int, corrections: dict[str, Any]) -
     ruling.confirmed_by = user
     ruling.confirmed_at = timezone.now()
     ruling.save()
-    computed = _ruling_deadlines(ruling, holiday_calendar())
-    deadlines = {kind: deadline_put(matter=matter, kind=kind, party=None, computed=date) for kind, date in computed}
-    if was_confirmed:
-        # A correction that takes a date out of the chain (no longer appealable, no
-        # service day) must not leave the earlier confirmation's date current.
-        now = timezone.now()
-        matter.deadlines.filter(
-            kind__in=[kind for kind in RULING_DEADLINE_KINDS if kind not in deadlines],
-            party=None,
-            superseded_at__isnull=True,
-            status=DeadlineStatus.OPEN,
-        ).update(superseded_at=now)
+    current = matter_deadlines_recompute(matter_id=matter.pk)
+    deadlines = {row.kind: row for row in current if row.kind in RULING_DEADLINE_KINDS}
     record_event(
         matter=matter,
         actor=user,
@@ -410,52 +384,3 @@ def ruling_confirm(*, user: User, ruling_id: int, corrections: dict[str, Any]) -
         },
     )
     return ruling
-
-
-def _ruling_deadlines(ruling: Ruling, calendar: HolidayCalendar) -> list[tuple[str, ComputedDate]]:
-    """The chain of dates a confirmed ruling sets (LEGAL_RULES section 2), as far as its facts go."""
-    effective = None
-    dates: list[tuple[str, ComputedDate]] = []
-    if ruling.appealable and ruling.kind in (Ruling.Kind.JUDGMENT, Ruling.Kind.RULING):
-        if ruling.served_on is None:
-            return []
-        appeal = appeal_deadline(served_on=ruling.served_on, kind=ruling.kind, calendar=calendar)
-        effective = judgment_effective(appeal_deadline_on=appeal.on)
-        dates += [(DeadlineKind.APPEAL, appeal), (DeadlineKind.JUDGMENT_EFFECTIVE, effective)]
-    elif ruling.appealable is False and ruling.kind == Ruling.Kind.ARBITRAL_AWARD:
-        if ruling.decided_on is None:
-            return []
-        effective = ComputedDate(
-            on=ruling.decided_on,
-            rule=AWARD_EFFECTIVE_RULE,
-            verified_calendar=True,
-            computed_from={"decided_on": ruling.decided_on.isoformat(), "kind": ruling.kind},
-        )
-        dates.append((DeadlineKind.JUDGMENT_EFFECTIVE, effective))
-    elif ruling.appealable is False and ruling.kind in (
-        Ruling.Kind.JUDGMENT,
-        Ruling.Kind.RULING,
-        Ruling.Kind.MEDIATION,
-    ):
-        if ruling.served_on is None:
-            return []
-        effective = ComputedDate(
-            on=ruling.served_on,
-            rule=EFFECTIVE_ON_SERVICE_RULE,
-            verified_calendar=True,
-            computed_from={"served_on": ruling.served_on.isoformat(), "kind": ruling.kind},
-        )
-        dates.append((DeadlineKind.JUDGMENT_EFFECTIVE, effective))
-    if effective is None or ruling.performance_days is None:
-        return dates
-    if ruling.performance_days > 0:
-        performance = performance_end(effective_on=effective.on, days=ruling.performance_days, calendar=calendar)
-        dates.append((DeadlineKind.PERFORMANCE_END, performance))
-        start = performance.on
-    else:
-        # No period set: the two years run from the day the instrument takes effect (Art. 250).
-        start = effective.on
-    dates.append(
-        (DeadlineKind.ENFORCEMENT_APPLICATION, enforcement_application_deadline(performance_end_on=start, calendar=calendar))
-    )
-    return dates

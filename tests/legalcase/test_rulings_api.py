@@ -255,7 +255,9 @@ def test_a_correction_that_moves_the_served_day_moves_the_deadlines():
     user = make_user()
     uploaded = upload(user, matter, "判决书.docx", docx_of(CHAIN_JUDGMENT), served_on="2025-09-20").json()
     confirm(user, uploaded["id"])
-    first = {row.kind: row.pk for row in Deadline.objects.filter(matter=matter)}
+    ruling_kinds = ["appeal", "judgment_effective", "performance_end", "enforcement_application"]
+    first = {row.kind: row.pk for row in Deadline.objects.filter(matter=matter, kind__in=ruling_kinds)}
+    assert len(first) == 4
 
     response = confirm(user, uploaded["id"], served_on="2025-09-05")
 
@@ -269,6 +271,8 @@ def test_a_correction_that_moves_the_served_day_moves_the_deadlines():
     assert deadlines["performance_end"] == "2025-10-09"
     for kind, pk in first.items():
         assert Deadline.objects.get(pk=pk).superseded_at is not None, kind
+    # The limitation date does not rest on the ruling: confirming again leaves it alone.
+    assert Deadline.objects.filter(matter=matter, kind="limitation").count() == 1
     ruling = Ruling.objects.get()
     assert ruling.reading["appealable"] is True
     assert ruling.reading["decided_on"] == "2025-09-10"
