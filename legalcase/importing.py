@@ -718,6 +718,7 @@ def _escalations_create(*, user: User, rows: list[dict], calendar) -> list[Matte
                 rule=computed.rule,
                 verified_calendar=computed.verified_calendar,
                 computed_from=computed.computed_from,
+                basis_digest=computed.basis_digest,
             )
         )
     DemandRecord.objects.bulk_create(demands)

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,16 @@ class ComputedDate:
     rule: str
     verified_calendar: bool
     computed_from: dict = field(default_factory=dict)
+
+    @cached_property
+    def basis_digest(self) -> str:
+        return basis_digest(self.computed_from)
+
+
+def basis_digest(computed_from: dict) -> str:
+    """A short digest of what a date rests on: recomputation compares it instead of the JSON."""
+    text = json.dumps(computed_from, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def add_days(start: dt.date, days: int) -> dt.date:

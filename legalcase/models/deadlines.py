@@ -80,6 +80,9 @@ class Deadline(models.Model):
     status_reason = models.TextField(_("status reason"), blank=True)
     verified_calendar = models.BooleanField(_("calendar verified"), default=True)
     computed_from = models.JSONField(_("computed from"), default=dict, blank=True)
+    # periods.basis_digest(computed_from), kept beside it so recomputing a million
+    # matters compares 24 characters instead of decoding the JSON of every row.
+    basis_digest = models.CharField(_("basis digest"), max_length=24, blank=True, editable=False)
     party = models.ForeignKey(
         Party, verbose_name=_("party"), null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines"
     )

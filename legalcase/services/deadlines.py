@@ -64,9 +64,21 @@ ENGINE_KINDS = frozenset(
     }
 )
 RECOMPUTE_BATCH = 10_000
+MEMO_LIMIT = 200_000  # results kept by their inputs during one run (a few hundred bytes each)
 
 
-@dataclass
+@dataclass(slots=True)
+class RulingFacts:
+    """The facts of a confirmed ruling the date chain rests on (the same names as ``Ruling``'s fields)."""
+
+    kind: str
+    appealable: bool | None
+    served_on: dt.date | None
+    decided_on: dt.date | None
+    performance_days: int | None
+
+
+@dataclass(slots=True)
 class MatterFacts:
     """What the engine reads of one matter: the debt's dates, demands, guarantees, the ruling."""
 
@@ -75,7 +87,7 @@ class MatterFacts:
     last_payment_date: dt.date | None = None
     delivered_demands: list[dt.date] = field(default_factory=list)
     guarantees: list[tuple[int, dt.date | None]] = field(default_factory=list)  # (guarantor, agreed end)
-    ruling: Ruling | None = None  # the latest confirmed one
+    ruling: RulingFacts | None = None  # the latest confirmed one
 
 
 @dataclass
@@ -96,45 +108,64 @@ class DeadlineChanges:
 # recomputation of a million matters reads a million of them).
 CURRENT_FIELDS = (
     "pk", "matter_id", "kind", "party_id", "due_on", "rule", "verified_calendar",
-    "computed_from", "status", "overridden_at", "computed_on",
+    "basis_digest", "status", "overridden_at", "computed_on",
 )  # fmt: skip
 
 
-def matter_facts(matter_ids) -> dict[int, MatterFacts]:
-    """The engine's inputs for these matters, in four queries whatever their number."""
+def matter_facts(first_id: int, last_id: int) -> dict[int, MatterFacts]:
+    """The engine's inputs for the matters with ids from ``first_id`` to ``last_id``, in four queries.
+
+    A range rather than a list of ids: a batch of the next N ids is a range, and a
+    range filter costs the same for ten matters or ten thousand.
+    """
     facts, by_debt = {}, {}
-    rows = Matter.objects.filter(pk__in=matter_ids).values_list(
+    span = (first_id, last_id)
+    rows = Matter.objects.filter(pk__range=span).values_list(
         "pk", "debt_id", "debt__matured_on", "debt__overdue_since", "debt__last_payment_date"
     )
     for matter_id, debt_id, matured_on, overdue_since, last_payment in rows:
         facts[matter_id] = by_debt[debt_id] = MatterFacts(matter_id, matured_on or overdue_since, last_payment)
-    demands = DemandRecord.objects.filter(debt_id__in=by_debt, delivered=True).values_list("debt_id", "date")
-    for debt_id, day in demands:
+    demands = DemandRecord.objects.filter(debt__matter__pk__range=span, delivered=True)
+    for debt_id, day in demands.values_list("debt_id", "date"):
         by_debt[debt_id].delivered_demands.append(day)
-    guarantees = Guarantee.objects.filter(debt_id__in=by_debt).order_by("id")
+    guarantees = Guarantee.objects.filter(debt__matter__pk__range=span).order_by("id")
     for debt_id, guarantor_id, agreed in guarantees.values_list("debt_id", "guarantor_id", "guarantee_period_ends_on"):
         by_debt[debt_id].guarantees.append((guarantor_id, agreed))
-    rulings = Ruling.objects.filter(matter_id__in=facts, confirmed=True).order_by("matter_id", "confirmed_at", "id")
-    ruling_fields = ("matter_id", "kind", "appealable", "served_on", "decided_on", "performance_days")
-    for values in rulings.values_list(*ruling_fields):
-        facts[values[0]].ruling = Ruling(**dict(zip(ruling_fields, values, strict=True)))
+    rulings = Ruling.objects.filter(matter__id__range=span, confirmed=True).order_by("matter_id", "confirmed_at", "id")
+    for matter_id, *values in rulings.values_list("matter_id", *RulingFacts.__dataclass_fields__):
+        facts[matter_id].ruling = RulingFacts(*values)
     return facts
 
 
-def deadlines_computed(facts: MatterFacts, calendar: HolidayCalendar) -> dict[tuple[str, int | None], ComputedDate]:
-    """Every date the engine gives for one matter, keyed by (kind, party id). Pure."""
-    events = [LimitationEvent(on=day, kind="demand") for day in facts.delivered_demands]
-    if facts.last_payment_date and facts.last_payment_date > facts.debt_start:
-        events.append(LimitationEvent(on=facts.last_payment_date, kind="part_payment"))
-    dates = {
-        (DeadlineKind.LIMITATION, None): limitation_expiry(start=facts.debt_start, events=events, calendar=calendar)
-    }
+def deadlines_computed(
+    facts: MatterFacts, calendar: HolidayCalendar, memo: dict | None = None
+) -> dict[tuple[str, int | None], ComputedDate]:
+    """Every date the engine gives for one matter, keyed by (kind, party id). Pure.
+
+    ``memo`` (one dict per calendar) keeps results by their inputs: across a portfolio
+    many matters share a default day, an agreed guarantee end or a service day, and
+    the rules are pure, so each combination is counted once.
+    """
+    memo = {} if memo is None else memo
+    start, payment = facts.debt_start, facts.last_payment_date
+    payment = payment if payment and payment > start else None
+    key = ("limitation", start, tuple(facts.delivered_demands), payment)
+    if (limitation := memo.get(key)) is None:
+        events = [LimitationEvent(on=day, kind="demand") for day in facts.delivered_demands]
+        if payment:
+            events.append(LimitationEvent(on=payment, kind="part_payment"))
+        limitation = memo[key] = limitation_expiry(start=start, events=events, calendar=calendar)
+    dates = {(DeadlineKind.LIMITATION, None): limitation}
     for guarantor_id, agreed in facts.guarantees:
-        dates[(DeadlineKind.GUARANTEE_PERIOD, guarantor_id)] = guarantee_period_computed(
-            debt_start=facts.debt_start, agreed_end=agreed, calendar=calendar
-        )
-    if facts.ruling is not None:
-        dates.update({(kind, None): date for kind, date in ruling_deadlines_computed(facts.ruling, calendar)})
+        key = ("guarantee", start, agreed)
+        if (period := memo.get(key)) is None:
+            period = memo[key] = guarantee_period_computed(debt_start=start, agreed_end=agreed, calendar=calendar)
+        dates[(DeadlineKind.GUARANTEE_PERIOD, guarantor_id)] = period
+    if (ruling := facts.ruling) is not None:
+        key = ("ruling", ruling.kind, ruling.appealable, ruling.served_on, ruling.decided_on, ruling.performance_days)
+        if (chain := memo.get(key)) is None:
+            chain = memo[key] = ruling_deadlines_computed(ruling, calendar)
+        dates.update({(kind, None): date for kind, date in chain})
     return dates
 
 
@@ -160,7 +191,9 @@ def guarantee_period_computed(
     return computed
 
 
-def ruling_deadlines_computed(ruling: Ruling, calendar: HolidayCalendar) -> list[tuple[str, ComputedDate]]:
+def ruling_deadlines_computed(
+    ruling: RulingFacts | Ruling, calendar: HolidayCalendar
+) -> list[tuple[str, ComputedDate]]:
     """The chain of dates a confirmed ruling sets (LEGAL_RULES section 2), as far as its facts go. Pure.
 
     An appealable judgment or ruling takes effect the day after the appeal period; a
@@ -218,7 +251,9 @@ def ruling_deadlines_computed(ruling: Ruling, calendar: HolidayCalendar) -> list
     return dates
 
 
-def deadlines_plan(facts: MatterFacts, current: list[tuple], calendar: HolidayCalendar) -> DeadlineChanges:
+def deadlines_plan(
+    facts: MatterFacts, current: list[tuple], calendar: HolidayCalendar, memo: dict | None = None
+) -> DeadlineChanges:
     """Compare one matter's computed dates with its current rows (``CURRENT_FIELDS``). Pure.
 
     A row done or waived is left as decided; an overridden row keeps the lawyer's date
@@ -226,7 +261,7 @@ def deadlines_plan(facts: MatterFacts, current: list[tuple], calendar: HolidayCa
     rule or calendar check changed is superseded by a new row, so the history stays.
     """
     changes = DeadlineChanges()
-    wanted = deadlines_computed(facts, calendar)
+    wanted = deadlines_computed(facts, calendar, memo)
     for (
         pk,
         _matter,
@@ -235,7 +270,7 @@ def deadlines_plan(facts: MatterFacts, current: list[tuple], calendar: HolidayCa
         due_on,
         rule,
         verified,
-        computed_from,
+        digest,
         status,
         overridden_at,
         computed_on,
@@ -247,13 +282,13 @@ def deadlines_plan(facts: MatterFacts, current: list[tuple], calendar: HolidayCa
             if kind in ENGINE_KINDS:
                 changes.supersede.append(pk)
         elif overridden_at is not None:
-            if (computed_on, computed_from) != (computed.on, computed.computed_from):
-                changes.update.append(Deadline(pk=pk, computed_on=computed.on, computed_from=computed.computed_from))
+            if (computed_on, digest) != (computed.on, computed.basis_digest):
+                changes.update.append(_basis_update(pk, computed.on, computed))
         elif (due_on, rule, verified) != (computed.on, computed.rule, computed.verified_calendar):
             changes.supersede.append(pk)
             wanted[(kind, party_id)] = computed
-        elif computed_from != computed.computed_from:
-            changes.update.append(Deadline(pk=pk, computed_on=computed_on, computed_from=computed.computed_from))
+        elif digest != computed.basis_digest:
+            changes.update.append(_basis_update(pk, computed_on, computed))
     for (kind, party_id), computed in wanted.items():
         changes.create.append(
             Deadline(
@@ -264,9 +299,16 @@ def deadlines_plan(facts: MatterFacts, current: list[tuple], calendar: HolidayCa
                 rule=computed.rule,
                 verified_calendar=computed.verified_calendar,
                 computed_from=computed.computed_from,
+                basis_digest=computed.basis_digest,
             )
         )
     return changes
+
+
+def _basis_update(pk: int, computed_on: dt.date | None, computed: ComputedDate) -> Deadline:
+    return Deadline(
+        pk=pk, computed_on=computed_on, computed_from=computed.computed_from, basis_digest=computed.basis_digest
+    )
 
 
 def deadlines_apply(changes: DeadlineChanges) -> None:
@@ -279,20 +321,20 @@ def deadlines_apply(changes: DeadlineChanges) -> None:
             row.created_at = now
         Deadline.objects.bulk_create(changes.create, batch_size=2000)
     if changes.update:
-        Deadline.objects.bulk_update(changes.update, ["computed_on", "computed_from"], batch_size=2000)
+        Deadline.objects.bulk_update(changes.update, ["computed_on", "computed_from", "basis_digest"], batch_size=2000)
 
 
-def _recompute(matter_ids: list[int], calendar: HolidayCalendar) -> DeadlineChanges:
+def _recompute(first_id: int, last_id: int, calendar: HolidayCalendar, memo: dict | None = None) -> DeadlineChanges:
     # Lock the matters so a confirmation or an escalation update waits for this batch.
-    list(Matter.objects.select_for_update().filter(pk__in=matter_ids).values_list("pk", flat=True))
-    facts = matter_facts(matter_ids)
+    list(Matter.objects.select_for_update().filter(pk__range=(first_id, last_id)).values_list("pk", flat=True))
+    facts = matter_facts(first_id, last_id)
     current: dict[int, list[tuple]] = {matter_id: [] for matter_id in facts}
-    rows = Deadline.objects.filter(matter_id__in=matter_ids, superseded_at__isnull=True)
+    rows = Deadline.objects.filter(matter__id__range=(first_id, last_id), superseded_at__isnull=True)
     for row in rows.values_list(*CURRENT_FIELDS):
         current[row[1]].append(row)
     changes = DeadlineChanges()
     for matter_id, matter_facts_ in facts.items():
-        changes.extend(deadlines_plan(matter_facts_, current[matter_id], calendar))
+        changes.extend(deadlines_plan(matter_facts_, current[matter_id], calendar, memo))
     deadlines_apply(changes)
     return changes
 
@@ -307,7 +349,7 @@ def matter_deadlines_recompute(*, matter_id: int, calendar: HolidayCalendar | No
     months from the principal debt's due date (民法典 Art. 692). The latest confirmed
     ruling gives the appeal, effective, performance and enforcement-application dates.
     """
-    _recompute([matter_id], calendar or holiday_calendar())
+    _recompute(matter_id, matter_id, calendar or holiday_calendar())
     return list(Deadline.objects.filter(matter_id=matter_id, superseded_at__isnull=True).order_by("due_on", "id"))
 
 
@@ -323,13 +365,16 @@ def deadlines_recompute_all(
     calendar = calendar or holiday_calendar()
     total = Matter.objects.count()
     counts = {"matters": 0, "created": 0, "superseded": 0, "updated": 0}
+    memo: dict = {}
     last = 0
     while True:
         ids = list(Matter.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
         if not ids:
             break
         with transaction.atomic():
-            changes = _recompute(ids, calendar)
+            changes = _recompute(ids[0], ids[-1], calendar, memo)
+        if len(memo) > MEMO_LIMIT:
+            memo.clear()
         last = ids[-1]
         counts["matters"] += len(ids)
         counts["created"] += len(changes.create)
