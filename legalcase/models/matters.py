@@ -605,6 +605,7 @@ class EventKind(models.TextChoices):
     DOCUMENT_REQUESTED = "document_requested", _("Document generated")
     DOCUMENT_DOWNLOADED = "document_downloaded", _("Document downloaded")
     PROCEEDING_RECORDED = "proceeding_recorded", _("Proceeding recorded")
+    PROCEEDING_UPDATED = "proceeding_updated", _("Proceeding updated")
     SERVICE_RECORDED = "service_recorded", _("Service recorded")
     HEARING_ADDED = "hearing_added", _("Hearing scheduled")
     RULING_RECORDED = "ruling_recorded", _("Ruling recorded")

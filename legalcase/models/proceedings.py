@@ -51,6 +51,11 @@ class Proceeding(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # The facts two statutory periods run from (LEGAL_RULES section 2): the fee is due
+    # 7 days after the fee notice arrives; a pre-suit preservation lapses unless suit
+    # or arbitration follows within 30 days of the measure.
+    fee_notice_received_on = models.DateField(_("fee notice received on"), null=True, blank=True)
+    measures_taken_on = models.DateField(_("preservation measures taken on"), null=True, blank=True)
     created_by = models.ForeignKey(
         User, verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from legalcase.models import (
     Job,
     JobStatus,
     Matter,
+    Proceeding,
     Ruling,
     User,
     holiday_calendar,
@@ -35,10 +37,12 @@ from legalcase.periods import (
     LimitationEvent,
     appeal_deadline,
     enforcement_application_deadline,
+    fee_payment_deadline,
     judgment_effective,
     limitation_expiry,
     performance_end,
     period_end,
+    pre_suit_preservation_lapse,
 )
 
 # --- Deadlines ------------------------------------------------------------------------
@@ -61,6 +65,8 @@ ENGINE_KINDS = frozenset(
         DeadlineKind.JUDGMENT_EFFECTIVE,
         DeadlineKind.PERFORMANCE_END,
         DeadlineKind.ENFORCEMENT_APPLICATION,
+        DeadlineKind.FEE_PAYMENT,
+        DeadlineKind.PRE_SUIT_PRESERVATION_LAPSE,
     }
 )
 RECOMPUTE_BATCH = 10_000
@@ -88,6 +94,8 @@ class MatterFacts:
     delivered_demands: list[dt.date] = field(default_factory=list)
     guarantees: list[tuple[int, dt.date | None]] = field(default_factory=list)  # (guarantor, agreed end)
     ruling: RulingFacts | None = None  # the latest confirmed one
+    fee_notice_on: dt.date | None = None  # the latest open proceeding's fee notice
+    preservation_on: dt.date | None = None  # the latest pre-suit preservation's measures
 
 
 @dataclass
@@ -113,7 +121,7 @@ CURRENT_FIELDS = (
 
 
 def matter_facts(first_id: int, last_id: int) -> dict[int, MatterFacts]:
-    """The engine's inputs for the matters with ids from ``first_id`` to ``last_id``, in four queries.
+    """The engine's inputs for the matters with ids from ``first_id`` to ``last_id``, in five queries.
 
     A range rather than a list of ids: a batch of the next N ids is a range, and a
     range filter costs the same for ten matters or ten thousand.
@@ -134,6 +142,18 @@ def matter_facts(first_id: int, last_id: int) -> dict[int, MatterFacts]:
     rulings = Ruling.objects.filter(matter__id__range=span, confirmed=True).order_by("matter_id", "confirmed_at", "id")
     for matter_id, *values in rulings.values_list("matter_id", *RulingFacts.__dataclass_fields__):
         facts[matter_id].ruling = RulingFacts(*values)
+    proceedings = Proceeding.objects.filter(
+        Q(fee_notice_received_on__isnull=False, closed_on__isnull=True)
+        | Q(kind=Proceeding.Kind.PRE_SUIT_PRESERVATION, measures_taken_on__isnull=False),
+        matter__id__range=span,
+    ).order_by("matter_id", "created_at", "id")
+    for matter_id, kind, fee_notice_on, measures_on, closed_on in proceedings.values_list(
+        "matter_id", "kind", "fee_notice_received_on", "measures_taken_on", "closed_on"
+    ):
+        if fee_notice_on and closed_on is None:
+            facts[matter_id].fee_notice_on = fee_notice_on
+        if kind == Proceeding.Kind.PRE_SUIT_PRESERVATION and measures_on:
+            facts[matter_id].preservation_on = measures_on
     return facts
 
 
@@ -166,6 +186,16 @@ def deadlines_computed(
         if (chain := memo.get(key)) is None:
             chain = memo[key] = ruling_deadlines_computed(ruling, calendar)
         dates.update({(kind, None): date for kind, date in chain})
+    if facts.fee_notice_on:
+        key = ("fee", facts.fee_notice_on)
+        if (due := memo.get(key)) is None:
+            due = memo[key] = fee_payment_deadline(notice_received_on=facts.fee_notice_on, calendar=calendar)
+        dates[(DeadlineKind.FEE_PAYMENT, None)] = due
+    if facts.preservation_on:
+        key = ("preservation", facts.preservation_on)
+        if (lapse := memo.get(key)) is None:
+            lapse = memo[key] = pre_suit_preservation_lapse(measure_on=facts.preservation_on, calendar=calendar)
+        dates[(DeadlineKind.PRE_SUIT_PRESERVATION_LAPSE, None)] = lapse
     return dates
 
 
