@@ -45,6 +45,7 @@ from legalcase.events import record_event
 from legalcase.jobs import JobReporter, job_claim, job_create, job_finish
 from legalcase.models import EventKind, Job, JobStatus, Matter, Ruling, User
 from legalcase.services import ruling_record
+from legalcase.services.proceedings import ruling_reread
 
 BUNDLE_JOB = "evidence_bundle"
 CONVERT_JOB = "evidence_convert"
@@ -328,7 +329,13 @@ def evidence_ocr(*, job: Job, report: JobReporter) -> dict:
         return {"evidence_id": item.pk, "text_state": item.text_state}
     with private_storage().open(item.file.file.name, "rb") as handle:
         found = ocr_text(handle.read(), item.content_type)
-    EvidenceItem.objects.filter(pk=item.pk, text_state=TextState.SCANNED).update(text=found.text, text_state=found.state)
+    with transaction.atomic():
+        updated = EvidenceItem.objects.filter(pk=item.pk, text_state=TextState.SCANNED).update(
+            text=found.text, text_state=found.state
+        )
+        if updated and item.kind == EvidenceKind.RULING and found.state in (TextState.OCR, TextState.OCR_PARTIAL):
+            # The upload read nothing from the scan; the ruling is read again from the OCR text.
+            ruling_reread(evidence_id=item.pk, text=found.text, source="ocr")
     report(done=1, total=1)
     return {"evidence_id": item.pk, "text_state": found.state}
 
@@ -549,7 +556,8 @@ def ruling_upload(
     One transaction: the file is validated, stored and hashed like any evidence, its
     extracted text goes to ``legalcase.services.ruling_record``, and if anything fails
     nothing stays, neither the rows nor the stored bytes. A scan without a text layer
-    gives an empty reading, for a person to correct at confirmation.
+    gives an empty reading (text source "none"); where OCR is installed the ``evidence_ocr``
+    job reads it later and the ruling is read again, until a person confirms it.
     """
     access_matter(user, matter_id, action="write_evidence")
     stored_name = None
@@ -560,10 +568,22 @@ def ruling_upload(
             )
             stored_name = item.file.file.name
             ruling = ruling_record(
-                user=user, matter_id=matter_id, text=item.text, evidence_id=item.pk, served_on=served_on
+                user=user,
+                matter_id=matter_id,
+                text=item.text,
+                evidence_id=item.pk,
+                served_on=served_on,
+                text_source=_ruling_text_source(item.text_state),
             )
     except BaseException:
         if stored_name:
             private_storage().delete(stored_name)
         raise
     return item, ruling
+
+
+def _ruling_text_source(text_state: str) -> str:
+    """How a ruling's text was obtained, for its reading: "text", "ocr" or "none"."""
+    if text_state in (TextState.OCR, TextState.OCR_PARTIAL):
+        return "ocr"
+    return "text" if text_state == TextState.EXTRACTED else "none"

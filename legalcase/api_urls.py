@@ -24,6 +24,8 @@ urlpatterns = [
     path("forums/", api.ForumListView.as_view(), name="forum-list"),
     path("matters/<int:matter_id>/forum/", api.MatterForumView.as_view(), name="matter-forum"),
     path("matters/<int:matter_id>/proceedings/", api.MatterProceedingsView.as_view(), name="matter-proceedings"),
+    path("proceedings/<int:proceeding_id>/", api.ProceedingDetailView.as_view(), name="proceeding-detail"),
     path("proceedings/<int:proceeding_id>/service/", api.ProceedingServiceView.as_view(), name="proceeding-service"),
+    path("proceedings/<int:proceeding_id>/hearings/", api.ProceedingHearingsView.as_view(), name="proceeding-hearings"),
     path("rulings/<int:ruling_id>/confirm/", api.RulingConfirmView.as_view(), name="ruling-confirm"),
 ]

@@ -104,8 +104,8 @@ class RulingReading:
 
 def read_ruling(text: str) -> RulingReading:
     """Read a ruling document's text; never raises on text it does not recognise."""
-    text = (text or "").translate(FULLWIDTH)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = document_lines(text)
+    text = "\n".join(lines)
     title_index, kind = _title(lines)
     operative = _operative_part(lines)
     tail = _after_operative_start(text)
@@ -123,6 +123,56 @@ def read_ruling(text: str) -> RulingReading:
         performance_days=_performance_days(operative),
         text_excerpt=_excerpt(operative),
     )
+
+
+# Layout ------------------------------------------------------------------------------
+
+# Spaces a PDF's text layer or OCR puts between Chinese characters, or between them and
+# digits ("2025 年 8 月", "沪 0115 民初"); full-width spaces (审判员　　陆洁) are kept.
+WIDE_CHAR = "\u2e80-\u2fff\u3001-\u9fff\uf900-\uffef"
+LOOSE_SPACE = re.compile(rf"(?<=[{WIDE_CHAR}])[ \t\xa0]+|[ \t\xa0]+(?=[{WIDE_CHAR}])")
+# A page number line printed in the footer or header: 第 1 页 共 3 页, 共3页 第1页, - 2 -, 1/3.
+PAGE_MARK = re.compile(
+    r"第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?|共\s*\d+\s*页\s*[，,]?\s*第\s*\d+\s*页|"
+    r"[-—–]\s*\d+\s*[-—–]|\d+\s*/\s*\d+"
+)
+# A line that ends with one of these ends its paragraph, however long it is; one that
+# starts with an item number (一、 （二） 3.) starts one, even when OCR lost the "；" before it.
+PARAGRAPH_END = tuple("。；：！？;:!?")
+ITEM_START = re.compile(r"(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.、．](?!\d))")
+# A line at least this share of the longest line's width was wrapped by the page layout.
+WRAPPED_WIDTH = 0.8
+MIN_WRAPPED_WIDTH = 16
+
+
+def document_lines(text: str) -> list[str]:
+    """The document's paragraphs, one a line, from plain text, a DOCX, a PDF's text layer or OCR.
+
+    A PDF (and OCR) breaks a paragraph into the lines of the page, inserts spaces around
+    digits and prints page numbers between them. Here page-number lines go, such spaces
+    go, and a line as wide as the page that does not end a sentence is joined to the
+    next: it was cut by the margin, perhaps inside a label (借\n款本金) or a case number.
+    """
+    text = (text or "").translate(FULLWIDTH)
+    lines = [LOOSE_SPACE.sub("", line).strip() for line in text.splitlines()]
+    lines = [line for line in lines if line and not PAGE_MARK.fullmatch(line)]
+    full = max((_width(line) for line in lines), default=0)
+    if full < MIN_WRAPPED_WIDTH:
+        return lines
+    joined: list[str] = []
+    wrapped = False
+    for line in lines:
+        if wrapped and not ITEM_START.match(line):
+            joined[-1] += line
+        else:
+            joined.append(line)
+        wrapped = _width(line) >= WRAPPED_WIDTH * full and not line.endswith(PARAGRAPH_END)
+    return joined
+
+
+def _width(line: str) -> float:
+    """A line's printed width in Chinese characters: a digit or letter is about half of one."""
+    return sum(0.5 if ord(char) < 0x2000 else 1.0 for char in line if not char.isspace())
 
 
 # Numbers ------------------------------------------------------------------------------

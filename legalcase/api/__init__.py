@@ -74,10 +74,15 @@ from legalcase.api.matters import (  # noqa: F401
     validated,
 )
 from legalcase.api.proceedings import (  # noqa: F401
+    HearingRequestSerializer,
+    HearingSerializer,
     MatterProceedingsView,
+    ProceedingDetailView,
+    ProceedingHearingsView,
     ProceedingRequestSerializer,
     ProceedingSerializer,
     ProceedingServiceView,
+    ProceedingUpdateSerializer,
     RulingConfirmSerializer,
     RulingConfirmView,
     RulingSerializer,

@@ -29,10 +29,19 @@ from legalcase.models import (
 )
 from legalcase.pagination import MatterPagination
 from legalcase.services import (
+    hearing_add,
     proceeding_record,
+    proceeding_update,
     ruling_confirm,
     service_record_add,
 )
+
+
+class HearingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    place = serializers.CharField()
+    note = serializers.CharField()
 
 
 class ProceedingSerializer(serializers.Serializer):
@@ -53,6 +62,14 @@ class ProceedingSerializer(serializers.Serializer):
     clerk = serializers.CharField()
     contact_phone = serializers.CharField()
     outcome = serializers.CharField()
+    closed_on = serializers.DateField(allow_null=True)
+    fee_notice_received_on = serializers.DateField(
+        allow_null=True, help_text="The day the court's fee notice arrived; the fee is due 7 days later."
+    )
+    measures_taken_on = serializers.DateField(
+        allow_null=True, help_text="Pre-suit preservation only: suit or arbitration must follow within 30 days."
+    )
+    hearings = HearingSerializer(many=True, source="hearings.all")
     proposed_stage = serializers.ChoiceField(
         choices=Stage.choices,
         allow_null=True,
@@ -73,6 +90,29 @@ class ProceedingRequestSerializer(serializers.Serializer):
     judge = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     clerk = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     contact_phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=30)
+    fee_notice_received_on = serializers.DateField(required=False, allow_null=True, default=None)
+    measures_taken_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ProceedingUpdateSerializer(serializers.Serializer):
+    """Every field optional: only those given change."""
+
+    case_number = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    filed_on = serializers.DateField(required=False, allow_null=True)
+    accepted_on = serializers.DateField(required=False, allow_null=True)
+    judge = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    clerk = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    outcome = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    closed_on = serializers.DateField(required=False, allow_null=True)
+    fee_notice_received_on = serializers.DateField(required=False, allow_null=True)
+    measures_taken_on = serializers.DateField(required=False, allow_null=True)
+
+
+class HearingRequestSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(help_text="With its time zone, e.g. 2026-05-12T09:30:00+08:00.")
+    place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class ServiceRecordRequestSerializer(serializers.Serializer):
@@ -95,7 +135,7 @@ class ServiceRecordRequestSerializer(serializers.Serializer):
 def _proceedings_of(matter: Matter) -> QuerySet[Proceeding]:
     return (
         matter.proceedings.select_related("forum", "matter")
-        .prefetch_related("service_records")
+        .prefetch_related("service_records", "hearings")
         .order_by("-created_at", "-id")
     )
 
@@ -148,6 +188,36 @@ class ProceedingServiceView(ApiView):
         return Response(ProceedingSerializer(proceeding).data, status=status.HTTP_201_CREATED)
 
 
+class ProceedingDetailView(ApiView):
+    """Change what is known of a proceeding: case number once accepted, judge, fee notice, outcome."""
+
+    @extend_schema(
+        summary="Update a proceeding",
+        request=ProceedingUpdateSerializer,
+        responses={200: ProceedingSerializer, **ERRORS},
+    )
+    def patch(self, request, proceeding_id: int):
+        data = validated(ProceedingUpdateSerializer, request.data)
+        proceeding = proceeding_update(user=request.user, proceeding_id=proceeding_id, **data)
+        proceeding = _proceedings_of(proceeding.matter).get(pk=proceeding.pk)
+        return Response(ProceedingSerializer(proceeding).data)
+
+
+class ProceedingHearingsView(ApiView):
+    """Schedule a hearing of a proceeding (开庭); it shows on the proceeding and the timeline."""
+
+    @extend_schema(
+        summary="Schedule a hearing",
+        request=HearingRequestSerializer,
+        responses={201: ProceedingSerializer, **ERRORS},
+    )
+    def post(self, request, proceeding_id: int):
+        data = validated(HearingRequestSerializer, request.data)
+        hearing = hearing_add(user=request.user, proceeding_id=proceeding_id, **data)
+        proceeding = _proceedings_of(hearing.proceeding.matter).get(pk=hearing.proceeding_id)
+        return Response(ProceedingSerializer(proceeding).data, status=status.HTTP_201_CREATED)
+
+
 # Rulings (API.md, "Proceedings and rulings") ------------------------------------------
 
 
@@ -171,6 +241,16 @@ class RulingSerializer(serializers.Serializer):
     performance_days = serializers.IntegerField(allow_null=True)
     confirmed = serializers.BooleanField(help_text="Only a confirmed ruling drives the matter's deadlines.")
     text_excerpt = serializers.CharField(allow_null=True)
+    text_source = serializers.CharField(
+        source="reading.text_source",
+        allow_null=True,
+        help_text=(
+            "How the document's text was obtained: text (a DOCX or a PDF's text layer), ocr (a scan "
+            "read by OCR; check the fields closely) or none (a scan not read, because OCR is not "
+            "installed or has not finished: type the fields in at confirmation). Null for rulings "
+            "recorded before this was kept."
+        ),
+    )
 
 
 class RulingConfirmSerializer(serializers.Serializer):

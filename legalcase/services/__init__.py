@@ -44,11 +44,15 @@ from legalcase.services.matters import (  # noqa: F401
 )
 from legalcase.services.proceedings import (  # noqa: F401
     INTERRUPTING_FILING_VERBS,
+    PROCEEDING_UPDATE_FIELDS,
     RULING_DEADLINE_KINDS,
     RULING_FIELDS,
+    RULING_TEXT_SOURCES,
     hearing_add,
     proceeding_record,
+    proceeding_update,
     ruling_confirm,
     ruling_record,
+    ruling_reread,
     service_record_add,
 )

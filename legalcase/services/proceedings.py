@@ -68,13 +68,18 @@ def proceeding_record(
     judge: str = "",
     clerk: str = "",
     contact_phone: str = "",
+    fee_notice_received_on: dt.date | None = None,
+    measures_taken_on: dt.date | None = None,
 ) -> Proceeding:
     """Record a proceeding of the matter, whatever its stage; return it.
 
     Filing suit or arbitration, or applying for a payment order, interrupts limitation
     (民法典 Art. 195): when filed while the period still runs, the matter's open
     limitation deadline is closed as done, with the reason, and a recomputation leaves
-    it closed. The stage is not moved: ``Proceeding.proposed_stage`` offers the move.
+    it closed; filed within 30 days of a pre-suit preservation, it closes that lapse
+    deadline the same way. A fee notice's date gives the fee deadline, a pre-suit
+    preservation's measures the lapse deadline (LEGAL_RULES section 2). The stage is
+    not moved: ``Proceeding.proposed_stage`` offers the move.
     """
     matter = access_matter(user, matter_id, action="write_proceedings", for_update=True)
     if kind not in Proceeding.Kind.values:
@@ -89,8 +94,7 @@ def proceeding_record(
             raise ValidationError(
                 {"forum": _("Arbitration is heard by an arbitration commission, every other proceeding by a court.")}
             )
-    if filed_on and accepted_on and accepted_on < filed_on:
-        raise ValidationError({"accepted_on": _("A case cannot be accepted before it was filed.")})
+    _dates_checked(kind=kind, filed_on=filed_on, accepted_on=accepted_on, measures_taken_on=measures_taken_on)
     proceeding = Proceeding.objects.create(
         matter=matter,
         kind=kind,
@@ -101,9 +105,13 @@ def proceeding_record(
         judge=judge.strip(),
         clerk=clerk.strip(),
         contact_phone=contact_phone.strip(),
+        fee_notice_received_on=fee_notice_received_on,
+        measures_taken_on=measures_taken_on,
         created_by=user,
     )
+    matter_deadlines_recompute(matter_id=matter.pk)
     interrupted = _limitation_interrupt(user=user, proceeding=proceeding)
+    _preservation_followed(user=user, proceeding=proceeding)
     record_event(
         matter=matter,
         actor=user,
@@ -161,6 +169,125 @@ def _limitation_interrupt(*, user: User, proceeding: Proceeding) -> bool:
         note=deadline.status_reason,
     )
     return True
+
+
+def _preservation_followed(*, user: User, proceeding: Proceeding) -> bool:
+    """Close the open pre-suit preservation lapse deadline if this filing came in time."""
+    if proceeding.kind not in LIMITATION_INTERRUPTING_KINDS or proceeding.filed_on is None:
+        return False
+    deadline = (
+        Deadline.objects.select_for_update()
+        .filter(
+            matter=proceeding.matter,
+            kind=DeadlineKind.PRE_SUIT_PRESERVATION_LAPSE,
+            superseded_at__isnull=True,
+            status=DeadlineStatus.OPEN,
+        )
+        .first()
+    )
+    if deadline is None or proceeding.filed_on > deadline.due_on:
+        return False
+    verb = INTERRUPTING_FILING_VERBS.get(proceeding.kind, "起诉")
+    deadline.status = DeadlineStatus.DONE
+    deadline.status_reason = f"已于{proceeding.filed_on.isoformat()}{verb}，诉前保全不因逾期解除"
+    deadline.save(update_fields=["status", "status_reason"])
+    record_event(
+        matter=proceeding.matter,
+        actor=user,
+        kind=EventKind.DEADLINE_CLOSED,
+        old={"deadline": deadline.pk, "kind": deadline.kind, "status": DeadlineStatus.OPEN},
+        new={
+            "deadline": deadline.pk,
+            "kind": deadline.kind,
+            "status": DeadlineStatus.DONE,
+            "due_on": deadline.due_on.isoformat(),
+            "proceeding": proceeding.pk,
+        },
+        note=deadline.status_reason,
+    )
+    return True
+
+
+def _dates_checked(
+    *,
+    kind: str,
+    filed_on: dt.date | None,
+    accepted_on: dt.date | None,
+    measures_taken_on: dt.date | None,
+    closed_on: dt.date | None = None,
+) -> None:
+    if filed_on and accepted_on and accepted_on < filed_on:
+        raise ValidationError({"accepted_on": _("A case cannot be accepted before it was filed.")})
+    if filed_on and closed_on and closed_on < filed_on:
+        raise ValidationError({"closed_on": _("A proceeding cannot end before it was filed.")})
+    if measures_taken_on and kind != Proceeding.Kind.PRE_SUIT_PRESERVATION:
+        raise ValidationError(
+            {"measures_taken_on": _("Only a pre-suit preservation records when its measures were taken.")}
+        )
+
+
+# What a proceeding's update may change; the kind and the matter stay as recorded.
+PROCEEDING_UPDATE_FIELDS = (
+    "case_number",
+    "filed_on",
+    "accepted_on",
+    "judge",
+    "clerk",
+    "contact_phone",
+    "outcome",
+    "closed_on",
+    "fee_notice_received_on",
+    "measures_taken_on",
+)
+
+
+@transaction.atomic
+def proceeding_update(*, user: User, proceeding_id: int, **changes: Any) -> Proceeding:
+    """Change what is known of a proceeding (the case number once accepted, the judge, the fee notice...).
+
+    Only the fields named in ``PROCEEDING_UPDATE_FIELDS``; each change is on the
+    timeline with its old and new value (the contact phone only as "changed"). The
+    deadlines are recomputed, and a filing date given now closes limitation and a
+    preservation lapse as recording the proceeding with it would have.
+    """
+    proceeding = _proceeding_for(user, proceeding_id, action="write_proceedings")
+    unknown = set(changes) - set(PROCEEDING_UPDATE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field of a proceeding cannot be changed.") for name in sorted(unknown)})
+    if "case_number" in changes:
+        changes["case_number"] = _case_number_normalised(changes["case_number"])
+    for name in ("judge", "clerk", "contact_phone", "outcome"):
+        if name in changes:
+            changes[name] = (changes[name] or "").strip()
+    after = {name: changes.get(name, getattr(proceeding, name)) for name in PROCEEDING_UPDATE_FIELDS}
+    _dates_checked(
+        kind=proceeding.kind,
+        filed_on=after["filed_on"],
+        accepted_on=after["accepted_on"],
+        measures_taken_on=after["measures_taken_on"],
+        closed_on=after["closed_on"],
+    )
+    changed = {name: value for name, value in changes.items() if getattr(proceeding, name) != value}
+    if not changed:
+        return proceeding
+    shown = [name for name in changed if name != "contact_phone"]  # a phone number stays off the log
+    old = {name: _json_value(getattr(proceeding, name)) for name in shown}
+    for name, value in changed.items():
+        setattr(proceeding, name, value)
+    proceeding.save(update_fields=list(changed))
+    record_event(
+        matter=proceeding.matter,
+        actor=user,
+        kind=EventKind.PROCEEDING_UPDATED,
+        old={"proceeding": proceeding.pk, **old},
+        new={"proceeding": proceeding.pk, **{name: _json_value(changed[name]) for name in shown}},
+        note=_("Contact phone changed.") if "contact_phone" in changed else "",
+    )
+    matter_deadlines_recompute(matter_id=proceeding.matter_id)
+    if "filed_on" in changed:
+        _limitation_interrupt(user=user, proceeding=proceeding)
+        _preservation_followed(user=user, proceeding=proceeding)
+    return proceeding
 
 
 def _proceeding_for(user: User, proceeding_id: int, *, action: str) -> Proceeding:
@@ -291,14 +418,22 @@ def _json_value(value: Any) -> Any:
 
 @transaction.atomic
 def ruling_record(
-    *, user: User, matter_id: int, text: str, evidence_id: int | None, served_on: dt.date | None = None
+    *,
+    user: User,
+    matter_id: int,
+    text: str,
+    evidence_id: int | None,
+    served_on: dt.date | None = None,
+    text_source: str | None = None,
 ) -> Ruling:
     """Read a ruling document's text and record what it says; drives no deadline until confirmed.
 
     ``served_on`` is the day of the last service when the caller knows it; otherwise the
     last service recorded on the matter's proceeding with the same case number, if any.
     A text the reader does not recognise (a scan without a text layer) gives a ruling
-    with every field empty, for a person to fill in at confirmation.
+    with every field empty, for a person to fill in at confirmation. ``text_source``
+    (one of ``RULING_TEXT_SOURCES``; by default "text", or "none" for no text) is kept
+    in the reading, so a client knows whether the fields must be typed in.
     """
     matter = access_matter(user, matter_id, action="write_proceedings", for_update=True)
     reading = read_ruling(text or "")
@@ -317,7 +452,7 @@ def ruling_record(
         matter=matter,
         proceeding=proceeding,
         evidence_id=evidence_id,
-        reading={name: _json_value(value) for name, value in dataclasses.asdict(reading).items()},
+        reading=_ruling_reading_json(reading, text_source or ("text" if (text or "").strip() else "none")),
         served_on=served_on,
         created_by=user,
         **facts,
@@ -382,5 +517,73 @@ def ruling_confirm(*, user: User, ruling_id: int, corrections: dict[str, Any]) -
             "corrections": {name: _json_value(v) for name, v in corrections.items()},
             "deadlines": {kind: deadline.due_on.isoformat() for kind, deadline in deadlines.items()},
         },
+    )
+    return ruling
+
+
+# Rulings read again (a scan's OCR) ----------------------------------------------------
+
+# How a ruling's text was obtained: a text layer or DOCX, OCR of a scan, or none at all
+# (a scan before or without OCR: a person types the fields in at confirmation).
+RULING_TEXT_SOURCES = ("text", "ocr", "none")
+
+
+def _ruling_reading_json(reading: Any, text_source: str) -> dict[str, Any]:
+    if text_source not in RULING_TEXT_SOURCES:
+        raise ValueError(f"unknown text source {text_source!r}")
+    return {
+        **{name: _json_value(value) for name, value in dataclasses.asdict(reading).items()},
+        "text_source": text_source,
+    }
+
+
+@transaction.atomic
+def ruling_reread(*, evidence_id: int, text: str, source: str) -> Ruling | None:
+    """Read an unconfirmed ruling again from a new text of its file (a scan's OCR), in place.
+
+    The reading and the current fields become the new reading (the day of service, which
+    no document states, stays); the timeline says the text was recognised by OCR. A
+    confirmed ruling is a person's word and is left alone, and so is a file that holds no
+    ruling: both answer ``None``. Safe to run twice.
+    """
+    ruling = (
+        Ruling.objects.select_for_update()
+        .filter(evidence_id=evidence_id, confirmed=False)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if ruling is None:
+        return None
+    reading = read_ruling(text or "")
+    facts = {name: getattr(reading, name) for name in RULING_FIELDS if name != "served_on"}
+    old = {name: _json_value(getattr(ruling, name)) for name in facts}
+    for name, value in facts.items():
+        setattr(ruling, name, value)
+    ruling.reading = _ruling_reading_json(reading, source)
+    update_fields = [*facts, "reading"]
+    if ruling.proceeding_id is None and reading.case_number:
+        # As at upload: the proceeding with the case number now read, and its service day.
+        ruling.proceeding = (
+            ruling.matter.proceedings.filter(case_number=reading.case_number).order_by("-created_at", "-id").first()
+        )
+        if ruling.proceeding is not None:
+            update_fields.append("proceeding")
+            if ruling.served_on is None and ruling.proceeding.served_on is not None:
+                ruling.served_on = ruling.proceeding.served_on
+                update_fields.append("served_on")
+    ruling.save(update_fields=update_fields)
+    record_event(
+        matter=ruling.matter,
+        actor=None,
+        kind=EventKind.RULING_RECORDED,
+        old=old,
+        new={
+            "ruling": ruling.pk,
+            "evidence": evidence_id,
+            "kind": ruling.kind,
+            "case_number": ruling.case_number,
+            "text_source": source,
+        },
+        note="OCR识别" if source == "ocr" else "",
     )
     return ruling

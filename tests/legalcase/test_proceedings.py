@@ -88,6 +88,10 @@ def test_a_proceeding_is_answered_with_its_forum_and_dates():
         "clerk": "王书记员",
         "contact_phone": "010-85000000",
         "outcome": "",
+        "closed_on": None,
+        "fee_notice_received_on": None,
+        "measures_taken_on": None,
+        "hearings": [],
         "proposed_stage": "litigation",
     }
 

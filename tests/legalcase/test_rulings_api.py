@@ -131,6 +131,7 @@ def test_a_docx_judgment_is_stored_as_evidence_and_read(evidence_storage):
         "performance_days": 10,
         "confirmed": False,
         "text_excerpt": body["text_excerpt"],
+        "text_source": "text",
     }
     assert "38,500" in body["text_excerpt"]
     item = EvidenceItem.objects.get(matter=matter)
@@ -173,7 +174,8 @@ def test_a_pdf_without_text_gives_an_empty_reading_to_correct_by_hand():
 
     assert response.status_code == 201, response.content
     body = response.json()
-    assert {name for name, value in body.items() if value is not None} == {"id", "confirmed"}
+    assert {name for name, value in body.items() if value is not None} == {"id", "confirmed", "text_source"}
+    assert body["text_source"] == "none"  # the client must type the fields in
 
     confirmed = confirm(
         user,
