@@ -21,6 +21,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
+from legalcase.calculators import court_fees
 from legalcase.identity import build_resident_id, build_uscc
 from legalcase.models import (
     ClosingReason,
@@ -32,18 +33,25 @@ from legalcase.models import (
     LawFirm,
     Matter,
     Party,
+    Proceeding,
     Product,
+    ServiceMethod,
     Stage,
     User,
     holiday_calendar,
 )
 from legalcase.services import (
+    hearing_add,
     matter_assign_firm,
     matter_deadlines_recompute,
     matter_open,
     matter_set_forum,
     matter_transition,
     matter_unassign_firm,
+    proceeding_record,
+    ruling_confirm,
+    ruling_record,
+    service_record_add,
 )
 
 SEED = 2026
@@ -677,8 +685,9 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
     opened = 0
     calendar = holiday_calendar()
     forums = dict(Forum.objects.filter(name__in=FORUMS.values(), active=True).values_list("name", "pk"))
-    # A stream of its own, so that demands do not change the rest of the demo.
+    # Streams of their own, so that demands and proceedings do not change the rest of the demo.
     demand_rng = random.Random(SEED + 1)
+    proceeding_rng = random.Random(SEED + 2)
     for plan in plans:
         debt = Debt.objects.create(creditor=creditors[plan.creditor], debtor=party_for(plan.debtor), **plan.debt)
         _add_demands(debt, demand_rng)
@@ -687,6 +696,7 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
         owner = counsel[plan.owner]
         matter = matter_open(debt=debt, actor=owner, owner=owner)
         opened += 1
+        proceeding = None
         # The firm is instructed just before the first step in court (or the first step at all).
         assign_before = next((i for i, (to, _) in enumerate(plan.moves) if to in COURT_STAGES), 0)
         for index, (to, reason) in enumerate(plan.moves):
@@ -701,6 +711,8 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
             matter = matter_transition(
                 user=actor, matter_id=matter.pk, to=to, note=rng.choice(MOVE_NOTES[to]), reason=reason
             )
+            if to in PROCEEDING_OF_STAGE or (to == Stage.JUDGMENT and proceeding is not None):
+                proceeding = _add_proceeding(matter, to, actor, proceeding, proceeding_rng)
         if plan.firm is not None and matter.assigned_firm_id is None:
             _assign(matter, plan, firms, owner)
         if plan.unassigned_at_end:
@@ -716,6 +728,132 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
             "matters": opened,
         },
     )
+
+
+# The proceeding a move to these stages starts; a judgment then ends it with a ruling.
+PROCEEDING_OF_STAGE = {
+    Stage.PRESERVATION: Proceeding.Kind.PRE_SUIT_PRESERVATION,
+    Stage.LITIGATION: Proceeding.Kind.FIRST_INSTANCE,
+    Stage.ARBITRATION: Proceeding.Kind.ARBITRATION,
+}
+# How the demo forums number their cases (the court codes are the courts' own).
+CASE_NUMBER_FORMS = {
+    "上海市浦东新区人民法院": ("（{year}）沪0115民初{n}号", "（{year}）沪0115财保{n}号"),
+    "北京市朝阳区人民法院": ("（{year}）京0105民初{n}号", "（{year}）京0105财保{n}号"),
+    "上海仲裁委员会": ("（{year}）沪仲案字第{n}号", ""),
+    "北京仲裁委员会": ("（{year}）京仲案字第{n}号", ""),
+}
+JUDGES = ("李明", "张丽", "王磊", "陈晓燕", "刘洋", "周敏")
+CLERKS = ("赵婷", "孙浩", "吴倩", "郑凯")
+_case_serial = itertools.count(30001)
+
+
+def _add_proceeding(matter: Matter, stage: str, actor: User, earlier: Proceeding | None, rng: random.Random):
+    """Record what a move to ``stage`` means in court, through the same services a lawyer uses.
+
+    Preservation and a filing get a proceeding (filed some weeks after the amounts'
+    date, accepted a week later, the fee notice, service on the debtor, a hearing);
+    a judgment gets the ruling's text, read by the ruling reader and confirmed with
+    its service date, so the demo shows the appeal and enforcement deadlines.
+    """
+    forum = matter.forum
+    debt = matter.debt
+    start = debt.amounts_as_of + dt.timedelta(days=rng.randint(15, 45))
+    if stage == Stage.JUDGMENT:
+        _add_judgment(matter, earlier, actor, rng)
+        return earlier
+    kind = PROCEEDING_OF_STAGE[stage]
+    form = CASE_NUMBER_FORMS.get(forum.name, ("", ""))[kind == Proceeding.Kind.PRE_SUIT_PRESERVATION] if forum else ""
+    accepted = start + dt.timedelta(days=rng.randint(3, 9))
+    preservation = kind == Proceeding.Kind.PRE_SUIT_PRESERVATION
+    proceeding = proceeding_record(
+        user=actor,
+        matter_id=matter.pk,
+        kind=kind,
+        forum_id=forum.pk if forum and not preservation else None,
+        case_number=form.format(year=accepted.year, n=next(_case_serial)) if form else "",
+        filed_on=start,
+        accepted_on=accepted,
+        judge=rng.choice(JUDGES) if not preservation else "",
+        clerk=rng.choice(CLERKS) if not preservation else "",
+        fee_notice_received_on=accepted + dt.timedelta(days=2) if kind == Proceeding.Kind.FIRST_INSTANCE else None,
+        measures_taken_on=accepted + dt.timedelta(days=3) if preservation else None,
+    )
+    if not preservation:
+        served = accepted + dt.timedelta(days=rng.randint(8, 25))
+        if rng.random() < 0.15:  # the debtor could not be found: 公告送达
+            service_record_add(
+                user=actor, proceeding_id=proceeding.pk, party_id=debt.debtor_id,
+                method=ServiceMethod.PUBLIC_NOTICE, published_on=served,
+            )  # fmt: skip
+        else:
+            method = rng.choice((ServiceMethod.MAIL, ServiceMethod.ELECTRONIC, ServiceMethod.DIRECT))
+            service_record_add(
+                user=actor, proceeding_id=proceeding.pk, party_id=debt.debtor_id, method=method, served_on=served
+            )
+        hearing_day = accepted + dt.timedelta(days=rng.randint(40, 70))
+        hearing_add(
+            user=actor,
+            proceeding_id=proceeding.pk,
+            at=dt.datetime.combine(hearing_day, dt.time(9, 30), tzinfo=dt.timezone(dt.timedelta(hours=8))),
+            place=f"第{rng.randint(1, 12)}法庭" if forum and forum.kind == "court" else "仲裁庭",
+        )
+    return proceeding
+
+
+def _add_judgment(matter: Matter, proceeding: Proceeding | None, actor: User, rng: random.Random) -> None:
+    if proceeding is None or proceeding.kind == Proceeding.Kind.PRE_SUIT_PRESERVATION or proceeding.accepted_on is None:
+        return
+    debt = matter.debt
+    decided = proceeding.accepted_on + dt.timedelta(days=rng.randint(50, 90))
+    award = proceeding.kind == Proceeding.Kind.ARBITRATION
+    fees = court_fees(debt.claim_total)
+    interest = debt.claim_total - debt.principal
+    court = proceeding.forum.name if proceeding.forum else "上海市浦东新区人民法院"
+    title = "裁 决 书" if award else "民 事 判 决 书"
+    operative = (
+        f"一、被申请人{debt.debtor.name}应于本裁决书送达之日起十日内向申请人偿还借款本金{debt.principal:,}元、"
+        f"利息{interest:,}元；" if award else
+        f"一、被告{debt.debtor.name}于本判决生效之日起十日内偿还原告借款本金{debt.principal:,}元、利息{interest:,}元；"
+    )  # fmt: skip
+    closing = (
+        "本裁决为终局裁决，自作出之日起发生法律效力。"
+        if award
+        else f"案件受理费{fees.acceptance:,}元，减半收取计{fees.acceptance_simplified:,}元，由被告负担。\n"
+        "如不服本判决，可以在判决书送达之日起十五日内，向本院递交上诉状，并按对方当事人的人数提出副本。"
+    )
+    text = "\n".join(
+        [
+            court,
+            title,
+            proceeding.case_number,
+            f"{'申请人' if award else '原告'}：{debt.creditor.name}。",
+            f"{'被申请人' if award else '被告'}：{debt.debtor.name}。",
+            "本院认为，被告未按约定还款，已构成违约。判决如下：" if not award else "本庭裁决如下：",
+            operative,
+            "二、驳回其他请求。",
+            closing,
+            f"审判员　　{proceeding.judge or '李明'}",
+            _chinese_date(decided),
+            f"书记员　　{proceeding.clerk or '赵婷'}",
+        ]
+    )
+    ruling = ruling_record(user=actor, matter_id=matter.pk, text=text, evidence_id=None)
+    ruling_confirm(user=actor, ruling_id=ruling.pk, corrections={"served_on": decided + dt.timedelta(days=6)})
+
+
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+def _chinese_date(day: dt.date) -> str:
+    """二〇二六年三月二日, as judgments sign off."""
+
+    def small(n: int) -> str:
+        tens, ones = divmod(n, 10)
+        return ("" if tens < 2 else _CN_DIGITS[tens]) + ("十" if tens else "") + (_CN_DIGITS[ones] if ones else "")
+
+    year = "".join(_CN_DIGITS[int(d)] for d in str(day.year))
+    return f"{year}年{small(day.month)}月{small(day.day)}日"
 
 
 DEMAND_NOTES = {
