@@ -53,6 +53,19 @@ try:
     BATCH_CHUNK = env_int(ENV, "BATCH_CHUNK", 100)
     if RENDER_SECONDS >= JOB_LEASE_SECONDS:
         raise SettingError("RENDER_SECONDS", "must be below JOB_LEASE_SECONDS")
+    # E-mail (the daily deadline digest). Unset: messages are printed to the console.
+    EMAIL_BACKEND = ENV.get("EMAIL_BACKEND", "").strip() or "django.core.mail.backends.console.EmailBackend"
+    EMAIL_HOST = ENV.get("EMAIL_HOST", "").strip() or "localhost"
+    EMAIL_PORT = env_int(ENV, "EMAIL_PORT", 25)
+    EMAIL_HOST_USER = ENV.get("EMAIL_HOST_USER", "").strip()
+    EMAIL_HOST_PASSWORD = ENV.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool(ENV, "EMAIL_USE_TLS", default=False)
+    EMAIL_TIMEOUT = env_int(ENV, "EMAIL_TIMEOUT", 30)
+    DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "").strip() or "fasu@localhost"
+    # The address users reach Fasu at, for links in e-mails and calendar feeds (no request there).
+    SITE_URL = (ENV.get("SITE_URL", "").strip() or "http://localhost:8000").rstrip("/")
+    if not SITE_URL.startswith(("http://", "https://")):
+        raise SettingError("SITE_URL", "must start with http:// or https://")
 except SettingError as exc:
     raise SystemExit(f"Fasu cannot start: bad configuration {exc}") from None
 
@@ -110,6 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "legalcase.context_processors.notifications",
             ],
         },
     },

@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from evidence import views
+from evidence import ruling_views, views
 
 urlpatterns = [
     path("matters/<int:matter_id>/evidence/", views.evidence_section, name="evidence_section"),
     path("matters/<int:matter_id>/evidence/upload/", views.evidence_upload_view, name="evidence_upload"),
     path("matters/<int:matter_id>/bundles/", views.bundle_build_view, name="evidence_bundle_build"),
+    path("matters/<int:matter_id>/rulings/upload/", ruling_views.ruling_upload_view, name="ruling_upload"),
 ]

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class LegalcaseConfig(AppConfig):
     name = "legalcase"
     verbose_name = _("Matters")
+
+    def ready(self) -> None:
+        from legalcase.views import register_matter_section
+
+        register_matter_section(title=_("Proceedings"), url_name="proceedings_section")
+        register_matter_section(title=_("Rulings"), url_name="rulings_section")

@@ -195,12 +195,25 @@ def start_in_process_worker() -> None:
     threading.Thread(target=_requeue_forever, name="fasu-job-sweeper", daemon=True).start()
 
 
+DAILY_HOUR = 7  # the in-process worker's daily deadline job runs from 07:00 local time
+
+
 def _requeue_forever() -> None:
+    # A local import: the services import this module.
+    from legalcase.services.notifications import deadlines_daily
+
+    last_daily = None
     while True:
         try:
             jobs_requeue_stale()
+            # Without a broker there is no cron either: the sweeper runs the daily job,
+            # which is safe to run twice, once a day.
+            now = timezone.localtime()
+            if now.hour >= DAILY_HOUR and last_daily != now.date():
+                deadlines_daily(today=now.date())
+                last_daily = now.date()
         except Exception:  # the database may not be migrated yet on a first start
-            log.exception("could not requeue stale jobs")
+            log.exception("could not requeue stale jobs or run the daily deadline job")
         finally:
             connection.close()
         time.sleep(60)

@@ -3,6 +3,8 @@
 from django.urls import path
 
 from legalcase import views
+from legalcase.views import deadlines as deadline_views
+from legalcase.views import proceedings as proceeding_views
 
 urlpatterns = [
     path("", views.matter_list, name="matter_list"),
@@ -22,5 +24,37 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/errors.csv", views.escalation_import_errors, name="escalation_import_errors"),
     path("imports/escalations/", views.escalation_import, name="escalation_import"),
     # Deadlines, calendar feed and notifications (views/deadlines.py)
+    path("deadlines/", deadline_views.deadline_list, name="deadline_list"),
+    path("deadlines/<int:deadline_id>/complete/", deadline_views.deadline_complete, name="deadline_complete"),
+    path("deadlines/<int:deadline_id>/override/", deadline_views.deadline_override, name="deadline_override"),
+    path("deadlines/calendar/issue/", deadline_views.calendar_feed_issue, name="calendar_feed_issue"),
+    path("deadlines/calendar/revoke/", deadline_views.calendar_feed_revoke, name="calendar_feed_revoke"),
+    path("calendar/<str:key>.ics", deadline_views.calendar_feed, name="calendar_feed"),
+    path("notifications/", deadline_views.notification_list, name="notification_list"),
+    path("notifications/<int:notification_id>/read/", deadline_views.notification_read, name="notification_read"),
+    path("notifications/read/", deadline_views.notifications_read_all, name="notifications_read_all"),
     # Proceedings, rulings, the lawyers' home and firm activity (views/proceedings.py)
+    path("matters/<int:matter_id>/proceedings/", proceeding_views.proceedings_section, name="proceedings_section"),
+    path(
+        "matters/<int:matter_id>/proceedings/new/", proceeding_views.proceeding_record_view, name="proceeding_record"
+    ),
+    path(
+        "matters/<int:matter_id>/proceedings/<int:proceeding_id>/service/",
+        proceeding_views.service_record_view,
+        name="proceeding_service_add",
+    ),
+    path(
+        "matters/<int:matter_id>/proceedings/<int:proceeding_id>/hearings/",
+        proceeding_views.hearing_add_view,
+        name="proceeding_hearing_add",
+    ),
+    path("matters/<int:matter_id>/rulings/", proceeding_views.rulings_section, name="rulings_section"),
+    path(
+        "matters/<int:matter_id>/rulings/<int:ruling_id>/confirm/",
+        proceeding_views.ruling_confirm_view,
+        name="ruling_confirm",
+    ),
+    path("portal/", proceeding_views.lawyer_home, name="lawyer_home"),
+    path("firms/", proceeding_views.firm_activity_list, name="firm_activity_list"),
+    path("firms/<int:firm_id>/", proceeding_views.firm_activity, name="firm_activity"),
 ]

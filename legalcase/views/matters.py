@@ -84,6 +84,9 @@ def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
+    # Outside lawyers land on their firm's home (/portal/); everyone else on the matters.
+    if getattr(request.user, "role", None) == Role.LAWYER:
+        return reverse("lawyer_home")
     return reverse("matter_list")
 
 
@@ -315,7 +318,7 @@ def _matter_context(request: HttpRequest, matter: Matter) -> dict:
         "outstanding_rows": [(OUTSTANDING_LABELS[key], outstanding[key]) for key in ("costs", "interest", "principal")],
         "outstanding_total": outstanding["total"],
         "assignments": matter.assignments.select_related("firm", "started_by", "ended_by"),
-        "events": matter.events.select_related("actor")[:500],
+        "events": matter.events.select_related("actor__firm")[:500],
         "moves": moves,
         "can_close": Stage.CLOSED in matter.allowed_moves,
         "closing_reasons": ClosingReason.choices,
@@ -400,7 +403,7 @@ def matter_reveal(request: HttpRequest, matter_id: int) -> HttpResponse:
         "purpose": form.cleaned_data["purpose"],
         # The timeline gains the reveal entry at once (an out-of-band swap).
         "oob": is_htmx(request),
-        "events": matter.events.select_related("actor")[:500],
+        "events": matter.events.select_related("actor__firm")[:500],
     }
     template = "legalcase/_reveal.html" if is_htmx(request) else "legalcase/matter_reveal.html"
     return render(request, template, context)

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.urls import reverse
 from rest_framework.test import APIClient
 
 from legalcase.models import Deadline, DemandRecord, EventKind, Guarantee, Holiday, Role, holiday_calendar

@@ -1,0 +1,339 @@
+"""Who is told about which deadline: the deadline lists' scopes, the daily job and the calendar feed.
+
+A user's own deadlines ("mine") are those of the matters they own or have handled (they
+are the actor of an event on the matter); an outside lawyer's are their firm's. The
+daily job (``deadlines_daily``, run by cron through ``manage.py deadlines_daily``)
+turns the ones overdue or due within 7 days into in-app notifications and e-mails one
+digest a day; the calendar feed serves the same deadlines as an iCalendar file at a
+secret address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from legalcase.access import LAWYER, visible_matters
+from legalcase.models import (
+    CalendarFeed,
+    Deadline,
+    DeadlineStatus,
+    DigestDelivery,
+    Matter,
+    MatterEvent,
+    Notification,
+    NotificationKind,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+SCOPES = ("mine", "firm", "all")
+DUE_SOON_DAYS = 7
+DIGEST_DAYS = 30
+# A feed is polled every few minutes by calendar apps; recording each poll would be a
+# write per poll, so ``last_used_at`` moves at most this often.
+FEED_TOUCH = dt.timedelta(minutes=5)
+
+
+# --- Scopes -----------------------------------------------------------------------------
+
+
+def scope_matters(user: User, scope: str) -> QuerySet[Matter]:
+    """The visible matters in one of the deadline lists' scopes ("mine", "firm", "all").
+
+    "mine": owned by the user or handled by them (any event they are the actor of);
+    "firm": a lawyer's firm's current matters (nothing for other roles); "all": every
+    visible matter. Subqueries only, so it stays one query on a big matter table.
+    """
+    matters = visible_matters(user)
+    if scope == "mine":
+        handled = MatterEvent.objects.filter(actor_id=user.pk).values("matter_id")
+        return matters.filter(Q(owner_id=user.pk) | Q(pk__in=handled))
+    if scope == "firm":
+        # For a lawyer, the visible matters are exactly the firm's current ones.
+        return matters if user.role == LAWYER else matters.none()
+    if scope == "all":
+        return matters
+    raise ValueError(f"unknown deadline scope {scope!r}")
+
+
+def notify_scope(user: User) -> str:
+    """The scope a user is notified about: a lawyer's whole firm, anyone else their own matters."""
+    return "firm" if user.role == LAWYER else "mine"
+
+
+def deadlines_for(user: User, scope: str, *, today: dt.date, within_days: int | None = None) -> QuerySet[Deadline]:
+    """The current deadlines of the user's matters in ``scope``.
+
+    With ``within_days``, only the open ones due on or before ``today + within_days``
+    (the overdue ones included).
+    """
+    deadlines = Deadline.objects.filter(superseded_at__isnull=True, matter__in=scope_matters(user, scope))
+    if within_days is not None:
+        deadlines = deadlines.filter(status=DeadlineStatus.OPEN, due_on__lte=today + dt.timedelta(days=within_days))
+    return deadlines
+
+
+def deadline_buckets(deadlines: QuerySet[Deadline], *, today: dt.date) -> dict[str, QuerySet[Deadline]]:
+    """Open deadlines split into overdue, due within 7 days (today included) and within 30 days."""
+    open_ = deadlines.filter(status=DeadlineStatus.OPEN)
+    soon_end = today + dt.timedelta(days=DUE_SOON_DAYS)
+    return {
+        "overdue": open_.filter(due_on__lt=today).order_by("-due_on", "-id"),
+        "week": open_.filter(due_on__gte=today, due_on__lte=soon_end).order_by("due_on", "id"),
+        "month": open_.filter(due_on__gt=soon_end, due_on__lte=today + dt.timedelta(days=DIGEST_DAYS)).order_by(
+            "due_on", "id"
+        ),
+    }
+
+
+# --- Notifications ----------------------------------------------------------------------
+
+
+def visible_notifications(user: User) -> QuerySet[Notification]:
+    """The user's notifications about matters they still see (a lawyer's old firm matters drop out)."""
+    return Notification.objects.filter(user=user, matter__in=visible_matters(user))
+
+
+def unread_notification_count(user: User) -> int:
+    return visible_notifications(user).filter(read_at__isnull=True).count()
+
+
+def notification_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one of the user's notifications read, or all of them; return how many changed."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())
+
+
+def _notifications_create(*, user: User, today: dt.date) -> int:
+    """In-app notices for the user's open deadlines overdue or due within 7 days; only new ones."""
+    due = deadlines_for(user, notify_scope(user), today=today, within_days=DUE_SOON_DAYS)
+    created = 0
+    for kind, deadlines in (
+        (NotificationKind.OVERDUE, due.filter(due_on__lt=today)),
+        (NotificationKind.DUE_SOON, due.filter(due_on__gte=today)),
+    ):
+        already = Notification.objects.filter(user=user, deadline=OuterRef("pk"), kind=kind)
+        rows = [
+            Notification(user=user, matter_id=matter_id, deadline_id=deadline_id, kind=kind)
+            for deadline_id, matter_id in deadlines.filter(~Exists(already)).values_list("id", "matter_id").iterator()
+        ]
+        # The unique (user, deadline, kind) constraint settles a race with a second run.
+        Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        created += len(rows)
+    return created
+
+
+def _link(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def digest_text(*, user: User, today: dt.date) -> tuple[str, str, int] | None:
+    """The digest e-mail's subject and body and its deadline count; None when nothing is due.
+
+    Matter number, deadline kind, date and a link only: no debtor names, identity or
+    phone numbers, since e-mail leaves Fasu's network.
+    """
+    buckets = deadline_buckets(deadlines_for(user, notify_scope(user), today=today), today=today)
+    sections = [
+        (_("Overdue"), buckets["overdue"]),
+        (_("Due within 7 days"), buckets["week"]),
+        (_("Due within 30 days"), buckets["month"]),
+    ]
+    lines, total = [], 0
+    for title, deadlines in sections:
+        rows = list(deadlines.select_related("matter").only("id", "kind", "due_on", "matter__number")[:200])
+        count = deadlines.count() if len(rows) == 200 else len(rows)
+        total += count
+        if not rows:
+            continue
+        lines += ["", f"{title} ({count})", ""]
+        for deadline in rows:
+            lines.append(f"- {deadline.due_on:%Y-%m-%d}  {deadline.get_kind_display()}  {deadline.matter.number}")
+            lines.append(f"  {_link(reverse('matter_detail', args=[deadline.matter_id]))}")
+        if count > len(rows):
+            lines.append(_("… and %(count)d more.") % {"count": count - len(rows)})
+    if total == 0:
+        return None
+    subject = _("Fasu deadlines for %(date)s: %(count)d to watch") % {"date": f"{today:%Y-%m-%d}", "count": total}
+    intro = _("Deadlines of your matters as of %(date)s. Every date is a proposal: check it against the file.") % {
+        "date": f"{today:%Y-%m-%d}"
+    }
+    outro = _("All deadlines: %(url)s") % {"url": _link(reverse("deadline_list"))}
+    return subject, "\n".join([intro, *lines, "", outro, ""]), total
+
+
+def _digest_send(*, user: User, today: dt.date) -> bool:
+    """E-mail the user's digest for ``today`` unless it went out already; True when sent now.
+
+    The delivery row is created and locked in the transaction that sends, so a second
+    run, even one running at the same moment, waits for the first and then finds the
+    row sent. If sending fails the transaction rolls back, the row goes with it and the
+    next run tries again. One row lock around one message is the price of never
+    sending the same digest twice.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        content = digest_text(user=user, today=today)
+    if content is None:
+        return False
+    subject, body, count = content
+    with transaction.atomic():
+        DigestDelivery.objects.get_or_create(user=user, day=today, defaults={"deadline_count": count})
+        delivery = DigestDelivery.objects.select_for_update().get(user=user, day=today)
+        if delivery.sent_at is not None:
+            return False
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        delivery.deadline_count, delivery.sent_at = count, timezone.now()
+        delivery.save(update_fields=["deadline_count", "sent_at"])
+    return True
+
+
+def deadlines_daily(*, today: dt.date | None = None) -> dict:
+    """The daily deadline job: notify every active user in the app and e-mail their digest.
+
+    Safe to run twice on a day: notifications are unique per user, deadline and kind,
+    and a day's digest is sent once per user. A failed e-mail is logged, counted and
+    retried by the next run. Returns the counts.
+    """
+    today = today or timezone.localdate()
+    counts = {"users": 0, "notifications": 0, "emails": 0, "email_failures": 0}
+    for user in list(User.objects.filter(is_active=True).order_by("id")):
+        counts["users"] += 1
+        counts["notifications"] += _notifications_create(user=user, today=today)
+        if not user.email:
+            continue
+        try:
+            sent = _digest_send(user=user, today=today)
+        except Exception:
+            logger.exception("deadline digest for user %s on %s failed", user.pk, today)
+            counts["email_failures"] += 1
+        else:
+            counts["emails"] += int(sent)
+    return counts
+
+
+# --- Calendar feed ----------------------------------------------------------------------
+
+
+def _feed_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_feed_issue(*, user: User) -> str:
+    """Give the user a new secret calendar key (replacing any old one, whose address stops at once).
+
+    Only the key's digest is stored, so the address can be shown once only.
+    """
+    key = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(
+        user=user, defaults={"digest": _feed_digest(key), "created_at": timezone.now(), "last_used_at": None}
+    )
+    return key
+
+
+def calendar_feed_revoke(*, user: User) -> None:
+    CalendarFeed.objects.filter(user=user).delete()
+
+
+def calendar_feed_user(key: str) -> User | None:
+    """The active user a calendar key belongs to, or None; records when the feed was last read."""
+    feed = CalendarFeed.objects.select_related("user").filter(digest=_feed_digest(key), user__is_active=True).first()
+    if feed is None:
+        return None
+    now = timezone.now()
+    if feed.last_used_at is None or now - feed.last_used_at > FEED_TOUCH:
+        CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
+    return feed.user
+
+
+def _ics_text(value: str) -> str:
+    """RFC 5545 3.3.11: escape backslash, semicolon, comma and newlines in a TEXT value."""
+    return (
+        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    )
+
+
+def _ics_fold(line: str) -> bytes:
+    """RFC 5545 3.1: lines of at most 75 octets, continued after CRLF + space, never inside a character."""
+    out, current, size = [], [], 0
+    for char in line:
+        width = len(char.encode())
+        if size + width > 75:
+            out.append("".join(current))
+            current, size = [" "], 1
+        current.append(char)
+        size += width
+    out.append("".join(current))
+    return "\r\n".join(out).encode() + b"\r\n"
+
+
+def deadlines_ics(user: User, *, today: dt.date) -> bytes:
+    """The user's open deadlines (a lawyer's: the firm's) as an iCalendar file, one all-day event each.
+
+    Each event carries the deadline's kind, the matter number, the rule and the
+    matter's address, and an alarm 3 days before; no names or other personal data.
+    The UID is stable per deadline, so calendar apps update an event when its date moves.
+    """
+    host = urlsplit(settings.SITE_URL).hostname or "fasu"
+    stamp = timezone.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    deadlines = (
+        deadlines_for(user, notify_scope(user), today=today)
+        .filter(status=DeadlineStatus.OPEN)
+        .select_related("matter")
+        .only("id", "kind", "due_on", "rule", "verified_calendar", "overridden_at", "matter__number")
+        .order_by("due_on", "id")
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Fasu//Deadlines//ZH",
+            "CALSCALE:GREGORIAN",
+            "METHOD:PUBLISH",
+            f"X-WR-CALNAME:{_ics_text(_('Fasu deadlines'))}",
+        ]
+        for deadline in deadlines.iterator(chunk_size=1000):
+            kind = deadline.get_kind_display()
+            number = deadline.matter.number
+            url = _link(reverse("matter_detail", args=[deadline.matter_id]))
+            summary = _("Deadline: %(kind)s · %(number)s") % {"kind": kind, "number": number}
+            description = [_("Rule: %(rule)s") % {"rule": deadline.rule}]
+            if not deadline.verified_calendar:
+                description.append(_("Counted on an unverified holiday calendar."))
+            if deadline.overridden:
+                description.append(_("Date set by a lawyer."))
+            description.append(url)
+            lines += [
+                "BEGIN:VEVENT",
+                f"UID:deadline-{deadline.pk}@{host}",
+                f"DTSTAMP:{stamp}",
+                f"DTSTART;VALUE=DATE:{deadline.due_on:%Y%m%d}",
+                f"DTEND;VALUE=DATE:{deadline.due_on + dt.timedelta(days=1):%Y%m%d}",
+                f"SUMMARY:{_ics_text(summary)}",
+                f"DESCRIPTION:{_ics_text(chr(10).join(description))}",
+                f"URL:{url}",
+                "TRANSP:TRANSPARENT",
+                "BEGIN:VALARM",
+                "ACTION:DISPLAY",
+                f"DESCRIPTION:{_ics_text(summary)}",
+                "TRIGGER:-P3D",
+                "END:VALARM",
+                "END:VEVENT",
+            ]
+        lines.append("END:VCALENDAR")
+    return b"".join(_ics_fold(line) for line in lines)
