@@ -48,6 +48,11 @@ urlpatterns = [
         proceeding_views.hearing_add_view,
         name="proceeding_hearing_add",
     ),
+    path(
+        "matters/<int:matter_id>/proceedings/<int:proceeding_id>/update/",
+        proceeding_views.proceeding_update_view,
+        name="proceeding_update",
+    ),
     path("matters/<int:matter_id>/rulings/", proceeding_views.rulings_section, name="rulings_section"),
     path(
         "matters/<int:matter_id>/rulings/<int:ruling_id>/confirm/",

@@ -7,9 +7,20 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from legalcase.access import can as role_can
-from legalcase.models import ClosingReason, EventKind, MatterEvent, Stage
+from legalcase.models import (
+    ClosingReason,
+    DeadlineKind,
+    DeadlineStatus,
+    EventKind,
+    MatterEvent,
+    Proceeding,
+    Ruling,
+    ServiceMethod,
+    Stage,
+)
 
 register = template.Library()
 
@@ -75,9 +86,71 @@ def _describe(data) -> str:
     if "sha256" in data:
         parts.append(f"SHA-256 {str(data['sha256'])[:12]}…")
     # Ids are for machines; the title names the thing for a person.
-    shown = {"stage", "reason", "owner", "firm", "firm_id", "forum", "number", "title", "sha256", "evidence", "bundle"}
-    parts.extend(f"{key}: {value}" for key, value in data.items() if key not in shown and not key.endswith("_id"))
+    shown = {"stage", "reason", "owner", "firm", "firm_id", "forum", "number", "title", "sha256", *HIDDEN_KEYS}
+    parts.extend(
+        f"{_label(key)}: {_value(key, value)}"
+        for key, value in data.items()
+        if key not in shown and not key.endswith("_id") and value not in (None, "", [], {})
+    )
     return _("; ").join(str(part) for part in parts)
+
+
+# Keys of an event's values that are ids of the rows it concerns, not facts to show.
+HIDDEN_KEYS = {"evidence", "bundle", "proceeding", "deadline", "ruling", "hearing", "document", "service_record"}
+# Choices whose values an event stores: a value is shown by its label where one knows it.
+VALUE_CHOICES = (DeadlineKind, DeadlineStatus, Proceeding.Kind, Ruling.Kind, ServiceMethod)
+FIELD_LABELS = {
+    "kind": gettext_lazy("kind"),
+    "status": gettext_lazy("status"),
+    "due_on": gettext_lazy("due on"),
+    "computed_on": gettext_lazy("computed date"),
+    "case_number": gettext_lazy("case number"),
+    "filed_on": gettext_lazy("filed on"),
+    "accepted_on": gettext_lazy("accepted on"),
+    "closed_on": gettext_lazy("closed on"),
+    "judge": gettext_lazy("judge or arbitrator"),
+    "clerk": gettext_lazy("clerk"),
+    "outcome": gettext_lazy("outcome"),
+    "fee_notice_received_on": gettext_lazy("fee notice received on"),
+    "measures_taken_on": gettext_lazy("preservation measures taken on"),
+    "limitation_interrupted": gettext_lazy("limitation interrupted"),
+    "method": gettext_lazy("method"),
+    "served_on": gettext_lazy("served on"),
+    "published_on": gettext_lazy("published on"),
+    "party": gettext_lazy("party"),
+    "at": gettext_lazy("at"),
+    "place": gettext_lazy("place"),
+    "decided_on": gettext_lazy("decided on"),
+    "court": gettext_lazy("court or arbitration commission"),
+    "corrections": gettext_lazy("corrections"),
+    "deadlines": gettext_lazy("deadlines"),
+    "principal_awarded": gettext_lazy("principal awarded"),
+    "interest_awarded": gettext_lazy("interest awarded"),
+    "acceptance_fee": gettext_lazy("acceptance fee"),
+    "acceptance_fee_charged": gettext_lazy("acceptance fee charged"),
+    "appealable": gettext_lazy("appealable"),
+    "performance_days": gettext_lazy("performance days"),
+}
+
+
+def _label(key: str) -> str:
+    return str(FIELD_LABELS.get(key, key))
+
+
+def _value(key: str, value) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        # {"appeal": "2026-03-17", ...} of a confirmation, or a ruling's corrections.
+        return _("; ").join(
+            f"{_value('kind', name) if key == 'deadlines' else _label(name)} {_value(name, v)}"
+            for name, v in value.items()
+        )
+    if isinstance(value, str):
+        for choices in VALUE_CHOICES:
+            if value in choices.values:
+                return str(choices(value).label)
+    return str(value)
 
 
 @register.simple_tag

@@ -49,6 +49,7 @@ from legalcase.services.proceedings import (
     RULING_DEADLINE_KINDS,
     hearing_add,
     proceeding_record,
+    proceeding_update,
     ruling_confirm,
     service_record_add,
 )
@@ -109,6 +110,18 @@ class ProceedingForm(forms.Form):
     judge = forms.CharField(label=gettext_lazy("Judge or arbitrator"), required=False, max_length=100)
     clerk = forms.CharField(label=gettext_lazy("Clerk"), required=False, max_length=100)
     contact_phone = forms.CharField(label=gettext_lazy("Contact phone"), required=False, max_length=30)
+    fee_notice_received_on = forms.DateField(
+        label=gettext_lazy("Fee notice received on"),
+        required=False,
+        widget=_date_input(),
+        help_text=gettext_lazy("The fee is due 7 days later."),
+    )
+    measures_taken_on = forms.DateField(
+        label=gettext_lazy("Preservation measures taken on"),
+        required=False,
+        widget=_date_input(),
+        help_text=gettext_lazy("Pre-suit preservation only: suit must follow within 30 days."),
+    )
 
     def clean_forum(self) -> int | None:
         """The forum's id from its official name (the page offers the names in a list)."""
@@ -119,6 +132,37 @@ class ProceedingForm(forms.Form):
         if forum_id is None:
             raise forms.ValidationError(_("No such court or arbitration commission: choose one from the list."))
         return forum_id
+
+
+class ProceedingUpdateForm(forms.Form):
+    """What becomes known of a proceeding later; only the fields a person changed are sent."""
+
+    case_number = ProceedingForm.base_fields["case_number"]
+    filed_on = ProceedingForm.base_fields["filed_on"]
+    accepted_on = ProceedingForm.base_fields["accepted_on"]
+    judge = ProceedingForm.base_fields["judge"]
+    clerk = ProceedingForm.base_fields["clerk"]
+    contact_phone = ProceedingForm.base_fields["contact_phone"]
+    fee_notice_received_on = ProceedingForm.base_fields["fee_notice_received_on"]
+    measures_taken_on = ProceedingForm.base_fields["measures_taken_on"]
+    outcome = forms.CharField(
+        label=gettext_lazy("Outcome"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    closed_on = forms.DateField(label=gettext_lazy("Closed on"), required=False, widget=_date_input())
+
+    @classmethod
+    def for_proceeding(cls, proceeding: Proceeding, data=None) -> ProceedingUpdateForm:
+        # The phone is shown masked, so it is not put back in the form: typing a number replaces it.
+        initial = {name: getattr(proceeding, name) for name in cls.base_fields if name != "contact_phone"}
+        if proceeding.kind != Proceeding.Kind.PRE_SUIT_PRESERVATION:
+            initial.pop("measures_taken_on")
+        form = cls(data, initial=initial, auto_id=f"update-{proceeding.pk}-%s")
+        if proceeding.kind != Proceeding.Kind.PRE_SUIT_PRESERVATION:
+            del form.fields["measures_taken_on"]
+        return form
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
 
 
 class ServiceForm(forms.Form):
@@ -213,7 +257,7 @@ def proceedings_section_response(
     notice: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    """The section; ``failed`` is (proceeding id, "service" or "hearing", the bound form) to show its errors."""
+    """The section; ``failed`` is (proceeding id, "service", "hearing" or "update", the bound form) to show its errors."""
     may_write = can(request.user, "write_proceedings")
     proceedings = list(
         matter.proceedings.select_related("forum", "created_by__firm")
@@ -230,6 +274,7 @@ def proceedings_section_response(
             continue
         proceeding.service_form = ServiceForm(parties=parties, auto_id=f"service-{proceeding.pk}-%s")
         proceeding.hearing_form = HearingForm(auto_id=f"hearing-{proceeding.pk}-%s")
+        proceeding.update_form = ProceedingUpdateForm.for_proceeding(proceeding)
         if failed and failed[0] == proceeding.pk:
             setattr(proceeding, f"{failed[1]}_form", failed[2])
             proceeding.open_form = failed[1]
@@ -348,6 +393,32 @@ def hearing_add_view(request: HttpRequest, matter_id: int, proceeding_id: int) -
         notice=notice,
         section=lambda: proceedings_section_response(
             request, matter, failed=None if ok else (proceeding.pk, "hearing", form), notice=notice
+        ),
+    )
+
+
+@login_required
+@require_POST
+def proceeding_update_view(request: HttpRequest, matter_id: int, proceeding_id: int) -> HttpResponse:
+    matter, proceeding = _proceeding_of(request, matter_id, proceeding_id)
+    form = ProceedingUpdateForm.for_proceeding(proceeding, request.POST)
+    ok = False
+    if form.is_valid():
+        try:
+            proceeding_update(user=request.user, proceeding_id=proceeding.pk, **form.changes())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            ok = True
+    notice = _("Proceeding updated.") if ok else ""
+    return _answer(
+        request,
+        matter,
+        ok=ok,
+        form=form,
+        notice=notice,
+        section=lambda: proceedings_section_response(
+            request, matter, failed=None if ok else (proceeding.pk, "update", form), notice=notice
         ),
     )
 

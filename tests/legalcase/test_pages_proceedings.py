@@ -276,3 +276,69 @@ def test_a_proceeding_of_another_matter_answers_404(client, counsel, matter, pro
     )
     assert response.status_code == 404
     assert not ServiceRecord.objects.exists()
+
+
+# --- Details that become known later ---------------------------------------------------
+
+
+def update(client, matter, proceeding, **data):
+    return client.post(reverse("proceeding_update", args=[matter.pk, proceeding.pk]), data, **HTMX)
+
+
+def test_recording_with_a_fee_notice_shows_it_and_its_deadline(client, counsel, matter):
+    html = record(client, matter, kind="first_instance", filed_on="2026-09-21", fee_notice_received_on="2026-11-02")
+    assert invalid_fields(html.content.decode()) == []
+    assert Proceeding.objects.get().fee_notice_received_on == dt.date(2026, 11, 2)
+    assert matter.deadlines.get(kind="fee_payment", superseded_at__isnull=True).due_on == dt.date(2026, 11, 9)
+    assert "2026-11-02" in section(client, matter)
+
+
+def test_the_update_form_changes_only_what_was_changed(client, counsel, matter):
+    proceeding = proceeding_record(
+        user=counsel, matter_id=matter.pk, kind="first_instance", judge="李法官", contact_phone="021-12345678"
+    )
+    data = {"judge": "李法官", "case_number": "(2026)沪0115民初48213号", "accepted_on": "2026-06-08"}
+    html = update(client, matter, proceeding, **data).content.decode()
+    assert invalid_fields(html) == []
+    proceeding.refresh_from_db()
+    assert proceeding.case_number == "（2026）沪0115民初48213号" and proceeding.contact_phone == "021-12345678"
+    event = MatterEvent.objects.get(kind=EventKind.PROCEEDING_UPDATED)
+    assert set(event.new) == {"proceeding", "case_number", "accepted_on"} and event.actor == counsel
+    assert "12345678" not in html  # the phone is shown masked and not put back in the form
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"filed_on": "2026-06-01", "accepted_on": "2026-05-01"}, "accepted_on"),
+        ({"case_number": "一审案件"}, "case_number"),
+        ({"closed_on": "2026-13-40"}, "closed_on"),
+    ],
+)
+def test_a_bad_update_shows_the_error_and_changes_nothing(client, counsel, matter, proceeding, data, field):
+    before = Proceeding.objects.values().get(pk=proceeding.pk)
+    html = update(client, matter, proceeding, **data).content.decode()
+    assert invalid_fields(html) == [f"update-{proceeding.pk}-{field}"]
+    assert Proceeding.objects.values().get(pk=proceeding.pk) == before
+    assert not MatterEvent.objects.filter(kind=EventKind.PROCEEDING_UPDATED).exists()
+
+
+def test_only_a_pre_suit_preservation_offers_the_measures_date(client, counsel, matter, proceeding):
+    proceeding_record(user=counsel, matter_id=matter.pk, kind="pre_suit_preservation")
+    html = section(client, matter)
+    assert html.count('name="measures_taken_on"') == 2  # the new-proceeding form and the preservation's update form
+
+
+def test_a_manager_may_not_update(client, matter, proceeding):
+    client.force_login(make_user(Role.MANAGER))
+    assert update(client, matter, proceeding, judge="x").status_code == 403
+    assert not MatterEvent.objects.filter(kind=EventKind.PROCEEDING_UPDATED).exists()
+
+
+def test_the_timeline_names_the_facts_in_words(client, counsel, matter):
+    record(client, matter, kind="first_instance", filed_on="2026-06-01", case_number="(2026)沪0115民初1号")
+    html = client.get(reverse("matter_detail", args=[matter.pk])).content.decode()
+    timeline = html[html.index('id="matter-timeline"') :]
+    for raw in ("limitation_interrupted", "first_instance", "case_number", ": None", "proceeding:"):
+        assert raw not in timeline, raw
+    assert "First instance" in timeline or "一审" in timeline
