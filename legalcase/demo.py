@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from legalcase.calculators import court_fees
 from legalcase.identity import build_resident_id, build_uscc
@@ -41,6 +42,7 @@ from legalcase.models import (
     holiday_calendar,
 )
 from legalcase.services import (
+    deadline_complete,
     hearing_add,
     matter_assign_firm,
     matter_deadlines_recompute,
@@ -718,6 +720,7 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
         if plan.unassigned_at_end:
             matter_unassign_firm(user=owner, matter_id=matter.pk)
         matter_deadlines_recompute(matter_id=matter.pk, calendar=calendar)
+        _close_handled_deadlines(matter, owner)
     return SeedResult(
         created=True,
         counts={
@@ -840,6 +843,26 @@ def _add_judgment(matter: Matter, proceeding: Proceeding | None, actor: User, rn
     )
     ruling = ruling_record(user=actor, matter_id=matter.pk, text=text, evidence_id=None)
     ruling_confirm(user=actor, ruling_id=ruling.pk, corrections={"served_on": decided + dt.timedelta(days=6)})
+
+
+# Court steps long past were dealt with in a real file: the demo closes them, as the
+# lawyer would have, so the deadline pages show what is still to do. Limitation and
+# guarantee periods stay as computed (they are the risks the watch is for).
+HANDLED_KINDS = {"appeal", "judgment_effective", "performance_end", "fee_payment", "pre_suit_preservation_lapse"}
+HANDLED_BEFORE_DAYS = 21
+
+
+def _close_handled_deadlines(matter: Matter, owner: User) -> None:
+    before = timezone.localdate() - dt.timedelta(days=HANDLED_BEFORE_DAYS)
+    handled = matter.deadlines.filter(
+        kind__in=HANDLED_KINDS, status="open", superseded_at__isnull=True, due_on__lt=before
+    )
+    for deadline in handled:
+        deadline_complete(user=owner, deadline_id=deadline.pk, status="done", reason="已按期处理")
+    if matter.stage in (Stage.ENFORCEMENT, Stage.ENFORCEMENT_TERMINATED):
+        applied = matter.deadlines.filter(kind="enforcement_application", status="open", superseded_at__isnull=True)
+        for deadline in applied:
+            deadline_complete(user=owner, deadline_id=deadline.pk, status="done", reason="已申请强制执行")
 
 
 _CN_DIGITS = "〇一二三四五六七八九"
