@@ -13,13 +13,15 @@ DESIGN.md, Budgets: "deadline scan: 1M matters in under 60 s". This script
    computation writes every row);
 4. measures, each over every matter, with ``deadlines_recompute_all`` (the code the
    holiday-table job and ``manage.py recompute_deadlines`` run):
-   - **steady**: nothing changed, every date is checked and nothing is written;
+   - **steady**: nothing changed, every date is computed again and compared, nothing
+     is written; once in one process and once with ``DEADLINE_PROCESSES`` (2);
    - **calendar**: the same with a holiday calendar that marks 2029 verified and adds
      rest days, so a share of the dates move or change their "verified" flag and
      are superseded by new rows; the rows this wrote are then taken back, so every
      run starts from the same state;
 5. prints beside them the raw limit measured in the same run: the same reads of the
-   same batches through psycopg2 alone (no Django, no computing, nothing written).
+   same batches through psycopg2 alone, one process (no Django, no computing, nothing
+   written).
 
 Run on demand; not part of the test suite:
 
@@ -53,6 +55,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--matters", type=int, default=1_000_000, help="matters in the database (default 1,000,000)")
     parser.add_argument("--batch", type=int, default=None, help="matters per transaction (default: the engine's)")
+    parser.add_argument("--processes", type=int, default=None, help="processes (default: DEADLINE_PROCESSES, 2)")
     parser.add_argument("--refill", action="store_true", help="empty and fill again even if the count matches")
     return parser.parse_args()
 
@@ -133,14 +136,15 @@ def raw_reads(batch: int) -> tuple[float, int]:
 
     queries = (
         "SELECT m.id, m.debt_id, d.matured_on, d.overdue_since, d.last_payment_date FROM legalcase_matter m "
-        "JOIN legalcase_debt d ON d.id = m.debt_id WHERE m.id = ANY(%(ids)s)",
-        "SELECT debt_id, date FROM legalcase_demandrecord WHERE debt_id = ANY(%(ids)s) AND delivered",
-        "SELECT debt_id, guarantor_id, guarantee_period_ends_on FROM legalcase_guarantee "
-        "WHERE debt_id = ANY(%(ids)s) ORDER BY id",
+        "JOIN legalcase_debt d ON d.id = m.debt_id WHERE m.id BETWEEN %(first)s AND %(last)s",
+        "SELECT r.debt_id, r.date FROM legalcase_demandrecord r JOIN legalcase_matter m ON m.debt_id = r.debt_id "
+        "WHERE m.id BETWEEN %(first)s AND %(last)s AND r.delivered",
+        "SELECT g.debt_id, g.guarantor_id, g.guarantee_period_ends_on FROM legalcase_guarantee g "
+        "JOIN legalcase_matter m ON m.debt_id = g.debt_id WHERE m.id BETWEEN %(first)s AND %(last)s ORDER BY g.id",
         "SELECT matter_id, kind, appealable, served_on, decided_on, performance_days FROM legalcase_ruling "
-        "WHERE matter_id = ANY(%(ids)s) AND confirmed ORDER BY matter_id, confirmed_at, id",
-        "SELECT id, matter_id, kind, party_id, due_on, rule, verified_calendar, computed_from, status, "
-        "overridden_at, computed_on FROM legalcase_deadline WHERE matter_id = ANY(%(ids)s) "
+        "WHERE matter_id BETWEEN %(first)s AND %(last)s AND confirmed ORDER BY matter_id, confirmed_at, id",
+        "SELECT id, matter_id, kind, party_id, due_on, rule, verified_calendar, basis_digest, status, "
+        "overridden_at, computed_on FROM legalcase_deadline WHERE matter_id BETWEEN %(first)s AND %(last)s "
         "AND superseded_at IS NULL",
     )
     started, rows, last = time.perf_counter(), 0, 0
@@ -151,9 +155,8 @@ def raw_reads(batch: int) -> tuple[float, int]:
             ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 break
-            # In the bench's data a debt's id is its matter's, so one id list serves both.
             for sql in queries:
-                cursor.execute(sql, {"ids": ids})
+                cursor.execute(sql, {"first": ids[0], "last": ids[-1]})
                 rows += len(cursor.fetchall())
             last = ids[-1]
     return time.perf_counter() - started, rows
@@ -182,8 +185,12 @@ def take_back(since: dt.datetime) -> None:
 def timed(label: str, **kwargs) -> tuple[str, float, dict]:
     from legalcase.services.deadlines import deadlines_recompute_all
 
+    shown = [0]
+
     def progress(*, done: int, total: int) -> None:
-        print(f"\r  {label}: {done:,} / {total:,}", end="", flush=True)
+        if done - shown[0] >= total / 20 or done == total:  # every 5 %
+            shown[0] = done
+            print(f"\r  {label}: {done:,} / {total:,}", end="", flush=True)
 
     started = time.perf_counter()
     counts = deadlines_recompute_all(progress=progress, **kwargs)
@@ -199,21 +206,26 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.utils import timezone
 
     from legalcase.models import Deadline
     from legalcase.services.deadlines import RECOMPUTE_BATCH
 
     batch = args.batch or RECOMPUTE_BATCH
+    processes = args.processes or settings.DEADLINE_PROCESSES
     matter_list.prepare(args.matters, args.refill)
     add_facts()
     results = []
     if not Deadline.objects.filter(superseded_at__isnull=True).exists():
-        results.append(timed("first computation (writes every row)", batch=batch))
+        results.append(timed("first computation (writes every row)", batch=batch, processes=processes))
         vacuum_deadlines()
-    results.append(timed("steady (nothing changed)", batch=batch))
+    results.append(timed("steady, 1 process", batch=batch))
+    results.append(timed(f"steady, {processes} processes", batch=batch, processes=processes))
     since = timezone.now()
-    results.append(timed("calendar changed (2029 verified)", batch=batch, calendar=changed_calendar()))
+    results.append(
+        timed(f"calendar changed, {processes} processes", batch=batch, processes=processes, calendar=changed_calendar())
+    )
     take_back(since)
     vacuum_deadlines()
     raw_seconds, raw_rows = raw_reads(batch)
@@ -227,7 +239,7 @@ def main() -> None:
             f"{counts['superseded']:11,} {counts['updated']:9,}"
         )
     print(f"{'raw reads, psycopg2 (same batches)':40} {raw_seconds:8.1f} {matters / raw_seconds:10,.0f}   ({raw_rows:,} rows)")
-    steady = next(seconds for label, seconds, _ in results if label.startswith("steady"))
+    steady = results[-2][1]  # the steady run with the production number of processes
     verdict = "within" if steady < TARGET_SECONDS * matters / 1_000_000 else "OVER"
     print(f"\nbudget: {TARGET_SECONDS:.0f} s per 1,000,000 matters; steady run {verdict} budget "
           f"({steady * 1_000_000 / matters:.1f} s per million)")  # fmt: skip

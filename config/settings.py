@@ -51,6 +51,7 @@ try:
     RENDER_SECONDS = env_int(ENV, "RENDER_SECONDS", 20)
     # How many matters of a batch one job renders, converts and bundles at a time.
     BATCH_CHUNK = env_int(ENV, "BATCH_CHUNK", 100)
+    DEADLINE_PROCESSES = env_int(ENV, "DEADLINE_PROCESSES", 2)
     if RENDER_SECONDS >= JOB_LEASE_SECONDS:
         raise SettingError("RENDER_SECONDS", "must be below JOB_LEASE_SECONDS")
     # E-mail (the daily deadline digest). Unset: messages are printed to the console.

@@ -13,3 +13,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run jobs explicitly; messages sit in the stub broker where tests can see them.
 JOBS_IN_PROCESS = False
 DRAMATIQ_BROKER = {**DRAMATIQ_BROKER, "BROKER": "dramatiq.brokers.stub.StubBroker", "OPTIONS": {}}  # noqa: F405
+# The test database lives in one connection's transaction: recompute in this process.
+DEADLINE_PROCESSES = 1

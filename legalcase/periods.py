@@ -58,8 +58,11 @@ class ComputedDate:
 
 def basis_digest(computed_from: dict) -> str:
     """A short digest of what a date rests on: recomputation compares it instead of the JSON."""
-    text = json.dumps(computed_from, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    return hashlib.blake2b(_CANONICAL.encode(computed_from).encode(), digest_size=12).hexdigest()
+
+
+# One encoder for every digest (``json.dumps`` with options builds a new one per call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def add_days(start: dt.date, days: int) -> dt.date:

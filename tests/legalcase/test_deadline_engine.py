@@ -147,3 +147,14 @@ def test_the_command_reports_what_changed(matters, capsys):
     assert "5 matters" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("recompute_deadlines", "--batch", "0")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_processes_share_the_batches_and_give_the_same_rows(postgres_only, matters):
+    deadlines_recompute_all(batch=2)
+    single = {matter.pk: dates_of(matter) for matter in matters}
+    Deadline.objects.all().delete()
+    counts = deadlines_recompute_all(batch=2, processes=2)
+    assert counts["matters"] == 5 and counts["created"] == 10
+    assert {matter.pk: dates_of(matter) for matter in matters} == single
+    assert deadlines_recompute_all(batch=2, processes=2)["created"] == 0
