@@ -474,7 +474,9 @@ def deadlines_recompute_start(*, user: User | None) -> Job:
 
 def deadlines_recompute_run(*, job: Job, report: JobReporter) -> dict:
     """The ``deadlines_recompute`` job's handler; safe to run twice."""
-    return deadlines_recompute_all(processes=settings.DEADLINE_PROCESSES, progress=report)
+    # The in-process worker lives inside the web server: it does not fork it.
+    processes = 1 if settings.JOBS_IN_PROCESS else settings.DEADLINE_PROCESSES
+    return deadlines_recompute_all(processes=processes, progress=report)
 
 
 @transaction.atomic
