@@ -132,64 +132,37 @@ def proceeding_record(
 INTERRUPTING_FILING_VERBS = {Proceeding.Kind.ARBITRATION: "申请仲裁", Proceeding.Kind.PAYMENT_ORDER: "申请支付令"}
 
 
+# What a filing in time closes, and how the closing reason says it (the verb is filled in).
+FILING_CLOSES = {
+    DeadlineKind.LIMITATION: "已于{on}{verb}，诉讼时效中断",
+    DeadlineKind.PRE_SUIT_PRESERVATION_LAPSE: "已于{on}{verb}，诉前保全不因逾期解除",
+}
+
+
 def _limitation_interrupt(*, user: User, proceeding: Proceeding) -> bool:
     """Close the open limitation deadline if this filing interrupted a running period."""
-    if proceeding.kind not in LIMITATION_INTERRUPTING_KINDS or proceeding.filed_on is None:
-        return False
-    deadline = (
-        Deadline.objects.select_for_update()
-        .filter(
-            matter=proceeding.matter,
-            kind=DeadlineKind.LIMITATION,
-            party=None,
-            superseded_at__isnull=True,
-            status=DeadlineStatus.OPEN,
-        )
-        .first()
-    )
-    # A filing after expiry does not revive the claim (LEGAL_RULES section 2).
-    if deadline is None or proceeding.filed_on > deadline.due_on:
-        return False
-    verb = INTERRUPTING_FILING_VERBS.get(proceeding.kind, "起诉")
-    deadline.status = DeadlineStatus.DONE
-    deadline.status_reason = f"已于{proceeding.filed_on.isoformat()}{verb}，诉讼时效中断"
-    deadline.save(update_fields=["status", "status_reason"])
-    record_event(
-        matter=proceeding.matter,
-        actor=user,
-        kind=EventKind.DEADLINE_CLOSED,
-        old={"deadline": deadline.pk, "kind": deadline.kind, "status": DeadlineStatus.OPEN},
-        new={
-            "deadline": deadline.pk,
-            "kind": deadline.kind,
-            "status": DeadlineStatus.DONE,
-            "due_on": deadline.due_on.isoformat(),
-            "proceeding": proceeding.pk,
-        },
-        note=deadline.status_reason,
-    )
-    return True
+    return _closed_by_filing(user=user, proceeding=proceeding, kind=DeadlineKind.LIMITATION)
 
 
 def _preservation_followed(*, user: User, proceeding: Proceeding) -> bool:
     """Close the open pre-suit preservation lapse deadline if this filing came in time."""
+    return _closed_by_filing(user=user, proceeding=proceeding, kind=DeadlineKind.PRE_SUIT_PRESERVATION_LAPSE)
+
+
+def _closed_by_filing(*, user: User, proceeding: Proceeding, kind: str) -> bool:
     if proceeding.kind not in LIMITATION_INTERRUPTING_KINDS or proceeding.filed_on is None:
         return False
     deadline = (
         Deadline.objects.select_for_update()
-        .filter(
-            matter=proceeding.matter,
-            kind=DeadlineKind.PRE_SUIT_PRESERVATION_LAPSE,
-            superseded_at__isnull=True,
-            status=DeadlineStatus.OPEN,
-        )
+        .filter(matter=proceeding.matter, kind=kind, party=None, superseded_at__isnull=True, status=DeadlineStatus.OPEN)
         .first()
     )
+    # A filing after the last day does not revive a barred claim or a lapsed measure (LEGAL_RULES section 2).
     if deadline is None or proceeding.filed_on > deadline.due_on:
         return False
     verb = INTERRUPTING_FILING_VERBS.get(proceeding.kind, "起诉")
     deadline.status = DeadlineStatus.DONE
-    deadline.status_reason = f"已于{proceeding.filed_on.isoformat()}{verb}，诉前保全不因逾期解除"
+    deadline.status_reason = FILING_CLOSES[kind].format(on=proceeding.filed_on.isoformat(), verb=verb)
     deadline.save(update_fields=["status", "status_reason"])
     record_event(
         matter=proceeding.matter,
@@ -327,9 +300,7 @@ def service_record_add(
     party = None
     if party_id is not None:
         debt = proceeding.matter.debt
-        party = Party.objects.filter(
-            Q(pk=debt.debtor_id) | Q(guarantees__debt=debt), pk=_int_or_none(party_id)
-        ).first()
+        party = Party.objects.filter(Q(pk=debt.debtor_id) | Q(guarantees__debt=debt), pk=_int_or_none(party_id)).first()
         if party is None:
             raise ValidationError({"party": _("Not the debtor or a guarantor of this matter.")})
     record = ServiceRecord.objects.create(
@@ -356,9 +327,7 @@ def service_record_add(
 
 
 @transaction.atomic
-def hearing_add(
-    *, user: User, proceeding_id: int, at: dt.datetime, place: str = "", note: str = ""
-) -> Hearing:
+def hearing_add(*, user: User, proceeding_id: int, at: dt.datetime, place: str = "", note: str = "") -> Hearing:
     """Schedule a hearing of the proceeding; return it."""
     proceeding = _proceeding_for(user, proceeding_id, action="write_proceedings")
     if at is None or timezone.is_naive(at):

@@ -96,7 +96,9 @@ class ProceedingForm(forms.Form):
         label=gettext_lazy("Court or arbitration commission"),
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"list": "proceeding-forum-names", "placeholder": gettext_lazy("Type part of the name")}),
+        widget=forms.TextInput(
+            attrs={"list": "proceeding-forum-names", "placeholder": gettext_lazy("Type part of the name")}
+        ),
     )
     case_number = forms.CharField(
         label=gettext_lazy("Case number"),
@@ -342,23 +344,25 @@ def _proceeding_of(request: HttpRequest, matter_id: int, proceeding_id: int) -> 
     return matter, get_object_or_404(matter.proceedings, pk=proceeding_id)
 
 
-@login_required
-@require_POST
-def service_record_view(request: HttpRequest, matter_id: int, proceeding_id: int) -> HttpResponse:
+def _proceeding_action(
+    request: HttpRequest, matter_id: int, proceeding_id: int, *, name: str, form_for, act, done: str
+):
+    """Post one of a proceeding's forms: parse with ``form_for``, let ``act`` call the service.
+
+    ``name`` ("service", "hearing", "update") says which form shows the errors; a
+    service's ValidationError lands next to the field it names, and nothing is stored.
+    """
     matter, proceeding = _proceeding_of(request, matter_id, proceeding_id)
-    form = ServiceForm(request.POST, parties=_parties(matter), auto_id=f"service-{proceeding.pk}-%s")
+    form = form_for(matter, proceeding)
     ok = False
     if form.is_valid():
-        data = dict(form.cleaned_data)
-        party = data.pop("party")
-        data["party_id"] = int(party) if party else None
         try:
-            service_record_add(user=request.user, proceeding_id=proceeding.pk, **data)
+            act(proceeding, form)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             ok = True
-    notice = _("Service recorded.") if ok else ""
+    notice = done if ok else ""
     return _answer(
         request,
         matter,
@@ -366,60 +370,61 @@ def service_record_view(request: HttpRequest, matter_id: int, proceeding_id: int
         form=form,
         notice=notice,
         section=lambda: proceedings_section_response(
-            request, matter, failed=None if ok else (proceeding.pk, "service", form), notice=notice
+            request, matter, failed=None if ok else (proceeding.pk, name, form), notice=notice
         ),
+    )
+
+
+@login_required
+@require_POST
+def service_record_view(request: HttpRequest, matter_id: int, proceeding_id: int) -> HttpResponse:
+    def act(proceeding: Proceeding, form: ServiceForm) -> None:
+        data = dict(form.cleaned_data)
+        party = data.pop("party")
+        service_record_add(
+            user=request.user, proceeding_id=proceeding.pk, party_id=int(party) if party else None, **data
+        )
+
+    return _proceeding_action(
+        request,
+        matter_id,
+        proceeding_id,
+        name="service",
+        form_for=lambda matter, proceeding: ServiceForm(
+            request.POST, parties=_parties(matter), auto_id=f"service-{proceeding.pk}-%s"
+        ),
+        act=act,
+        done=_("Service recorded."),
     )
 
 
 @login_required
 @require_POST
 def hearing_add_view(request: HttpRequest, matter_id: int, proceeding_id: int) -> HttpResponse:
-    matter, proceeding = _proceeding_of(request, matter_id, proceeding_id)
-    form = HearingForm(request.POST, auto_id=f"hearing-{proceeding.pk}-%s")
-    ok = False
-    if form.is_valid():
-        try:
-            hearing_add(user=request.user, proceeding_id=proceeding.pk, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            ok = True
-    notice = _("Hearing scheduled.") if ok else ""
-    return _answer(
+    return _proceeding_action(
         request,
-        matter,
-        ok=ok,
-        form=form,
-        notice=notice,
-        section=lambda: proceedings_section_response(
-            request, matter, failed=None if ok else (proceeding.pk, "hearing", form), notice=notice
-        ),
+        matter_id,
+        proceeding_id,
+        name="hearing",
+        form_for=lambda matter, proceeding: HearingForm(request.POST, auto_id=f"hearing-{proceeding.pk}-%s"),
+        act=lambda proceeding, form: hearing_add(user=request.user, proceeding_id=proceeding.pk, **form.cleaned_data),
+        done=_("Hearing scheduled."),
     )
 
 
 @login_required
 @require_POST
 def proceeding_update_view(request: HttpRequest, matter_id: int, proceeding_id: int) -> HttpResponse:
-    matter, proceeding = _proceeding_of(request, matter_id, proceeding_id)
-    form = ProceedingUpdateForm.for_proceeding(proceeding, request.POST)
-    ok = False
-    if form.is_valid():
-        try:
-            proceeding_update(user=request.user, proceeding_id=proceeding.pk, **form.changes())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            ok = True
-    notice = _("Proceeding updated.") if ok else ""
-    return _answer(
+    return _proceeding_action(
         request,
-        matter,
-        ok=ok,
-        form=form,
-        notice=notice,
-        section=lambda: proceedings_section_response(
-            request, matter, failed=None if ok else (proceeding.pk, "update", form), notice=notice
+        matter_id,
+        proceeding_id,
+        name="update",
+        form_for=lambda matter, proceeding: ProceedingUpdateForm.for_proceeding(proceeding, request.POST),
+        act=lambda proceeding, form: proceeding_update(
+            user=request.user, proceeding_id=proceeding.pk, **form.changes()
         ),
+        done=_("Proceeding updated."),
     )
 
 
@@ -436,7 +441,6 @@ class RulingUploadForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("The day of the last service, if known; otherwise taken from the service records."),
     )
-
 
 
 # The facts shown for each ruling, in the order of the confirmation form.
@@ -501,7 +505,9 @@ def rulings_section_response(
 ) -> HttpResponse:
     """The section; ``upload_form`` is the ruling upload form (the evidence app's), bound when it failed."""
     may_write = can(request.user, "write_proceedings")
-    rulings = list(matter.rulings.select_related("confirmed_by__firm", "created_by__firm").order_by("-created_at", "-id"))
+    rulings = list(
+        matter.rulings.select_related("confirmed_by__firm", "created_by__firm").order_by("-created_at", "-id")
+    )
     for ruling in rulings:
         ruling.rows = _ruling_rows(ruling)
         ruling.correction_rows = [
