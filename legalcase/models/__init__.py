@@ -11,6 +11,14 @@ from legalcase.models.deadlines import (  # noqa: F401
     NotificationKind,
     holiday_calendar,
 )
+from legalcase.models.enforcement import (  # noqa: F401
+    LAPSING_KINDS,
+    Asset,
+    Cost,
+    EnforcementAction,
+    Recovery,
+    RecoverySource,
+)
 from legalcase.models.matters import (  # noqa: F401
     ALLOWED_MOVES,
     MONEY,

@@ -86,6 +86,17 @@ class Deadline(models.Model):
     party = models.ForeignKey(
         Party, verbose_name=_("party"), null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines"
     )
+    # The enforcement action a freeze, 终本 or 失信 date belongs to (a matter has many);
+    # ``sequence`` numbers the ten 终本 follow-ups of one action.
+    enforcement_action = models.ForeignKey(
+        "legalcase.EnforcementAction",
+        verbose_name=_("enforcement action"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+    )
+    sequence = models.PositiveSmallIntegerField(_("sequence"), default=0)
     superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # A lawyer's override (e.g. the court's notice names another date): ``due_on`` is

@@ -474,6 +474,12 @@ class Matter(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     stage_changed_at = models.DateTimeField(_("stage changed at"), default=timezone.now)
+    # Running totals kept by the recovery and cost services under the matter's row lock,
+    # so ``outstanding`` needs no query (the matter list shows it for a page of matters).
+    costs_recoverable = models.DecimalField(_("recoverable costs"), default=Decimal("0.00"), **MONEY)
+    recovered_costs = models.DecimalField(_("recovered to costs"), default=Decimal("0.00"), **MONEY)
+    recovered_interest = models.DecimalField(_("recovered to interest"), default=Decimal("0.00"), **MONEY)
+    recovered_principal = models.DecimalField(_("recovered to principal"), default=Decimal("0.00"), **MONEY)
 
     objects = MatterQuerySet.as_manager()
 
@@ -500,13 +506,11 @@ class Matter(models.Model):
 
     @property
     def recovered_total(self) -> Decimal:
-        # Recoveries arrive with the enforcement issue; until then nothing is recovered.
-        return Decimal("0.00")
+        return self.recovered_costs + self.recovered_interest + self.recovered_principal
 
     @property
     def recoverable_costs(self) -> Decimal:
-        # Costs arrive with the enforcement issue.
-        return Decimal("0.00")
+        return self.costs_recoverable
 
     @property
     def current_deadlines(self) -> list["Deadline"]:
@@ -549,7 +553,9 @@ class Matter(models.Model):
     def outstanding(self) -> dict[str, Decimal]:
         """What is still owed: the claim plus recoverable costs, by API.md's three heads."""
         debt = self.debt
-        costs, interest, principal = self.recoverable_costs, debt.non_principal_total, debt.principal
+        costs = self.costs_recoverable - self.recovered_costs
+        interest = debt.non_principal_total - self.recovered_interest
+        principal = debt.principal - self.recovered_principal
         return {"costs": costs, "interest": interest, "principal": principal, "total": costs + interest + principal}
 
 
@@ -610,6 +616,12 @@ class EventKind(models.TextChoices):
     HEARING_ADDED = "hearing_added", _("Hearing scheduled")
     RULING_RECORDED = "ruling_recorded", _("Ruling recorded")
     RULING_CONFIRMED = "ruling_confirmed", _("Ruling confirmed")
+    ASSET_RECORDED = "asset_recorded", _("Asset recorded")
+    ENFORCEMENT_RECORDED = "enforcement_recorded", _("Enforcement action recorded")
+    ENFORCEMENT_RENEWED = "enforcement_renewed", _("Enforcement action renewed")
+    RECOVERY_RECORDED = "recovery_recorded", _("Recovery recorded")
+    RECOVERY_REVERSED = "recovery_reversed", _("Recovery reversed")
+    COST_RECORDED = "cost_recorded", _("Cost recorded")
 
 
 class AppendOnlyError(Exception):
