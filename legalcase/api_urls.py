@@ -28,4 +28,6 @@ urlpatterns = [
     path("proceedings/<int:proceeding_id>/service/", api.ProceedingServiceView.as_view(), name="proceeding-service"),
     path("proceedings/<int:proceeding_id>/hearings/", api.ProceedingHearingsView.as_view(), name="proceeding-hearings"),
     path("rulings/<int:ruling_id>/confirm/", api.RulingConfirmView.as_view(), name="ruling-confirm"),
+    # Assets and enforcement actions (api/enforcement.py)
+    # Recoveries and costs (api/recoveries.py)
 ]

@@ -11,3 +11,6 @@ class LegalcaseConfig(AppConfig):
 
         register_matter_section(title=_("Proceedings"), url_name="proceedings_section")
         register_matter_section(title=_("Rulings"), url_name="rulings_section")
+        # Enforcement (views/enforcement.py)
+        # Recoveries and costs (views/recoveries.py)
+        # Enforcement application amounts (views/claims.py)

@@ -62,4 +62,7 @@ urlpatterns = [
     path("portal/", proceeding_views.lawyer_home, name="lawyer_home"),
     path("firms/", proceeding_views.firm_activity_list, name="firm_activity_list"),
     path("firms/<int:firm_id>/", proceeding_views.firm_activity, name="firm_activity"),
+    # Assets and enforcement actions, the lapsing and 终本 watch pages (views/enforcement.py)
+    # Recoveries and costs (views/recoveries.py)
+    # Enforcement application amounts (views/claims.py)
 ]
