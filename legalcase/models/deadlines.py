@@ -129,6 +129,7 @@ class Deadline(models.Model):
 class NotificationKind(models.TextChoices):
     DUE_SOON = "due_soon", _("Deadline within 7 days")
     OVERDUE = "overdue", _("Deadline overdue")
+    RENEWAL_MONTH = "renewal_month", _("Freeze renewal due within 30 days")
 
 
 class Notification(models.Model):

@@ -18,33 +18,42 @@ from legalcase.access import access_matter
 from legalcase.events import record_event
 from legalcase.jobs import JobReporter, job_create
 from legalcase.models import (
+    LAPSING_KINDS,
+    Cost,
     Deadline,
     DeadlineKind,
     DeadlineStatus,
     Debt,
     DemandRecord,
+    EnforcementAction,
     EventKind,
     Guarantee,
     Job,
     JobStatus,
     Matter,
     Proceeding,
+    Recovery,
     Ruling,
     User,
     holiday_calendar,
 )
 from legalcase.periods import (
+    DISHONEST_LISTING_GROUNDS,
     ComputedDate,
     HolidayCalendar,
     LimitationEvent,
     appeal_deadline,
+    dishonest_listing_end,
     enforcement_application_deadline,
     fee_payment_deadline,
+    freeze_expiry,
+    freeze_renewal_due,
     judgment_effective,
     limitation_expiry,
     performance_end,
     period_end,
     pre_suit_preservation_lapse,
+    termination_follow_ups,
 )
 
 # --- Deadlines ------------------------------------------------------------------------
@@ -69,8 +78,26 @@ ENGINE_KINDS = frozenset(
         DeadlineKind.ENFORCEMENT_APPLICATION,
         DeadlineKind.FEE_PAYMENT,
         DeadlineKind.PRE_SUIT_PRESERVATION_LAPSE,
+        DeadlineKind.FREEZE_EXPIRY,
+        DeadlineKind.FREEZE_RENEWAL,
+        DeadlineKind.TERMINATION_FOLLOW_UP,
+        DeadlineKind.DISHONEST_LISTING_END,
     }
 )
+# The kinds of enforcement action that set dates, and the court fees whose notice sets one.
+DATED_ACTION_KINDS = (
+    *LAPSING_KINDS,
+    EnforcementAction.Kind.TERMINATION_CURRENT,
+    EnforcementAction.Kind.DISHONEST_LISTING,
+)
+COURT_FEE_KINDS = (
+    Cost.Kind.ACCEPTANCE_FEE,
+    Cost.Kind.PRESERVATION_FEE,
+    Cost.Kind.ENFORCEMENT_FEE,
+    Cost.Kind.ANNOUNCEMENT_FEE,
+)
+# A 失信 listing's end the court stated (an extension, or a date on the decision).
+DISHONEST_LISTING_STATED_RULE = "dishonest_listing.stated@2017"
 # Matters per transaction: measured on PostgreSQL (bench/deadlines.py), 2,000 beats 10,000 by
 # a quarter, because the planner looks each batch's debts up by index instead of scanning.
 RECOMPUTE_BATCH = 2_000
@@ -98,8 +125,23 @@ class MatterFacts:
     delivered_demands: list[dt.date] = field(default_factory=list)
     guarantees: list[tuple[int, dt.date | None]] = field(default_factory=list)  # (guarantor, agreed end)
     ruling: RulingFacts | None = None  # the latest confirmed one
-    fee_notice_on: dt.date | None = None  # the latest open proceeding's fee notice
+    fee_notice_on: dt.date | None = None  # the latest court fee notice (open proceeding or cost)
     preservation_on: dt.date | None = None  # the latest pre-suit preservation's measures
+    recoveries: list[dt.date] = field(default_factory=list)  # days money came in (part payments)
+    actions: list[ActionFacts] = field(default_factory=list)  # enforcement actions in force
+
+
+@dataclass(slots=True)
+class ActionFacts:
+    """What the dates of an enforcement action in force rest on (the same names as its fields)."""
+
+    pk: int
+    kind: str
+    started_on: dt.date
+    expires_on: dt.date | None
+    expiry_stated: bool
+    listing_ground: int | None
+    ends_on: dt.date | None
 
 
 @dataclass
@@ -120,12 +162,12 @@ class DeadlineChanges:
 # recomputation of a million matters reads a million of them).
 CURRENT_FIELDS = (
     "pk", "matter_id", "kind", "party_id", "due_on", "rule", "verified_calendar",
-    "basis_digest", "status", "overridden_at", "computed_on",
+    "basis_digest", "status", "overridden_at", "computed_on", "enforcement_action_id", "sequence",
 )  # fmt: skip
 
 
 def matter_facts(first_id: int, last_id: int) -> dict[int, MatterFacts]:
-    """The engine's inputs for the matters with ids from ``first_id`` to ``last_id``, in five queries.
+    """The engine's inputs for the matters with ids from ``first_id`` to ``last_id``, in eight queries.
 
     A range rather than a list of ids: a batch of the next N ids is a range, and a
     range filter costs the same for ten matters or ten thousand.
@@ -158,6 +200,21 @@ def matter_facts(first_id: int, last_id: int) -> dict[int, MatterFacts]:
             facts[matter_id].fee_notice_on = fee_notice_on
         if kind == Proceeding.Kind.PRE_SUIT_PRESERVATION and measures_on:
             facts[matter_id].preservation_on = measures_on
+    notices = Cost.objects.filter(matter__id__range=span, kind__in=COURT_FEE_KINDS, notice_received_on__isnull=False)
+    for matter_id, notice_on in notices.values_list("matter_id", "notice_received_on"):
+        latest = facts[matter_id].fee_notice_on
+        facts[matter_id].fee_notice_on = max(latest, notice_on) if latest else notice_on
+    # A reversed recovery was no payment; a counter-entry is none either.
+    received = Recovery.objects.filter(matter__id__range=span, amount__gt=0, reversal__isnull=True).order_by(
+        "received_on"
+    )
+    for matter_id, day in received.values_list("matter_id", "received_on"):
+        facts[matter_id].recoveries.append(day)
+    actions = EnforcementAction.objects.filter(
+        matter__id__range=span, status=EnforcementAction.Status.ACTIVE, kind__in=DATED_ACTION_KINDS
+    ).order_by("started_on", "id")
+    for matter_id, *values in actions.values_list("matter_id", *ActionFacts.__dataclass_fields__):
+        facts[matter_id].actions.append(ActionFacts(*values))
     return facts
 
 
@@ -173,40 +230,78 @@ def deadlines_computed(
     memo = {} if memo is None else memo
     start, payment = facts.debt_start, facts.last_payment_date
     payment = payment if payment and payment > start else None
-    key = ("limitation", start, tuple(facts.delivered_demands), payment)
+    key = ("limitation", start, tuple(facts.delivered_demands), payment, tuple(facts.recoveries))
     if (limitation := memo.get(key)) is None:
         events = [LimitationEvent(on=day, kind="demand") for day in facts.delivered_demands]
-        if payment:
-            events.append(LimitationEvent(on=payment, kind="part_payment"))
+        events += [LimitationEvent(on=day, kind="part_payment") for day in (payment, *facts.recoveries) if day]
         limitation = memo[key] = limitation_expiry(start=start, events=events, calendar=calendar)
-    dates = {(DeadlineKind.LIMITATION, None): limitation}
+    dates = {(DeadlineKind.LIMITATION, None, None, 0): limitation}
     for guarantor_id, agreed in facts.guarantees:
         key = ("guarantee", start, agreed)
         if (period := memo.get(key)) is None:
             period = memo[key] = guarantee_period_computed(debt_start=start, agreed_end=agreed, calendar=calendar)
-        dates[(DeadlineKind.GUARANTEE_PERIOD, guarantor_id)] = period
+        dates[(DeadlineKind.GUARANTEE_PERIOD, guarantor_id, None, 0)] = period
     if (ruling := facts.ruling) is not None:
         key = ("ruling", ruling.kind, ruling.appealable, ruling.served_on, ruling.decided_on, ruling.performance_days)
         if (chain := memo.get(key)) is None:
             chain = memo[key] = ruling_deadlines_computed(ruling, calendar)
-        dates.update({(kind, None): date for kind, date in chain})
+        dates.update({(kind, None, None, 0): date for kind, date in chain})
     if facts.fee_notice_on:
         key = ("fee", facts.fee_notice_on)
         if (due := memo.get(key)) is None:
             due = memo[key] = fee_payment_deadline(notice_received_on=facts.fee_notice_on, calendar=calendar)
-        dates[(DeadlineKind.FEE_PAYMENT, None)] = due
+        dates[(DeadlineKind.FEE_PAYMENT, None, None, 0)] = due
     if facts.preservation_on:
         key = ("preservation", facts.preservation_on)
         if (lapse := memo.get(key)) is None:
             lapse = memo[key] = pre_suit_preservation_lapse(measure_on=facts.preservation_on, calendar=calendar)
-        dates[(DeadlineKind.PRE_SUIT_PRESERVATION_LAPSE, None)] = lapse
+        dates[(DeadlineKind.PRE_SUIT_PRESERVATION_LAPSE, None, None, 0)] = lapse
+    for action in facts.actions:
+        key = ("action", action.kind, action.started_on, action.expires_on, action.expiry_stated,
+               action.listing_ground, action.ends_on)  # fmt: skip
+        if (action_dates := memo.get(key)) is None:
+            action_dates = memo[key] = action_deadlines_computed(action, calendar)
+        dates.update({(kind, None, action.pk, sequence): date for kind, sequence, date in action_dates})
     return dates
+
+
+def action_deadlines_computed(action: ActionFacts, calendar: HolidayCalendar) -> list[tuple[str, int, ComputedDate]]:
+    """The dates an enforcement action in force sets, as (kind, sequence, date) (LEGAL_RULES section 3). Pure.
+
+    A freeze or seizure: its expiry (the court's stated date, else the default by
+    property type) and the renewal application 7 days before. 终本: the ten 6-monthly
+    checks. 失信: the end of the listing (none for ground 1; the court's date when given).
+    """
+    if action.kind in LAPSING_KINDS:
+        stated = action.expires_on if action.expiry_stated else None
+        expiry = freeze_expiry(
+            started_on=action.started_on, property_kind=LAPSING_KINDS[action.kind], stated_expiry=stated
+        )
+        renewal = freeze_renewal_due(expires_on=expiry.on, calendar=calendar)
+        return [(DeadlineKind.FREEZE_EXPIRY, 0, expiry), (DeadlineKind.FREEZE_RENEWAL, 0, renewal)]
+    if action.kind == EnforcementAction.Kind.TERMINATION_CURRENT:
+        checks = termination_follow_ups(terminated_on=action.started_on, calendar=calendar)
+        return [(DeadlineKind.TERMINATION_FOLLOW_UP, n, check) for n, check in enumerate(checks, start=1)]
+    if action.kind == EnforcementAction.Kind.DISHONEST_LISTING:
+        if action.ends_on:
+            end = ComputedDate(
+                on=action.ends_on,
+                rule=DISHONEST_LISTING_STATED_RULE,
+                verified_calendar=True,
+                computed_from={"listed_on": action.started_on.isoformat(), "stated_end": action.ends_on.isoformat()},
+            )
+        elif action.listing_ground in DISHONEST_LISTING_GROUNDS:
+            end = dishonest_listing_end(listed_on=action.started_on, ground=action.listing_ground)
+        else:
+            end = None
+        return [(DeadlineKind.DISHONEST_LISTING_END, 0, end)] if end else []
+    return []
 
 
 def limitation_computed(*, debt: Debt, delivered_demand_dates, calendar: HolidayCalendar) -> ComputedDate:
     """The debt's limitation date (pure: no queries), given the dates of its delivered demands."""
     facts = MatterFacts(0, debt.matured_on or debt.overdue_since, debt.last_payment_date, list(delivered_demand_dates))
-    return deadlines_computed(facts, calendar)[(DeadlineKind.LIMITATION, None)]
+    return deadlines_computed(facts, calendar)[(DeadlineKind.LIMITATION, None, None, 0)]
 
 
 def guarantee_period_computed(
@@ -308,8 +403,11 @@ def deadlines_plan(
         status,
         overridden_at,
         computed_on,
+        action_id,
+        sequence,
     ) in current:
-        computed = wanted.pop((kind, party_id), None)
+        key = (kind, party_id, action_id, sequence)
+        computed = wanted.pop(key, None)
         if status != DeadlineStatus.OPEN:
             continue
         if computed is None:
@@ -320,15 +418,17 @@ def deadlines_plan(
                 changes.update.append(_basis_update(pk, computed.on, computed))
         elif (due_on, rule, verified) != (computed.on, computed.rule, computed.verified_calendar):
             changes.supersede.append(pk)
-            wanted[(kind, party_id)] = computed
+            wanted[key] = computed
         elif digest != computed.basis_digest:
             changes.update.append(_basis_update(pk, computed_on, computed))
-    for (kind, party_id), computed in wanted.items():
+    for (kind, party_id, action_id, sequence), computed in wanted.items():
         changes.create.append(
             Deadline(
                 matter_id=facts.matter_id,
                 kind=kind,
                 party_id=party_id,
+                enforcement_action_id=action_id,
+                sequence=sequence,
                 due_on=computed.on,
                 rule=computed.rule,
                 verified_calendar=computed.verified_calendar,

@@ -28,6 +28,7 @@ from legalcase.access import LAWYER, visible_matters
 from legalcase.models import (
     CalendarFeed,
     Deadline,
+    DeadlineKind,
     DeadlineStatus,
     DigestDelivery,
     Matter,
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 SCOPES = ("mine", "firm", "all")
 DUE_SOON_DAYS = 7
+RENEWAL_REMINDER_DAYS = 30  # a freeze renewal's first reminder
 DIGEST_DAYS = 30
 # A feed is polled every few minutes by calendar apps; recording each poll would be a
 # write per poll, so ``last_used_at`` moves at most this often.
@@ -120,12 +122,17 @@ def notification_read(*, user: User, notification_id: int | None = None) -> int:
 
 
 def _notifications_create(*, user: User, today: dt.date) -> int:
-    """In-app notices for the user's open deadlines overdue or due within 7 days; only new ones."""
+    """In-app notices for the user's open deadlines overdue or due within 7 days, and for
+    freeze renewals a first reminder 30 days ahead (LEGAL_RULES section 3); only new ones."""
     due = deadlines_for(user, notify_scope(user), today=today, within_days=DUE_SOON_DAYS)
+    renewals = deadlines_for(user, notify_scope(user), today=today, within_days=RENEWAL_REMINDER_DAYS).filter(
+        kind=DeadlineKind.FREEZE_RENEWAL, due_on__gt=today + dt.timedelta(days=DUE_SOON_DAYS)
+    )
     created = 0
     for kind, deadlines in (
         (NotificationKind.OVERDUE, due.filter(due_on__lt=today)),
         (NotificationKind.DUE_SOON, due.filter(due_on__gte=today)),
+        (NotificationKind.RENEWAL_MONTH, renewals),
     ):
         already = Notification.objects.filter(user=user, deadline=OuterRef("pk"), kind=kind)
         rows = [

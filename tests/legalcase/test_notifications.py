@@ -98,7 +98,7 @@ def owner_with_deadlines():
         "overdue": make_deadline(matter, -1, kind="enforcement_application"),
         "today": make_deadline(matter, 0),
         "week": make_deadline(matter, 7, kind="fee_payment"),
-        "month": make_deadline(matter, 20, kind="freeze_renewal"),
+        "month": make_deadline(matter, 20, kind="performance_end"),  # a freeze renewal would get a 30-day reminder
         "later": make_deadline(matter, 31, kind="limitation"),
         "done": make_deadline(matter, -2, status="done"),
     }
