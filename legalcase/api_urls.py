@@ -3,6 +3,8 @@
 from django.urls import path
 
 from legalcase import api
+from legalcase.api import enforcement as enforcement_api
+from legalcase.api import recoveries as recovery_api
 
 app_name = "api"
 
@@ -29,5 +31,19 @@ urlpatterns = [
     path("proceedings/<int:proceeding_id>/hearings/", api.ProceedingHearingsView.as_view(), name="proceeding-hearings"),
     path("rulings/<int:ruling_id>/confirm/", api.RulingConfirmView.as_view(), name="ruling-confirm"),
     # Assets and enforcement actions (api/enforcement.py)
+    path("matters/<int:matter_id>/assets/", enforcement_api.MatterAssetsView.as_view(), name="matter-assets"),
+    path(
+        "matters/<int:matter_id>/enforcement-actions/",
+        enforcement_api.MatterEnforcementActionsView.as_view(),
+        name="matter-enforcement-actions",
+    ),
+    path(
+        "enforcement-actions/<int:action_id>/renew/",
+        enforcement_api.EnforcementActionRenewView.as_view(),
+        name="enforcement-action-renew",
+    ),
     # Recoveries and costs (api/recoveries.py)
+    path("matters/<int:matter_id>/recoveries/", recovery_api.MatterRecoveriesView.as_view(), name="matter-recoveries"),
+    path("recoveries/<int:recovery_id>/reverse/", recovery_api.RecoveryReverseView.as_view(), name="recovery-reverse"),
+    path("matters/<int:matter_id>/costs/", recovery_api.MatterCostsView.as_view(), name="matter-costs"),
 ]

@@ -12,5 +12,8 @@ class LegalcaseConfig(AppConfig):
         register_matter_section(title=_("Proceedings"), url_name="proceedings_section")
         register_matter_section(title=_("Rulings"), url_name="rulings_section")
         # Enforcement (views/enforcement.py)
+        register_matter_section(title=_("Enforcement"), url_name="enforcement_section")
         # Recoveries and costs (views/recoveries.py)
+        register_matter_section(title=_("Recoveries and costs"), url_name="recoveries_section")
         # Enforcement application amounts (views/claims.py)
+        register_matter_section(title=_("Enforcement application amounts"), url_name="claims_section")

@@ -3,8 +3,11 @@
 from django.urls import path
 
 from legalcase import views
+from legalcase.views import claims as claim_views
 from legalcase.views import deadlines as deadline_views
+from legalcase.views import enforcement as enforcement_views
 from legalcase.views import proceedings as proceeding_views
+from legalcase.views import recoveries as recovery_views
 
 urlpatterns = [
     path("", views.matter_list, name="matter_list"),
@@ -63,6 +66,38 @@ urlpatterns = [
     path("firms/", proceeding_views.firm_activity_list, name="firm_activity_list"),
     path("firms/<int:firm_id>/", proceeding_views.firm_activity, name="firm_activity"),
     # Assets and enforcement actions, the lapsing and 终本 watch pages (views/enforcement.py)
+    path("matters/<int:matter_id>/enforcement/", enforcement_views.enforcement_section, name="enforcement_section"),
+    path(
+        "matters/<int:matter_id>/enforcement/assets/",
+        enforcement_views.asset_record_view,
+        name="enforcement_asset_record",
+    ),
+    path(
+        "matters/<int:matter_id>/enforcement/actions/",
+        enforcement_views.action_record_view,
+        name="enforcement_action_record",
+    ),
+    path(
+        "matters/<int:matter_id>/enforcement/actions/<int:action_id>/renew/",
+        enforcement_views.action_renew_view,
+        name="enforcement_action_renew",
+    ),
+    path(
+        "matters/<int:matter_id>/enforcement/actions/<int:action_id>/status/",
+        enforcement_views.action_status_view,
+        name="enforcement_action_status",
+    ),
+    path("enforcement/lapsing/", enforcement_views.enforcement_lapsing, name="enforcement_lapsing"),
+    path("enforcement/terminated/", enforcement_views.enforcement_terminated, name="enforcement_terminated"),
     # Recoveries and costs (views/recoveries.py)
+    path("matters/<int:matter_id>/recoveries/", recovery_views.recoveries_section, name="recoveries_section"),
+    path("matters/<int:matter_id>/recoveries/new/", recovery_views.recovery_record_view, name="recovery_record"),
+    path(
+        "matters/<int:matter_id>/recoveries/<int:recovery_id>/reverse/",
+        recovery_views.recovery_reverse_view,
+        name="recovery_reverse",
+    ),
+    path("matters/<int:matter_id>/costs/new/", recovery_views.cost_record_view, name="cost_record"),
     # Enforcement application amounts (views/claims.py)
+    path("matters/<int:matter_id>/claims/", claim_views.claims_section, name="claims_section"),
 ]

@@ -15,8 +15,9 @@ from django.db.models import Prefetch, QuerySet
 
 from evidence.bundling import exhibit_numbers
 from evidence.models import EvidenceItem
-from legalcase.calculators import annual_charge_rate, claim_interest, court_fees, delay_interest
+from legalcase.calculators import annual_charge_rate, claim_interest, court_fees
 from legalcase.models import Guarantee, Matter, Party
+from legalcase.services.claims import enforcement_application_amounts
 from templates_docx.sample import missing
 
 ZERO = Decimal("0.00")
@@ -90,6 +91,7 @@ def matter_context(matter: Matter, *, today: date) -> dict:
     repayment_labels = dict(type(debt).RepaymentMethod.choices)
     forum = matter.forum
     firm = matter.assigned_firm
+    claims = enforcement_application_amounts(matter, on=today)
     original = debt.original_creditor
     return {
         "today": today,
@@ -221,8 +223,7 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "total": interest.total,
             "day_count": debt.day_count,
         },
-        # Filled from the confirmed ruling once proceedings are recorded (issue 7).
-        "instrument": instrument_context(None, today=today),
+        "instrument": instrument_context(claims),
         "assets": [],
         "assets_missing": missing("财产线索"),
         "preservation": {
@@ -262,6 +263,9 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "recovered_total": missing("已执行到位金额"),
             "unpaid_total": claim_total,
             "unpaid_as_of": debt.amounts_as_of,
+            # What the application claims on ``today``: the instrument's amounts less
+            # recoveries, 迟延履行 interest to today, the costs the debtor bears.
+            **enforcement_amounts_context(claims),
         },
         "freezes": [],
         "freezes_missing": missing("查封、冻结财产明细"),
@@ -288,6 +292,11 @@ def with_filing_data(matters: QuerySet[Matter]) -> QuerySet[Matter]:
         Prefetch("debt__guarantees", queryset=Guarantee.objects.select_related("guarantor")),
         "debt__demands",
         Prefetch("evidence", queryset=EvidenceItem.objects.defer("text")),
+        # enforcement_application_amounts; the current deadlines come from the caller's
+        # ``with_current_deadlines()`` when it adds it, else one query per matter.
+        "rulings",
+        "costs",
+        "recoveries",
     )
 
 
@@ -322,26 +331,51 @@ def page_ranges(evidence: list) -> list[str]:
     return ranges
 
 
-def instrument_context(instrument: dict | None, *, today: date) -> dict:
-    """The effective instrument for enforcement, with 迟延履行 interest to ``today`` where known."""
-    if not instrument:
-        return {
-            "court": missing("作出生效文书的法院"),
-            "kind_label": missing("生效文书种类"),
-            "case_number": missing("生效文书案号"),
-            "decided_on": missing("文书作出日期"),
-            "effective_on": missing("生效日期"),
-            "performance_ends_on": missing("履行期限届满日"),
-            "principal_awarded": missing("判决本金"),
-            "interest_awarded": missing("判决利息"),
-            "costs_awarded": missing("判决诉讼费"),
-            "total_awarded": missing("判决总额"),
-            "delay_interest_from": missing("迟延履行起算日"),
-            "delay_interest": missing("迟延履行期间的债务利息"),
-        }
-    context = dict(instrument)
-    start = instrument["delay_interest_from"]
-    # 法释〔2014〕8号 Art. 1: on the money debt fixed by the instrument, less its ordinary interest.
-    base = instrument["principal_awarded"] + instrument["costs_awarded"]
-    context["delay_interest"] = delay_interest(debt=base, start=start, end=today) if today >= start else ZERO
-    return context
+INSTRUMENT_LABELS = {
+    "judgment": "民事判决书",
+    "ruling": "民事裁定书",
+    "mediation": "民事调解书",
+    "arbitral_award": "仲裁裁决书",
+    "payment_order": "支付令",
+}
+
+
+def _money_or_missing(value, label: str):
+    return value if value is not None else missing(label)
+
+
+def enforcement_amounts_context(amounts: dict) -> dict:
+    """The enforcement application's amounts (``enforcement.*``), markers where a figure is missing."""
+    return {
+        "principal": _money_or_missing(amounts["principal"], "判决本金"),
+        "interest": _money_or_missing(amounts["interest"], "判决利息"),
+        "costs": _money_or_missing(amounts["costs"], "诉讼费用"),
+        "delay_interest": _money_or_missing(amounts["delay_interest"], "迟延履行期间的债务利息"),
+        "delay_interest_from": _or_missing(amounts["delay_interest_from"], "迟延履行起算日"),
+        "delay_interest_days": _money_or_missing(amounts["delay_interest_days"], "迟延履行天数"),
+        "total": _money_or_missing(amounts["total"], "申请执行金额合计"),
+    }
+
+
+def instrument_context(amounts: dict) -> dict:
+    """The effective instrument (the confirmed ruling) as ``enforcement_application_amounts`` read it."""
+    ruling = amounts["ruling"] or {}
+    principal = amounts["judged"]["principal"]
+    interest = amounts["judged"]["interest"]
+    # What the instrument itself orders the debtor to bear, not the costs recorded since.
+    costs = ruling.get("acceptance_fee_charged")
+    parts = (principal, interest, costs)
+    return {
+        "court": _or_missing(ruling.get("court"), "作出生效文书的法院"),
+        "kind_label": _or_missing(INSTRUMENT_LABELS.get(ruling.get("kind", "")), "生效文书种类"),
+        "case_number": _or_missing(ruling.get("case_number"), "生效文书案号"),
+        "decided_on": _or_missing(ruling.get("decided_on"), "文书作出日期"),
+        "effective_on": _or_missing(amounts["effective_on"], "生效日期"),
+        "performance_ends_on": _or_missing(amounts["performance_ends_on"], "履行期限届满日"),
+        "principal_awarded": _money_or_missing(principal, "判决本金"),
+        "interest_awarded": _money_or_missing(interest, "判决利息"),
+        "costs_awarded": _money_or_missing(costs, "判决诉讼费"),
+        "total_awarded": sum(parts) if None not in parts else missing("判决总额"),
+        "delay_interest_from": _or_missing(amounts["delay_interest_from"], "迟延履行起算日"),
+        "delay_interest": _money_or_missing(amounts["delay_interest"], "迟延履行期间的债务利息"),
+    }

@@ -292,6 +292,18 @@ SAMPLE_CONTEXT: dict = {
         "recovered_total": Decimal("0.00"),
         "unpaid_total": Decimal("57961.19"),
         "unpaid_as_of": date(2026, 3, 2),
+        # What the enforcement application claims on ``today``: the instrument's principal
+        # and interest less recoveries, the costs the debtor bears (acceptance fee and other
+        # recoverable costs), 迟延履行 interest (法释〔2014〕8号: the principal and costs the
+        # instrument fixes x 1.75 per ten thousand a day, from delay_interest_from to
+        # ``today``, both counted: delay_interest_days) and the total of the four.
+        "principal": Decimal("48235.60"),
+        "interest": Decimal("8484.05"),
+        "costs": Decimal("609.00"),
+        "delay_interest": Decimal("632.54"),
+        "delay_interest_from": date(2025, 12, 19),
+        "delay_interest_days": 74,
+        "total": Decimal("57961.19"),
     },
     # Seizures and freezes in place (查封、扣押、冻结), for the renewal application.
     # kind is deposit (1 year), movable (2 years) or real_property (3 years, incl. other

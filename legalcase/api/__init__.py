@@ -9,6 +9,21 @@ from legalcase.api.deadlines import (  # noqa: F401
     DeadlineOverrideSerializer,
     DeadlineOverrideView,
 )
+from legalcase.api.enforcement import (  # noqa: F401
+    CONFLICT,
+    AssetOwnerSerializer,
+    AssetRequestSerializer,
+    AssetSerializer,
+    EnforcementActionRenewView,
+    EnforcementActionRequestSerializer,
+    EnforcementActionSerializer,
+    EnforcementApiView,
+    EnforcementAssetRefSerializer,
+    MatterAssetsView,
+    MatterEnforcementActionsView,
+    RenewalRequestSerializer,
+    enforcement_exception_handler,
+)
 from legalcase.api.matters import (  # noqa: F401
     ERRORS,
     AmountsSerializer,
@@ -87,4 +102,18 @@ from legalcase.api.proceedings import (  # noqa: F401
     RulingConfirmView,
     RulingSerializer,
     ServiceRecordRequestSerializer,
+)
+from legalcase.api.recoveries import (  # noqa: F401
+    IDEMPOTENCY_KEY,
+    CostAnswerSerializer,
+    CostRequestSerializer,
+    CostSerializer,
+    MatterCostsView,
+    MatterRecoveriesView,
+    RecoveryAllocationSerializer,
+    RecoveryAnswerSerializer,
+    RecoveryRequestSerializer,
+    RecoveryReverseView,
+    RecoverySerializer,
+    ReversalRequestSerializer,
 )

@@ -1,17 +1,32 @@
 """Use cases, one module per subject; every public service is importable from here."""
 
+from legalcase.services.claims import (  # noqa: F401
+    HEADS,
+    MISSING_ACCEPTANCE_FEE,
+    MISSING_INTEREST,
+    MISSING_PERFORMANCE_END,
+    MISSING_PRINCIPAL,
+    MISSING_RULING,
+    ZERO,
+    enforcement_application_amounts,
+)
 from legalcase.services.deadlines import (  # noqa: F401
     AWARD_EFFECTIVE_RULE,
+    COURT_FEE_KINDS,
     CURRENT_FIELDS,
+    DATED_ACTION_KINDS,
     DEADLINES_RECOMPUTE_JOB,
+    DISHONEST_LISTING_STATED_RULE,
     EFFECTIVE_ON_SERVICE_RULE,
     ENGINE_KINDS,
     GUARANTEE_PERIOD_RULE,
     MEMO_LIMIT,
     RECOMPUTE_BATCH,
+    ActionFacts,
     DeadlineChanges,
     MatterFacts,
     RulingFacts,
+    action_deadlines_computed,
     deadline_complete,
     deadline_override,
     deadlines_apply,
@@ -25,6 +40,22 @@ from legalcase.services.deadlines import (  # noqa: F401
     matter_deadlines_recompute,
     matter_facts,
     ruling_deadlines_computed,
+)
+from legalcase.services.enforcement import (  # noqa: F401
+    ENDING_KINDS,
+    LONG_NUMBER,
+    RANKED_KINDS,
+    SETTABLE_STATUSES,
+    EnforcementConflict,
+    Kind,
+    Status,
+    TerminatedMatter,
+    asset_record,
+    enforcement_action_record,
+    enforcement_action_renew,
+    enforcement_action_set_status,
+    lapsing_actions,
+    terminated_matters,
 )
 from legalcase.services.escalations import (  # noqa: F401
     OPTIONAL_DEBT_FIELDS,
@@ -51,6 +82,7 @@ from legalcase.services.notifications import (  # noqa: F401
     DIGEST_DAYS,
     DUE_SOON_DAYS,
     FEED_TOUCH,
+    RENEWAL_REMINDER_DAYS,
     SCOPES,
     calendar_feed_issue,
     calendar_feed_revoke,
@@ -73,6 +105,7 @@ from legalcase.services.proceedings import (  # noqa: F401
     RULING_DEADLINE_KINDS,
     RULING_FIELDS,
     RULING_TEXT_SOURCES,
+    case_number_normalised,
     hearing_add,
     proceeding_record,
     proceeding_update,
@@ -80,4 +113,16 @@ from legalcase.services.proceedings import (  # noqa: F401
     ruling_record,
     ruling_reread,
     service_record_add,
+)
+from legalcase.services.recoveries import (  # noqa: F401
+    COMPUTED_FEES,
+    FEN,
+    IDEMPOTENCY_KEY_MAX,
+    RecoveryConflict,
+    computed_cost,
+    cost_record,
+    recovery_body_digest,
+    recovery_record,
+    recovery_reverse,
+    settlement_proposed,
 )

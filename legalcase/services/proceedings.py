@@ -38,7 +38,7 @@ from legalcase.services.deadlines import matter_deadlines_recompute
 # --- Proceedings (API.md, "Proceedings and rulings") ----------------------------------
 
 
-def _case_number_normalised(case_number: str) -> str:
+def case_number_normalised(case_number: str) -> str:
     """The case number in the official form, or a ValidationError if it is not one.
 
     The whole input must be the case number: text around one is refused rather
@@ -99,7 +99,7 @@ def proceeding_record(
         matter=matter,
         kind=kind,
         forum=forum,
-        case_number=_case_number_normalised(case_number),
+        case_number=case_number_normalised(case_number),
         filed_on=filed_on,
         accepted_on=accepted_on,
         judge=judge.strip(),
@@ -228,7 +228,7 @@ def proceeding_update(*, user: User, proceeding_id: int, **changes: Any) -> Proc
     if unknown:
         raise ValidationError({name: _("This field of a proceeding cannot be changed.") for name in sorted(unknown)})
     if "case_number" in changes:
-        changes["case_number"] = _case_number_normalised(changes["case_number"])
+        changes["case_number"] = case_number_normalised(changes["case_number"])
     for name in ("judge", "clerk", "contact_phone", "outcome"):
         if name in changes:
             changes[name] = (changes[name] or "").strip()
@@ -463,7 +463,7 @@ def ruling_confirm(*, user: User, ruling_id: int, corrections: dict[str, Any]) -
     # A blank text is "not known", as in the reading.
     corrections = {name: None if isinstance(v, str) and not v.strip() else v for name, v in corrections.items()}
     if corrections.get("case_number"):
-        corrections["case_number"] = _case_number_normalised(corrections["case_number"]) or None
+        corrections["case_number"] = case_number_normalised(corrections["case_number"]) or None
     if "kind" in corrections and corrections["kind"] not in (None, *Ruling.Kind.values):
         raise ValidationError({"kind": _("Unknown kind of ruling.")})
     old = {name: _json_value(getattr(ruling, name)) for name in corrections}

@@ -67,7 +67,7 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _date_input() -> forms.DateInput:
+def date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -107,21 +107,21 @@ class ProceedingForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "（2026）京0105民初1234号"}),
         help_text=gettext_lazy("Half-width brackets are fine; blank until the case is accepted."),
     )
-    filed_on = forms.DateField(label=gettext_lazy("Filed on"), required=False, widget=_date_input())
-    accepted_on = forms.DateField(label=gettext_lazy("Accepted on"), required=False, widget=_date_input())
+    filed_on = forms.DateField(label=gettext_lazy("Filed on"), required=False, widget=date_input())
+    accepted_on = forms.DateField(label=gettext_lazy("Accepted on"), required=False, widget=date_input())
     judge = forms.CharField(label=gettext_lazy("Judge or arbitrator"), required=False, max_length=100)
     clerk = forms.CharField(label=gettext_lazy("Clerk"), required=False, max_length=100)
     contact_phone = forms.CharField(label=gettext_lazy("Contact phone"), required=False, max_length=30)
     fee_notice_received_on = forms.DateField(
         label=gettext_lazy("Fee notice received on"),
         required=False,
-        widget=_date_input(),
+        widget=date_input(),
         help_text=gettext_lazy("The fee is due 7 days later."),
     )
     measures_taken_on = forms.DateField(
         label=gettext_lazy("Preservation measures taken on"),
         required=False,
-        widget=_date_input(),
+        widget=date_input(),
         help_text=gettext_lazy("Pre-suit preservation only: suit must follow within 30 days."),
     )
 
@@ -150,7 +150,7 @@ class ProceedingUpdateForm(forms.Form):
     outcome = forms.CharField(
         label=gettext_lazy("Outcome"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    closed_on = forms.DateField(label=gettext_lazy("Closed on"), required=False, widget=_date_input())
+    closed_on = forms.DateField(label=gettext_lazy("Closed on"), required=False, widget=date_input())
 
     @classmethod
     def for_proceeding(cls, proceeding: Proceeding, data=None) -> ProceedingUpdateForm:
@@ -170,11 +170,11 @@ class ProceedingUpdateForm(forms.Form):
 class ServiceForm(forms.Form):
     party = forms.ChoiceField(label=gettext_lazy("Party served"), required=False)
     method = forms.ChoiceField(label=gettext_lazy("Method"), choices=[("", "—"), *ServiceMethod.choices])
-    served_on = forms.DateField(label=gettext_lazy("Served on"), required=False, widget=_date_input())
+    served_on = forms.DateField(label=gettext_lazy("Served on"), required=False, widget=date_input())
     published_on = forms.DateField(
         label=gettext_lazy("Notice published on"),
         required=False,
-        widget=_date_input(),
+        widget=date_input(),
         help_text=gettext_lazy("Service by public notice only: deemed served 30 days after publication."),
     )
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
@@ -202,8 +202,8 @@ class RulingConfirmForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False, choices=[("", "—"), *Ruling.Kind.choices])
     case_number = forms.CharField(label=gettext_lazy("Case number"), required=False, max_length=60)
     court = forms.CharField(label=gettext_lazy("Court or arbitration commission"), required=False, max_length=200)
-    decided_on = forms.DateField(label=gettext_lazy("Decided on"), required=False, widget=_date_input())
-    served_on = forms.DateField(label=gettext_lazy("Served on"), required=False, widget=_date_input())
+    decided_on = forms.DateField(label=gettext_lazy("Decided on"), required=False, widget=date_input())
+    served_on = forms.DateField(label=gettext_lazy("Served on"), required=False, widget=date_input())
     principal_awarded = forms.DecimalField(label=gettext_lazy("Principal awarded"), required=False, **MONEY_FIELD)
     interest_awarded = forms.DecimalField(label=gettext_lazy("Interest awarded"), required=False, **MONEY_FIELD)
     acceptance_fee = forms.DecimalField(label=gettext_lazy("Acceptance fee"), required=False, **MONEY_FIELD)
@@ -242,7 +242,7 @@ class RulingConfirmForm(forms.Form):
 # --- The proceedings section ----------------------------------------------------------
 
 
-def _parties(matter: Matter) -> list[tuple[str, str]]:
+def matter_parties(matter: Matter) -> list[tuple[str, str]]:
     debt = matter.debt
     parties = [(str(debt.debtor_id), f"{debt.debtor.name}（{_('Debtor')}）")]
     for guarantee in debt.guarantees.select_related("guarantor").order_by("id"):
@@ -268,7 +268,7 @@ def proceedings_section_response(
         )
         .order_by("-created_at", "-id")
     )
-    parties = _parties(matter) if may_write else []
+    parties = matter_parties(matter) if may_write else []
     for proceeding in proceedings:
         proceeding.matter = matter
         proceeding.masked_phone = mask_phone(proceeding.contact_phone) if proceeding.contact_phone else ""
@@ -302,7 +302,7 @@ def proceedings_section(request: HttpRequest, matter_id: int) -> HttpResponse:
     return proceedings_section_response(request, access_matter(request.user, matter_id))
 
 
-def _answer(request: HttpRequest, matter: Matter, *, ok: bool, form: forms.Form, notice: str, section) -> HttpResponse:
+def section_answer(request: HttpRequest, matter: Matter, *, ok: bool, form: forms.Form, notice: str, section) -> HttpResponse:
     """HTMX gets the section again (200: htmx swaps only 2xx); a plain form post goes back to the page."""
     if _is_htmx(request):
         return section()
@@ -329,7 +329,7 @@ def proceeding_record_view(request: HttpRequest, matter_id: int) -> HttpResponse
         else:
             ok = True
     notice = _("Proceeding recorded.") if ok else ""
-    return _answer(
+    return section_answer(
         request,
         matter,
         ok=ok,
@@ -363,7 +363,7 @@ def _proceeding_action(
         else:
             ok = True
     notice = done if ok else ""
-    return _answer(
+    return section_answer(
         request,
         matter,
         ok=ok,
@@ -391,7 +391,7 @@ def service_record_view(request: HttpRequest, matter_id: int, proceeding_id: int
         proceeding_id,
         name="service",
         form_for=lambda matter, proceeding: ServiceForm(
-            request.POST, parties=_parties(matter), auto_id=f"service-{proceeding.pk}-%s"
+            request.POST, parties=matter_parties(matter), auto_id=f"service-{proceeding.pk}-%s"
         ),
         act=act,
         done=_("Service recorded."),
@@ -558,7 +558,7 @@ def ruling_confirm_view(request: HttpRequest, matter_id: int, ruling_id: int) ->
         else:
             ok = True
     notice = _("Ruling confirmed; its deadlines are computed.") if ok else ""
-    return _answer(
+    return section_answer(
         request,
         matter,
         ok=ok,

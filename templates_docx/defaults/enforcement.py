@@ -31,6 +31,11 @@ from templates_docx.defaults.layout import (
 # --------------------------------------------------------------------------- 5 强制执行
 
 
+def figures(expr: str) -> str:
+    """An amount in figures with 元; a marker shown as it is."""
+    return "{% if " + expr + " is string %}{{ " + expr + " }}{% else %}{{ " + expr + "|amount }}元{% endif %}"
+
+
 def enforcement_application():
     doc = new_document("强制执行申请书 {{ matter.number }}")
     prose = Prose(doc)
@@ -44,16 +49,16 @@ def enforcement_application():
 
     prose.heading("执行请求：")
     prose.p(
-        f"1.请求强制被执行人{ALL_DEBTORS}按照上述生效法律文书向申请执行人支付本金{{{{ instrument.principal_awarded|amount }}}}元、"
-        "利息{{ instrument.interest_awarded|amount }}元、诉讼费{{ instrument.costs_awarded|amount }}元，"
-        "合计{{ instrument.total_awarded|amount }}元（{{ instrument.total_awarded|rmb_upper }}）；"
+        f"1.请求强制被执行人{ALL_DEBTORS}按照上述生效法律文书向申请执行人支付尚欠的本金{figures('enforcement.principal')}、"
+        f"利息{figures('enforcement.interest')}、诉讼费用{figures('enforcement.costs')}；"
     )
     prose.p(
         "2.请求强制被执行人支付迟延履行期间的债务利息：以生效法律文书确定的除一般债务利息之外的金钱债务为基数，"
-        "按日万分之一点七五，自{{ instrument.delay_interest_from|cn_date }}起计算至实际履行之日止，"
-        "暂计至{{ today|cn_date }}为{{ instrument.delay_interest|amount }}元（{{ instrument.delay_interest|rmb_upper }}）"
-        "（依据《最高人民法院关于执行程序中计算迟延履行期间的债务利息适用法律若干问题的解释》（法释〔2014〕8号）第一条）；"
+        "按日万分之一点七五，自{{ enforcement.delay_interest_from|cn_date }}起计算至实际履行之日止，"
+        "暂计至{{ today|cn_date }}共{{ enforcement.delay_interest_days }}日，为" + money("enforcement.delay_interest")
+        + "（依据《最高人民法院关于执行程序中计算迟延履行期间的债务利息适用法律若干问题的解释》（法释〔2014〕8号）第一条、第二条）；"
     )
+    prose.p("以上第1、2项暂计合计" + money("enforcement.total") + "；")
     prose.p("3.本案执行费用由被执行人负担。")
 
     prose.heading("事实和理由：")
