@@ -42,7 +42,10 @@ from legalcase.models import (
     holiday_calendar,
 )
 from legalcase.services import (
+    cost_record,
     deadline_complete,
+    enforcement_action_record,
+    enforcement_action_renew,
     hearing_add,
     matter_assign_firm,
     matter_deadlines_recompute,
@@ -51,6 +54,8 @@ from legalcase.services import (
     matter_transition,
     matter_unassign_firm,
     proceeding_record,
+    recovery_body_digest,
+    recovery_record,
     ruling_confirm,
     ruling_record,
     service_record_add,
@@ -690,6 +695,7 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
     # Streams of their own, so that demands and proceedings do not change the rest of the demo.
     demand_rng = random.Random(SEED + 1)
     proceeding_rng = random.Random(SEED + 2)
+    enforcement_rng = random.Random(SEED + 3)
     for plan in plans:
         debt = Debt.objects.create(creditor=creditors[plan.creditor], debtor=party_for(plan.debtor), **plan.debt)
         _add_demands(debt, demand_rng)
@@ -717,6 +723,13 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
                 proceeding = _add_proceeding(matter, to, actor, proceeding, proceeding_rng)
         if plan.firm is not None and matter.assigned_firm_id is None:
             _assign(matter, plan, firms, owner)
+        if any(to == Stage.ENFORCEMENT for to, _ in plan.moves):
+            lawyer = lawyer_of_firm.get(matter.assigned_firm_id, owner)
+            _add_enforcement(matter, plan.moves, lawyer, owner, enforcement_rng)
+        if (Stage.CLOSED, ClosingReason.RECOVERED) in plan.moves:
+            # Closed as recovered in full: the rest came in shortly before it was closed.
+            paid_on = timezone.localdate() - dt.timedelta(days=enforcement_rng.randint(5, 40))
+            _recover(matter, owner, matter_outstanding_total(matter), paid_on, "voluntary", "结清款", key="final")
         if plan.unassigned_at_end:
             matter_unassign_firm(user=owner, matter_id=matter.pk)
         matter_deadlines_recompute(matter_id=matter.pk, calendar=calendar)
@@ -843,6 +856,105 @@ def _add_judgment(matter: Matter, proceeding: Proceeding | None, actor: User, rn
     )
     ruling = ruling_record(user=actor, matter_id=matter.pk, text=text, evidence_id=None)
     ruling_confirm(user=actor, ruling_id=ruling.pk, corrections={"served_on": decided + dt.timedelta(days=6)})
+
+
+BANKS = ("招商银行", "中国工商银行", "中国建设银行", "中国农业银行", "交通银行", "中国银行")
+ENFORCEMENT_CODES = {"上海市浦东新区人民法院": "沪0115", "北京市朝阳区人民法院": "京0105"}
+
+
+def _add_enforcement(matter: Matter, moves, lawyer: User, owner: User, rng: random.Random) -> None:
+    """What enforcement did in a demo file, through the same services the users call.
+
+    The application after the performance period, its fees, a deposit freeze (renewed
+    while it would have lapsed), sometimes a vehicle seized, money deducted; 终本 with
+    a consumption restriction (and for some a 失信 listing) where the matter ended so;
+    the rest paid in full where it was closed as recovered. Nothing after today.
+    """
+    today = timezone.localdate()
+    ruling = matter.rulings.filter(confirmed=True).order_by("-confirmed_at").first()
+    performance = matter.deadlines.filter(kind="performance_end", superseded_at__isnull=True).first()
+    if ruling is None or performance is None:
+        return
+    applied = performance.due_on + dt.timedelta(days=rng.randint(5, 25))
+    if applied >= today - dt.timedelta(days=30):
+        return
+    debt, forum = matter.debt, matter.forum
+    court = forum.name if forum and forum.kind == "court" else ""
+    code = ENFORCEMENT_CODES.get(court)
+    case_number = f"（{applied.year}）{code}执{next(_case_serial)}号" if code else ""
+    accepted = applied + dt.timedelta(days=3)
+    proceeding_record(
+        user=lawyer, matter_id=matter.pk, kind=Proceeding.Kind.ENFORCEMENT, forum_id=forum.pk if court else None,
+        case_number=case_number, filed_on=applied, accepted_on=accepted,
+    )  # fmt: skip
+    if ruling.acceptance_fee_charged:
+        cost_record(
+            user=owner, matter_id=matter.pk, kind="acceptance_fee", amount=ruling.acceptance_fee_charged,
+            incurred_on=ruling.decided_on or applied, note="判决由被告负担的案件受理费",
+        )  # fmt: skip
+    cost_record(
+        user=owner, matter_id=matter.pk, kind="enforcement_fee", amount=court_fees(debt.claim_total).enforcement,
+        incurred_on=accepted, notice_received_on=accepted, note="执行案件受理通知书",
+    )  # fmt: skip
+    started = accepted + dt.timedelta(days=rng.randint(7, 30))
+    if started >= today:
+        return
+    account = "".join(str(rng.randint(0, 9)) for _ in range(19))
+    freeze = enforcement_action_record(
+        user=lawyer, matter_id=matter.pk, kind="freeze_deposit", court=court, case_number=case_number,
+        started_on=started, amount=debt.claim_total, rank="first",
+        new_asset={"kind": "bank_account", "description": f"{rng.choice(BANKS)} 尾号{account[-4:]}",
+                   "identifier": account, "source": "court_search"},
+    )  # fmt: skip
+    while freeze.expires_on < today + dt.timedelta(days=rng.randint(10, 120)):
+        freeze = enforcement_action_renew(
+            user=lawyer, action_id=freeze.pk, started_on=freeze.expires_on - dt.timedelta(days=rng.randint(7, 20))
+        )
+    if rng.random() < 0.3:
+        enforcement_action_record(
+            user=lawyer, matter_id=matter.pk, kind="seize_movable", court=court, case_number=case_number,
+            started_on=started + dt.timedelta(days=rng.randint(5, 20)), rank=rng.choice(("first", "waiting")),
+            new_asset={"kind": "vehicle", "description": "小型轿车（车牌见编号）", "source": "court_search",
+                       "identifier": f"沪A{rng.randint(10000, 99999)}",
+                       "estimated_value": Decimal(rng.randint(3, 12) * 10000)},
+        )  # fmt: skip
+    deducted_on = started + dt.timedelta(days=rng.randint(10, 40))
+    if deducted_on < today:
+        share = Decimal(rng.randint(5, 40)) / 100
+        amount = min((debt.claim_total * share).quantize(CENTS), matter_outstanding_total(matter))
+        _recover(matter, owner, amount, deducted_on, "enforcement", f"扣划 {case_number}".strip(), key="deduction")
+    stages = [to for to, _ in moves]
+    if Stage.ENFORCEMENT_TERMINATED in stages:
+        ended = started + dt.timedelta(days=rng.randint(100, 200))
+        if ended < today:
+            enforcement_action_record(
+                user=lawyer, matter_id=matter.pk, kind="consumption_restriction", court=court,
+                case_number=case_number, started_on=started + dt.timedelta(days=30),
+            )  # fmt: skip
+            if rng.random() < 0.5:
+                enforcement_action_record(
+                    user=lawyer, matter_id=matter.pk, kind="dishonest_listing", court=court,
+                    case_number=case_number, started_on=started + dt.timedelta(days=45), listing_ground=2,
+                )  # fmt: skip
+            enforcement_action_record(
+                user=lawyer, matter_id=matter.pk, kind="termination_current", court=court,
+                case_number=case_number, started_on=ended,
+            )  # fmt: skip
+
+
+def matter_outstanding_total(matter: Matter) -> Decimal:
+    matter.refresh_from_db()
+    return matter.outstanding["total"]
+
+
+def _recover(matter: Matter, user: User, amount: Decimal, on: dt.date, source: str, reference: str, *, key: str):
+    if amount <= 0:
+        return
+    digest = recovery_body_digest(amount=amount, received_on=on, source=source, reference=reference)
+    recovery_record(
+        user=user, matter_id=matter.pk, idempotency_key=f"demo-{matter.number}-{key}", amount=amount,
+        received_on=on, source=source, reference=reference, body_digest=digest,
+    )  # fmt: skip
 
 
 # Court steps long past were dealt with in a real file: the demo closes them, as the

@@ -164,7 +164,7 @@ def test_renewing_an_action_already_renewed_is_a_conflict(counsel, matter):
     assert renew(counsel, first["id"], started_on="2027-03-02").status_code == 201
     again = renew(counsel, first["id"], started_on="2027-03-02")
     assert again.status_code == 409
-    assert again.json()["stage"] == "enforcement" and "renewed" in again.json()["detail"]
+    assert again.json()["stage"] == "enforcement" and "已续行" in again.json()["detail"]
     assert matter.enforcement_actions.count() == 2
 
 

@@ -97,7 +97,7 @@ def test_recording_a_recovery_through_the_form(client, manager, matter):
     response = record(client, matter, key, reference="（2026）京0105执1234号 执行款")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Recovery recorded." in html
+    assert "回款已登记。" in html
     recovery = Recovery.objects.get(matter=matter)
     assert recovery.idempotency_key == key and recovery.amount == Decimal("1000.00")
     # The section comes back with a fresh form: the next recovery gets a new key.
@@ -108,7 +108,7 @@ def test_a_double_submit_of_the_same_form_records_once(client, manager, matter):
     key = form_key(section(client, matter))
     record(client, matter, key)
     again = record(client, matter, key).content.decode()
-    assert "already recorded" in again
+    assert "已登记过" in again
     assert Recovery.objects.filter(matter=matter).count() == 1
     assert Matter.objects.get(pk=matter.pk).outstanding["total"] == Decimal("9500.00")
 
@@ -134,14 +134,14 @@ def test_reversing_a_recovery_needs_a_reason_and_marks_both_rows(client, manager
     assert Recovery.objects.count() == 1
     html = client.post(url, {"reason": "法院退回执行款"}, **HTMX).content.decode()
     counter = Recovery.objects.get(reverses=recovery)
-    assert "Recovery reversed by a counter-entry." in html
+    assert "已以红字冲正该笔回款。" in html
     assert re.search(rf'<tr id="recovery-{recovery.pk}" class="rc-reversed"', html)
     assert re.search(rf'<tr id="recovery-{counter.pk}" class="rc-counter"', html)
     assert "法院退回执行款" in html
     # Neither row offers a reversal any more; a second post is refused.
     assert f'action="{url}"' not in html
     html = client.post(url, {"reason": "again"}, **HTMX).content.decode()
-    assert "already been reversed" in html
+    assert "该笔回款已冲正" in html
     assert Recovery.objects.count() == 2
     assert Matter.objects.get(pk=matter.pk).outstanding["total"] == Decimal("10500.00")
 
@@ -149,7 +149,7 @@ def test_reversing_a_recovery_needs_a_reason_and_marks_both_rows(client, manager
 def test_recording_a_cost_through_the_form(client, manager, matter):
     data = {"kind": "preservation_fee", "amount": "110.00", "incurred_on": "2026-03-01", "recoverable": "on"}
     html = client.post(reverse("cost_record", args=[matter.pk]), data, **HTMX).content.decode()
-    assert "Cost recorded." in html
+    assert "费用已登记。" in html
     cost = Cost.objects.get(matter=matter)
     # 30 up to 1,000, then 1 % of the claim's other 9,500.00.
     assert cost.recoverable and cost.computed_amount == Decimal("125.00")
