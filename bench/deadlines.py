@@ -143,9 +143,18 @@ def raw_reads(batch: int) -> tuple[float, int]:
         "JOIN legalcase_matter m ON m.debt_id = g.debt_id WHERE m.id BETWEEN %(first)s AND %(last)s ORDER BY g.id",
         "SELECT matter_id, kind, appealable, served_on, decided_on, performance_days FROM legalcase_ruling "
         "WHERE matter_id BETWEEN %(first)s AND %(last)s AND confirmed ORDER BY matter_id, confirmed_at, id",
+        "SELECT matter_id, kind, fee_notice_received_on, measures_taken_on, closed_on FROM legalcase_proceeding "
+        "WHERE matter_id BETWEEN %(first)s AND %(last)s AND ((fee_notice_received_on IS NOT NULL AND closed_on IS NULL) "
+        "OR (kind = 'pre_suit_preservation' AND measures_taken_on IS NOT NULL)) ORDER BY matter_id, created_at, id",
+        "SELECT matter_id, notice_received_on FROM legalcase_cost WHERE matter_id BETWEEN %(first)s AND %(last)s "
+        "AND notice_received_on IS NOT NULL",
+        "SELECT r.matter_id, r.received_on FROM legalcase_recovery r WHERE r.matter_id BETWEEN %(first)s AND %(last)s "
+        "AND r.amount > 0 AND NOT EXISTS (SELECT 1 FROM legalcase_recovery c WHERE c.reverses_id = r.id)",
+        "SELECT matter_id, id, kind, started_on, expires_on, expiry_stated, listing_ground, ends_on "
+        "FROM legalcase_enforcementaction WHERE matter_id BETWEEN %(first)s AND %(last)s AND status = 'active'",
         "SELECT id, matter_id, kind, party_id, due_on, rule, verified_calendar, basis_digest, status, "
-        "overridden_at, computed_on FROM legalcase_deadline WHERE matter_id BETWEEN %(first)s AND %(last)s "
-        "AND superseded_at IS NULL",
+        "overridden_at, computed_on, enforcement_action_id, sequence FROM legalcase_deadline "
+        "WHERE matter_id BETWEEN %(first)s AND %(last)s AND superseded_at IS NULL",
     )
     started, rows, last = time.perf_counter(), 0, 0
     with connection.cursor() as django_cursor:

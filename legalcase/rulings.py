@@ -43,6 +43,8 @@ FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 CASE_NUMBER = re.compile(
     r"[（(〔\[]\s*((?:19|20)\d{2})\s*[）)〕\]]\s*"
     r"([\u4e00-\u9fff][\u4e00-\u9fff0-9 \t\u3000]{0,24}?\d+)\s*号"
+    # A ruling given within a case may carry a suffix: （2026）沪0115执1234号之一.
+    r"(之[一二三四五六七八九十]{1,3})?"
 )
 CN_DATE = re.compile(
     r"([〇○零0OＯ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
@@ -251,13 +253,13 @@ def normalise_case_number(text: str) -> str | None:
     """The first case number in ``text`` in the official form: （2025）沪0115民初48213号.
 
     Half-width or 〔〕 brackets become full-width and spaces go; old forms such as
-    （2013）朝民初字第1812号 are kept as written.
+    （2013）朝民初字第1812号 and suffixes such as 号之一 are kept as written.
     """
     match = CASE_NUMBER.search((text or "").translate(FULLWIDTH))
     if not match:
         return None
     body = re.sub(r"\s", "", match.group(2))
-    return f"（{match.group(1)}）{body}号"
+    return f"（{match.group(1)}）{body}号{match.group(3) or ''}"
 
 
 # Parts of the document ----------------------------------------------------------------

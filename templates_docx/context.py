@@ -16,7 +16,17 @@ from django.db.models import Prefetch, QuerySet
 from evidence.bundling import exhibit_numbers
 from evidence.models import EvidenceItem
 from legalcase.calculators import annual_charge_rate, claim_interest, court_fees
-from legalcase.models import Guarantee, Matter, Party
+from legalcase.models import (
+    LAPSING_KINDS,
+    LIMITATION_INTERRUPTING_KINDS,
+    Asset,
+    EnforcementAction,
+    Guarantee,
+    Matter,
+    Party,
+    Proceeding,
+)
+from legalcase.periods import FREEZE_PERIODS
 from legalcase.services.claims import enforcement_application_amounts
 from templates_docx.sample import missing
 
@@ -224,14 +234,12 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "day_count": debt.day_count,
         },
         "instrument": instrument_context(claims),
-        "assets": [],
+        "assets": assets_context(matter),
         "assets_missing": missing("财产线索"),
         "preservation": {
             "amount": claim_total,
             "security": missing("保全担保方式"),
-            # Set from the proceedings once they are recorded (issue 7).
-            "before_suit": False,
-            "case_number": missing("受理案号"),
+            **preservation_context(matter),
         },
         # What the 要素式 forms ask that a matter does not record: the lawyer completes it.
         "facts": {
@@ -250,24 +258,19 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "notified_on": missing("债权转让通知日期") if original is not None else "",
         },
         "letter": {"deadline": today + timedelta(days=LETTER_DAYS)},
-        # The enforcement case, its 终本 ruling and the freezes in place are recorded by the
-        # enforcement features (issues 7 and 8); until then the filings mark them.
+        # The enforcement case from its proceeding and measures; the 执行通知书 is not recorded.
         "enforcement": {
-            "court": missing("执行法院"),
-            "case_number": missing("执行案号"),
-            "filed_on": missing("申请执行日期"),
+            **enforcement_case_context(matter),
             "notice_served_on": missing("执行通知书送达日期"),
             "notice_deadline": missing("执行通知书履行期限"),
-            "terminated_on": missing("终本裁定日期"),
-            "termination_ruling_number": missing("终本裁定案号"),
-            "recovered_total": missing("已执行到位金额"),
+            "recovered_total": matter.recovered_total,
             "unpaid_total": claim_total,
             "unpaid_as_of": debt.amounts_as_of,
             # What the application claims on ``today``: the instrument's amounts less
             # recoveries, 迟延履行 interest to today, the costs the debtor bears.
             **enforcement_amounts_context(claims),
         },
-        "freezes": [],
+        "freezes": freezes_context(matter),
         "freezes_missing": missing("查封、冻结财产明细"),
         "service": {
             "case_number": "",
@@ -297,7 +300,93 @@ def with_filing_data(matters: QuerySet[Matter]) -> QuerySet[Matter]:
         "rulings",
         "costs",
         "recoveries",
+        Prefetch("proceedings", queryset=Proceeding.objects.select_related("forum").order_by("created_at", "id")),
+        Prefetch("assets", queryset=Asset.objects.select_related("owner").order_by("found_on", "id")),
+        Prefetch(
+            "enforcement_actions",
+            queryset=EnforcementAction.objects.select_related("asset__owner").order_by("started_on", "id"),
+        ),
     )
+
+
+# The freeze table's words for each property type (periods.FREEZE_PERIODS) and period.
+FREEZE_LABELS = {"deposit": "银行存款", "movable": "动产", "real_estate": "不动产", "property_right": "财产权利"}
+PERIOD_LABELS = {1: "一年", 2: "二年", 3: "三年"}
+ENFORCEMENT_KINDS = (
+    Proceeding.Kind.ENFORCEMENT,
+    Proceeding.Kind.RESUMED_ENFORCEMENT,
+    Proceeding.Kind.NOTARIAL_ENFORCEMENT,
+)
+
+
+def _asset_text(asset: Asset) -> str:
+    """The asset as a filing names it, with its full number (court filings carry it whole)."""
+    number = f"（{asset.identifier}）" if asset.identifier else ""
+    return f"{asset.get_kind_display()}：{asset.description}{number}"
+
+
+def assets_context(matter: Matter) -> list[dict]:
+    """The debtor's known assets, for the applications that list property clues (财产线索)."""
+    return [
+        {"kind_label": asset.get_kind_display(), "description": f"{asset.owner.name}名下{_asset_text(asset)}"}
+        for asset in matter.assets.all()
+    ]
+
+
+def freezes_context(matter: Matter) -> list[dict]:
+    """The freezes and seizures in force, for the renewal application's table."""
+    rows = []
+    for action in matter.enforcement_actions.all():
+        if action.status != EnforcementAction.Status.ACTIVE or action.kind not in LAPSING_KINDS:
+            continue
+        kind = LAPSING_KINDS[action.kind]
+        asset = action.asset
+        rows.append(
+            {
+                "kind": kind,
+                "kind_label": FREEZE_LABELS[kind],
+                "asset": f"被执行人{asset.owner.name}名下{_asset_text(asset)}" if asset else action.get_kind_display(),
+                "court": action.court or missing("查封法院"),
+                "case_number": action.case_number or missing("查封案号"),
+                "started_on": action.started_on,
+                "expires_on": action.expires_on,
+                "amount": action.amount if action.amount is not None else "",
+                "renewal_period_label": PERIOD_LABELS[FREEZE_PERIODS[kind][0]],
+            }
+        )
+    return rows
+
+
+def enforcement_case_context(matter: Matter) -> dict:
+    """The enforcement case (court, number, filing day) and its 终本 ruling, from what was recorded."""
+    proceeding = next((p for p in reversed(matter.proceedings.all()) if p.kind in ENFORCEMENT_KINDS), None)
+    actions = [a for a in matter.enforcement_actions.all() if a.court or a.case_number]
+    terminated = next(
+        (
+            a
+            for a in reversed(matter.enforcement_actions.all())
+            if a.kind == EnforcementAction.Kind.TERMINATION_CURRENT and a.status == EnforcementAction.Status.ACTIVE
+        ),
+        None,
+    )
+    court = (proceeding.forum.name if proceeding and proceeding.forum else "") or (actions[-1].court if actions else "")
+    number = (proceeding.case_number if proceeding else "") or (actions[-1].case_number if actions else "")
+    return {
+        "court": court or missing("执行法院"),
+        "case_number": number or missing("执行案号"),
+        "filed_on": (proceeding.filed_on if proceeding else None) or missing("申请执行日期"),
+        # "" while the case runs (the sample's contract); the 恢复执行 application needs them.
+        "terminated_on": terminated.started_on if terminated else "",
+        "termination_ruling_number": (terminated.case_number or missing("终本裁定案号")) if terminated else "",
+    }
+
+
+def preservation_context(matter: Matter) -> dict:
+    """Whether preservation came before suit (民诉法 Art. 104) and the case number it is asked in."""
+    proceedings = list(matter.proceedings.all())
+    before_suit = any(p.kind == Proceeding.Kind.PRE_SUIT_PRESERVATION for p in proceedings)
+    suit = next((p for p in reversed(proceedings) if p.kind in LIMITATION_INTERRUPTING_KINDS and p.case_number), None)
+    return {"before_suit": before_suit, "case_number": suit.case_number if suit else missing("受理案号")}
 
 
 def exceeds_24_percent(debt) -> bool:
