@@ -322,7 +322,7 @@ ENFORCEMENT_KINDS = (
 def _asset_text(asset: Asset) -> str:
     """The asset as a filing names it, with its full number (court filings carry it whole)."""
     number = f"（{asset.identifier}）" if asset.identifier else ""
-    return f"{asset.get_kind_display()}：{asset.description}{number}"
+    return f"{asset.description}{number}"
 
 
 def assets_context(matter: Matter) -> list[dict]:
