@@ -960,7 +960,14 @@ def _recover(matter: Matter, user: User, amount: Decimal, on: dt.date, source: s
 # Court steps long past were dealt with in a real file: the demo closes them, as the
 # lawyer would have, so the deadline pages show what is still to do. Limitation and
 # guarantee periods stay as computed (they are the risks the watch is for).
-HANDLED_KINDS = {"appeal", "judgment_effective", "performance_end", "fee_payment", "pre_suit_preservation_lapse"}
+HANDLED_KINDS = {
+    "appeal",
+    "judgment_effective",
+    "performance_end",
+    "fee_payment",
+    "pre_suit_preservation_lapse",
+    "termination_follow_up",
+}
 HANDLED_BEFORE_DAYS = 21
 
 

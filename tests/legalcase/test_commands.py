@@ -205,3 +205,18 @@ def test_seed_demo_refuses_an_existing_user_of_another_role_and_stores_nothing()
     with pytest.raises(CommandError, match="user 'admin' exists with role 'manager'"):
         call_command("seed_demo", matters=20, stdout=StringIO())
     assert (Matter.objects.count(), Creditor.objects.count(), LawFirm.objects.count()) == (0, 0, 0)
+
+
+def test_seed_demo_records_court_steps_enforcement_and_recoveries_through_the_services(seeded):
+    from legalcase.models import EnforcementAction, EventKind, Proceeding, Recovery, Ruling
+
+    assert Proceeding.objects.filter(kind="first_instance").exists()
+    assert Ruling.objects.filter(confirmed=True).exists()
+    kinds = set(EnforcementAction.objects.values_list("kind", flat=True))
+    assert {"freeze_deposit", "termination_current", "consumption_restriction"} <= kinds
+    assert EnforcementAction.objects.filter(renews__isnull=False).exists()  # renewal chains
+    assert Recovery.objects.exists()
+    for matter in Matter.objects.filter(stage=Stage.CLOSED, closing_reason="recovered"):
+        assert matter.outstanding["total"] == 0, matter.number
+    # Every recorded step is on a timeline with who did it.
+    assert MatterEvent.objects.filter(kind=EventKind.ENFORCEMENT_RECORDED, actor__isnull=False).exists()
