@@ -17,11 +17,8 @@ from django.views.decorators.http import require_POST
 
 from evidence.services import ruling_upload
 from legalcase.access import access_matter
-from legalcase.views.proceedings import (
-    RulingUploadForm,
-    add_service_errors,
-    rulings_section_response,
-)
+from legalcase.views.proceedings import RulingUploadForm, rulings_section_response
+from legalcase.views.sections import add_service_errors
 
 
 @login_required

@@ -13,7 +13,6 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -37,13 +36,8 @@ from legalcase.services.enforcement import (
     terminated_matters,
 )
 from legalcase.views.matters import MATTER_SECTIONS
-from legalcase.views.proceedings import (
-    MONEY_FIELD,
-    add_service_errors,
-    date_input,
-    matter_parties,
-    section_answer,
-)
+from legalcase.views.proceedings import MONEY_FIELD, matter_parties
+from legalcase.views.sections import date_input, section_form_post
 
 Kind = EnforcementAction.Kind
 
@@ -264,36 +258,25 @@ def enforcement_section(request: HttpRequest, matter_id: int) -> HttpResponse:
     return enforcement_section_response(request, access_matter(request.user, matter_id))
 
 
-def _service_errors(form: forms.Form, exc: ValidationError | EnforcementConflict) -> None:
-    if isinstance(exc, EnforcementConflict):
-        form.add_error(None, str(exc))
-    else:
-        add_service_errors(form, exc)
-
-
 @login_required
 @require_POST
 def asset_record_view(request: HttpRequest, matter_id: int) -> HttpResponse:
     matter = access_matter(request.user, matter_id, action="write_enforcement")
     form = AssetForm(request.POST, parties=matter_parties(matter), auto_id="asset-new-%s")
-    ok = False
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        data["owner_id"] = int(data.pop("owner"))
-        try:
-            asset_record(user=request.user, matter_id=matter.pk, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            ok = True
-    notice = _("Asset recorded.") if ok else ""
-    return section_answer(
+
+    def act(data: dict) -> None:
+        data = dict(data)
+        asset_record(user=request.user, matter_id=matter.pk, owner_id=int(data.pop("owner")), **data)
+
+    return section_form_post(
         request,
         matter,
-        ok=ok,
-        form=form,
-        notice=notice,
-        section=lambda: enforcement_section_response(request, matter, asset_form=None if ok else form, notice=notice),
+        form,
+        act,
+        done=_("Asset recorded."),
+        section=lambda ok, notice: enforcement_section_response(
+            request, matter, asset_form=None if ok else form, notice=notice
+        ),
     )
 
 
@@ -302,26 +285,24 @@ def asset_record_view(request: HttpRequest, matter_id: int) -> HttpResponse:
 def action_record_view(request: HttpRequest, matter_id: int) -> HttpResponse:
     matter = access_matter(request.user, matter_id, action="write_enforcement")
     form = ActionForm(request.POST, assets=_asset_choices(matter), auto_id="action-new-%s")
-    ok = False
-    if form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def act(data: dict) -> None:
+        data = dict(data)
         asset = data.pop("asset")
-        data["asset_id"] = int(asset) if asset else None
         data["rank"] = data["rank"] or ""
-        try:
-            enforcement_action_record(user=request.user, matter_id=matter.pk, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            ok = True
-    notice = _("Enforcement action recorded.") if ok else ""
-    return section_answer(
+        enforcement_action_record(
+            user=request.user, matter_id=matter.pk, asset_id=int(asset) if asset else None, **data
+        )
+
+    return section_form_post(
         request,
         matter,
-        ok=ok,
-        form=form,
-        notice=notice,
-        section=lambda: enforcement_section_response(request, matter, action_form=None if ok else form, notice=notice),
+        form,
+        act,
+        done=_("Enforcement action recorded."),
+        section=lambda ok, notice: enforcement_section_response(
+            request, matter, action_form=None if ok else form, notice=notice
+        ),
     )
 
 
@@ -330,22 +311,14 @@ def _action_post(request: HttpRequest, matter_id: int, action_id: int, *, name: 
     matter = access_matter(request.user, matter_id, action="write_enforcement")
     action = get_object_or_404(matter.enforcement_actions, pk=action_id)
     form = form_class(request.POST, auto_id=f"{name}-{action.pk}-%s")
-    ok = False
-    if form.is_valid():
-        try:
-            act(action, form.cleaned_data)
-        except (ValidationError, EnforcementConflict) as exc:
-            _service_errors(form, exc)
-        else:
-            ok = True
-    notice = done if ok else ""
-    return section_answer(
+    return section_form_post(
         request,
         matter,
-        ok=ok,
-        form=form,
-        notice=notice,
-        section=lambda: enforcement_section_response(
+        form,
+        lambda data: act(action, data),
+        done=done,
+        conflicts=(EnforcementConflict,),
+        section=lambda ok, notice: enforcement_section_response(
             request, matter, failed=None if ok else (action.pk, name, form), notice=notice
         ),
     )

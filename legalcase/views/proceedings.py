@@ -14,9 +14,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -54,6 +52,10 @@ from legalcase.services.proceedings import (
     service_record_add,
 )
 from legalcase.templatetags.fasu import money
+from legalcase.views.sections import (
+    date_input,
+    section_form_post,
+)
 
 HOME_MATTERS = 20
 HOME_DEADLINE_DAYS = 7
@@ -61,30 +63,6 @@ HOME_ROWS = 100
 HOME_EVENTS = 30
 FIRM_EVENTS_PAGE = 50
 FIRM_ACTIVITY_DAYS = 30
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError next to the field it names (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _errors_to_messages(request: HttpRequest, form: forms.Form) -> None:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 # --- Forms: they parse; the services decide -----------------------------------------
@@ -302,40 +280,25 @@ def proceedings_section(request: HttpRequest, matter_id: int) -> HttpResponse:
     return proceedings_section_response(request, access_matter(request.user, matter_id))
 
 
-def section_answer(request: HttpRequest, matter: Matter, *, ok: bool, form: forms.Form, notice: str, section) -> HttpResponse:
-    """HTMX gets the section again (200: htmx swaps only 2xx); a plain form post goes back to the page."""
-    if _is_htmx(request):
-        return section()
-    if ok:
-        messages.success(request, notice)
-    else:
-        _errors_to_messages(request, form)
-    return redirect("matter_detail", matter_id=matter.pk)
-
-
 @login_required
 @require_POST
 def proceeding_record_view(request: HttpRequest, matter_id: int) -> HttpResponse:
     matter = access_matter(request.user, matter_id, action="write_proceedings")
     form = ProceedingForm(request.POST, auto_id="proceeding-new-%s")
-    ok = False
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        data["forum_id"] = data.pop("forum")
-        try:
-            proceeding_record(user=request.user, matter_id=matter.pk, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            ok = True
-    notice = _("Proceeding recorded.") if ok else ""
-    return section_answer(
+
+    def act(data: dict) -> None:
+        data = dict(data)
+        proceeding_record(user=request.user, matter_id=matter.pk, forum_id=data.pop("forum"), **data)
+
+    return section_form_post(
         request,
         matter,
-        ok=ok,
-        form=form,
-        notice=notice,
-        section=lambda: proceedings_section_response(request, matter, record_form=None if ok else form, notice=notice),
+        form,
+        act,
+        done=_("Proceeding recorded."),
+        section=lambda ok, notice: proceedings_section_response(
+            request, matter, record_form=None if ok else form, notice=notice
+        ),
     )
 
 
@@ -349,27 +312,17 @@ def _proceeding_action(
 ):
     """Post one of a proceeding's forms: parse with ``form_for``, let ``act`` call the service.
 
-    ``name`` ("service", "hearing", "update") says which form shows the errors; a
-    service's ValidationError lands next to the field it names, and nothing is stored.
+    ``name`` ("service", "hearing", "update") says which form shows the errors.
     """
     matter, proceeding = _proceeding_of(request, matter_id, proceeding_id)
     form = form_for(matter, proceeding)
-    ok = False
-    if form.is_valid():
-        try:
-            act(proceeding, form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            ok = True
-    notice = done if ok else ""
-    return section_answer(
+    return section_form_post(
         request,
         matter,
-        ok=ok,
-        form=form,
-        notice=notice,
-        section=lambda: proceedings_section_response(
+        form,
+        lambda data: act(proceeding, form),
+        done=done,
+        section=lambda ok, notice: proceedings_section_response(
             request, matter, failed=None if ok else (proceeding.pk, name, form), notice=notice
         ),
     )
@@ -549,22 +502,13 @@ def ruling_confirm_view(request: HttpRequest, matter_id: int, ruling_id: int) ->
     matter = access_matter(request.user, matter_id, action="write_proceedings")
     ruling = get_object_or_404(matter.rulings, pk=ruling_id)
     form = RulingConfirmForm.for_ruling(ruling, request.POST)
-    ok = False
-    if form.is_valid():
-        try:
-            ruling_confirm(user=request.user, ruling_id=ruling.pk, corrections=form.corrections(ruling))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            ok = True
-    notice = _("Ruling confirmed; its deadlines are computed.") if ok else ""
-    return section_answer(
+    return section_form_post(
         request,
         matter,
-        ok=ok,
-        form=form,
-        notice=notice,
-        section=lambda: rulings_section_response(
+        form,
+        lambda data: ruling_confirm(user=request.user, ruling_id=ruling.pk, corrections=form.corrections(ruling)),
+        done=_("Ruling confirmed; its deadlines are computed."),
+        section=lambda ok, notice: rulings_section_response(
             request, matter, failed=None if ok else (ruling.pk, form), notice=notice
         ),
     )

@@ -12,11 +12,10 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -34,12 +33,12 @@ from legalcase.services.recoveries import (
     settlement_proposed,
 )
 from legalcase.views.matters import OUTSTANDING_LABELS
-from legalcase.views.proceedings import add_service_errors
-
-
-def date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
+from legalcase.views.sections import (
+    add_service_errors,
+    date_input,
+    section_answer,
+    section_form_post,
+)
 
 MONEY_FIELD = {"max_digits": MONEY["max_digits"], "decimal_places": MONEY["decimal_places"], "min_value": FEN}
 
@@ -66,9 +65,7 @@ class RecoveryForm(forms.Form):
 
 
 class ReversalForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CostForm(forms.Form):
@@ -126,7 +123,9 @@ def recoveries_section_response(
     proposed = settlement_proposed(matter) if can(request.user, "move_stage") else None
     context = {
         "matter": matter,
-        "outstanding_rows": [(OUTSTANDING_LABELS[head], outstanding[head]) for head in ("costs", "interest", "principal")],
+        "outstanding_rows": [
+            (OUTSTANDING_LABELS[head], outstanding[head]) for head in ("costs", "interest", "principal")
+        ],
         "outstanding_total": outstanding["total"],
         "recoveries": recoveries,
         "costs": list(matter.costs.select_related("created_by").order_by("incurred_on", "id")),
@@ -149,20 +148,6 @@ def recoveries_section(request: HttpRequest, matter_id: int) -> HttpResponse:
     return recoveries_section_response(request, access_matter(request.user, matter_id))
 
 
-def section_answer(request: HttpRequest, matter: Matter, *, ok: bool, form: forms.Form, notice: str, section) -> HttpResponse:
-    """HTMX gets the section again; a plain form post goes back to the matter page with messages."""
-    if request.headers.get("HX-Request") == "true":
-        return section()
-    if ok:
-        messages.success(request, notice)
-    else:
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields and name != "idempotency_key" else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
-    return redirect("matter_detail", matter_id=matter.pk)
-
-
 @login_required
 @require_POST
 def recovery_record_view(request: HttpRequest, matter_id: int) -> HttpResponse:
@@ -174,15 +159,23 @@ def recovery_record_view(request: HttpRequest, matter_id: int) -> HttpResponse:
         key = data.pop("idempotency_key")
         try:
             _recovery, created = recovery_record(
-                user=request.user, matter_id=matter.pk, idempotency_key=key, body_digest=recovery_body_digest(**data), **data
+                user=request.user,
+                matter_id=matter.pk,
+                idempotency_key=key,
+                body_digest=recovery_body_digest(**data),
+                **data,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         except RecoveryConflict:
-            form.add_error(None, _("This form was already used for a different recovery: reload the section and enter it again."))
+            form.add_error(
+                None, _("This form was already used for a different recovery: reload the section and enter it again.")
+            )
         else:
             ok = True
-            notice = _("Recovery recorded.") if created else _("This recovery was already recorded; nothing new was stored.")
+            notice = (
+                _("Recovery recorded.") if created else _("This recovery was already recorded; nothing new was stored.")
+            )
     return section_answer(
         request,
         matter,
@@ -199,22 +192,13 @@ def recovery_reverse_view(request: HttpRequest, matter_id: int, recovery_id: int
     matter = access_matter(request.user, matter_id, action="write_recoveries")
     recovery: Recovery = get_object_or_404(matter.recoveries, pk=recovery_id)
     form = ReversalForm(request.POST, auto_id=f"reverse-{recovery.pk}-%s")
-    ok = False
-    if form.is_valid():
-        try:
-            recovery_reverse(user=request.user, recovery_id=recovery.pk, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            ok = True
-    notice = _("Recovery reversed by a counter-entry.") if ok else ""
-    return section_answer(
+    return section_form_post(
         request,
         matter,
-        ok=ok,
-        form=form,
-        notice=notice,
-        section=lambda: recoveries_section_response(
+        form,
+        lambda data: recovery_reverse(user=request.user, recovery_id=recovery.pk, reason=data["reason"]),
+        done=_("Recovery reversed by a counter-entry."),
+        section=lambda ok, notice: recoveries_section_response(
             request, matter, failed_reversal=None if ok else (recovery.pk, form), notice=notice
         ),
     )
@@ -225,20 +209,13 @@ def recovery_reverse_view(request: HttpRequest, matter_id: int, recovery_id: int
 def cost_record_view(request: HttpRequest, matter_id: int) -> HttpResponse:
     matter = access_matter(request.user, matter_id, action="write_recoveries")
     form = CostForm(request.POST, auto_id="cost-new-%s")
-    ok = False
-    if form.is_valid():
-        try:
-            cost_record(user=request.user, matter_id=matter.pk, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            ok = True
-    notice = _("Cost recorded.") if ok else ""
-    return section_answer(
+    return section_form_post(
         request,
         matter,
-        ok=ok,
-        form=form,
-        notice=notice,
-        section=lambda: recoveries_section_response(request, matter, cost_form=None if ok else form, notice=notice),
+        form,
+        lambda data: cost_record(user=request.user, matter_id=matter.pk, **data),
+        done=_("Cost recorded."),
+        section=lambda ok, notice: recoveries_section_response(
+            request, matter, cost_form=None if ok else form, notice=notice
+        ),
     )
