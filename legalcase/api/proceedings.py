@@ -19,6 +19,7 @@ from legalcase.api.matters import (
     MoneyField,
     validated,
 )
+from legalcase.identity import mask_phone
 from legalcase.models import (
     MONEY,
     Matter,
@@ -60,7 +61,7 @@ class ProceedingSerializer(serializers.Serializer):
     )
     judge = serializers.CharField()
     clerk = serializers.CharField()
-    contact_phone = serializers.CharField()
+    contact_phone = serializers.SerializerMethodField(help_text="Masked, like every phone number in answers.")
     outcome = serializers.CharField()
     closed_on = serializers.DateField(allow_null=True)
     fee_notice_received_on = serializers.DateField(
@@ -75,6 +76,10 @@ class ProceedingSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The stage this proceeding leads to, when the matter may move there now; nothing moves by itself.",
     )
+
+
+    def get_contact_phone(self, proceeding: Proceeding) -> str:
+        return mask_phone(proceeding.contact_phone) if proceeding.contact_phone else ""
 
 
 class ProceedingRequestSerializer(serializers.Serializer):

@@ -86,7 +86,7 @@ def test_a_proceeding_is_answered_with_its_forum_and_dates():
         "served_on": None,
         "judge": "李法官",
         "clerk": "王书记员",
-        "contact_phone": "010-85000000",
+        "contact_phone": "010*****0000",  # masked, as API.md masks every phone
         "outcome": "",
         "closed_on": None,
         "fee_notice_received_on": None,
