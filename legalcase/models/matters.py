@@ -619,6 +619,7 @@ class EventKind(models.TextChoices):
     ASSET_RECORDED = "asset_recorded", _("Asset recorded")
     ENFORCEMENT_RECORDED = "enforcement_recorded", _("Enforcement action recorded")
     ENFORCEMENT_RENEWED = "enforcement_renewed", _("Enforcement action renewed")
+    ENFORCEMENT_STATUS_CHANGED = "enforcement_status_changed", _("Enforcement action closed")
     RECOVERY_RECORDED = "recovery_recorded", _("Recovery recorded")
     RECOVERY_REVERSED = "recovery_reversed", _("Recovery reversed")
     COST_RECORDED = "cost_recorded", _("Cost recorded")

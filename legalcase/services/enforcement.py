@@ -417,11 +417,10 @@ def _status_set(*, user: User, action: EnforcementAction, status: str, note: str
     old = action.status
     action.status = status
     action.save(update_fields=["status"])
-    # No event kind of its own: a status change is recorded as a change of the action.
     record_event(
         matter=action.matter,
         actor=user,
-        kind=EventKind.ENFORCEMENT_RECORDED,
+        kind=EventKind.ENFORCEMENT_STATUS_CHANGED,
         old={"action": action.pk, "kind": action.kind, "status": old},
         new={"action": action.pk, "kind": action.kind, "status": status},
         note=note,

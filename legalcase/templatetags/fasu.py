@@ -96,7 +96,10 @@ def _describe(data) -> str:
 
 
 # Keys of an event's values that are ids of the rows it concerns, not facts to show.
-HIDDEN_KEYS = {"evidence", "bundle", "proceeding", "deadline", "ruling", "hearing", "document", "service_record"}
+HIDDEN_KEYS = {
+    "evidence", "bundle", "proceeding", "deadline", "ruling", "hearing", "document", "service_record",
+    "action", "recovery", "cost",
+}  # fmt: skip
 # Choices whose values an event stores: a value is shown by its label where one knows it.
 VALUE_CHOICES = (DeadlineKind, DeadlineStatus, Proceeding.Kind, Ruling.Kind, ServiceMethod)
 FIELD_LABELS = {

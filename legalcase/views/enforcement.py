@@ -10,9 +10,11 @@ matters the user may see.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -58,6 +60,10 @@ LAPSING_PANELS = [
     ("90", gettext_lazy("Lapsing in 61 to 90 days"), 61, 90),
 ]
 LAPSING_DAYS = 90
+# A bank's book has thousands of freezes: each panel shows its first rows, and "see all"
+# pages through one panel.
+LAPSING_PANEL_ROWS = 50
+LAPSING_PAGE_ROWS = 100
 
 
 def _kinds_attr(name: str) -> dict[str, str]:
@@ -363,19 +369,34 @@ def enforcement_lapsing(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in LAPSING_KINDS:
         kind = ""
-    panels = [{"key": key, "title": title, "rows": []} for key, title, _low, _high in LAPSING_PANELS]
-    for action in lapsing_actions(request.user, within_days=LAPSING_DAYS, today=today, kind=kind):
-        action.days = (action.expires_on - today).days
-        action.renewal_days = (action.renewal_due_on - today).days if action.renewal_due_on else None
-        for panel, (_key, _title, low, high) in zip(panels, LAPSING_PANELS, strict=True):
-            if (low is None or action.days >= low) and action.days <= high:
-                panel["rows"].append(action)
-                break
+    chosen = request.GET.get("panel", "")
+    actions = lapsing_actions(request.user, within_days=LAPSING_DAYS, today=today, kind=kind)
+    panels = []
+    for key, title, low, high in LAPSING_PANELS:
+        if chosen and key != chosen:
+            continue
+        rows = actions.filter(expires_on__lte=today + dt.timedelta(days=high))
+        if low is not None:
+            rows = rows.filter(expires_on__gte=today + dt.timedelta(days=low))
+        page = None
+        if chosen:
+            # One panel, all of it, a page at a time.
+            page = Paginator(rows, LAPSING_PAGE_ROWS).get_page(request.GET.get("page"))
+            rows, count = list(page.object_list), page.paginator.count
+        else:
+            count = rows.count()
+            rows = list(rows[:LAPSING_PANEL_ROWS])
+        for action in rows:
+            action.days = (action.expires_on - today).days
+            action.renewal_days = (action.renewal_due_on - today).days if action.renewal_due_on else None
+        panels.append({"key": key, "title": title, "rows": rows, "count": count, "page": page})
     context = {
         "nav": "lapsing",
         "today": today,
         "panels": panels,
+        "chosen": chosen,
         "kind": kind,
+        "query": urlencode({"kind": kind}) if kind else "",
         "kinds": [(value, Kind(value).label) for value in LAPSING_KINDS],
     }
     return render(request, "legalcase/enforcement_lapsing.html", context)

@@ -314,7 +314,7 @@ def test_closing_an_action_and_closing_it_again(counsel, matter):
     action = record(counsel, matter, **EXAMPLE).json()
     lifted = enforcement_action_set_status(user=counsel, action_id=action["id"], status="lifted", note="已解冻")
     assert lifted.status == "lifted"
-    assert matter.events.filter(kind=EventKind.ENFORCEMENT_RECORDED, new__status="lifted").exists()
+    assert matter.events.filter(kind=EventKind.ENFORCEMENT_STATUS_CHANGED, new__status="lifted").exists()
     with pytest.raises(EnforcementConflict):
         enforcement_action_set_status(user=counsel, action_id=action["id"], status="done")
     with pytest.raises(ValidationError):

@@ -225,3 +225,25 @@ def test_the_termination_watch_list(client, lawyer, matter):
     assert f'data-checks-past="{past}"' in html
     assert reverse("matter_detail", args=[matter.pk]) in html
     assert "（2025）京0105执恢12号" in html
+
+
+def test_a_long_panel_shows_its_first_rows_and_pages_through_the_rest(client, lawyer, matter, monkeypatch):
+    from legalcase.views import enforcement as views
+
+    monkeypatch.setattr(views, "LAPSING_PANEL_ROWS", 2)
+    monkeypatch.setattr(views, "LAPSING_PAGE_ROWS", 2)
+    today = timezone.localdate()
+    for n in range(5):
+        enforcement_action_record(
+            user=lawyer,
+            matter_id=matter.pk,
+            kind="freeze_deposit",
+            case_number=f"（2026）京0105执{n + 500}号",
+            started_on=today - dt.timedelta(days=300),
+            expires_on=today + dt.timedelta(days=10 + n),
+        )
+    panel = lapsing_panels(client)["30"]
+    assert panel.count("执50") == 2 and 'data-count>5<' in panel and "panel=30" in panel
+    pages = [lapsing_panels(client, panel="30", page=page)["30"] for page in (1, 2, 3)]
+    assert [sum(f"执{n + 500}号" in page for n in range(5)) for page in pages] == [2, 2, 1]
+    assert list(lapsing_panels(client, panel="30")) == ["30"]  # one panel, all of it
