@@ -145,6 +145,12 @@ def _proceedings_of(matter: Matter) -> QuerySet[Proceeding]:
     )
 
 
+def _proceeding_answer(proceeding: Proceeding, code: int = status.HTTP_200_OK) -> Response:
+    """The proceeding as the list shows it (forum, service records and hearings loaded)."""
+    proceeding = _proceedings_of(proceeding.matter).get(pk=proceeding.pk)
+    return Response(ProceedingSerializer(proceeding).data, status=code)
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="List a matter's proceedings",
@@ -173,8 +179,7 @@ class MatterProceedingsView(ApiView, generics.ListAPIView):
         data = validated(ProceedingRequestSerializer, request.data)
         data["forum_id"] = data.pop("forum")
         proceeding = proceeding_record(user=request.user, matter_id=matter_id, **data)
-        proceeding = _proceedings_of(proceeding.matter).get(pk=proceeding.pk)
-        return Response(ProceedingSerializer(proceeding).data, status=status.HTTP_201_CREATED)
+        return _proceeding_answer(proceeding, status.HTTP_201_CREATED)
 
 
 class ProceedingServiceView(ApiView):
@@ -189,8 +194,7 @@ class ProceedingServiceView(ApiView):
         data = validated(ServiceRecordRequestSerializer, request.data)
         data["party_id"] = data.pop("party")
         proceeding = service_record_add(user=request.user, proceeding_id=proceeding_id, **data)
-        proceeding = _proceedings_of(proceeding.matter).get(pk=proceeding.pk)
-        return Response(ProceedingSerializer(proceeding).data, status=status.HTTP_201_CREATED)
+        return _proceeding_answer(proceeding, status.HTTP_201_CREATED)
 
 
 class ProceedingDetailView(ApiView):
@@ -204,8 +208,7 @@ class ProceedingDetailView(ApiView):
     def patch(self, request, proceeding_id: int):
         data = validated(ProceedingUpdateSerializer, request.data)
         proceeding = proceeding_update(user=request.user, proceeding_id=proceeding_id, **data)
-        proceeding = _proceedings_of(proceeding.matter).get(pk=proceeding.pk)
-        return Response(ProceedingSerializer(proceeding).data)
+        return _proceeding_answer(proceeding)
 
 
 class ProceedingHearingsView(ApiView):
@@ -219,8 +222,7 @@ class ProceedingHearingsView(ApiView):
     def post(self, request, proceeding_id: int):
         data = validated(HearingRequestSerializer, request.data)
         hearing = hearing_add(user=request.user, proceeding_id=proceeding_id, **data)
-        proceeding = _proceedings_of(hearing.proceeding.matter).get(pk=hearing.proceeding_id)
-        return Response(ProceedingSerializer(proceeding).data, status=status.HTTP_201_CREATED)
+        return _proceeding_answer(hearing.proceeding, status.HTTP_201_CREATED)
 
 
 # Rulings (API.md, "Proceedings and rulings") ------------------------------------------

@@ -24,6 +24,7 @@ from legalcase.models.matters import (  # noqa: F401
     MONEY,
     RATE,
     ApiToken,
+    AppendOnly,
     AppendOnlyError,
     Assignment,
     ClosingReason,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from legalcase.identity import mask_account
-from legalcase.models.matters import MONEY, AppendOnlyError, Matter, Party, User
+from legalcase.models.matters import MONEY, AppendOnly, Matter, Party, User
 
 
 class Asset(models.Model):
@@ -157,7 +157,7 @@ class RecoverySource(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Recovery(models.Model):
+class Recovery(AppendOnly):
     """Money received on a matter, with its allocation to costs, interest and principal.
 
     Append-only. A reversal is a counter-entry (negative amounts, ``reverses`` set) with
@@ -194,16 +194,8 @@ class Recovery(models.Model):
             ),
         ]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("recoveries are append-only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("recoveries are append-only")
-
-
-class Cost(models.Model):
+class Cost(AppendOnly):
     """A cost of realising the claim, borne by the creditor or recoverable from the debtor.
 
     ``amount`` is what the court's notice (or the invoice) says; ``computed_amount`` what
@@ -234,11 +226,3 @@ class Cost(models.Model):
         ordering = ["incurred_on", "id"]
         verbose_name = _("cost")
         verbose_name_plural = _("costs")
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("costs are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("costs are append-only")

@@ -629,7 +629,25 @@ class AppendOnlyError(Exception):
     """Raised on an attempt to edit or delete an entry of an append-only log."""
 
 
-class MatterEvent(models.Model):
+class AppendOnly(models.Model):
+    """A row that is written once: ``save`` refuses an update and ``delete`` refuses outright.
+
+    A mistake is put right by a new row (an event, a counter-entry), never by an edit.
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+
+
+class MatterEvent(AppendOnly):
     """One entry of a matter's timeline and audit trail: who did what, when, old and new values.
 
     Append-only: an entry is never edited or deleted (``save`` refuses updates).
@@ -652,14 +670,6 @@ class MatterEvent(models.Model):
             # A firm's activity and a user's handled matters read the log by actor.
             models.Index(fields=["actor", "-at"], name="event_actor_at"),
         ]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("matter events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("matter events are append-only")
 
 
 class ApiToken(models.Model):
