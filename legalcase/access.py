@@ -34,6 +34,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "write_recoveries": frozenset({COUNSEL, MANAGER, ADMIN}),
     "reveal": frozenset({COUNSEL, LAWYER, ADMIN}),
     "manage_templates": frozenset({ADMIN}),
+    # Settlements, transfers, outside-firm fees and the asset managers' dashboard (issue 9).
+    # Agreeing a settlement or a reduction is the creditor's decision, as recoveries are.
+    "write_settlements": frozenset({COUNSEL, MANAGER, ADMIN}),
+    "transfer_claims": frozenset({COUNSEL, MANAGER, ADMIN}),
+    "set_fees": frozenset({COUNSEL, ADMIN}),
+    # A lawyer invoices only their own firm's assignments.
+    "submit_invoices": frozenset({LAWYER, ADMIN}),
+    "decide_invoices": frozenset({COUNSEL, ADMIN}),
+    "pay_invoices": frozenset({COUNSEL, ADMIN}),
+    "view_fees": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
+    # The whole dashboard; a lawyer sees only their own firm's scorecard.
+    "view_dashboard": frozenset({COUNSEL, MANAGER, ADMIN}),
 }
 
 

@@ -46,4 +46,12 @@ urlpatterns = [
     path("matters/<int:matter_id>/recoveries/", recovery_api.MatterRecoveriesView.as_view(), name="matter-recoveries"),
     path("recoveries/<int:recovery_id>/reverse/", recovery_api.RecoveryReverseView.as_view(), name="recovery-reverse"),
     path("matters/<int:matter_id>/costs/", recovery_api.MatterCostsView.as_view(), name="matter-costs"),
+    # Settlements (api/settlements.py)
+    # SETTLEMENTS-API
+    # Portfolios and transfers (api/transfers.py)
+    # TRANSFERS-API
+    # Outside-firm fees and invoices (api/fees.py)
+    # FEES-API
+    # Dashboard (api/dashboard.py)
+    # DASHBOARD-API
 ]

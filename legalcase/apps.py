@@ -17,3 +17,9 @@ class LegalcaseConfig(AppConfig):
         register_matter_section(title=_("Recoveries and costs"), url_name="recoveries_section")
         # Enforcement application amounts (views/claims.py)
         register_matter_section(title=_("Enforcement application amounts"), url_name="claims_section")
+        # Settlements and instalments (views/settlements.py)
+        # SETTLEMENTS-SECTION
+        # Creditor chain and transfers (views/transfers.py)
+        # TRANSFERS-SECTION
+        # Outside-firm fees and invoices (views/fees.py)
+        # FEES-SECTION

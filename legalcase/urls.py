@@ -100,4 +100,12 @@ urlpatterns = [
     path("matters/<int:matter_id>/costs/new/", recovery_views.cost_record_view, name="cost_record"),
     # Enforcement application amounts (views/claims.py)
     path("matters/<int:matter_id>/claims/", claim_views.claims_section, name="claims_section"),
+    # Settlements (views/settlements.py)
+    # SETTLEMENTS-URLS
+    # Portfolios and transfers (views/transfers.py)
+    # TRANSFERS-URLS
+    # Outside-firm fees and invoices (views/fees.py)
+    # FEES-URLS
+    # Asset managers' dashboard and exports (views/dashboard.py)
+    # DASHBOARD-URLS
 ]

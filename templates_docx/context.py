@@ -20,14 +20,18 @@ from legalcase.models import (
     LAPSING_KINDS,
     LIMITATION_INTERRUPTING_KINDS,
     Asset,
+    ClaimTransfer,
     EnforcementAction,
     Guarantee,
     Matter,
     Party,
     Proceeding,
+    Settlement,
 )
 from legalcase.periods import FREEZE_PERIODS
 from legalcase.services.claims import enforcement_application_amounts
+from templates_docx.context_settlement import settlement_context
+from templates_docx.context_transfer import transfer_context
 from templates_docx.sample import missing
 
 ZERO = Decimal("0.00")
@@ -102,7 +106,6 @@ def matter_context(matter: Matter, *, today: date) -> dict:
     forum = matter.forum
     firm = matter.assigned_firm
     claims = enforcement_application_amounts(matter, on=today)
-    original = debt.original_creditor
     return {
         "today": today,
         "matter": {"number": matter.number, "stage": matter.stage, "stage_label": str(matter.get_stage_display())},
@@ -249,14 +252,8 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "collateral": False,
             "contract_place": missing("合同签订地点"),
         },
-        "transfer": {
-            "assigned": original is not None,
-            "original_creditor": original.name if original is not None else "",
-            "assigned_on": missing("债权转让日期") if original is not None else "",
-            "notice": missing("债权转让通知方式") if original is not None else "",
-            "agreement": missing("债权转让协议名称及编号") if original is not None else "",
-            "notified_on": missing("债权转让通知日期") if original is not None else "",
-        },
+        "transfer": transfer_context(matter),
+        "settlement": settlement_context(matter),
         "letter": {"deadline": today + timedelta(days=LETTER_DAYS)},
         # The enforcement case from its proceeding and measures; the 执行通知书 is not recorded.
         "enforcement": {
@@ -294,6 +291,8 @@ def with_filing_data(matters: QuerySet[Matter]) -> QuerySet[Matter]:
     ).prefetch_related(
         Prefetch("debt__guarantees", queryset=Guarantee.objects.select_related("guarantor")),
         "debt__demands",
+        Prefetch("debt__transfers", queryset=ClaimTransfer.objects.select_related("from_creditor", "to_creditor")),
+        Prefetch("settlements", queryset=Settlement.objects.prefetch_related("instalments")),
         Prefetch("evidence", queryset=EvidenceItem.objects.defer("text")),
         # enforcement_application_amounts; the current deadlines come from the caller's
         # ``with_current_deadlines()`` when it adds it, else one query per matter.

@@ -264,16 +264,52 @@ SAMPLE_CONTEXT: dict = {
         "collateral": False,
         "contract_place": missing("合同签订地点"),
     },
-    # The claim's assignment, when the creditor bought it (e.g. an AMC).
+    # The claim's assignment, when the creditor bought it (e.g. an AMC); filled from the
+    # recorded transfers (templates_docx.context_transfer). original_creditor is the first
+    # lender, assignor the creditor that assigned it to the current one (the same after one
+    # transfer); chain lists every step, oldest first.
     "transfer": {
-        "assigned": False,
-        "original_creditor": "",
-        "assigned_on": "",
-        "notice": "",
+        "assigned": True,
+        "original_creditor": "某某银行股份有限公司信用卡中心",
+        "assignor": "某某银行股份有限公司信用卡中心",
+        "assigned_on": date(2026, 2, 1),
+        "notice": "《上海法治报》公告",
         # The assignment agreement (name and number) and the date the debtor was notified
         # (债权转让通知); "" when not assigned, markers when assigned but not recorded.
-        "agreement": "",
-        "notified_on": "",
+        "agreement": "《债权转让协议》（编号：ZR-2026-001）",
+        "notified_on": date(2026, 2, 10),
+        # The newspaper announcement (债权转让暨催收公告), "" when none was published.
+        "newspaper": "上海法治报",
+        "announced_on": date(2026, 2, 10),
+        "chain": [
+            {
+                "from_creditor": "某某银行股份有限公司信用卡中心",
+                "to_creditor": "某某资产管理股份有限公司上海市分公司",
+                "effective_on": date(2026, 2, 1),
+                "agreement": "《债权转让协议》（编号：ZR-2026-001）",
+            },
+        ],
+    },
+    # The settlement (和解协议) being performed or last agreed; present False (and the
+    # figures as markers) when none is recorded. outstanding is the claim when agreed,
+    # reduction what the creditor waives (减免), amount what the debtor is to pay in the
+    # instalments listed; grace_days the days an instalment may be late before the
+    # creditor may apply to resume enforcement.
+    "settlement": {
+        "present": True,
+        "agreed_on": date(2026, 3, 2),
+        "outstanding": Decimal("57961.19"),
+        "reduction": Decimal("7961.19"),
+        "amount": Decimal("50000.00"),
+        "grace_days": 15,
+        "instalment_count": 2,
+        "instalments": [
+            {"sequence": 1, "due_on": date(2026, 3, 31), "amount": Decimal("25000.00")},
+            {"sequence": 2, "due_on": date(2026, 4, 30), "amount": Decimal("25000.00")},
+        ],
+        "monthly_income": Decimal("8000.00"),
+        "assets_assessed": "名下无房产、车辆",
+        "hardship": "失业半年，现已重新就业",
     },
     # The collection letter's deadline for payment and objections.
     "letter": {"deadline": date(2026, 3, 12)},

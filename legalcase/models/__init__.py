@@ -19,6 +19,7 @@ from legalcase.models.enforcement import (  # noqa: F401
     Recovery,
     RecoverySource,
 )
+from legalcase.models.fees import FeeArrangement, FeeInvoice, FeePayment  # noqa: F401
 from legalcase.models.matters import (  # noqa: F401
     ALLOWED_MOVES,
     MONEY,
@@ -27,6 +28,8 @@ from legalcase.models.matters import (  # noqa: F401
     AppendOnly,
     AppendOnlyError,
     Assignment,
+    AuditAction,
+    AuditEvent,
     ClosingReason,
     Creditor,
     Debt,
@@ -60,3 +63,5 @@ from legalcase.models.proceedings import (  # noqa: F401
     ServiceMethod,
     ServiceRecord,
 )
+from legalcase.models.settlements import DEFAULT_GRACE_DAYS, Instalment, Settlement  # noqa: F401
+from legalcase.models.transfers import ClaimTransfer, PortfolioTransfer  # noqa: F401

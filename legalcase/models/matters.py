@@ -480,6 +480,9 @@ class Matter(models.Model):
     recovered_costs = models.DecimalField(_("recovered to costs"), default=Decimal("0.00"), **MONEY)
     recovered_interest = models.DecimalField(_("recovered to interest"), default=Decimal("0.00"), **MONEY)
     recovered_principal = models.DecimalField(_("recovered to principal"), default=Decimal("0.00"), **MONEY)
+    # Set when a settlement instalment was missed (legalcase.models.settlements): the
+    # matter waits for enforcement to resume; cleared when it moves to enforcement.
+    resumption_flagged_on = models.DateField(_("flagged for resumed enforcement on"), null=True, blank=True)
 
     objects = MatterQuerySet.as_manager()
 
@@ -623,6 +626,13 @@ class EventKind(models.TextChoices):
     RECOVERY_RECORDED = "recovery_recorded", _("Recovery recorded")
     RECOVERY_REVERSED = "recovery_reversed", _("Recovery reversed")
     COST_RECORDED = "cost_recorded", _("Cost recorded")
+    SETTLEMENT_RECORDED = "settlement_recorded", _("Settlement recorded")
+    SETTLEMENT_CHANGED = "settlement_changed", _("Settlement status changed")
+    CLAIM_TRANSFERRED = "claim_transferred", _("Claim transferred")
+    FEE_ARRANGEMENT_SET = "fee_arrangement_set", _("Fee arrangement set")
+    INVOICE_SUBMITTED = "invoice_submitted", _("Invoice submitted")
+    INVOICE_DECIDED = "invoice_decided", _("Invoice approved or rejected")
+    INVOICE_PAID = "invoice_paid", _("Invoice payment recorded")
 
 
 class AppendOnlyError(Exception):
@@ -670,6 +680,32 @@ class MatterEvent(AppendOnly):
             # A firm's activity and a user's handled matters read the log by actor.
             models.Index(fields=["actor", "-at"], name="event_actor_at"),
         ]
+
+
+class AuditAction(models.TextChoices):
+    EXPORT = "export", _("Export")
+    CALENDAR_FEED_ISSUED = "calendar_feed_issued", _("Calendar feed issued")
+    CALENDAR_FEED_REVOKED = "calendar_feed_revoked", _("Calendar feed revoked")
+    PORTFOLIO_CHANGED = "portfolio_changed", _("Portfolio changed")
+
+
+class AuditEvent(AppendOnly):
+    """An audited act not tied to one matter (an export, a calendar feed key): who, when, what.
+
+    Append-only, like the matters' timelines (个人信息保护法: logs of exports kept).
+    """
+
+    actor = models.ForeignKey(User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    target = models.CharField(_("what"), max_length=200, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["actor", "-at"], name="audit_actor_at")]
 
 
 class ApiToken(models.Model):
@@ -751,9 +787,16 @@ class Job(models.Model):
 
 
 class Portfolio(models.Model):
-    """A package of debts an asset-management company bought (资产包)."""
+    """A package of debts an asset-management company bought (资产包).
+
+    ``holder`` is the creditor that holds the package now (set by its last transfer).
+    """
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    holder = models.ForeignKey(
+        Creditor, verbose_name=_("holder"), null=True, blank=True, on_delete=models.PROTECT, related_name="portfolios"
+    )
+    description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

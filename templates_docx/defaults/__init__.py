@@ -131,4 +131,20 @@ DEFAULT_TEMPLATES: tuple[dict, ...] = (
         "effective_from": OTHER_EFFECTIVE_FROM,
         "file": "payment_order_application.docx",
     },
+    {
+        "code": "settlement_agreement",
+        "name": "和解协议",
+        "version": 1,
+        "form_version": "",
+        "effective_from": OTHER_EFFECTIVE_FROM,
+        "file": "settlement_agreement.docx",
+    },
+    {
+        "code": "transfer_notice",
+        "name": "债权转让通知书",
+        "version": 1,
+        "form_version": "",
+        "effective_from": OTHER_EFFECTIVE_FROM,
+        "file": "transfer_notice.docx",
+    },
 )
