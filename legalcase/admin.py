@@ -6,10 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from legalcase.models import (
     Assignment,
+    AuditEvent,
+    ClaimTransfer,
     Creditor,
     Deadline,
     Debt,
     DemandRecord,
+    FeeInvoice,
     Forum,
     Holiday,
     Job,
@@ -18,8 +21,10 @@ from legalcase.models import (
     MatterEvent,
     Party,
     Portfolio,
+    PortfolioTransfer,
     Proceeding,
     ServiceRecord,
+    Settlement,
     User,
 )
 from legalcase.services.deadlines import deadlines_recompute_start
@@ -131,8 +136,11 @@ class HolidayAdmin(admin.ModelAdmin):
 
 @admin.register(Portfolio)
 class PortfolioAdmin(admin.ModelAdmin):
-    list_display = ("name", "created_at")
+    """The holder changes only through a recorded transfer (the portfolio pages)."""
+
+    list_display = ("name", "holder", "created_at")
     search_fields = ("name",)
+    readonly_fields = ("holder",)
 
 
 @admin.register(DemandRecord)
@@ -182,3 +190,36 @@ class ProceedingAdmin(ReadOnlyAdmin):
     search_fields = ("case_number", "matter__number")
     inlines = [ServiceRecordInline]
     show_full_result_count = False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Exports and other audited acts not tied to one matter."""
+
+    list_display = ("at", "actor", "action", "target")
+    list_filter = ("action",)
+    show_full_result_count = False
+
+
+@admin.register(Settlement)
+class SettlementAdmin(ReadOnlyAdmin):
+    list_display = ("matter", "agreed_on", "settlement_amount", "status")
+    list_filter = ("status",)
+
+
+@admin.register(PortfolioTransfer)
+class PortfolioTransferAdmin(ReadOnlyAdmin):
+    list_display = ("portfolio", "from_creditor", "to_creditor", "effective_on", "announced_on")
+
+
+@admin.register(ClaimTransfer)
+class ClaimTransferAdmin(ReadOnlyAdmin):
+    list_display = ("debt", "from_creditor", "to_creditor", "effective_on")
+    show_full_result_count = False
+
+
+@admin.register(FeeInvoice)
+class FeeInvoiceAdmin(ReadOnlyAdmin):
+    list_display = ("firm", "number", "amount", "status", "submitted_at")
+    list_filter = ("status", "firm")
+
