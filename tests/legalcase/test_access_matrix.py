@@ -44,6 +44,17 @@ ROLES_TABLE: dict[str, dict[str, str]] = {
     "reveal a debtor": {"counsel": "yes", "lawyer": "assigned matters", "manager": "no", "admin": "yes"},
     "templates (upload, activate)": {"counsel": "no", "lawyer": "no", "manager": "no", "admin": "yes"},
 }
+# Rows Fasu adds beyond API.md's table (issue 9; README "Roles beyond API.md"). A lawyer's
+# "own firm" invoices are their firm's assignments, current or ended.
+ROLES_TABLE |= {
+    "settlements, reductions": {"counsel": "yes", "lawyer": "no", "manager": "yes", "admin": "yes"},
+    "portfolios, transfers": {"counsel": "yes", "lawyer": "no", "manager": "yes", "admin": "yes"},
+    "fee arrangements": {"counsel": "yes", "lawyer": "no", "manager": "no", "admin": "yes"},
+    "submit invoices": {"counsel": "no", "lawyer": "own firm", "manager": "no", "admin": "yes"},
+    "approve, reject, pay invoices": {"counsel": "yes", "lawyer": "no", "manager": "no", "admin": "yes"},
+    "see fees and invoices": {"counsel": "yes", "lawyer": "own firm", "manager": "yes", "admin": "yes"},
+    "dashboard": {"counsel": "yes", "lawyer": "no", "manager": "yes", "admin": "yes"},
+}
 # API.md, under the table.
 OPEN_TO_EVERY_SIGNED_IN_USER = "Calculators, the template list and the firm list are open to every signed-in user."
 
@@ -58,6 +69,14 @@ PERMISSION_ROWS = {
     "write_filings": "evidence, bundles, filings, batches",
     "write_proceedings": "proceedings, rulings, confirm rulings",
     "set_forum": "proceedings, rulings, confirm rulings",
+    "write_settlements": "settlements, reductions",
+    "transfer_claims": "portfolios, transfers",
+    "set_fees": "fee arrangements",
+    "submit_invoices": "submit invoices",
+    "decide_invoices": "approve, reject, pay invoices",
+    "pay_invoices": "approve, reject, pay invoices",
+    "view_fees": "see fees and invoices",
+    "view_dashboard": "dashboard",
     "write_enforcement": "enforcement actions, renewals",
     "write_recoveries": "recoveries, reversals, costs",
     "reveal": "reveal a debtor",
