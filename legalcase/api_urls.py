@@ -3,8 +3,12 @@
 from django.urls import path
 
 from legalcase import api
+from legalcase.api import dashboard as dashboard_api
 from legalcase.api import enforcement as enforcement_api
+from legalcase.api import fees as fees_api
 from legalcase.api import recoveries as recovery_api
+from legalcase.api import settlements as settlement_api
+from legalcase.api import transfers as transfer_api
 
 app_name = "api"
 
@@ -48,10 +52,49 @@ urlpatterns = [
     path("matters/<int:matter_id>/costs/", recovery_api.MatterCostsView.as_view(), name="matter-costs"),
     # Settlements (api/settlements.py)
     # SETTLEMENTS-API
+    path(
+        "matters/<int:matter_id>/settlements/",
+        settlement_api.MatterSettlementsView.as_view(),
+        name="matter-settlements",
+    ),
+    path("settlements/<int:settlement_id>/", settlement_api.SettlementDetailView.as_view(), name="settlement-detail"),
+    path(
+        "settlements/<int:settlement_id>/cancel/",
+        settlement_api.SettlementCancelView.as_view(),
+        name="settlement-cancel",
+    ),
     # Portfolios and transfers (api/transfers.py)
     # TRANSFERS-API
+    path("portfolios/", transfer_api.PortfolioListView.as_view(), name="portfolio-list"),
+    path("portfolios/<int:portfolio_id>/", transfer_api.PortfolioDetailView.as_view(), name="portfolio-detail"),
+    path(
+        "portfolios/<int:portfolio_id>/matters/",
+        transfer_api.PortfolioMattersView.as_view(),
+        name="portfolio-matters",
+    ),
+    path(
+        "portfolios/<int:portfolio_id>/transfers/",
+        transfer_api.PortfolioTransfersView.as_view(),
+        name="portfolio-transfers",
+    ),
+    path("matters/<int:matter_id>/transfers/", transfer_api.MatterTransfersView.as_view(), name="matter-transfers"),
     # Outside-firm fees and invoices (api/fees.py)
     # FEES-API
+    path(
+        "assignments/<int:assignment_id>/fee-arrangement/",
+        fees_api.AssignmentFeeArrangementView.as_view(),
+        name="assignment-fee-arrangement",
+    ),
+    path("matters/<int:matter_id>/fees/", fees_api.MatterFeesView.as_view(), name="matter-fees"),
+    path(
+        "assignments/<int:assignment_id>/invoices/",
+        fees_api.AssignmentInvoicesView.as_view(),
+        name="assignment-invoices",
+    ),
+    path("invoices/", fees_api.InvoiceListView.as_view(), name="invoice-list"),
+    path("invoices/<int:invoice_id>/decision/", fees_api.InvoiceDecisionView.as_view(), name="invoice-decision"),
+    path("invoices/<int:invoice_id>/payments/", fees_api.InvoicePaymentsView.as_view(), name="invoice-payments"),
     # Dashboard (api/dashboard.py)
     # DASHBOARD-API
+    path("dashboard/", dashboard_api.DashboardView.as_view(), name="dashboard"),
 ]

@@ -19,7 +19,10 @@ class LegalcaseConfig(AppConfig):
         register_matter_section(title=_("Enforcement application amounts"), url_name="claims_section")
         # Settlements and instalments (views/settlements.py)
         # SETTLEMENTS-SECTION
+        register_matter_section(title=_("Settlement"), url_name="settlements_section")
         # Creditor chain and transfers (views/transfers.py)
         # TRANSFERS-SECTION
+        register_matter_section(title=_("Creditor chain"), url_name="transfers_section")
         # Outside-firm fees and invoices (views/fees.py)
         # FEES-SECTION
+        register_matter_section(title=_("Outside-firm fees"), url_name="fees_section")

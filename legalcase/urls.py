@@ -4,10 +4,14 @@ from django.urls import path
 
 from legalcase import views
 from legalcase.views import claims as claim_views
+from legalcase.views import dashboard as dashboard_views
 from legalcase.views import deadlines as deadline_views
 from legalcase.views import enforcement as enforcement_views
+from legalcase.views import fees as fee_views
 from legalcase.views import proceedings as proceeding_views
 from legalcase.views import recoveries as recovery_views
+from legalcase.views import settlements as settlement_views
+from legalcase.views import transfers as transfer_views
 
 urlpatterns = [
     path("", views.matter_list, name="matter_list"),
@@ -102,10 +106,57 @@ urlpatterns = [
     path("matters/<int:matter_id>/claims/", claim_views.claims_section, name="claims_section"),
     # Settlements (views/settlements.py)
     # SETTLEMENTS-URLS
+    path("matters/<int:matter_id>/settlements/", settlement_views.settlements_section, name="settlements_section"),
+    path(
+        "matters/<int:matter_id>/settlements/new/", settlement_views.settlement_record_view, name="settlement_record"
+    ),
+    path(
+        "matters/<int:matter_id>/settlements/<int:settlement_id>/cancel/",
+        settlement_views.settlement_cancel_view,
+        name="settlement_cancel",
+    ),
+    path("settlements/watch/", settlement_views.settlement_watch, name="settlement_watch"),
     # Portfolios and transfers (views/transfers.py)
     # TRANSFERS-URLS
+    path("portfolios/", transfer_views.portfolio_list, name="portfolio_list"),
+    path("portfolios/new/", transfer_views.portfolio_create_view, name="portfolio_create"),
+    path("portfolios/<int:portfolio_id>/", transfer_views.portfolio_detail, name="portfolio_detail"),
+    path(
+        "portfolios/<int:portfolio_id>/matters/",
+        transfer_views.portfolio_add_matters_view,
+        name="portfolio_add_matters",
+    ),
+    path("portfolios/<int:portfolio_id>/transfer/", transfer_views.portfolio_transfer_view, name="portfolio_transfer"),
+    path(
+        "portfolios/<int:portfolio_id>/transfers/<int:transfer_id>/",
+        transfer_views.portfolio_transfer_result,
+        name="portfolio_transfer_result",
+    ),
+    path(
+        "portfolios/<int:portfolio_id>/transfers/<int:transfer_id>/batches/<str:template>/",
+        transfer_views.portfolio_transfer_batch,
+        name="portfolio_transfer_batch",
+    ),
+    path("matters/<int:matter_id>/transfers/", transfer_views.transfers_section, name="transfers_section"),
     # Outside-firm fees and invoices (views/fees.py)
     # FEES-URLS
+    path("matters/<int:matter_id>/fees/", fee_views.fees_section, name="fees_section"),
+    path(
+        "matters/<int:matter_id>/fees/assignments/<int:assignment_id>/arrangement/",
+        fee_views.fee_arrangement_set_view,
+        name="fee_arrangement_set",
+    ),
+    path(
+        "matters/<int:matter_id>/fees/assignments/<int:assignment_id>/invoices/",
+        fee_views.invoice_submit_view,
+        name="invoice_submit",
+    ),
+    path("invoices/", fee_views.invoice_list, name="invoice_list"),
+    path("invoices/new/", fee_views.firm_invoice_submit_view, name="firm_invoice_submit"),
+    path("invoices/<int:invoice_id>/decision/", fee_views.invoice_decide_view, name="invoice_decide"),
+    path("invoices/<int:invoice_id>/payments/", fee_views.invoice_pay_view, name="invoice_pay"),
     # Asset managers' dashboard and exports (views/dashboard.py)
     # DASHBOARD-URLS
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/export/<str:table>.xlsx", dashboard_views.dashboard_export, name="dashboard_export"),
 ]

@@ -98,7 +98,12 @@ def matter_transition(*, user: User, matter_id: int, to: str, note: str = "", re
     matter.stage = to
     matter.closing_reason = reason if to == Stage.CLOSED else ""
     matter.stage_changed_at = timezone.now()
-    matter.save(update_fields=["stage", "closing_reason", "stage_changed_at"])
+    fields = ["stage", "closing_reason", "stage_changed_at"]
+    if to == Stage.ENFORCEMENT and matter.resumption_flagged_on is not None:
+        # A breached settlement's flag is answered: enforcement has resumed.
+        matter.resumption_flagged_on = None
+        fields.append("resumption_flagged_on")
+    matter.save(update_fields=fields)
     record_event(
         matter=matter,
         actor=user,

@@ -34,6 +34,7 @@ from legalcase.models import (
     User,
 )
 from legalcase.services.deadlines import matter_deadlines_recompute
+from legalcase.services.settlements import settlement_refresh_if_any
 
 FEN = Decimal("0.01")
 IDEMPOTENCY_KEY_MAX = Recovery._meta.get_field("idempotency_key").max_length
@@ -186,6 +187,8 @@ def recovery_record(
         },
     )
     matter_deadlines_recompute(matter_id=matter.pk)
+    # A payment may pay a settlement instalment (or complete the settlement).
+    settlement_refresh_if_any(matter=matter, today=timezone.localdate(), actor=user)
     recovery.matter = matter
     return recovery, True
 
@@ -261,6 +264,8 @@ def recovery_reverse(*, user: User, recovery_id: int, reason: str) -> Recovery:
         note=reason,
     )
     matter_deadlines_recompute(matter_id=matter.pk)
+    # The instalment it paid is unpaid again (a completed settlement is performed again).
+    settlement_refresh_if_any(matter=matter, today=timezone.localdate(), actor=user)
     counter.matter = matter
     return counter
 
