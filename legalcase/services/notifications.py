@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 
 from legalcase.access import LAWYER, visible_matters
 from legalcase.models import (
+    AuditAction,
+    AuditEvent,
     CalendarFeed,
     Deadline,
     DeadlineKind,
@@ -37,6 +39,7 @@ from legalcase.models import (
     NotificationKind,
     User,
 )
+from legalcase.services.settlements import settlements_refresh_due
 
 logger = logging.getLogger(__name__)
 
@@ -214,10 +217,14 @@ def deadlines_daily(*, today: dt.date | None = None) -> dict:
 
     Safe to run twice on a day: notifications are unique per user, deadline and kind,
     and a day's digest is sent once per user. A failed e-mail is logged, counted and
-    retried by the next run. Returns the counts.
+    retried by the next run. It first brings settlement instalments up to the day
+    (``settlements_refresh_due``), counted as settlements_checked and _breached.
+    Returns the counts.
     """
     today = today or timezone.localdate()
     counts = {"users": 0, "notifications": 0, "emails": 0, "email_failures": 0}
+    # Settlement instalments fall late and missed with the days, not only with recoveries.
+    counts.update(settlements_refresh_due(today))
     for user in list(User.objects.filter(is_active=True).order_by("id")):
         counts["users"] += 1
         counts["notifications"] += _notifications_create(user=user, today=today)
@@ -244,17 +251,21 @@ def _feed_digest(key: str) -> str:
 def calendar_feed_issue(*, user: User) -> str:
     """Give the user a new secret calendar key (replacing any old one, whose address stops at once).
 
-    Only the key's digest is stored, so the address can be shown once only.
+    Only the key's digest is stored, so the address can be shown once only. The address
+    lets its holder read the user's deadlines, so issuing and revoking it are audited.
     """
     key = secrets.token_urlsafe(32)
     CalendarFeed.objects.update_or_create(
         user=user, defaults={"digest": _feed_digest(key), "created_at": timezone.now(), "last_used_at": None}
     )
+    AuditEvent.objects.create(actor=user, action=AuditAction.CALENDAR_FEED_ISSUED, target=f"user:{user.pk}")
     return key
 
 
+@transaction.atomic
 def calendar_feed_revoke(*, user: User) -> None:
-    CalendarFeed.objects.filter(user=user).delete()
+    if CalendarFeed.objects.filter(user=user).delete()[0]:
+        AuditEvent.objects.create(actor=user, action=AuditAction.CALENDAR_FEED_REVOKED, target=f"user:{user.pk}")
 
 
 def calendar_feed_user(key: str) -> User | None:

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from legalcase.models import CalendarFeed, Deadline, Role
+from legalcase.models import AuditEvent, CalendarFeed, Deadline, Role
 from legalcase.services.notifications import (
     calendar_feed_issue,
     calendar_feed_revoke,
@@ -160,6 +160,18 @@ def test_revoke_makes_the_address_404(client, counsel_with_deadlines):
     calendar_feed_revoke(user=counsel)
     assert calendar_feed_user(key) is None
     assert client.get(reverse("calendar_feed", args=[key])).status_code == 404
+
+
+def test_issuing_and_revoking_the_address_are_audited_and_a_second_revoke_is_not(counsel_with_deadlines):
+    counsel, _matter, _deadlines = counsel_with_deadlines
+    calendar_feed_issue(user=counsel)
+    calendar_feed_revoke(user=counsel)
+    calendar_feed_revoke(user=counsel)  # nothing left to revoke
+    events = AuditEvent.objects.order_by("at", "id")
+    assert [(e.actor, e.action, e.target) for e in events] == [
+        (counsel, "calendar_feed_issued", f"user:{counsel.pk}"),
+        (counsel, "calendar_feed_revoked", f"user:{counsel.pk}"),
+    ]
 
 
 def test_a_deactivated_users_address_answers_404(client, counsel_with_deadlines):
