@@ -133,6 +133,12 @@ FIELD_LABELS = {
     "acceptance_fee_charged": gettext_lazy("acceptance fee charged"),
     "appealable": gettext_lazy("appealable"),
     "performance_days": gettext_lazy("performance days"),
+    "effective_on": gettext_lazy("creditor from"),
+    "agreement": gettext_lazy("assignment agreement"),
+    "newspaper": gettext_lazy("newspaper"),
+    "announced_on": gettext_lazy("announced on"),
+    "original_creditor": gettext_lazy("original creditor"),
+    "demand_recorded": gettext_lazy("announcement recorded as a demand"),
 }
 
 

@@ -70,7 +70,7 @@ def enforcement_application():
     )
     prose.tag("if transfer.assigned")
     prose.p(
-        "申请执行人系上述生效法律文书确定债权的受让人：原债权人{{ transfer.original_creditor }}已于"
+        "申请执行人系上述生效法律文书确定债权的受让人：原债权人{{ transfer.assignor }}已于"
         "{{ transfer.assigned_on|cn_date }}将该债权依法转让予申请执行人，并书面认可申请执行人取得该债权；"
         "债权转让通知情况：{{ transfer.notice }}。根据《最高人民法院关于民事执行中变更、追加当事人若干问题的规定》第九条，"
         "申请执行人申请变更为本案申请执行人并以自己的名义申请执行。债权转让协议及债权转让通知的证明材料附后。"
@@ -231,7 +231,7 @@ def change_of_applicant():
     prose = Prose(doc)
     prose.title("变更申请执行人申请书")
     prose_creditor(prose, "申请人")
-    prose.p([("原申请执行人：", True), (filled("transfer.original_creditor") + "。", False)], indent=False)
+    prose.p([("原申请执行人：", True), (filled("transfer.assignor") + "。", False)], indent=False)
     prose_debtors(prose, "被执行人")
     prose.p([("执行案号：", True), (filled("enforcement.case_number"), False)], indent=False)
 
@@ -243,7 +243,7 @@ def change_of_applicant():
 
     prose.heading("事实和理由：")
     prose.p(
-        f"原申请执行人{filled('transfer.original_creditor')}与被执行人{DISPUTE}一案，{INSTRUMENT}。"
+        f"原申请执行人{filled('transfer.assignor')}与被执行人{DISPUTE}一案，{INSTRUMENT}。"
         "因被执行人未履行生效法律文书确定的义务，原申请执行人向{{ enforcement.court }}申请强制执行，案号为{{ enforcement.case_number }}。"
     )
     prose.p(
