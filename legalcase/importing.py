@@ -37,6 +37,7 @@ from legalcase.api import EscalationSerializer
 from legalcase.identity import IdentityError, parse_resident_id, validate_uscc
 from legalcase.jobs import job_create
 from legalcase.models import (
+    ClaimTransfer,
     Creditor,
     Deadline,
     DeadlineKind,
@@ -596,6 +597,12 @@ def _chunk_store(*, user: User, chunk: list, calendar, counts: dict) -> list[tup
             Debt.objects.filter(creditor__uscc__in=usccs, account_number__in=accounts).values_list(
                 "creditor__uscc", "account_number"
             )
+        )
+        # Accounts these creditors have transferred away go the per-row way, which refuses them.
+        stored |= set(
+            ClaimTransfer.objects.filter(
+                from_creditor__uscc__in=usccs, debt__account_number__in=accounts
+            ).values_list("from_creditor__uscc", "debt__account_number")
         )
     fresh, single = [], []
     for line, data in valid:

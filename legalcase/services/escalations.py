@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from legalcase.access import require
 from legalcase.events import record_event
 from legalcase.models import (
+    ClaimTransfer,
     Creditor,
     Debt,
     DemandRecord,
@@ -31,15 +32,40 @@ from legalcase.services.matters import matter_open
 
 
 class EscalationConflict(Exception):
-    """A repeat escalation of an account whose debtor identity number differs (answers 409)."""
+    """A repeat escalation that cannot update the matter (answers 409).
 
-    def __init__(self, matter: Matter):
+    Either the debtor identity number differs, or the creditor escalating the account
+    has since transferred the claim (the new creditor escalates it now).
+    """
+
+    def __init__(self, matter: Matter, message: str = ""):
         # The message names neither number (API.md: errors never echo identity numbers).
         super().__init__(
-            _("Matter %(number)s already holds this account with a different debtor identity number.")
+            message
+            or _("Matter %(number)s already holds this account with a different debtor identity number.")
             % {"number": matter.number}
         )
         self.stage = matter.stage
+
+
+def _transferred_away(creditor: Creditor, account_number: str) -> None:
+    """Refuse an escalation by a creditor that has transferred this account's claim (it is no longer theirs)."""
+    step = (
+        ClaimTransfer.objects.filter(from_creditor=creditor, debt__account_number=account_number)
+        .select_related("debt__matter", "to_creditor")
+        .order_by("-effective_on", "-id")
+        .first()
+    )
+    if step is not None:
+        matter = step.debt.matter
+        raise EscalationConflict(
+            matter,
+            _(
+                "Matter %(number)s holds this account: the claim was transferred to %(to)s on %(date)s, "
+                "so only the current creditor may escalate it."
+            )
+            % {"number": matter.number, "to": step.to_creditor.name, "date": step.effective_on.isoformat()},
+        )
 
 
 OPTIONAL_DEBT_FIELDS = ("contract_number", "contract_date", "overdue_since", "matured_on", "last_payment_date")
@@ -146,12 +172,15 @@ def matter_escalate(*, user: User, data: dict, calendar: HolidayCalendar | None 
         fields["original_creditor"] = original_creditor
     if "portfolio" in data:
         fields["portfolio"] = portfolio
-    account = Debt.objects.select_for_update().select_related("debtor").filter(
-        creditor=creditor, account_number=data["account_number"]
+    account = (
+        Debt.objects.select_for_update()
+        .select_related("debtor")
+        .filter(creditor=creditor, account_number=data["account_number"])
     )
     debt = account.first()
     created = False
     if debt is None:
+        _transferred_away(creditor, data["account_number"])
         debtor = _person_get_or_create(data["debtor"])
         try:
             with transaction.atomic():
