@@ -52,6 +52,12 @@ try:
     # How many matters of a batch one job renders, converts and bundles at a time.
     BATCH_CHUNK = env_int(ENV, "BATCH_CHUNK", 100)
     DEADLINE_PROCESSES = env_int(ENV, "DEADLINE_PROCESSES", 2)
+    # How long the dashboard's aggregates are kept before they are computed again (0: every view).
+    DASHBOARD_CACHE_SECONDS = env_int(ENV, "DASHBOARD_CACHE_SECONDS", 600, minimum=0)
+    # A cache all processes share (redis://…, e.g. the broker's Redis); unset: each process keeps its own.
+    CACHE_URL = ENV.get("CACHE_URL", "").strip()
+    if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
+        raise SettingError("CACHE_URL", "must start with redis:// or rediss://")
     if RENDER_SECONDS >= JOB_LEASE_SECONDS:
         raise SettingError("RENDER_SECONDS", "must be below JOB_LEASE_SECONDS")
     # E-mail (the daily deadline digest). Unset: messages are printed to the console.
@@ -231,6 +237,14 @@ SPECTACULAR_SETTINGS = {
         "DeadlineStatus": "legalcase.models.DeadlineStatus",
         "DeadlineCompletion": [("done", "Done"), ("waived", "Waived")],
     },
+}
+
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 # Jobs: a real broker when BROKER_URL is set, else an in-process worker thread.

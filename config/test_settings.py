@@ -15,3 +15,5 @@ JOBS_IN_PROCESS = False
 DRAMATIQ_BROKER = {**DRAMATIQ_BROKER, "BROKER": "dramatiq.brokers.stub.StubBroker", "OPTIONS": {}}  # noqa: F405
 # The test database lives in one connection's transaction: recompute in this process.
 DEADLINE_PROCESSES = 1
+# Figures computed on every view: a cached board would outlive the test that made it.
+DASHBOARD_CACHE_SECONDS = 0
