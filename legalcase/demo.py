@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from legalcase.calculators import court_fees
+from legalcase.demo_money import add_money_side
 from legalcase.identity import build_resident_id, build_uscc
 from legalcase.models import (
     ClosingReason,
@@ -689,7 +690,7 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
             parties[fields["id_number"]] = Party.objects.create(**fields)
         return parties[fields["id_number"]]
 
-    opened = 0
+    opened: list[int] = []
     calendar = holiday_calendar()
     forums = dict(Forum.objects.filter(name__in=FORUMS.values(), active=True).values_list("name", "pk"))
     # Streams of their own, so that demands and proceedings do not change the rest of the demo.
@@ -703,7 +704,7 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
             Guarantee.objects.create(debt=debt, guarantor=party_for(guarantor), **terms)
         owner = counsel[plan.owner]
         matter = matter_open(debt=debt, actor=owner, owner=owner)
-        opened += 1
+        opened.append(matter.pk)
         proceeding = None
         # The firm is instructed just before the first step in court (or the first step at all).
         assign_before = next((i for i, (to, _) in enumerate(plan.moves) if to in COURT_STAGES), 0)
@@ -734,6 +735,7 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
             matter_unassign_firm(user=owner, matter_id=matter.pk)
         matter_deadlines_recompute(matter_id=matter.pk, calendar=calendar)
         _close_handled_deadlines(matter, owner)
+    money = add_money_side(matter_ids=opened, firms=firms, users=by_name)
     return SeedResult(
         created=True,
         counts={
@@ -741,7 +743,8 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
             "firms": len(firms),
             "users": len(users),
             "parties": len(parties),
-            "matters": opened,
+            "matters": len(opened),
+            **money,
         },
     )
 
