@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 RATE = {"max_digits": 9, "decimal_places": 6}
+ZERO_TOTAL = {"default": Decimal("0.00"), "db_default": Decimal("0.00"), **MONEY}
 
 
 class Role(models.TextChoices):
@@ -476,10 +477,11 @@ class Matter(models.Model):
     stage_changed_at = models.DateTimeField(_("stage changed at"), default=timezone.now)
     # Running totals kept by the recovery and cost services under the matter's row lock,
     # so ``outstanding`` needs no query (the matter list shows it for a page of matters).
-    costs_recoverable = models.DecimalField(_("recoverable costs"), default=Decimal("0.00"), **MONEY)
-    recovered_costs = models.DecimalField(_("recovered to costs"), default=Decimal("0.00"), **MONEY)
-    recovered_interest = models.DecimalField(_("recovered to interest"), default=Decimal("0.00"), **MONEY)
-    recovered_principal = models.DecimalField(_("recovered to principal"), default=Decimal("0.00"), **MONEY)
+    # Zero in the database too, for rows written by COPY (bench/matter_list.py).
+    costs_recoverable = models.DecimalField(_("recoverable costs"), **ZERO_TOTAL)
+    recovered_costs = models.DecimalField(_("recovered to costs"), **ZERO_TOTAL)
+    recovered_interest = models.DecimalField(_("recovered to interest"), **ZERO_TOTAL)
+    recovered_principal = models.DecimalField(_("recovered to principal"), **ZERO_TOTAL)
     # Set when a settlement instalment was missed (legalcase.models.settlements): the
     # matter waits for enforcement to resume; cleared when it moves to enforcement.
     resumption_flagged_on = models.DateField(_("flagged for resumed enforcement on"), null=True, blank=True)

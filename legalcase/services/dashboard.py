@@ -634,6 +634,10 @@ class Dashboard:
     scorecards: list[Scorecard] | None = None
 
 
+def _key(part: str, filters: Filters, today: dt.date) -> str:
+    return f"fasu:dashboard:{part}:{today.isoformat()}:{filters.portfolio}:{filters.creditor}"
+
+
 def _kept(part: str, filters: Filters, today: dt.date, compute, *, fresh: bool) -> tuple[Any, dt.datetime]:
     """``compute()`` and when it ran, kept in the cache for ``DASHBOARD_CACHE_SECONDS`` (0: never kept).
 
@@ -643,12 +647,25 @@ def _kept(part: str, filters: Filters, today: dt.date, compute, *, fresh: bool) 
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return compute(), timezone.now()
-    key = f"fasu:dashboard:{part}:{today.isoformat()}:{filters.portfolio}:{filters.creditor}"
-    kept = None if fresh else cache.get(key)
+    kept = None if fresh else cache.get(_key(part, filters, today))
     if kept is None:
         kept = (compute(), timezone.now())
-        cache.set(key, kept, seconds)
+        cache.set(_key(part, filters, today), kept, seconds)
     return kept
+
+
+def _own_scorecard(
+    firm_id: int, matters: QuerySet[Matter], filters: Filters, today: dt.date, *, fresh: bool
+) -> tuple[list[Scorecard], dt.datetime]:
+    """A lawyer's firm's card: its row of the kept all-firms table when there is one, else computed for that firm alone."""
+    kept = None if fresh or not settings.DASHBOARD_CACHE_SECONDS else cache.get(_key("scorecards", filters, today))
+    if kept is not None:
+        cards, at = kept
+        own = [card for card in cards if card.firm_id == firm_id]
+        if own:
+            return own, at
+    # A firm that never held a matter in scope gets its empty card.
+    return firm_scorecards(matters, firm_id=firm_id), timezone.now()
 
 
 def dashboard_figures(
@@ -695,12 +712,10 @@ def dashboard_figures(
         board.matters_by_stage = matters_by_stage(matters, groups=groups)
     if "lapsing" in wanted:
         board.lapsing = lapsing_freezes(user, matters, today=today, limit=lapsing_limit)
-    if "scorecards" in wanted:
-        cards = kept("scorecards", lambda: firm_scorecards(matters))
-        if lawyer:
-            own = [card for card in cards if card.firm_id == user.firm_id]
-            # A firm that never held a matter in scope gets its empty card.
-            cards = own or firm_scorecards(matters, firm_id=user.firm_id)
-        board.scorecards = cards
+    if "scorecards" in wanted and lawyer:
+        board.scorecards, at = _own_scorecard(user.firm_id, matters, filters, today, fresh=fresh)
+        computed.append(at)
+    elif "scorecards" in wanted:
+        board.scorecards = kept("scorecards", lambda: firm_scorecards(matters))
     board.computed_at = min(computed) if computed else timezone.now()
     return board

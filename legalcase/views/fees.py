@@ -43,6 +43,7 @@ from legalcase.views.sections import (
     add_service_errors,
     date_input,
     errors_to_messages,
+    form_apply,
     is_htmx,
     section_form_post,
 )
@@ -309,16 +310,7 @@ def _invoice_matter(request: HttpRequest, invoice_id: int, action: str) -> tuple
 
 
 def _invoice_act(request: HttpRequest, invoice: FeeInvoice, matter: Matter, form, act, *, kind: str, done: str):
-    ok = False
-    if form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except InvoiceConflict as exc:
-            form.add_error(None, str(exc))
-        else:
-            ok = True
+    ok = form_apply(form, act, conflicts=(InvoiceConflict,))
     notice = done if ok else ""
     if is_htmx(request) and request.POST.get("back") == "matter":
         return fees_section_response(request, matter, failed=None if ok else (kind, invoice.pk, form), notice=notice)

@@ -54,23 +54,29 @@ def section_answer(
     return redirect("matter_detail", matter_id=matter.pk)
 
 
+def form_apply(form: forms.Form, act, *, conflicts: tuple = ()) -> bool:
+    """Validate ``form`` and call ``act(cleaned_data)`` (a service); say whether it went through.
+
+    A ``ValidationError`` lands next to the field it names; an exception of one of the
+    ``conflicts`` classes (a state conflict) above the form.
+    """
+    if not form.is_valid():
+        return False
+    try:
+        act(form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+    except conflicts as exc:
+        form.add_error(None, str(exc))
+    else:
+        return True
+    return False
+
+
 def section_form_post(
     request: HttpRequest, matter: Matter, form: forms.Form, act, *, done: str, section, conflicts: tuple = ()
 ) -> HttpResponse:
-    """Validate ``form``, call ``act(cleaned_data)`` (a service), answer with ``section(ok, notice)``.
-
-    A ``ValidationError`` lands next to the field it names; an exception of one of the
-    ``conflicts`` classes (a state conflict) above the form. ``done`` is the notice of success.
-    """
-    ok = False
-    if form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except conflicts as exc:
-            form.add_error(None, str(exc))
-        else:
-            ok = True
+    """``form_apply`` the form, then answer with ``section(ok, notice)``; ``done`` is the notice of success."""
+    ok = form_apply(form, act, conflicts=conflicts)
     notice = done if ok else ""
     return section_answer(request, matter, ok=ok, form=form, notice=notice, section=lambda: section(ok, notice))

@@ -4,18 +4,24 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 
 from legalcase.demo import CREDITORS, DEMO_PASSWORD, FIRMS
+from legalcase.demo_money import AMC, PORTFOLIO_SOLD
 from legalcase.identity import validate_resident_id, validate_uscc
 from legalcase.models import (
     Assignment,
     Creditor,
+    FeeInvoice,
     Guarantee,
+    Instalment,
     LawFirm,
     Matter,
     MatterEvent,
     Party,
+    Portfolio,
     Role,
+    Settlement,
     Stage,
     User,
 )
@@ -147,7 +153,7 @@ def test_seed_demo_adds_matters_in_every_stage_a_user_per_role_creditors_and_fir
     assert admin.is_staff and admin.is_superuser and admin.check_password(DEMO_PASSWORD)
     assert User.objects.get(username="lawyer1").firm.name == FIRMS[0]
     assert User.objects.get(username="lawyer2").firm.name == FIRMS[1]
-    assert set(Creditor.objects.values_list("uscc", flat=True)) == {c.uscc for c in CREDITORS}
+    assert set(Creditor.objects.values_list("uscc", flat=True)) == {c.uscc for c in CREDITORS} | {AMC["uscc"]}
     assert set(LawFirm.objects.values_list("name", flat=True)) == set(FIRMS)
     for username in ("counsel1", "lawyer2", "manager1"):
         assert username in seeded
@@ -164,6 +170,19 @@ def test_seed_demo_gives_matters_a_history(seeded):
     assert Guarantee.objects.filter(guarantee_type="joint").exists()
     assert Guarantee.objects.filter(guarantee_type="general").exists()
     assert Party.objects.filter(debts__isnull=False).distinct().count() < Matter.objects.count()
+
+
+def test_seed_demo_has_fees_invoices_a_sold_portfolio_and_settlements_in_each_state(seeded):
+    assert not Assignment.objects.filter(fee_arrangement__isnull=True).exists()
+    assert set(FeeInvoice.objects.values_list("status", flat=True)) == {"submitted", "approved", "rejected", "paid"}
+    sold = Portfolio.objects.get(name=PORTFOLIO_SOLD)
+    assert sold.holder.uscc == AMC["uscc"] and sold.debts.count() == sold.transfers.get().claims.count() > 0
+    assert not sold.debts.exclude(creditor=sold.holder).exists()
+    statuses = dict(Settlement.objects.values_list("status").annotate(n=Count("id")))
+    assert statuses == {"active": 3, "breached": 3, "completed": 3}
+    late = Instalment.objects.filter(status="late", settlement__status="active").count()
+    flagged = Matter.objects.filter(resumption_flagged_on__isnull=False).count()
+    assert (late, flagged) == (3, 3)
 
 
 def test_seed_demo_twice_adds_nothing_the_second_time(seeded):
@@ -208,7 +227,13 @@ def test_seed_demo_refuses_an_existing_user_of_another_role_and_stores_nothing()
 
 
 def test_seed_demo_records_court_steps_enforcement_and_recoveries_through_the_services(seeded):
-    from legalcase.models import EnforcementAction, EventKind, Proceeding, Recovery, Ruling
+    from legalcase.models import (
+        EnforcementAction,
+        EventKind,
+        Proceeding,
+        Recovery,
+        Ruling,
+    )
 
     assert Proceeding.objects.filter(kind="first_instance").exists()
     assert Ruling.objects.filter(confirmed=True).exists()

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from legalcase.models import Assignment, Portfolio, Role, Stage
@@ -441,4 +441,26 @@ def test_the_aggregates_are_kept_for_the_configured_time_and_shared_until_comput
     assert sum(row.matters for row in fresh.matters_by_stage) == 2
     client.force_login(counsel)
     assert client.get("/dashboard/").context["board"].computed_at == fresh.computed_at
+    cache.clear()
+
+
+def test_a_lawyer_reading_the_kept_scorecards_gets_only_their_own_firms_row(settings):
+    from django.core.cache import cache
+
+    settings.DASHBOARD_CACHE_SECONDS = 600
+    cache.clear()
+    counsel = make_user(Role.COUNSEL)
+    ours, theirs = make_firm("本所律师事务所"), make_firm("他所律师事务所")
+    for firm in (ours, theirs):
+        matter_assign_firm(user=counsel, matter_id=make_matter().pk, firm_id=firm.pk)
+    everyone = dashboard_figures(user=counsel)  # fills the kept all-firms table
+    assert {card.firm_id for card in everyone.scorecards} == {ours.pk, theirs.pk}
+
+    lawyer = make_user(Role.LAWYER, firm=ours)
+    asked_at = timezone.now()
+    board = dashboard_figures(user=lawyer)
+
+    assert [(card.firm_id, card.matters_ever) for card in board.scorecards] == [(ours.pk, 1)]
+    assert board.computed_at < asked_at  # read from the kept table, not computed again
+    assert board.recoveries_by_month is None and board.rates_by_firm is None
     cache.clear()

@@ -55,6 +55,8 @@ def signed_in(role=Role.COUNSEL, **kwargs) -> tuple[Client, object]:
     user = make_user(role, **kwargs)
     client = Client(**EN)
     client.force_login(user)
+    # The pages in English, as the messages below are written; Chinese is the default.
+    client.cookies["django_language"] = "en"
     return client, user
 
 

@@ -129,7 +129,7 @@ def test_a_matter_the_caller_cannot_see_refuses_the_whole_addition(bank):
         portfolio_add_matters(user=make_user(Role.LAWYER, firm=firm), portfolio_id=portfolio.pk, matter_ids=[mine.pk])
     with pytest.raises(ValidationError) as refused:
         portfolio_add_matters(user=admin, portfolio_id=portfolio.pk, matter_ids=[mine.pk, 999999])
-    assert refused.value.message_dict["matter_ids"] == ["Matters not found or not yours: 999999"]
+    assert refused.value.message_dict["matter_ids"] == ["以下案件不存在或无权访问：999999"]
     assert Debt.objects.filter(portfolio=portfolio).count() == 0
     assert other.events.filter(kind=EventKind.UPDATED).count() == 0
 
