@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_DOWN, Decimal
 
+from django.db.models import Min
 from django.utils import timezone
 
 from legalcase.identity import build_uscc
@@ -20,6 +21,7 @@ from legalcase.models import (
     FeeInvoice,
     LawFirm,
     Matter,
+    Proceeding,
     Stage,
     User,
 )
@@ -83,11 +85,45 @@ def add_money_side(*, matter_ids: list[int], firms: list[LawFirm], users: dict[s
     today = timezone.localdate()
     counsel, manager = users["counsel1"], users["manager1"]
     lawyers = {user.firm_id: user for user in users.values() if user.role == "lawyer"}
+    _backdate_assignments(matter_ids, today)
     counts = {"fee_arrangements": _fee_arrangements(matter_ids, firms, counsel)}
     counts["invoices"] = _invoices(matter_ids, lawyers, counsel, today)
     counts["portfolio_matters"] = _portfolios(matter_ids, manager, today)
     counts["settlements"] = _settlements(matter_ids, counsel, manager, today)
     return counts
+
+
+def _backdate_assignments(matter_ids: list[int], today: dt.date) -> None:
+    """Put the assignments where a real file has them: the firm instructed some weeks before its first filing.
+
+    The services stamp an assignment with the time it is made, which is the seeding
+    time, while the demo's court steps and recoveries lie in the past; the firms'
+    scorecards and fees count what happened during an assignment, so the demo dates
+    them back. An earlier firm held the matter for the 90 days before.
+    """
+    first_filed = dict(
+        Proceeding.objects.filter(matter_id__in=matter_ids, filed_on__isnull=False)
+        .values("matter_id")
+        .annotate(first=Min("filed_on"))
+        .values_list("matter_id", "first")
+    )
+    by_matter: dict[int, list[Assignment]] = {}
+    for assignment in Assignment.objects.filter(matter_id__in=matter_ids).order_by("started_at", "pk"):
+        by_matter.setdefault(assignment.matter_id, []).append(assignment)
+    moved = []
+    for matter_id, assignments in by_matter.items():
+        # One to eight weeks before the first filing, varied so the scorecards' medians differ.
+        anchor = first_filed.get(matter_id, today - dt.timedelta(days=45)) - dt.timedelta(days=7 + matter_id * 37 % 50)
+        start = dt.datetime.combine(anchor, dt.time(10), tzinfo=timezone.get_current_timezone())
+        for index, assignment in enumerate(reversed(assignments)):
+            if assignment.ended_at is not None and index == 0:
+                assignment.ended_at = max(start + dt.timedelta(days=30), timezone.now() - dt.timedelta(days=10))
+            elif assignment.ended_at is not None:
+                assignment.ended_at = start
+                start -= dt.timedelta(days=90)
+            assignment.started_at = start
+            moved.append(assignment)
+    Assignment.objects.bulk_update(moved, ["started_at", "ended_at"])
 
 
 def _fee_arrangements(matter_ids: list[int], firms: list[LawFirm], counsel: User) -> int:
@@ -122,7 +158,7 @@ def _invoices(matter_ids: list[int], lawyers: dict[int, User], counsel: User, to
             invoice_decide(user=counsel, invoice_id=invoice.pk, approve=True)
             if index % 5 == 1:
                 paid = invoice.amount if index % 2 else (invoice.amount / 2).quantize(Decimal("0.01"), ROUND_DOWN)
-                invoice_pay(user=counsel, invoice_id=invoice.pk, amount=paid, paid_on=today - dt.timedelta(days=2))
+                invoice_pay(user=counsel, invoice_id=invoice.pk, amount=paid, paid_on=today)
     return FeeInvoice.objects.filter(assignment__matter_id__in=matter_ids).count()
 
 
