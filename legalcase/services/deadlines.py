@@ -34,6 +34,7 @@ from legalcase.models import (
     Proceeding,
     Recovery,
     Ruling,
+    Settlement,
     User,
     holiday_calendar,
 )
@@ -128,6 +129,7 @@ class MatterFacts:
     fee_notice_on: dt.date | None = None  # the latest court fee notice (open proceeding or cost)
     preservation_on: dt.date | None = None  # the latest pre-suit preservation's measures
     recoveries: list[dt.date] = field(default_factory=list)  # days money came in (part payments)
+    acknowledgments: list[dt.date] = field(default_factory=list)  # settlements agreed (the debtor's acknowledgment)
     actions: list[ActionFacts] = field(default_factory=list)  # enforcement actions in force
 
 
@@ -167,7 +169,7 @@ CURRENT_FIELDS = (
 
 
 def matter_facts(first_id: int, last_id: int) -> dict[int, MatterFacts]:
-    """The engine's inputs for the matters with ids from ``first_id`` to ``last_id``, in eight queries.
+    """The engine's inputs for the matters with ids from ``first_id`` to ``last_id``, in nine queries.
 
     A range rather than a list of ids: a batch of the next N ids is a range, and a
     range filter costs the same for ten matters or ten thousand.
@@ -210,6 +212,10 @@ def matter_facts(first_id: int, last_id: int) -> dict[int, MatterFacts]:
     )
     for matter_id, day in received.values_list("matter_id", "received_on"):
         facts[matter_id].recoveries.append(day)
+    # A settlement is the debtor's acknowledgment of the debt (民法典 Art. 195 (2)).
+    settlements = Settlement.objects.filter(matter__id__range=span).exclude(status=Settlement.Status.CANCELLED)
+    for matter_id, day in settlements.order_by("agreed_on").values_list("matter_id", "agreed_on"):
+        facts[matter_id].acknowledgments.append(day)
     actions = EnforcementAction.objects.filter(
         matter__id__range=span, status=EnforcementAction.Status.ACTIVE, kind__in=DATED_ACTION_KINDS
     ).order_by("started_on", "id")
@@ -230,10 +236,18 @@ def deadlines_computed(
     memo = {} if memo is None else memo
     start, payment = facts.debt_start, facts.last_payment_date
     payment = payment if payment and payment > start else None
-    key = ("limitation", start, tuple(facts.delivered_demands), payment, tuple(facts.recoveries))
+    key = (
+        "limitation",
+        start,
+        tuple(facts.delivered_demands),
+        payment,
+        tuple(facts.recoveries),
+        tuple(facts.acknowledgments),
+    )
     if (limitation := memo.get(key)) is None:
         events = [LimitationEvent(on=day, kind="demand") for day in facts.delivered_demands]
         events += [LimitationEvent(on=day, kind="part_payment") for day in (payment, *facts.recoveries) if day]
+        events += [LimitationEvent(on=day, kind="acknowledgment") for day in facts.acknowledgments]
         limitation = memo[key] = limitation_expiry(start=start, events=events, calendar=calendar)
     dates = {(DeadlineKind.LIMITATION, None, None, 0): limitation}
     for guarantor_id, agreed in facts.guarantees:

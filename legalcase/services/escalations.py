@@ -168,9 +168,11 @@ def matter_escalate(*, user: User, data: dict, calendar: HolidayCalendar | None 
     original_creditor = _creditor_get_or_create(data["original_creditor"]) if data.get("original_creditor") else None
     portfolio = Portfolio.objects.get_or_create(name=data["portfolio"])[0] if data.get("portfolio") else None
     fields = _debt_values(data)
-    if "original_creditor" in data:
+    # Given, they replace what is recorded; null or absent leaves it (an AMC's feed after
+    # it bought the debt must not wipe the lender or the portfolio the transfer recorded).
+    if original_creditor is not None:
         fields["original_creditor"] = original_creditor
-    if "portfolio" in data:
+    if portfolio is not None:
         fields["portfolio"] = portfolio
     account = (
         Debt.objects.select_for_update()

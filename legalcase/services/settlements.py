@@ -25,6 +25,8 @@ from legalcase.access import access_matter
 from legalcase.events import record_event
 from legalcase.models import (
     DEFAULT_GRACE_DAYS,
+    MONEY,
+    DeadlineStatus,
     EventKind,
     Instalment,
     Matter,
@@ -32,6 +34,7 @@ from legalcase.models import (
     Stage,
     User,
 )
+from legalcase.services.deadlines import matter_deadlines_recompute
 from legalcase.settlements import (
     FEN,
     MISSED,
@@ -42,6 +45,8 @@ from legalcase.settlements import (
 )
 
 MAX_INSTALMENTS = 120
+# What a money column holds (MONEY: 16 digits, 2 after the point).
+AMOUNT_LIMIT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
 MAX_GRACE_DAYS = 90
 # The settlements whose instalments follow the recoveries: a breached one too, so that
 # what was paid shows, though it stays breached; a cancelled one stays as it was left.
@@ -70,6 +75,8 @@ def _amount(value, field: str, *, allow_zero: bool = False) -> Decimal:
         raise ValidationError({field: _("Give the amount as a number.")}) from None
     if not value.is_finite() or value < 0 or (value == 0 and not allow_zero):
         raise ValidationError({field: _("Must be more than zero.") if not allow_zero else _("Must not be negative.")})
+    if value >= AMOUNT_LIMIT:
+        raise ValidationError({field: _("The amount is too large.")})
     if value != value.quantize(FEN):
         raise ValidationError({field: _("Give the amount in yuan and fen: at most two decimal places.")})
     return value.quantize(FEN)
@@ -204,6 +211,11 @@ def settlement_record(
         Instalment(settlement=settlement, sequence=n, due_on=due_on, amount=value)
         for n, (due_on, value) in enumerate(rows, start=1)
     )
+    # The agreement is the debtor's acknowledgment: it interrupts limitation (民法典 Art. 195).
+    # One signed after limitation ran out defeats the defence instead (诉讼时效规定 Art. 19):
+    # flagged for counsel on the timeline, since the engine does not revive the period.
+    limitation = matter.limitation_deadline
+    after_limitation = bool(limitation and limitation.status != DeadlineStatus.DONE and limitation.due_on < agreed_on)
     # Figures only: the debtor's means stay on the settlement, out of the timeline.
     record_event(
         matter=matter,
@@ -219,9 +231,11 @@ def settlement_record(
             "first_due_on": rows[0][0].isoformat(),
             "last_due_on": rows[-1][0].isoformat(),
             "grace_days": grace_days,
+            **({"signed_after_limitation": limitation.due_on.isoformat()} if after_limitation else {}),
         },
         note=settlement.note,
     )
+    matter_deadlines_recompute(matter_id=matter.pk)
     # An agreement recorded after the event may already have payments, or a missed instalment.
     refreshed = settlement_refresh(matter=matter, today=today, actor=user)
     settlement.refresh_from_db()
@@ -386,13 +400,26 @@ def settlement_cancel(*, user: User, settlement_id: int, reason: str) -> Settlem
     old = settlement.status
     settlement.status = Settlement.Status.CANCELLED
     settlement.save(update_fields=["status"])
+    flag = {}
+    breached = matter.settlements.filter(status=Settlement.Status.BREACHED).exists()
+    if old == Settlement.Status.BREACHED and not breached and matter.resumption_flagged_on is not None:
+        # The breach that flagged the matter went with the settlement (rescinded, or a mistake).
+        flag = {"resumption_flagged_on": matter.resumption_flagged_on.isoformat()}
+        matter.resumption_flagged_on = None
+        matter.save(update_fields=["resumption_flagged_on"])
     record_event(
         matter=matter,
         actor=user,
         kind=EventKind.SETTLEMENT_CHANGED,
-        old={"settlement": settlement.pk, "status": old},
-        new={"settlement": settlement.pk, "status": settlement.status},
+        old={"settlement": settlement.pk, "status": old, **flag},
+        new={
+            "settlement": settlement.pk,
+            "status": settlement.status,
+            **({"resumption_flagged_on": None} if flag else {}),
+        },
         note=reason,
     )
+    # No longer an acknowledgment the limitation date rests on.
+    matter_deadlines_recompute(matter_id=matter.pk)
     settlement.matter = matter
     return settlement

@@ -195,7 +195,7 @@ def _matter_ids(raw, field_name: str = "matter_ids") -> list[int]:
         ids = list(dict.fromkeys(int(value) for value in raw if not isinstance(value, bool)))
     except (TypeError, ValueError):
         raise ValidationError({field_name: _("Matter ids must be whole numbers.")}) from None
-    if len(ids) != len(raw):
+    if len(ids) != len(raw) or not all(0 < pk < 2**63 for pk in ids):
         raise ValidationError({field_name: _("Some matter ids are wrong or repeated.")})
     return ids
 
@@ -219,6 +219,7 @@ def portfolio_add_matters(*, user: User, portfolio_id: int, matter_ids) -> list[
     portfolio = portfolio_get(portfolio_id, lock=True)
     ids = _matter_ids(matter_ids)
     _refuse_unseen(user, ids, visible_matters(user).filter(pk__in=ids))
+    _lock_debts(ids)
     matters = list(
         Matter.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
@@ -246,6 +247,12 @@ def portfolio_add_matters(*, user: User, portfolio_id: int, matter_ids) -> list[
 
 
 # --- Transfers -----------------------------------------------------------------------
+
+
+def _lock_debts(matter_ids: list[int]) -> None:
+    """Lock the matters' debts before the matters, in the order the escalation service takes them (no deadlock)."""
+    debts = Debt.objects.select_for_update(of=("self",)).filter(matter__pk__in=matter_ids)
+    list(debts.order_by("pk").values_list("pk", flat=True))
 
 
 def _assignee(data) -> tuple[dict, str]:
@@ -332,12 +339,16 @@ def portfolio_transfer(
     else:
         ids = _matter_ids(matter_ids)
         _refuse_unseen(user, ids, in_portfolio.filter(pk__in=ids))
+    _lock_debts(ids)
     matters = list(
         Matter.objects.select_for_update(of=("self",))
-        .filter(pk__in=ids)
+        .filter(pk__in=ids, debt__portfolio=portfolio)
         .select_related("debt__creditor", "debt__original_creditor")
         .order_by("pk")
     )
+    if len(matters) != len(ids):
+        # Another user moved one of them out of the portfolio meanwhile.
+        raise ValidationError({"matter_ids": _("The portfolio changed while the transfer was prepared: try again.")})
     assignors = {matter.debt.creditor_id for matter in matters}
     if len(assignors) != 1:
         raise ValidationError(
@@ -348,6 +359,21 @@ def portfolio_transfer(
             }
         )
     assignor = matters[0].debt.creditor
+    last_step = (
+        ClaimTransfer.objects.filter(debt__matter__in=ids)
+        .order_by("-effective_on")
+        .values_list("effective_on", flat=True)
+        .first()
+    )
+    if last_step is not None and effective_on < last_step:
+        raise ValidationError(
+            {
+                "effective_on": _(
+                    "A debt here was last transferred on %(date)s: this transfer cannot take effect earlier."
+                )
+                % {"date": last_step.isoformat()}
+            }
+        )
     if assignor.uscc == uscc:
         raise ValidationError({"to_creditor_uscc": _("The assignee already holds these debts.")})
     clash = Debt.objects.filter(
@@ -375,8 +401,10 @@ def portfolio_transfer(
     for matter in matters:
         _transfer_debt(user=user, matter=matter, transfer=transfer, notice=notice, calendar=calendar)
     before = portfolio.holder.name if portfolio.holder_id else None
-    portfolio.holder = assignee
-    portfolio.save(update_fields=["holder"])
+    # The holder changes when the whole portfolio went; part of it leaves the holder as it was.
+    if not portfolio.debts.exclude(creditor=assignee).exists():
+        portfolio.holder = assignee
+        portfolio.save(update_fields=["holder"])
     matter_ids = [matter.pk for matter in matters]
     _audit(
         user,
@@ -413,12 +441,18 @@ def _transfer_debt(*, user: User, matter: Matter, transfer: PortfolioTransfer, n
     debt.save(update_fields=["creditor", "original_creditor"])
     demand_recorded = False
     if transfer.announced_on:
-        _demand, demand_recorded = DemandRecord.objects.get_or_create(
+        demand, demand_recorded = DemandRecord.objects.get_or_create(
             debt=debt,
             date=transfer.announced_on,
             channel=DemandChannel.PUBLIC_NOTICE,
             defaults={"delivered": True, "note": f"《{transfer.newspaper}》刊登{ANNOUNCEMENT}"},
         )
+        if not demand.delivered:
+            # A notice of that day recorded as not delivered: the published announcement is proof it was.
+            demand.delivered = True
+            demand.note = f"{demand.note}；《{transfer.newspaper}》刊登{ANNOUNCEMENT}".lstrip("；")
+            demand.save(update_fields=["delivered", "note"])
+            demand_recorded = True
     record_event(
         matter=matter,
         actor=user,

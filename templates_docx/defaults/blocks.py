@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from templates_docx.defaults.layout import Prose
 
+# After more than one transfer the last assignor is not the first lender: the filings
+# name both ("原由甲享有，经转让后由乙于……转让予……"); "" after a single transfer.
+CHAINED = "transfer.assignor != transfer.original_creditor"
+CHAINED_ASSIGNOR = "{% if " + CHAINED + " %}经转让后由{{ transfer.assignor }}于{% endif %}"
+
 GUARANTEE_ARTICLES = (
     "{% if guarantors %}、第六百八十一条{% endif %}"
     "{% for g in guarantors if g.guarantee_type == 'general' %}{% if loop.first %}、第六百八十七条{% endif %}{% endfor %}"
@@ -112,7 +117,7 @@ def facts_paragraphs(prose: Prose, us: str, them: str, *, guarantors: bool = Tru
         guarantor_paragraphs(prose, them)
     prose.tag("if transfer.assigned")
     prose.p(
-        f"上述债权原由{{{{ transfer.original_creditor }}}}享有，{{{{ transfer.assigned_on|cn_date }}}}转让予{us}，"
+        f"上述债权原由{{{{ transfer.original_creditor }}}}享有，{CHAINED_ASSIGNOR}{{{{ transfer.assigned_on|cn_date }}}}转让予{us}，"
         f"{us}依法取得该债权；债权转让通知情况：{{{{ transfer.notice }}}}。"
     )
     prose.tag("endif")

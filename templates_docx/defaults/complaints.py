@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from templates_docx.defaults.blocks import AS_OF, CARD_LAW, LOAN_LAW, RATES
+from templates_docx.defaults.blocks import AS_OF, CARD_LAW, CHAINED, LOAN_LAW, RATES
 from templates_docx.defaults.layout import (
     NO,
     SMALL_SIZE,
@@ -207,7 +207,8 @@ def security_items(form, start: int, guarantee_label: str) -> None:
 
 
 def transfer_note() -> str:
-    return ("{% if transfer.assigned %}原告系受让取得本案债权：原债权人{{ transfer.original_creditor }}于"
+    return ("{% if transfer.assigned %}原告系受让取得本案债权：原债权人{{ transfer.original_creditor }}"
+            "{% if " + CHAINED + " %}的债权经转让后，由{{ transfer.assignor }}{% endif %}于"
             "{{ transfer.assigned_on|cn_date }}将该债权转让予原告，债权转让通知情况：{{ transfer.notice }}。{% endif %}")
 
 

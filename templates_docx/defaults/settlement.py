@@ -14,6 +14,7 @@ from docx.oxml import OxmlElement
 
 from templates_docx.defaults.blocks import (
     BLANK,
+    CHAINED,
     DISPUTE,
     money,
     prose_creditor,
@@ -107,7 +108,8 @@ def settlement_agreement():
     prose.p(
         "乙方与" + LENDER + "于{{ debt.contract_date|cn_date }}签订《{{ debt.contract_name }}》"
         "（编号：{{ debt.contract_number }}）。因乙方未按约定履行还款义务，双方发生" + DISPUTE + "。"
-        "{% if transfer.assigned %}上述债权已由{{ transfer.original_creditor }}于{{ transfer.assigned_on|cn_date }}"
+        "{% if transfer.assigned %}上述债权{% if " + CHAINED + " %}原由{{ transfer.original_creditor }}享有，经转让后{% endif %}"
+        "已由{{ transfer.assignor }}于{{ transfer.assigned_on|cn_date }}"
         "依法转让予甲方，并已通知乙方。{% endif %}"
         "{% if " + JUDGED + " %}{{ instrument.court }}已就该纠纷作出{{ instrument.case_number }}{{ instrument.kind_label }}，"
         "该法律文书已发生法律效力。{% endif %}"

@@ -73,3 +73,16 @@ def test_a_bulk_import_rejects_the_sold_account_and_stores_the_rest(counsel, tmp
     assert errors[1][0] == "2" and matter.number in errors[1][-1]
     assert Debt.objects.get(pk=matter.debt_id).principal != 50000
     assert Debt.objects.filter(creditor__uscc=BANK_USCC).count() == 1
+
+
+def test_the_buyers_feed_with_no_lender_or_portfolio_keeps_the_chain(counsel):
+    client = APIClient()
+    client.force_authenticate(counsel)
+    matter = Matter.objects.get(pk=client.post("/api/v1/escalations/", escalation_body(), format="json").json()["id"])
+    sell(counsel, matter)
+    bought = escalation_body(creditor={"name": AMC["name"], "uscc": AMC["uscc"]}, original_creditor=None, portfolio=None)
+
+    assert client.post("/api/v1/escalations/", bought, format="json").status_code == 200
+
+    debt = Debt.objects.select_related("original_creditor", "portfolio").get(pk=matter.debt_id)
+    assert debt.original_creditor.uscc == BANK_USCC and debt.portfolio.name == "2026年第一期资产包"

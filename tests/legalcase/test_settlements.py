@@ -431,3 +431,61 @@ def test_payments_keyed_in_later_that_came_within_grace_lift_the_breach_and_its_
     assert Matter.objects.get(pk=matter.pk).resumption_flagged_on is None
     changes = matter.events.filter(kind=EventKind.SETTLEMENT_CHANGED).order_by("at", "id")
     assert [(e.old["status"], e.new["status"]) for e in changes] == [("active", "breached"), ("breached", "active")]
+
+
+def test_cancelling_the_breached_settlement_that_flagged_the_matter_lifts_the_flag(clock, counsel, matter):
+    clock.day = D(2026, 4, 20)  # recorded late: breached at once, the matter flagged
+    settlement_id = post(counsel, matter).json()["id"]
+    assert Matter.objects.get(pk=matter.pk).resumption_flagged_on == D(2026, 4, 20)
+
+    settlement_cancel(user=counsel, settlement_id=settlement_id, reason="录入错误")
+
+    assert Matter.objects.get(pk=matter.pk).resumption_flagged_on is None
+    event = matter.events.filter(kind=EventKind.SETTLEMENT_CHANGED).latest("id")
+    assert (event.old["resumption_flagged_on"], event.new["resumption_flagged_on"]) == ("2026-04-20", None)
+
+
+def test_the_agreement_is_an_acknowledgment_that_restarts_limitation_until_cancelled(clock, counsel):
+    # Default on 2024-01-10, nothing since: limitation ends 2027-01-10 (a Sunday, so Monday the 11th).
+    matter = make_matter(stage=Stage.PRE_LITIGATION, overdue_since=D(2024, 1, 10), last_payment_date=None, **SMALL)
+    from legalcase.services.deadlines import matter_deadlines_recompute
+
+    matter_deadlines_recompute(matter_id=matter.pk)
+    assert Matter.objects.get(pk=matter.pk).limitation_expires_on == D(2027, 1, 11)
+
+    settlement_id = post(counsel, matter).json()["id"]  # agreed 2026-03-01
+
+    # 2026-03-01 + 3 years = 2029-03-01, a Thursday.
+    assert Matter.objects.get(pk=matter.pk).limitation_expires_on == D(2029, 3, 1)
+    settlement_cancel(user=counsel, settlement_id=settlement_id, reason="协议未生效")
+    assert Matter.objects.get(pk=matter.pk).limitation_expires_on == D(2027, 1, 11)
+
+
+def test_an_agreement_signed_after_limitation_ran_out_is_flagged_on_the_timeline(clock, counsel):
+    matter = make_matter(stage=Stage.PRE_LITIGATION, overdue_since=D(2022, 1, 10), last_payment_date=None, **SMALL)
+    from legalcase.services.deadlines import matter_deadlines_recompute
+
+    matter_deadlines_recompute(matter_id=matter.pk)
+    expired = Matter.objects.get(pk=matter.pk).limitation_expires_on
+    assert expired < D(2026, 3, 1)
+
+    post(counsel, matter)
+
+    event = matter.events.get(kind=EventKind.SETTLEMENT_RECORDED)
+    assert event.new["signed_after_limitation"] == expired.isoformat()
+    # The engine does not revive an expired period; the flag is for counsel (诉讼时效规定 Art. 19).
+    assert Matter.objects.get(pk=matter.pk).limitation_expires_on == expired
+
+
+def test_an_absurdly_large_amount_is_refused_not_a_server_error(clock, counsel, matter):
+    answer = post(counsel, matter, reduction="1e30")
+    assert answer.status_code == 400 and "reduction" in answer.json()
+    from legalcase.services.settlements import settlement_record
+
+    with pytest.raises(ValidationError) as refused:  # the page's form hands the service what it parsed
+        settlement_record(
+            user=counsel, matter_id=matter.pk, agreed_on=D(2026, 3, 1), reduction=M("0"),
+            instalments=[{"due_on": D(2026, 4, 1), "amount": M("1e30")}],
+        )  # fmt: skip
+    assert refused.value.message_dict
+    nothing_stored(matter)

@@ -406,3 +406,46 @@ def test_api_roles_lawyers_get_403_on_portfolios_but_read_their_matters_chain(co
     assert client.get(f"/api/v1/matters/{other.pk}/transfers/").status_code == 404
     assert api(counsel).get("/api/v1/portfolios/999999/").status_code == 404
     assert ClaimTransfer.objects.count() == 2
+
+
+def test_a_partial_transfer_leaves_the_portfolios_holder_and_the_rest_completes_it(counsel, bank):
+    moved, kept = make_matter(creditor=bank), make_matter(creditor=bank)
+    portfolio = portfolio_of(counsel, moved, kept)
+    Portfolio.objects.filter(pk=portfolio.pk).update(holder=bank)
+
+    transfer(counsel, portfolio, matter_ids=[moved.pk])
+    assert Portfolio.objects.get(pk=portfolio.pk).holder == bank  # 1 of 2 debts went
+
+    transfer(counsel, portfolio, matter_ids=[kept.pk])
+    assert Portfolio.objects.get(pk=portfolio.pk).holder.uscc == AMC["uscc"]
+
+
+def test_a_transfer_backdated_before_the_debts_last_step_is_refused_and_nothing_stored(counsel, bank):
+    matter = make_matter(creditor=bank)
+    portfolio = portfolio_of(counsel, matter)
+    transfer(counsel, portfolio)  # effective 2026-02-01
+    before = stored()
+
+    with pytest.raises(ValidationError) as refused:
+        transfer(counsel, portfolio, to_creditor=AMC2, effective_on=D(2025, 6, 1), newspaper="", announced_on=None)
+
+    assert "effective_on" in refused.value.message_dict and "2026-02-01" in refused.value.message_dict["effective_on"][0]
+    assert stored() == before
+
+
+def test_an_undelivered_notice_of_the_announcement_day_becomes_delivered(counsel, bank):
+    matter = make_matter(creditor=bank)
+    DemandRecord.objects.create(debt=matter.debt, date=D(2026, 3, 10), channel=DemandChannel.PUBLIC_NOTICE, note="拟刊登")
+    portfolio = portfolio_of(counsel, matter)
+
+    transfer(counsel, portfolio)
+
+    demand = DemandRecord.objects.get(debt=matter.debt, channel=DemandChannel.PUBLIC_NOTICE)
+    assert demand.delivered and demand.note.startswith("拟刊登；《上海法治报》")
+    assert matter.events.get(kind=EventKind.CLAIM_TRANSFERRED).new["demand_recorded"] is True
+
+
+def test_matter_ids_beyond_any_id_are_refused_not_a_server_error(counsel, bank):
+    portfolio = portfolio_of(counsel, make_matter(creditor=bank))
+    answer = api(counsel).post(f"/api/v1/portfolios/{portfolio.pk}/matters/", {"matter_ids": [10**30]}, format="json")
+    assert answer.status_code == 400 and "matter_ids" in answer.json()

@@ -131,3 +131,18 @@ def test_the_change_of_applicant_application_names_the_parties_of_the_chain(tran
     # 原申请执行人 is the creditor that assigned the claim to the applicant: after two
     # transfers, the first assignee, not the first lender.
     assert f"原申请执行人：{AMC['name']}" in body
+
+
+@pytest.mark.parametrize(
+    ("code", "sentence"),
+    [
+        ("complaint_credit_card", "原债权人{bank}的债权经转让后，由{amc}于2026年3月1日将该债权转让予原告"),
+        ("preservation_application", "上述债权原由{bank}享有，经转让后由{amc}于2026年3月1日转让予申请人"),
+        ("settlement_agreement", "上述债权原由{bank}享有，经转让后已由{amc}于2026年3月1日依法转让予甲方"),
+    ],
+)
+def test_after_two_transfers_the_filings_name_the_first_lender_and_the_last_assignor(transferred, code, sentence):
+    matter, bank = transferred
+    template = DocumentTemplate.objects.filter(code=code).current(on=TODAY).get()
+    body = read_back(render_docx(bytes(template.content), matter_context(matter, today=TODAY)).docx)["body"]
+    assert sentence.format(bank=bank.name, amc=AMC["name"]) in body.replace("\n", "")
