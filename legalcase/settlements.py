@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-FEN = Decimal("0.01")
+from legalcase.calculators import FEN
+
 ZERO = Decimal("0.00")
 
 PENDING, PAID, LATE, MISSED = "pending", "paid", "late", "missed"

@@ -50,6 +50,7 @@ from legalcase.models import (
     Product,
     Stage,
 )
+from legalcase.money import money_text
 from legalcase.pagination import MatterPagination
 from legalcase.services import (
     EscalationConflict,
@@ -257,10 +258,6 @@ class MatterSerializer(serializers.Serializer):
         return matter_row(matter)
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
 def _date(value) -> str | None:
     return value.isoformat() if value else None
 
@@ -280,10 +277,10 @@ def matter_row(matter: Matter) -> dict:
         "account_number": debt.masked_account_number,
         "amounts": {
             "as_of": _date(debt.amounts_as_of),
-            **{name: _money(getattr(debt, name)) for name in Debt.AMOUNT_FIELDS},
-            "total": _money(debt.claim_total),
+            **{name: money_text(getattr(debt, name)) for name in Debt.AMOUNT_FIELDS},
+            "total": money_text(debt.claim_total),
         },
-        "outstanding": {head: _money(amount) for head, amount in matter.outstanding.items()},
+        "outstanding": {head: money_text(amount) for head, amount in matter.outstanding.items()},
         "overdue_since": _date(debt.overdue_since),
         "limitation_expires_on": _date(matter.limitation_expires_on),
         "time_barred": matter.time_barred,
@@ -291,7 +288,7 @@ def matter_row(matter: Matter) -> dict:
         "assigned_firm": {"id": matter.assigned_firm_id, "name": matter.assigned_firm.name}
         if matter.assigned_firm_id
         else None,
-        "recovered_total": _money(matter.recovered_total),
+        "recovered_total": money_text(matter.recovered_total),
         "deadlines": [
             {
                 "id": deadline.pk,

@@ -24,10 +24,10 @@ from legalcase.api.matters import (
     OutstandingSerializer,
     validated,
 )
+from legalcase.calculators import FEN
 from legalcase.models import MONEY, Cost, Matter, Recovery, RecoverySource, Stage
 from legalcase.pagination import MatterPagination
 from legalcase.services.recoveries import (
-    FEN,
     IDEMPOTENCY_KEY_MAX,
     RecoveryConflict,
     cost_record,

@@ -116,7 +116,6 @@ from legalcase.services.proceedings import (  # noqa: F401
 )
 from legalcase.services.recoveries import (  # noqa: F401
     COMPUTED_FEES,
-    FEN,
     IDEMPOTENCY_KEY_MAX,
     RecoveryConflict,
     computed_cost,

@@ -36,8 +36,8 @@ from legalcase.models import (
     Stage,
     User,
 )
+from legalcase.money import FEN, money_input, money_text
 
-FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 RATE_PLACES = Decimal("0.000001")
 NUMBER_MAX = FeeInvoice._meta.get_field("number").max_length
@@ -310,28 +310,6 @@ def awaiting_first(invoices: QuerySet[FeeInvoice]) -> QuerySet[FeeInvoice]:
 # --- Validation -----------------------------------------------------------------------
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
-def _amount(value, key: str, *, positive: bool) -> Decimal:
-    if isinstance(value, bool):
-        raise ValidationError({key: _("Give the amount as a number.")})
-    try:
-        value = Decimal(str(value).strip()) if isinstance(value, str) else Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({key: _("Give the amount as a number.")}) from None
-    if not value.is_finite():
-        raise ValidationError({key: _("Give the amount as a number.")})
-    if positive and value <= 0:
-        raise ValidationError({key: _("The amount must be more than zero.")})
-    if value < 0:
-        raise ValidationError({key: _("The amount cannot be negative.")})
-    if value != value.quantize(FEN):
-        raise ValidationError({key: _("Give the amount in yuan and fen: at most two decimal places.")})
-    return value.quantize(FEN)
-
-
 def _stage_fees(value) -> dict[str, str]:
     if value is None:
         return {}
@@ -342,7 +320,7 @@ def _stage_fees(value) -> dict[str, str]:
         if stage not in Stage.values:
             raise ValidationError({"stage_fees": _("“%(stage)s” is not a stage.") % {"stage": str(stage)[:40]}})
         try:
-            cleaned[stage] = _money(_amount(amount, "stage_fees", positive=False))
+            cleaned[stage] = money_text(money_input(amount, "stage_fees", allow_zero=True))
         except ValidationError as exc:
             label = Stage(stage).label
             raise ValidationError(
@@ -369,10 +347,10 @@ def arrangement_json(arrangement: FeeArrangement | None) -> dict | None:
     if arrangement is None:
         return None
     return {
-        "fixed_fee": _money(arrangement.fixed_fee),
+        "fixed_fee": money_text(arrangement.fixed_fee),
         "stage_fees": dict(arrangement.stage_fees),
         "contingency_rate": f"{Decimal(arrangement.contingency_rate).normalize():f}",
-        "cap": _money(arrangement.cap) if arrangement.cap is not None else None,
+        "cap": money_text(arrangement.cap) if arrangement.cap is not None else None,
         "note": arrangement.note,
     }
 
@@ -402,11 +380,11 @@ def fee_arrangement_set(
         raise Http404("assignment not found")
     matter = access_matter(user, matter_id, action="set_fees", for_update=True)
     assignment = Assignment.objects.select_related("firm").get(pk=assignment_id)
-    fixed_fee = _amount(fixed_fee, "fixed_fee", positive=False)
+    fixed_fee = money_input(fixed_fee, "fixed_fee", allow_zero=True)
     stage_fees = _stage_fees(stage_fees)
     contingency_rate = _rate(contingency_rate)
     if cap is not None and cap != "":
-        cap = _amount(cap, "cap", positive=True)
+        cap = money_input(cap, "cap")
     else:
         cap = None
     note = (note or "").strip()
@@ -448,7 +426,7 @@ def _invoice_json(invoice: FeeInvoice) -> dict:
         "firm": invoice.firm.name,
         "firm_id": invoice.firm_id,
         "number": invoice.number,
-        "amount": _money(invoice.amount),
+        "amount": money_text(invoice.amount),
         "status": invoice.status,
     }
 
@@ -477,7 +455,7 @@ def invoice_submit(
         raise ValidationError({"number": _("Give the invoice number.")})
     if len(number) > NUMBER_MAX:
         raise ValidationError({"number": _("At most %(max)s characters.") % {"max": NUMBER_MAX}})
-    amount = _amount(amount, "amount", positive=True)
+    amount = money_input(amount, "amount")
     if issued_on > timezone.localdate():
         raise ValidationError({"issued_on": _("An invoice cannot be issued in the future.")})
     if FeeInvoice.objects.filter(firm_id=assignment.firm_id, number=number).exists():
@@ -487,7 +465,7 @@ def invoice_submit(
         raise ValidationError(
             {
                 "amount": _("This is more than can be invoiced now (%(invoiceable)s); nothing was recorded.")
-                % {"invoiceable": _money(fees.invoiceable)}
+                % {"invoiceable": money_text(fees.invoiceable)}
             }
         )
     try:
@@ -573,15 +551,15 @@ def invoice_pay(*, user: User, invoice_id: int, amount: Decimal, paid_on: dt.dat
             _("Only an approved invoice can be paid; this one is “%(status)s”.")
             % {"status": invoice.get_status_display()},
         )
-    amount = _amount(amount, "amount", positive=True)
+    amount = money_input(amount, "amount")
     rest = invoice.amount - invoice.paid_amount
     if amount > rest:
         raise ValidationError(
-            {"amount": _("This is more than is unpaid on the invoice (%(rest)s).") % {"rest": _money(rest)}}
+            {"amount": _("This is more than is unpaid on the invoice (%(rest)s).") % {"rest": money_text(rest)}}
         )
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": _("A payment cannot be made in the future.")})
-    old = _invoice_json(invoice) | {"paid_amount": _money(invoice.paid_amount)}
+    old = _invoice_json(invoice) | {"paid_amount": money_text(invoice.paid_amount)}
     payment = FeePayment.objects.create(
         invoice=invoice, amount=amount, paid_on=paid_on, reference=(reference or "").strip(), created_by=user
     )
@@ -598,9 +576,9 @@ def invoice_pay(*, user: User, invoice_id: int, amount: Decimal, paid_on: dt.dat
         new=_invoice_json(invoice)
         | {
             "payment": payment.pk,
-            "paid": _money(amount),
+            "paid": money_text(amount),
             "paid_on": paid_on.isoformat(),
-            "paid_amount": _money(invoice.paid_amount),
+            "paid_amount": money_text(invoice.paid_amount),
         },
         note=payment.reference,
     )

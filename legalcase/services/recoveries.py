@@ -33,10 +33,10 @@ from legalcase.models import (
     Stage,
     User,
 )
+from legalcase.money import money_input, money_text
 from legalcase.services.deadlines import matter_deadlines_recompute
 from legalcase.services.settlements import settlement_refresh_if_any
 
-FEN = Decimal("0.01")
 IDEMPOTENCY_KEY_MAX = Recovery._meta.get_field("idempotency_key").max_length
 
 # Which of ``court_fees``' figures a cost of each kind is computed as; other kinds have none.
@@ -59,18 +59,14 @@ class RecoveryConflict(Exception):
         self.stage = recovery.matter.stage
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
 def _outstanding_json(matter: Matter) -> dict[str, str]:
-    return {head: _money(amount) for head, amount in matter.outstanding.items()}
+    return {head: money_text(amount) for head, amount in matter.outstanding.items()}
 
 
 def recovery_body_digest(*, amount: Decimal, received_on: dt.date, source: str, reference: str = "") -> str:
     """The SHA-256 of a recovery request in canonical JSON, so key order, spacing and "1000" vs "1000.00" do not differ."""
     body = {
-        "amount": _money(Decimal(amount)),
+        "amount": money_text(Decimal(amount)),
         "received_on": received_on.isoformat(),
         "reference": reference,
         "source": source,
@@ -84,17 +80,6 @@ def settlement_proposed(matter: Matter) -> str | None:
     if matter.outstanding["total"] == 0 and Stage.SETTLED in matter.allowed_moves:
         return Stage.SETTLED
     return None
-
-
-def _positive_money(value, field: str, label: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        raise ValidationError({field: _("Give the amount as a number.")})
-    value = Decimal(value)
-    if not value.is_finite() or value <= 0:
-        raise ValidationError({field: _("%(label)s must be more than zero.") % {"label": label}})
-    if value != value.quantize(FEN):
-        raise ValidationError({field: _("Give the amount in yuan and fen: at most two decimal places.")})
-    return value.quantize(FEN)
 
 
 @transaction.atomic
@@ -136,7 +121,7 @@ def recovery_record(
             raise RecoveryConflict(existing)
         return existing, False
 
-    amount = _positive_money(amount, "amount", _("The amount"))
+    amount = money_input(amount, "amount")
     if source not in RecoverySource.values:
         raise ValidationError({"source": _("Not one of the allowed values.")})
     if received_on > timezone.localdate():
@@ -146,7 +131,7 @@ def recovery_record(
         raise ValidationError(
             {
                 "amount": _("This is more than is outstanding (%(total)s); nothing was recorded.")
-                % {"total": _money(outstanding["total"])}
+                % {"total": money_text(outstanding["total"])}
             }
         )
     allocation = allocate_payment(
@@ -179,7 +164,7 @@ def recovery_record(
         old={"outstanding": before},
         new={
             "recovery": recovery.pk,
-            "amount": _money(amount),
+            "amount": money_text(amount),
             "received_on": received_on.isoformat(),
             "source": source,
             "allocation": _allocation_json(recovery),
@@ -195,9 +180,9 @@ def recovery_record(
 
 def _allocation_json(recovery: Recovery) -> dict[str, str]:
     return {
-        "costs": _money(recovery.allocated_costs),
-        "interest": _money(recovery.allocated_interest),
-        "principal": _money(recovery.allocated_principal),
+        "costs": money_text(recovery.allocated_costs),
+        "interest": money_text(recovery.allocated_interest),
+        "principal": money_text(recovery.allocated_principal),
     }
 
 
@@ -253,11 +238,11 @@ def recovery_reverse(*, user: User, recovery_id: int, reason: str) -> Recovery:
         matter=matter,
         actor=user,
         kind=EventKind.RECOVERY_REVERSED,
-        old={"recovery": original.pk, "amount": _money(original.amount), "outstanding": before},
+        old={"recovery": original.pk, "amount": money_text(original.amount), "outstanding": before},
         new={
             "recovery": counter.pk,
             "reverses": original.pk,
-            "amount": _money(counter.amount),
+            "amount": money_text(counter.amount),
             "allocation": _allocation_json(counter),
             "outstanding": _outstanding_json(matter),
         },
@@ -302,7 +287,7 @@ def cost_record(
     matter = access_matter(user, matter_id, action="write_recoveries", for_update=True)
     if kind not in Cost.Kind.values:
         raise ValidationError({"kind": _("Not one of the allowed values.")})
-    amount = _positive_money(amount, "amount", _("The amount"))
+    amount = money_input(amount, "amount")
     cost = Cost.objects.create(
         matter=matter,
         kind=kind,
@@ -314,7 +299,7 @@ def cost_record(
         note=note,
         created_by=user,
     )
-    before = _money(matter.costs_recoverable)
+    before = money_text(matter.costs_recoverable)
     if recoverable:
         Matter.objects.filter(pk=matter.pk).update(costs_recoverable=F("costs_recoverable") + amount)
         matter.refresh_from_db(fields=["costs_recoverable"])
@@ -326,11 +311,11 @@ def cost_record(
         new={
             "cost": cost.pk,
             "kind": kind,
-            "amount": _money(amount),
-            "computed_amount": _money(cost.computed_amount) if cost.computed_amount is not None else None,
+            "amount": money_text(amount),
+            "computed_amount": money_text(cost.computed_amount) if cost.computed_amount is not None else None,
             "recoverable": recoverable,
             "notice_received_on": notice_received_on.isoformat() if notice_received_on else None,
-            "costs_recoverable": _money(matter.costs_recoverable),
+            "costs_recoverable": money_text(matter.costs_recoverable),
         },
         note=note,
     )

@@ -25,7 +25,6 @@ from legalcase.access import access_matter
 from legalcase.events import record_event
 from legalcase.models import (
     DEFAULT_GRACE_DAYS,
-    MONEY,
     DeadlineStatus,
     EventKind,
     Instalment,
@@ -34,6 +33,7 @@ from legalcase.models import (
     Stage,
     User,
 )
+from legalcase.money import money_input, money_text
 from legalcase.services.deadlines import matter_deadlines_recompute
 from legalcase.settlements import (
     FEN,
@@ -45,8 +45,6 @@ from legalcase.settlements import (
 )
 
 MAX_INSTALMENTS = 120
-# What a money column holds (MONEY: 16 digits, 2 after the point).
-AMOUNT_LIMIT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
 MAX_GRACE_DAYS = 90
 # The settlements whose instalments follow the recoveries: a breached one too, so that
 # what was paid shows, though it stays breached; a cancelled one stays as it was left.
@@ -59,27 +57,6 @@ class SettlementConflict(Exception):
     def __init__(self, matter: Matter, message: str):
         super().__init__(message)
         self.stage = matter.stage
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
-def _amount(value, field: str, *, allow_zero: bool = False) -> Decimal:
-    """A money figure in yuan and fen, above zero (or at least zero)."""
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
-        raise ValidationError({field: _("Give the amount as a number.")})
-    try:
-        value = Decimal(value)
-    except ArithmeticError:
-        raise ValidationError({field: _("Give the amount as a number.")}) from None
-    if not value.is_finite() or value < 0 or (value == 0 and not allow_zero):
-        raise ValidationError({field: _("Must be more than zero.") if not allow_zero else _("Must not be negative.")})
-    if value >= AMOUNT_LIMIT:
-        raise ValidationError({field: _("The amount is too large.")})
-    if value != value.quantize(FEN):
-        raise ValidationError({field: _("Give the amount in yuan and fen: at most two decimal places.")})
-    return value.quantize(FEN)
 
 
 def _kept_recoveries(matter: Matter, since: dt.date):
@@ -103,7 +80,7 @@ def _schedule(
             due_on = row.get("due_on")
             if not isinstance(due_on, dt.date):
                 raise ValidationError({"instalments": _("Every instalment needs a due date.")})
-            rows.append((due_on, _amount(row.get("amount"), "instalments")))
+            rows.append((due_on, money_input(row.get("amount"), "instalments")))
     elif count is not None or first_due_on is not None:
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_INSTALMENTS:
             raise ValidationError({"count": _("Between 1 and %(max)s instalments.") % {"max": MAX_INSTALMENTS}})
@@ -130,7 +107,7 @@ def _schedule(
                 "instalments": _(
                     "The instalments add up to %(total)s; they must add up to the amount to be paid, %(amount)s."
                 )
-                % {"total": _money(total), "amount": _money(amount)}
+                % {"total": money_text(total), "amount": money_text(amount)}
             }
         )
     return rows
@@ -173,8 +150,8 @@ def settlement_record(
     if isinstance(grace_days, bool) or not isinstance(grace_days, int) or not 0 <= grace_days <= MAX_GRACE_DAYS:
         raise ValidationError({"grace_days": _("Between 0 and %(max)s days.") % {"max": MAX_GRACE_DAYS}})
     if monthly_income is not None:
-        monthly_income = _amount(monthly_income, "monthly_income", allow_zero=True)
-    reduction = _amount(reduction, "reduction", allow_zero=True)
+        monthly_income = money_input(monthly_income, "monthly_income", allow_zero=True)
+    reduction = money_input(reduction, "reduction", allow_zero=True)
     received_since = _kept_recoveries(matter, agreed_on).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
     outstanding = matter.outstanding["total"] + received_since
     if outstanding <= 0:
@@ -183,7 +160,7 @@ def settlement_record(
         raise ValidationError(
             {
                 "reduction": _("The reduction must be less than what was outstanding when agreed (%(total)s).")
-                % {"total": _money(outstanding)}
+                % {"total": money_text(outstanding)}
             }
         )
     amount = outstanding - reduction
@@ -224,9 +201,9 @@ def settlement_record(
         new={
             "settlement": settlement.pk,
             "agreed_on": agreed_on.isoformat(),
-            "outstanding": _money(outstanding),
-            "reduction": _money(reduction),
-            "amount": _money(amount),
+            "outstanding": money_text(outstanding),
+            "reduction": money_text(reduction),
+            "amount": money_text(amount),
             "instalments": len(rows),
             "first_due_on": rows[0][0].isoformat(),
             "last_due_on": rows[-1][0].isoformat(),

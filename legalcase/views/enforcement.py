@@ -38,7 +38,7 @@ from legalcase.services.enforcement import (
     terminated_matters,
 )
 from legalcase.views.matters import MATTER_SECTIONS
-from legalcase.views.proceedings import MONEY_FIELD, matter_parties
+from legalcase.views.proceedings import MONEY_OR_ZERO, matter_parties
 from legalcase.views.sections import date_input, section_form_post
 
 Kind = EnforcementAction.Kind
@@ -87,7 +87,7 @@ class AssetForm(forms.Form):
         max_length=100,
         help_text=gettext_lazy("Kept for court filings; shown masked."),
     )
-    estimated_value = forms.DecimalField(label=gettext_lazy("Estimated value"), required=False, **MONEY_FIELD)
+    estimated_value = forms.DecimalField(label=gettext_lazy("Estimated value"), required=False, **MONEY_OR_ZERO)
     source = forms.ChoiceField(label=gettext_lazy("Lead from"), choices=[("", "—"), *Asset.Source.choices])
     found_on = forms.DateField(label=gettext_lazy("Found on"), widget=date_input())
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
@@ -131,7 +131,7 @@ class ActionForm(forms.Form):
         label=gettext_lazy("Amount"),
         required=False,
         widget=forms.NumberInput(attrs={"step": "0.01", **_kinds_attr("amount")}),
-        **MONEY_FIELD,
+        **MONEY_OR_ZERO,
     )
     listing_ground = forms.TypedChoiceField(
         label=gettext_lazy("Listing ground"),

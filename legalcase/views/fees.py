@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from legalcase.access import LAWYER, access_matter, can
-from legalcase.models import MONEY, RATE, Assignment, FeeInvoice, LawFirm, Matter, Stage
+from legalcase.models import RATE, Assignment, FeeInvoice, LawFirm, Matter, Stage
+from legalcase.money import MONEY_FIELD
 from legalcase.services.fees import (
     FEN,
     NUMBER_MAX,
@@ -48,7 +49,6 @@ from legalcase.views.sections import (
     section_form_post,
 )
 
-MONEY_FIELD = {"max_digits": MONEY["max_digits"], "decimal_places": MONEY["decimal_places"]}
 INVOICE_PAGE_ROWS = 50
 # The queue offers a lawyer's firm's latest assignments to invoice; older ones through the API.
 FIRM_ASSIGNMENTS_OFFERED = 200

@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from legalcase.access import access_matter, can
-from legalcase.models import MONEY, Cost, Matter, Recovery, RecoverySource, Stage
+from legalcase.calculators import FEN
+from legalcase.models import Cost, Matter, Recovery, RecoverySource, Stage
+from legalcase.money import MONEY_FIELD
 from legalcase.services.recoveries import (
-    FEN,
     IDEMPOTENCY_KEY_MAX,
     RecoveryConflict,
     cost_record,
@@ -40,14 +41,14 @@ from legalcase.views.sections import (
     section_form_post,
 )
 
-MONEY_FIELD = {"max_digits": MONEY["max_digits"], "decimal_places": MONEY["decimal_places"], "min_value": FEN}
+POSITIVE_MONEY = {**MONEY_FIELD, "min_value": FEN}
 
 
 # --- Forms: they parse; the services decide -----------------------------------------
 
 
 class RecoveryForm(forms.Form):
-    amount = forms.DecimalField(label=gettext_lazy("Amount"), **MONEY_FIELD)
+    amount = forms.DecimalField(label=gettext_lazy("Amount"), **POSITIVE_MONEY)
     received_on = forms.DateField(label=gettext_lazy("Received on"), widget=date_input())
     source = forms.ChoiceField(label=gettext_lazy("Received through"), choices=[("", "—"), *RecoverySource.choices])
     reference = forms.CharField(
@@ -73,7 +74,7 @@ class CostForm(forms.Form):
     amount = forms.DecimalField(
         label=gettext_lazy("Amount"),
         help_text=gettext_lazy("The figure on the court's notice or the invoice; it wins over the computed one."),
-        **MONEY_FIELD,
+        **POSITIVE_MONEY,
     )
     incurred_on = forms.DateField(label=gettext_lazy("Incurred on"), widget=date_input())
     recoverable = forms.BooleanField(

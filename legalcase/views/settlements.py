@@ -27,12 +27,12 @@ from django.views.decorators.http import require_GET, require_POST
 from legalcase.access import access_matter, can, visible_matters
 from legalcase.models import (
     DEFAULT_GRACE_DAYS,
-    MONEY,
     Instalment,
     Matter,
     Settlement,
     Stage,
 )
+from legalcase.money import MONEY_FIELD
 from legalcase.services.settlements import (
     MAX_GRACE_DAYS,
     MAX_INSTALMENTS,
@@ -49,7 +49,6 @@ from legalcase.views.sections import (
 )
 
 AGREEMENT_TEMPLATE = "settlement_agreement"
-MONEY_FIELD = {"max_digits": MONEY["max_digits"], "decimal_places": MONEY["decimal_places"]}
 
 
 # --- Forms: they parse; the services decide -----------------------------------------
