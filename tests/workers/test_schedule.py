@@ -290,7 +290,34 @@ def test_workers_of_the_default_queue_schedule_pdf_workers_and_the_test_suite_do
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_in_process_worker_runs_the_daily_job_and_the_requeue(settings):
+def test_the_in_process_worker_starts_and_stops_the_schedule(settings):
+    from legalcase import schedule
+
+    with time_machine.travel(at(2026, 3, 2, 8, 0, 30), tick=False):
+        schedule_due()  # every latest tick taken already: the start has nothing to catch up
+    dramatiq.get_broker().flush_all()
+    taken = ScheduledRun.objects.count()
+    settings.JOBS_IN_PROCESS = True
+    with time_machine.travel(at(2026, 3, 2, 8, 0, 40), tick=False):
+        start_in_process_worker()
+        try:
+            assert schedule._scheduler is not None and schedule._scheduler.running
+            jobs = {job.id: job for job in schedule._scheduler.get_jobs()}
+            assert set(jobs) >= {entry.name for entry in SCHEDULE}
+            assert jobs["deadlines_daily"].next_run_time == at(2026, 3, 3, 7, 0)
+            assert jobs["jobs_requeue"].next_run_time == at(2026, 3, 2, 8, 1)
+            assert wait_for(lambda: "catch_up" not in {job.id for job in schedule._scheduler.get_jobs()})
+        finally:
+            stop_in_process_worker()
+            connection.close()
+    assert schedule._scheduler is None
+    assert ScheduledRun.objects.count() == taken
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_in_process_worker_runs_the_daily_job_and_the_requeue(settings, postgres_only):
+    # PostgreSQL only: SQLite's in-memory test database locks whole tables between the
+    # worker's threads and the scheduler's (a first run's file database waits instead).
     settings.JOBS_IN_PROCESS = True
     counsel = make_user()
     Deadline.objects.create(matter=make_matter(owner=counsel), kind="appeal", due_on=dt.date(2026, 3, 1), rule="appeal@2024")
