@@ -25,6 +25,7 @@ import logging
 import os
 import socket
 import threading
+import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -173,19 +174,21 @@ def entry_next_tick(entry: Entry, *, now: dt.datetime) -> dt.datetime | None:
 def schedule_tick_take(*, entry: Entry, tick: dt.datetime, taken_by: str = "") -> ScheduledRun | None:
     """Take one tick of one entry and create its job, once across all hosts; None if already taken.
 
-    The run row goes in first: a second scheduler's insert of the same (entry, tick)
-    waits for the first transaction and then fails on the unique constraint, so it never
-    creates a job. The job is sent after commit.
+    The run row goes in first, with ON CONFLICT DO NOTHING: a second scheduler's insert
+    of the same (entry, tick) waits for the first transaction and then inserts nothing
+    (no unique-violation error in the database's log every minute), so the row it finds
+    carries another claim and it creates no job. The job is sent after commit.
     """
-    try:
-        with transaction.atomic():
-            run = ScheduledRun.objects.create(entry=entry.name, tick=tick, taken_by=taken_by[:200])
-            run.job = job_create(
-                kind=entry.job_kind, user=None, payload={"entry": entry.name, "tick": tick.isoformat()}
-            )
-            run.save(update_fields=["job"])
-    except IntegrityError:
-        return None
+    claim = uuid.uuid4()
+    with transaction.atomic():
+        ScheduledRun.objects.bulk_create(
+            [ScheduledRun(entry=entry.name, tick=tick, taken_by=taken_by[:200], claim=claim)], ignore_conflicts=True
+        )
+        run = ScheduledRun.objects.filter(entry=entry.name, tick=tick, claim=claim).first()
+        if run is None:
+            return None
+        run.job = job_create(kind=entry.job_kind, user=None, payload={"entry": entry.name, "tick": tick.isoformat()})
+        run.save(update_fields=["job"])
     return run
 
 

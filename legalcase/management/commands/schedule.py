@@ -18,10 +18,10 @@ class Command(BaseCommand):
     help = "List the schedule's entries with their last run (who took it, its job's state) and next tick."
 
     def handle(self, *args, **options):
-        self.stdout.write(f"{'entry':<24}{'cron':<14}{'last tick':<18}{'taken by':<28}{'job':<10}next tick")
+        self.stdout.write(f"{'entry':<24}{'cron':<14}{'last tick':<18}{'taken by':<28}{'job':<14}next tick")
         for row in schedule_status():
             status = row["last_status"] or ("-" if row["resolved"] else "not deployed")
             self.stdout.write(
                 f"{row['entry']:<24}{row['cron']:<14}{_local(row['last_tick']):<18}"
-                f"{row['last_taken_by'] or '-':<28}{status:<10}{_local(row['next_tick'])}"
+                f"{row['last_taken_by'] or '-':<28}{status:<14}{_local(row['next_tick'])}"
             )
