@@ -27,7 +27,9 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 # Separate worker processes, for deployments with BROKER_URL set: the default queue,
-# and the PDF queue with one LibreOffice converter per core.
+# and the PDF queue with one LibreOffice converter per core. Each default-queue process
+# also runs the schedule (legalcase/schedule.py: requeue, daily digest, re-hash, ...);
+# a tick runs once however many processes and hosts there are, so no cron is needed.
 worker: $(BIN)/.installed
 	$(BIN)/python manage.py rundramatiq --queues default --processes 2 --threads 4
 

@@ -548,6 +548,31 @@ def evidence_verify(*, item: EvidenceItem) -> bool:
     return False
 
 
+VERIFY_REPORT_EVERY = 100
+
+
+def evidence_verify_all(*, matter_id: int | None = None, report=None) -> dict:
+    """Re-hash every evidence file (or one matter's), flagging each that changed or went missing.
+
+    Run nightly by the schedule (``legalcase/schedule.py``) and by ``manage.py
+    verify_evidence``. Returns ``checked`` and the ``mismatched`` items (evidence id,
+    matter number, title). ``report`` (a job's reporter) is told the progress every
+    ``VERIFY_REPORT_EVERY`` files, which also keeps a long run's job lease.
+    """
+    items = EvidenceItem.objects.select_related("file", "matter").order_by("id")
+    if matter_id is not None:
+        items = items.filter(matter_id=matter_id)
+    total = items.count() if report is not None else 0
+    checked, mismatched = 0, []
+    for item in items.iterator(chunk_size=500):
+        checked += 1
+        if not evidence_verify(item=item):
+            mismatched.append({"evidence": item.pk, "matter": item.matter.number, "title": item.title})
+        if report is not None and checked % VERIFY_REPORT_EVERY == 0:
+            report(done=checked, total=max(total, checked))
+    return {"checked": checked, "mismatched": mismatched}
+
+
 def ruling_upload(
     *, user: User, matter_id: int, uploaded_file: BinaryIO, served_on: date | None = None
 ) -> tuple[EvidenceItem, Ruling]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,7 +19,7 @@ from typing import Any
 
 import dramatiq
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -185,35 +184,25 @@ _worker: dramatiq.Worker | None = None
 
 
 def start_in_process_worker() -> None:
-    """Start dramatiq's worker threads inside this process (first run: no broker configured)."""
+    """Start dramatiq's worker threads inside this process (first run: no broker configured).
+
+    The worker's boot also starts the schedule (``legalcase.schedule``, through the
+    ``workers`` app's middleware), which requeues stale jobs every minute and runs the
+    daily deadline job, as the worker processes do when there is a broker.
+    """
     global _worker
     with _worker_lock:
         if _worker is not None:
             return
         _worker = dramatiq.Worker(dramatiq.get_broker(), worker_threads=2, worker_timeout=200)
         _worker.start()
-    threading.Thread(target=_requeue_forever, name="fasu-job-sweeper", daemon=True).start()
 
 
-DAILY_HOUR = 7  # the in-process worker's daily deadline job runs from 07:00 local time
-
-
-def _requeue_forever() -> None:
-    # A local import: the services import this module.
-    from legalcase.services.notifications import deadlines_daily
-
-    last_daily = None
-    while True:
-        try:
-            jobs_requeue_stale()
-            # Without a broker there is no cron either: the sweeper runs the daily job,
-            # which is safe to run twice, once a day.
-            now = timezone.localtime()
-            if now.hour >= DAILY_HOUR and last_daily != now.date():
-                deadlines_daily(today=now.date())
-                last_daily = now.date()
-        except Exception:  # the database may not be migrated yet on a first start
-            log.exception("could not requeue stale jobs or run the daily deadline job")
-        finally:
-            connection.close()
-        time.sleep(60)
+def stop_in_process_worker() -> None:
+    """Stop the in-process worker (and with it the schedule); for tests and a clean exit."""
+    global _worker
+    with _worker_lock:
+        if _worker is None:
+            return
+        _worker.stop()
+        _worker = None

@@ -719,3 +719,29 @@ def dashboard_figures(
         board.scorecards = kept("scorecards", lambda: firm_scorecards(matters))
     board.computed_at = min(computed) if computed else timezone.now()
     return board
+
+
+def dashboard_refresh(*, today: dt.date | None = None) -> dict:
+    """Compute the kept aggregates again, so that no viewer waits for them (run by the schedule).
+
+    What is refreshed is what the dashboard keeps for its unfiltered view, shared by
+    every role that sees all matters and by lawyers' scorecards: recoveries by month,
+    the matter groups (rates and stages) and the firm scorecards. Nothing is kept with
+    ``DASHBOARD_CACHE_SECONDS`` at 0; and a worker process whose cache no web process
+    reads (no ``CACHE_URL``, separate workers) would compute for nobody, so it does not.
+    """
+    if not settings.DASHBOARD_CACHE_SECONDS:
+        return {"refreshed": [], "skipped": "DASHBOARD_CACHE_SECONDS is 0"}
+    if not settings.CACHE_URL and not settings.JOBS_IN_PROCESS:
+        return {"refreshed": [], "skipped": "no cache shared with the web processes (CACHE_URL)"}
+    today = today or timezone.localdate()
+    filters = Filters()
+    matters = filtered(Matter.objects.all(), filters)
+    parts = {
+        "months": lambda: recoveries_by_month(matters, today=today),
+        "groups": lambda: matter_groups(matters),
+        "scorecards": lambda: firm_scorecards(matters),
+    }
+    for part, compute in parts.items():
+        _kept(part, filters, today, compute, fresh=True)
+    return {"refreshed": list(parts), "day": today.isoformat()}

@@ -2,7 +2,7 @@
 
 A user's own deadlines ("mine") are those of the matters they own or have handled (they
 are the actor of an event on the matter); an outside lawyer's are their firm's. The
-daily job (``deadlines_daily``, run by cron through ``manage.py deadlines_daily``)
+daily job (``deadlines_daily``, run at 07:00 by the schedule, ``legalcase/schedule.py``)
 turns the ones overdue or due within 7 days into in-app notifications and e-mails one
 digest a day; the calendar feed serves the same deadlines as an iCalendar file at a
 secret address.

@@ -2,13 +2,13 @@
 
 Prints each item whose stored bytes no longer match the SHA-256 taken at upload (or
 whose file is gone), flags it on its matter page and in the timeline, and exits with
-status 1 if any was found, so a cron job or monitoring can alert on it.
+status 1 if any was found, so monitoring can alert on it. The schedule runs the same
+service (``evidence_verify_all``) every night at 02:00.
 """
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from evidence.models import EvidenceItem
-from evidence.services import evidence_verify
+from evidence.services import evidence_verify_all
 
 
 class Command(BaseCommand):
@@ -19,15 +19,10 @@ class Command(BaseCommand):
 
     @no_translations
     def handle(self, *args, matter: int | None, **options):
-        items = EvidenceItem.objects.select_related("file", "matter").order_by("id")
-        if matter is not None:
-            items = items.filter(matter_id=matter)
-        checked, bad = 0, []
-        for item in items.iterator(chunk_size=500):
-            checked += 1
-            if not evidence_verify(item=item):
-                bad.append(item)
-                self.stdout.write(f"MISMATCH evidence {item.pk} of matter {item.matter.number}: {item.title}")
-        self.stdout.write(f"{checked} files checked, {len(bad)} mismatched.")
+        outcome = evidence_verify_all(matter_id=matter)
+        bad = outcome["mismatched"]
+        for item in bad:
+            self.stdout.write(f"MISMATCH evidence {item['evidence']} of matter {item['matter']}: {item['title']}")
+        self.stdout.write(f"{outcome['checked']} files checked, {len(bad)} mismatched.")
         if bad:
             raise CommandError(f"{len(bad)} evidence files do not match their SHA-256.", returncode=1)

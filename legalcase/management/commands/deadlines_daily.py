@@ -1,12 +1,9 @@
-"""The daily deadline job: in-app notifications and the e-mail digest.
+"""The daily deadline job by hand: in-app notifications and the e-mail digest.
 
-Run it once a day from cron when ``BROKER_URL`` is set, e.g. at 07:00 Beijing time
-(the in-process worker of a first run does it by itself from 07:00):
-
-    0 7 * * *  cd /srv/fasu && .venv/bin/python manage.py deadlines_daily
-
-Running it twice on a day notifies and mails nothing new; a digest whose sending
-failed is tried again by the next run.
+The schedule (``legalcase/schedule.py``) runs it every day at 07:00 Beijing time in
+the workers; this command is for a day to run again or a given date. Running it twice
+on a day notifies and mails nothing new; a digest whose sending failed is tried again
+by the next run.
 """
 
 import datetime as dt
