@@ -24,8 +24,8 @@ from legalcase.api.matters import (
     OutstandingSerializer,
     validated,
 )
-from legalcase.calculators import FEN
 from legalcase.models import MONEY, Cost, Matter, Recovery, RecoverySource, Stage
+from legalcase.money import FEN
 from legalcase.pagination import MatterPagination
 from legalcase.services.recoveries import (
     IDEMPOTENCY_KEY_MAX,

@@ -21,9 +21,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from legalcase.access import access_matter, can
-from legalcase.calculators import FEN
 from legalcase.models import Cost, Matter, Recovery, RecoverySource, Stage
-from legalcase.money import MONEY_FIELD
+from legalcase.money import FEN, MONEY_FIELD
 from legalcase.services.recoveries import (
     IDEMPOTENCY_KEY_MAX,
     RecoveryConflict,
