@@ -125,6 +125,11 @@ class Deadline(models.Model):
     def overridden(self) -> bool:
         return self.overridden_at is not None
 
+    @property
+    def is_done(self) -> bool:
+        """Closed as done (for limitation: suit or arbitration filed in time)."""
+        return self.status == DeadlineStatus.DONE
+
 
 class NotificationKind(models.TextChoices):
     DUE_SOON = "due_soon", _("Deadline within 7 days")

@@ -28,12 +28,11 @@ from legalcase.identity import (
     validate_resident_id,
     validate_uscc,
 )
+from legalcase.money import MONEY, RATE
 
 if TYPE_CHECKING:
     from legalcase.models.deadlines import Deadline
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
-RATE = {"max_digits": 9, "decimal_places": 6}
 ZERO_TOTAL = {"default": Decimal("0.00"), "db_default": Decimal("0.00"), **MONEY}
 
 
@@ -436,11 +435,9 @@ class MatterQuerySet(models.QuerySet):
 
     def with_current_deadlines(self) -> "MatterQuerySet":
         """One query for the current deadlines of all these matters (``Matter.current_deadlines``)."""
-        from legalcase.models.deadlines import (
-            Deadline,  # the deadlines module imports this one
-        )
-
-        current = Deadline.objects.filter(superseded_at__isnull=True).order_by("due_on", "id")
+        # Reached through the relation: the deadlines module imports this one.
+        deadline_model = self.model._meta.get_field("deadlines").related_model
+        current = deadline_model.objects.filter(superseded_at__isnull=True).order_by("due_on", "id")
         return self.prefetch_related(
             models.Prefetch("deadlines", queryset=current, to_attr="prefetched_current_deadlines")
         )
@@ -545,12 +542,8 @@ class Matter(models.Model):
         A limitation deadline closed as done (suit or arbitration filed in time, which
         interrupts it) no longer bars the claim.
         """
-        from legalcase.models.deadlines import (
-            DeadlineStatus,  # the deadlines module imports this one
-        )
-
         deadline = self.limitation_deadline
-        if deadline is None or deadline.status == DeadlineStatus.DONE:
+        if deadline is None or deadline.is_done:
             return False
         return deadline.due_on < timezone.localdate()
 
