@@ -7,7 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models.matters import Matter, Party, User
+from legalcase.models.accounts import User
+from legalcase.models.debts import Party
+from legalcase.models.matters import Matter
 from legalcase.periods import HolidayCalendar
 
 

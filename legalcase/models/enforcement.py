@@ -13,7 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from legalcase.identity import mask_account
-from legalcase.models.matters import MONEY, AppendOnly, Matter, Party, User
+from legalcase.models.accounts import User
+from legalcase.models.base import AppendOnly
+from legalcase.models.debts import Party
+from legalcase.models.matters import Matter
+from legalcase.money import MONEY
 
 
 class Asset(models.Model):

@@ -14,7 +14,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models.matters import MONEY, RATE, AppendOnly, Assignment, LawFirm, User
+from legalcase.models.accounts import LawFirm, User
+from legalcase.models.base import AppendOnly
+from legalcase.models.matters import Assignment
+from legalcase.money import MONEY, RATE
 
 
 class FeeArrangement(models.Model):

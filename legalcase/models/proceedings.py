@@ -7,7 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models.matters import MONEY, Forum, Matter, Party, Stage, User
+from legalcase.models.accounts import User
+from legalcase.models.debts import Party
+from legalcase.models.matters import Forum, Matter, Stage
+from legalcase.money import MONEY
 from legalcase.periods import public_notice_served_on
 
 

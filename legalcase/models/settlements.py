@@ -17,7 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models.matters import MONEY, Matter, User
+from legalcase.models.accounts import User
+from legalcase.models.matters import Matter
+from legalcase.money import MONEY
 
 DEFAULT_GRACE_DAYS = 15
 
