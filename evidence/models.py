@@ -53,6 +53,9 @@ class EvidenceItem(models.Model):
     ``group`` (for numbering such as 证据1-1) feed the 证据目录 of a bundle.
     """
 
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
+
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="evidence")
     kind = models.CharField(_("kind"), max_length=24, choices=EvidenceKind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -133,6 +136,9 @@ class EvidenceBundle(models.Model):
     new version and keeps the old one, each with its own SHA-256. ``evidence_ids`` keeps
     the exhibits' order and ``manifest`` the SHA-256 of every source file as built.
     """
+
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
 
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="bundles")
     title = models.CharField(_("title"), max_length=200)

@@ -86,6 +86,9 @@ class GeneratedDocument(models.Model):
     every offered format is stored. The generation and conversion jobs move it along.
     """
 
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
+
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="documents")
     template = models.ForeignKey(
         DocumentTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="documents"
@@ -155,6 +158,19 @@ class Batch(models.Model):
     once every item is processed, whatever failed. The ZIP is streamed from the stored
     files when it is downloaded, so it is never held in memory or stored twice.
     """
+
+    # A batch covers many matters: it is its creator's (or an administrator's) to see,
+    # while every one of its matters is visible to them (legalcase.access.access_child).
+    matter_path = None
+
+    @staticmethod
+    def visible_to(rows: models.QuerySet, *, user, matters: models.QuerySet) -> models.QuerySet:
+        if not user.is_authenticated:
+            return rows.none()
+        if user.role != "admin":
+            rows = rows.filter(created_by=user)
+        hidden = BatchItem.objects.filter(batch=models.OuterRef("pk")).exclude(matter__in=matters)
+        return rows.exclude(models.Exists(hidden))
 
     class Procedure(models.TextChoices):
         SIMPLIFIED = "simplified", _("Simplified procedure (fee halved)")

@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from legalcase.access import access_matter, can, require
+from legalcase.access import access_child, access_matter, can, require
 from legalcase.models import Matter
 from legalcase.views import BATCH_SELECTION_KEY
-from templates_docx.batches import batch_access, batch_checks, batch_errors, batch_request
+from templates_docx.batches import batch_checks, batch_errors, batch_request
 from templates_docx.context import exceeds_24_percent, matter_context
 from templates_docx.forms import BatchForm, TemplateUploadForm
-from templates_docx.models import DocumentStatus, DocumentTemplate
+from templates_docx.models import Batch, DocumentStatus, DocumentTemplate
 from templates_docx.services import (
     document_request,
     matter_documents,
@@ -171,7 +171,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = batch_access(user=request.user, batch_id=batch_id)
+    batch = access_child(request.user, Batch, batch_id, rows=Batch.objects.select_related("template", "job"))
     counts = batch.counts()
     processed = counts["done"] + counts["failed"]
     context = {

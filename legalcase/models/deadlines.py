@@ -74,6 +74,9 @@ class Deadline(models.Model):
     one, so the history of computed dates stays; ``computed_from`` keeps the inputs.
     """
 
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
+
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="deadlines")
     kind = models.CharField(_("kind"), max_length=32, choices=DeadlineKind.choices)
     due_on = models.DateField(_("due on"))

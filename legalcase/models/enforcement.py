@@ -75,6 +75,9 @@ class EnforcementAction(models.Model):
     whose ``renews`` points at the one it continues, so the chain stays.
     """
 
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
+
     class Kind(models.TextChoices):
         FREEZE_DEPOSIT = "freeze_deposit", _("Freeze of deposits (冻结存款)")
         SEIZE_MOVABLE = "seize_movable", _("Seizure of movables (查封/扣押动产)")
@@ -168,6 +171,9 @@ class Recovery(AppendOnly):
     its reason. ``idempotency_key`` is unique per matter and kept forever; ``request_digest``
     is the SHA-256 of the request body it came with, so a replay can be told from a clash.
     """
+
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
 
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="recoveries")
     amount = models.DecimalField(_("amount"), **MONEY)

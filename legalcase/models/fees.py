@@ -48,6 +48,14 @@ class FeeArrangement(models.Model):
 class FeeInvoice(models.Model):
     """An invoice a firm submits for an assignment's fees."""
 
+    # Reached through its assignment's matter (legalcase.access.access_child), seen by
+    # whoever sees the assignment.
+    matter_path = "assignment__matter"
+
+    @staticmethod
+    def visible_to(rows: models.QuerySet, *, user: User, matters: models.QuerySet) -> models.QuerySet:
+        return rows.filter(assignment__in=Assignment.visible_to(Assignment.objects.all(), user=user, matters=matters))
+
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Awaiting approval")
         APPROVED = "approved", _("Approved")

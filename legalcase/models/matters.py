@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models.accounts import LawFirm, User
+from legalcase.models.accounts import LawFirm, Role, User
 from legalcase.models.base import AppendOnly
 from legalcase.models.debts import Debt
 from legalcase.money import MONEY
@@ -314,6 +314,19 @@ class MatterNumberCounter(models.Model):
 
 class Assignment(models.Model):
     """A law firm instructed on a matter, from ``started_at`` until ``ended_at`` (history kept)."""
+
+    # Reached through its matter (legalcase.access.access_child), but by its own rule:
+    matter_path = "matter"
+
+    @staticmethod
+    def visible_to(rows: models.QuerySet, *, user: User, matters: models.QuerySet) -> models.QuerySet:
+        """A lawyer sees their own firm's assignments, also after they ended (a firm invoices
+        its work afterwards); anyone else, those of the matters they see."""
+        if not user.is_authenticated or not user.is_active:
+            return rows.none()
+        if user.role == Role.LAWYER:
+            return rows.filter(firm_id=user.firm_id) if user.firm_id else rows.none()
+        return rows.filter(matter__in=matters)
 
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="assignments")
     firm = models.ForeignKey(LawFirm, verbose_name=_("law firm"), on_delete=models.PROTECT, related_name="assignments")

@@ -23,6 +23,9 @@ class Proceeding(models.Model):
     until the forum accepts the case. ``served_on`` is the last service on any party.
     """
 
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
+
     class Kind(models.TextChoices):
         PRE_SUIT_PRESERVATION = "pre_suit_preservation", _("Pre-suit preservation (诉前财产保全)")
         PRESERVATION = "preservation", _("Preservation during proceedings (诉中财产保全)")
@@ -198,6 +201,9 @@ class Ruling(models.Model):
     item; ``evidence_id`` is its id as a plain integer, because ``legalcase`` imports no
     other app (DESIGN.md) and so cannot hold a foreign key to ``evidence``.
     """
+
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
 
     class Kind(models.TextChoices):
         JUDGMENT = "judgment", _("Judgment (判决书)")

@@ -27,6 +27,9 @@ DEFAULT_GRACE_DAYS = 15
 class Settlement(models.Model):
     """A settlement with the debtor: the means assessed, the reduction granted, the amount agreed."""
 
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("Being performed")
         COMPLETED = "completed", _("Performed in full")

@@ -17,11 +17,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from legalcase.access import access_matter
+from legalcase.access import access_child, access_matter
 from legalcase.events import record_event
 from legalcase.models import (
     DEFAULT_GRACE_DAYS,
@@ -367,11 +366,8 @@ def settlement_cancel(*, user: User, settlement_id: int, reason: str) -> Settlem
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the settlement is cancelled.")})
-    matter_id = Settlement.objects.filter(pk=settlement_id).values_list("matter_id", flat=True).first()
-    if matter_id is None:
-        raise Http404("settlement not found")
-    matter = access_matter(user, matter_id, action="write_settlements", for_update=True)
-    settlement = matter.settlements.get(pk=settlement_id)
+    settlement = access_child(user, Settlement, settlement_id, action="write_settlements", for_update=True)
+    matter = settlement.matter
     if settlement.status == Settlement.Status.CANCELLED:
         raise SettlementConflict(matter, _("This settlement is already cancelled."))
     old = settlement.status

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from legalcase.access import LAWYER, access_matter, can
+from legalcase.access import LAWYER, access_child, can
 from legalcase.models import (
     CalendarFeed,
     Deadline,
@@ -156,15 +156,6 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _deadline_for_action(request: HttpRequest, deadline_id: int) -> Deadline:
-    """A current deadline of a matter the user may act on: 404 if not visible, 403 if the role may not."""
-    deadline = Deadline.objects.filter(pk=deadline_id, superseded_at__isnull=True).only("id", "matter_id").first()
-    if deadline is None:
-        raise Http404("deadline not found")
-    access_matter(request.user, deadline.matter_id, action="move_stage")
-    return deadline
-
-
 def _back(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -193,7 +184,8 @@ def _errors(form: forms.Form) -> str:
 @require_POST
 def deadline_complete(request: HttpRequest, deadline_id: int) -> HttpResponse:
     """Mark a deadline done or waived (a waiver needs a reason)."""
-    _deadline_for_action(request, deadline_id)
+    # 404 if not visible, 403 if the role may not, before the form is read.
+    access_child(request.user, Deadline, deadline_id, action="move_stage", rows=Deadline.objects.filter(superseded_at__isnull=True))
     form = DeadlineCloseForm(request.POST)
     which = "waive" if request.POST.get("status") == DeadlineStatus.WAIVED else "done"
     if not form.is_valid():
@@ -212,7 +204,8 @@ def deadline_complete(request: HttpRequest, deadline_id: int) -> HttpResponse:
 @require_POST
 def deadline_override(request: HttpRequest, deadline_id: int) -> HttpResponse:
     """Set a deadline to another date (the court's notice names another one), with the reason."""
-    _deadline_for_action(request, deadline_id)
+    # 404 if not visible, 403 if the role may not, before the form is read.
+    access_child(request.user, Deadline, deadline_id, action="move_stage", rows=Deadline.objects.filter(superseded_at__isnull=True))
     form = DeadlineOverrideForm(request.POST)
     if not form.is_valid():
         return _row_response(request, deadline_id, error=_errors(form), form="override", data=request.POST)
