@@ -247,7 +247,8 @@ class BundleView(ApiView):
 
     @extend_schema(summary="Get a bundle", responses={200: BundleSerializer, 404: ERRORS[404]})
     def get(self, request, bundle_id: int):
-        bundle = access_child(request.user, EvidenceBundle, bundle_id, rows=EvidenceBundle.objects.select_related("job", "file"))
+        rows = EvidenceBundle.objects.select_related("job", "file")
+        bundle = access_child(request.user, EvidenceBundle, bundle_id, rows=rows)
         return Response(BundleSerializer(bundle).data)
 
 

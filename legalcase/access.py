@@ -131,9 +131,10 @@ def access_child(
     for_update: bool = False,
     rows: QuerySet | None = None,
 ):
-    """Return the ``model`` row ``pk`` if the user may see it: 404 if missing or not theirs, 403 if the role may not act.
+    """Return the ``model`` row ``pk`` if the user may see it, raising 404 if not and 403 if the role may not act.
 
-    ``rows`` narrows the search (current deadlines only) or loads related rows. With
+    A row that does not exist and one that is not the user's both answer 404. ``rows``
+    narrows the search (current deadlines only) or loads related rows. With
     ``for_update`` (inside a transaction) the matter's row is locked first and then the
     child's, the order every writer of a matter follows, and the child carries the
     matter as it is under the lock.

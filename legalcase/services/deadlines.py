@@ -600,7 +600,12 @@ def deadline_complete(*, user: User, deadline_id: int, status: str, reason: str 
     role that moves stages (counsel, the assigned firm's lawyers, administrators).
     """
     deadline = access_child(
-        user, Deadline, deadline_id, action="move_stage", for_update=True, rows=Deadline.objects.filter(superseded_at__isnull=True)
+        user,
+        Deadline,
+        deadline_id,
+        action="move_stage",
+        for_update=True,
+        rows=Deadline.objects.filter(superseded_at__isnull=True),
     )
     matter = deadline.matter
     if status not in (DeadlineStatus.DONE, DeadlineStatus.WAIVED):
@@ -633,7 +638,12 @@ def deadline_override(*, user: User, deadline_id: int, due_on: dt.date, reason: 
     access as closing a deadline: the stage-moving roles, 404 for a matter not theirs.
     """
     deadline = access_child(
-        user, Deadline, deadline_id, action="move_stage", for_update=True, rows=Deadline.objects.filter(superseded_at__isnull=True)
+        user,
+        Deadline,
+        deadline_id,
+        action="move_stage",
+        for_update=True,
+        rows=Deadline.objects.filter(superseded_at__isnull=True),
     )
     matter = deadline.matter
     if not (reason or "").strip():

@@ -258,8 +258,12 @@ def assignment_fees(assignment: Assignment, *, today: dt.date) -> AssignmentFees
 # --- Who may reach what ---------------------------------------------------------------
 
 
+def _invoices_with_firm() -> QuerySet[FeeInvoice]:
+    return FeeInvoice.objects.select_related("firm")
+
+
 def visible_invoices(user: User) -> QuerySet[FeeInvoice]:
-    """Invoices the user may see (``FeeInvoice.visible_to``): a lawyer, their own firm's; counsel, managers and admins, all."""
+    """Invoices the user may see (``FeeInvoice.visible_to``): a lawyer, their own firm's; others, all."""
     rows = FeeInvoice.objects.select_related("assignment__matter", "firm", "decided_by", "submitted_by")
     return visible_children(user, FeeInvoice, rows) if can(user, "view_fees") else rows.none()
 
@@ -416,7 +420,12 @@ def invoice_submit(
     queue, so together they cannot exceed what was earned.
     """
     assignment = access_child(
-        user, Assignment, assignment_id, action="submit_invoices", for_update=True, rows=Assignment.objects.select_related("firm")
+        user,
+        Assignment,
+        assignment_id,
+        action="submit_invoices",
+        for_update=True,
+        rows=Assignment.objects.select_related("firm"),
     )
     number = (number or "").strip()
     if not number:
@@ -468,7 +477,7 @@ def invoice_decide(*, user: User, invoice_id: int, approve: bool, reason: str = 
     invoice is replaced by a new one.
     """
     invoice = access_child(
-        user, FeeInvoice, invoice_id, action="decide_invoices", for_update=True, rows=FeeInvoice.objects.select_related("firm")
+        user, FeeInvoice, invoice_id, action="decide_invoices", for_update=True, rows=_invoices_with_firm()
     )
     reason = (reason or "").strip()
     if invoice.status != FeeInvoice.Status.SUBMITTED:
@@ -504,7 +513,7 @@ def invoice_pay(*, user: User, invoice_id: int, amount: Decimal, paid_on: dt.dat
     lock serialises payments and ``paid_amount`` is added in the database.
     """
     invoice = access_child(
-        user, FeeInvoice, invoice_id, action="pay_invoices", for_update=True, rows=FeeInvoice.objects.select_related("firm")
+        user, FeeInvoice, invoice_id, action="pay_invoices", for_update=True, rows=_invoices_with_firm()
     )
     if invoice.status != FeeInvoice.Status.APPROVED:
         raise InvoiceConflict(
