@@ -90,12 +90,6 @@ class Proceeding(models.Model):
         dates = [record.effective_served_on for record in self.service_records.all()]
         return max(dates) if dates else None
 
-    @property
-    def proposed_stage(self) -> str | None:
-        """The stage this proceeding leads to, if the matter may move there from its stage now."""
-        stage = PROCEEDING_STAGES[self.kind]
-        return stage if stage != self.matter.stage and self.matter.can_move_to(stage) else None
-
 
 # The stage each kind of proceeding leads to. A payment order and court-annexed
 # pre-suit mediation are court procedures before judgment, hence litigation; an appeal

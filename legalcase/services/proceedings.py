@@ -78,7 +78,7 @@ def proceeding_record(
     it closed; filed within 30 days of a pre-suit preservation, it closes that lapse
     deadline the same way. A fee notice's date gives the fee deadline, a pre-suit
     preservation's measures the lapse deadline (LEGAL_RULES section 2). The stage is
-    not moved: ``Proceeding.proposed_stage`` offers the move.
+    not moved: ``stages.stage_proposal`` offers the move.
     """
     matter = access_matter(user, matter_id, action="write_proceedings", for_update=True)
     if kind not in Proceeding.Kind.values:

@@ -29,7 +29,6 @@ from legalcase.models import (
     Matter,
     Recovery,
     RecoverySource,
-    Stage,
     User,
 )
 from legalcase.money import money_input, money_text
@@ -72,13 +71,6 @@ def recovery_body_digest(*, amount: Decimal, received_on: dt.date, source: str, 
     }
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def settlement_proposed(matter: Matter) -> str | None:
-    """``settled`` when nothing is outstanding and the table allows the move now; nothing moves by itself."""
-    if matter.outstanding["total"] == 0 and Stage.SETTLED in matter.allowed_moves:
-        return Stage.SETTLED
-    return None
 
 
 @transaction.atomic

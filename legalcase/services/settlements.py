@@ -29,7 +29,6 @@ from legalcase.models import (
     Instalment,
     Matter,
     Settlement,
-    Stage,
     User,
 )
 from legalcase.money import money_input, money_text
@@ -42,6 +41,7 @@ from legalcase.settlements import (
     equal_instalments,
     instalment_statuses,
 )
+from legalcase.stages import stage_proposal
 
 MAX_INSTALMENTS = 120
 MAX_GRACE_DAYS = 90
@@ -213,13 +213,10 @@ def settlement_record(
     )
     matter_deadlines_recompute(matter_id=matter.pk)
     # An agreement recorded after the event may already have payments, or a missed instalment.
-    refreshed = settlement_refresh(matter=matter, today=today, actor=user)
+    settlement_refresh(matter=matter, today=today, actor=user)
     settlement.refresh_from_db()
     settlement.matter = matter
-    if settlement.status == Settlement.Status.BREACHED:
-        settlement.proposed_stage = refreshed.proposed_stage
-    else:
-        settlement.proposed_stage = Stage.SETTLED if Stage.SETTLED in matter.allowed_moves else None
+    settlement.proposed_stage = stage_proposal(matter, settlement=settlement)
     return settlement
 
 
@@ -282,8 +279,7 @@ def settlement_refresh(*, matter: Matter, today: dt.date, actor: User | None = N
             matter.resumption_flagged_on = today
             matter.save(update_fields=["resumption_flagged_on"])
         details["resumption_flagged_on"] = matter.resumption_flagged_on and matter.resumption_flagged_on.isoformat()
-        if Stage.ENFORCEMENT in matter.allowed_moves:
-            settlement.proposed_stage = Stage.ENFORCEMENT
+        settlement.proposed_stage = stage_proposal(matter, settlement=settlement)
     elif old == Settlement.Status.BREACHED and matter.resumption_flagged_on is not None:
         # Payments entered later show every instalment came within its grace period.
         matter.resumption_flagged_on = None

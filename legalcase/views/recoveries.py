@@ -30,8 +30,8 @@ from legalcase.services.recoveries import (
     recovery_body_digest,
     recovery_record,
     recovery_reverse,
-    settlement_proposed,
 )
+from legalcase.stages import stage_proposal
 from legalcase.views.matters import OUTSTANDING_LABELS
 from legalcase.views.sections import (
     add_service_errors,
@@ -120,7 +120,7 @@ def recoveries_section_response(
     if failed_reversal and not any(getattr(r, "reverse_open", False) for r in recoveries):
         errors = failed_reversal[1].non_field_errors()
     outstanding = matter.outstanding
-    proposed = settlement_proposed(matter) if can(request.user, "move_stage") else None
+    proposed = stage_proposal(matter, recovered=True) if can(request.user, "move_stage") else None
     context = {
         "matter": matter,
         "outstanding_rows": [
