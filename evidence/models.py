@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evidence.conversion import CONVERTIBLE
-from legalcase.models import Matter
+from legalcase.models import BackgroundWork, JobStatus, Matter
 
 
 class EvidenceKind(models.TextChoices):
@@ -44,7 +44,7 @@ class PdfStatus(models.TextChoices):
     UNAVAILABLE = "unavailable", "PDF 转换不可用"
 
 
-class EvidenceItem(models.Model):
+class EvidenceItem(BackgroundWork, models.Model):
     """One uploaded file of evidence for a matter, as accepted by ``evidence.validation``.
 
     The file is immutable once stored: ``sha256`` and ``size`` are computed from the
@@ -127,8 +127,29 @@ class EvidenceItem(models.Model):
     def pdf_error(self) -> str:
         return self.pdf_job.error if self.pdf_job_id and self.pdf_status == PdfStatus.FAILED else ""
 
+    # Its background work is the conversion to PDF: done when none is needed.
+    WORK_STATUS = {
+        PdfStatus.NATIVE: JobStatus.DONE,
+        PdfStatus.CONVERTED: JobStatus.DONE,
+        PdfStatus.PENDING: JobStatus.PENDING,
+        PdfStatus.FAILED: JobStatus.FAILED,
+        PdfStatus.UNAVAILABLE: JobStatus.FAILED,
+    }
 
-class EvidenceBundle(models.Model):
+    @property
+    def work_status(self) -> str:
+        return self.WORK_STATUS[self.pdf_status]
+
+    @property
+    def work_status_label(self) -> str:
+        return PdfStatus(self.pdf_status).label
+
+    @property
+    def work_error(self) -> str:
+        return self.pdf_error
+
+
+class EvidenceBundle(BackgroundWork, models.Model):
     """One version of a court bundle: a 证据目录 index, the chosen exhibits, continuous page numbers.
 
     Built in the background by the ``evidence_bundle`` job (``services.bundle_build``);
@@ -176,3 +197,15 @@ class EvidenceBundle(models.Model):
     @property
     def error(self) -> str:
         return self.job.error if self.job_id else ""
+
+    @property
+    def work_status(self) -> str:
+        return self.status
+
+    @property
+    def work_status_label(self) -> str:
+        return self.job.get_status_display() if self.job_id else ""
+
+    @property
+    def work_error(self) -> str:
+        return self.error

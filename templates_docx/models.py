@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models import Matter
+from legalcase.models import BackgroundWork, Matter
 
 
 class DocumentTemplateQuerySet(models.QuerySet):
@@ -77,7 +77,7 @@ class DocumentStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class GeneratedDocument(models.Model):
+class GeneratedDocument(BackgroundWork, models.Model):
     """A filing generated for a matter from one template version (生成文书).
 
     ``missing`` names the elements the matter lacked, which the document marks
@@ -128,6 +128,19 @@ class GeneratedDocument(models.Model):
     @property
     def filename_stem(self) -> str:
         return f"{self.template.name}-{self.matter.number}"
+
+    # Its background work: ``DocumentStatus`` has the job statuses' values.
+    @property
+    def work_status(self) -> str:
+        return self.status
+
+    @property
+    def work_status_label(self) -> str:
+        return self.get_status_display()
+
+    @property
+    def work_error(self) -> str:
+        return self.error
 
 
 class TemplateEvent(models.Model):

@@ -40,7 +40,7 @@ from legalcase.models.enforcement import (  # noqa: F401
     RecoverySource,
 )
 from legalcase.models.fees import FeeArrangement, FeeInvoice, FeePayment  # noqa: F401
-from legalcase.models.jobs import Job, JobStatus  # noqa: F401
+from legalcase.models.jobs import BackgroundWork, Job, JobStatus  # noqa: F401
 from legalcase.models.matters import (  # noqa: F401
     ALLOWED_MOVES,
     Assignment,

@@ -62,3 +62,37 @@ class Job(models.Model):
         if self.progress_total == 0:
             return 100 if self.status == JobStatus.DONE else 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class BackgroundWork:
+    """A row made in the background (a generated document, a bundle, an evidence item's PDF).
+
+    One way to ask whether its work is done, for views, templates and the API: the model
+    gives ``work_status`` (a ``JobStatus`` value), ``work_status_label`` and ``work_error``;
+    ``legalcase/_work_state.html`` shows them. Pages poll while anything ``is_pending``.
+    """
+
+    @property
+    def work_status(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def work_status_label(self) -> str:
+        return JobStatus(self.work_status).label
+
+    @property
+    def work_error(self) -> str:
+        return ""
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for a worker or under way."""
+        return self.work_status in (JobStatus.PENDING, JobStatus.RUNNING)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.work_status == JobStatus.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.work_status == JobStatus.FAILED

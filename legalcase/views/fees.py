@@ -44,7 +44,6 @@ from legalcase.views.sections import (
     date_input,
     errors_to_messages,
     form_apply,
-    is_htmx,
     section_form_post,
 )
 
@@ -309,7 +308,7 @@ def _invoice_matter(request: HttpRequest, invoice_id: int, action: str) -> tuple
 def _invoice_act(request: HttpRequest, invoice: FeeInvoice, matter: Matter, form, act, *, kind: str, done: str):
     ok = form_apply(form, act, conflicts=(InvoiceConflict,))
     notice = done if ok else ""
-    if is_htmx(request) and request.POST.get("back") == "matter":
+    if request.htmx and request.POST.get("back") == "matter":
         return fees_section_response(request, matter, failed=None if ok else (kind, invoice.pk, form), notice=notice)
     if ok:
         messages.success(request, notice)
