@@ -95,7 +95,8 @@ def test_the_include_shows_the_status_and_the_error():
 def test_the_filings_page_polls_while_a_document_is_being_made(client):
     user = make_user()
     matter = make_matter()
-    document = GeneratedDocument.objects.create(matter=matter, template=DocumentTemplate.objects.first(), created_by=user)
+    template = DocumentTemplate.objects.first()
+    document = GeneratedDocument.objects.create(matter=matter, template=template, created_by=user)
     client.force_login(user)
     url = f"/matters/{matter.pk}/filings/"
 
