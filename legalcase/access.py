@@ -119,7 +119,15 @@ def visible_children(user: User, model: type[models.Model], rows: QuerySet | Non
     rule = getattr(model, "visible_to", None)
     if rule is not None:
         return rule(rows, user=user, matters=matters)
-    return rows.filter(**{f"{model.matter_path}__in": matters})
+    return of_matters(rows, model.matter_path, matters)
+
+
+def of_matters(rows: QuerySet, path: str, matters: QuerySet[Matter]) -> QuerySet:
+    """``rows`` whose matter (reached by ``path``) is among ``matters``; unfiltered when that is every matter.
+
+    Counsel see every matter: a list of all their invoices needs no subquery over the matters.
+    """
+    return rows.filter(**{f"{path}__in": matters}) if matters.query.has_filters() else rows
 
 
 def access_child(

@@ -326,7 +326,8 @@ class Assignment(models.Model):
             return rows.none()
         if user.role == Role.LAWYER:
             return rows.filter(firm_id=user.firm_id) if user.firm_id else rows.none()
-        return rows.filter(matter__in=matters)
+        # Every matter (counsel): no subquery over them.
+        return rows.filter(matter__in=matters) if matters.query.has_filters() else rows
 
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="assignments")
     firm = models.ForeignKey(LawFirm, verbose_name=_("law firm"), on_delete=models.PROTECT, related_name="assignments")
