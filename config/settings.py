@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "easy_thumbnails",
     "filer",
     "django_dramatiq",
+    "django_htmx",
     "legalcase",
     "evidence",
     "templates_docx",
@@ -113,6 +114,8 @@ MIDDLEWARE = [
     "legalcase.middleware.session_idle_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # request.htmx: whether the page asked with htmx (a fragment answers), in one place.
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -21,7 +21,6 @@ from rest_framework.response import Response
 
 from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind, PdfStatus
 from evidence.services import (
-    bundle_access,
     bundle_index_docx,
     bundle_open_for_download,
     bundle_request,
@@ -29,7 +28,7 @@ from evidence.services import (
     evidence_upload,
     ruling_upload,
 )
-from legalcase.access import access_matter
+from legalcase.access import access_child, access_matter
 from legalcase.api import ERRORS, ApiView, RulingSerializer
 from legalcase.pagination import MatterPagination
 
@@ -248,7 +247,9 @@ class BundleView(ApiView):
 
     @extend_schema(summary="Get a bundle", responses={200: BundleSerializer, 404: ERRORS[404]})
     def get(self, request, bundle_id: int):
-        return Response(BundleSerializer(bundle_access(user=request.user, bundle_id=bundle_id)).data)
+        rows = EvidenceBundle.objects.select_related("job", "file")
+        bundle = access_child(request.user, EvidenceBundle, bundle_id, rows=rows)
+        return Response(BundleSerializer(bundle).data)
 
 
 class BundleDownloadView(ApiView):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evidence.conversion import CONVERTIBLE
-from legalcase.models import Matter
+from legalcase.models import BackgroundWork, JobStatus, Matter
 
 
 class EvidenceKind(models.TextChoices):
@@ -44,7 +44,7 @@ class PdfStatus(models.TextChoices):
     UNAVAILABLE = "unavailable", "PDF 转换不可用"
 
 
-class EvidenceItem(models.Model):
+class EvidenceItem(BackgroundWork, models.Model):
     """One uploaded file of evidence for a matter, as accepted by ``evidence.validation``.
 
     The file is immutable once stored: ``sha256`` and ``size`` are computed from the
@@ -52,6 +52,9 @@ class EvidenceItem(models.Model):
     诉讼规则》 on electronic evidence). ``purpose`` (证明目的), ``source`` (证据来源) and
     ``group`` (for numbering such as 证据1-1) feed the 证据目录 of a bundle.
     """
+
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
 
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="evidence")
     kind = models.CharField(_("kind"), max_length=24, choices=EvidenceKind.choices)
@@ -124,8 +127,29 @@ class EvidenceItem(models.Model):
     def pdf_error(self) -> str:
         return self.pdf_job.error if self.pdf_job_id and self.pdf_status == PdfStatus.FAILED else ""
 
+    # Its background work is the conversion to PDF: done when none is needed.
+    WORK_STATUS = {
+        PdfStatus.NATIVE: JobStatus.DONE,
+        PdfStatus.CONVERTED: JobStatus.DONE,
+        PdfStatus.PENDING: JobStatus.PENDING,
+        PdfStatus.FAILED: JobStatus.FAILED,
+        PdfStatus.UNAVAILABLE: JobStatus.FAILED,
+    }
 
-class EvidenceBundle(models.Model):
+    @property
+    def work_status(self) -> str:
+        return self.WORK_STATUS[self.pdf_status]
+
+    @property
+    def work_status_label(self) -> str:
+        return PdfStatus(self.pdf_status).label
+
+    @property
+    def work_error(self) -> str:
+        return self.pdf_error
+
+
+class EvidenceBundle(BackgroundWork, models.Model):
     """One version of a court bundle: a 证据目录 index, the chosen exhibits, continuous page numbers.
 
     Built in the background by the ``evidence_bundle`` job (``services.bundle_build``);
@@ -133,6 +157,9 @@ class EvidenceBundle(models.Model):
     new version and keeps the old one, each with its own SHA-256. ``evidence_ids`` keeps
     the exhibits' order and ``manifest`` the SHA-256 of every source file as built.
     """
+
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
 
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="bundles")
     title = models.CharField(_("title"), max_length=200)
@@ -170,3 +197,15 @@ class EvidenceBundle(models.Model):
     @property
     def error(self) -> str:
         return self.job.error if self.job_id else ""
+
+    @property
+    def work_status(self) -> str:
+        return self.status
+
+    @property
+    def work_status_label(self) -> str:
+        return self.job.get_status_display() if self.job_id else ""
+
+    @property
+    def work_error(self) -> str:
+        return self.error

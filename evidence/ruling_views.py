@@ -44,7 +44,7 @@ def ruling_upload_view(request: HttpRequest, matter_id: int) -> HttpResponse:
         else:
             ok = True
     notice = _("Ruling uploaded: check what was read and confirm it.") if ok else ""
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         # htmx swaps only 2xx answers, so form errors come back as 200 with the form.
         return rulings_section_response(request, matter, upload_form=None if ok else form, notice=notice)
     if ok:

@@ -40,7 +40,7 @@ from evidence.conversion import (
 from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind, TextState
 from evidence.text import extract_text, ocr_available, ocr_text
 from evidence.validation import UploadRefused, validate_upload
-from legalcase.access import access_matter
+from legalcase.access import access_child, access_matter
 from legalcase.events import record_event
 from legalcase.jobs import JobReporter, job_claim, job_create, job_finish
 from legalcase.models import EventKind, Job, JobStatus, Matter, Ruling, User
@@ -173,12 +173,9 @@ def evidence_upload(
 
 def evidence_open_for_download(*, user: User, evidence_id: int) -> tuple[EvidenceItem, BinaryIO]:
     """The item and its stored bytes, opened for reading; the download is written to the timeline."""
-    try:
-        item = EvidenceItem.objects.select_related("file").get(pk=int(evidence_id))
-    except (EvidenceItem.DoesNotExist, ValueError, TypeError):
-        raise Http404("evidence not found") from None
-    # Raises 404 if the matter is not the user's to see (another firm's evidence).
-    matter = access_matter(user, item.matter_id)
+    # 404 for another firm's evidence as for a missing item.
+    item = access_child(user, EvidenceItem, evidence_id, rows=EvidenceItem.objects.select_related("file"))
+    matter = item.matter
     handle = private_storage().open(item.file.file.name, "rb")
     record_event(
         matter=matter,
@@ -473,7 +470,7 @@ def _bundle_heading(matter: Matter) -> str:
 
 def bundle_open_for_download(*, user: User, bundle_id: int) -> tuple[EvidenceBundle, BinaryIO]:
     """A finished bundle's PDF, opened for reading; the download is written to the timeline."""
-    bundle = bundle_access(user=user, bundle_id=bundle_id)
+    bundle = access_child(user, EvidenceBundle, bundle_id, rows=EvidenceBundle.objects.select_related("job", "file"))
     if not bundle.file_id:
         raise Http404("the bundle is not built")
     handle = private_storage().open(bundle.file.file.name, "rb")
@@ -488,7 +485,7 @@ def bundle_open_for_download(*, user: User, bundle_id: int) -> tuple[EvidenceBun
 
 def bundle_index_docx(*, user: User, bundle_id: int) -> tuple[EvidenceBundle, bytes]:
     """A built bundle's 证据目录 as an editable DOCX, the same rows as its PDF index; audited."""
-    bundle = bundle_access(user=user, bundle_id=bundle_id)
+    bundle = access_child(user, EvidenceBundle, bundle_id, rows=EvidenceBundle.objects.select_related("job", "file"))
     if not bundle.file_id:
         raise Http404("the bundle is not built")
     if any("pages" not in entry for entry in bundle.manifest):
@@ -505,16 +502,6 @@ def bundle_index_docx(*, user: User, bundle_id: int) -> tuple[EvidenceBundle, by
         new={"bundle": bundle.pk, "title": bundle.title, "version": bundle.version, "index": "docx"},
     )
     return bundle, data
-
-
-def bundle_access(*, user: User, bundle_id: int) -> EvidenceBundle:
-    """The bundle if its matter is the user's to see; 404 otherwise."""
-    try:
-        bundle = EvidenceBundle.objects.select_related("job", "file").get(pk=int(bundle_id))
-    except (EvidenceBundle.DoesNotExist, ValueError, TypeError):
-        raise Http404("bundle not found") from None
-    bundle.matter = access_matter(user, bundle.matter_id)
-    return bundle
 
 
 def evidence_verify(*, item: EvidenceItem) -> bool:

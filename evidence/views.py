@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from evidence.conversion import UNAVAILABLE_MESSAGE, conversion_available
 from evidence.forms import BundleForm, EvidenceUploadForm
-from evidence.models import EvidenceBundle, EvidenceItem, PdfStatus
+from evidence.models import EvidenceBundle, EvidenceItem
 from evidence.services import bundle_request, evidence_upload
 from evidence.validation import title_from_filename
 from legalcase.access import access_matter, can
@@ -38,15 +38,14 @@ def _section(request: HttpRequest, matter: Matter, *, form=None, results=None, b
         "items": items,
         # Shown when DOCX or XLSX items are waiting for a LibreOffice this host does not have.
         "conversion_unavailable": (
-            not conversion_available() and any(item.pdf_status == PdfStatus.PENDING for item in items)
+            not conversion_available() and any(item.is_pending for item in items)
         ),
         "form": (form or EvidenceUploadForm()) if may_write else None,
         "bundle_form": (bundle_form or BundleForm()) if may_write else None,
         "bundles": bundles,
         # While a bundle is being built the section reloads itself to show the outcome
         # (and while a DOCX or XLSX is being converted to PDF).
-        "building": any(bundle.status in ("pending", "running") for bundle in bundles)
-        or any(item.pdf_status == PdfStatus.PENDING for item in items),
+        "building": any(work.is_pending for work in [*bundles, *items]),
         "results": results or [],
         "unavailable_message": UNAVAILABLE_MESSAGE,
     }
@@ -88,7 +87,7 @@ def evidence_upload_view(request: HttpRequest, matter_id: int) -> HttpResponse:
             else:
                 results.append({"name": item.original_filename, "ok": True, "message": _("Added")})
         form = None
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         # htmx swaps only 2xx answers, so form errors come back as 200 with the form.
         return _section(request, matter, form=form, results=results)
     for result in results:
@@ -128,7 +127,7 @@ def bundle_build_view(request: HttpRequest, matter_id: int) -> HttpResponse:
                 }
             )
         form = None
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         return _section(request, matter, bundle_form=form, results=results)
     for result in results:
         (messages.success if result["ok"] else messages.error)(request, f"{result['name']}: {result['message']}")

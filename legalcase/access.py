@@ -1,8 +1,9 @@
 """Who may see and do what: API.md's roles table, in one place.
 
-Every page and endpoint reaches a matter through ``access_matter``: a matter that
-does not exist and one the user may not see both answer 404, and a role that may not
-take an action on a matter it can see answers 403. Outside lawyers see a matter only
+Every page and endpoint reaches a matter through ``access_matter``, and an object that
+belongs to a matter (evidence, a document, a proceeding, an invoice...) through
+``access_child``: one that does not exist and one the user may not see both answer
+404, and a role that may not take an action on one it can see answers 403. Outside lawyers see a matter only
 while their firm holds the current assignment (``Matter.assigned_firm``), so ending
 an assignment takes effect on the very next request.
 """
@@ -10,6 +11,7 @@ an assignment takes effect on the very next request.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -100,6 +102,72 @@ def access_matter(user: User, matter_id: int | str, *, action: str = "view", for
     if not can(user, action):
         raise PermissionDenied(f"your role may not {action.replace('_', ' ')}")
     return matter
+
+
+def visible_children(user: User, model: type[models.Model], rows: QuerySet | None = None) -> QuerySet:
+    """The rows of ``model`` (a matter's child) that the user may see, out of ``rows`` (default: all).
+
+    The model names its way to the matter in ``matter_path`` (``"matter"``,
+    ``"assignment__matter"``) and is visible when that matter is (``visible_matters``).
+    A model whose rule differs defines ``visible_to(rows, *, user, matters)`` instead
+    (an outside firm's invoices stay its own after the assignment ended; a batch is its
+    creator's and covers many matters); this module imports no other app, so the rule
+    lives with the model.
+    """
+    rows = model._default_manager.all() if rows is None else rows
+    matters = visible_matters(user)
+    rule = getattr(model, "visible_to", None)
+    if rule is not None:
+        return rule(rows, user=user, matters=matters)
+    return of_matters(rows, model.matter_path, matters)
+
+
+def of_matters(rows: QuerySet, path: str, matters: QuerySet[Matter]) -> QuerySet:
+    """``rows`` whose matter (reached by ``path``) is among ``matters``; unfiltered when that is every matter.
+
+    Counsel see every matter: a list of all their invoices needs no subquery over the matters.
+    """
+    return rows.filter(**{f"{path}__in": matters}) if matters.query.has_filters() else rows
+
+
+def access_child(
+    user: User,
+    model: type[models.Model],
+    pk: int | str,
+    *,
+    action: str = "view",
+    for_update: bool = False,
+    rows: QuerySet | None = None,
+):
+    """Return the ``model`` row ``pk`` if the user may see it, raising 404 if not and 403 if the role may not act.
+
+    A row that does not exist and one that is not the user's both answer 404. ``rows``
+    narrows the search (current deadlines only) or loads related rows. With
+    ``for_update`` (inside a transaction) the matter's row is locked first and then the
+    child's, the order every writer of a matter follows, and the child carries the
+    matter as it is under the lock.
+    """
+    try:
+        pk = int(pk)
+    except (ValueError, TypeError):
+        raise Http404(f"{model._meta.model_name} not found") from None
+    found = visible_children(user, model, rows).filter(pk=pk)
+    path = getattr(model, "matter_path", None)
+    if for_update:
+        if path is not None:
+            matter_id = found.values_list(path, flat=True).first()
+            if matter_id is None:
+                raise Http404(f"{model._meta.model_name} not found")
+            list(Matter.objects.select_for_update().filter(pk=matter_id).values_list("pk"))
+        found = found.select_for_update(of=("self",))
+    if path is not None:
+        found = found.select_related(path)
+    child = found.first()
+    if child is None:
+        raise Http404(f"{model._meta.model_name} not found")
+    if not can(user, action):
+        raise PermissionDenied(f"your role may not {action.replace('_', ' ')}")
+    return child
 
 
 def require(user: User, action: str) -> None:

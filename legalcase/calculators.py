@@ -16,12 +16,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from legalcase.money import FEN
+
 COURT_FEES_RULE = "court_fees@2007"
 INTEREST_CAP_RULE = "interest_cap_24@2017"
 DELAY_INTEREST_RULE = "delay_interest@2014"
 PAYMENT_ALLOCATION_RULE = "payment_allocation@2021"
 
-FEN = Decimal("0.01")
 # Rates are shown and stored with six places, like the ``Debt`` model's rate fields.
 RATE_PLACES = Decimal("0.000001")
 ZERO = Decimal("0")

@@ -15,6 +15,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from legalcase.identity import build_uscc
+from legalcase.money import FEN
 from legalcase.models import (
     Assignment,
     Creditor,
@@ -157,7 +158,7 @@ def _invoices(matter_ids: list[int], lawyers: dict[int, User], counsel: User, to
         elif index % 5 in (1, 2, 3):
             invoice_decide(user=counsel, invoice_id=invoice.pk, approve=True)
             if index % 5 == 1:
-                paid = invoice.amount if index % 2 else (invoice.amount / 2).quantize(Decimal("0.01"), ROUND_DOWN)
+                paid = invoice.amount if index % 2 else (invoice.amount / 2).quantize(FEN, ROUND_DOWN)
                 invoice_pay(user=counsel, invoice_id=invoice.pk, amount=paid, paid_on=today)
     return FeeInvoice.objects.filter(assignment__matter_id__in=matter_ids).count()
 

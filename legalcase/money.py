@@ -2,7 +2,8 @@
 
 One reading of an amount for every service (``money_input``: the same refusals, nothing
 stored on any of them), one way to write it in events and answers (``money_text``), and
-the form field's limits every page shares (``MONEY_FIELD``).
+the form field's limits every page shares (``MONEY_FIELD``); the fen (``FEN``) and the
+money and rate columns' sizes (``MONEY``, ``RATE``) are defined here and nowhere else.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from legalcase.calculators import FEN
-from legalcase.models import MONEY
+# One fen, the smallest amount: every amount is quantized to it.
+FEN = Decimal("0.01")
+# What a money column holds: 16 digits, 2 of them after the point; a rate column, 6 places.
+MONEY = {"max_digits": 16, "decimal_places": 2}
+RATE = {"max_digits": 9, "decimal_places": 6}
 
-# What a money column holds: 16 digits, 2 of them after the point.
+# The first amount a money column cannot hold.
 LIMIT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
 MONEY_FIELD = {"max_digits": MONEY["max_digits"], "decimal_places": MONEY["decimal_places"]}
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-CENT = Decimal("0.01")
+from legalcase.money import FEN
 
 # Title suffix -> kind. 裁决书 is only ever an arbitral award; a court's 裁定 is a ruling.
 KINDS = {
@@ -213,7 +213,7 @@ def parse_amount(written: str) -> Decimal | None:
         value = Decimal(arabic.group(1).replace(",", ""))
         if arabic.group(2):
             value *= 10_000
-        return value.quantize(CENT, ROUND_HALF_UP)
+        return value.quantize(FEN, ROUND_HALF_UP)
     chinese = re.fullmatch(rf"({CN_NUMERAL_CLASS}+)元(?:[零〇○]?(\S)角)?(?:[零〇○]?(\S)分)?", written)
     if not chinese:
         return None
@@ -221,10 +221,10 @@ def parse_amount(written: str) -> Decimal | None:
     if yuan is None:
         return None
     value = Decimal(yuan)
-    for group, unit in ((2, Decimal("0.1")), (3, CENT)):
+    for group, unit in ((2, Decimal("0.1")), (3, FEN)):
         if chinese.group(group):
             value += DIGITS.get(chinese.group(group), 0) * unit
-    return value.quantize(CENT, ROUND_HALF_UP)
+    return value.quantize(FEN, ROUND_HALF_UP)
 
 
 # Dates and case numbers ---------------------------------------------------------------
@@ -367,7 +367,7 @@ def _fees(text: str, kind: str | None) -> tuple[Decimal | None, Decimal | None]:
     charged = re.search(rf"减半收取[^。；\d元]{{0,8}}?{AMOUNT}", after)
     if charged and parse_amount(charged.group(1)) is not None:
         return fee, parse_amount(charged.group(1))
-    return fee, (fee / 2).quantize(CENT, ROUND_HALF_UP)
+    return fee, (fee / 2).quantize(FEN, ROUND_HALF_UP)
 
 
 def _appealable(text: str, kind: str | None, operative: str | None) -> bool | None:

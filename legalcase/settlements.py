@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from legalcase.calculators import FEN
+from legalcase.money import FEN
 
 ZERO = Decimal("0.00")
 

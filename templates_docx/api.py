@@ -17,12 +17,12 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
 from evidence.api import attachment_response, content_disposition
-from legalcase.access import access_matter
+from legalcase.access import access_child, access_matter
 from legalcase.api import ERRORS, ApiView
 from legalcase.pagination import MatterPagination
-from templates_docx.batches import MAX_BATCH, batch_access, batch_errors, batch_open_for_download, batch_request
+from templates_docx.batches import MAX_BATCH, batch_errors, batch_open_for_download, batch_request
 from templates_docx.models import Batch, DocumentTemplate, GeneratedDocument
-from templates_docx.services import document_access, document_open_for_download, document_request, matter_documents
+from templates_docx.services import document_open_for_download, document_request, matter_documents
 
 FILE_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
 
@@ -101,7 +101,10 @@ class DocumentView(ApiView):
 
     @extend_schema(summary="Get a generated document", responses={200: DocumentSerializer, 404: ERRORS[404]})
     def get(self, request, document_id: int):
-        return Response(DocumentSerializer(document_access(user=request.user, document_id=document_id)).data)
+        document = access_child(
+            request.user, GeneratedDocument, document_id, rows=GeneratedDocument.objects.select_related("template", "job")
+        )
+        return Response(DocumentSerializer(document).data)
 
 
 class FileFormatNegotiation(DefaultContentNegotiation):
@@ -199,7 +202,8 @@ class BatchView(ApiView):
 
     @extend_schema(summary="Get a batch", responses={200: BatchSerializer, 404: ERRORS[404]})
     def get(self, request, batch_id: int):
-        return Response(batch_representation(batch_access(user=request.user, batch_id=batch_id), detail=True))
+        batch = access_child(request.user, Batch, batch_id, rows=Batch.objects.select_related("template", "job"))
+        return Response(batch_representation(batch, detail=True))
 
 
 class BatchDownloadView(ApiView):

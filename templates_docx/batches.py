@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from evidence.conversion import conversion_available, convert_many
 from evidence.services import bundle_create, bundle_make, private_file, private_storage
-from legalcase.access import require, visible_matters
+from legalcase.access import access_child, require, visible_matters
 from legalcase.calculators import court_fees
 from legalcase.events import record_event
 from legalcase.jobs import JobReporter, job_create
@@ -330,20 +330,6 @@ def _entry(name: str, content: bytes, stored) -> dict:
 # --- Reading a batch ----------------------------------------------------------------
 
 
-def batch_access(*, user: User, batch_id: int) -> Batch:
-    """A batch, seen only by its creator (like a job) and by administrators; 404 otherwise."""
-    try:
-        batch = Batch.objects.select_related("template", "job").get(pk=int(batch_id))
-    except (Batch.DoesNotExist, TypeError, ValueError):
-        raise Http404("batch not found") from None
-    if batch.created_by_id != user.pk and user.role != "admin":
-        raise Http404("batch not found")
-    # A lawyer whose firm lost a matter since no longer sees it, nor the batch.
-    if visible_matters(user).filter(pk__in=batch.items.values("matter_id")).count() != batch.total:
-        raise Http404("batch not found")
-    return batch
-
-
 def batch_errors(batch: Batch) -> list[dict]:
     return [
         {"matter": matter_id, "number": number, "error": error}
@@ -420,7 +406,7 @@ def batch_zip_stream(batch: Batch) -> Iterator[bytes]:
 
 def batch_open_for_download(*, user: User, batch_id: int) -> tuple[Batch, Iterator[bytes]]:
     """The batch and its ZIP stream; every matter in it gets a download entry on its timeline."""
-    batch = batch_access(user=user, batch_id=batch_id)
+    batch = access_child(user, Batch, batch_id, rows=Batch.objects.select_related("template", "job"))
     if batch.status != "done":
         raise ValidationError({"batch": ["批次尚未完成"]})
     matter_ids = list(batch.items.filter(status=BatchItemStatus.DONE).values_list("matter_id", flat=True))

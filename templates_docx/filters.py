@@ -10,8 +10,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from legalcase.identity import mask_account, mask_id_number, mask_phone
+from legalcase.money import FEN
 
-FEN = Decimal("0.01")
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 # Units inside a group of four digits, and the group units (万, 亿, 万亿).
 SMALL_UNITS = ("", "拾", "佰", "仟")

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models import Matter
+from legalcase.models import BackgroundWork, Matter
 
 
 class DocumentTemplateQuerySet(models.QuerySet):
@@ -77,7 +77,7 @@ class DocumentStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class GeneratedDocument(models.Model):
+class GeneratedDocument(BackgroundWork, models.Model):
     """A filing generated for a matter from one template version (生成文书).
 
     ``missing`` names the elements the matter lacked, which the document marks
@@ -85,6 +85,9 @@ class GeneratedDocument(models.Model):
     offers: DOCX always, PDF where LibreOffice is installed; ``status`` is ``done`` once
     every offered format is stored. The generation and conversion jobs move it along.
     """
+
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
 
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="documents")
     template = models.ForeignKey(
@@ -126,6 +129,19 @@ class GeneratedDocument(models.Model):
     def filename_stem(self) -> str:
         return f"{self.template.name}-{self.matter.number}"
 
+    # Its background work: ``DocumentStatus`` has the job statuses' values.
+    @property
+    def work_status(self) -> str:
+        return self.status
+
+    @property
+    def work_status_label(self) -> str:
+        return self.get_status_display()
+
+    @property
+    def work_error(self) -> str:
+        return self.error
+
 
 class TemplateEvent(models.Model):
     """The audit trail of template versions: who uploaded, activated or retired which one."""
@@ -155,6 +171,19 @@ class Batch(models.Model):
     once every item is processed, whatever failed. The ZIP is streamed from the stored
     files when it is downloaded, so it is never held in memory or stored twice.
     """
+
+    # A batch covers many matters: it is its creator's (or an administrator's) to see,
+    # while every one of its matters is visible to them (legalcase.access.access_child).
+    matter_path = None
+
+    @staticmethod
+    def visible_to(rows: models.QuerySet, *, user, matters: models.QuerySet) -> models.QuerySet:
+        if not user.is_authenticated:
+            return rows.none()
+        if user.role != "admin":
+            rows = rows.filter(created_by=user)
+        hidden = BatchItem.objects.filter(batch=models.OuterRef("pk")).exclude(matter__in=matters)
+        return rows.exclude(models.Exists(hidden))
 
     class Procedure(models.TextChoices):
         SIMPLIFIED = "simplified", _("Simplified procedure (fee halved)")

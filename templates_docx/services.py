@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from evidence.conversion import conversion_available, convert_many
 from evidence.services import private_file, private_storage
-from legalcase.access import access_matter, require
+from legalcase.access import access_child, access_matter, require
 from legalcase.events import record_event
 from legalcase.jobs import JobReporter, job_create
 from legalcase.models import EventKind, Job, Matter, User
@@ -262,23 +262,13 @@ def _convert(docx: bytes) -> tuple[bytes, int]:
         return pdf, len(opened.pages)
 
 
-def document_access(*, user: User, document_id: int) -> GeneratedDocument:
-    """A generated document, if the user may see its matter (404 otherwise)."""
-    try:
-        document = GeneratedDocument.objects.select_related("template", "matter", "job").get(pk=int(document_id))
-    except (GeneratedDocument.DoesNotExist, TypeError, ValueError):
-        raise Http404("document not found") from None
-    access_matter(user, document.matter_id)
-    return document
-
-
 def document_open_for_download(*, user: User, document_id: int, fmt: str) -> tuple[GeneratedDocument, BinaryIO, str]:
     """The document, its file opened for reading and the download name; the download is audited.
 
     Filings carry full identity numbers, so every download is on the matter's timeline
     (个人信息保护法; LEGAL_RULES §9).
     """
-    document = document_access(user=user, document_id=document_id)
+    document = access_child(user, GeneratedDocument, document_id, rows=GeneratedDocument.objects.select_related("template", "job"))
     if fmt not in ("docx", "pdf"):
         raise ValidationError({"format": ["格式只能是 docx 或 pdf"]})
     stored = document.docx_file if fmt == "docx" else document.pdf_file

@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from legalcase.access import access_matter, can, require
+from legalcase.access import access_child, access_matter, can, require
 from legalcase.models import Matter
 from legalcase.views import BATCH_SELECTION_KEY
-from templates_docx.batches import batch_access, batch_checks, batch_errors, batch_request
+from templates_docx.batches import batch_checks, batch_errors, batch_request
 from templates_docx.context import exceeds_24_percent, matter_context
 from templates_docx.forms import BatchForm, TemplateUploadForm
-from templates_docx.models import DocumentStatus, DocumentTemplate
+from templates_docx.models import Batch, DocumentTemplate
 from templates_docx.services import (
     document_request,
     matter_documents,
@@ -51,7 +51,7 @@ def _section(request: HttpRequest, matter: Matter, *, chosen: str = "", error: s
         "missing_labels": list(dict.fromkeys(label for field in fields for label in field["missing"])),
         "may_generate": can(request.user, "write_filings"),
         "documents": documents,
-        "working": any(document.status in (DocumentStatus.PENDING, DocumentStatus.RUNNING) for document in documents),
+        "working": any(document.is_pending for document in documents),
         "error": error,
         "exceeds_24_percent": exceeds_24_percent(matter.debt),
     }
@@ -74,7 +74,7 @@ def document_generate_view(request: HttpRequest, matter_id: int) -> HttpResponse
         document_request(user=request.user, matter_id=matter.pk, template_code=code)
     except ValidationError as exc:
         return _section(request, matter, chosen=code, error="；".join(exc.messages))
-    if not request.headers.get("HX-Request"):
+    if not request.htmx:
         messages.success(request, _("The document is being generated."))
         return redirect("matter_detail", matter_id=matter.pk)
     return _section(request, matter, chosen=code)
@@ -171,7 +171,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = batch_access(user=request.user, batch_id=batch_id)
+    batch = access_child(request.user, Batch, batch_id, rows=Batch.objects.select_related("template", "job"))
     counts = batch.counts()
     processed = counts["done"] + counts["failed"]
     context = {

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from legalcase.access import LAWYER, access_matter, require
+from legalcase.access import LAWYER, access_child, access_matter
 from legalcase.api.matters import (
     ERRORS,
     ApiView,
@@ -23,13 +22,12 @@ from legalcase.api.matters import (
     validated,
 )
 from legalcase.models import MONEY, RATE, Assignment, FeeInvoice, Stage
+from legalcase.money import FEN
 from legalcase.pagination import MatterPagination
 from legalcase.services.fees import (
-    FEN,
     NUMBER_MAX,
     AssignmentFees,
     InvoiceConflict,
-    access_assignment,
     assignments_fees,
     awaiting_first,
     fee_arrangement_set,
@@ -195,7 +193,7 @@ class AssignmentFeeArrangementView(ApiView):
 
     @extend_schema(summary="Get an assignment's fees", responses={200: AssignmentFeesSerializer, 404: ERRORS[404]})
     def get(self, request, assignment_id: int):
-        return Response(_fees_answer(access_assignment(request.user, assignment_id)))
+        return Response(_fees_answer(access_child(request.user, Assignment, assignment_id, action="view_fees")))
 
     @extend_schema(
         summary="Set an assignment's fee arrangement",
@@ -203,7 +201,7 @@ class AssignmentFeeArrangementView(ApiView):
         responses={200: AssignmentFeesSerializer, **ERRORS},
     )
     def put(self, request, assignment_id: int):
-        access_assignment(request.user, assignment_id, action="set_fees")
+        access_child(request.user, Assignment, assignment_id, action="set_fees")
         data = validated(ArrangementRequestSerializer, request.data)
         arrangement = fee_arrangement_set(user=request.user, assignment_id=assignment_id, **data)
         return Response(_fees_answer(arrangement.assignment))
@@ -226,12 +224,6 @@ def _invoice_rows(invoices):
     return invoices.prefetch_related("payments")
 
 
-def _visible_invoice(user, invoice_id) -> None:
-    """404 for an invoice that does not exist or is another firm's, before the request is read."""
-    if not visible_invoices(user).filter(pk=invoice_id).exists():
-        raise Http404("invoice not found")
-
-
 @extend_schema_view(
     get=extend_schema(summary="List an assignment's invoices", responses={200: InvoiceSerializer(many=True), **ERRORS})
 )
@@ -242,7 +234,7 @@ class AssignmentInvoicesView(ApiView, generics.ListAPIView):
     pagination_class = MatterPagination
 
     def get_queryset(self):
-        assignment = access_assignment(self.request.user, self.kwargs["assignment_id"])
+        assignment = access_child(self.request.user, Assignment, self.kwargs["assignment_id"], action="view_fees")
         return _invoice_rows(visible_invoices(self.request.user).filter(assignment=assignment)).order_by(
             "issued_on", "id"
         )
@@ -251,7 +243,7 @@ class AssignmentInvoicesView(ApiView, generics.ListAPIView):
         summary="Submit an invoice", request=InvoiceRequestSerializer, responses={201: InvoiceSerializer, **ERRORS}
     )
     def post(self, request, assignment_id: int):
-        access_assignment(request.user, assignment_id, action="submit_invoices")
+        access_child(request.user, Assignment, assignment_id, action="submit_invoices")
         data = validated(InvoiceRequestSerializer, request.data)
         invoice = invoice_submit(user=request.user, assignment_id=assignment_id, **data)
         invoice = _invoice_rows(visible_invoices(request.user)).get(pk=invoice.pk)
@@ -290,8 +282,7 @@ class InvoiceDecisionView(ApiView):
         responses={200: InvoiceSerializer, **ERRORS, 409: CONFLICT},
     )
     def post(self, request, invoice_id: int):
-        _visible_invoice(request.user, invoice_id)
-        require(request.user, "decide_invoices")  # 403 before the body is looked at
+        access_child(request.user, FeeInvoice, invoice_id, action="decide_invoices")  # 404, 403 before the body is read
         data = validated(DecisionRequestSerializer, request.data)
         try:
             invoice = invoice_decide(
@@ -312,8 +303,7 @@ class InvoicePaymentsView(ApiView):
         responses={201: PaymentAnswerSerializer, **ERRORS, 409: CONFLICT},
     )
     def post(self, request, invoice_id: int):
-        _visible_invoice(request.user, invoice_id)
-        require(request.user, "pay_invoices")
+        access_child(request.user, FeeInvoice, invoice_id, action="pay_invoices")
         data = validated(PaymentRequestSerializer, request.data)
         try:
             payment = invoice_pay(user=request.user, invoice_id=invoice_id, **data)

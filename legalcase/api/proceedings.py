@@ -36,6 +36,7 @@ from legalcase.services import (
     ruling_confirm,
     service_record_add,
 )
+from legalcase.stages import stage_proposal
 
 
 class HearingSerializer(serializers.Serializer):
@@ -43,6 +44,13 @@ class HearingSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     place = serializers.CharField()
     note = serializers.CharField()
+
+
+class ProposedStageField(serializers.ChoiceField):
+    """The stage move a proceeding proposes for its matter (``legalcase.stages.stage_proposal``)."""
+
+    def get_attribute(self, instance: Proceeding) -> str | None:
+        return stage_proposal(instance.matter, proceeding=instance)
 
 
 class ProceedingSerializer(serializers.Serializer):
@@ -71,7 +79,7 @@ class ProceedingSerializer(serializers.Serializer):
         allow_null=True, help_text="Pre-suit preservation only: suit or arbitration must follow within 30 days."
     )
     hearings = HearingSerializer(many=True, source="hearings.all")
-    proposed_stage = serializers.ChoiceField(
+    proposed_stage = ProposedStageField(
         choices=Stage.choices,
         allow_null=True,
         help_text="The stage this proceeding leads to, when the matter may move there now; nothing moves by itself.",

@@ -24,8 +24,8 @@ from legalcase.api.matters import (
     OutstandingSerializer,
     validated,
 )
-from legalcase.calculators import FEN
 from legalcase.models import MONEY, Cost, Matter, Recovery, RecoverySource, Stage
+from legalcase.money import FEN
 from legalcase.pagination import MatterPagination
 from legalcase.services.recoveries import (
     IDEMPOTENCY_KEY_MAX,
@@ -34,8 +34,8 @@ from legalcase.services.recoveries import (
     recovery_body_digest,
     recovery_record,
     recovery_reverse,
-    settlement_proposed,
 )
+from legalcase.stages import stage_proposal
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -146,7 +146,7 @@ def _recoveries_of(matter: Matter) -> QuerySet[Recovery]:
 
 
 def _answer(recovery: Recovery, code: int) -> Response:
-    recovery.proposed = settlement_proposed(recovery.matter)
+    recovery.proposed = stage_proposal(recovery.matter, recovered=True)
     return Response(RecoveryAnswerSerializer(recovery).data, status=code)
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from legalcase.access import access_matter
+from legalcase.access import access_child, access_matter
 from legalcase.api.matters import (
     ERRORS,
     ApiView,
@@ -174,23 +173,13 @@ class MatterSettlementsView(ApiView, generics.ListAPIView):
         return Response(SettlementAnswerSerializer(settlement).data, status=status.HTTP_201_CREATED)
 
 
-def _settlement(user, settlement_id: int, *, action: str = "view") -> Settlement:
-    """The settlement if the user may see its matter; 404 otherwise, 403 for a role that may not act."""
-    matter_id = Settlement.objects.filter(pk=settlement_id).values_list("matter_id", flat=True).first()
-    if matter_id is None:
-        raise Http404("settlement not found")
-    matter = access_matter(user, matter_id, action=action)
-    settlement = matter.settlements.prefetch_related("instalments").get(pk=settlement_id)
-    settlement.matter = matter
-    return settlement
-
-
 class SettlementDetailView(ApiView):
     """One settlement with its instalments."""
 
     @extend_schema(summary="Read a settlement", responses={200: SettlementSerializer, 404: ERRORS[404]})
     def get(self, request, settlement_id: int):
-        return Response(SettlementSerializer(_settlement(request.user, settlement_id)).data)
+        rows = Settlement.objects.prefetch_related("instalments")
+        return Response(SettlementSerializer(access_child(request.user, Settlement, settlement_id, rows=rows)).data)
 
 
 class SettlementCancelView(ApiView):
@@ -206,7 +195,7 @@ class SettlementCancelView(ApiView):
         },
     )
     def post(self, request, settlement_id: int):
-        _settlement(request.user, settlement_id, action="write_settlements")
+        access_child(request.user, Settlement, settlement_id, action="write_settlements")
         data = validated(CancelRequestSerializer, request.data)
         try:
             settlement = settlement_cancel(user=request.user, settlement_id=settlement_id, reason=data["reason"])

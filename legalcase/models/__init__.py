@@ -1,5 +1,15 @@
 """The core of Fasu, one module per subject; every model is importable from here."""
 
+from legalcase.models.accounts import (  # noqa: F401
+    ApiToken,
+    AuditAction,
+    AuditEvent,
+    LawFirm,
+    LoginFailure,
+    Role,
+    User,
+)
+from legalcase.models.base import AppendOnly, AppendOnlyError  # noqa: F401
 from legalcase.models.deadlines import (  # noqa: F401
     CalendarFeed,
     Deadline,
@@ -11,6 +21,16 @@ from legalcase.models.deadlines import (  # noqa: F401
     NotificationKind,
     holiday_calendar,
 )
+from legalcase.models.debts import (  # noqa: F401
+    Creditor,
+    Debt,
+    DemandChannel,
+    DemandRecord,
+    Guarantee,
+    Party,
+    Portfolio,
+    Product,
+)
 from legalcase.models.enforcement import (  # noqa: F401
     LAPSING_KINDS,
     Asset,
@@ -20,39 +40,19 @@ from legalcase.models.enforcement import (  # noqa: F401
     RecoverySource,
 )
 from legalcase.models.fees import FeeArrangement, FeeInvoice, FeePayment  # noqa: F401
+from legalcase.models.jobs import BackgroundWork, Job, JobStatus  # noqa: F401
 from legalcase.models.matters import (  # noqa: F401
     ALLOWED_MOVES,
-    MONEY,
-    RATE,
-    ApiToken,
-    AppendOnly,
-    AppendOnlyError,
     Assignment,
-    AuditAction,
-    AuditEvent,
     ClosingReason,
-    Creditor,
-    Debt,
-    DemandChannel,
-    DemandRecord,
     EventKind,
     Forum,
     ForumQuerySet,
-    Guarantee,
-    Job,
-    JobStatus,
-    LawFirm,
-    LoginFailure,
     Matter,
     MatterEvent,
     MatterNumberCounter,
     MatterQuerySet,
-    Party,
-    Portfolio,
-    Product,
-    Role,
     Stage,
-    User,
 )
 from legalcase.models.proceedings import (  # noqa: F401
     LIMITATION_INTERRUPTING_KINDS,
@@ -66,3 +66,6 @@ from legalcase.models.proceedings import (  # noqa: F401
 from legalcase.models.schedule import ScheduledRun  # noqa: F401
 from legalcase.models.settlements import DEFAULT_GRACE_DAYS, Instalment, Settlement  # noqa: F401
 from legalcase.models.transfers import ClaimTransfer, PortfolioTransfer  # noqa: F401
+
+# The column sizes, defined with the money rules; models and forms have long read them here.
+from legalcase.money import MONEY, RATE  # noqa: F401

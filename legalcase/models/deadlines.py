@@ -7,7 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models.matters import Matter, Party, User
+from legalcase.models.accounts import User
+from legalcase.models.debts import Party
+from legalcase.models.matters import Matter
 from legalcase.periods import HolidayCalendar
 
 
@@ -72,6 +74,9 @@ class Deadline(models.Model):
     one, so the history of computed dates stays; ``computed_from`` keeps the inputs.
     """
 
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
+
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="deadlines")
     kind = models.CharField(_("kind"), max_length=32, choices=DeadlineKind.choices)
     due_on = models.DateField(_("due on"))
@@ -124,6 +129,11 @@ class Deadline(models.Model):
     @property
     def overridden(self) -> bool:
         return self.overridden_at is not None
+
+    @property
+    def is_done(self) -> bool:
+        """Closed as done (for limitation: suit or arbitration filed in time)."""
+        return self.status == DeadlineStatus.DONE
 
 
 class NotificationKind(models.TextChoices):

@@ -13,7 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from legalcase.identity import mask_account
-from legalcase.models.matters import MONEY, AppendOnly, Matter, Party, User
+from legalcase.models.accounts import User
+from legalcase.models.base import AppendOnly
+from legalcase.models.debts import Party
+from legalcase.models.matters import Matter
+from legalcase.money import MONEY
 
 
 class Asset(models.Model):
@@ -70,6 +74,9 @@ class EnforcementAction(models.Model):
     engine's default by property type (LEGAL_RULES section 3); a renewal is a new action
     whose ``renews`` points at the one it continues, so the chain stays.
     """
+
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
 
     class Kind(models.TextChoices):
         FREEZE_DEPOSIT = "freeze_deposit", _("Freeze of deposits (冻结存款)")
@@ -164,6 +171,9 @@ class Recovery(AppendOnly):
     its reason. ``idempotency_key`` is unique per matter and kept forever; ``request_digest``
     is the SHA-256 of the request body it came with, so a replay can be told from a clash.
     """
+
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
 
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="recoveries")
     amount = models.DecimalField(_("amount"), **MONEY)

@@ -14,7 +14,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models.matters import MONEY, RATE, AppendOnly, Assignment, LawFirm, User
+from legalcase.models.accounts import LawFirm, User
+from legalcase.models.base import AppendOnly
+from legalcase.models.matters import Assignment
+from legalcase.money import MONEY, RATE
 
 
 class FeeArrangement(models.Model):
@@ -44,6 +47,14 @@ class FeeArrangement(models.Model):
 
 class FeeInvoice(models.Model):
     """An invoice a firm submits for an assignment's fees."""
+
+    # Reached through its assignment's matter (legalcase.access.access_child), seen by
+    # whoever sees the assignment.
+    matter_path = "assignment__matter"
+
+    @staticmethod
+    def visible_to(rows: models.QuerySet, *, user: User, matters: models.QuerySet) -> models.QuerySet:
+        return rows.filter(assignment__in=Assignment.visible_to(Assignment.objects.all(), user=user, matters=matters))
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Awaiting approval")

@@ -1,4 +1,4 @@
-"""The core of Fasu: creditors, parties, debts, matters, firms and their history.
+"""Matters: the stage table, courts and commissions, matters, their assignments and timeline.
 
 Stages are a ``TextChoices`` field with the table of allowed moves right beside it
 (API.md, "Stages and allowed moves"); ``services.matter_transition`` is the only
@@ -8,279 +8,23 @@ an append-only log.
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from legalcase.identity import (
-    IdentityError,
-    mask_account,
-    mask_id_number,
-    mask_phone,
-    validate_resident_id,
-    validate_uscc,
-)
+from legalcase.models.accounts import LawFirm, Role, User
+from legalcase.models.base import AppendOnly
+from legalcase.models.debts import Debt
+from legalcase.money import MONEY
 
 if TYPE_CHECKING:
     from legalcase.models.deadlines import Deadline
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
-RATE = {"max_digits": 9, "decimal_places": 6}
 ZERO_TOTAL = {"default": Decimal("0.00"), "db_default": Decimal("0.00"), **MONEY}
-
-
-class Role(models.TextChoices):
-    COUNSEL = "counsel", _("In-house counsel")
-    LAWYER = "lawyer", _("Outside lawyer")
-    MANAGER = "manager", _("Asset manager")
-    ADMIN = "admin", _("Administrator")
-
-
-class LawFirm(models.Model):
-    """An outside law firm that counsel instruct; its lawyers see only its matters."""
-
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("law firm")
-        verbose_name_plural = _("law firms")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class User(AbstractUser):
-    """A person who signs in; ``role`` decides what they may do, ``firm`` scopes lawyers."""
-
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.COUNSEL)
-    firm = models.ForeignKey(
-        LawFirm, verbose_name=_("law firm"), null=True, blank=True, on_delete=models.PROTECT, related_name="lawyers"
-    )
-
-    class Meta:
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(role="lawyer") | Q(firm__isnull=False), name="lawyer_has_firm"
-            ),
-        ]
-
-    def clean(self) -> None:
-        super().clean()
-        if self.role == Role.LAWYER and self.firm_id is None:
-            raise ValidationError({"firm": _("An outside lawyer must belong to a law firm.")})
-
-    @property
-    def display_name(self) -> str:
-        # Chinese names read family name first, with no space: 王 + 敏 -> 王敏.
-        if any("\u4e00" <= char <= "\u9fff" for char in self.last_name + self.first_name):
-            return f"{self.last_name}{self.first_name}"
-        return self.get_full_name() or self.username
-
-
-class Creditor(models.Model):
-    """A bank, card centre or asset-management company that owns debts."""
-
-    name = models.CharField(_("name"), max_length=200)
-    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    representative = models.CharField(_("legal representative"), max_length=100, blank=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("creditor")
-        verbose_name_plural = _("creditors")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        super().clean()
-        try:
-            self.uscc = validate_uscc(self.uscc)
-        except IdentityError as exc:
-            raise ValidationError({"uscc": str(exc)}) from None
-
-
-class Party(models.Model):
-    """A debtor or guarantor: a natural person (identity number) or an organisation (USCC).
-
-    One row per identity, so the debtor page can list every matter of the same person.
-    """
-
-    class Kind(models.TextChoices):
-        PERSON = "person", _("Natural person")
-        ORGANISATION = "organisation", _("Organisation")
-
-    class Gender(models.TextChoices):
-        MALE = "male", _("Male")
-        FEMALE = "female", _("Female")
-
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PERSON)
-    name = models.CharField(_("name"), max_length=200)
-    id_number = models.CharField(_("identity number"), max_length=18, blank=True)
-    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
-    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("party")
-        verbose_name_plural = _("parties")
-        constraints = [
-            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="party_unique_id_number"),
-            models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="party_unique_uscc"),
-            models.CheckConstraint(
-                condition=(Q(kind="person") & ~Q(id_number="")) | (Q(kind="organisation") & ~Q(uscc="")),
-                name="party_has_identity",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        """Check the identity number (with gender and birth date) or the credit code."""
-        super().clean()
-        try:
-            if self.kind == self.Kind.PERSON:
-                self.id_number = validate_resident_id(
-                    self.id_number, gender=self.gender or None, birth_date=self.birth_date
-                )
-            else:
-                self.uscc = validate_uscc(self.uscc)
-        except IdentityError as exc:
-            raise ValidationError({"id_number" if self.kind == self.Kind.PERSON else "uscc": str(exc)}) from None
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number) if self.kind == self.Kind.PERSON else self.uscc
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
-
-
-class Product(models.TextChoices):
-    CREDIT_CARD = "credit_card", _("Credit card")
-    LOAN = "loan", _("Loan")
-
-
-class Debt(models.Model):
-    """The loan or card account behind a matter, with the claim by component as of a date.
-
-    ``matured_on`` is when the whole debt fell due, the agreed maturity or an earlier
-    acceleration (宣布提前到期), and limitation runs from it; ``term_ends_on`` is the
-    agreed end of the term as the contract states it, which the complaint forms ask for
-    separately (借款期限). The loan terms are optional: filings mark what is missing.
-    """
-
-    class RepaymentMethod(models.TextChoices):
-        # The boxes of the official 金融借款合同纠纷 complaint form, in its order.
-        EQUAL_INSTALLMENT = "equal_installment", _("Equal instalments of principal and interest")
-        EQUAL_PRINCIPAL = "equal_principal", _("Equal instalments of principal")
-        BULLET = "bullet", _("Principal and interest at maturity")
-        MONTHLY_INTEREST = "monthly_interest", _("Interest monthly, principal at maturity")
-        QUARTERLY_INTEREST = "quarterly_interest", _("Interest quarterly, principal at maturity")
-        YEARLY_INTEREST = "yearly_interest", _("Interest yearly, principal at maturity")
-        OTHER = "other", _("Other repayment method")
-
-    creditor = models.ForeignKey(Creditor, verbose_name=_("creditor"), on_delete=models.PROTECT, related_name="debts")
-    original_creditor = models.ForeignKey(
-        Creditor,
-        verbose_name=_("original creditor"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="transferred_debts",
-    )
-    portfolio = models.ForeignKey(
-        "Portfolio", verbose_name=_("portfolio"), null=True, blank=True, on_delete=models.PROTECT, related_name="debts"
-    )
-    debtor = models.ForeignKey(Party, verbose_name=_("debtor"), on_delete=models.PROTECT, related_name="debts")
-    product = models.CharField(_("product"), max_length=16, choices=Product.choices)
-    account_number = models.CharField(_("account number"), max_length=40)
-    contract_number = models.CharField(_("contract number"), max_length=60, blank=True, db_index=True)
-    contract_date = models.DateField(_("contract date"), null=True, blank=True)
-    amounts_as_of = models.DateField(_("amounts as of"))
-    principal = models.DecimalField(_("principal"), **MONEY)
-    interest = models.DecimalField(_("interest"), default=Decimal("0.00"), **MONEY)
-    penalty_interest = models.DecimalField(_("penalty interest"), default=Decimal("0.00"), **MONEY)
-    compound_interest = models.DecimalField(_("compound interest"), default=Decimal("0.00"), **MONEY)
-    late_fees = models.DecimalField(_("late fees"), default=Decimal("0.00"), **MONEY)
-    fees = models.DecimalField(_("fees"), default=Decimal("0.00"), **MONEY)
-    annual_interest_rate = models.DecimalField(_("annual interest rate"), null=True, blank=True, **RATE)
-    penalty_rate = models.DecimalField(_("penalty rate"), null=True, blank=True, **RATE)
-    compound_rate = models.DecimalField(_("compound rate"), null=True, blank=True, **RATE)
-    day_count = models.PositiveSmallIntegerField(_("day count"), default=360)
-    overdue_since = models.DateField(_("overdue since"))
-    matured_on = models.DateField(_("matured on"), null=True, blank=True)
-    last_payment_date = models.DateField(_("last payment date"), null=True, blank=True)
-    # For a card, the credit limit and the day the card was issued.
-    loan_amount = models.DecimalField(_("loan amount or credit limit"), null=True, blank=True, **MONEY)
-    disbursed_on = models.DateField(_("disbursed or card issued on"), null=True, blank=True)
-    term_ends_on = models.DateField(_("agreed maturity"), null=True, blank=True)
-    # db_default too: bench/matter_list.py COPYs debts without naming these columns.
-    repayment_method = models.CharField(
-        _("repayment method"), max_length=24, choices=RepaymentMethod.choices, blank=True, default="", db_default=""
-    )
-    branch = models.CharField(_("issuing or lending branch"), max_length=200, blank=True, default="", db_default="")
-
-    AMOUNT_FIELDS = ("principal", "interest", "penalty_interest", "compound_interest", "late_fees", "fees")
-
-    class Meta:
-        verbose_name = _("debt")
-        verbose_name_plural = _("debts")
-        constraints = [
-            models.UniqueConstraint(fields=["creditor", "account_number"], name="debt_unique_account"),
-        ]
-        indexes = [models.Index(fields=["account_number"], name="debt_account_number")]
-
-    def __str__(self) -> str:
-        return f"{self.get_product_display()} {self.masked_account_number}"
-
-    @property
-    def masked_account_number(self) -> str:
-        return mask_account(self.account_number)
-
-    @property
-    def claim_total(self) -> Decimal:
-        return sum((getattr(self, name) for name in self.AMOUNT_FIELDS), Decimal("0.00"))
-
-    @property
-    def non_principal_total(self) -> Decimal:
-        return self.claim_total - self.principal
-
-
-class Guarantee(models.Model):
-    """A guarantor's undertaking for a debt (民法典 Arts. 686-693)."""
-
-    class Type(models.TextChoices):
-        JOINT = "joint", _("Joint and several (连带责任保证)")
-        GENERAL = "general", _("General (一般保证)")
-
-    debt = models.ForeignKey(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="guarantees")
-    guarantor = models.ForeignKey(Party, verbose_name=_("guarantor"), on_delete=models.PROTECT, related_name="guarantees")
-    guarantee_type = models.CharField(_("guarantee type"), max_length=8, choices=Type.choices, default=Type.JOINT)
-    guarantee_period_ends_on = models.DateField(_("guarantee period ends on"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("guarantee")
-        verbose_name_plural = _("guarantees")
-        constraints = [models.UniqueConstraint(fields=["debt", "guarantor"], name="guarantee_unique_party")]
 
 
 class Stage(models.TextChoices):
@@ -436,11 +180,9 @@ class MatterQuerySet(models.QuerySet):
 
     def with_current_deadlines(self) -> "MatterQuerySet":
         """One query for the current deadlines of all these matters (``Matter.current_deadlines``)."""
-        from legalcase.models.deadlines import (
-            Deadline,  # the deadlines module imports this one
-        )
-
-        current = Deadline.objects.filter(superseded_at__isnull=True).order_by("due_on", "id")
+        # Reached through the relation: the deadlines module imports this one.
+        deadline_model = self.model._meta.get_field("deadlines").related_model
+        current = deadline_model.objects.filter(superseded_at__isnull=True).order_by("due_on", "id")
         return self.prefetch_related(
             models.Prefetch("deadlines", queryset=current, to_attr="prefetched_current_deadlines")
         )
@@ -545,12 +287,8 @@ class Matter(models.Model):
         A limitation deadline closed as done (suit or arbitration filed in time, which
         interrupts it) no longer bars the claim.
         """
-        from legalcase.models.deadlines import (
-            DeadlineStatus,  # the deadlines module imports this one
-        )
-
         deadline = self.limitation_deadline
-        if deadline is None or deadline.status == DeadlineStatus.DONE:
+        if deadline is None or deadline.is_done:
             return False
         return deadline.due_on < timezone.localdate()
 
@@ -576,6 +314,20 @@ class MatterNumberCounter(models.Model):
 
 class Assignment(models.Model):
     """A law firm instructed on a matter, from ``started_at`` until ``ended_at`` (history kept)."""
+
+    # Reached through its matter (legalcase.access.access_child), but by its own rule:
+    matter_path = "matter"
+
+    @staticmethod
+    def visible_to(rows: models.QuerySet, *, user: User, matters: models.QuerySet) -> models.QuerySet:
+        """A lawyer sees their own firm's assignments, also after they ended (a firm invoices
+        its work afterwards); anyone else, those of the matters they see."""
+        if not user.is_authenticated or not user.is_active:
+            return rows.none()
+        if user.role == Role.LAWYER:
+            return rows.filter(firm_id=user.firm_id) if user.firm_id else rows.none()
+        # Every matter (counsel): no subquery over them.
+        return rows.filter(matter__in=matters) if matters.query.has_filters() else rows
 
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="assignments")
     firm = models.ForeignKey(LawFirm, verbose_name=_("law firm"), on_delete=models.PROTECT, related_name="assignments")
@@ -637,28 +389,6 @@ class EventKind(models.TextChoices):
     INVOICE_PAID = "invoice_paid", _("Invoice payment recorded")
 
 
-class AppendOnlyError(Exception):
-    """Raised on an attempt to edit or delete an entry of an append-only log."""
-
-
-class AppendOnly(models.Model):
-    """A row that is written once: ``save`` refuses an update and ``delete`` refuses outright.
-
-    A mistake is put right by a new row (an event, a counter-entry), never by an edit.
-    """
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
-
-
 class MatterEvent(AppendOnly):
     """One entry of a matter's timeline and audit trail: who did what, when, old and new values.
 
@@ -681,162 +411,4 @@ class MatterEvent(AppendOnly):
             models.Index(fields=["matter", "-at"], name="event_matter_at"),
             # A firm's activity and a user's handled matters read the log by actor.
             models.Index(fields=["actor", "-at"], name="event_actor_at"),
-        ]
-
-
-class AuditAction(models.TextChoices):
-    EXPORT = "export", _("Export")
-    CALENDAR_FEED_ISSUED = "calendar_feed_issued", _("Calendar feed issued")
-    CALENDAR_FEED_REVOKED = "calendar_feed_revoked", _("Calendar feed revoked")
-    PORTFOLIO_CHANGED = "portfolio_changed", _("Portfolio changed")
-
-
-class AuditEvent(AppendOnly):
-    """An audited act not tied to one matter (an export, a calendar feed key): who, when, what.
-
-    Append-only, like the matters' timelines (个人信息保护法: logs of exports kept).
-    """
-
-    actor = models.ForeignKey(User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
-    target = models.CharField(_("what"), max_length=200, blank=True)
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["actor", "-at"], name="audit_actor_at")]
-
-
-class ApiToken(models.Model):
-    """An API key; only its SHA-256 digest is stored, and it stops working at ``expires_at``."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
-
-
-class LoginFailure(models.Model):
-    """A failed sign-in, counted per username to throttle password guessing."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["username", "at"], name="loginfailure_user_at")]
-
-
-class JobStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-class Job(models.Model):
-    """A piece of background work and its state; the database row is the truth, not the queue.
-
-    A service creates the row and enqueues its id after commit; a worker claims the
-    row with a conditional UPDATE, so two workers never run it at once, and a row left
-    ``running`` by a dead worker is claimed again once its lease has run out.
-    """
-
-    FINISHED = (JobStatus.DONE, JobStatus.FAILED)
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(_("kind"), max_length=64)
-    status = models.CharField(_("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
-    payload = models.JSONField(_("payload"), default=dict, blank=True)
-    result = models.JSONField(_("result"), default=dict, blank=True)
-    progress_done = models.PositiveIntegerField(_("done"), default=0)
-    progress_total = models.PositiveIntegerField(_("total"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    claim = models.UUIDField(null=True, blank=True, editable=False)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("job")
-        verbose_name_plural = _("jobs")
-        indexes = [models.Index(fields=["status", "lease_expires_at"], name="job_status_lease")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.id}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
-
-    @property
-    def percent(self) -> int:
-        if self.progress_total == 0:
-            return 100 if self.status == JobStatus.DONE else 0
-        return min(100, round(100 * self.progress_done / self.progress_total))
-
-
-class Portfolio(models.Model):
-    """A package of debts an asset-management company bought (资产包).
-
-    ``holder`` is the creditor that holds the package now (set by its last transfer).
-    """
-
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    holder = models.ForeignKey(
-        Creditor, verbose_name=_("holder"), null=True, blank=True, on_delete=models.PROTECT, related_name="portfolios"
-    )
-    description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("portfolio")
-        verbose_name_plural = _("portfolios")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class DemandChannel(models.TextChoices):
-    PHONE = "phone", pgettext_lazy("demand channel", "Phone")
-    SMS = "sms", pgettext_lazy("demand channel", "SMS")
-    LETTER = "letter", pgettext_lazy("demand channel", "Letter")
-    EMAIL = "email", pgettext_lazy("demand channel", "E-mail")
-    VISIT = "visit", pgettext_lazy("demand channel", "Visit")
-    PUBLIC_NOTICE = "public_notice", pgettext_lazy("demand channel", "Public notice")
-
-
-class DemandRecord(models.Model):
-    """A demand for payment made to the debtor (催收记录).
-
-    ``delivered`` records that proof of delivery exists; only a delivered demand
-    interrupts limitation (诉讼时效规定 Art. 8, 民法典 Art. 195).
-    """
-
-    debt = models.ForeignKey(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="demands")
-    date = models.DateField(_("date"))
-    channel = models.CharField(_("channel"), max_length=16, choices=DemandChannel.choices)
-    delivered = models.BooleanField(_("delivered"), default=False)
-    note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["date", "id"]
-        verbose_name = _("demand record")
-        verbose_name_plural = _("demand records")
-        constraints = [
-            models.UniqueConstraint(fields=["debt", "date", "channel"], name="demand_unique_date_channel"),
         ]

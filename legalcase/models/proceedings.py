@@ -7,7 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models.matters import MONEY, Forum, Matter, Party, Stage, User
+from legalcase.models.accounts import User
+from legalcase.models.debts import Party
+from legalcase.models.matters import Forum, Matter, Stage
+from legalcase.money import MONEY
 from legalcase.periods import public_notice_served_on
 
 
@@ -19,6 +22,9 @@ class Proceeding(models.Model):
     number is kept in the official form with full-width brackets, and may stay blank
     until the forum accepts the case. ``served_on`` is the last service on any party.
     """
+
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
 
     class Kind(models.TextChoices):
         PRE_SUIT_PRESERVATION = "pre_suit_preservation", _("Pre-suit preservation (诉前财产保全)")
@@ -83,12 +89,6 @@ class Proceeding(models.Model):
         """The last effective service on any party (API.md), None before any service."""
         dates = [record.effective_served_on for record in self.service_records.all()]
         return max(dates) if dates else None
-
-    @property
-    def proposed_stage(self) -> str | None:
-        """The stage this proceeding leads to, if the matter may move there from its stage now."""
-        stage = PROCEEDING_STAGES[self.kind]
-        return stage if stage != self.matter.stage and self.matter.can_move_to(stage) else None
 
 
 # The stage each kind of proceeding leads to. A payment order and court-annexed
@@ -195,6 +195,9 @@ class Ruling(models.Model):
     item; ``evidence_id`` is its id as a plain integer, because ``legalcase`` imports no
     other app (DESIGN.md) and so cannot hold a foreign key to ``evidence``.
     """
+
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
 
     class Kind(models.TextChoices):
         JUDGMENT = "judgment", _("Judgment (判决书)")

@@ -17,13 +17,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models.matters import MONEY, Matter, User
+from legalcase.models.accounts import User
+from legalcase.models.matters import Matter
+from legalcase.money import MONEY
 
 DEFAULT_GRACE_DAYS = 15
 
 
 class Settlement(models.Model):
     """A settlement with the debtor: the means assessed, the reduction granted, the amount agreed."""
+
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "matter"
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Being performed")

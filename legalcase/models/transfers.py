@@ -13,7 +13,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models.matters import AppendOnly, Creditor, Debt, Portfolio, User
+from legalcase.models.accounts import User
+from legalcase.models.base import AppendOnly
+from legalcase.models.debts import Creditor, Debt, Portfolio
 
 
 class PortfolioTransfer(AppendOnly):

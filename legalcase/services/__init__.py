@@ -123,5 +123,4 @@ from legalcase.services.recoveries import (  # noqa: F401
     recovery_body_digest,
     recovery_record,
     recovery_reverse,
-    settlement_proposed,
 )

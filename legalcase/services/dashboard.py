@@ -90,10 +90,10 @@ from legalcase.models import (
     Stage,
     User,
 )
+from legalcase.money import FEN
 from legalcase.services.enforcement import lapsing_actions
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 RATE_PLACES = Decimal("0.0001")
 DAY_PLACES = Decimal("0.1")
 MONTHS = 12
@@ -151,7 +151,7 @@ def percent(rate: Decimal | None) -> str:
 
 
 def _money(value: Any) -> Decimal:
-    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Decimal(value or 0).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 def _scoped(rows: QuerySet, matters: QuerySet[Matter], path: str = "matter") -> QuerySet:

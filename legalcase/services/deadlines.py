@@ -10,11 +10,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from legalcase.access import access_matter
+from legalcase.access import access_child
 from legalcase.events import record_event
 from legalcase.jobs import JobReporter, job_create
 from legalcase.models import (
@@ -600,11 +599,15 @@ def deadline_complete(*, user: User, deadline_id: int, status: str, reason: str 
     A deadline of a matter the user may not see answers 404; completing needs the
     role that moves stages (counsel, the assigned firm's lawyers, administrators).
     """
-    try:
-        deadline = Deadline.objects.select_for_update().get(pk=int(deadline_id), superseded_at__isnull=True)
-    except (Deadline.DoesNotExist, ValueError, TypeError):
-        raise Http404("deadline not found") from None
-    matter = access_matter(user, deadline.matter_id, action="move_stage")
+    deadline = access_child(
+        user,
+        Deadline,
+        deadline_id,
+        action="move_stage",
+        for_update=True,
+        rows=Deadline.objects.filter(superseded_at__isnull=True),
+    )
+    matter = deadline.matter
     if status not in (DeadlineStatus.DONE, DeadlineStatus.WAIVED):
         raise ValidationError({"status": _("Give “done” or “waived”.")})
     if status == DeadlineStatus.WAIVED and not reason.strip():
@@ -634,11 +637,15 @@ def deadline_override(*, user: User, deadline_id: int, due_on: dt.date, reason: 
     recomputation; only a person moves ``due_on`` again (overriding once more). Same
     access as closing a deadline: the stage-moving roles, 404 for a matter not theirs.
     """
-    try:
-        deadline = Deadline.objects.select_for_update().get(pk=int(deadline_id), superseded_at__isnull=True)
-    except (Deadline.DoesNotExist, ValueError, TypeError):
-        raise Http404("deadline not found") from None
-    matter = access_matter(user, deadline.matter_id, action="move_stage")
+    deadline = access_child(
+        user,
+        Deadline,
+        deadline_id,
+        action="move_stage",
+        for_update=True,
+        rows=Deadline.objects.filter(superseded_at__isnull=True),
+    )
+    matter = deadline.matter
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Overriding a deadline needs a reason.")})
     if deadline.status != DeadlineStatus.OPEN:

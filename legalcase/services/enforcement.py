@@ -16,11 +16,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from legalcase.access import access_matter, visible_matters
+from legalcase.access import access_child, access_matter, visible_matters
 from legalcase.events import record_event
 from legalcase.models import (
     LAPSING_KINDS,
@@ -329,17 +328,6 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
-def _action_for(user: User, action_id: Any) -> EnforcementAction:
-    """The action, locked, if the user may write its matter's enforcement (404 when unseen)."""
-    matter_id = EnforcementAction.objects.filter(pk=_int_or_none(action_id)).values_list("matter_id", flat=True).first()
-    if matter_id is None:
-        raise Http404("enforcement action not found")
-    matter = access_matter(user, matter_id, action="write_enforcement", for_update=True)
-    action = EnforcementAction.objects.select_for_update().get(pk=int(action_id))
-    action.matter = matter
-    return action
-
-
 @transaction.atomic
 def enforcement_action_renew(
     *, user: User, action_id: int, started_on: dt.date, expires_on: dt.date | None = None, note: str = ""
@@ -351,7 +339,7 @@ def enforcement_action_renew(
     latest action of a chain, still in force, can be renewed: renewing one already
     renewed, lifted or expired is a conflict (409), so a chain never forks.
     """
-    old = _action_for(user, action_id)
+    old = access_child(user, EnforcementAction, action_id, action="write_enforcement", for_update=True)
     if old.kind not in LAPSING_KINDS:
         raise ValidationError({"kind": _("Only a freeze or seizure is renewed.")})
     if old.status != Status.ACTIVE:
@@ -400,7 +388,7 @@ def enforcement_action_set_status(*, user: User, action_id: int, status: str, no
     Only an action in force changes; one already closed or renewed is a conflict (409).
     Its open deadlines are dropped by the recomputation.
     """
-    action = _action_for(user, action_id)
+    action = access_child(user, EnforcementAction, action_id, action="write_enforcement", for_update=True)
     if status not in SETTABLE_STATUSES:
         raise ValidationError({"status": _("Choose lifted, expired or done.")})
     if action.status != Status.ACTIVE:

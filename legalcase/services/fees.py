@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Prefetch, QuerySet, Value, When
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from legalcase.access import LAWYER, access_matter, can
+from legalcase.access import access_child, can, visible_children
 from legalcase.events import record_event
 from legalcase.models import (
     Assignment,
@@ -259,42 +258,14 @@ def assignment_fees(assignment: Assignment, *, today: dt.date) -> AssignmentFees
 # --- Who may reach what ---------------------------------------------------------------
 
 
-def _assignments_for(user: User) -> QuerySet[Assignment]:
-    """Assignments whose money the user may see: a lawyer, their own firm's, even ended ones; others, all."""
-    assignments = Assignment.objects.select_related("matter", "firm")
-    if not user.is_authenticated or not user.is_active:
-        return assignments.none()
-    if user.role == LAWYER:
-        return assignments.filter(firm_id=user.firm_id) if user.firm_id else assignments.none()
-    return assignments
-
-
-def access_assignment(user: User, assignment_id, *, action: str = "view_fees", for_update: bool = False) -> Assignment:
-    """The assignment if the user may see its money (404 if not, as for matters), 403 if the role may not act.
-
-    A lawyer reaches their own firm's assignments, also after they ended (a firm invoices
-    its work afterwards); another firm's answer 404.
-    """
-    assignments = _assignments_for(user)
-    if for_update:
-        assignments = assignments.select_for_update(of=("self",))
-    try:
-        assignment = assignments.get(pk=int(assignment_id))
-    except (Assignment.DoesNotExist, ValueError, TypeError):
-        raise Http404("assignment not found") from None
-    if not can(user, action):
-        raise PermissionDenied(f"your role may not {action.replace('_', ' ')}")
-    return assignment
+def _invoices_with_firm() -> QuerySet[FeeInvoice]:
+    return FeeInvoice.objects.select_related("firm")
 
 
 def visible_invoices(user: User) -> QuerySet[FeeInvoice]:
-    """Invoices the user may see: a lawyer, their own firm's; counsel, managers and admins, all."""
-    invoices = FeeInvoice.objects.select_related("assignment__matter", "firm", "decided_by", "submitted_by")
-    if not can(user, "view_fees"):
-        return invoices.none()
-    if user.role == LAWYER:
-        return invoices.filter(firm_id=user.firm_id) if user.firm_id else invoices.none()
-    return invoices
+    """Invoices the user may see (``FeeInvoice.visible_to``): a lawyer, their own firm's; others, all."""
+    rows = FeeInvoice.objects.select_related("assignment__matter", "firm", "decided_by", "submitted_by")
+    return visible_children(user, FeeInvoice, rows) if can(user, "view_fees") else rows.none()
 
 
 def awaiting_first(invoices: QuerySet[FeeInvoice]) -> QuerySet[FeeInvoice]:
@@ -375,11 +346,10 @@ def fee_arrangement_set(
     contingency rate is a fraction from 0 to 1 and a cap, when given, is above zero.
     Counsel and admins only; the fee earned is recomputed from the facts whenever it is read.
     """
-    matter_id = Assignment.objects.filter(pk=assignment_id).values_list("matter_id", flat=True).first()
-    if matter_id is None:
-        raise Http404("assignment not found")
-    matter = access_matter(user, matter_id, action="set_fees", for_update=True)
-    assignment = Assignment.objects.select_related("firm").get(pk=assignment_id)
+    assignment = access_child(
+        user, Assignment, assignment_id, action="set_fees", for_update=True, rows=Assignment.objects.select_related("firm")
+    )
+    matter = assignment.matter
     fixed_fee = money_input(fixed_fee, "fixed_fee", allow_zero=True)
     stage_fees = _stage_fees(stage_fees)
     contingency_rate = _rate(contingency_rate)
@@ -449,7 +419,14 @@ def invoice_submit(
     invoice is not issued in the future. The assignment's row lock makes two submissions
     queue, so together they cannot exceed what was earned.
     """
-    assignment = access_assignment(user, assignment_id, action="submit_invoices", for_update=True)
+    assignment = access_child(
+        user,
+        Assignment,
+        assignment_id,
+        action="submit_invoices",
+        for_update=True,
+        rows=Assignment.objects.select_related("firm"),
+    )
     number = (number or "").strip()
     if not number:
         raise ValidationError({"number": _("Give the invoice number.")})
@@ -491,17 +468,6 @@ def invoice_submit(
     return invoice
 
 
-def _locked_invoice(user: User, invoice_id, action: str) -> FeeInvoice:
-    """The invoice, its matter reached through ``access_matter`` (404/403) and both rows locked."""
-    matter_id = FeeInvoice.objects.filter(pk=invoice_id).values_list("assignment__matter_id", flat=True).first()
-    if matter_id is None:
-        raise Http404("invoice not found")
-    matter = access_matter(user, matter_id, action=action, for_update=True)
-    invoice = FeeInvoice.objects.select_for_update(of=("self",)).select_related("firm", "assignment").get(pk=invoice_id)
-    invoice.assignment.matter = matter
-    return invoice
-
-
 @transaction.atomic
 def invoice_decide(*, user: User, invoice_id: int, approve: bool, reason: str = "") -> FeeInvoice:
     """Approve or reject a submitted invoice; a rejection needs a reason, which the firm sees.
@@ -510,7 +476,9 @@ def invoice_decide(*, user: User, invoice_id: int, approve: bool, reason: str = 
     (``InvoiceConflict`` otherwise): a decision is not changed afterwards, a rejected
     invoice is replaced by a new one.
     """
-    invoice = _locked_invoice(user, invoice_id, "decide_invoices")
+    invoice = access_child(
+        user, FeeInvoice, invoice_id, action="decide_invoices", for_update=True, rows=_invoices_with_firm()
+    )
     reason = (reason or "").strip()
     if invoice.status != FeeInvoice.Status.SUBMITTED:
         raise InvoiceConflict(
@@ -544,7 +512,9 @@ def invoice_pay(*, user: User, invoice_id: int, amount: Decimal, paid_on: dt.dat
     otherwise); the amount is above zero and at most the unpaid rest. The invoice's row
     lock serialises payments and ``paid_amount`` is added in the database.
     """
-    invoice = _locked_invoice(user, invoice_id, "pay_invoices")
+    invoice = access_child(
+        user, FeeInvoice, invoice_id, action="pay_invoices", for_update=True, rows=_invoices_with_firm()
+    )
     if invoice.status != FeeInvoice.Status.APPROVED:
         raise InvoiceConflict(
             invoice,

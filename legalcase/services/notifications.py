@@ -25,9 +25,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from legalcase.access import LAWYER, visible_matters
+from legalcase.events import record_audit
 from legalcase.models import (
     AuditAction,
-    AuditEvent,
     CalendarFeed,
     Deadline,
     DeadlineKind,
@@ -258,14 +258,14 @@ def calendar_feed_issue(*, user: User) -> str:
     CalendarFeed.objects.update_or_create(
         user=user, defaults={"digest": _feed_digest(key), "created_at": timezone.now(), "last_used_at": None}
     )
-    AuditEvent.objects.create(actor=user, action=AuditAction.CALENDAR_FEED_ISSUED, target=f"user:{user.pk}")
+    record_audit(actor=user, action=AuditAction.CALENDAR_FEED_ISSUED, target=f"user:{user.pk}")
     return key
 
 
 @transaction.atomic
 def calendar_feed_revoke(*, user: User) -> None:
     if CalendarFeed.objects.filter(user=user).delete()[0]:
-        AuditEvent.objects.create(actor=user, action=AuditAction.CALENDAR_FEED_REVOKED, target=f"user:{user.pk}")
+        record_audit(actor=user, action=AuditAction.CALENDAR_FEED_REVOKED, target=f"user:{user.pk}")
 
 
 def calendar_feed_user(key: str) -> User | None:

@@ -11,11 +11,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from legalcase.access import access_matter
+from legalcase.access import access_child, access_matter
 from legalcase.events import record_event
 from legalcase.models import (
     LIMITATION_INTERRUPTING_KINDS,
@@ -79,7 +78,7 @@ def proceeding_record(
     it closed; filed within 30 days of a pre-suit preservation, it closes that lapse
     deadline the same way. A fee notice's date gives the fee deadline, a pre-suit
     preservation's measures the lapse deadline (LEGAL_RULES section 2). The stage is
-    not moved: ``Proceeding.proposed_stage`` offers the move.
+    not moved: ``stages.stage_proposal`` offers the move.
     """
     matter = access_matter(user, matter_id, action="write_proceedings", for_update=True)
     if kind not in Proceeding.Kind.values:
@@ -223,7 +222,7 @@ def proceeding_update(*, user: User, proceeding_id: int, **changes: Any) -> Proc
     deadlines are recomputed, and a filing date given now closes limitation and a
     preservation lapse as recording the proceeding with it would have.
     """
-    proceeding = _proceeding_for(user, proceeding_id, action="write_proceedings")
+    proceeding = access_child(user, Proceeding, proceeding_id, action="write_proceedings", for_update=True)
     unknown = set(changes) - set(PROCEEDING_UPDATE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field of a proceeding cannot be changed.") for name in sorted(unknown)})
@@ -263,16 +262,6 @@ def proceeding_update(*, user: User, proceeding_id: int, **changes: Any) -> Proc
     return proceeding
 
 
-def _proceeding_for(user: User, proceeding_id: int, *, action: str) -> Proceeding:
-    """The proceeding, if the user may take ``action`` on its matter (404 when unseen, as matters)."""
-    try:
-        proceeding = Proceeding.objects.select_for_update().get(pk=int(proceeding_id))
-    except (Proceeding.DoesNotExist, ValueError, TypeError):
-        raise Http404("proceeding not found") from None
-    proceeding.matter = access_matter(user, proceeding.matter_id, action=action)
-    return proceeding
-
-
 @transaction.atomic
 def service_record_add(
     *,
@@ -290,7 +279,7 @@ def service_record_add(
     (民事诉讼法 Art. 95); every other method needs the day it was served. Without a
     party the service is on the creditor's side.
     """
-    proceeding = _proceeding_for(user, proceeding_id, action="write_proceedings")
+    proceeding = access_child(user, Proceeding, proceeding_id, action="write_proceedings", for_update=True)
     if method not in ServiceMethod.values:
         raise ValidationError({"method": _("Unknown method of service.")})
     if method == ServiceMethod.PUBLIC_NOTICE and published_on is None:
@@ -329,7 +318,7 @@ def service_record_add(
 @transaction.atomic
 def hearing_add(*, user: User, proceeding_id: int, at: dt.datetime, place: str = "", note: str = "") -> Hearing:
     """Schedule a hearing of the proceeding; return it."""
-    proceeding = _proceeding_for(user, proceeding_id, action="write_proceedings")
+    proceeding = access_child(user, Proceeding, proceeding_id, action="write_proceedings", for_update=True)
     if at is None or timezone.is_naive(at):
         raise ValidationError({"at": _("Give the date and time with its time zone.")})
     hearing = Hearing.objects.create(proceeding=proceeding, at=at, place=place.strip(), note=note.strip())
@@ -451,12 +440,8 @@ def ruling_confirm(*, user: User, ruling_id: int, corrections: dict[str, Any]) -
     gives the chain), so a confirmation that moves a date supersedes the old row and one
     that takes a date out of the chain supersedes it without a successor.
     """
-    try:
-        ruling = Ruling.objects.select_for_update().get(pk=int(ruling_id))
-    except (Ruling.DoesNotExist, ValueError, TypeError):
-        raise Http404("ruling not found") from None
-    matter = access_matter(user, ruling.matter_id, action="write_proceedings", for_update=True)
-    ruling.matter = matter
+    ruling = access_child(user, Ruling, ruling_id, action="write_proceedings", for_update=True)
+    matter = ruling.matter
     unknown = set(corrections) - set(RULING_FIELDS)
     if unknown:
         raise ValidationError({name: _("Not a field of a ruling.") for name in sorted(unknown)})

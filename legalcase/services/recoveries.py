@@ -17,11 +17,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from legalcase.access import access_matter
+from legalcase.access import access_child, access_matter
 from legalcase.calculators import allocate_payment, court_fees
 from legalcase.events import record_event
 from legalcase.models import (
@@ -30,7 +29,6 @@ from legalcase.models import (
     Matter,
     Recovery,
     RecoverySource,
-    Stage,
     User,
 )
 from legalcase.money import money_input, money_text
@@ -73,13 +71,6 @@ def recovery_body_digest(*, amount: Decimal, received_on: dt.date, source: str, 
     }
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def settlement_proposed(matter: Matter) -> str | None:
-    """``settled`` when nothing is outstanding and the table allows the move now; nothing moves by itself."""
-    if matter.outstanding["total"] == 0 and Stage.SETTLED in matter.allowed_moves:
-        return Stage.SETTLED
-    return None
 
 
 @transaction.atomic
@@ -209,11 +200,8 @@ def recovery_reverse(*, user: User, recovery_id: int, reason: str) -> Recovery:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the recovery is reversed.")})
-    matter_id = Recovery.objects.filter(pk=recovery_id).values_list("matter_id", flat=True).first()
-    if matter_id is None:
-        raise Http404("recovery not found")
-    matter = access_matter(user, matter_id, action="write_recoveries", for_update=True)
-    original = matter.recoveries.get(pk=recovery_id)
+    original = access_child(user, Recovery, recovery_id, action="write_recoveries", for_update=True)
+    matter = original.matter
     if original.reverses_id is not None:
         raise ValidationError(_("This entry is itself a reversal and cannot be reversed; record the payment again."))
     if Recovery.objects.filter(reverses=original).exists():

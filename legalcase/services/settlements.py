@@ -17,11 +17,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from legalcase.access import access_matter
+from legalcase.access import access_child, access_matter
 from legalcase.events import record_event
 from legalcase.models import (
     DEFAULT_GRACE_DAYS,
@@ -30,7 +29,6 @@ from legalcase.models import (
     Instalment,
     Matter,
     Settlement,
-    Stage,
     User,
 )
 from legalcase.money import money_input, money_text
@@ -43,6 +41,7 @@ from legalcase.settlements import (
     equal_instalments,
     instalment_statuses,
 )
+from legalcase.stages import stage_proposal
 
 MAX_INSTALMENTS = 120
 MAX_GRACE_DAYS = 90
@@ -214,13 +213,10 @@ def settlement_record(
     )
     matter_deadlines_recompute(matter_id=matter.pk)
     # An agreement recorded after the event may already have payments, or a missed instalment.
-    refreshed = settlement_refresh(matter=matter, today=today, actor=user)
+    settlement_refresh(matter=matter, today=today, actor=user)
     settlement.refresh_from_db()
     settlement.matter = matter
-    if settlement.status == Settlement.Status.BREACHED:
-        settlement.proposed_stage = refreshed.proposed_stage
-    else:
-        settlement.proposed_stage = Stage.SETTLED if Stage.SETTLED in matter.allowed_moves else None
+    settlement.proposed_stage = stage_proposal(matter, settlement=settlement)
     return settlement
 
 
@@ -283,8 +279,7 @@ def settlement_refresh(*, matter: Matter, today: dt.date, actor: User | None = N
             matter.resumption_flagged_on = today
             matter.save(update_fields=["resumption_flagged_on"])
         details["resumption_flagged_on"] = matter.resumption_flagged_on and matter.resumption_flagged_on.isoformat()
-        if Stage.ENFORCEMENT in matter.allowed_moves:
-            settlement.proposed_stage = Stage.ENFORCEMENT
+        settlement.proposed_stage = stage_proposal(matter, settlement=settlement)
     elif old == Settlement.Status.BREACHED and matter.resumption_flagged_on is not None:
         # Payments entered later show every instalment came within its grace period.
         matter.resumption_flagged_on = None
@@ -367,11 +362,8 @@ def settlement_cancel(*, user: User, settlement_id: int, reason: str) -> Settlem
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the settlement is cancelled.")})
-    matter_id = Settlement.objects.filter(pk=settlement_id).values_list("matter_id", flat=True).first()
-    if matter_id is None:
-        raise Http404("settlement not found")
-    matter = access_matter(user, matter_id, action="write_settlements", for_update=True)
-    settlement = matter.settlements.get(pk=settlement_id)
+    settlement = access_child(user, Settlement, settlement_id, action="write_settlements", for_update=True)
+    matter = settlement.matter
     if settlement.status == Settlement.Status.CANCELLED:
         raise SettlementConflict(matter, _("This settlement is already cancelled."))
     old = settlement.status

@@ -32,12 +32,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from legalcase.access import require, visible_matters
-from legalcase.events import record_event
+from legalcase.events import record_audit, record_event
 from legalcase.identity import IdentityError, validate_uscc
 from legalcase.models import (
     MONEY,
     AuditAction,
-    AuditEvent,
     ClaimTransfer,
     Creditor,
     Debt,
@@ -159,7 +158,7 @@ def portfolio_get(portfolio_id, *, lock: bool = False) -> Portfolio:
 
 
 def _audit(user: User, portfolio: Portfolio, detail: dict) -> None:
-    AuditEvent.objects.create(
+    record_audit(
         actor=user,
         action=AuditAction.PORTFOLIO_CHANGED,
         target=portfolio.name,

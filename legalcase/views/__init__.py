@@ -12,7 +12,6 @@ from legalcase.views.matters import (  # noqa: F401
     debtor_detail,
     escalation_import,
     escalation_import_errors,
-    is_htmx,
     job_detail,
     limitation_watch,
     matter_assign,

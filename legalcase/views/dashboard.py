@@ -3,8 +3,8 @@
 Counsel, managers and admins see every table; an outside lawyer sees only their own
 firm's scorecard and may export only that (any other table answers 403). The figures
 come from ``services.dashboard``; a filter naming nothing is ignored on the page with a
-message, and answers 400 on an export. Every export writes an ``AuditEvent`` in the
-same request (个人信息保护法: exports are logged).
+message, and answers 400 on an export. Every export writes an ``AuditEvent``
+(``record_audit``) in the same request (个人信息保护法: exports are logged).
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from legalcase.events import record_audit
 from legalcase.exports import XLSX_CONTENT_TYPE, Column, xlsx_bytes
-from legalcase.models import AuditAction, AuditEvent, Creditor, Portfolio
+from legalcase.models import AuditAction, Creditor, Portfolio
 from legalcase.services.dashboard import (
     TABLES,
     Dashboard,
@@ -254,7 +255,7 @@ def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
     columns, rows = table_rows(board, table)
     title, stem = TABLE_TITLES[table]
     content = xlsx_bytes(sheet=str(title), columns=columns, rows=rows)
-    AuditEvent.objects.create(
+    record_audit(
         actor=user,
         action=AuditAction.EXPORT,
         target=f"dashboard:{table}",

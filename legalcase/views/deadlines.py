@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from legalcase.access import LAWYER, access_matter, can
+from legalcase.access import LAWYER, access_child, can
 from legalcase.models import (
     CalendarFeed,
     Deadline,
@@ -38,7 +38,6 @@ from legalcase.models import (
 )
 from legalcase.services import deadlines as deadline_services
 from legalcase.services import notifications as notification_services
-from legalcase.views.matters import is_htmx
 
 PANEL_ROWS = 20  # rows per panel on the overview; "more" pages through one panel
 PAGE_ROWS = 100
@@ -156,15 +155,6 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _deadline_for_action(request: HttpRequest, deadline_id: int) -> Deadline:
-    """A current deadline of a matter the user may act on: 404 if not visible, 403 if the role may not."""
-    deadline = Deadline.objects.filter(pk=deadline_id, superseded_at__isnull=True).only("id", "matter_id").first()
-    if deadline is None:
-        raise Http404("deadline not found")
-    access_matter(request.user, deadline.matter_id, action="move_stage")
-    return deadline
-
-
 def _back(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -174,7 +164,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 def _row_response(request: HttpRequest, deadline_id: int, *, error: str = "", done: str = "", form: str = "", data=None):
     """The row again after an inline form: with the error and the entered values, or the result."""
-    if not is_htmx(request):
+    if not request.htmx:
         if error:
             messages.error(request, error)
         elif done:
@@ -193,7 +183,9 @@ def _errors(form: forms.Form) -> str:
 @require_POST
 def deadline_complete(request: HttpRequest, deadline_id: int) -> HttpResponse:
     """Mark a deadline done or waived (a waiver needs a reason)."""
-    _deadline_for_action(request, deadline_id)
+    # 404 if not visible, 403 if the role may not, before the form is read.
+    current = Deadline.objects.filter(superseded_at__isnull=True)
+    access_child(request.user, Deadline, deadline_id, action="move_stage", rows=current)
     form = DeadlineCloseForm(request.POST)
     which = "waive" if request.POST.get("status") == DeadlineStatus.WAIVED else "done"
     if not form.is_valid():
@@ -212,7 +204,9 @@ def deadline_complete(request: HttpRequest, deadline_id: int) -> HttpResponse:
 @require_POST
 def deadline_override(request: HttpRequest, deadline_id: int) -> HttpResponse:
     """Set a deadline to another date (the court's notice names another one), with the reason."""
-    _deadline_for_action(request, deadline_id)
+    # 404 if not visible, 403 if the role may not, before the form is read.
+    current = Deadline.objects.filter(superseded_at__isnull=True)
+    access_child(request.user, Deadline, deadline_id, action="move_stage", rows=current)
     form = DeadlineOverrideForm(request.POST)
     if not form.is_valid():
         return _row_response(request, deadline_id, error=_errors(form), form="override", data=request.POST)
@@ -235,7 +229,7 @@ def calendar_feed_issue(request: HttpRequest) -> HttpResponse:
     """Issue (or reset) the user's calendar address; it is shown this once."""
     key = notification_services.calendar_feed_issue(user=request.user)
     feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[key]))
-    if is_htmx(request):
+    if request.htmx:
         return render(request, "legalcase/_deadline_feed.html", _feed_context(request.user, feed_url=feed_url))
     # Without HTMX a page of its own shows the address: a message would keep it in the session.
     return render(
@@ -247,7 +241,7 @@ def calendar_feed_issue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calendar_feed_revoke(request: HttpRequest) -> HttpResponse:
     notification_services.calendar_feed_revoke(user=request.user)
-    if is_htmx(request):
+    if request.htmx:
         return render(request, "legalcase/_deadline_feed.html", _feed_context(request.user, revoked=True))
     messages.success(request, _("The calendar address no longer works."))
     return redirect("deadline_list")

@@ -25,11 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from legalcase.access import LAWYER, access_matter, can
+from legalcase.access import LAWYER, access_child, access_matter, can
 from legalcase.models import RATE, Assignment, FeeInvoice, LawFirm, Matter, Stage
-from legalcase.money import MONEY_FIELD
+from legalcase.money import FEN, MONEY_FIELD
 from legalcase.services.fees import (
-    FEN,
     NUMBER_MAX,
     InvoiceConflict,
     assignments_fees,
@@ -45,7 +44,6 @@ from legalcase.views.sections import (
     date_input,
     errors_to_messages,
     form_apply,
-    is_htmx,
     section_form_post,
 )
 
@@ -303,16 +301,14 @@ def invoice_submit_view(request: HttpRequest, matter_id: int, assignment_id: int
 
 
 def _invoice_matter(request: HttpRequest, invoice_id: int, action: str) -> tuple[FeeInvoice, Matter]:
-    invoice = visible_invoices(request.user).filter(pk=invoice_id).first()
-    if invoice is None:
-        raise Http404("invoice not found")
-    return invoice, access_matter(request.user, invoice.assignment.matter_id, action=action)
+    invoice = access_child(request.user, FeeInvoice, invoice_id, action=action)
+    return invoice, invoice.assignment.matter
 
 
 def _invoice_act(request: HttpRequest, invoice: FeeInvoice, matter: Matter, form, act, *, kind: str, done: str):
     ok = form_apply(form, act, conflicts=(InvoiceConflict,))
     notice = done if ok else ""
-    if is_htmx(request) and request.POST.get("back") == "matter":
+    if request.htmx and request.POST.get("back") == "matter":
         return fees_section_response(request, matter, failed=None if ok else (kind, invoice.pk, form), notice=notice)
     if ok:
         messages.success(request, notice)

@@ -79,10 +79,6 @@ from legalcase.templatetags.fasu import money, stage_badge
 PAGE_SIZE = 50
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 # --- Signing in and out -------------------------------------------------------------
 
 
@@ -268,7 +264,7 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
         "failed": failed,
         "succeeded": max(total - failed, 0) if job.status == JobStatus.DONE else None,
     }
-    template = "legalcase/_job_status.html" if is_htmx(request) else "legalcase/job_detail.html"
+    template = "legalcase/_job_status.html" if request.htmx else "legalcase/job_detail.html"
     return render(request, template, context)
 
 
@@ -395,7 +391,7 @@ def matter_reveal(request: HttpRequest, matter_id: int) -> HttpResponse:
     matter = access_matter(request.user, matter_id, action="reveal")
     form = RevealForm(request.POST)
     if not form.is_valid():
-        if is_htmx(request):
+        if request.htmx:
             return render(request, "legalcase/_reveal_error.html", {"reveal_form": form})
         _form_errors_to_messages(request, form)
         return redirect("matter_detail", matter_id=matter.pk)
@@ -408,10 +404,10 @@ def matter_reveal(request: HttpRequest, matter_id: int) -> HttpResponse:
         "guarantees": debt.guarantees.select_related("guarantor").order_by("id"),
         "purpose": form.cleaned_data["purpose"],
         # The timeline gains the reveal entry at once (an out-of-band swap).
-        "oob": is_htmx(request),
+        "oob": request.htmx,
         "events": visible_events(request.user, matter).select_related("actor__firm")[:500],
     }
-    template = "legalcase/_reveal.html" if is_htmx(request) else "legalcase/matter_reveal.html"
+    template = "legalcase/_reveal.html" if request.htmx else "legalcase/matter_reveal.html"
     return render(request, template, context)
 
 

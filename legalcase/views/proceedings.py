@@ -51,6 +51,7 @@ from legalcase.services.proceedings import (
     ruling_confirm,
     service_record_add,
 )
+from legalcase.stages import stage_proposal
 from legalcase.templatetags.fasu import money
 from legalcase.views.sections import (
     date_input,
@@ -258,7 +259,9 @@ def proceedings_section_response(
         if failed and failed[0] == proceeding.pk:
             setattr(proceeding, f"{failed[1]}_form", failed[2])
             proceeding.open_form = failed[1]
-    proposed = proceedings[0].proposed_stage if proceedings and can(request.user, "move_stage") else None
+    proposed = None
+    if proceedings and can(request.user, "move_stage"):
+        proposed = stage_proposal(matter, proceeding=proceedings[0])
     context = {
         "matter": matter,
         "proceedings": proceedings,

@@ -21,9 +21,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from legalcase.access import access_matter, can
-from legalcase.calculators import FEN
 from legalcase.models import Cost, Matter, Recovery, RecoverySource, Stage
-from legalcase.money import MONEY_FIELD
+from legalcase.money import FEN, MONEY_FIELD
 from legalcase.services.recoveries import (
     IDEMPOTENCY_KEY_MAX,
     RecoveryConflict,
@@ -31,8 +30,8 @@ from legalcase.services.recoveries import (
     recovery_body_digest,
     recovery_record,
     recovery_reverse,
-    settlement_proposed,
 )
+from legalcase.stages import stage_proposal
 from legalcase.views.matters import OUTSTANDING_LABELS
 from legalcase.views.sections import (
     add_service_errors,
@@ -121,7 +120,7 @@ def recoveries_section_response(
     if failed_reversal and not any(getattr(r, "reverse_open", False) for r in recoveries):
         errors = failed_reversal[1].non_field_errors()
     outstanding = matter.outstanding
-    proposed = settlement_proposed(matter) if can(request.user, "move_stage") else None
+    proposed = stage_proposal(matter, recovered=True) if can(request.user, "move_stage") else None
     context = {
         "matter": matter,
         "outstanding_rows": [

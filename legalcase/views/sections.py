@@ -17,10 +17,6 @@ from django.shortcuts import redirect
 from legalcase.models import Matter
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -45,7 +41,7 @@ def section_answer(
     request: HttpRequest, matter: Matter, *, ok: bool, form: forms.Form, notice: str, section
 ) -> HttpResponse:
     """HTMX gets the section again (200: htmx swaps only 2xx); a plain form post goes back to the page."""
-    if is_htmx(request):
+    if request.htmx:
         return section()
     if ok:
         messages.success(request, notice)

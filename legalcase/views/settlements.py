@@ -41,6 +41,7 @@ from legalcase.services.settlements import (
     settlement_record,
 )
 from legalcase.settlements import days_late
+from legalcase.stages import stage_proposal
 from legalcase.views.sections import (
     add_service_errors,
     date_input,
@@ -181,10 +182,7 @@ def settlements_section_response(
     latest = next((s for s in settlements if s.status != Settlement.Status.CANCELLED), None)
     proposed = None
     if can(request.user, "move_stage") and latest is not None:
-        if latest.status == Settlement.Status.BREACHED and matter.resumption_flagged_on:
-            proposed = Stage.ENFORCEMENT if Stage.ENFORCEMENT in matter.allowed_moves else None
-        elif latest.status in (Settlement.Status.ACTIVE, Settlement.Status.COMPLETED):
-            proposed = Stage.SETTLED if Stage.SETTLED in matter.allowed_moves else None
+        proposed = stage_proposal(matter, settlement=latest)
     errors = []
     if failed_cancel and not any(getattr(s, "cancel_open", False) for s in settlements):
         errors = failed_cancel[1].non_field_errors()

@@ -1,0 +1,270 @@
+"""What a matter is about: creditors, parties, the debt with its guarantees, demands and portfolio."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from legalcase.identity import (
+    IdentityError,
+    mask_account,
+    mask_id_number,
+    mask_phone,
+    validate_resident_id,
+    validate_uscc,
+)
+from legalcase.money import MONEY, RATE
+
+
+class Creditor(models.Model):
+    """A bank, card centre or asset-management company that owns debts."""
+
+    name = models.CharField(_("name"), max_length=200)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("creditor")
+        verbose_name_plural = _("creditors")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.uscc = validate_uscc(self.uscc)
+        except IdentityError as exc:
+            raise ValidationError({"uscc": str(exc)}) from None
+
+
+class Party(models.Model):
+    """A debtor or guarantor: a natural person (identity number) or an organisation (USCC).
+
+    One row per identity, so the debtor page can list every matter of the same person.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Natural person")
+        ORGANISATION = "organisation", _("Organisation")
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(_("name"), max_length=200)
+    id_number = models.CharField(_("identity number"), max_length=18, blank=True)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="party_unique_id_number"),
+            models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="party_unique_uscc"),
+            models.CheckConstraint(
+                condition=(Q(kind="person") & ~Q(id_number="")) | (Q(kind="organisation") & ~Q(uscc="")),
+                name="party_has_identity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """Check the identity number (with gender and birth date) or the credit code."""
+        super().clean()
+        try:
+            if self.kind == self.Kind.PERSON:
+                self.id_number = validate_resident_id(
+                    self.id_number, gender=self.gender or None, birth_date=self.birth_date
+                )
+            else:
+                self.uscc = validate_uscc(self.uscc)
+        except IdentityError as exc:
+            raise ValidationError({"id_number" if self.kind == self.Kind.PERSON else "uscc": str(exc)}) from None
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number) if self.kind == self.Kind.PERSON else self.uscc
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class Product(models.TextChoices):
+    CREDIT_CARD = "credit_card", _("Credit card")
+    LOAN = "loan", _("Loan")
+
+
+class Debt(models.Model):
+    """The loan or card account behind a matter, with the claim by component as of a date.
+
+    ``matured_on`` is when the whole debt fell due, the agreed maturity or an earlier
+    acceleration (宣布提前到期), and limitation runs from it; ``term_ends_on`` is the
+    agreed end of the term as the contract states it, which the complaint forms ask for
+    separately (借款期限). The loan terms are optional: filings mark what is missing.
+    """
+
+    class RepaymentMethod(models.TextChoices):
+        # The boxes of the official 金融借款合同纠纷 complaint form, in its order.
+        EQUAL_INSTALLMENT = "equal_installment", _("Equal instalments of principal and interest")
+        EQUAL_PRINCIPAL = "equal_principal", _("Equal instalments of principal")
+        BULLET = "bullet", _("Principal and interest at maturity")
+        MONTHLY_INTEREST = "monthly_interest", _("Interest monthly, principal at maturity")
+        QUARTERLY_INTEREST = "quarterly_interest", _("Interest quarterly, principal at maturity")
+        YEARLY_INTEREST = "yearly_interest", _("Interest yearly, principal at maturity")
+        OTHER = "other", _("Other repayment method")
+
+    creditor = models.ForeignKey(Creditor, verbose_name=_("creditor"), on_delete=models.PROTECT, related_name="debts")
+    original_creditor = models.ForeignKey(
+        Creditor,
+        verbose_name=_("original creditor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transferred_debts",
+    )
+    portfolio = models.ForeignKey(
+        "Portfolio", verbose_name=_("portfolio"), null=True, blank=True, on_delete=models.PROTECT, related_name="debts"
+    )
+    debtor = models.ForeignKey(Party, verbose_name=_("debtor"), on_delete=models.PROTECT, related_name="debts")
+    product = models.CharField(_("product"), max_length=16, choices=Product.choices)
+    account_number = models.CharField(_("account number"), max_length=40)
+    contract_number = models.CharField(_("contract number"), max_length=60, blank=True, db_index=True)
+    contract_date = models.DateField(_("contract date"), null=True, blank=True)
+    amounts_as_of = models.DateField(_("amounts as of"))
+    principal = models.DecimalField(_("principal"), **MONEY)
+    interest = models.DecimalField(_("interest"), default=Decimal("0.00"), **MONEY)
+    penalty_interest = models.DecimalField(_("penalty interest"), default=Decimal("0.00"), **MONEY)
+    compound_interest = models.DecimalField(_("compound interest"), default=Decimal("0.00"), **MONEY)
+    late_fees = models.DecimalField(_("late fees"), default=Decimal("0.00"), **MONEY)
+    fees = models.DecimalField(_("fees"), default=Decimal("0.00"), **MONEY)
+    annual_interest_rate = models.DecimalField(_("annual interest rate"), null=True, blank=True, **RATE)
+    penalty_rate = models.DecimalField(_("penalty rate"), null=True, blank=True, **RATE)
+    compound_rate = models.DecimalField(_("compound rate"), null=True, blank=True, **RATE)
+    day_count = models.PositiveSmallIntegerField(_("day count"), default=360)
+    overdue_since = models.DateField(_("overdue since"))
+    matured_on = models.DateField(_("matured on"), null=True, blank=True)
+    last_payment_date = models.DateField(_("last payment date"), null=True, blank=True)
+    # For a card, the credit limit and the day the card was issued.
+    loan_amount = models.DecimalField(_("loan amount or credit limit"), null=True, blank=True, **MONEY)
+    disbursed_on = models.DateField(_("disbursed or card issued on"), null=True, blank=True)
+    term_ends_on = models.DateField(_("agreed maturity"), null=True, blank=True)
+    # db_default too: bench/matter_list.py COPYs debts without naming these columns.
+    repayment_method = models.CharField(
+        _("repayment method"), max_length=24, choices=RepaymentMethod.choices, blank=True, default="", db_default=""
+    )
+    branch = models.CharField(_("issuing or lending branch"), max_length=200, blank=True, default="", db_default="")
+
+    AMOUNT_FIELDS = ("principal", "interest", "penalty_interest", "compound_interest", "late_fees", "fees")
+
+    class Meta:
+        verbose_name = _("debt")
+        verbose_name_plural = _("debts")
+        constraints = [
+            models.UniqueConstraint(fields=["creditor", "account_number"], name="debt_unique_account"),
+        ]
+        indexes = [models.Index(fields=["account_number"], name="debt_account_number")]
+
+    def __str__(self) -> str:
+        return f"{self.get_product_display()} {self.masked_account_number}"
+
+    @property
+    def masked_account_number(self) -> str:
+        return mask_account(self.account_number)
+
+    @property
+    def claim_total(self) -> Decimal:
+        return sum((getattr(self, name) for name in self.AMOUNT_FIELDS), Decimal("0.00"))
+
+    @property
+    def non_principal_total(self) -> Decimal:
+        return self.claim_total - self.principal
+
+
+class Guarantee(models.Model):
+    """A guarantor's undertaking for a debt (民法典 Arts. 686-693)."""
+
+    class Type(models.TextChoices):
+        JOINT = "joint", _("Joint and several (连带责任保证)")
+        GENERAL = "general", _("General (一般保证)")
+
+    debt = models.ForeignKey(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="guarantees")
+    guarantor = models.ForeignKey(Party, verbose_name=_("guarantor"), on_delete=models.PROTECT, related_name="guarantees")
+    guarantee_type = models.CharField(_("guarantee type"), max_length=8, choices=Type.choices, default=Type.JOINT)
+    guarantee_period_ends_on = models.DateField(_("guarantee period ends on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guarantee")
+        verbose_name_plural = _("guarantees")
+        constraints = [models.UniqueConstraint(fields=["debt", "guarantor"], name="guarantee_unique_party")]
+
+
+class Portfolio(models.Model):
+    """A package of debts an asset-management company bought (资产包).
+
+    ``holder`` is the creditor that holds the package now (set by its last transfer).
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    holder = models.ForeignKey(
+        Creditor, verbose_name=_("holder"), null=True, blank=True, on_delete=models.PROTECT, related_name="portfolios"
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("portfolio")
+        verbose_name_plural = _("portfolios")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DemandChannel(models.TextChoices):
+    PHONE = "phone", pgettext_lazy("demand channel", "Phone")
+    SMS = "sms", pgettext_lazy("demand channel", "SMS")
+    LETTER = "letter", pgettext_lazy("demand channel", "Letter")
+    EMAIL = "email", pgettext_lazy("demand channel", "E-mail")
+    VISIT = "visit", pgettext_lazy("demand channel", "Visit")
+    PUBLIC_NOTICE = "public_notice", pgettext_lazy("demand channel", "Public notice")
+
+
+class DemandRecord(models.Model):
+    """A demand for payment made to the debtor (催收记录).
+
+    ``delivered`` records that proof of delivery exists; only a delivered demand
+    interrupts limitation (诉讼时效规定 Art. 8, 民法典 Art. 195).
+    """
+
+    debt = models.ForeignKey(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="demands")
+    date = models.DateField(_("date"))
+    channel = models.CharField(_("channel"), max_length=16, choices=DemandChannel.choices)
+    delivered = models.BooleanField(_("delivered"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("demand record")
+        verbose_name_plural = _("demand records")
+        constraints = [
+            models.UniqueConstraint(fields=["debt", "date", "channel"], name="demand_unique_date_channel"),
+        ]
