@@ -343,11 +343,12 @@ def _rows_write(*, user: User, rows: list[dict], calendar: HolidayCalendar, memo
             else:
                 repeats.append(i)
     fresh = [i for i in fresh if outcomes[i] is None]
+    opening = set(fresh)
     # Parties in the order the rows name them, so the first mention of a new person wins.
     persons = []
     for i, data in enumerate(rows):
         if outcomes[i] is None:
-            if i in fresh:
+            if i in opening:
                 persons.append(data["debtor"])
             persons += list(_guarantees_of(data).values())
     parties = _parties_of(persons)
