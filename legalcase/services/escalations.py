@@ -218,24 +218,19 @@ def _debt_defaults() -> dict[str, Any]:
     return {name: fields[name].get_default() for name in DEBT_COLUMNS}
 
 
-def _creditors_of(rows: list[dict]) -> dict[str, Creditor]:
-    """The batch's creditors and original creditors by credit code; a new one is created from its first row."""
-    wanted: dict[str, dict] = {}
+def _creditors_of(rows: list[dict], creditors: dict[str, Creditor]) -> dict[str, Creditor]:
+    """Add the rows' creditors and original creditors missing from ``creditors``; a new one from its first row."""
     for data in rows:
         for given in (data["creditor"], data.get("original_creditor")):
-            if given:
-                wanted.setdefault(given["uscc"], given)
-    creditors = {creditor.uscc: creditor for creditor in Creditor.objects.filter(uscc__in=wanted)}
-    for uscc, given in wanted.items():
-        if uscc not in creditors:
-            creditors[uscc] = Creditor.objects.get_or_create(
-                uscc=uscc,
-                defaults={
-                    "name": given["name"],
-                    "address": given.get("address", ""),
-                    "representative": given.get("representative", ""),
-                },
-            )[0]
+            if given and given["uscc"] not in creditors:
+                creditors[given["uscc"]] = Creditor.objects.get_or_create(
+                    uscc=given["uscc"],
+                    defaults={
+                        "name": given["name"],
+                        "address": given.get("address", ""),
+                        "representative": given.get("representative", ""),
+                    },
+                )[0]
     return creditors
 
 
@@ -315,21 +310,27 @@ def _demands_of(data: dict) -> dict[tuple, dict]:
 
 def _rows_write(*, user: User, rows: list[dict], calendar: HolidayCalendar, memo: dict) -> list[EscalationOutcome]:
     """Write one round of validated escalations with distinct accounts (see ``escalations_store``)."""
-    creditors = _creditors_of(rows)
-    portfolios = _portfolios_of(rows)
-    keys = [(creditors[data["creditor"]["uscc"]].pk, data["account_number"]) for data in rows]
-    stored = {
-        (debt.creditor_id, debt.account_number): debt
-        for debt in Debt.objects.select_for_update(of=("self",))
-        .select_related("debtor")
-        .filter(creditor_id__in={key[0] for key in keys}, account_number__in={key[1] for key in keys})
-    }
+    # Only a known creditor can hold a stored account or have transferred one away; the
+    # creditors and portfolios a batch introduces are created for the rows stored only.
+    usccs = {given["uscc"] for data in rows for given in (data["creditor"], data.get("original_creditor")) if given}
+    creditors = {creditor.uscc: creditor for creditor in Creditor.objects.filter(uscc__in=usccs)}
+    keys = [(getattr(creditors.get(data["creditor"]["uscc"]), "pk", None), data["account_number"]) for data in rows]
+    known = [key for key in keys if key[0] is not None]
+    stored = {}
+    if known:
+        stored = {
+            (debt.creditor_id, debt.account_number): debt
+            for debt in Debt.objects.select_for_update(of=("self",))
+            .select_related("debtor")
+            .filter(creditor_id__in={key[0] for key in known}, account_number__in={key[1] for key in known})
+        }
     outcomes: list[EscalationOutcome | None] = [None] * len(rows)
     matters: dict[int, Matter] = {}
     if stored:
         matters = {m.debt_id: m for m in Matter.objects.select_for_update().filter(debt__in=stored.values())}
     fresh = [i for i, key in enumerate(keys) if key not in stored]
-    transfers = _transfers_away({keys[i][0] for i in fresh}, {keys[i][1] for i in fresh}) if fresh else {}
+    known = [i for i in fresh if keys[i][0] is not None]
+    transfers = _transfers_away({keys[i][0] for i in known}, {keys[i][1] for i in known}) if known else {}
     for i in fresh:
         if keys[i] in transfers:
             outcomes[i] = EscalationOutcome(CONFLICT, error=_transferred_conflict(transfers[keys[i]]))
@@ -344,6 +345,9 @@ def _rows_write(*, user: User, rows: list[dict], calendar: HolidayCalendar, memo
                 repeats.append(i)
     fresh = [i for i in fresh if outcomes[i] is None]
     opening = set(fresh)
+    kept = [data for i, data in enumerate(rows) if outcomes[i] is None]
+    creditors = _creditors_of(kept, creditors)
+    portfolios = _portfolios_of(kept)
     # Parties in the order the rows name them, so the first mention of a new person wins.
     persons = []
     for i, data in enumerate(rows):

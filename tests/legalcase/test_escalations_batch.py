@@ -24,6 +24,7 @@ from legalcase.models import (
     Matter,
     MatterEvent,
     Party,
+    Portfolio,
     Role,
 )
 from legalcase.services import escalations_apply
@@ -131,7 +132,8 @@ def test_a_mixed_batch_gets_an_outcome_per_row_and_stores_nothing_for_the_refuse
                        agreement="《债权转让协议》（编号：ZR-2026-001）")  # fmt: skip
     before = _counts()
     stored_two = Debt.objects.get(account_number=_body(2)["account_number"])
-    other_debtor = _body(3, debtor=_body(90)["debtor"])
+    lender = {"name": "新原债权人", "uscc": build_uscc("91310000MA1YUAN01")}
+    other_debtor = _body(3, debtor=_body(90)["debtor"], original_creditor=lender, portfolio="冲突资产包")
     changed = _body(2, amounts={"as_of": "2025-07-31", "principal": "47000.00"})
     bad_uscc = _body(6, creditor={"name": "某银行", "uscc": "91310000MA1FL0099A"})
     missing_principal = _body(7, amounts={"as_of": "2025-07-31"})
@@ -174,7 +176,8 @@ def test_a_mixed_batch_gets_an_outcome_per_row_and_stores_nothing_for_the_refuse
     assert not Party.objects.filter(id_number__in=[other_debtor["debtor"]["id_number"],
                                                    bad_uscc["debtor"]["id_number"],
                                                    missing_principal["debtor"]["id_number"]]).exists()  # fmt: skip
-    assert not Creditor.objects.filter(name="某银行").exists()
+    assert not Creditor.objects.filter(name__in=["某银行", lender["name"]]).exists()
+    assert not Portfolio.objects.filter(name="冲突资产包").exists()
     assert Debt.objects.get(account_number=_body(3)["account_number"]).debtor.name == "债务人3"
     assert Debt.objects.filter(account_number=_body(4)["account_number"]).count() == 1
     matters, debts, parties, demands, guarantees, events, deadlines = before
