@@ -60,12 +60,18 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Sequenc
         # PostgreSQL reads them; an empty unquoted cell is NULL except in text columns.
         lines = [(new_id, *row, *tail) for new_id, row in zip(ids, rows, strict=True)]
         if json_columns:
-            dumps = json.dumps
+            # Rows often share one value object (the deadline engine memoises its results):
+            # each is encoded once, keyed by identity while ``rows`` keeps it alive.
+            encoded: dict[tuple[int, int], str] = {}
             for n, line in enumerate(lines):
                 line = list(line)
                 for i in json_columns:
-                    if line[i + 1] is not None:
-                        line[i + 1] = dumps(line[i + 1], cls=fields[names[i]].encoder)
+                    value = line[i + 1]
+                    if value is not None:
+                        key = (i, id(value))
+                        if key not in encoded:
+                            encoded[key] = json.dumps(value, cls=fields[names[i]].encoder)
+                        line[i + 1] = encoded[key]
                 lines[n] = line
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(lines)

@@ -13,6 +13,7 @@ services and the API can both depend on it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 from typing import Any
@@ -183,13 +184,30 @@ def _fast_text(value: Any, max_length: int) -> str:
     return value
 
 
-def _fast_date(value: Any) -> dt.date:
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise _Defer
+# A file repeats its dates and credit codes: each distinct text is parsed once.
+@functools.lru_cache(maxsize=8192)
+def _iso_date(value: str) -> dt.date | None:
+    if not _ISO_DATE.fullmatch(value):
+        return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise _Defer from None
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_uscc(value: str) -> str | None:
+    try:
+        return validate_uscc(value)
+    except IdentityError:
+        return None
+
+
+def _fast_date(value: Any) -> dt.date:
+    day = _iso_date(value) if isinstance(value, str) else None
+    if day is None:
+        raise _Defer
+    return day
 
 
 def _fast_money(value: Any) -> Decimal:
@@ -207,10 +225,9 @@ def escalation_fast_validate(body: dict) -> dict | None:
         if set(creditor) != {"name", "uscc"}:
             raise _Defer
         uscc = _fast_text(creditor["uscc"], 18)
-        try:
-            uscc = validate_uscc(uscc)
-        except IdentityError:
-            raise _Defer from None
+        uscc = _checked_uscc(uscc)
+        if uscc is None:
+            raise _Defer
         data: dict[str, Any] = {
             "creditor": {"name": _fast_text(creditor["name"], 200), "uscc": uscc, "address": "", "representative": ""}
         }

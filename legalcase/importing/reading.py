@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -225,8 +226,11 @@ def _date(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = _text(value)
-    if not text:
-        return None
+    return _date_text(text) if text else None
+
+
+@functools.lru_cache(maxsize=8192)  # a file repeats its dates; an impossible one raises every time
+def _date_text(text: str) -> str:
     for pattern in DATE_PATTERNS:
         match = pattern.fullmatch(text)
         if match:

@@ -153,12 +153,12 @@ def escalations_store(
     pending = list(range(len(rows)))
     while pending:
         seen: set[tuple[str, str]] = set()
-        now, later = [], []
+        this_round, later = [], []
         for index in pending:
             key = (rows[index]["creditor"]["uscc"], rows[index]["account_number"])
-            (later if key in seen else now).append(index)
+            (later if key in seen else this_round).append(index)
             seen.add(key)
-        _round_store(user, rows, now, calendar, memo, outcomes)
+        _round_store(user, rows, this_round, calendar, memo, outcomes)
         pending = later
     return outcomes  # type: ignore[return-value]
 
