@@ -78,5 +78,6 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Sequenc
         buffer.seek(0)
         quoted = ", ".join(f'"{fields[name].column}"' for name in names)
         force = ", FORCE_NOT_NULL (" + ", ".join(f'"{column}"' for column in not_null) + ")" if not_null else ""
-        cursor.copy_expert(f'COPY "{table}" ("{pk}", {quoted}) FROM STDIN WITH (FORMAT csv{force})', buffer)
+        with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError...), as execute() gives them
+            cursor.copy_expert(f'COPY "{table}" ("{pk}", {quoted}) FROM STDIN WITH (FORMAT csv{force})', buffer)
     return ids
