@@ -141,7 +141,7 @@ def escalation_validated(body: Any) -> tuple[dict | None, Any]:
     The errors are the serializer's own (``serializer.errors``), so the API answers them
     as its 400 body and the import maps them onto the file's columns.
     """
-    data = escalation_fast_validate(body) if isinstance(body, dict) else None
+    data = escalation_fast_validate(body) if type(body) is dict else None  # a QueryDict goes to the serializer
     if data is not None:
         return data, {}
     serializer = EscalationSerializer(data=body)
@@ -286,7 +286,8 @@ def escalation_fast_validate(body: dict) -> dict | None:
                     "note": "",
                 }
             ]
-    except _Defer:
+    except (_Defer, LookupError, TypeError, AttributeError):
+        # Not plainly valid (a key missing, a list where an object belongs...): the serializer says why.
         return None
     return data
 

@@ -182,3 +182,26 @@ def test_a_mixed_batch_gets_an_outcome_per_row_and_stores_nothing_for_the_refuse
     assert Debt.objects.filter(account_number=_body(4)["account_number"]).count() == 1
     matters, debts, parties, demands, guarantees, events, deadlines = before
     assert _counts()[:5] == (matters + 2, debts + 2, parties + 3, demands + 3, guarantees + 1)
+
+
+@pytest.mark.parametrize("missing", ["product", "account_number", "creditor", "debtor", "amounts", "overdue_since"])
+def test_a_plain_body_missing_a_required_part_answers_400_naming_it(missing):
+    body, _errors = file_body({name: row(1)[name] for name in ENGLISH})
+    del body[missing]
+    client = APIClient()
+    client.force_authenticate(make_user(Role.COUNSEL))
+
+    response = client.post("/api/v1/escalations/", body, format="json")
+
+    assert response.status_code == 400 and list(response.json()) == [missing]
+    assert not Matter.objects.exists() and not Party.objects.exists()
+
+
+def test_a_part_of_the_wrong_shape_answers_400():
+    body, _errors = file_body({name: row(1)[name] for name in ENGLISH})
+    client = APIClient()
+    client.force_authenticate(make_user(Role.COUNSEL))
+    for part, value in (("debtor", "张三"), ("amounts", ["1"]), ("demands", {"date": "2025-01-15"}), ("creditor", None)):
+        response = client.post("/api/v1/escalations/", {**body, part: value}, format="json")
+        assert response.status_code == 400 and part in response.json(), (part, response.json())
+    assert not Matter.objects.exists()
