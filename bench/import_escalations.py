@@ -11,7 +11,12 @@ This script
 3. times a read-and-validate pass alone (no database), then the real import
    (``legalcase.importing.escalations_import``, counting SQL statements), then a raw
    ``COPY`` of the same file into a scratch table of text columns;
-4. prints escalations per second for each.
+4. prints escalations per second for each, the import's own CPU time and the load
+   average (the machine may be shared: compare the import with the raw COPY and the
+   validation pass of the same run).
+
+The database is ``fasu_bench_import`` unless ``DATABASE_URL`` names another (its name
+must contain ``bench``).
 
 Run on demand; not part of the test suite:
 
