@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -262,26 +262,24 @@ def _boolean(value: Any) -> Any:
     return BOOLEANS.get(text.lower(), text)
 
 
+# How each column's cell is read (any other column: as text).
+CELL_READERS: dict[str, Callable[[Any], Any]] = {
+    **{name: _date for name in DATE_COLUMNS},
+    **{name: _amount for name in AMOUNT_COLUMNS},
+    "product": lambda value: _choice(value, PRODUCTS),
+    "debtor_gender": lambda value: _choice(value, GENDERS),
+    "last_demand_channel": lambda value: _choice(value, CHANNELS),
+    "last_demand_delivered": _boolean,
+}
+
+
 def escalation_body(cells: dict[str, Any]) -> tuple[dict, dict[str, str]]:
     """The escalation body (API.md's shape) of one row, and the cells already found wrong."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     for name, value in cells.items():
         try:
-            if name in DATE_COLUMNS:
-                values[name] = _date(value)
-            elif name in AMOUNT_COLUMNS:
-                values[name] = _amount(value)
-            elif name == "product":
-                values[name] = _choice(value, PRODUCTS)
-            elif name == "debtor_gender":
-                values[name] = _choice(value, GENDERS)
-            elif name == "last_demand_channel":
-                values[name] = _choice(value, CHANNELS)
-            elif name == "last_demand_delivered":
-                values[name] = _boolean(value)
-            else:
-                values[name] = _text(value)
+            values[name] = CELL_READERS.get(name, _text)(value)
         except CellError as exc:
             errors[name] = str(exc)
     given = {name: value for name, value in values.items() if value not in (None, "")}
