@@ -24,6 +24,17 @@ from legalcase.api.enforcement import (  # noqa: F401
     RenewalRequestSerializer,
     enforcement_exception_handler,
 )
+from legalcase.api.escalations import (  # noqa: F401
+    EscalationAmountsSerializer,
+    EscalationCreditorSerializer,
+    EscalationDemandSerializer,
+    EscalationGuarantorSerializer,
+    EscalationMoneyField,
+    EscalationPersonSerializer,
+    EscalationRatesSerializer,
+    EscalationSerializer,
+    EscalationView,
+)
 from legalcase.api.matters import (  # noqa: F401
     ERRORS,
     AmountsSerializer,
@@ -37,15 +48,6 @@ from legalcase.api.matters import (  # noqa: F401
     DeadlineSerializer,
     DebtorRevealSerializer,
     DetailSerializer,
-    EscalationAmountsSerializer,
-    EscalationCreditorSerializer,
-    EscalationDemandSerializer,
-    EscalationGuarantorSerializer,
-    EscalationMoneyField,
-    EscalationPersonSerializer,
-    EscalationRatesSerializer,
-    EscalationSerializer,
-    EscalationView,
     ExpiringTokenScheme,
     FirmListView,
     FirmSerializer,

@@ -31,17 +31,15 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from legalcase.access import access_job, access_matter, require, visible_matters
+from legalcase.access import access_job, access_matter, visible_matters
 from legalcase.authentication import LoginLocked, login_attempt, token_issue
-from legalcase.identity import IdentityError, parse_resident_id, validate_uscc
+from legalcase.escalation_input import InputChoiceField
 from legalcase.models import (
     MONEY,
-    RATE,
     ClosingReason,
     DeadlineKind,
     DeadlineStatus,
     Debt,
-    DemandChannel,
     Forum,
     Guarantee,
     LawFirm,
@@ -56,7 +54,6 @@ from legalcase.services import (
     EscalationConflict,
     StageConflict,
     matter_assign_firm,
-    matter_escalate,
     matter_reveal_debtor,
     matter_set_forum,
     matter_set_owner,
@@ -349,11 +346,6 @@ class JobSerializer(serializers.Serializer):
 # Requests -----------------------------------------------------------------------------
 
 
-class InputChoiceField(serializers.ChoiceField):
-    # DRF's message repeats the input, which could be anything, an identity number included.
-    default_error_messages = {"invalid_choice": _("Not one of the allowed values.")}
-
-
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
@@ -413,111 +405,6 @@ class OwnerSerializer(serializers.Serializer):
 class RevealQuerySerializer(serializers.Serializer):
     purpose = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why, for the audit log.")
 
-
-
-def _identity_error(exc: IdentityError) -> serializers.ValidationError:
-    # IdentityError messages never contain the number itself.
-    return serializers.ValidationError(str(exc))
-
-
-class EscalationCreditorSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    uscc = serializers.CharField(max_length=18, help_text="统一社会信用代码, check character verified.")
-    address = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
-    representative = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
-
-    def validate_uscc(self, value: str) -> str:
-        try:
-            return validate_uscc(value)
-        except IdentityError as exc:
-            raise _identity_error(exc) from None
-
-
-class EscalationPersonSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    id_number = serializers.CharField(max_length=18, help_text="18-character resident identity number.")
-    gender = InputChoiceField(choices=Party.Gender.choices, required=False, allow_blank=True)
-    birth_date = serializers.DateField(required=False, allow_null=True)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
-    address = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
-
-    def validate_id_number(self, value: str) -> str:
-        try:
-            parse_resident_id(value)
-        except IdentityError as exc:
-            raise _identity_error(exc) from None
-        return value.strip().upper()
-
-    def validate(self, attrs: dict) -> dict:
-        # Gender and birth date, when given, must agree with the number (GB 11643-1999).
-        birth, gender = parse_resident_id(attrs["id_number"])
-        errors = {}
-        if attrs.get("gender") and attrs["gender"] != gender:
-            errors["gender"] = [_("The gender does not agree with the identity number.")]
-        if attrs.get("birth_date") and attrs["birth_date"] != birth:
-            errors["birth_date"] = [_("The birth date does not agree with the identity number.")]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
-
-
-class EscalationGuarantorSerializer(EscalationPersonSerializer):
-    guarantee_type = InputChoiceField(choices=Guarantee.Type.choices, required=False, default=Guarantee.Type.JOINT)
-    guarantee_period_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
-
-
-class EscalationMoneyField(serializers.DecimalField):
-    def __init__(self, **kwargs):
-        super().__init__(**MONEY, min_value=0, **kwargs)
-
-
-class EscalationAmountsSerializer(serializers.Serializer):
-    as_of = serializers.DateField()
-    principal = EscalationMoneyField()
-    interest = EscalationMoneyField(required=False, default=Decimal("0.00"))
-    penalty_interest = EscalationMoneyField(required=False, default=Decimal("0.00"))
-    compound_interest = EscalationMoneyField(required=False, default=Decimal("0.00"))
-    late_fees = EscalationMoneyField(required=False, default=Decimal("0.00"))
-    fees = EscalationMoneyField(required=False, default=Decimal("0.00"))
-
-
-class EscalationRatesSerializer(serializers.Serializer):
-    annual_interest_rate = serializers.DecimalField(**RATE, min_value=0, required=False, allow_null=True)
-    penalty_rate = serializers.DecimalField(**RATE, min_value=0, required=False, allow_null=True)
-    compound_rate = serializers.DecimalField(**RATE, min_value=0, required=False, allow_null=True)
-    day_count = InputChoiceField(choices=[360, 365], required=False)
-
-
-class EscalationDemandSerializer(serializers.Serializer):
-    date = serializers.DateField()
-    channel = InputChoiceField(choices=DemandChannel.choices)
-    delivered = serializers.BooleanField(required=False, default=False, help_text="Proof of delivery exists.")
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
-
-class EscalationSerializer(serializers.Serializer):
-    """An escalation as API.md's "Escalations" defines it; errors keyed like the request."""
-
-    creditor = EscalationCreditorSerializer()
-    original_creditor = EscalationCreditorSerializer(required=False, allow_null=True)
-    portfolio = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=200)
-    product = InputChoiceField(choices=Product.choices)
-    account_number = serializers.CharField(max_length=40)
-    contract_number = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=60)
-    contract_date = serializers.DateField(required=False, allow_null=True)
-    debtor = EscalationPersonSerializer()
-    guarantors = EscalationGuarantorSerializer(many=True, required=False)
-    amounts = EscalationAmountsSerializer()
-    rates = EscalationRatesSerializer(required=False, allow_null=True)
-    overdue_since = serializers.DateField()
-    matured_on = serializers.DateField(required=False, allow_null=True)
-    last_payment_date = serializers.DateField(required=False, allow_null=True)
-    demands = EscalationDemandSerializer(many=True, required=False)
-
-    def validate(self, attrs: dict) -> dict:
-        if "contract_number" in attrs and attrs["contract_number"] is None:
-            attrs["contract_number"] = ""
-        return attrs
 
 
 def validated(serializer_class: type[serializers.Serializer], data) -> dict:
@@ -768,32 +655,3 @@ class MatterForumView(ApiView):
         forum_id = validated(MatterForumSerializer, request.data)["forum"]
         matter = matter_set_forum(user=request.user, matter_id=matter_id, forum_id=forum_id)
         return Response(MatterDetailSerializer(matter).data)
-
-
-class EscalationView(ApiView):
-    """Turn an overdue debt into a matter (API.md, "Escalations"); counsel and administrators only.
-
-    Idempotent on (`creditor.uscc`, `account_number`): 201 with a new matter, 200 with
-    the same matter on a repeat (amounts replaced, new demands added), 409 when the
-    repeat names a different debtor identity number.
-    """
-
-    @extend_schema(
-        summary="Escalate a debt",
-        request=EscalationSerializer,
-        responses={
-            201: MatterDetailSerializer,
-            200: MatterDetailSerializer,
-            400: ERRORS[400],
-            403: ERRORS[403],
-            409: OpenApiResponse(ConflictSerializer, description="The account is held with another debtor."),
-        },
-    )
-    def post(self, request):
-        require(request.user, "escalate")
-        data = validated(EscalationSerializer, request.data)
-        matter, created = matter_escalate(user=request.user, data=data)
-        matter = Matter.objects.for_list().get(pk=matter.pk)
-        return Response(
-            MatterDetailSerializer(matter).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )

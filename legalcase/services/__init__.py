@@ -60,8 +60,16 @@ from legalcase.services.enforcement import (  # noqa: F401
 from legalcase.services.escalations import (  # noqa: F401
     OPTIONAL_DEBT_FIELDS,
     RATE_FIELDS,
+    CONFLICT,
+    CREATED,
+    FAILED,
+    INVALID,
+    UNCHANGED,
+    UPDATED,
     EscalationConflict,
-    escalation_unchanged,
+    EscalationOutcome,
+    escalations_apply,
+    escalations_store,
     matter_escalate,
 )
 from legalcase.services.matters import (  # noqa: F401

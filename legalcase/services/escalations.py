@@ -1,34 +1,51 @@
-"""Escalation intake (API.md, "Escalations"): an overdue debt becomes a legal matter."""
+"""Escalation intake (API.md, "Escalations"): overdue debts become legal matters, a batch at a time.
+
+``escalations_apply`` is the one way in: ``POST /api/v1/escalations/`` calls it with a
+batch of one, the bulk import (``legalcase.importing``) with each chunk of its file. A
+batch is validated row by row (``legalcase.escalation_input``: the API serializer's
+rules and messages), then written set-based: the new accounts' parties, debts, matters,
+``created`` events, guarantees, demand records and deadlines go in with one statement
+per table (``legalcase.bulk.rows_insert``: COPY on PostgreSQL), the deadlines computed
+in memory by the engine's pure ``deadlines_computed``; the stored accounts (repeats) are
+updated one by one, as they are few. Each row gets an ``EscalationOutcome``.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from legalcase.access import require
+from legalcase.bulk import rows_insert
+from legalcase.escalation_input import escalation_validated
 from legalcase.events import record_event
 from legalcase.models import (
     ClaimTransfer,
     Creditor,
+    Deadline,
     Debt,
     DemandRecord,
     EventKind,
     Guarantee,
     Matter,
+    MatterEvent,
     Party,
     Portfolio,
+    Stage,
     User,
+    holiday_calendar,
 )
-from legalcase.periods import (
-    HolidayCalendar,
-)
-from legalcase.services.deadlines import matter_deadlines_recompute
-from legalcase.services.matters import matter_open
+from legalcase.periods import HolidayCalendar
+from legalcase.services.deadlines import MatterFacts, deadlines_computed, matter_deadlines_recompute
+from legalcase.services.matters import matter_number_allocate
 
-# --- Escalation intake (API.md, "Escalations") ---------------------------------------
+log = logging.getLogger(__name__)
 
 
 class EscalationConflict(Exception):
@@ -48,60 +65,139 @@ class EscalationConflict(Exception):
         self.stage = matter.stage
 
 
-def _transferred_away(creditor: Creditor, account_number: str) -> None:
-    """Refuse an escalation by a creditor that has transferred this account's claim (it is no longer theirs)."""
-    step = (
-        ClaimTransfer.objects.filter(from_creditor=creditor, debt__account_number=account_number)
-        .select_related("debt__matter", "to_creditor")
-        .order_by("-effective_on", "-id")
-        .first()
-    )
-    if step is not None:
-        matter = step.debt.matter
-        raise EscalationConflict(
-            matter,
-            _(
-                "Matter %(number)s holds this account: the claim was transferred to %(to)s on %(date)s, "
-                "so only the current creditor may escalate it."
-            )
-            % {"number": matter.number, "to": step.to_creditor.name, "date": step.effective_on.isoformat()},
-        )
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+CONFLICT, INVALID, FAILED = "conflict", "invalid", "failed"
 
+
+@dataclass(slots=True)
+class EscalationOutcome:
+    """What became of one escalation of a batch.
+
+    ``created`` (a new matter), ``updated`` (a stored account changed), ``unchanged``
+    (a repeat equal to what is stored: nothing written), ``conflict`` (409: another
+    debtor, or an account the creditor transferred away; ``error`` is the
+    ``EscalationConflict``), ``invalid`` (400: ``errors`` as the serializer keys them;
+    nothing stored) or ``failed`` (the database refused the row; ``error`` says why).
+    """
+
+    status: str
+    matter_id: int | None = None
+    errors: Any = None
+    error: Exception | None = None
+
+    @property
+    def stored(self) -> bool:
+        return self.status in (CREATED, UPDATED, UNCHANGED)
+
+    @property
+    def reason(self) -> str:
+        """A conflict's or failure's message, in Chinese (the import's errors file)."""
+        if self.status == FAILED:
+            return _("The row could not be stored.")
+        return str(self.error) if self.error is not None else ""
+
+
+def escalations_apply(
+    *, user: User, rows: list[Any], calendar: HolidayCalendar | None = None
+) -> list[EscalationOutcome]:
+    """Validate and store a batch of escalation bodies (API.md's shape); one outcome per row, in order.
+
+    Idempotent on (creditor's credit code, account number): a new account opens a matter;
+    a repeat replaces the amounts and adds the demands not yet recorded (same date and
+    channel); a repeat naming another debtor, or an account the creditor has transferred
+    away, is a conflict and changes nothing. An invalid row stores nothing. A bulk caller
+    may pass the holiday ``calendar`` once instead of having it read for every batch.
+    """
+    require(user, "escalate")
+    outcomes: list[EscalationOutcome | None] = [None] * len(rows)
+    valid: list[tuple[int, dict]] = []
+    for index, body in enumerate(rows):
+        data, errors = escalation_validated(body)
+        if data is None:
+            outcomes[index] = EscalationOutcome(INVALID, errors=errors)
+        else:
+            valid.append((index, data))
+    if valid:
+        stored = escalations_store(user=user, rows=[data for _index, data in valid], calendar=calendar)
+        for (index, _data), outcome in zip(valid, stored, strict=True):
+            outcomes[index] = outcome
+    return outcomes  # type: ignore[return-value]
+
+
+def matter_escalate(*, user: User, data: dict, calendar: HolidayCalendar | None = None) -> tuple[Matter, bool]:
+    """One validated escalation (``EscalationSerializer``'s ``validated_data``): ``(matter, created)``.
+
+    A batch of one through ``escalations_store``; raises ``EscalationConflict`` (409).
+    """
+    (outcome,) = escalations_store(user=user, rows=[data], calendar=calendar)
+    if outcome.error is not None:
+        raise outcome.error
+    return Matter.objects.get(pk=outcome.matter_id), outcome.status == CREATED
+
+
+@transaction.atomic
+def escalations_store(
+    *, user: User, rows: list[dict], calendar: HolidayCalendar | None = None
+) -> list[EscalationOutcome]:
+    """Store validated escalations (``escalation_validated``'s data) in one transaction; one outcome per row.
+
+    Rows are written in rounds of distinct accounts (an account twice in a batch is
+    stored, then repeated). A round the database refuses as a whole (a concurrent
+    writer took an account or an identity number first) is stored again row by row,
+    each then finding what the other writer committed, as a repeat.
+    """
+    require(user, "escalate")
+    calendar = calendar or holiday_calendar()
+    memo: dict = {}
+    outcomes: list[EscalationOutcome | None] = [None] * len(rows)
+    pending = list(range(len(rows)))
+    while pending:
+        seen: set[tuple[str, str]] = set()
+        this_round, later = [], []
+        for index in pending:
+            key = (rows[index]["creditor"]["uscc"], rows[index]["account_number"])
+            (later if key in seen else this_round).append(index)
+            seen.add(key)
+        _round_store(user, rows, this_round, calendar, memo, outcomes)
+        pending = later
+    return outcomes  # type: ignore[return-value]
+
+
+def _round_store(user, rows, indices, calendar, memo, outcomes, *, attempts: int = 2) -> None:
+    try:
+        with transaction.atomic():
+            results = _rows_write(user=user, rows=[rows[i] for i in indices], calendar=calendar, memo=memo)
+    except (IntegrityError, DataError) as exc:
+        if len(indices) > 1:
+            log.info("a batch of escalations could not be stored at once; storing its rows one by one")
+            for index in indices:
+                _round_store(user, rows, [index], calendar, memo, outcomes)
+        elif attempts > 1:
+            # A concurrent escalation of the same account (or debtor) committed first:
+            # the unique constraint waited for it, and this row is now its repeat.
+            _round_store(user, rows, indices, calendar, memo, outcomes, attempts=attempts - 1)
+        else:
+            log.exception("an escalation could not be stored")
+            outcomes[indices[0]] = EscalationOutcome(FAILED, error=exc)
+        return
+    for index, outcome in zip(indices, results, strict=True):
+        outcomes[index] = outcome
+
+
+# --- The set-based write ----------------------------------------------------------------
 
 OPTIONAL_DEBT_FIELDS = ("contract_number", "contract_date", "overdue_since", "matured_on", "last_payment_date")
 RATE_FIELDS = ("annual_interest_rate", "penalty_rate", "compound_rate", "day_count")
+# Every column an escalation sets on a new debt, the foreign keys by attname.
+DEBT_COLUMNS = (
+    "creditor_id", "debtor_id", "original_creditor_id", "portfolio_id", "account_number", "product",
+    "amounts_as_of", *Debt.AMOUNT_FIELDS, *RATE_FIELDS, *OPTIONAL_DEBT_FIELDS,
+)  # fmt: skip
+PARTY_COLUMNS = ("kind", "name", "id_number", "gender", "birth_date", "phone", "address")
 
 
 def _amounts_of(debt: Debt) -> dict[str, str]:
     return {"as_of": debt.amounts_as_of.isoformat(), **{name: str(getattr(debt, name)) for name in Debt.AMOUNT_FIELDS}}
-
-
-def _creditor_get_or_create(data: dict) -> Creditor:
-    creditor, _created = Creditor.objects.get_or_create(
-        uscc=data["uscc"],
-        defaults={
-            "name": data["name"],
-            "address": data.get("address", ""),
-            "representative": data.get("representative", ""),
-        },
-    )
-    return creditor
-
-
-def _person_get_or_create(data: dict) -> Party:
-    # One party per identity number: a person who owes on two cards is one debtor.
-    party, _created = Party.objects.get_or_create(
-        id_number=data["id_number"],
-        defaults={
-            "kind": Party.Kind.PERSON,
-            "name": data["name"],
-            "gender": data.get("gender") or "",
-            "birth_date": data.get("birth_date"),
-            "phone": data.get("phone", ""),
-            "address": data.get("address", ""),
-        },
-    )
-    return party
 
 
 def _debt_values(data: dict) -> dict[str, Any]:
@@ -117,114 +213,262 @@ def _debt_values(data: dict) -> dict[str, Any]:
     }
 
 
-def escalation_unchanged(*, data: dict) -> bool:
-    """Whether ``matter_escalate`` would change nothing for this validated escalation.
+def _debt_defaults() -> dict[str, Any]:
+    fields = {field.attname: field for field in Debt._meta.concrete_fields}
+    return {name: fields[name].get_default() for name in DEBT_COLUMNS}
 
-    True only for a repeat of a stored account with the same debtor whose amounts,
-    dates, rates, original creditor, portfolio, guarantees and demands (by date and
-    channel) all equal what is stored; a bulk import counts such a row as unchanged
-    and skips it, so importing the same file twice writes nothing the second time.
-    """
-    debt = (
-        Debt.objects.select_related("debtor", "original_creditor", "portfolio")
-        .filter(creditor__uscc=data["creditor"]["uscc"], account_number=data["account_number"])
-        .first()
+
+def _creditors_of(rows: list[dict], creditors: dict[str, Creditor]) -> dict[str, Creditor]:
+    """Add the rows' creditors and original creditors missing from ``creditors``; a new one from its first row."""
+    for data in rows:
+        for given in (data["creditor"], data.get("original_creditor")):
+            if given and given["uscc"] not in creditors:
+                creditors[given["uscc"]] = Creditor.objects.get_or_create(
+                    uscc=given["uscc"],
+                    defaults={
+                        "name": given["name"],
+                        "address": given.get("address", ""),
+                        "representative": given.get("representative", ""),
+                    },
+                )[0]
+    return creditors
+
+
+def _portfolios_of(rows: list[dict]) -> dict[str, Portfolio]:
+    names = {data["portfolio"] for data in rows if data.get("portfolio")}
+    portfolios = {portfolio.name: portfolio for portfolio in Portfolio.objects.filter(name__in=names)}
+    for name in names - set(portfolios):
+        portfolios[name] = Portfolio.objects.get_or_create(name=name)[0]
+    return portfolios
+
+
+def _parties_of(persons: list[dict]) -> dict[str, tuple[int, str]]:
+    """``id_number -> (party id, name)`` for these people; one party per number, a new one from its first mention."""
+    numbers = {person["id_number"] for person in persons}
+    parties = {number: (pk, name) for number, pk, name in Party.objects.filter(id_number__in=numbers).values_list(
+        "id_number", "pk", "name"
+    )}  # fmt: skip
+    missing: dict[str, tuple] = {}
+    for person in persons:
+        number = person["id_number"]
+        if number not in parties and number not in missing:
+            missing[number] = (
+                Party.Kind.PERSON.value,
+                person["name"],
+                number,
+                person.get("gender") or "",
+                person.get("birth_date"),
+                person.get("phone", ""),
+                person.get("address", ""),
+            )
+    ids = rows_insert(Party, PARTY_COLUMNS, list(missing.values()))
+    for pk, (_kind, name, number, *_rest) in zip(ids, missing.values(), strict=True):
+        parties[number] = (pk, name)
+    return parties
+
+
+def _transfers_away(creditor_ids: set[int], accounts: set[str]) -> dict[tuple[int, str], ClaimTransfer]:
+    """The latest transfer by which each of these creditors gave up each of these accounts."""
+    latest: dict[tuple[int, str], ClaimTransfer] = {}
+    steps = (
+        ClaimTransfer.objects.filter(from_creditor_id__in=creditor_ids, debt__account_number__in=accounts)
+        .select_related("debt__matter", "to_creditor")
+        .order_by("-effective_on", "-id")
     )
-    if debt is None or debt.debtor.id_number != data["debtor"]["id_number"]:
-        return False
-    if any(getattr(debt, name) != value for name, value in _debt_values(data).items()):
-        return False
-    if "original_creditor" in data:
-        wanted = data["original_creditor"]["uscc"] if data["original_creditor"] else None
-        if (debt.original_creditor.uscc if debt.original_creditor_id else None) != wanted:
-            return False
-    if "portfolio" in data and (debt.portfolio.name if debt.portfolio_id else None) != (data["portfolio"] or None):
-        return False
-    for guarantor in data.get("guarantors") or []:
-        if not debt.guarantees.filter(
-            guarantor__id_number=guarantor["id_number"],
-            guarantee_type=guarantor.get("guarantee_type") or Guarantee.Type.JOINT,
-            guarantee_period_ends_on=guarantor.get("guarantee_period_ends_on"),
-        ).exists():
-            return False
-    stored = set(debt.demands.values_list("date", "channel"))
-    return all((demand["date"], demand["channel"]) in stored for demand in data.get("demands") or [])
+    for step in steps:
+        latest.setdefault((step.from_creditor_id, step.debt.account_number), step)
+    return latest
 
 
-@transaction.atomic
-def matter_escalate(*, user: User, data: dict, calendar: HolidayCalendar | None = None) -> tuple[Matter, bool]:
-    """Turn an overdue debt into a matter, or update the matter already holding the account.
+def _transferred_conflict(step: ClaimTransfer) -> EscalationConflict:
+    matter = step.debt.matter
+    return EscalationConflict(
+        matter,
+        _(
+            "Matter %(number)s holds this account: the claim was transferred to %(to)s on %(date)s, "
+            "so only the current creditor may escalate it."
+        )
+        % {"number": matter.number, "to": step.to_creditor.name, "date": step.effective_on.isoformat()},
+    )
 
-    ``data`` is an escalation as validated by ``legalcase.api.EscalationSerializer``
-    (identity numbers and credit codes checked, dates parsed, amounts as Decimals).
-    Idempotent on (creditor's credit code, account number): the first call opens a
-    matter (``created`` True); a repeat replaces the amounts and adds demands not yet
-    recorded (same date and channel); a repeat naming another debtor raises
-    ``EscalationConflict``. Deadlines are recomputed either way; a bulk caller may pass
-    the holiday ``calendar`` once instead of having it read for every row.
-    """
-    require(user, "escalate")
-    creditor = _creditor_get_or_create(data["creditor"])
-    original_creditor = _creditor_get_or_create(data["original_creditor"]) if data.get("original_creditor") else None
-    portfolio = Portfolio.objects.get_or_create(name=data["portfolio"])[0] if data.get("portfolio") else None
+
+def _guarantees_of(data: dict) -> dict[str, dict]:
+    # The same guarantor twice in a request: the last terms given stand (as an update would leave them).
+    return {guarantor["id_number"]: guarantor for guarantor in data.get("guarantors") or []}
+
+
+def _guarantee_terms(guarantor: dict) -> tuple[str, Any]:
+    return guarantor.get("guarantee_type") or Guarantee.Type.JOINT, guarantor.get("guarantee_period_ends_on")
+
+
+def _demands_of(data: dict) -> dict[tuple, dict]:
+    recorded: dict[tuple, dict] = {}
+    for demand in data.get("demands") or []:
+        recorded.setdefault((demand["date"], demand["channel"]), demand)  # the first of a repeat wins
+    return recorded
+
+
+def _rows_write(*, user: User, rows: list[dict], calendar: HolidayCalendar, memo: dict) -> list[EscalationOutcome]:
+    """Write one round of validated escalations with distinct accounts (see ``escalations_store``)."""
+    # Only a known creditor can hold a stored account or have transferred one away; the
+    # creditors and portfolios a batch introduces are created for the rows stored only.
+    usccs = {given["uscc"] for data in rows for given in (data["creditor"], data.get("original_creditor")) if given}
+    creditors = {creditor.uscc: creditor for creditor in Creditor.objects.filter(uscc__in=usccs)}
+    keys = [(getattr(creditors.get(data["creditor"]["uscc"]), "pk", None), data["account_number"]) for data in rows]
+    known = [key for key in keys if key[0] is not None]
+    stored = {}
+    if known:
+        stored = {
+            (debt.creditor_id, debt.account_number): debt
+            for debt in Debt.objects.select_for_update(of=("self",))
+            .select_related("debtor")
+            .filter(creditor_id__in={key[0] for key in known}, account_number__in={key[1] for key in known})
+        }
+    outcomes: list[EscalationOutcome | None] = [None] * len(rows)
+    matters: dict[int, Matter] = {}
+    if stored:
+        matters = {m.debt_id: m for m in Matter.objects.select_for_update().filter(debt__in=stored.values())}
+    fresh = [i for i, key in enumerate(keys) if key not in stored]
+    known = [i for i in fresh if keys[i][0] is not None]
+    transfers = _transfers_away({keys[i][0] for i in known}, {keys[i][1] for i in known}) if known else {}
+    for i in fresh:
+        if keys[i] in transfers:
+            outcomes[i] = EscalationOutcome(CONFLICT, error=_transferred_conflict(transfers[keys[i]]))
+    repeats = []
+    for i, key in enumerate(keys):
+        if key in stored:
+            debt = stored[key]
+            if debt.debtor.id_number != rows[i]["debtor"]["id_number"]:
+                matter = matters[debt.pk]
+                outcomes[i] = EscalationOutcome(CONFLICT, matter_id=matter.pk, error=EscalationConflict(matter))
+            else:
+                repeats.append(i)
+    fresh = [i for i in fresh if outcomes[i] is None]
+    opening = set(fresh)
+    kept = [data for i, data in enumerate(rows) if outcomes[i] is None]
+    creditors = _creditors_of(kept, creditors)
+    portfolios = _portfolios_of(kept)
+    # Parties in the order the rows name them, so the first mention of a new person wins.
+    persons = []
+    for i, data in enumerate(rows):
+        if outcomes[i] is None:
+            if i in opening:
+                persons.append(data["debtor"])
+            persons += list(_guarantees_of(data).values())
+    parties = _parties_of(persons)
+    if fresh:
+        for i, matter_id in zip(fresh, _fresh_write(user, [rows[i] for i in fresh], creditors, portfolios, parties,
+                                                    calendar, memo), strict=True):  # fmt: skip
+            outcomes[i] = EscalationOutcome(CREATED, matter_id=matter_id)
+    for i in repeats:
+        debt = stored[keys[i]]
+        outcomes[i] = _repeat_write(user, rows[i], debt, matters[debt.pk], creditors, portfolios, parties, calendar)
+    return outcomes  # type: ignore[return-value]
+
+
+def _fresh_write(user, rows, creditors, portfolios, parties, calendar, memo) -> list[int]:
+    """Open a matter for each new account: every table written with one statement; return the matters' ids."""
+    now = timezone.now()
+    defaults = _debt_defaults()
+    debt_rows = []
+    for data in rows:
+        values = {**defaults, **_debt_values(data)}
+        values["creditor_id"] = creditors[data["creditor"]["uscc"]].pk
+        values["debtor_id"] = parties[data["debtor"]["id_number"]][0]
+        if data.get("original_creditor"):
+            values["original_creditor_id"] = creditors[data["original_creditor"]["uscc"]].pk
+        if data.get("portfolio"):
+            values["portfolio_id"] = portfolios[data["portfolio"]].pk
+        values["account_number"] = data["account_number"]
+        debt_rows.append(tuple(values[name] for name in DEBT_COLUMNS))
+    debt_ids = rows_insert(Debt, DEBT_COLUMNS, debt_rows)
+    numbers = matter_number_allocate(year=timezone.localdate(now).year, count=len(rows))
+    matter_ids = rows_insert(
+        Matter,
+        ("number", "debt_id", "debtor_name", "owner_id", "stage", "created_at", "stage_changed_at"),
+        [
+            (number, debt_id, parties[data["debtor"]["id_number"]][1], None, Stage.INTAKE.value, now, now)
+            for number, debt_id, data in zip(numbers, debt_ids, rows, strict=True)
+        ],
+    )
+    rows_insert(
+        MatterEvent,
+        ("matter_id", "actor_id", "kind", "new", "at"),
+        [
+            (matter_id, user.pk, EventKind.CREATED.value, {"number": number, "stage": Stage.INTAKE.value}, now)
+            for matter_id, number in zip(matter_ids, numbers, strict=True)
+        ],
+    )
+    guarantees, demands, deadlines = [], [], []
+    for data, debt_id, matter_id, debt_row in zip(rows, debt_ids, matter_ids, debt_rows, strict=True):
+        facts = MatterFacts(matter_id, data.get("matured_on") or data["overdue_since"], data.get("last_payment_date"))
+        for number, guarantor in _guarantees_of(data).items():
+            party_id = parties[number][0]
+            guarantees.append((debt_id, party_id, *_guarantee_terms(guarantor)))
+            facts.guarantees.append((party_id, guarantees[-1][3]))
+        for (day, channel), demand in _demands_of(data).items():
+            delivered = demand.get("delivered", False)
+            demands.append((debt_id, day, channel, delivered, demand.get("note", "")))
+            if delivered:
+                facts.delivered_demands.append(day)
+        for (kind, party_id, action_id, sequence), computed in deadlines_computed(facts, calendar, memo).items():
+            deadlines.append(
+                (matter_id, kind, party_id, action_id, sequence, computed.on, computed.rule,
+                 computed.verified_calendar, computed.computed_from, computed.basis_digest, now)
+            )  # fmt: skip
+    rows_insert(Guarantee, ("debt_id", "guarantor_id", "guarantee_type", "guarantee_period_ends_on"), guarantees)
+    rows_insert(DemandRecord, ("debt_id", "date", "channel", "delivered", "note"), demands)
+    rows_insert(
+        Deadline,
+        ("matter_id", "kind", "party_id", "enforcement_action_id", "sequence", "due_on", "rule", "verified_calendar",
+         "computed_from", "basis_digest", "created_at"),
+        deadlines,
+    )  # fmt: skip
+    return matter_ids
+
+
+def _repeat_write(user, data, debt, matter, creditors, portfolios, parties, calendar) -> EscalationOutcome:
+    """A stored account escalated again by its creditor, for the same debtor: update what changed."""
     fields = _debt_values(data)
     # Given, they replace what is recorded; null or absent leaves it (an AMC's feed after
     # it bought the debt must not wipe the lender or the portfolio the transfer recorded).
-    if original_creditor is not None:
-        fields["original_creditor"] = original_creditor
-    if portfolio is not None:
-        fields["portfolio"] = portfolio
-    account = (
-        Debt.objects.select_for_update()
-        .select_related("debtor")
-        .filter(creditor=creditor, account_number=data["account_number"])
-    )
-    debt = account.first()
-    created = False
-    if debt is None:
-        _transferred_away(creditor, data["account_number"])
-        debtor = _person_get_or_create(data["debtor"])
-        try:
-            with transaction.atomic():
-                debt = Debt.objects.create(
-                    creditor=creditor, debtor=debtor, account_number=data["account_number"], **fields
-                )
-                matter = matter_open(debt=debt, actor=user)
-            created = True
-        except IntegrityError:
-            # A concurrent escalation of the same account committed first (the unique
-            # constraint waited for it): this call is its repeat.
-            debt = account.get()
-    if not created:
-        matter = Matter.objects.select_for_update().get(debt=debt)
-        if debt.debtor.id_number != data["debtor"]["id_number"]:
-            raise EscalationConflict(matter)
-        old = _amounts_of(debt)
-        changed = [name for name, value in fields.items() if getattr(debt, name) != value]
-        for name in changed:
-            setattr(debt, name, fields[name])
-        if changed:
-            debt.save(update_fields=changed)
-    for guarantor in data.get("guarantors") or []:
-        party = _person_get_or_create(guarantor)
-        Guarantee.objects.update_or_create(
-            debt=debt,
-            guarantor=party,
-            defaults={
-                "guarantee_type": guarantor.get("guarantee_type") or Guarantee.Type.JOINT,
-                "guarantee_period_ends_on": guarantor.get("guarantee_period_ends_on"),
-            },
+    if data.get("original_creditor"):
+        fields["original_creditor_id"] = creditors[data["original_creditor"]["uscc"]].pk
+    if data.get("portfolio"):
+        fields["portfolio_id"] = portfolios[data["portfolio"]].pk
+    old = _amounts_of(debt)
+    changed = [name for name, value in fields.items() if getattr(debt, name) != value]
+    for name in changed:
+        setattr(debt, name, fields[name])
+    if changed:
+        debt.save(update_fields=changed)
+    terms = {
+        guarantor_id: (kind, ends)
+        for guarantor_id, kind, ends in debt.guarantees.values_list(
+            "guarantor_id", "guarantee_type", "guarantee_period_ends_on"
         )
-    added = 0
-    for demand in data.get("demands") or []:
-        _record, was_added = DemandRecord.objects.get_or_create(
-            debt=debt,
-            date=demand["date"],
-            channel=demand["channel"],
-            defaults={"delivered": demand.get("delivered", False), "note": demand.get("note", "")},
+    }
+    guarantees_changed = False
+    for number, guarantor in _guarantees_of(data).items():
+        party_id, wanted = parties[number][0], _guarantee_terms(guarantor)
+        if terms.get(party_id) != wanted:
+            Guarantee.objects.update_or_create(
+                debt=debt,
+                guarantor_id=party_id,
+                defaults={"guarantee_type": wanted[0], "guarantee_period_ends_on": wanted[1]},
+            )
+            guarantees_changed = True
+    recorded = set(debt.demands.values_list("date", "channel"))
+    new_demands = [
+        DemandRecord(
+            debt=debt, date=day, channel=channel, delivered=demand.get("delivered", False), note=demand.get("note", "")
         )
-        added += was_added
-    if not created and (changed or added):
+        for (day, channel), demand in _demands_of(data).items()
+        if (day, channel) not in recorded
+    ]
+    DemandRecord.objects.bulk_create(new_demands)
+    added = len(new_demands)
+    if changed or added:
         record_event(
             matter=matter,
             actor=user,
@@ -232,5 +476,7 @@ def matter_escalate(*, user: User, data: dict, calendar: HolidayCalendar | None 
             old={"amounts": old},
             new={"amounts": _amounts_of(debt), "demands_added": added},
         )
+    if not (changed or added or guarantees_changed):
+        return EscalationOutcome(UNCHANGED, matter_id=matter.pk)
     matter_deadlines_recompute(matter_id=matter.pk, calendar=calendar)
-    return matter, created
+    return EscalationOutcome(UPDATED, matter_id=matter.pk)

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from legalcase import importing
+from legalcase import escalation_input
 from legalcase.api import EscalationSerializer
 from legalcase.importing import escalation_body, escalation_fast_validate, escalation_validate, escalations_import
+from legalcase.importing import storing
 from legalcase.models import (
     Creditor,
     Deadline,
@@ -21,6 +22,7 @@ from legalcase.models import (
     Portfolio,
     Role,
 )
+from legalcase.services import escalations as service
 from tests.factories import make_user
 from tests.legalcase.test_import import ENGLISH, _bad_rows, row, write_csv
 
@@ -106,7 +108,7 @@ def test_bad_rows_get_the_serializers_own_reasons(monkeypatch):
             serializer = EscalationSerializer(data=body)
             assert serializer.is_valid(), values
             assert _plain(fast) == _plain(serializer.validated_data)
-    monkeypatch.setattr(importing, "escalation_fast_validate", lambda body: None)
+    monkeypatch.setattr(escalation_input, "escalation_fast_validate", lambda body: None)
     serializer_only = [escalation_validate(_cells(values), labels) for values in _odd_rows()]
     assert [(_plain(d), r) for d, r in with_fast] == [(_plain(d), r) for d, r in serializer_only]
     assert sum(1 for data, _reasons in with_fast if data is None) >= 15
@@ -187,13 +189,15 @@ def test_the_bulk_path_writes_exactly_what_the_per_row_path_writes(tmp_path, mon
     ]
     path = write_csv(tmp_path / "same.csv", rows)
     calls = []
-    real = importing._escalations_create
+    real = service._rows_write
 
     def refuse(**kwargs):
+        if len(kwargs["rows"]) == 1:
+            return real(**kwargs)  # the fallback: each row a batch of one, as the API stores it
         calls.append("refused")
         raise IntegrityError("as if a concurrent writer came first")
 
-    monkeypatch.setattr(importing, "_escalations_create", refuse)
+    monkeypatch.setattr(service, "_rows_write", refuse)
     with transaction.atomic():
         result = escalations_import(user=counsel, path=path)
         assert result["created"] == len(rows) and result["rejected"] == 0
@@ -206,7 +210,7 @@ def test_the_bulk_path_writes_exactly_what_the_per_row_path_writes(tmp_path, mon
         calls.append(len(kwargs["rows"]))
         return real(**kwargs)
 
-    monkeypatch.setattr(importing, "_escalations_create", spy)
+    monkeypatch.setattr(service, "_rows_write", spy)
     result = escalations_import(user=counsel, path=path)
     assert result["created"] == len(rows) and result["rejected"] == 0
     assert calls == ["refused", len(rows)]  # every row went the set-based way
@@ -238,7 +242,7 @@ def test_a_debtor_twice_in_a_chunk_is_one_party(tmp_path):
 
 
 def test_a_row_repeated_across_chunks_never_makes_a_second_matter(tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(storing, "CHUNK_ROWS", 3)
     counsel = make_user(Role.COUNSEL)
     rows = [row(i) for i in range(60, 65)] + [row(61, principal="99.00")]  # the repeat is in the second chunk
     path = write_csv(tmp_path / "repeat.csv", rows)
