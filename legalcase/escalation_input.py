@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from legalcase.identity import IdentityError, parse_resident_id, validate_uscc
-from legalcase.models import MONEY, RATE, Debt, DemandChannel, Guarantee, Party, Product
+from legalcase.money import FEN, MONEY, RATE
+from legalcase.models import Debt, DemandChannel, Guarantee, Party, Product
 
 
 class InputChoiceField(serializers.ChoiceField):
@@ -162,7 +163,6 @@ def escalation_validated(body: Any) -> tuple[dict | None, Any]:
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONEY = re.compile(r"\d{1,14}(?:\.\d{1,2})?")
 _UNSAFE = re.compile("[\x00\ud800-\udfff]")
-_CENT = Decimal("0.01")
 _PRODUCT_VALUES = frozenset(Product.values)
 _GENDER_VALUES = frozenset(Party.Gender.values)
 _CHANNEL_VALUES = frozenset(DemandChannel.values)
@@ -213,7 +213,7 @@ def _fast_date(value: Any) -> dt.date:
 def _fast_money(value: Any) -> Decimal:
     if not isinstance(value, str) or not _MONEY.fullmatch(value):
         raise _Defer
-    return Decimal(value).quantize(_CENT)
+    return Decimal(value).quantize(FEN)
 
 
 def escalation_fast_validate(body: dict) -> dict | None:

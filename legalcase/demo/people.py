@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from legalcase.identity import build_resident_id, build_uscc
+from legalcase.money import FEN
 from legalcase.models import ClosingReason, Debt, Product, Stage
 
 SEED = 2026
@@ -27,7 +28,6 @@ SEED = 2026
 DEMO_PASSWORD = "fasu-demo-2026"
 # Generated amounts stop here whatever the day the demo is seeded, so runs are identical.
 LATEST_AS_OF = dt.date(2026, 6, 30)
-CENTS = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,7 @@ _RATES = Weighted(
 
 
 def money(value: float) -> Decimal:
-    return Decimal(str(value)).quantize(CENTS, rounding=ROUND_HALF_UP)
+    return Decimal(str(value)).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 def random_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from legalcase.calculators import court_fees
 from legalcase.demo.people import (
-    CENTS,
     COURT_STAGES,
     CREDITORS,
     DEMO_PASSWORD,
@@ -32,6 +31,7 @@ from legalcase.demo.people import (
     plan_matters,
 )
 from legalcase.demo_money import add_money_side
+from legalcase.money import FEN
 from legalcase.models import (
     ClosingReason,
     Creditor,
@@ -378,7 +378,7 @@ def _add_enforcement(matter: Matter, moves, lawyer: User, owner: User, rng: rand
     deducted_on = started + dt.timedelta(days=rng.randint(10, 40))
     if deducted_on < today:
         share = Decimal(rng.randint(5, 40)) / 100
-        amount = min((debt.claim_total * share).quantize(CENTS), matter_outstanding_total(matter))
+        amount = min((debt.claim_total * share).quantize(FEN), matter_outstanding_total(matter))
         _recover(matter, owner, amount, deducted_on, "enforcement", f"扣划 {case_number}".strip(), key="deduction")
     stages = [to for to, _ in moves]
     if Stage.ENFORCEMENT_TERMINATED in stages:
