@@ -47,8 +47,13 @@ class JobKind:
 
 
 JOB_KINDS: dict[str, JobKind] = {
-    "matters_bulk": JobKind(handler="legalcase.services.matters_bulk_apply"),
-    "escalations_import": JobKind(handler="legalcase.importing.escalations_import_run"),
+    "matters_bulk": JobKind(
+        handler="legalcase.services.matters_bulk_apply", on_give_up="legalcase.services.matters.matters_bulk_give_up"
+    ),
+    "escalations_import": JobKind(
+        handler="legalcase.importing.escalations_import_run",
+        on_give_up="legalcase.importing.escalations_import_give_up",
+    ),
     "deadlines_recompute": JobKind(handler="legalcase.services.deadlines.deadlines_recompute_run"),
 }
 
