@@ -39,6 +39,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from evidence.conversion import conversion_available, convert_many
+from evidence.models import EvidenceBundle
 from evidence.services import bundle_create, bundle_make, private_file, private_storage
 from legalcase.access import require, visible_matters
 from legalcase.calculators import court_fees
@@ -254,12 +255,12 @@ def _bundle(work: _Work, batch: Batch) -> None:
     try:
         with transaction.atomic():
             # The item's row lock: a second run of the chunk waits here, then sees the bundle.
-            item = BatchItem.objects.select_for_update().select_related("bundle").get(pk=work.item.pk)
+            item = BatchItem.objects.select_for_update().get(pk=work.item.pk)
             if item.status != BatchItemStatus.PENDING:
                 work.skip = True
                 return
             if item.bundle_id:
-                work.bundle = item.bundle
+                work.bundle = EvidenceBundle.objects.select_related("file").get(pk=item.bundle_id)
                 return
             # The matter's row lock, as ``bundle_request`` takes it: version numbers stay unique.
             list(Matter.objects.select_for_update().filter(pk=item.matter_id).values_list("pk", flat=True))

@@ -405,3 +405,30 @@ def test_a_give_up_handler_that_fails_leaves_the_job_to_be_given_up_again(monkey
         jobs_requeue_stale()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.result["failed"] == 2
+
+
+# --- A single document ------------------------------------------------------------------------
+
+
+def test_a_document_whose_generation_is_given_up_on_fails_with_the_reason(counsel, monkeypatch):
+    import templates_docx.services as document_services
+
+    matter = make_matter()
+    response = counsel.post(
+        reverse("templates_api:matter-documents", args=[matter.pk]), {"template": "evidence_list"},
+        content_type="application/json",
+    )
+    document = GeneratedDocument.objects.get(pk=response.json()["id"])
+    kill_on_call(monkeypatch, document_services, "document_render", call=1, every=True)
+    for attempt in range(3):
+        with time_machine.travel(START + attempt * dt.timedelta(hours=1), tick=False):
+            run_killed(document.job_id)
+    document.refresh_from_db()
+    assert document.status == "running"
+    with time_machine.travel(START + dt.timedelta(hours=4), tick=False):
+        jobs_requeue_stale()
+    document.refresh_from_db()
+    assert (document.status, document.error) == ("failed", "工作进程在运行此任务时中断了 3 次，已停止重试")
+    counsel.force_login(counsel.user)
+    detail = counsel.get(reverse("templates_api:document-detail", args=[document.pk])).json()
+    assert (detail["status"], detail["error"]) == ("failed", "工作进程在运行此任务时中断了 3 次，已停止重试")
