@@ -380,7 +380,12 @@ def main() -> None:
     import django
 
     django.setup()
+    import logging
+
     import import_escalations
+
+    # pika logs every reconnection of the bench's own idle broker connection at INFO.
+    logging.getLogger("pika").setLevel(logging.CRITICAL)
 
     import_file = scratch / "import.csv"
     import_escalations.write_rows(import_file, args.rows)

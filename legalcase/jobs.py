@@ -71,8 +71,9 @@ def gave_up_message(attempts: int = MAX_ATTEMPTS) -> str:
 
 
 def failed_message(exc: BaseException) -> str:
-    """Why a job whose handler raised was stopped (shown to users; the class name helps support)."""
-    return f"任务出错：{exc.__class__.__name__}: {exc}"
+    """Why a job whose handler raised was stopped: the class name (for support) and the
+    message, which the services write in Chinese."""
+    return f"{exc.__class__.__name__}: {exc}"
 
 
 class JobLost(Exception):

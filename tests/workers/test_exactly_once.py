@@ -236,8 +236,8 @@ def test_a_chunk_whose_handler_raises_fails_its_matters_with_the_reason(
     monkeypatch.setattr(batches, "_convert_while", broken)
     batch = start_batch(counsel, matters, bundle=False)
     finished = job_run(job_id=chunk_of(batch).pk)
-    assert finished.status == JobStatus.FAILED and finished.error == "任务出错：RuntimeError: 磁盘已满"
-    assert set(batch.items.values_list("status", "error")) == {("failed", "未能处理：任务出错：RuntimeError: 磁盘已满")}
+    assert finished.status == JobStatus.FAILED and finished.error == "RuntimeError: 磁盘已满"
+    assert set(batch.items.values_list("status", "error")) == {("failed", "未能处理：RuntimeError: 磁盘已满")}
     detail = counsel.get(reverse("templates_api:batch-detail", args=[batch.pk])).json()
     assert (detail["status"], detail["done"], detail["failed"], detail["download_url"]) == ("done", 0, MATTERS, None)
     response = counsel.get(reverse("templates_api:batch-download", args=[batch.pk]))
