@@ -413,8 +413,11 @@ def batch_list(*, user: User):
         }
     )
     if user.role != "admin":
-        hidden = BatchItem.objects.exclude(matter__in=visible_matters(user).values("pk")).values("batch_id")
-        batches = batches.filter(created_by=user).exclude(pk__in=hidden)
+        batches = batches.filter(created_by=user)
+        visible = visible_matters(user)
+        if visible.query.where:  # a lawyer's firm's matters: hide batches naming others
+            hidden = BatchItem.objects.filter(batch__created_by=user).exclude(matter__in=visible.values("pk"))
+            batches = batches.exclude(pk__in=hidden.values("batch_id"))
     return batches.order_by("-created_at", "-id")
 
 
