@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import io
 import itertools
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ from legalcase.jobs import JobReporter, job_run, jobs_requeue_stale
 from legalcase.models import EventKind, Job, JobStatus, Matter, MatterEvent, Role
 from legalcase.services import matters_bulk_start
 from legalcase.services import matters as matter_services
-from templates_docx.models import Batch, BatchItem, GeneratedDocument
+from templates_docx.models import Batch, GeneratedDocument
 from tests.evidence import samples
 from tests.evidence.conftest import evidence_storage, stored_files  # noqa: F401  (private storage in a temp dir)
 from tests.factories import make_firm, make_matter, make_user
