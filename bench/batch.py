@@ -15,8 +15,10 @@ What it does:
 2. Redis as the broker (``BROKER_URL``, default ``redis://127.0.0.1:6379/14``, flushed),
    and real worker processes: ``rundramatiq`` on the ``pdf`` queue with one process per
    core, and one process for the ``default`` queue (the batch's coordinating job).
-3. ``batch_request`` for every matter with ``complaint_credit_card`` and bundles; the
-   wall time runs from the request to the moment no item is pending.
+3. ``batch_request`` with ``complaint_credit_card`` and bundles for every card matter
+   (the complaint is written for card debts and refuses loan matters: 980 of the 1,000
+   seeded); the wall time runs from the request to the moment no item is pending, and
+   a failed matter is reported (the ratio is only true when none failed).
 4. The bound: the very DOCX files the batch generated, converted by LibreOffice alone,
    one soffice per core over its share of the files, in runs of ``BATCH_CHUNK`` files
    like Fasu's chunks, with Fasu's font mapping (profiles warmed up first): the raw
@@ -235,7 +237,8 @@ def main() -> None:
     workers = start_workers(environment, args.processes)
     time.sleep(6)  # the workers import Django and connect to the broker
     try:
-        ids = list(Matter.objects.order_by("pk").values_list("pk", flat=True))
+        # The card complaint fits card matters only; a loan matter would fail, not be timed.
+        ids = list(Matter.objects.filter(debt__product="credit_card").order_by("pk").values_list("pk", flat=True))
         started = time.perf_counter()
         batch = batch_request(user=counsel, matter_ids=ids, template_code="complaint_credit_card", bundle=True)
         while True:
@@ -246,8 +249,11 @@ def main() -> None:
         wall = time.perf_counter() - started
     finally:
         stop_workers(workers)
-    print(f"batch: {counts['done']} done, {counts['failed']} failed; chunk {settings.BATCH_CHUNK}, "
-          f"{args.processes} pdf worker processes + 1 default")
+    print(f"batch of {len(ids)} card matters: {counts['done']} done, {counts['failed']} failed; "
+          f"chunk {settings.BATCH_CHUNK}, {args.processes} pdf worker processes + 1 default")
+    if counts["failed"]:
+        reasons = batch.items.filter(status="failed").values_list("error", flat=True)
+        print(f"WARNING: {counts['failed']} matters failed, the ratio covers only the rest; first: {reasons[0]}")
 
     from evidence.services import private_storage
 

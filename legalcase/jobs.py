@@ -6,6 +6,11 @@ with a conditional UPDATE (so two workers never run it at once), runs the handle
 registered for the job's kind, and records the outcome. A worker that dies leaves the
 row ``running`` with a lease; ``jobs_requeue_stale`` sends it again once the lease has
 run out, and gives up after ``MAX_ATTEMPTS``.
+
+Giving up is never silent: a kind may name an ``on_give_up`` handler, called exactly
+once, in the transaction that marks the job failed for good (its last attempt died, or
+its handler raised), so the job's own items end as failed with the reason in Chinese
+instead of staying pending (a batch chunk's matters, an import's unread rows).
 """
 
 from __future__ import annotations
@@ -36,18 +41,38 @@ class JobKind:
     handler: str  # dotted path of ``handler(*, job, report) -> dict``
     actor: str = "run_job"
     queue: str = "default"
+    # Dotted path of ``on_give_up(*, job, reason)``: settles the job's items when it fails for good.
+    on_give_up: str = ""
 
 
 JOB_KINDS: dict[str, JobKind] = {
-    "matters_bulk": JobKind(handler="legalcase.services.matters_bulk_apply"),
-    "escalations_import": JobKind(handler="legalcase.importing.escalations_import_run"),
+    "matters_bulk": JobKind(
+        handler="legalcase.services.matters_bulk_apply", on_give_up="legalcase.services.matters.matters_bulk_give_up"
+    ),
+    "escalations_import": JobKind(
+        handler="legalcase.importing.escalations_import_run",
+        on_give_up="legalcase.importing.escalations_import_give_up",
+    ),
     "deadlines_recompute": JobKind(handler="legalcase.services.deadlines.deadlines_recompute_run"),
 }
 
 
-def register_job_kind(kind: str, *, handler: str, actor: str = "run_job", queue: str = "default") -> None:
+def register_job_kind(
+    kind: str, *, handler: str, actor: str = "run_job", queue: str = "default", on_give_up: str = ""
+) -> None:
     """Let another app add a job kind (from its AppConfig.ready) without legalcase importing it."""
-    JOB_KINDS[kind] = JobKind(handler=handler, actor=actor, queue=queue)
+    JOB_KINDS[kind] = JobKind(handler=handler, actor=actor, queue=queue, on_give_up=on_give_up)
+
+
+def gave_up_message(attempts: int = MAX_ATTEMPTS) -> str:
+    """Why a job whose worker died on every attempt was stopped (shown to users)."""
+    return f"工作进程在运行此任务时中断了 {attempts} 次，已停止重试"
+
+
+def failed_message(exc: BaseException) -> str:
+    """Why a job whose handler raised was stopped: the class name (for support) and the
+    message, which the services write in Chinese."""
+    return f"{exc.__class__.__name__}: {exc}"
 
 
 class JobLost(Exception):
@@ -130,7 +155,7 @@ def job_run(*, job_id: uuid.UUID | str) -> Job | None:
         return None
     except Exception as exc:
         log.exception("job %s failed", job_id)
-        mine.update(status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000], finished_at=timezone.now())
+        _fail(mine, error=failed_message(exc))
     else:
         mine.update(
             status=JobStatus.DONE,
@@ -148,7 +173,7 @@ def job_finish(*, job_id: uuid.UUID | str, claim: uuid.UUID, result: dict | None
     ``error``); False when the claim no longer holds (another worker took the job over)."""
     mine = Job.objects.filter(pk=job_id, claim=claim, status=JobStatus.RUNNING)
     if error:
-        updated = mine.update(status=JobStatus.FAILED, error=error[:2000], finished_at=timezone.now())
+        updated = _fail(mine, error=error)
     else:
         updated = mine.update(
             status=JobStatus.DONE,
@@ -160,18 +185,44 @@ def job_finish(*, job_id: uuid.UUID | str, claim: uuid.UUID, result: dict | None
     return updated == 1
 
 
+def _fail(rows, *, error: str) -> int:
+    """Mark the job in ``rows`` (a conditional queryset of one job) failed and run its kind's
+    ``on_give_up`` in the same transaction: the update matches once, so the handler runs
+    once, and a handler that raises leaves the job as it was, to be given up again later."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = rows.select_for_update().first()
+        if job is None:
+            return 0
+        updated = rows.filter(pk=job.pk).update(status=JobStatus.FAILED, error=error[:2000], finished_at=now)
+        if updated:
+            job.status, job.error, job.finished_at = JobStatus.FAILED, error[:2000], now
+            spec = JOB_KINDS.get(job.kind)
+            if spec is not None and spec.on_give_up:
+                import_string(spec.on_give_up)(job=job, reason=error)
+    return updated
+
+
 def jobs_requeue_stale() -> int:
-    """Send again what a lost message or a dead worker left behind; fail what died too often."""
+    """Send again what a lost message or a dead worker left behind; give up what died too often.
+
+    A job given up on is failed with a Chinese reason and its kind's ``on_give_up`` settles
+    its items (``_fail``); one whose handler refuses to give up is logged and tried again
+    at the next sweep.
+    """
     now = timezone.now()
     lease = timedelta(seconds=settings.JOB_LEASE_SECONDS)
     expired = Q(status=JobStatus.RUNNING, lease_expires_at__lt=now)
-    Job.objects.filter(expired, attempts__gte=MAX_ATTEMPTS).update(
-        status=JobStatus.FAILED,
-        error=f"The worker stopped {MAX_ATTEMPTS} times while running this job.",
-        finished_at=now,
-    )
+    exhausted = Job.objects.filter(expired, attempts__gte=MAX_ATTEMPTS)
+    for job_id, attempts in list(exhausted.values_list("pk", "attempts")[:10_000]):
+        try:
+            _fail(exhausted.filter(pk=job_id), error=gave_up_message(attempts))
+        except Exception:
+            log.exception("could not give up job %s", job_id)
     stale = Job.objects.filter(
-        expired | Q(status=JobStatus.PENDING, enqueued_at__lt=now - lease) | Q(status=JobStatus.PENDING, enqueued_at=None)
+        (expired & Q(attempts__lt=MAX_ATTEMPTS))
+        | Q(status=JobStatus.PENDING, enqueued_at__lt=now - lease)
+        | Q(status=JobStatus.PENDING, enqueued_at=None)
     )
     ids = list(stale.values_list("pk", flat=True)[:10_000])
     for job_id in ids:

@@ -20,8 +20,15 @@ from evidence.api import attachment_response, content_disposition
 from legalcase.access import access_child, access_matter
 from legalcase.api import ERRORS, ApiView
 from legalcase.pagination import MatterPagination
-from templates_docx.batches import MAX_BATCH, batch_errors, batch_open_for_download, batch_request
-from templates_docx.models import Batch, DocumentTemplate, GeneratedDocument
+from templates_docx.batches import (
+    MAX_BATCH,
+    batch_errors,
+    batch_items,
+    batch_list,
+    batch_open_for_download,
+    batch_request,
+)
+from templates_docx.models import Batch, BatchItemStatus, DocumentTemplate, GeneratedDocument
 from templates_docx.services import document_open_for_download, document_request, matter_documents
 
 FILE_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
@@ -164,8 +171,28 @@ class BatchSerializer(BatchStartedSerializer):
     download_url = serializers.CharField(allow_null=True)
 
 
-def batch_representation(batch: Batch, *, detail: bool) -> dict:
-    counts = batch.counts()
+class BatchListedSerializer(BatchStartedSerializer):
+    template = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class BatchItemSerializer(serializers.Serializer):
+    matter = serializers.IntegerField(source="matter_id")
+    position = serializers.IntegerField()
+    status = serializers.CharField(help_text="pending, done or failed")
+    error = serializers.CharField(help_text="Why the matter failed, in Chinese; empty otherwise.")
+    files = serializers.ListField(child=serializers.DictField(), help_text="name, sha256, size of each file in its folder")
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, item):
+        body = super().to_representation(item)
+        # The stored file ids are internal: the files are fetched in the batch's ZIP.
+        body["files"] = [{key: entry[key] for key in ("name", "sha256", "size")} for entry in item.files]
+        return body
+
+
+def batch_representation(batch: Batch, *, detail: bool, counts: dict | None = None) -> dict:
+    counts = counts or batch.counts()
     status_ = batch.status_for(counts)
     body = {"id": batch.pk, "status": status_, "total": batch.total, "done": counts["done"], "failed": counts["failed"]}
     if detail:
@@ -174,13 +201,43 @@ def batch_representation(batch: Batch, *, detail: bool) -> dict:
             version=batch.template.version,
             bundle=batch.bundle,
             errors=batch_errors(batch),
-            download_url=reverse("templates_api:batch-download", args=[batch.pk]) if status_ == "done" else None,
+            # Null until done, and when nothing succeeded: the ZIP holds only the successes.
+            download_url=reverse("templates_api:batch-download", args=[batch.pk])
+            if status_ == "done" and counts["done"]
+            else None,
         )
     return body
 
 
-class BatchCreateView(ApiView):
-    """Start a batch: one template over many matters, optionally with each matter's bundle."""
+@extend_schema_view(
+    get=extend_schema(
+        summary="List your batches",
+        description="The caller's batches (an administrator's: all), newest first.",
+        responses={200: BatchListedSerializer(many=True)},
+    )
+)
+class BatchCreateView(ApiView, generics.ListAPIView):
+    """Your batches, newest first; POST starts one: one template over many matters, optionally with bundles."""
+
+    serializer_class = BatchListedSerializer
+    pagination_class = MatterPagination
+
+    def get_queryset(self):
+        return batch_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        rows = []
+        for batch in page:
+            counts = {status_: getattr(batch, f"n_{status_}") for status_ in BatchItemStatus.values}
+            rows.append(
+                {
+                    **batch_representation(batch, detail=False, counts=counts),
+                    "template": batch.template.code,
+                    "created_at": serializers.DateTimeField().to_representation(batch.created_at),
+                }
+            )
+        return self.get_paginated_response(rows)
 
     @extend_schema(summary="Start a batch", request=BatchRequestSerializer, responses={202: BatchStartedSerializer, **ERRORS})
     def post(self, request):
@@ -195,6 +252,25 @@ class BatchCreateView(ApiView):
             procedure=data["procedure"],
         )
         return Response(batch_representation(batch, detail=False), status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List a batch's items",
+        parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=list(BatchItemStatus.values))],
+        responses={200: BatchItemSerializer(many=True), 400: ERRORS[400], 404: ERRORS[404]},
+    )
+)
+class BatchItemsView(ApiView, generics.ListAPIView):
+    """Each matter of a batch in order: its status, the reason it failed, its files."""
+
+    serializer_class = BatchItemSerializer
+    pagination_class = MatterPagination
+
+    def get_queryset(self):
+        return batch_items(
+            user=self.request.user, batch_id=self.kwargs["batch_id"], status=self.request.query_params.get("status")
+        )
 
 
 class BatchView(ApiView):

@@ -13,5 +13,6 @@ urlpatterns = [
     path("documents/<int:document_id>/download/", api.DocumentDownloadView.as_view(), name="document-download"),
     path("batches/", api.BatchCreateView.as_view(), name="batch-list"),
     path("batches/<int:batch_id>/", api.BatchView.as_view(), name="batch-detail"),
+    path("batches/<int:batch_id>/items/", api.BatchItemsView.as_view(), name="batch-items"),
     path("batches/<int:batch_id>/download/", api.BatchDownloadView.as_view(), name="batch-download"),
 ]

@@ -11,11 +11,28 @@ class TemplatesDocxConfig(AppConfig):
         from legalcase.views import register_matter_section
 
         register_matter_section(title=_("Filings"), url_name="filings_section")
-        register_job_kind("document_generate", handler="templates_docx.services.document_generate")
+        register_job_kind(
+            "document_generate",
+            handler="templates_docx.services.document_generate",
+            on_give_up="templates_docx.services.document_give_up",
+        )
         # The PDF of a filing is a LibreOffice conversion: the pdf queue, like evidence.
         register_job_kind(
-            "document_convert", handler="templates_docx.services.document_convert", actor="run_pdf_job", queue="pdf"
+            "document_convert",
+            handler="templates_docx.services.document_convert",
+            actor="run_pdf_job",
+            queue="pdf",
+            on_give_up="templates_docx.services.document_give_up",
         )
-        register_job_kind("batch_run", handler="templates_docx.batches.batch_run")
+        # Given up on, a batch's jobs fail the matters they did not finish, so the batch ends.
+        register_job_kind(
+            "batch_run", handler="templates_docx.batches.batch_run", on_give_up="templates_docx.batches.batch_run_give_up"
+        )
         # Each chunk renders, converts (LibreOffice) and bundles: the pdf queue, every process.
-        register_job_kind("batch_chunk", handler="templates_docx.batches.batch_chunk", actor="run_pdf_job", queue="pdf")
+        register_job_kind(
+            "batch_chunk",
+            handler="templates_docx.batches.batch_chunk",
+            actor="run_pdf_job",
+            queue="pdf",
+            on_give_up="templates_docx.batches.batch_chunk_give_up",
+        )

@@ -5,8 +5,16 @@ chunks of ``BATCH_CHUNK`` matters, each a ``batch_chunk`` job on the ``pdf`` que
 every PDF worker process takes chunks and none holds more than one chunk of documents.
 A chunk renders its DOCX files in the render pool, converts them in one LibreOffice run,
 builds each matter's bundle when asked, and stores everything; a matter that fails is
-recorded with its reason and the others go on. The ZIP (a folder per successful matter
-and ``manifest.csv``) is streamed from the stored files on download.
+recorded with its reason and the others go on. The ZIP (a folder per successful matter,
+``manifest.csv``, and ``failed.csv`` naming the matters that failed and why) is streamed
+from the stored files on download.
+
+Exactly once, whatever dies: a chunk is a job, so a dead worker's chunk runs again once
+its lease runs out, and a run does only what is still to do. An item leaves ``pending``
+once, by a conditional UPDATE in the transaction that creates its document (so a second
+run creates none); its bundle is linked to the item in the transaction that stores it
+(so a second run reuses it). A chunk given up on (``batch_chunk_give_up``) fails the
+items it did not finish, with the reason, and the batch ends ``done``.
 """
 
 from __future__ import annotations
@@ -26,10 +34,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
 from evidence.conversion import conversion_available, convert_many
+from evidence.models import EvidenceBundle
 from evidence.services import bundle_create, bundle_make, private_file, private_storage
 from legalcase.access import access_child, require, visible_matters
 from legalcase.calculators import court_fees
@@ -48,6 +58,9 @@ MAX_BATCH = 5000
 MIN_CHUNK = 5
 BUNDLE_TITLE = "证据材料"
 MANIFEST_HEADER = ["matter_number", "debtor_name", "claim_total", "files", "sha256"]
+# Beside the manifest when matters failed: which, and why (API.md, "Operations at scale").
+FAILED_NAME = "failed.csv"
+FAILED_HEADER = ["matter_number", "debtor_name", "error"]
 
 
 def _matter_ids(raw) -> list[int]:
@@ -124,6 +137,7 @@ class _Work:
     pdf: bytes | None = None
     bundle = None
     error: str = ""
+    skip: bool = False  # finished meanwhile by another run of the chunk: leave it alone
 
 
 def batch_chunk(*, job: Job, report: JobReporter) -> dict:
@@ -161,9 +175,10 @@ def batch_chunk(*, job: Job, report: JobReporter) -> dict:
 
     def finish(work: _Work) -> None:
         nonlocal finished
-        if not work.error and batch.bundle and work.bundle is None:
+        if not work.error and batch.bundle and work.bundle is None and not work.skip:
             _bundle(work, batch)
-        _store(work, batch)
+        if not work.skip:
+            _store(work, batch)
         finished += 1
         report(done=finished, total=len(works))
 
@@ -208,7 +223,9 @@ def _convert_while(works: list[_Work], *, batch: Batch, finish) -> None:
                 message = ready.get_nowait()
             except queue.Empty:
                 if waiting_for_bundle:  # use the wait: a bundle does not need the PDF
-                    _bundle(waiting_for_bundle.pop(0), batch)
+                    waiting = waiting_for_bundle.pop(0)
+                    if not waiting.error:
+                        _bundle(waiting, batch)
                     continue
                 message = ready.get()
             if message is None:
@@ -233,10 +250,23 @@ def _convert_while(works: list[_Work], *, batch: Batch, finish) -> None:
 
 
 def _bundle(work: _Work, batch: Batch) -> None:
+    """Build the matter's bundle once: it is linked to the item in the transaction that stores
+    it, so a run of the chunk after a crash finds and reuses it instead of making a second."""
     try:
         with transaction.atomic():
+            # The item's row lock: a second run of the chunk waits here, then sees the bundle.
+            item = BatchItem.objects.select_for_update().get(pk=work.item.pk)
+            if item.status != BatchItemStatus.PENDING:
+                work.skip = True
+                return
+            if item.bundle_id:
+                work.bundle = EvidenceBundle.objects.select_related("file").get(pk=item.bundle_id)
+                return
+            # The matter's row lock, as ``bundle_request`` takes it: version numbers stay unique.
+            list(Matter.objects.select_for_update().filter(pk=item.matter_id).values_list("pk", flat=True))
             bundle = bundle_create(matter=work.item.matter, user=batch.created_by, title=BUNDLE_TITLE, queue=False)
             bundle_make(bundle)
+            BatchItem.objects.filter(pk=item.pk).update(bundle=bundle)
         work.bundle = bundle
     except ValidationError as exc:
         work.error = f"证据材料无法生成：{'；'.join(exc.messages)}"
@@ -249,6 +279,8 @@ def _store(work: _Work, batch: Batch) -> None:
     item = work.item
     done_at = timezone.now()
     if work.error:
+        # A bundle built by an earlier run stays linked to the failed item: it is the
+        # matter's, complete, and listed on its bundles page.
         BatchItem.objects.filter(pk=item.pk, status=BatchItemStatus.PENDING).update(
             status=BatchItemStatus.FAILED, error=work.error, finished_at=done_at
         )
@@ -327,7 +359,63 @@ def _entry(name: str, content: bytes, stored) -> dict:
     return {"name": name, "sha256": sha256(content), "size": len(content), "file": stored.pk}
 
 
+# --- Giving up -------------------------------------------------------------------------
+
+
+def _fail_pending(items, reason: str) -> int:
+    return items.filter(status=BatchItemStatus.PENDING).update(
+        status=BatchItemStatus.FAILED, error=reason[:2000], finished_at=timezone.now()
+    )
+
+
+def batch_chunk_give_up(*, job: Job, reason: str) -> None:
+    """A chunk failed for good: its unfinished matters fail with the reason (the finished
+    ones keep their files), so the batch ends ``done`` and its ZIP offers what succeeded."""
+    _fail_pending(BatchItem.objects.filter(pk__in=job.payload["item_ids"]), f"未能处理：{reason}")
+
+
+def batch_run_give_up(*, job: Job, reason: str) -> None:
+    """The batch's coordinating job failed for good: the matters no chunk took fail with the reason."""
+    chunked = set()
+    for payload in Job.objects.filter(kind=CHUNK_JOB, payload__batch_id=job.payload["batch_id"]).values_list(
+        "payload", flat=True
+    ):
+        chunked.update(payload["item_ids"])
+    left = BatchItem.objects.filter(batch_id=job.payload["batch_id"]).exclude(pk__in=chunked)
+    _fail_pending(left, f"未能处理：{reason}")
+
+
 # --- Reading a batch ----------------------------------------------------------------
+
+
+def batch_list(*, user: User):
+    """The caller's batches (an administrator's: all), newest first, each with its item counts
+    (``n_pending``, ``n_done``, ``n_failed``) annotated. As ``access_child`` (``Batch.visible_to``), a
+    batch naming a matter the caller no longer sees is left out."""
+    batches = Batch.objects.select_related("template", "job").annotate(
+        **{
+            f"n_{status}": Count("items", filter=Q(items__status=status))
+            for status in BatchItemStatus.values
+        }
+    )
+    if user.role != "admin":
+        batches = batches.filter(created_by=user)
+        visible = visible_matters(user)
+        if visible.query.where:  # a lawyer's firm's matters: hide batches naming others
+            hidden = BatchItem.objects.filter(batch__created_by=user).exclude(matter__in=visible.values("pk"))
+            batches = batches.exclude(pk__in=hidden.values("batch_id"))
+    return batches.order_by("-created_at", "-id")
+
+
+def batch_items(*, user: User, batch_id: int, status: str | None = None):
+    """A batch's items in order, with their status, reason and files; 404 as ``access_child``."""
+    batch = access_child(user, Batch, batch_id)
+    items = batch.items.select_related("matter").order_by("position")
+    if status:
+        if status not in BatchItemStatus.values:
+            raise ValidationError({"status": [f"状态只能是 {'、'.join(BatchItemStatus.values)}"]})
+        items = items.filter(status=status)
+    return items
 
 
 def batch_errors(batch: Batch) -> list[dict]:
@@ -396,12 +484,25 @@ def batch_zip_stream(batch: Batch) -> Iterator[bytes]:
                     ";".join(entry["sha256"] for entry in item.files),
                 ]
             )
-        text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow(MANIFEST_HEADER)
-        writer.writerows(rows)
-        archive.writestr("manifest.csv", "\ufeff" + text.getvalue())
+        archive.writestr("manifest.csv", _csv_text(MANIFEST_HEADER, rows))
+        failed = [
+            [number, debtor_name, error]
+            for number, debtor_name, error in batch.items.filter(status=BatchItemStatus.FAILED)
+            .order_by("position")
+            .values_list("matter__number", "matter__debtor_name", "error")
+        ]
+        if failed:
+            archive.writestr(FAILED_NAME, _csv_text(FAILED_HEADER, failed))
     yield sink.drain()
+
+
+def _csv_text(header: list[str], rows: list[list]) -> str:
+    """CSV for Excel: UTF-8 with a BOM, CRLF."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return "\ufeff" + text.getvalue()
 
 
 def batch_open_for_download(*, user: User, batch_id: int) -> tuple[Batch, Iterator[bytes]]:
@@ -410,6 +511,8 @@ def batch_open_for_download(*, user: User, batch_id: int) -> tuple[Batch, Iterat
     if batch.status != "done":
         raise ValidationError({"batch": ["批次尚未完成"]})
     matter_ids = list(batch.items.filter(status=BatchItemStatus.DONE).values_list("matter_id", flat=True))
+    if not matter_ids:
+        raise ValidationError({"batch": ["批次中没有成功生成的案件，失败原因见批次详情"]})
     MatterEvent.objects.bulk_create(
         [
             MatterEvent(

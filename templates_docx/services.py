@@ -250,6 +250,16 @@ def document_convert(*, job: Job, report: JobReporter) -> dict:
     return {"document_id": document.pk, "page_count": page_count}
 
 
+def document_give_up(*, job: Job, reason: str) -> None:
+    """A generation or conversion job failed for good: the document fails with the reason
+    (one done, or failed already with its own reason, stays as it is)."""
+    GeneratedDocument.objects.filter(pk=job.payload["document_id"]).exclude(
+        status__in=[DocumentStatus.DONE, DocumentStatus.FAILED]
+    ).update(
+        status=DocumentStatus.FAILED, error=reason[:2000]
+    )
+
+
 def _convert(docx: bytes) -> tuple[bytes, int]:
     with tempfile.TemporaryDirectory(prefix="fasu-filing-") as work:
         source = Path(work) / "filing.docx"

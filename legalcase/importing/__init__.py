@@ -25,6 +25,7 @@ from legalcase.importing.storing import (  # noqa: F401
     IMPORT_MAX_BYTES,
     errors_path,
     escalations_import,
+    escalations_import_give_up,
     escalations_import_run,
     escalations_import_start,
     import_errors_file,

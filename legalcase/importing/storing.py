@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from legalcase.access import require
@@ -55,7 +56,12 @@ def errors_path(path: Path | str) -> Path:
 
 
 def escalations_import(
-    *, user: User, path: Path | str, report: Callable[..., None] | None = None, total: int | None = None
+    *,
+    user: User,
+    path: Path | str,
+    report: Callable[..., None] | None = None,
+    total: int | None = None,
+    resume: dict | None = None,
 ) -> dict:
     """Import every row of an escalation file; return the counts and the errors file's path.
 
@@ -66,31 +72,48 @@ def escalations_import(
     a row equal to what is stored counts as ``unchanged`` and writes nothing. Rejected
     rows go to ``<path>.errors.csv`` (UTF-8 with a BOM for Excel; header = line 1).
     Raises ``ImportFileError`` before storing anything when the file cannot be read.
+
+    Each chunk and its ``report`` (which records ``resume``: the chunk's last line, the
+    rows done, with the counts) commit together, so a run killed anywhere resumes with
+    ``resume`` after the last committed chunk and counts every row exactly once; the
+    errors file is cut back to that line first.
     """
     require(user, "escalate")
     counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
     calendar = holiday_calendar()
     seen: set[int] = set()
-    done = 0
+    done, start_after = 0, 0
+    if resume:
+        counts.update({key: resume["counts"].get(key, 0) for key in counts})
+        done, start_after = resume["done"], resume["line"]
+        _errors_cut(errors_path(path), after=start_after)
     chunk: list[tuple[int, dict, dict[str, str], bool]] = []
-    with EscalationFile(path) as rows, open(errors_path(path), "w", encoding="utf-8-sig", newline="") as out:
+    with EscalationFile(path) as rows, open(
+        errors_path(path), "a" if resume else "w", encoding="utf-8" if resume else "utf-8-sig", newline=""
+    ) as out:
         errors = csv.writer(out)
-        errors.writerow(["line", "reasons"])
+        if not resume:
+            errors.writerow(["line", "reasons"])
 
         def flush() -> None:
             nonlocal done
-            rejected = _chunk_store(user=user, chunk=chunk, labels=rows.labels, calendar=calendar, counts=counts)
-            for line, reasons in sorted(rejected):
-                counts["rejected"] += 1
-                errors.writerow([line, "; ".join(reasons)])
-            done += len(chunk)
+            with transaction.atomic():
+                rejected = _chunk_store(user=user, chunk=chunk, labels=rows.labels, calendar=calendar, counts=counts)
+                for line, reasons in sorted(rejected):
+                    counts["rejected"] += 1
+                    errors.writerow([line, "; ".join(reasons)])
+                out.flush()
+                done += len(chunk)
+                if report is not None:
+                    report(done=done, total=total, result={**counts, "resume": {"line": chunk[-1][0], "done": done}})
             chunk.clear()
-            if report is not None:
-                report(done=done, total=total, result=dict(counts))
 
         for line, cells in rows:
-            body, cell_errors = escalation_body(cells)
             key = _account_key(cells)
+            if line <= start_after:  # stored by an earlier run: only remembered for duplicates
+                seen.add(key)
+                continue
+            body, cell_errors = escalation_body(cells)
             chunk.append((line, body, cell_errors, key in seen))
             seen.add(key)
             if len(chunk) >= CHUNK_ROWS:
@@ -98,6 +121,18 @@ def escalations_import(
         if chunk:
             flush()
     return {**counts, "errors_file": str(errors_path(path))}
+
+
+def _errors_cut(path: Path, *, after: int) -> None:
+    """Keep the header and the rows of lines up to ``after`` (a resumed import writes the rest again)."""
+    if not path.exists():
+        with open(path, "w", encoding="utf-8-sig", newline="") as out:
+            csv.writer(out).writerow(["line", "reasons"])
+        return
+    with open(path, encoding="utf-8-sig", newline="") as source:
+        kept = [row for number, row in enumerate(csv.reader(source)) if number == 0 or (row and int(row[0]) <= after)]
+    with open(path, "w", encoding="utf-8-sig", newline="") as out:
+        csv.writer(out).writerows(kept)
 
 
 def _chunk_store(*, user: User, chunk: list, labels: dict, calendar, counts: dict) -> list[tuple[int, list[str]]]:
@@ -143,14 +178,27 @@ def import_user(username: str | None = None) -> User:
 def escalations_import_run(*, job: Job, report) -> dict:
     """The ``escalations_import`` job: import the uploaded file with a progress bar.
 
-    Safe to run twice: a rerun starts over and finds the rows already stored unchanged.
+    Safe to run again after a crash: it resumes after the last chunk the dead run
+    committed (recorded in the job's result), so every row is counted once.
     """
     user = User.objects.get(pk=job.payload["user_id"])
     path = Path(job.payload["path"])
     total = count_rows(path)
-    report(done=0, total=total)
-    result = escalations_import(user=user, path=path, report=report, total=total)
+    resume = job.result.get("resume")
+    if resume:
+        resume = {**resume, "counts": job.result}
+    report(done=resume["done"] if resume else 0, total=total)
+    result = escalations_import(user=user, path=path, report=report, total=total, resume=resume)
     return {**result, "failed": result["rejected"], "name": job.payload.get("name", "")}
+
+
+def escalations_import_give_up(*, job: Job, reason: str) -> None:
+    """The import failed for good: say how far it got, so the rest can be imported again."""
+    resume = job.result.get("resume") or {"line": 1, "done": 0}
+    Job.objects.filter(pk=job.pk).update(
+        error=f"{reason}。已处理前 {resume['done']} 行（至第 {resume['line']} 行），其后的行未导入；"
+        "重新导入该文件即可补齐（已导入的行计为未变）。"
+    )
 
 
 def import_folder() -> Path:

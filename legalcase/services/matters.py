@@ -197,27 +197,45 @@ def matter_reveal_debtor(*, user: User, matter_id: int, purpose: str = "") -> Ma
 def matters_bulk_apply(*, job: Job, report: JobReporter) -> dict:
     """Apply one action to many matters (a job handler); each matter succeeds or fails alone.
 
-    The actor's access is checked again for every matter when the job runs. A job
-    resumed after a crash starts at its recorded progress; the one matter that may
-    run twice is harmless, since every action here is a no-op when already applied.
+    The actor's access is checked again for every matter when the job runs. Each
+    matter's change and the progress that counts it commit together, so a job resumed
+    after a crash starts at its recorded progress and does each matter exactly once.
     """
     payload = job.payload
     user = User.objects.get(pk=payload["user_id"])
     action = payload["action"]
     ids = payload["matter_ids"]
     errors: list[dict] = list(job.result.get("errors", []))
+    failed = job.result.get("failed", len(errors))
     for index in range(job.progress_done, len(ids)):
         matter_id = ids[index]
-        try:
-            _bulk_apply_one(user=user, action=action, matter_id=matter_id, payload=payload)
-        except StageConflict as exc:
-            errors.append({"matter": matter_id, "error": str(exc)})
-        except ValidationError as exc:
-            errors.append({"matter": matter_id, "error": "; ".join(exc.messages)})
-        except (Http404, PermissionDenied):
-            errors.append({"matter": matter_id, "error": _("Not permitted on this matter.")})
-        report(done=index + 1, total=len(ids), result={"errors": errors[-200:]})
-    return {"total": len(ids), "failed": len(errors), "errors": errors[-200:]}
+        with transaction.atomic():
+            error = None
+            try:
+                _bulk_apply_one(user=user, action=action, matter_id=matter_id, payload=payload)
+            except StageConflict as exc:
+                error = str(exc)
+            except ValidationError as exc:
+                error = "; ".join(exc.messages)
+            except (Http404, PermissionDenied):
+                error = _("Not permitted on this matter.")
+            if error is not None:
+                errors.append({"matter": matter_id, "error": error})
+                failed += 1
+            report(done=index + 1, total=len(ids), result={"errors": errors[-200:], "failed": failed})
+    return {"total": len(ids), "failed": failed, "errors": errors[-200:]}
+
+
+def matters_bulk_give_up(*, job: Job, reason: str) -> None:
+    """The bulk job failed for good: the matters it did not reach fail with the reason."""
+    ids = job.payload["matter_ids"]
+    left = ids[job.progress_done :]
+    errors = list(job.result.get("errors", [])) + [{"matter": pk, "error": f"未处理：{reason}"} for pk in left]
+    failed = job.result.get("failed", len(job.result.get("errors", []))) + len(left)
+    Job.objects.filter(pk=job.pk).update(
+        result={"total": len(ids), "failed": failed, "errors": errors[-200:]},
+        error=f"{reason}。已处理 {job.progress_done} 个案件，其余 {len(left)} 个未处理。",
+    )
 
 
 def _bulk_apply_one(*, user: User, action: str, matter_id: int, payload: dict) -> None:
