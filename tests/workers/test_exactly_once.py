@@ -24,7 +24,7 @@ from filer.models import File as FilerFile
 
 import templates_docx.batches as batches
 from evidence.models import EvidenceBundle
-from legalcase import importing
+from legalcase.importing import storing as importing  # the chunking lives in the storing half
 from legalcase.jobs import JobReporter, job_run, jobs_requeue_stale
 from legalcase.models import EventKind, Job, JobStatus, Matter, MatterEvent, Role
 from legalcase.services import matters_bulk_start
