@@ -20,6 +20,7 @@ missed (the handlers work out what is due themselves).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -114,7 +115,7 @@ SCHEDULE: tuple[Entry, ...] = (
     Entry(
         "storage_orphans_sweep",
         "30 3 * * *",
-        "evidence.services.storage_orphans_sweep",
+        "evidence.sweep.storage_orphans_sweep",
         why="stored files without a row, older than a day, removed",
     ),
     Entry(
@@ -141,6 +142,8 @@ def scheduled_job_run(*, job: Job, report) -> dict:
     outcome = handler(report=report) if entry.reports else handler()
     if outcome is None:
         outcome = {}
+    elif dataclasses.is_dataclass(outcome):
+        outcome = dataclasses.asdict(outcome)
     elif not isinstance(outcome, dict):
         outcome = {"count": outcome}
     return {"entry": entry.name, "tick": job.payload["tick"], **outcome}

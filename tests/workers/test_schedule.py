@@ -26,12 +26,13 @@ from legalcase.schedule import (
     scheduler_start,
     scheduler_stop,
 )
+from tests.evidence.conftest import evidence_storage  # noqa: F401  (private storage in a temp dir)
 from tests.factories import make_matter, make_user
 from workers.middleware import ScheduleMiddleware, schedules
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Orphan files are swept by a service of the fault-tolerance work, named here before it lands.
-NOT_YET_DEPLOYED = {"storage_orphans_sweep"}
+# Entries whose handler has not landed yet (none now).
+NOT_YET_DEPLOYED: set[str] = set()
 
 
 def at(*args) -> dt.datetime:
@@ -239,6 +240,16 @@ def test_a_failing_entry_fails_its_job_with_the_reason(monkeypatch):
     assert job.status == JobStatus.FAILED and "存储不可用" in job.error
     # The tick stays taken: a failure is not retried by every scheduler.
     assert schedule_due(now=at(2026, 3, 2, 3, 31), entries=[entry]) == []
+
+
+@pytest.mark.django_db
+def test_the_orphan_sweep_entry_runs_as_a_job_and_keeps_what_it_saw(evidence_storage):
+    young = evidence_storage / "young-orphan.bin"
+    young.write_bytes(b"x")
+    [run] = schedule_due(now=at(2026, 3, 2, 3, 30, 5), entries=[ENTRIES["storage_orphans_sweep"]])
+    job = job_run(job_id=run.job_id)
+    assert job.status == JobStatus.DONE, job.error
+    assert job.result["removed"] == [] and job.result["kept_young"] == 1 and young.exists()
 
 
 @pytest.mark.django_db
