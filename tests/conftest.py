@@ -5,10 +5,12 @@
 - Tests marked ``libreoffice``, ``tesseract`` or ``broker`` run the real thing; under CI
   (``CI`` set) a missing program stops the run instead of skipping those tests.
 - Tests using shared rows (``tests/shared_rows.py``) run last in their module, so no
-  other test sees those rows.
-- pytest.ini runs the suite on one xdist worker per core with ``--dist loadfile``: a
-  module's tests all run on one worker, so a module's shared rows and real-tool fixtures
-  are made once, and the broker tests (one module) never share the Redis database.
+  other test sees those rows, and all on one xdist worker (one group), so the rows are
+  made once; so do a module's real-tool tests (a session fixture of real PDFs is made
+  once) and the broker tests (two never share the Redis database).
+- Otherwise tests are dealt out one by one in collection order (``--dist loadgroup``),
+  which keeps pytest-django's order: the transactional tests, which empty the tables
+  (and so the rows the data migrations installed), run after the others on each worker.
 """
 
 from __future__ import annotations
@@ -76,6 +78,22 @@ def _uses_shared_rows(item) -> bool:
     return False
 
 
+def _join_group(item, group: str) -> None:
+    """Put a test in an xdist group, as xdist does for an ``xdist_group`` marker.
+
+    xdist 3.8 appends ``@group`` to ``item._nodeid``, which pytest 9 no longer reads (the
+    id is ``item._id``), so the marker alone groups nothing: set the id here.
+    """
+    nodeid = f"{item.nodeid}@{group}"
+    if hasattr(item, "_id"):
+        from _pytest.nodeid import coerce_node_id
+
+        item._id = coerce_node_id(nodeid)
+    else:
+        item._nodeid = nodeid
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's sort, which keeps this order within its classes
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("CI"):
         missing = _missing_tools()
@@ -91,9 +109,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
     ordered = []
-    for module_items in modules.values():
+    for module, module_items in modules.items():
         shared = [item for item in module_items if _uses_shared_rows(item)]
         ordered += [item for item in module_items if item not in shared] + shared
+    if getattr(config.option, "loadgroup", False):  # set on an xdist worker under --dist loadgroup
+        for item in ordered:
+            module = item.nodeid.split("::", 1)[0]
+            if _uses_shared_rows(item):
+                _join_group(item, f"{module}:shared-rows")
+            elif item.get_closest_marker("broker"):
+                _join_group(item, "broker")
+            elif item.get_closest_marker("libreoffice") or item.get_closest_marker("tesseract"):
+                _join_group(item, f"{module}:real-tools")
     items[:] = ordered
 
 
