@@ -4,8 +4,12 @@ import os
 from pathlib import Path
 
 os.environ.setdefault("DEBUG", "1")
-# Before the settings read it, so that every storage path derived from it moves too.
-os.environ["STORAGE_ROOT"] = str(Path(__file__).resolve().parent.parent / "var" / "test-storage")
+# Before the settings read it, so that every storage path derived from it moves too. Each
+# pytest-xdist worker (PYTEST_XDIST_WORKER: gw0, gw1 ...) stores in its own folder.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+os.environ["STORAGE_ROOT"] = str(
+    Path(__file__).resolve().parent.parent / "var" / (f"test-storage-{_WORKER}" if _WORKER else "test-storage")
+)
 
 from config.settings import *  # noqa: E402,F403
 
@@ -17,3 +21,8 @@ DRAMATIQ_BROKER = {**DRAMATIQ_BROKER, "BROKER": "dramatiq.brokers.stub.StubBroke
 DEADLINE_PROCESSES = 1
 # Figures computed on every view: a cached board would outlive the test that made it.
 DASHBOARD_CACHE_SECONDS = 0
+# The test database is thrown away: a commit need not wait for the disk (transactional
+# tests commit thousands of times). Behaviour is the same; only durability on a crash is lost.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    _OPTIONS = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _OPTIONS["options"] = f"{_OPTIONS.get('options', '')} -c synchronous_commit=off".strip()

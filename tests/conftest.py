@@ -1,8 +1,131 @@
+"""What every test gets: fast fakes of the outside programs, shared rows kept apart, xdist groups.
+
+- LibreOffice and tesseract/pdftoppm are faked at the call that starts them
+  (``tests/fakes.py``) unless the test is marked ``libreoffice`` or ``tesseract``.
+- Tests marked ``libreoffice``, ``tesseract`` or ``broker`` run the real thing; under CI
+  (``CI`` set) a missing program stops the run instead of skipping those tests.
+- Tests using shared rows (``tests/shared_rows.py``) run last in their module, so no
+  other test sees those rows, and all on one xdist worker (one group), so the rows are
+  made once; so do a module's real-tool tests (a session fixture of real PDFs is made
+  once) and the broker tests (two never share the Redis database).
+- Otherwise tests are dealt out one by one in collection order (``--dist loadgroup``),
+  which keeps pytest-django's order: the transactional tests, which empty the tables
+  (and so the rows the data migrations installed), run after the others on each worker.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
 import pytest
 from django.db import connection
+
+from tests import fakes, shared_rows
+
+REAL_TOOLS = ("libreoffice", "tesseract", "broker")
 
 
 @pytest.fixture
 def postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises writers, so there is no race to test")
+
+
+# The outside programs ------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _outside_programs(request, monkeypatch):
+    """Fake soffice and pdftoppm/tesseract for this test unless its markers ask for the real ones."""
+    if request.node.get_closest_marker("libreoffice") is None:
+        from evidence import conversion
+
+        monkeypatch.setattr(conversion, "_run", fakes.fake_soffice_run)
+    if request.node.get_closest_marker("tesseract") is None:
+        monkeypatch.setattr(subprocess, "run", fakes.fake_ocr_run(subprocess.run))
+
+
+def _missing_tools() -> dict[str, str]:
+    """For each real-tool marker, what is missing here to run its tests (nothing: not listed)."""
+    from evidence.conversion import soffice_path
+    from evidence.text import ocr_available
+
+    missing = {}
+    if soffice_path() is None:
+        missing["libreoffice"] = "LibreOffice (soffice)"
+    if not ocr_available() or shutil.which("pdftoppm") is None:
+        missing["tesseract"] = "tesseract with chi_sim data, or pdftoppm"
+    return missing
+
+
+# Ordering and grouping -------------------------------------------------------------------
+
+
+def _uses_shared_rows(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    for definitions in info.name2fixturedefs.values():
+        definition = definitions[-1]
+        if (
+            definition.scope != "function"
+            and "django_db_blocker" in definition.argnames
+            and not getattr(definition.func, "__module__", "").startswith("pytest_django")
+        ):
+            return True
+    return False
+
+
+def _join_group(item, group: str) -> None:
+    """Put a test in an xdist group, as xdist does for an ``xdist_group`` marker.
+
+    xdist 3.8 appends ``@group`` to ``item._nodeid``, which pytest 9 no longer reads (the
+    id is ``item._id``), so the marker alone groups nothing: set the id here.
+    """
+    nodeid = f"{item.nodeid}@{group}"
+    if hasattr(item, "_id"):
+        from _pytest.nodeid import coerce_node_id
+
+        item._id = coerce_node_id(nodeid)
+    else:
+        item._nodeid = nodeid
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's sort, which keeps this order within its classes
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("CI"):
+        missing = _missing_tools()
+        for marker, what in missing.items():
+            marked = [item.nodeid for item in items if item.get_closest_marker(marker)]
+            if marked:
+                raise pytest.UsageError(
+                    f"CI is set but {what} is missing: {len(marked)} tests marked {marker!r} cannot run "
+                    f"(first: {marked[0]}); .ci/run installs it"
+                )
+    # Within each module, the tests on shared rows go last (stable), so no other test sees them.
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    ordered = []
+    for module, module_items in modules.items():
+        shared = [item for item in module_items if _uses_shared_rows(item)]
+        ordered += [item for item in module_items if item not in shared] + shared
+    if getattr(config.option, "loadgroup", False):  # set on an xdist worker under --dist loadgroup
+        for item in ordered:
+            module = item.nodeid.split("::", 1)[0]
+            if _uses_shared_rows(item):
+                _join_group(item, f"{module}:shared-rows")
+            elif item.get_closest_marker("broker"):
+                _join_group(item, "broker")
+            elif item.get_closest_marker("libreoffice") or item.get_closest_marker("tesseract"):
+                _join_group(item, f"{module}:real-tools")
+    items[:] = ordered
+
+
+@pytest.fixture(autouse=True)
+def _no_foreign_shared_rows(request):
+    """Fail a test that would run while shared rows it did not ask for are in the database."""
+    if shared_rows.OPEN and not _uses_shared_rows(request.node):
+        pytest.fail(f"shared rows of {shared_rows.OPEN} are still open for {request.node.nodeid}")

@@ -114,6 +114,7 @@ def test_the_fontconfig_mapping_sets_song_as_serif_and_hei_as_sans(tmp_path):
 
 
 @needs_soffice
+@pytest.mark.libreoffice
 def test_a_chinese_docx_converts_to_a_pdf_with_its_pages_and_text(client, counsel, evidence_storage):
     matter = make_matter()
     item = upload(counsel, matter, "借款合同.docx", chinese_docx(pages=2))
@@ -146,6 +147,7 @@ def test_a_chinese_docx_converts_to_a_pdf_with_its_pages_and_text(client, counse
 
 
 @needs_soffice
+@pytest.mark.libreoffice
 def test_an_xlsx_converts_and_gets_its_text_from_the_pdf(counsel):
     openpyxl = pytest.importorskip("openpyxl", reason="openpyxl is not installed")
     book = openpyxl.Workbook()
@@ -162,6 +164,7 @@ def test_an_xlsx_converts_and_gets_its_text_from_the_pdf(counsel):
 
 
 @needs_soffice
+@pytest.mark.libreoffice
 def test_a_conversion_past_its_time_limit_is_killed_and_the_job_fails(counsel, settings):
     settings.EVIDENCE_CONVERT_SECONDS = 0.2  # soffice takes longer than this just to start
     item = upload(counsel, make_matter(), "借款合同.docx", chinese_docx())

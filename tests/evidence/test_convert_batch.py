@@ -44,6 +44,7 @@ def pdf_text(path: Path) -> str:
 
 
 @needs_soffice
+@pytest.mark.libreoffice
 def test_convert_many_converts_three_docx_files_in_one_soffice_run(tmp_path, soffice_runs):
     paths = []
     for number, pages in enumerate((1, 2, 3), start=1):
@@ -66,6 +67,7 @@ def test_convert_many_converts_three_docx_files_in_one_soffice_run(tmp_path, sof
 
 
 @needs_soffice
+@pytest.mark.libreoffice
 def test_one_broken_file_among_good_ones_fails_alone(tmp_path, soffice_runs):
     good = chinese_docx(pages=1)
     first, broken, last = tmp_path / "a.docx", tmp_path / "broken.docx", tmp_path / "c.docx"

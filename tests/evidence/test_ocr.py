@@ -20,6 +20,7 @@ from evidence.models import EvidenceItem, TextState
 from legalcase.jobs import job_run
 from legalcase.models import Job, Role
 from tests.factories import make_matter, make_user
+from tests.fakes import remember_scan
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,7 @@ def chinese_png() -> bytes:
     draw = ImageDraw.Draw(image)
     for number, line in enumerate(LINES):
         draw.text((40, 40 + number * 100), line, font=font, fill="black")
+    remember_scan(image, "\n".join(LINES))  # what the fake tesseract reads in it
     out = io.BytesIO()
     image.save(out, format="PNG", dpi=(200, 200))
     return out.getvalue()
@@ -83,6 +85,7 @@ def post_scan(client, name, data):
 
 
 @needs_ocr
+@pytest.mark.tesseract
 def test_a_scanned_image_is_read_by_ocr(counsel_client):
     item = post_scan(counsel_client, "借款合同.png", chinese_png())
     assert item.text_state == TextState.OCR
@@ -115,6 +118,7 @@ def test_without_tesseract_a_scan_stays_scanned(counsel_client, monkeypatch):
 
 
 @needs_ocr
+@pytest.mark.tesseract
 def test_a_tesseract_timeout_leaves_the_scan_scanned(counsel_client, monkeypatch, caplog):
     monkeypatch.setattr(evidence_text, "OCR_PAGE_SECONDS", 0.001)
     item = post_scan(counsel_client, "借款合同.png", chinese_png())

@@ -23,6 +23,7 @@ from legalcase.models import EventKind, Job, MatterEvent, Ruling
 from legalcase.services.proceedings import ruling_reread
 from tests.evidence.test_ocr import needs_ocr
 from tests.factories import make_matter, make_user
+from tests.fakes import remember_scan
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,7 @@ def scanned_pdf(text: str) -> bytes:
     measure = ImageDraw.Draw(Image.new("L", (1, 1)))
     width = PAGE[0] - 2 * MARGIN
     pages: list[Image.Image] = []
+    drawn: list[list[str]] = []  # the lines on each page, for the fake tesseract
     y = PAGE[1]
     for line in text.splitlines():
         while line:
@@ -55,11 +57,14 @@ def scanned_pdf(text: str) -> bytes:
                 cut -= 1
             if y + LINE_HEIGHT > PAGE[1] - MARGIN:
                 pages.append(Image.new("L", PAGE, 255))
+                drawn.append([])
                 y = MARGIN
             ImageDraw.Draw(pages[-1]).text((MARGIN, y), line[:cut], font=font, fill=0)
+            drawn[-1].append(line[:cut])
             line, y = line[cut:], y + LINE_HEIGHT
     images = []
-    for page in pages:
+    for page, lines in zip(pages, drawn):
+        remember_scan(page, "\n".join(lines))
         out = io.BytesIO()
         page.save(out, format="PNG", dpi=(200, 200))
         images.append(out.getvalue())
@@ -97,6 +102,7 @@ def read_fields(body: dict) -> dict:
 
 
 @needs_ocr
+@pytest.mark.tesseract
 def test_a_scanned_ruling_is_empty_at_upload_and_read_by_ocr(scan):
     user = make_user()
 

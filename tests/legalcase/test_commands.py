@@ -25,6 +25,7 @@ from legalcase.models import (
     Stage,
     User,
 )
+from tests.shared_rows import shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -128,11 +129,13 @@ def test_add_user_refuses_two_different_typed_passwords(monkeypatch):
 # seed_demo
 
 
-@pytest.fixture
-def seeded() -> str:
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The full demo, seeded once for the tests below (tests/shared_rows.py); its output."""
+    with shared_rows(django_db_blocker, "seed_demo"):
+        out = StringIO()
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
 
 
 def test_seed_demo_adds_matters_in_every_stage_a_user_per_role_creditors_and_firms(seeded):

@@ -15,6 +15,7 @@ the 12 months) and 100 (2025-12-01): 700. m4 nothing.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -44,6 +45,7 @@ from legalcase.services.recoveries import (
     recovery_reverse,
 )
 from tests.factories import make_creditor, make_firm, make_matter, make_user
+from tests.shared_rows import shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -176,9 +178,16 @@ def build_board() -> Board:
     return b
 
 
+@pytest.fixture(scope="module")
+def board_rows(django_db_setup, django_db_blocker):
+    """The board, written once for the module's tests (tests/shared_rows.py)."""
+    with shared_rows(django_db_blocker, "dashboard board"):
+        yield build_board()
+
+
 @pytest.fixture
-def board() -> Board:
-    return build_board()
+def board(board_rows) -> Board:
+    return copy.deepcopy(board_rows)  # a test may change its objects in memory
 
 
 def figures(user, **filters):

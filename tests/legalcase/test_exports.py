@@ -5,6 +5,7 @@ The fixture is ``test_dashboard``'s (figures computed by hand there); today is 2
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from decimal import Decimal
@@ -19,14 +20,25 @@ from legalcase.exports import Column, xlsx_bytes
 from legalcase.models import AuditAction, AuditEvent
 from legalcase.services.dashboard import TABLES
 from tests.legalcase.test_dashboard import TODAY, build_board
+from tests.shared_rows import shared_rows
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def board_rows(django_db_setup, django_db_blocker):
+    """The dashboard's board, written once for the module's tests (tests/shared_rows.py)."""
+    with shared_rows(django_db_blocker, "dashboard board"):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
+            built = build_board()
+        yield built
+
+
 @pytest.fixture
-def board(monkeypatch):
+def board(board_rows, monkeypatch):
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
-    return build_board()
+    return copy.deepcopy(board_rows)  # a test may change its objects in memory
 
 
 def export(client, user, table, **params):

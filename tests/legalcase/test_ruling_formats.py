@@ -165,6 +165,7 @@ def test_a_docx_ruling_reads_as_its_text(row):
     assert_read_as_expected(extracted.text, row)
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("row", SAMPLES, ids=NAMES)
 def test_a_pdf_ruling_made_from_the_docx_reads_as_its_text(row, pdfs):
     extracted = extract_text(pdfs[row[0]], "application/pdf", ocr=False)
@@ -268,6 +269,7 @@ def test_a_docx_ruling_uploaded_through_the_api_is_read(evidence_storage):  # no
 
 
 @pytest.mark.django_db
+@pytest.mark.libreoffice
 def test_a_pdf_ruling_uploaded_through_the_api_is_read(evidence_storage, pdfs):  # noqa: F811
     response = upload("judgment_11_small_claims_several_defendants", "判决书.pdf", pdfs[ADDED[0][0]])
 

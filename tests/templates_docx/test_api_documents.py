@@ -75,6 +75,7 @@ def test_the_filing_names_the_forum_once_chosen(counsel, template, evidence_stor
     assert "此致 上海市测试新区人民法院" in read_back(b"".join(response.streaming_content))["body"]
 
 
+@pytest.mark.libreoffice
 def test_a_pdf_is_made_where_libreoffice_is_installed(counsel, template, evidence_storage):
     from evidence.conversion import conversion_available
 

@@ -131,6 +131,7 @@ def test_a_batch_that_is_not_done_cannot_be_downloaded(counsel):
     assert not MatterEvent.objects.filter(kind=EventKind.DOCUMENT_DOWNLOADED).exists()
 
 
+@pytest.mark.libreoffice  # the batch's real soffice run, PDFs collected as it announces each file
 def test_running_a_chunk_twice_processes_each_matter_once(counsel, evidence_storage):
     matters = [make_matter() for _ in range(3)]
     batch_id = start(counsel, matters).json()["id"]

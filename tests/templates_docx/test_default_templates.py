@@ -17,6 +17,7 @@ from templates_docx.filters import amount, cn_date, rmb_upper
 from templates_docx.models import DocumentTemplate
 from templates_docx.rendering import analyse_template, render_docx
 from templates_docx.sample import SAMPLE_CONTEXT
+from tests.shared_rows import shared_rows
 from tests.templates_docx.docx_samples import read_back
 
 pytestmark = pytest.mark.django_db
@@ -80,9 +81,16 @@ def test_every_default_passes_the_upload_check(code):
     assert analyse_template(bytes(template.content), SAMPLE_CONTEXT).problems == []
 
 
+@pytest.fixture(scope="module")
+def demo_matters(django_db_setup, django_db_blocker):
+    """24 demo matters, seeded once for every template's test (tests/shared_rows.py)."""
+    with shared_rows(django_db_blocker, "seed_demo(matters=24)"):
+        seed_demo(matters=24)
+        yield
+
+
 @pytest.mark.parametrize("code", CODES)
-def test_each_template_renders_every_demo_matter_with_nothing_left_over(code):
-    seed_demo(matters=24)
+def test_each_template_renders_every_demo_matter_with_nothing_left_over(code, demo_matters):
     template = DocumentTemplate.objects.filter(code=code).current(on=TODAY).get()
     matters = Matter.objects.select_related("debt__debtor", "debt__creditor", "forum", "assigned_firm")
     assert matters.count() == 24

@@ -10,6 +10,8 @@ from legalcase.models import Job, JobStatus
 from legalcase.services import matters_bulk_start
 from tests.factories import make_firm, make_matter, make_user
 
+pytestmark = pytest.mark.broker
+
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
