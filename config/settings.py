@@ -17,6 +17,7 @@ from config.env import (
     env_int,
     env_list,
     env_secret_key,
+    env_site_url,
     read_environ,
 )
 
@@ -69,10 +70,9 @@ try:
     EMAIL_USE_TLS = env_bool(ENV, "EMAIL_USE_TLS", default=False)
     EMAIL_TIMEOUT = env_int(ENV, "EMAIL_TIMEOUT", 30)
     DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "").strip() or "fasu@localhost"
-    # The address users reach Fasu at, for links in e-mails and calendar feeds (no request there).
-    SITE_URL = (ENV.get("SITE_URL", "").strip() or "http://localhost:8000").rstrip("/")
-    if not SITE_URL.startswith(("http://", "https://")):
-        raise SettingError("SITE_URL", "must start with http:// or https://")
+    # The address users reach Fasu at, for links in e-mails and calendar feeds (no request there);
+    # unset, the address `make run` serves on (HOST and PORT, which it exports).
+    SITE_URL = env_site_url(ENV)
 except SettingError as exc:
     raise SystemExit(f"Fasu cannot start: bad configuration {exc}") from None
 
