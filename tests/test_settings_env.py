@@ -131,6 +131,7 @@ def test_a_bad_site_url_or_port_names_the_variable(environ, name):
 
 def test_calendar_links_carry_the_port_make_run_serves_on():
     # What `make run PORT=8123` exports reaches the settings the links are built from.
-    result = _manage("shell", "-c", "from django.conf import settings; print(settings.SITE_URL)", DEBUG="1", PORT="8123", HOST="", SITE_URL="")
+    show = "from django.conf import settings; print(settings.SITE_URL)"
+    result = _manage("shell", "-c", show, DEBUG="1", PORT="8123", HOST="", SITE_URL="")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "http://localhost:8123"
