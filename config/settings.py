@@ -116,6 +116,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # request.htmx: whether the page asked with htmx (a fragment answers), in one place.
     "django_htmx.middleware.HtmxMiddleware",
+    # Fasu's 404 and 403 pages for refusals in every mode (Django's debug page otherwise);
+    # innermost, so that its pages pass through the headers of the middleware above.
+    "legalcase.middleware.RefusalPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -274,10 +277,16 @@ JOBS_IN_PROCESS = not BROKER_URL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_refusals": {"()": "legalcase.middleware.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     # APScheduler (the schedule's clock) logs every tick of every worker at INFO.
     "loggers": {
+        # Django's own records go to the root's console only: its default configuration adds a
+        # second console handler under DEBUG, which printed every line twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # A 403 or 404 is one line ("Forbidden: /path"), without the exception's traceback.
+        "django.request": {"filters": ["one_line_refusals"]},
         "django.db.backends": {"level": "WARNING"},
         "pikepdf": {"level": "WARNING"},
         "apscheduler": {"level": "WARNING"},
