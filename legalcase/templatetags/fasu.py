@@ -21,6 +21,7 @@ from legalcase.models import (
     ServiceMethod,
     Stage,
 )
+from legalcase.money import percent_text
 
 register = template.Library()
 
@@ -43,12 +44,14 @@ def money(value) -> str:
 
 
 @register.filter
-def rate(value) -> str:
-    """An annual fraction as a percentage: 0.1825 -> "18.25%"."""
-    if value is None or value == "":
-        return "—"
-    percent = (Decimal(value) * 100).normalize()
-    return f"{percent:f}%"
+def rate(value, places: int | None = None) -> str:
+    """A rate held as a fraction, as a percentage (``money.percent_text``, the one format).
+
+    ``{{ debt.annual_interest_rate|rate }}``: an agreed rate, exactly (0.1825 -> "18.25%");
+    ``{{ portfolio.rate|rate:1 }}``: a computed ratio to one place (0.0095 -> "1.0%"), as
+    the dashboard and its Excel exports show recovery rates.
+    """
+    return percent_text(value, places)
 
 
 def stage_label(stage: str) -> str:
