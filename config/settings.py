@@ -82,7 +82,7 @@ if not STORAGE_ROOT.is_absolute():
     raise SystemExit("Fasu cannot start: bad configuration STORAGE_ROOT: must be an absolute path")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "legalcase.apps.FasuAdminConfig",  # django.contrib.admin with Fasu's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
