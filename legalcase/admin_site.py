@@ -18,6 +18,18 @@ from legalcase.models import Role
 # The apps that are Fasu; any other app's tables (filer, dramatiq's tasks, auth's groups)
 # are plumbing that only an administrator should see, let alone change.
 FASU_APPS = frozenset({"legalcase", "evidence", "templates_docx", "workers"})
+# The index lists Fasu's own apps first; the others after them, under Chinese names their
+# packages do not provide (their own pages stay as the packages make them).
+APP_ORDER = ("legalcase", "templates_docx", "evidence", "workers")
+OTHER_APP_NAMES = {"django_dramatiq": _("Task queue (dramatiq)"), "filer": _("File storage (filer)")}
+OTHER_MODEL_NAMES = {
+    ("django_dramatiq", "Task"): _("queued tasks"),
+    ("filer", "Folder"): _("folders"),
+    ("filer", "Image"): _("images"),
+    ("filer", "Clipboard"): _("clipboards"),
+    ("filer", "FolderPermission"): _("folder permissions"),
+    ("filer", "ThumbnailOption"): _("thumbnail options"),
+}
 
 
 def is_administrator(user) -> bool:
@@ -68,6 +80,15 @@ class FasuAdminSite(admin.AdminSite):
     site_header = _("Fasu administration")
     site_title = _("Fasu administration")
     index_title = _("Fasu administration")
+
+    def get_app_list(self, request, app_label=None):
+        apps = super().get_app_list(request, app_label)
+        for app in apps:
+            app["name"] = OTHER_APP_NAMES.get(app["app_label"], app["name"])
+            for model in app["models"]:
+                model["name"] = OTHER_MODEL_NAMES.get((app["app_label"], model["object_name"]), model["name"])
+        position = {label: index for index, label in enumerate(APP_ORDER)}
+        return sorted(apps, key=lambda app: position.get(app["app_label"], len(position)))
 
     def register(self, model_or_iterable, admin_class=None, **options):
         models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable

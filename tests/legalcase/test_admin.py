@@ -47,6 +47,11 @@ def test_the_index_is_branded_fasu_and_chinese(client):
     assert f'<a href="/admin/">{HEADER}</a>' in html
     assert "Django 管理" not in html and "Django 站点管理" not in html and "站点管理" not in html
     assert "案件管理" in html and "案件" in html and "律所" in html and "节假日" in html and "文书模板" in html
+    # Fasu's own apps first; the others under Chinese names.
+    sections = re.findall(r'<a href="/admin/(\w+)/" class="section"[^>]*>([^<]+)</a>', html)
+    assert [label for label, _name in sections][:2] == ["legalcase", "templates_docx"]
+    assert ("django_dramatiq", "任务队列（dramatiq）") in sections and ("filer", "文件存储（filer）") in sections
+    assert "队列任务" in html and "文件夹" in html and "Tasks" not in html and "Thumbnail options" not in html
 
 
 def test_every_column_and_filter_of_fasus_tables_reads_in_chinese():
