@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Exported so that SITE_URL's default (links in e-mails and calendar feeds) follows them.
+export HOST PORT
 
 .PHONY: run test install worker worker-pdf bench-matter-list clean
 

@@ -105,3 +105,25 @@ def env_secret_key(environ: Mapping[str, str], *, debug: bool) -> str:
 
 def read_environ() -> Mapping[str, str]:
     return os.environ
+
+
+# A server listening on every interface is reached, from the machine itself, at localhost.
+ANY_INTERFACE = {"0.0.0.0", "::", "[::]"}
+
+
+def env_site_url(environ: Mapping[str, str]) -> str:
+    """SITE_URL, else ``http://HOST:PORT`` (what ``make run`` serves on), else ``http://localhost:8000``."""
+    raw = environ.get("SITE_URL", "").strip()
+    if raw:
+        if not raw.startswith(("http://", "https://")):
+            raise SettingError("SITE_URL", "must start with http:// or https://")
+        return raw.rstrip("/")
+    port = env_int(environ, "PORT", 8000)
+    if port > 65535:
+        raise SettingError("PORT", f"must be at most 65535, got {port}")
+    host = environ.get("HOST", "").strip() or "localhost"
+    if host in ANY_INTERFACE:
+        host = "localhost"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL goes in brackets
+    return f"http://{host}:{port}"

@@ -17,6 +17,7 @@ from config.env import (
     env_int,
     env_list,
     env_secret_key,
+    env_site_url,
     read_environ,
 )
 
@@ -69,10 +70,9 @@ try:
     EMAIL_USE_TLS = env_bool(ENV, "EMAIL_USE_TLS", default=False)
     EMAIL_TIMEOUT = env_int(ENV, "EMAIL_TIMEOUT", 30)
     DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "").strip() or "fasu@localhost"
-    # The address users reach Fasu at, for links in e-mails and calendar feeds (no request there).
-    SITE_URL = (ENV.get("SITE_URL", "").strip() or "http://localhost:8000").rstrip("/")
-    if not SITE_URL.startswith(("http://", "https://")):
-        raise SettingError("SITE_URL", "must start with http:// or https://")
+    # The address users reach Fasu at, for links in e-mails and calendar feeds (no request there);
+    # unset, the address `make run` serves on (HOST and PORT, which it exports).
+    SITE_URL = env_site_url(ENV)
 except SettingError as exc:
     raise SystemExit(f"Fasu cannot start: bad configuration {exc}") from None
 
@@ -82,7 +82,7 @@ if not STORAGE_ROOT.is_absolute():
     raise SystemExit("Fasu cannot start: bad configuration STORAGE_ROOT: must be an absolute path")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "legalcase.apps.FasuAdminConfig",  # django.contrib.admin with Fasu's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -116,6 +116,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # request.htmx: whether the page asked with htmx (a fragment answers), in one place.
     "django_htmx.middleware.HtmxMiddleware",
+    # Fasu's 404 and 403 pages for refusals in every mode (Django's debug page otherwise);
+    # innermost, so that its pages pass through the headers of the middleware above.
+    "legalcase.middleware.RefusalPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -274,10 +277,16 @@ JOBS_IN_PROCESS = not BROKER_URL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_refusals": {"()": "legalcase.middleware.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     # APScheduler (the schedule's clock) logs every tick of every worker at INFO.
     "loggers": {
+        # Django's own records go to the root's console only: its default configuration adds a
+        # second console handler under DEBUG, which printed every line twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # A 403 or 404 is one line ("Forbidden: /path"), without the exception's traceback.
+        "django.request": {"filters": ["one_line_refusals"]},
         "django.db.backends": {"level": "WARNING"},
         "pikepdf": {"level": "WARNING"},
         "apscheduler": {"level": "WARNING"},

@@ -174,7 +174,9 @@ class EvidenceBundle(BackgroundWork, models.Model):
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     manifest = models.JSONField(_("manifest"), default=list, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

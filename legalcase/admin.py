@@ -54,13 +54,21 @@ class CreditorAdmin(admin.ModelAdmin):
 class PartyAdmin(admin.ModelAdmin):
     """Identity numbers and phones stay masked here too; the audited reveal is on the matter page."""
 
-    list_display = ("name", "kind", "masked_id_number", "masked_phone")
+    list_display = ("name", "kind", "id_number_masked", "phone_masked")
     search_fields = ("name",)
     exclude = ("id_number", "phone")
-    readonly_fields = ("masked_id_number", "masked_phone")
+    readonly_fields = ("id_number_masked", "phone_masked")
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("ID number"))
+    def id_number_masked(self, party: Party) -> str:
+        return party.masked_id_number
+
+    @admin.display(description=_("phone"))
+    def phone_masked(self, party: Party) -> str:
+        return party.masked_phone
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

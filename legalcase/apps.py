@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class LegalcaseConfig(AppConfig):
     name = "legalcase"
-    verbose_name = _("Matters")
+    verbose_name = _("Case management")
 
     def ready(self) -> None:
         from legalcase.views import register_matter_section
@@ -26,3 +27,11 @@ class LegalcaseConfig(AppConfig):
         # Outside-firm fees and invoices (views/fees.py)
         # FEES-SECTION
         register_matter_section(title=_("Outside-firm fees"), url_name="fees_section")
+
+
+class FasuAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with Fasu's site (``legalcase.admin_site``), named in INSTALLED_APPS."""
+
+    # Not the app config of "legalcase" itself, which Django picks from this module.
+    default = False
+    default_site = "legalcase.admin_site.FasuAdminSite"

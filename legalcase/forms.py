@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from legalcase.models import ClosingReason, Forum, LawFirm, Product, Role, Stage, User
+from legalcase.money import MONEY_FIELD, amount_digits
 
 # "All matters matching the filter" never names more matters than this in one job.
 BULK_LIMIT = 10_000
@@ -21,6 +22,28 @@ def owner_choices() -> list[tuple[str, str]]:
     """Who may own a matter: active in-house counsel and administrators."""
     owners = User.objects.filter(is_active=True, role__in=[Role.COUNSEL, Role.ADMIN]).order_by("username")
     return [(str(user.pk), user.display_name) for user in owners]
+
+
+class MoneyField(forms.DecimalField):
+    """An amount in yuan and fen as people type it: "12000", "12,000.00", "１２，０００．００".
+
+    A text box, not a number box: browsers refuse a thousands separator in
+    ``<input type="number">`` before the form is even sent. ``inputmode`` still brings
+    up the numeric keypad on a phone. The limits are the money column's (``MONEY_FIELD``).
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**{**MONEY_FIELD, **kwargs})
+
+    def widget_attrs(self, widget) -> dict:
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            value = amount_digits(value)  # refuses an ambiguous grouping with its reason
+        return super().to_python(value)
 
 
 class IdListField(forms.Field):

@@ -1,10 +1,13 @@
-"""Request-wide behaviour: the interface language and the idle timeout of sessions."""
+"""Request-wide behaviour: the interface language, the idle timeout of sessions and the refusal pages."""
 
+import logging
 import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import get_resolver, get_urlconf
 from django.utils import translation
 
 
@@ -45,3 +48,63 @@ def session_idle_middleware(get_response: Callable[[HttpRequest], HttpResponse])
         return get_response(request)
 
     return middleware
+
+
+# The API answers its refusals itself, as JSON (Django REST framework's exception handler).
+API_PREFIX = "/api/"
+
+
+def _refusal_page(request: HttpRequest, status: int, exception: Exception) -> HttpResponse:
+    """The page Django shows for ``status`` when DEBUG is off: Fasu's 404.html or 403.html."""
+    handler = get_resolver(get_urlconf()).resolve_error_handler(status)
+    return handler(request, exception=exception)
+
+
+class RefusalPageMiddleware:
+    """Fasu's own 404 and 403 pages in every mode, and one log line for each.
+
+    A "not yours" matter (Http404) or an action the role may not take (PermissionDenied)
+    is an expected answer, not a fault: with DEBUG=1 Django would show its English debug
+    page, and log a 403 with its traceback. Answered here, the page is the same as in
+    production and Django logs the response once, as "Forbidden: /path" without
+    ``exc_info``. A mistyped address, which Django answers before any view runs, gets the
+    same 404 page. API requests are left to the API's JSON answers.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and getattr(request, "resolver_match", None) is None
+            and not request.path.startswith(API_PREFIX)
+        ):
+            # No URL matched: Django's debug page lists every URL pattern instead.
+            response = _refusal_page(request, 404, Http404(request.path))
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if request.path.startswith(API_PREFIX):
+            return None
+        if isinstance(exception, Http404):
+            return _refusal_page(request, 404, exception)
+        if isinstance(exception, PermissionDenied):
+            return _refusal_page(request, 403, exception)
+        return None
+
+
+class OneLineRefusals(logging.Filter):
+    """On ``django.request``: a refusal is one line ("Forbidden: /path"), not a traceback.
+
+    Django logs a PermissionDenied it answers itself with the exception attached; a
+    refusal is the access rules working, so the traceback only buries real faults.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], (PermissionDenied, Http404)):
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from legalcase.identity import mask_account, mask_id_number, mask_phone
-from legalcase.money import FEN
+from legalcase.money import FEN, percent_text
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 # Units inside a group of four digits, and the group units (万, 亿, 万亿).
@@ -118,8 +118,7 @@ def percent(value) -> str:
     number = _decimal(value)
     if number is None:
         return value if isinstance(value, str) else ""
-    text = f"{(number * 100).normalize():f}"
-    return f"{text}%"
+    return percent_text(number)  # the pages' format, exactly as agreed
 
 
 def box(value) -> str:

@@ -50,7 +50,12 @@ class DocumentTemplate(models.Model):
     active = models.BooleanField(_("active"), default=False)
     note = models.TextField(_("note"), blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -108,7 +113,9 @@ class GeneratedDocument(BackgroundWork, models.Model):
     job = models.ForeignKey(
         "legalcase.Job", verbose_name=_("job"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -151,8 +158,17 @@ class TemplateEvent(models.Model):
         ACTIVATED = "activated", _("Activated")
         DEACTIVATED = "deactivated", _("Deactivated")
 
-    template = models.ForeignKey(DocumentTemplate, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    template = models.ForeignKey(
+        DocumentTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     at = models.DateTimeField(_("at"), default=timezone.now)
 
@@ -196,7 +212,9 @@ class Batch(models.Model):
     job = models.ForeignKey(
         "legalcase.Job", verbose_name=_("job"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -234,14 +252,21 @@ class BatchItemStatus(models.TextChoices):
 class BatchItem(models.Model):
     """One matter of a batch: its outcome, its files (name, SHA-256, size, stored file) or its error."""
 
-    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="items")
+    batch = models.ForeignKey(Batch, verbose_name=_("batch"), on_delete=models.CASCADE, related_name="items")
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField(_("position"))
     status = models.CharField(_("status"), max_length=8, choices=BatchItemStatus.choices, default=BatchItemStatus.PENDING)
     error = models.TextField(_("error"), blank=True)
-    document = models.ForeignKey(GeneratedDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey(
+        GeneratedDocument, verbose_name=_("document"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     bundle = models.ForeignKey(
-        "evidence.EvidenceBundle", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "evidence.EvidenceBundle",
+        verbose_name=_("evidence bundle"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     files = models.JSONField(_("files"), default=list)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

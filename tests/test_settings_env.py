@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from config.env import SettingError, env_bool, env_broker_url, env_database, env_int, env_list, env_secret_key
+from config.env import (
+    SettingError,
+    env_bool,
+    env_broker_url,
+    env_database,
+    env_int,
+    env_list,
+    env_secret_key,
+    env_site_url,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "x7#kQ2!vR9@pL4$mN8%tY3^wZ6&bC1*dF5(gH0)jK2_lM7+nP4=qS9-uV3~"
@@ -93,3 +102,36 @@ def test_without_https_plain_http_is_not_redirected():
 
     assert settings.SECURE_SSL_REDIRECT is False
     assert settings.SESSION_COOKIE_SECURE is False
+
+
+@pytest.mark.parametrize(
+    "environ, expected",
+    [
+        ({}, "http://localhost:8000"),
+        ({"PORT": "8080"}, "http://localhost:8080"),
+        ({"HOST": "127.0.0.1", "PORT": "9000"}, "http://127.0.0.1:9000"),
+        ({"HOST": "0.0.0.0", "PORT": "8001"}, "http://localhost:8001"),
+        ({"HOST": "::1"}, "http://[::1]:8000"),
+        ({"SITE_URL": "https://fasu.example.cn/", "PORT": "9000"}, "https://fasu.example.cn"),
+    ],
+)
+def test_site_url_follows_host_and_port_unless_set(environ, expected):
+    assert env_site_url(environ) == expected
+
+
+@pytest.mark.parametrize(
+    "environ, name",
+    [({"SITE_URL": "fasu.example.cn"}, "SITE_URL"), ({"PORT": "eighty"}, "PORT"), ({"PORT": "70000"}, "PORT")],
+)
+def test_a_bad_site_url_or_port_names_the_variable(environ, name):
+    with pytest.raises(SettingError) as error:
+        env_site_url(environ)
+    assert error.value.name == name
+
+
+def test_calendar_links_carry_the_port_make_run_serves_on():
+    # What `make run PORT=8123` exports reaches the settings the links are built from.
+    show = "from django.conf import settings; print(settings.SITE_URL)"
+    result = _manage("shell", "-c", show, DEBUG="1", PORT="8123", HOST="", SITE_URL="")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "http://localhost:8123"

@@ -93,11 +93,11 @@ class AuditEvent(AppendOnly):
 class ApiToken(models.Model):
     """An API key; only its SHA-256 digest is stored, and it stops working at ``expires_at``."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -107,9 +107,11 @@ class ApiToken(models.Model):
 class LoginFailure(models.Model):
     """A failed sign-in, counted per username to throttle password guessing."""
 
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("login failure")
+        verbose_name_plural = _("login failures")
         indexes = [models.Index(fields=["username", "at"], name="loginfailure_user_at")]

@@ -192,7 +192,7 @@ class CalendarFeed(models.Model):
     """
 
     user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feed")
-    digest = models.CharField(max_length=64, unique=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 

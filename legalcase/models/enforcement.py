@@ -51,7 +51,9 @@ class Asset(models.Model):
     source = models.CharField(_("lead from"), max_length=24, choices=Source.choices)
     found_on = models.DateField(_("found on"))
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -129,7 +131,9 @@ class EnforcementAction(models.Model):
     )
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -184,12 +188,14 @@ class Recovery(AppendOnly):
     allocated_interest = models.DecimalField(_("to interest"), **MONEY)
     allocated_principal = models.DecimalField(_("to principal"), **MONEY)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, null=True, blank=True)
-    request_digest = models.CharField(max_length=64, blank=True)
+    request_digest = models.CharField(_("request digest"), max_length=64, blank=True)
     reverses = models.OneToOneField(
         "self", verbose_name=_("reverses"), null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"
     )
     reason = models.TextField(_("reason"), blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -229,7 +235,9 @@ class Cost(AppendOnly):
     recoverable = models.BooleanField(_("recoverable from the debtor"), default=True)
     notice_received_on = models.DateField(_("notice received on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -36,7 +36,9 @@ class FeeArrangement(models.Model):
     contingency_rate = models.DecimalField(_("contingency rate"), default=Decimal("0"), **RATE)
     cap = models.DecimalField(_("cap"), null=True, blank=True, **MONEY)
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
@@ -71,11 +73,15 @@ class FeeInvoice(models.Model):
     issued_on = models.DateField(_("issued on"))
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
-    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     paid_amount = models.DecimalField(_("paid"), default=Decimal("0.00"), **MONEY)
-    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        User, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
 
     class Meta:
@@ -95,7 +101,9 @@ class FeePayment(AppendOnly):
     amount = models.DecimalField(_("amount"), **MONEY)
     paid_on = models.DateField(_("paid on"))
     reference = models.CharField(_("reference"), max_length=200, blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -28,7 +28,7 @@ class Job(models.Model):
 
     FINISHED = (JobStatus.DONE, JobStatus.FAILED)
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("job ID"), primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=64)
     status = models.CharField(_("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
@@ -37,13 +37,15 @@ class Job(models.Model):
     progress_total = models.PositiveIntegerField(_("total"), default=0)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    claim = models.UUIDField(null=True, blank=True, editable=False)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    claim = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(_("enqueued at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("job")

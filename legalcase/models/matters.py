@@ -305,8 +305,8 @@ class Matter(models.Model):
 class MatterNumberCounter(models.Model):
     """The last matter number handed out in a year (numbers read ``FS-YYYY-NNNNNN``)."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
         verbose_name = _("matter number counter")
@@ -332,9 +332,13 @@ class Assignment(models.Model):
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="assignments")
     firm = models.ForeignKey(LawFirm, verbose_name=_("law firm"), on_delete=models.PROTECT, related_name="assignments")
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
-    started_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    started_by = models.ForeignKey(
+        User, verbose_name=_("started by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    ended_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, verbose_name=_("ended by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("assignment")

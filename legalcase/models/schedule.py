@@ -28,9 +28,14 @@ class ScheduledRun(models.Model):
     # host:pid of the scheduler that took the tick, for the operator.
     taken_by = models.CharField(_("taken by"), max_length=200, blank=True)
     # Drawn by the scheduler that inserts the row: finding its own claim tells it the tick is its.
-    claim = models.UUIDField(default=uuid.uuid4, editable=False)
+    claim = models.UUIDField(_("claim"), default=uuid.uuid4, editable=False)
     job = models.OneToOneField(
-        "legalcase.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="scheduled_run"
+        "legalcase.Job",
+        verbose_name=_("job"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="scheduled_run",
     )
 
     class Meta:

@@ -51,7 +51,9 @@ class Settlement(models.Model):
     breached_on = models.DateField(_("breached on"), null=True, blank=True)
     completed_on = models.DateField(_("performed in full on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -35,7 +35,9 @@ class PortfolioTransfer(AppendOnly):
     newspaper = models.CharField(_("newspaper"), max_length=100, blank=True)
     announced_on = models.DateField(_("announced on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -63,7 +65,9 @@ class ClaimTransfer(AppendOnly):
     # When and how the debtor was told (债权转让通知): the announcement or a notice served.
     notified_on = models.DateField(_("debtor notified on"), null=True, blank=True)
     notice = models.CharField(_("how the debtor was notified"), max_length=200, blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

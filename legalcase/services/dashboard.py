@@ -90,7 +90,7 @@ from legalcase.models import (
     Stage,
     User,
 )
-from legalcase.money import FEN
+from legalcase.money import FEN, RATIO_PLACES, percent_text
 from legalcase.services.enforcement import lapsing_actions
 
 ZERO = Decimal("0.00")
@@ -145,9 +145,7 @@ def recovery_rate(recovered: Decimal, claim: Decimal) -> Decimal | None:
 
 def percent(rate: Decimal | None) -> str:
     """A rate as the page shows it, a percentage with one decimal: 0.2242 -> "22.4%"; "—" without one."""
-    if rate is None:
-        return "—"
-    return f"{(rate * 100).quantize(DAY_PLACES, rounding=ROUND_HALF_UP)}%"
+    return percent_text(rate, RATIO_PLACES)
 
 
 def _money(value: Any) -> Decimal:

@@ -21,6 +21,7 @@ from legalcase.models import (
     ServiceMethod,
     Stage,
 )
+from legalcase.money import percent_text
 
 register = template.Library()
 
@@ -43,12 +44,34 @@ def money(value) -> str:
 
 
 @register.filter
-def rate(value) -> str:
-    """An annual fraction as a percentage: 0.1825 -> "18.25%"."""
-    if value is None or value == "":
-        return "—"
-    percent = (Decimal(value) * 100).normalize()
-    return f"{percent:f}%"
+def rate(value, places: int | None = None) -> str:
+    """A rate held as a fraction, as a percentage (``money.percent_text``, the one format).
+
+    ``{{ debt.annual_interest_rate|rate }}``: an agreed rate, exactly (0.1825 -> "18.25%");
+    ``{{ portfolio.rate|rate:1 }}``: a computed ratio to one place (0.0095 -> "1.0%"), as
+    the dashboard and its Excel exports show recovery rates.
+    """
+    return percent_text(value, places)
+
+
+# A company's legal form inside a creditor's name; what follows it names the branch or
+# centre (北京朝阳支行, 信用卡中心), which is what tells two creditors of one bank apart.
+LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
+
+
+@register.filter
+def creditor_short(name: str) -> str:
+    """A creditor's name for a narrow column, keeping what tells creditors apart.
+
+    "华信银行股份有限公司北京朝阳支行" -> "华信银行…北京朝阳支行": the legal form in the middle
+    gives way, not the tail, as an ellipsis at the end would. The cell carries the full name
+    in its ``title``. A name with nothing after its legal form is left whole.
+    """
+    for form in LEGAL_FORMS:
+        head, found, tail = str(name).partition(form)
+        if found and head and tail:
+            return f"{head}…{tail}"
+    return name
 
 
 def stage_label(stage: str) -> str:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from legalcase.access import access_matter, can
+from legalcase.forms import MoneyField
 from legalcase.models import LAPSING_KINDS, Asset, EnforcementAction, Matter
 from legalcase.services.enforcement import (
     ENDING_KINDS,
@@ -87,7 +88,7 @@ class AssetForm(forms.Form):
         max_length=100,
         help_text=gettext_lazy("Kept for court filings; shown masked."),
     )
-    estimated_value = forms.DecimalField(label=gettext_lazy("Estimated value"), required=False, **MONEY_OR_ZERO)
+    estimated_value = MoneyField(label=gettext_lazy("Estimated value"), required=False, **MONEY_OR_ZERO)
     source = forms.ChoiceField(label=gettext_lazy("Lead from"), choices=[("", "—"), *Asset.Source.choices])
     found_on = forms.DateField(label=gettext_lazy("Found on"), widget=date_input())
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
@@ -127,10 +128,10 @@ class ActionForm(forms.Form):
         choices=[("", "—"), *EnforcementAction.Rank.choices],
         widget=forms.Select(attrs=_kinds_attr("rank")),
     )
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=gettext_lazy("Amount"),
         required=False,
-        widget=forms.NumberInput(attrs={"step": "0.01", **_kinds_attr("amount")}),
+        widget=forms.TextInput(attrs=_kinds_attr("amount")),
         **MONEY_OR_ZERO,
     )
     listing_ground = forms.TypedChoiceField(

@@ -26,8 +26,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from legalcase.access import LAWYER, access_child, access_matter, can
+from legalcase.forms import MoneyField
 from legalcase.models import RATE, Assignment, FeeInvoice, LawFirm, Matter, Stage
-from legalcase.money import FEN, MONEY_FIELD
+from legalcase.money import FEN
 from legalcase.services.fees import (
     NUMBER_MAX,
     InvoiceConflict,
@@ -56,7 +57,7 @@ FIRM_ASSIGNMENTS_OFFERED = 200
 
 
 class ArrangementForm(forms.Form):
-    fixed_fee = forms.DecimalField(label=gettext_lazy("Fixed fee"), min_value=0, initial="0.00", **MONEY_FIELD)
+    fixed_fee = MoneyField(label=gettext_lazy("Fixed fee"), min_value=0, initial="0.00")
     contingency_rate = forms.DecimalField(
         label=gettext_lazy("Contingency rate"),
         min_value=0,
@@ -66,12 +67,11 @@ class ArrangementForm(forms.Form):
         decimal_places=RATE["decimal_places"],
         help_text=gettext_lazy("A fraction of the net recoveries received during the assignment: 0.08 for 8%."),
     )
-    cap = forms.DecimalField(
+    cap = MoneyField(
         label=gettext_lazy("Cap"),
         required=False,
         min_value=FEN,
         help_text=gettext_lazy("The most the arrangement earns in all; empty for no cap."),
-        **MONEY_FIELD,
     )
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
 
@@ -79,9 +79,7 @@ class ArrangementForm(forms.Form):
         super().__init__(*args, **kwargs)
         # One optional amount per stage: the fee earned once the matter is in it during the assignment.
         for stage in Stage:
-            self.fields[f"stage_{stage.value}"] = forms.DecimalField(
-                label=stage.label, required=False, min_value=0, **MONEY_FIELD
-            )
+            self.fields[f"stage_{stage.value}"] = MoneyField(label=stage.label, required=False, min_value=0)
 
     @property
     def stage_fields(self):
@@ -119,7 +117,7 @@ class ArrangementForm(forms.Form):
 
 class InvoiceForm(forms.Form):
     number = forms.CharField(label=gettext_lazy("Invoice number"), max_length=NUMBER_MAX)
-    amount = forms.DecimalField(label=gettext_lazy("Amount"), min_value=FEN, **MONEY_FIELD)
+    amount = MoneyField(label=gettext_lazy("Amount"), min_value=FEN)
     issued_on = forms.DateField(label=gettext_lazy("Issued on"), widget=date_input())
     description = forms.CharField(
         label=gettext_lazy("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -169,7 +167,7 @@ class DecisionForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label=gettext_lazy("Amount"), min_value=FEN, **MONEY_FIELD)
+    amount = MoneyField(label=gettext_lazy("Amount"), min_value=FEN)
     paid_on = forms.DateField(label=gettext_lazy("Paid on"), widget=date_input())
     reference = forms.CharField(label=gettext_lazy("Reference"), required=False, max_length=200)
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from legalcase.access import access_matter, can, visible_matters
+from legalcase.forms import MoneyField
 from legalcase.identity import mask_phone
 from legalcase.models import (
     Assignment,
@@ -41,7 +42,6 @@ from legalcase.models import (
     ServiceRecord,
     Stage,
 )
-from legalcase.money import MONEY_FIELD
 from legalcase.rulings import normalise_case_number
 from legalcase.services.proceedings import (
     RULING_DEADLINE_KINDS,
@@ -172,7 +172,7 @@ class HearingForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
 
 
-MONEY_OR_ZERO = {**MONEY_FIELD, "min_value": 0}
+MONEY_OR_ZERO = {"min_value": 0}
 
 
 class RulingConfirmForm(forms.Form):
@@ -183,10 +183,10 @@ class RulingConfirmForm(forms.Form):
     court = forms.CharField(label=gettext_lazy("Court or arbitration commission"), required=False, max_length=200)
     decided_on = forms.DateField(label=gettext_lazy("Decided on"), required=False, widget=date_input())
     served_on = forms.DateField(label=gettext_lazy("Served on"), required=False, widget=date_input())
-    principal_awarded = forms.DecimalField(label=gettext_lazy("Principal awarded"), required=False, **MONEY_OR_ZERO)
-    interest_awarded = forms.DecimalField(label=gettext_lazy("Interest awarded"), required=False, **MONEY_OR_ZERO)
-    acceptance_fee = forms.DecimalField(label=gettext_lazy("Acceptance fee"), required=False, **MONEY_OR_ZERO)
-    acceptance_fee_charged = forms.DecimalField(
+    principal_awarded = MoneyField(label=gettext_lazy("Principal awarded"), required=False, **MONEY_OR_ZERO)
+    interest_awarded = MoneyField(label=gettext_lazy("Interest awarded"), required=False, **MONEY_OR_ZERO)
+    acceptance_fee = MoneyField(label=gettext_lazy("Acceptance fee"), required=False, **MONEY_OR_ZERO)
+    acceptance_fee_charged = MoneyField(
         label=gettext_lazy("Acceptance fee charged"), required=False, **MONEY_OR_ZERO
     )
     appealable = forms.NullBooleanField(label=gettext_lazy("Appealable"), required=False)

@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from legalcase.access import access_matter, can
+from legalcase.forms import MoneyField
 from legalcase.models import Cost, Matter, Recovery, RecoverySource, Stage
-from legalcase.money import FEN, MONEY_FIELD
+from legalcase.money import FEN
 from legalcase.services.recoveries import (
     IDEMPOTENCY_KEY_MAX,
     RecoveryConflict,
@@ -40,14 +41,14 @@ from legalcase.views.sections import (
     section_form_post,
 )
 
-POSITIVE_MONEY = {**MONEY_FIELD, "min_value": FEN}
+POSITIVE_MONEY = {"min_value": FEN}
 
 
 # --- Forms: they parse; the services decide -----------------------------------------
 
 
 class RecoveryForm(forms.Form):
-    amount = forms.DecimalField(label=gettext_lazy("Amount"), **POSITIVE_MONEY)
+    amount = MoneyField(label=gettext_lazy("Amount"), **POSITIVE_MONEY)
     received_on = forms.DateField(label=gettext_lazy("Received on"), widget=date_input())
     source = forms.ChoiceField(label=gettext_lazy("Received through"), choices=[("", "—"), *RecoverySource.choices])
     reference = forms.CharField(
@@ -70,7 +71,7 @@ class ReversalForm(forms.Form):
 
 class CostForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[("", "—"), *Cost.Kind.choices])
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=gettext_lazy("Amount"),
         help_text=gettext_lazy("The figure on the court's notice or the invoice; it wins over the computed one."),
         **POSITIVE_MONEY,

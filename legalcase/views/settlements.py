@@ -11,6 +11,7 @@ may see.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from legalcase.access import access_matter, can, visible_matters
+from legalcase.forms import MoneyField
 from legalcase.models import (
     DEFAULT_GRACE_DAYS,
     Instalment,
@@ -32,7 +34,7 @@ from legalcase.models import (
     Settlement,
     Stage,
 )
-from legalcase.money import MONEY_FIELD
+from legalcase.money import amount_digits
 from legalcase.services.settlements import (
     MAX_GRACE_DAYS,
     MAX_INSTALMENTS,
@@ -55,16 +57,19 @@ AGREEMENT_TEMPLATE = "settlement_agreement"
 # --- Forms: they parse; the services decide -----------------------------------------
 
 
+# One instalment a line: "2026-03-31 25000.00", "2026-03-31，25,000.00".
+INSTALMENT_LINE = re.compile(r"(?P<due_on>\S+?)[\s,，]+(?P<amount>\S+)")
+
+
 class SettlementForm(forms.Form):
     EQUAL, ROWS = "equal", "rows"
 
     agreed_on = forms.DateField(label=gettext_lazy("Agreed on"), widget=date_input())
-    reduction = forms.DecimalField(
+    reduction = MoneyField(
         label=gettext_lazy("Reduction granted"),
         min_value=Decimal("0.00"),
         initial=Decimal("0.00"),
         help_text=gettext_lazy("Waived on condition that every instalment is paid; less than what is outstanding."),
-        **MONEY_FIELD,
     )
     schedule = forms.ChoiceField(
         label=gettext_lazy("Instalment schedule"),
@@ -89,9 +94,7 @@ class SettlementForm(forms.Form):
         initial=DEFAULT_GRACE_DAYS,
         help_text=gettext_lazy("An instalment unpaid this many days after its due date is missed."),
     )
-    monthly_income = forms.DecimalField(
-        label=gettext_lazy("Monthly income"), required=False, min_value=Decimal("0.00"), **MONEY_FIELD
-    )
+    monthly_income = MoneyField(label=gettext_lazy("Monthly income"), required=False, min_value=Decimal("0.00"))
     assets_assessed = forms.CharField(
         label=gettext_lazy("Assets assessed"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -105,12 +108,15 @@ class SettlementForm(forms.Form):
         for number, line in enumerate(self.cleaned_data["rows"].splitlines(), start=1):
             if not line.strip():
                 continue
-            parts = line.replace("，", " ").replace(",", " ").split()
+            # The date, then the amount as people type it ("25,000.00" too); a comma may part them.
+            parts = INSTALMENT_LINE.fullmatch(line.strip())
             try:
-                due_on, amount = dt.date.fromisoformat(parts[0]), Decimal(parts[1])
-                if len(parts) != 2 or not amount.is_finite():
+                if parts is None:
                     raise ValueError
-            except (ValueError, IndexError, InvalidOperation):
+                due_on, amount = dt.date.fromisoformat(parts["due_on"]), Decimal(amount_digits(parts["amount"]))
+                if not amount.is_finite():
+                    raise ValueError
+            except (ValueError, InvalidOperation, ValidationError):
                 raise forms.ValidationError(
                     _("Line %(number)s: write the due date (YYYY-MM-DD) and the amount.") % {"number": number}
                 ) from None

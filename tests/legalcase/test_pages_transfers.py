@@ -83,7 +83,8 @@ def test_the_list_shows_holder_matters_claim_recovered_and_rate(portfolio, bank)
     page = client.get(reverse("portfolio_list")).content.decode()
     # Two claims of 52,558.05; 1,000.00 recovered: 0.95%.
     assert "2026年第一期" in page
-    assert "105,116.10" in page and "1,000.00" in page and "0.95%" in page
+    # The rate as the dashboard shows it, to one place: 0.95% -> 1.0%.
+    assert "105,116.10" in page and "1,000.00" in page and "1.0%" in page
 
 
 def test_creating_a_portfolio_from_the_list_and_a_duplicate_name_shown_next_to_the_field(portfolio):
