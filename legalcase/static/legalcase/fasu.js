@@ -141,7 +141,7 @@
 
   // A cell of a card table without its own data-label is captioned by its column heading.
   function labelCards(root) {
-    root.querySelectorAll("table.cards, table.matters").forEach(function (table) {
+    root.querySelectorAll("table.cards, table.cards-phone, table.matters").forEach(function (table) {
       var heads = table.querySelectorAll("thead th");
       if (!heads.length) { return; }
       table.querySelectorAll("tbody > tr").forEach(function (row) {
