@@ -61,6 +61,10 @@ def test_the_header_fits_in_one_row_at_1280_px_for_every_role(open_page):
         assert page.get_by_role("button", name="退出登录").is_visible()
         assert horizontal_overflow(page) == 0, user.role
         page.screenshot(path=f"/tmp/screens-test-header-{user.role}-1280.png")
+    # The links shown inline are reachable from the keyboard: brand, bell, then the first link.
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "案件列表"
 
 
 def test_below_1280_px_the_menu_button_opens_the_navigation(open_page):

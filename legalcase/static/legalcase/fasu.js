@@ -180,6 +180,12 @@
     });
   }
 
+  // A read-only address to copy (the calendar feed's) is selected whole when clicked.
+  document.addEventListener("click", function (event) {
+    var field = event.target.closest && event.target.closest("input[data-select-on-click]");
+    if (field) { field.select(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-navmenu]").forEach(navMenu);
     document.querySelectorAll("[data-matter-index]").forEach(matterIndex);
