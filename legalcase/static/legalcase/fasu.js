@@ -127,15 +127,25 @@
 (function () {
   "use strict";
 
+  var WIDE = window.matchMedia ? window.matchMedia("(min-width: 1280px)") : null;
+  var DETAILS_CONTENT = !!(window.CSS && CSS.supports && CSS.supports("selector(::details-content)"));
+
   function navMenu(menu) {
+    // Where CSS cannot show a closed <details>' content, the menu is opened on wide screens.
+    function follow() { if (!DETAILS_CONTENT && WIDE) { menu.open = WIDE.matches; } }
+    if (WIDE) {
+      follow();
+      if (WIDE.addEventListener) { WIDE.addEventListener("change", follow); }
+    }
+    function folded() { return !WIDE || !WIDE.matches; }
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && menu.open) {
+      if (event.key === "Escape" && menu.open && folded()) {
         menu.open = false;
         menu.querySelector("summary").focus();
       }
     });
     document.addEventListener("click", function (event) {
-      if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+      if (menu.open && folded() && !menu.contains(event.target)) { menu.open = false; }
     });
   }
 
