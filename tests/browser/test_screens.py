@@ -3,11 +3,13 @@ matter list, the matter page and the deadlines at a phone's 390 px without sidew
 scrolling, and the matter page's index."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from legalcase.models import Deadline, Role
+from legalcase.services.recoveries import cost_record, recovery_body_digest, recovery_record
 from tests.browser.conftest import WIDTHS, horizontal_overflow
 from tests.factories import make_creditor, make_firm, make_matter, make_user
 
@@ -47,6 +49,11 @@ def rich_matter(owner):
         contract_number="XYK-2021-000000000000000123456789",
     )
     today = timezone.localdate()
+    # The recoveries section's wide tables (eight columns) must scroll inside their panel.
+    money = {"amount": Decimal("12345.67"), "received_on": today, "source": "enforcement", "reference": "（2025）京0105执30064号之一"}
+    recovery_record(user=owner, matter_id=matter.pk, idempotency_key="screens-1", body_digest=recovery_body_digest(**money), **money)
+    cost_record(user=owner, matter_id=matter.pk, kind="acceptance_fee", amount=Decimal("3422.12"), incurred_on=today, note="案件受理费（按诉请金额计）")
+    # After the money: recording it recomputes the computed deadlines.
     for days, kind in ((-3, "appeal"), (2, "limitation"), (20, "enforcement_application")):
         Deadline.objects.create(matter=matter, kind=kind, due_on=today + dt.timedelta(days=days), rule=f"{kind}@2024-long-rule-name")
     return matter
