@@ -119,3 +119,89 @@
     }
   });
 })();
+
+/* Every screen: the folding header menu, card captions for tables shown as cards on a
+   phone, and the matter page's index. Each works without this script (the menu is a
+   <details>, the index plain anchors); the script adds closing on Escape or a click
+   elsewhere, captions taken from the column headings, and the index's current section. */
+(function () {
+  "use strict";
+
+  var WIDE = window.matchMedia ? window.matchMedia("(min-width: 1280px)") : null;
+  var DETAILS_CONTENT = !!(window.CSS && CSS.supports && CSS.supports("selector(::details-content)"));
+
+  function navMenu(menu) {
+    // Where CSS cannot show a closed <details>' content, the menu is opened on wide screens.
+    function follow() { if (!DETAILS_CONTENT && WIDE) { menu.open = WIDE.matches; } }
+    if (WIDE) {
+      follow();
+      if (WIDE.addEventListener) { WIDE.addEventListener("change", follow); }
+    }
+    function folded() { return !WIDE || !WIDE.matches; }
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open && folded()) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && folded() && !menu.contains(event.target)) { menu.open = false; }
+    });
+  }
+
+  // A cell of a card table without its own data-label is captioned by its column heading.
+  function labelCards(root) {
+    root.querySelectorAll("table.cards, table.cards-phone, table.matters").forEach(function (table) {
+      var heads = table.querySelectorAll("thead th");
+      if (!heads.length) { return; }
+      table.querySelectorAll("tbody > tr").forEach(function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.children, function (cell) {
+          var head = heads[column];
+          if (head && !cell.hasAttribute("data-label") && !cell.hasAttribute("colspan")) {
+            cell.setAttribute("data-label", head.textContent.replace(/\s+/g, " ").trim());
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  }
+
+  // The index marks the section at the top of the window.
+  function matterIndex(index) {
+    if (!("IntersectionObserver" in window)) { return; }
+    var links = {};
+    index.querySelectorAll('a[href^="#"]').forEach(function (link) { links[link.getAttribute("href").slice(1)] = link; });
+    var visible = {};
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) { visible[entry.target.id] = entry.isIntersecting; });
+      var first = null;
+      Object.keys(links).forEach(function (id) {
+        if (!first && visible[id]) { first = id; }
+      });
+      Object.keys(links).forEach(function (id) { links[id].classList.toggle("current", id === first); });
+      if (first && links[first].scrollIntoView && index.scrollWidth > index.clientWidth) {
+        index.scrollLeft = links[first].offsetLeft - index.clientWidth / 3;
+      }
+    }, { rootMargin: "-60px 0px -55% 0px" });
+    Object.keys(links).forEach(function (id) {
+      var section = document.getElementById(id);
+      if (section) { observer.observe(section); }
+    });
+  }
+
+  // A read-only address to copy (the calendar feed's) is selected whole when clicked.
+  document.addEventListener("click", function (event) {
+    var field = event.target.closest && event.target.closest("input[data-select-on-click]");
+    if (field) { field.select(); }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-navmenu]").forEach(navMenu);
+    document.querySelectorAll("[data-matter-index]").forEach(matterIndex);
+    labelCards(document);
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target) { labelCards(event.detail.target.parentNode || event.detail.target); }
+  });
+})();
