@@ -284,6 +284,33 @@ def _fire(names: tuple[str, ...]) -> None:
         connection.close()
 
 
+def start_notifications(*, today: dt.date | None = None) -> int | None:
+    """A first run without a broker computes today's notifications as it starts; None otherwise.
+
+    The start's catch-up runs ``deadlines_daily`` only when its latest 07:00 tick was
+    missed: a server restarted before 07:00, its previous day's run done, would show
+    the day's overdue deadlines without notices until 07:00. This adds the missing
+    notifications at once (no e-mail: the digest stays the daily job's, once a day).
+    Worker processes behind a broker leave it to the daily job: there may be many.
+    """
+    if not settings.JOBS_IN_PROCESS:
+        return None
+    refresh = import_string("legalcase.services.notifications.notifications_refresh")
+    return refresh(today=today)
+
+
+def _catch_up(names: tuple[str, ...]) -> None:
+    """The start's APScheduler job: the missed ticks, then today's notifications (first run)."""
+    _fire(names)
+    close_old_connections()
+    try:
+        start_notifications()
+    except Exception:  # as for a tick: the database may be away; the daily job comes anyway
+        log.exception("could not compute today's notifications at start")
+    finally:
+        connection.close()
+
+
 def scheduler_start() -> BackgroundScheduler:
     """Start this process's scheduler (once per process); it first catches up on missed ticks."""
     global _scheduler
@@ -300,7 +327,7 @@ def scheduler_start() -> BackgroundScheduler:
         for entry in SCHEDULE:
             scheduler.add_job(_fire, entry.trigger, args=((entry.name,),), id=entry.name, name=entry.name)
         scheduler.add_job(
-            _fire, args=(tuple(ENTRIES),), id="catch_up", name="catch up", next_run_time=timezone.now()
+            _catch_up, args=(tuple(ENTRIES),), id="catch_up", name="catch up", next_run_time=timezone.now()
         )
         scheduler.start()
         _scheduler = scheduler

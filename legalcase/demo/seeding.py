@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +33,7 @@ from legalcase.demo.people import (
     MatterPlan,
     plan_matters,
 )
+from legalcase.demo.story import stamp_story_times
 from legalcase.demo_money import add_money_side
 from legalcase.money import FEN
 from legalcase.models import (
@@ -46,7 +50,7 @@ from legalcase.models import (
     ServiceMethod,
     Stage,
     User,
-    holiday_calendar,
+    holiday_calendar_held,
 )
 from legalcase.services import (
     cost_record,
@@ -67,6 +71,8 @@ from legalcase.services import (
     ruling_record,
     service_record_add,
 )
+from legalcase.services.deadlines import deadlines_deferred
+from legalcase.services.notifications import notifications_refresh
 
 
 @dataclass
@@ -75,23 +81,37 @@ class SeedResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def seed_demo(*, matters: int = 300, seed: int = SEED) -> SeedResult:
+def seed_demo(*, matters: int = 300, seed: int = SEED, progress: Callable[[str], None] | None = None) -> SeedResult:
     """Add the demo creditors, firms, users and matters in one transaction, unless present.
 
     The demo creditors' credit codes mark the demo as present; a second run adds nothing.
-    Matters are opened, assigned and moved through the services, so each has a timeline.
+    Matters are opened, assigned and moved through the services, so each has a timeline,
+    whose entries are then dated when they happened in the story (``demo.story``).
+    ``progress`` receives a line in Chinese now and then (the command prints them).
+    The holiday table is read once, and the deadline recomputations of steps that
+    read no deadline are put off and done together (``deadlines_deferred``): the
+    current deadlines are those the services would have left one by one.
     """
     if Creditor.objects.filter(uscc__in=[c.uscc for c in CREDITORS]).exists():
         return SeedResult(created=False)
-    with transaction.atomic():
-        return _seed(matters=matters, rng=random.Random(seed))
+    started = time.monotonic()
+    say = progress or (lambda line: None)
+    with transaction.atomic(), holiday_calendar_held():
+        result = _seed(matters=matters, rng=random.Random(seed), say=say)
+    say(f"演示数据：完成，用时 {time.monotonic() - started:.0f} 秒。")
+    return result
 
 
 def demo_logins() -> list[tuple[str, str, str, str]]:
     """The demo users whose password is still the demo one: (username, role, firm, password)."""
     rows = []
+    # A password check costs a deliberate second or so: the demo users share one hash
+    # (``_seed``), so it is checked once, not once per user.
+    works: dict[str, bool] = {}
     for user in User.objects.filter(username__in=[spec.username for spec in USERS]).select_related("firm"):
-        if user.is_active and user.check_password(DEMO_PASSWORD):
+        if user.password not in works:
+            works[user.password] = check_password(DEMO_PASSWORD, user.password)
+        if user.is_active and works[user.password]:
             rows.append((user.username, user.role, user.firm.name if user.firm else "", DEMO_PASSWORD))
     order = [spec.username for spec in USERS]
     return sorted(rows, key=lambda row: order.index(row[0]))
@@ -101,12 +121,15 @@ class DemoConflict(Exception):
     """The database holds a user that the demo would need with another role."""
 
 
-def _seed(*, matters: int, rng: random.Random) -> SeedResult:
+def _seed(*, matters: int, rng: random.Random, say: Callable[[str], None]) -> SeedResult:
     creditors = {
         c.key: Creditor.objects.create(name=c.name, uscc=c.uscc, address=c.address, representative=c.representative)
         for c in CREDITORS
     }
     firms = [LawFirm.objects.get_or_create(name=name)[0] for name in FIRMS]
+    # One hash for the printed demo password, shared by the demo users: hashing it six times
+    # took a tenth of the seeding, and a salt per user protects nothing that is printed.
+    demo_password = make_password(DEMO_PASSWORD)
     users: list[User] = []
     for spec in USERS:
         firm = firms[spec.firm] if spec.firm is not None else None
@@ -128,7 +151,7 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
                 is_staff=admin,
                 is_superuser=admin,
             )
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_password
             user.save()
         users.append(user)
     by_name = {user.username: user for user in users}
@@ -145,7 +168,7 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
         return parties[fields["id_number"]]
 
     opened: list[int] = []
-    calendar = holiday_calendar()
+    every = max(1, len(plans) // 10)
     forums = dict(Forum.objects.filter(name__in=FORUMS.values(), active=True).values_list("name", "pk"))
     # Streams of their own, so that demands and proceedings do not change the rest of the demo.
     demand_rng = random.Random(SEED + 1)
@@ -176,20 +199,31 @@ def _seed(*, matters: int, rng: random.Random) -> SeedResult:
             )
             if to in PROCEEDING_OF_STAGE or (to == Stage.JUDGMENT and proceeding is not None):
                 proceeding = _add_proceeding(matter, to, actor, proceeding, proceeding_rng)
-        if plan.firm is not None and matter.assigned_firm_id is None:
-            _assign(matter, plan, firms, owner)
-        if any(to == Stage.ENFORCEMENT for to, _ in plan.moves):
-            lawyer = lawyer_of_firm.get(matter.assigned_firm_id, owner)
-            _add_enforcement(matter, plan.moves, lawyer, owner, enforcement_rng)
-        if (Stage.CLOSED, ClosingReason.RECOVERED) in plan.moves:
-            # Closed as recovered in full: the rest came in shortly before it was closed.
-            paid_on = timezone.localdate() - dt.timedelta(days=enforcement_rng.randint(5, 40))
-            _recover(matter, owner, matter_outstanding_total(matter), paid_on, "voluntary", "结清款", key="final")
-        if plan.unassigned_at_end:
-            matter_unassign_firm(user=owner, matter_id=matter.pk)
-        matter_deadlines_recompute(matter_id=matter.pk, calendar=calendar)
+        # From here to the handled deadlines nothing reads a deadline the steps change
+        # (enforcement reads the ruling's dates first): one recomputation at the end.
+        with deadlines_deferred():
+            if plan.firm is not None and matter.assigned_firm_id is None:
+                _assign(matter, plan, firms, owner)
+            if any(to == Stage.ENFORCEMENT for to, _ in plan.moves):
+                lawyer = lawyer_of_firm.get(matter.assigned_firm_id, owner)
+                _add_enforcement(matter, plan.moves, lawyer, owner, enforcement_rng)
+            if (Stage.CLOSED, ClosingReason.RECOVERED) in plan.moves:
+                # Closed as recovered in full: the rest came in shortly before it was closed.
+                paid_on = timezone.localdate() - dt.timedelta(days=enforcement_rng.randint(5, 40))
+                _recover(matter, owner, matter_outstanding_total(matter), paid_on, "voluntary", "结清款", key="final")
+            if plan.unassigned_at_end:
+                matter_unassign_firm(user=owner, matter_id=matter.pk)
+            matter_deadlines_recompute(matter_id=matter.pk)
         _close_handled_deadlines(matter, owner)
-    money = add_money_side(matter_ids=opened, firms=firms, users=by_name)
+        if len(opened) % every == 0 or len(opened) == len(plans):
+            say(f"演示数据：案件 {len(opened)}/{len(plans)} …")
+    say("演示数据：律师费、资产包转让与和解 …")
+    # The money side reads no deadline: its matters are recomputed once, together.
+    with deadlines_deferred():
+        money = add_money_side(matter_ids=opened, firms=firms, users=by_name)
+    say("演示数据：时间线按案情日期排列，计算今日提醒 …")
+    stamp_story_times(opened)
+    notifications_refresh()
     return SeedResult(
         created=True,
         counts={

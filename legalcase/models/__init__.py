@@ -20,6 +20,7 @@ from legalcase.models.deadlines import (  # noqa: F401
     Notification,
     NotificationKind,
     holiday_calendar,
+    holiday_calendar_held,
 )
 from legalcase.models.debts import (  # noqa: F401
     Creditor,

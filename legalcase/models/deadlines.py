@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -35,8 +38,30 @@ class Holiday(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name}"
 
 
+# The calendar ``holiday_calendar_held`` keeps for the work inside it (None: read the table).
+_held_calendar: contextvars.ContextVar[HolidayCalendar | None] = contextvars.ContextVar("held_calendar", default=None)
+
+
+@contextlib.contextmanager
+def holiday_calendar_held():
+    """Read the holiday table once and answer every ``holiday_calendar()`` inside the block with it.
+
+    For long runs of service calls in one transaction (``seed_demo``): each service
+    asks for the calendar, and reading the table a thousand times cost the demo a
+    tenth of its time. Scoped, not a process-wide cache: nothing would tell this
+    process that an administrator changed the table in another one.
+    """
+    token = _held_calendar.set(holiday_calendar())
+    try:
+        yield _held_calendar.get()
+    finally:
+        _held_calendar.reset(token)
+
+
 def holiday_calendar() -> HolidayCalendar:
     """The period engine's calendar, built from the holiday table; verified for the years it holds."""
+    if (held := _held_calendar.get()) is not None:
+        return held
     holidays, working, years = set(), set(), set()
     for day, is_rest_day in Holiday.objects.values_list("date", "is_rest_day"):
         (holidays if is_rest_day else working).add(day)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import multiprocessing
 from dataclasses import dataclass, field
@@ -496,8 +498,56 @@ def matter_deadlines_recompute(*, matter_id: int, calendar: HolidayCalendar | No
     months from the principal debt's due date (民法典 Art. 692). The latest confirmed
     ruling gives the appeal, effective, performance and enforcement-application dates.
     """
-    _recompute(matter_id, matter_id, calendar or holiday_calendar())
+    if (pending := _deferred.get()) is not None:
+        pending.add(matter_id)
+    else:
+        _recompute(matter_id, matter_id, calendar or holiday_calendar())
     return list(Deadline.objects.filter(matter_id=matter_id, superseded_at__isnull=True).order_by("due_on", "id"))
+
+
+# The matters whose recomputation ``deadlines_deferred`` put off (None: recompute at once).
+_deferred: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("deadlines_deferred", default=None)
+
+
+@contextlib.contextmanager
+def deadlines_deferred():
+    """Put off ``matter_deadlines_recompute`` inside the block; recompute each matter concerned once, at its end.
+
+    For a long run of service calls in one transaction that reads no deadline in
+    between (``seed_demo``'s enforcement steps and money side): each service
+    recomputes its matter, and most of those recomputations are replaced by the next
+    one. Inside the block a recomputation returns the rows as they stand. The end
+    brings every matter concerned in step with its facts in batches, as
+    ``deadlines_recompute_all`` does, so the current rows are those the services
+    would have left. Nothing is recomputed when the block raises (its transaction
+    is rolled back). Not nested: an inner block runs inside the outer one's deferral.
+    """
+    if _deferred.get() is not None:
+        yield _deferred.get()
+        return
+    pending: set[int] = set()
+    token = _deferred.set(pending)
+    try:
+        yield pending
+    finally:
+        _deferred.reset(token)
+    deadlines_recompute_matters(pending)
+
+
+def deadlines_recompute_matters(matter_ids, *, calendar: HolidayCalendar | None = None) -> dict:
+    """Recompute the deadlines of these matters in batches of ids (a batch's range may take in others: harmless)."""
+    ids = sorted(set(matter_ids))
+    calendar = calendar or holiday_calendar()
+    memo: dict = {}
+    counts = {"matters": len(ids), "created": 0, "superseded": 0, "updated": 0}
+    for start in range(0, len(ids), RECOMPUTE_BATCH):
+        chunk = ids[start : start + RECOMPUTE_BATCH]
+        with transaction.atomic():
+            changes = _recompute(chunk[0], chunk[-1], calendar, memo)
+        counts["created"] += len(changes.create)
+        counts["superseded"] += len(changes.supersede)
+        counts["updated"] += len(changes.update)
+    return counts
 
 
 def deadlines_recompute_all(

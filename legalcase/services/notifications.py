@@ -148,6 +148,20 @@ def _notifications_create(*, user: User, today: dt.date) -> int:
     return created
 
 
+def notifications_refresh(*, today: dt.date | None = None) -> int:
+    """The in-app notifications of every active user for what is due today; no e-mail. Return how many are new.
+
+    What ``deadlines_daily`` does first, for a start that should not wait for 07:00
+    (``seed_demo``, the in-process worker): safe to run any number of times, since
+    only notifications not already there are created, and the digest is left to the
+    daily job, which sends it once a day.
+    """
+    today = today or timezone.localdate()
+    return sum(
+        _notifications_create(user=user, today=today) for user in User.objects.filter(is_active=True).order_by("id")
+    )
+
+
 def _link(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 

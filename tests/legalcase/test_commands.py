@@ -1,30 +1,41 @@
 """add_user and seed_demo, run as an operator would, through call_command."""
 
+import datetime as dt
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from legalcase.demo import CREDITORS, DEMO_PASSWORD, FIRMS
+from legalcase.demo.tour import demo_tour
 from legalcase.demo_money import AMC, PORTFOLIO_SOLD
 from legalcase.identity import validate_resident_id, validate_uscc
 from legalcase.models import (
+    ALLOWED_MOVES,
     Assignment,
     Creditor,
+    Deadline,
     FeeInvoice,
     Guarantee,
     Instalment,
     LawFirm,
     Matter,
     MatterEvent,
+    Notification,
     Party,
     Portfolio,
+    Proceeding,
+    Recovery,
     Role,
     Settlement,
     Stage,
     User,
 )
+from legalcase.services.deadlines import deadlines_recompute_all
+from legalcase.services.notifications import scope_matters
 from tests.shared_rows import shared_rows
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +259,78 @@ def test_seed_demo_records_court_steps_enforcement_and_recoveries_through_the_se
         assert matter.outstanding["total"] == 0, matter.number
     # Every recorded step is on a timeline with who did it.
     assert MatterEvent.objects.filter(kind=EventKind.ENFORCEMENT_RECORDED, actor__isnull=False).exists()
+
+
+# seed_demo as a new user meets it (issue 22): on the same seeded demo as above.
+
+
+def test_seed_demo_prints_its_progress_the_tour_and_the_time_it_took(seeded):
+    lines = seeded.splitlines()
+    counted = [line for line in lines if line.startswith("演示数据：案件 ")]
+    assert counted == [f"演示数据：案件 {n}/300 …" for n in range(30, 301, 30)]
+    assert lines.index(counted[-1]) < lines.index("演示数据：律师费、资产包转让与和解 …")
+    done = next(line for line in lines if line.startswith("演示数据：完成"))
+    assert re.fullmatch(r"演示数据：完成，用时 \d+ 秒。", done)
+    # The tour: a full court record, a breached settlement, a sold debt, each printed with its link.
+    stops = demo_tour()
+    assert len(stops) == 3
+    for stop in stops:
+        assert f"{stop.number}  /matters/{stop.matter_id}/  {stop.shows}" in seeded
+    rich, breached, sold = (Matter.objects.get(pk=stop.matter_id) for stop in stops)
+    assert rich.stage == Stage.ENFORCEMENT
+    assert rich.rulings.filter(confirmed=True).exists() and rich.proceedings.filter(kind="first_instance").exists()
+    assert rich.enforcement_actions.filter(renews__isnull=False).exists() and rich.recoveries.exists()
+    assert breached.settlements.get().status == Settlement.Status.BREACHED
+    assert sold.debt.original_creditor is not None and sold.debt.creditor.name == "华东明远资产管理有限公司"
+
+
+def test_seed_demo_dates_every_timeline_entry_when_it_happened_in_the_story(seeded):
+    now = timezone.now()
+    first, last = MatterEvent.objects.order_by("at").first().at, MatterEvent.objects.order_by("at").last().at
+    assert last - first > dt.timedelta(days=365)
+    assert not MatterEvent.objects.filter(at__gt=now).exists()
+    # Escalations are spread out too, each the matter's first entry.
+    created = list(Matter.objects.values_list("created_at", flat=True))
+    assert max(created) - min(created) > dt.timedelta(days=365)
+    for matter in Matter.objects.all():
+        events = list(matter.events.order_by("at", "id"))
+        assert events[0].kind == "created" and events[0].at == matter.created_at, matter.number
+        # In the order of time, the stage moves are a path the stage table allows.
+        stage = Stage.INTAKE
+        for event in events:
+            if event.kind == "stage_changed":
+                assert event.new["stage"] in ALLOWED_MOVES[stage], matter.number
+                stage = event.new["stage"]
+        assert stage == matter.stage
+        moves = [event.at for event in events if event.kind == "stage_changed"]
+        assert matter.stage_changed_at == max(moves, default=matter.created_at)
+        # In office hours, China time.
+        for event in events:
+            local = timezone.localtime(event.at)
+            assert dt.time(8, 0) <= local.time() <= dt.time(18, 0) or local.date() == timezone.localdate(now)
+    # Entries that record a day are on that day (today's at the latest).
+    today = timezone.localdate(now)
+    for event in MatterEvent.objects.filter(kind="proceeding_recorded"):
+        filed = dt.date.fromisoformat(event.new["filed_on"])
+        assert timezone.localdate(event.at) == min(filed, today)
+        assert Proceeding.objects.get(pk=event.new["proceeding"]).filed_on == filed
+    for event in MatterEvent.objects.filter(kind="recovery_recorded"):
+        received = Recovery.objects.get(pk=event.new["recovery"]).received_on
+        assert timezone.localdate(event.at) == min(received, today)
+    # A deadline closed by a filing is closed on the filing day, after the matter was escalated.
+    for event in MatterEvent.objects.filter(kind="deadline_closed", new__has_key="proceeding"):
+        filed = Proceeding.objects.get(pk=event.new["proceeding"]).filed_on
+        assert timezone.localdate(event.at) == filed
+
+
+def test_seed_demo_leaves_notifications_for_what_is_due_and_deadlines_in_step(seeded):
+    today = timezone.localdate()
+    overdue = Deadline.objects.filter(superseded_at__isnull=True, status="open", due_on__lt=today)
+    assert overdue.exists()
+    counsel1 = User.objects.get(username="counsel1")
+    notified = Notification.objects.filter(user=counsel1, kind="overdue")
+    expected = overdue.filter(matter__in=scope_matters(counsel1, "mine"))
+    assert set(notified.values_list("deadline_id", flat=True)) == set(expected.values_list("pk", flat=True))
+    assert expected.count() > 10
+    # The deadlines recomputed together at the end are those the facts give: nothing to change.
+    assert deadlines_recompute_all() == {"matters": 300, "created": 0, "superseded": 0, "updated": 0}

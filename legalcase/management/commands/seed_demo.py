@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from legalcase.demo import DemoConflict, demo_logins, seed_demo
+from legalcase.demo.tour import demo_tour
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         if matters < 1:
             raise CommandError("--matters must be at least 1.")
         try:
-            result = seed_demo(matters=matters)
+            result = seed_demo(matters=matters, progress=self._progress)
         except DemoConflict as exc:
             raise CommandError(f"Cannot seed the demo: {exc}.") from None
         if result.created:
@@ -24,6 +25,12 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo data added: {counts}."))
         else:
             self.stdout.write("demo data already present")
+        stops = demo_tour()
+        if stops:
+            self.stdout.write("")
+            self.stdout.write("演示导览（README 的“五分钟导览”）：")
+            for stop in stops:
+                self.stdout.write(f"  {stop.number}  /matters/{stop.matter_id}/  {stop.shows}")
         logins = demo_logins()
         if not logins:
             return
@@ -35,6 +42,11 @@ class Command(BaseCommand):
         self.stdout.write(_row(tuple("-" * w for w in widths), widths))
         for row in logins:
             self.stdout.write(_row(row, widths))
+
+    def _progress(self, line: str) -> None:
+        # Flushed at once: ``make run`` shows it while the seeding goes on.
+        self.stdout.write(line)
+        self.stdout.flush()
 
 
 def _width(text: str) -> int:
