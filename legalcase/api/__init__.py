@@ -65,6 +65,7 @@ from legalcase.api.matters import (  # noqa: F401
     MatterDebtorView,
     MatterDetailSerializer,
     MatterDetailView,
+    MatterExportView,
     MatterFilterSerializer,
     MatterForumSerializer,
     MatterForumView,
