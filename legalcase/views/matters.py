@@ -198,7 +198,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
             "ordering": ordering[0] if ordering else "",
             "sort": _sort_links(filters, ordering),
             "export_url": reverse("matter_export") + (f"?{urlencode(query)}" if query else ""),
-            "export_limit": MATTER_EXPORT_LIMIT,
+            "export_limit": f"{MATTER_EXPORT_LIMIT:,}",
             "over_export_limit": count > MATTER_EXPORT_LIMIT,
             "page": page,
             "rows": matter_rows(page.object_list, selectable=bool(actions)),
