@@ -139,7 +139,7 @@ def bulk_actions(user: User) -> list[str]:
 # The session key holding the list's last filters and sort, restored when the user comes
 # back to the bare list; ``?clear=1`` forgets them.
 LIST_QUERY_KEY = "matter_list_query"
-# The list's sortable columns, in the order shown: (key, header); keys are MATTER_ORDERINGS'.
+# The list's sortable columns, in the order shown (keys of MATTER_ORDERINGS).
 SORTABLE_COLUMNS = ("number", "debtor_name", "claim_total", "stage", "overdue_since")
 
 
@@ -177,10 +177,12 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     firms, owners = firm_choices(), owner_choices()
     filter_form, filters, ordering = _list_query(request, firms, owners)
     query = {**filters, **({"ordering": ordering[0]} if ordering else {})}
-    if query:
-        request.session[LIST_QUERY_KEY] = urlencode(query)
-    else:
-        request.session.pop(LIST_QUERY_KEY, None)
+    remembered = urlencode(query)
+    if request.session.get(LIST_QUERY_KEY, "") != remembered:  # written only when it changes
+        if remembered:
+            request.session[LIST_QUERY_KEY] = remembered
+        else:
+            request.session.pop(LIST_QUERY_KEY, None)
     matters = visible_matters(request.user).filter_by(**filters).for_list().sorted_by(ordering)
     # Unfiltered over a big table, the count is PostgreSQL's estimate (API.md, "Lists").
     paginator = EstimatingPaginator(matters, PAGE_SIZE)

@@ -331,3 +331,19 @@ def test_a_bulk_question_over_the_job_limit_says_how_many_the_job_takes(client, 
     client.force_login(counsel)
     html = unescape(client.get(reverse("matter_list"), {"ordering": "number"}).content.decode())
     assert 'data-confirm-all="筛选出的最新 3 个案件"' in html
+
+
+def test_starting_a_batch_asks_naming_the_template_field_and_the_count(client, counsel):
+    matters = [make_matter(), make_matter()]
+    client.force_login(counsel)
+    response = client.post(
+        reverse("matter_bulk"), {"action": "batch_filings", "scope": "selected", "matters": [m.pk for m in matters]}
+    )
+    assert response["Location"] == reverse("batch_new")
+    html = unescape(
+        client.post(
+            reverse("batch_new"), {"template": "complaint_credit_card", "procedure": "simplified", "step": "check"}
+        ).content.decode()
+    )
+    # fasu.js puts the chosen template's name in place of {template}.
+    assert 'value="start" class="btn primary" data-confirm-submit="确定为选中的 2 个案件生成《{template}》吗？"' in html
