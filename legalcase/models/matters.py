@@ -152,9 +152,9 @@ def matter_ordering(value: str | None) -> list[str]:
     """``"-claim_total,number"`` as a list of keys; an unknown key raises ``ValueError`` naming it."""
     keys = [part.strip() for part in (value or "").split(",") if part.strip()]
     for key in keys:
-        if key.lstrip("-") not in MATTER_ORDERINGS:
+        if key.removeprefix("-") not in MATTER_ORDERINGS:
             raise ValueError(key)
-    if len({key.lstrip("-") for key in keys}) != len(keys):
+    if len({key.removeprefix("-") for key in keys}) != len(keys):
         raise ValueError(value)
     return keys
 
@@ -207,7 +207,7 @@ class MatterQuerySet(models.QuerySet):
         """Order by ``matter_ordering`` keys (``-`` descends), ties newest first; none: newest first."""
         order = []
         for key in keys:
-            expression = MATTER_ORDERINGS[key.lstrip("-")]()
+            expression = MATTER_ORDERINGS[key.removeprefix("-")]()
             order.append(expression.desc() if key.startswith("-") else expression.asc())
         return self.order_by(*order, "-id")
 

@@ -47,9 +47,10 @@ def test_a_finished_bulk_job_is_listed_in_chinese_with_its_result_and_link(clien
 
 def test_jobs_are_newest_first_and_only_the_users_own(client):
     counsel, other = make_user(Role.COUNSEL), make_user(Role.COUNSEL)
-    older = job_create(kind="matters_bulk", user=counsel, payload={"action": "unassign_firm", "matter_ids": [1]}, total=1)
+    bulk = {"action": "unassign_firm", "matter_ids": [1]}
+    older = job_create(kind="matters_bulk", user=counsel, payload=bulk, total=1)
     newer = job_create(kind="escalations_import", user=counsel, payload={"name": "十二月.xlsx"}, total=0)
-    theirs = job_create(kind="matters_bulk", user=other, payload={"action": "unassign_firm", "matter_ids": [1]}, total=1)
+    theirs = job_create(kind="matters_bulk", user=other, payload=bulk, total=1)
     chunk = job_create(kind="batch_chunk", user=counsel, payload={"batch_id": 1, "item_ids": [1]}, total=1)
 
     html = jobs_html(client, counsel)
@@ -89,7 +90,7 @@ def test_a_batch_links_to_its_page_and_an_import_to_its_rejected_rows(client):
 
 def test_an_admin_sees_everyones_jobs_but_opens_only_their_own(client):
     admin, lawyer = make_user(Role.ADMIN), make_user(Role.LAWYER, firm=make_firm())
-    theirs = job_create(kind="matters_bulk", user=lawyer, payload={"action": "unassign_firm", "matter_ids": []}, total=1)
+    theirs = job_create(kind="matters_bulk", user=lawyer, payload={"action": "unassign_firm", "matter_ids": []})
     html = jobs_html(client, admin)
     (row,) = rows(html)
     assert lawyer.display_name in row and "发起人" in html
