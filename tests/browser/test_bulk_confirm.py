@@ -55,6 +55,9 @@ def test_the_sorted_list_marks_its_column_and_an_empty_jobs_page_says_so(open_pa
     page = open_page(counsel, "/?ordering=-claim_total")
     assert page.locator('th[aria-sort="descending"]').inner_text().startswith("诉请金额")
     page.screenshot(path="/tmp/lists-list-sorted-1280.png", full_page=True)
+    phone = open_page(counsel, "/?ordering=-claim_total", width=390)
+    assert phone.get_by_text("导出 Excel").is_visible()
+    phone.screenshot(path="/tmp/lists-list-sorted-390.png", full_page=True)
     page = open_page(counsel, "/jobs/")
     assert page.locator("h1").inner_text() == "任务记录"
     assert "暂无任务" in page.inner_text("body")
