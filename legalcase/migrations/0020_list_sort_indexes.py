@@ -41,6 +41,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='matter',
-            index=models.Index(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('recovered_costs'), '+', models.F('recovered_interest')), '+', models.F('recovered_principal')), name='matter_recovered_total'),
+            index=models.Index(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('recovered_costs'), '+', models.F('recovered_interest')), '+', models.F('recovered_principal')), django.db.models.expressions.OrderBy(models.F('id'), descending=True), name='matter_recovered_total'),
+        ),
+        migrations.AddIndex(
+            model_name='matter',
+            index=models.Index(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('recovered_costs'), '+', models.F('recovered_interest')), '+', models.F('recovered_principal')), models.F('id'), name='matter_recovered_total_up'),
         ),
     ]

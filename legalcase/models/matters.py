@@ -281,7 +281,10 @@ class Matter(models.Model):
             models.Index(fields=["debtor_name", "-id"], name="matter_debtor_name_id"),
             models.Index(fields=["stage", "id"], name="matter_stage_id_up"),
             models.Index(fields=["created_at"], name="matter_created_at"),
-            models.Index(recovered_total_expression(), name="matter_recovered_total"),
+            # Most matters have recovered nothing, so the tie-break (newest first) is in the
+            # index, one per direction: a scan backwards of (total, id) is "-recovered_total".
+            models.Index(recovered_total_expression(), models.F("id").desc(), name="matter_recovered_total"),
+            models.Index(recovered_total_expression(), "id", name="matter_recovered_total_up"),
         ]
 
     def __str__(self) -> str:
