@@ -15,6 +15,7 @@ app_name = "api"
 urlpatterns = [
     path("auth/token/", api.TokenView.as_view(), name="token"),
     path("matters/", api.MatterListView.as_view(), name="matter-list"),
+    path("matters/export.xlsx", api.MatterExportView.as_view(), name="matter-export"),
     path("matters/<int:matter_id>/", api.MatterDetailView.as_view(), name="matter-detail"),
     path("matters/<int:matter_id>/transition/", api.MatterTransitionView.as_view(), name="matter-transition"),
     path("matters/<int:matter_id>/assignment/", api.MatterAssignmentView.as_view(), name="matter-assignment"),

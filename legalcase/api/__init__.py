@@ -67,6 +67,7 @@ from legalcase.api.matters import (  # noqa: F401
     MatterDebtorView,
     MatterDetailSerializer,
     MatterDetailView,
+    MatterExportView,
     MatterFilterSerializer,
     MatterForumSerializer,
     MatterForumView,

@@ -44,6 +44,7 @@ from legalcase.models.fees import FeeArrangement, FeeInvoice, FeePayment  # noqa
 from legalcase.models.jobs import BackgroundWork, Job, JobStatus  # noqa: F401
 from legalcase.models.matters import (  # noqa: F401
     ALLOWED_MOVES,
+    MATTER_ORDERINGS,
     Assignment,
     ClosingReason,
     EventKind,
@@ -54,6 +55,7 @@ from legalcase.models.matters import (  # noqa: F401
     MatterNumberCounter,
     MatterQuerySet,
     Stage,
+    matter_ordering,
 )
 from legalcase.models.proceedings import (  # noqa: F401
     LIMITATION_INTERRUPTING_KINDS,

@@ -50,7 +50,12 @@ class Job(models.Model):
     class Meta:
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
-        indexes = [models.Index(fields=["status", "lease_expires_at"], name="job_status_lease")]
+        indexes = [
+            models.Index(fields=["status", "lease_expires_at"], name="job_status_lease"),
+            # The jobs page: a user's own jobs, newest first.
+            models.Index(fields=["created_by", "-created_at"], name="job_creator_created"),
+            models.Index(fields=["-created_at"], name="job_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id}"

@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +42,7 @@ from legalcase.access import (
     visible_matters,
 )
 from legalcase.authentication import LoginLocked, login_attempt
+from legalcase.exports import MATTER_EXPORT_LIMIT, XLSX_CONTENT_TYPE, matter_export, matter_export_filename
 from legalcase.forms import (
     BULK_LIMIT,
     AssignFirmForm,
@@ -72,6 +73,7 @@ from legalcase.models import (
     Role,
     Stage,
     User,
+    matter_ordering,
 )
 from legalcase.pagination import EstimatingPaginator
 from legalcase.templatetags.fasu import money, stage_badge
@@ -134,13 +136,54 @@ def bulk_actions(user: User) -> list[str]:
     return [name for name, (permission, _label) in BulkActionForm.ACTIONS.items() if can(user, permission)]
 
 
+# The session key holding the list's last filters and sort, restored when the user comes
+# back to the bare list; ``?clear=1`` forgets them.
+LIST_QUERY_KEY = "matter_list_query"
+# The list's sortable columns, in the order shown (keys of MATTER_ORDERINGS).
+SORTABLE_COLUMNS = ("number", "debtor_name", "claim_total", "stage", "overdue_since")
+
+
+def _list_query(request: HttpRequest, firms, owners) -> tuple[MatterFilterForm, dict, list[str]]:
+    """The filter form, its valid filters and the sort key of a list request; an unknown sort key is dropped."""
+    filter_form = MatterFilterForm(request.GET, firms=firms, owners=owners)
+    filters = filter_form.filters()
+    try:
+        ordering = matter_ordering(request.GET.get("ordering"))[:1]
+    except ValueError:
+        ordering = []
+    return filter_form, filters, ordering
+
+
+def _sort_links(filters: dict, ordering: list[str]) -> dict[str, dict]:
+    """Each sortable column's link: ascending first, the reverse when it is the current sort."""
+    current = ordering[0] if ordering else ""
+    links = {}
+    for key in SORTABLE_COLUMNS:
+        direction = "asc" if current == key else "desc" if current == f"-{key}" else ""
+        target = f"-{key}" if direction == "asc" else key
+        links[key] = {"url": "?" + urlencode({**filters, "ordering": target}), "direction": direction}
+    return links
+
+
 @login_required
 @require_GET
 def matter_list(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("clear"):
+        request.session.pop(LIST_QUERY_KEY, None)
+        return redirect("matter_list")
+    if not request.GET and request.session.get(LIST_QUERY_KEY):
+        # Back to the list without parameters: the filters and sort used last.
+        return redirect(reverse("matter_list") + "?" + request.session[LIST_QUERY_KEY])
     firms, owners = firm_choices(), owner_choices()
-    filter_form = MatterFilterForm(request.GET, firms=firms, owners=owners)
-    filters = filter_form.filters()
-    matters = visible_matters(request.user).filter_by(**filters).for_list().order_by("-id")
+    filter_form, filters, ordering = _list_query(request, firms, owners)
+    query = {**filters, **({"ordering": ordering[0]} if ordering else {})}
+    remembered = urlencode(query)
+    if request.session.get(LIST_QUERY_KEY, "") != remembered:  # written only when it changes
+        if remembered:
+            request.session[LIST_QUERY_KEY] = remembered
+        else:
+            request.session.pop(LIST_QUERY_KEY, None)
+    matters = visible_matters(request.user).filter_by(**filters).for_list().sorted_by(ordering)
     # Unfiltered over a big table, the count is PostgreSQL's estimate (API.md, "Lists").
     paginator = EstimatingPaginator(matters, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -153,17 +196,67 @@ def matter_list(request: HttpRequest) -> HttpResponse:
             "nav": "matters",
             "filter_form": filter_form,
             "filters": filters,
-            "filtered": bool(filters),
+            "filtered": bool(query),
+            "ordering": ordering[0] if ordering else "",
+            "sort": _sort_links(filters, ordering),
+            "export_url": reverse("matter_export") + (f"?{urlencode(query)}" if query else ""),
+            "export_limit": f"{MATTER_EXPORT_LIMIT:,}",
+            "over_export_limit": count > MATTER_EXPORT_LIMIT,
             "page": page,
             "rows": matter_rows(page.object_list, selectable=bool(actions)),
             "count": count,
             "count_is_estimate": paginator.count_is_estimate,
             "bulk_form": BulkActionForm(actions=actions, firms=firms, owners=owners) if actions else None,
+            "bulk_confirm": bulk_confirmations(count=count, estimate=paginator.count_is_estimate) if actions else {},
             "bulk_limit": BULK_LIMIT,
             "over_bulk_limit": count > BULK_LIMIT,
             "show_firm_filter": request.user.role != Role.LAWYER,
         },
     )
+
+
+@login_required
+@require_GET
+def matter_export_view(request: HttpRequest) -> HttpResponse:
+    """What the list shows (its filters and sort, every matching row up to the limit) as .xlsx, audited."""
+    _form, filters, ordering = _list_query(request, firm_choices(), owner_choices())
+    matters = visible_matters(request.user).filter_by(**filters).for_list().sorted_by(ordering)
+    query = {**filters, **({"ordering": ordering[0]} if ordering else {})}
+    try:
+        content, _rows = matter_export(user=request.user, matters=matters, query=query)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(reverse("matter_list") + (f"?{urlencode(query)}" if query else ""))
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=matter_export_filename())
+    return response
+
+
+def bulk_confirmations(*, count: int, estimate: bool) -> dict[str, str]:
+    """The bulk bar's confirmation questions, naming the action and how many matters it takes.
+
+    fasu.js fills ``{matters}`` (the ticked count, or the filter's) and ``{firm}``,
+    ``{owner}``, ``{stage}``, ``{reason}`` (the chosen option's label) before asking.
+    """
+    taken = min(count, BULK_LIMIT)
+    if count > BULK_LIMIT:
+        every = _("the newest %(count)s of the matching matters") % {"count": f"{taken:,}"}
+    elif estimate:
+        every = _("all matching matters (about %(count)s)") % {"count": f"{taken:,}"}
+    else:
+        every = _("all %(count)s matching matters") % {"count": f"{taken:,}"}
+    return {
+        "selected": _("the {n} ticked matters"),
+        "selected_one": _("the ticked matter"),
+        "all": every,
+        "assign_firm": _("Assign {matters} to “{firm}”?"),
+        "unassign_firm": _("End the current assignment of {matters}?"),
+        "set_owner": _("Make {owner} the owner of {matters}?"),
+        "clear_owner": _("Clear the owner of {matters}?"),
+        "move_stage": _("Move {matters} to the “{stage}” stage?"),
+        "close": _("Close {matters} (reason: {reason})?"),
+    }
 
 
 def _form_errors_to_messages(request: HttpRequest, form) -> None:
@@ -266,6 +359,99 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
     }
     template = "legalcase/_job_status.html" if request.htmx else "legalcase/job_detail.html"
     return render(request, template, context)
+
+
+# The kinds of job the jobs page lists (the work a person started), with their names;
+# the parts a job splits into (a batch's chunks, a document's PDF) are not listed.
+JOB_KIND_LABELS = {
+    "matters_bulk": gettext_lazy("Bulk action"),
+    "escalations_import": gettext_lazy("Bulk import"),
+    "batch_run": gettext_lazy("Batch filings"),
+    "evidence_bundle": gettext_lazy("Evidence bundle"),
+    "document_generate": gettext_lazy("Filing"),
+}
+JOBS_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class JobRow:
+    job: Job
+    kind: str
+    summary: str
+    error: str
+    mine: bool
+    links: list[tuple[str, str]]  # (label, url)
+
+
+def _job_row(job: Job, *, user: User) -> JobRow:
+    """A row of the jobs page: what the job did, its result or error, and where to see more."""
+    result, mine = job.result or {}, job.created_by_id == user.pk
+    links: list[tuple[str, str]] = []
+    if job.kind == "escalations_import":
+        summary = job.payload.get("name") or ""
+        if job.status == JobStatus.DONE:
+            summary = _("%(name)s: %(created)s created, %(updated)s updated, %(rejected)s rejected") % {
+                "name": summary,
+                "created": result.get("created", 0),
+                "updated": result.get("updated", 0),
+                "rejected": result.get("rejected", 0),
+            }
+            if result.get("rejected") and mine:
+                links.append((_("Rejected rows"), reverse("escalation_import_errors", args=[job.pk])))
+    elif job.kind == "batch_run":
+        summary = _("%(count)s matters") % {"count": job.progress_total}
+        if job.payload.get("batch_id"):
+            links.append((_("Batch page"), reverse("batch_detail", args=[job.payload["batch_id"]])))
+    elif job.kind == "matters_bulk":
+        summary = _job_summary(job)
+        if job.is_finished:
+            failed = result.get("failed", len(result.get("errors", [])))
+            summary = _("%(action)s: %(total)s matters, %(failed)s failed") % {
+                "action": summary,
+                "total": job.progress_total,
+                "failed": failed,
+            }
+    else:
+        summary = ""
+    if mine:
+        links.insert(0, (_("Details"), reverse("job_detail", args=[job.pk])))
+    error = _job_error(job) if job.status == JobStatus.FAILED else ""
+    kind = str(JOB_KIND_LABELS.get(job.kind, job.kind))
+    return JobRow(job=job, kind=kind, summary=summary, error=error, mine=mine, links=links)
+
+
+def _job_error(job: Job) -> str:
+    """A failed job's error in the reader's language: the worker records ``ClassName: message``
+    (the message is ours, translated when it was raised); the class name is for the logs."""
+    text = (job.error or "").strip()
+    if text.startswith("The worker stopped"):
+        return _("The worker stopped several times while running this job; start it again.")
+    head, sep, message = text.partition(": ")
+    if sep and head.isidentifier():
+        text = message
+    return _("Stopped with an error: %(message)s") % {"message": text[:300] or "—"}
+
+
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    """任务记录: the user's own batches, imports and bulk jobs, newest first (an admin sees everyone's)."""
+    user = request.user
+    jobs = Job.objects.filter(kind__in=JOB_KIND_LABELS).select_related("created_by").order_by("-created_at", "-id")
+    everyone = user.role == Role.ADMIN
+    if not everyone:
+        jobs = jobs.filter(created_by=user)
+    page = Paginator(jobs, JOBS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "legalcase/job_list.html",
+        {
+            "nav": "jobs",
+            "page": page,
+            "rows": [_job_row(job, user=user) for job in page.object_list],
+            "everyone": everyone,
+        },
+    )
 
 
 # --- Matter page --------------------------------------------------------------------

@@ -204,4 +204,67 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target) { labelCards(event.detail.target.parentNode || event.detail.target); }
   });
+
+/* Bulk confirmations (issue 22): the question names the action and how many matters it
+   takes. The matter list's bulk form carries the questions as data-confirm-* attributes
+   (legalcase.views.matters.bulk_confirmations); a submit button with data-confirm-submit
+   asks its own question, "{field}" replaced by the label chosen in that field. */
+(function () {
+  "use strict";
+
+  function chosenLabel(form, name) {
+    var field = form.querySelector('[name="' + name + '"]');
+    if (field && field.tagName === "SELECT" && field.selectedIndex >= 0) {
+      return field.options[field.selectedIndex].text.trim();
+    }
+    return field ? String(field.value) : "";
+  }
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : whole;
+    });
+  }
+
+  function bulkQuestion(form) {
+    var data = form.dataset;
+    var actionField = form.querySelector('[name="action"]');
+    var action = actionField ? actionField.value : "";
+    var scope = form.querySelector('input[name="scope"]:checked');
+    var matters;
+    if (scope && scope.value === "all") {
+      matters = data.confirmAll;
+    } else {
+      var n = form.querySelectorAll('input[type="checkbox"][name="matters"]:checked').length;
+      if (n === 0) { return ""; }  // the server answers "tick at least one matter"
+      matters = n === 1 ? data.confirmSelected_one : fill(data.confirmSelected, { n: String(n) });
+    }
+    var values = {
+      matters: matters,
+      firm: chosenLabel(form, "bulk_firm"),
+      owner: chosenLabel(form, "bulk_owner"),
+      stage: chosenLabel(form, "bulk_to"),
+      reason: chosenLabel(form, "bulk_reason")
+    };
+    var key = action;
+    if (action === "set_owner" && form.querySelector('[name="bulk_owner"]').value === "none") { key = "clear_owner"; }
+    if (action === "move_stage" && form.querySelector('[name="bulk_to"]').value === "closed") { key = "close"; }
+    var question = data["confirm" + key.charAt(0).toUpperCase() + key.slice(1)];
+    return question ? fill(question, values) : "";
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches) { return; }
+    var question = "";
+    var button = event.submitter;
+    if (button && button.hasAttribute("data-confirm-submit")) {
+      question = button.getAttribute("data-confirm-submit").replace(/\{(\w+)\}/g, function (whole, name) {
+        return chosenLabel(form, name) || whole;
+      });
+    } else if (form.matches("form[data-bulk]")) {
+      question = bulkQuestion(form);
+    }
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  }, true);
 })();
