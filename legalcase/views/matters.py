@@ -76,7 +76,7 @@ from legalcase.models import (
     matter_ordering,
 )
 from legalcase.pagination import EstimatingPaginator
-from legalcase.templatetags.fasu import money, stage_badge
+from legalcase.templatetags.fasu import creditor_short, money, stage_badge
 
 PAGE_SIZE = 50
 
@@ -709,7 +709,7 @@ def matter_rows(matters, *, selectable: bool) -> str:
                 debt.debtor.masked_id_number,
                 product, product,
                 debt.masked_account_number,
-                debt.creditor.name, debt.creditor.name,
+                debt.creditor.name, creditor_short(debt.creditor.name),
                 money(debt.claim_total),
                 stage_badge(matter.stage),
                 matter.owner.display_name if matter.owner_id else "—",

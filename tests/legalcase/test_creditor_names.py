@@ -55,3 +55,15 @@ def test_the_dashboards_creditor_filter_tells_the_creditors_apart(client, two_cr
     select = re.search(r'<select name="creditor">(.*?)</select>', html, re.S).group(1)
     assert f'<option value="{card_centre.pk}" title="{CARD_CENTRE}">华信银行…信用卡中心</option>' in select
     assert f'<option value="{branch.pk}" title="{BRANCH}">华信银行…北京朝阳支行</option>' in select
+
+
+@pytest.mark.django_db
+def test_the_matter_list_tells_the_creditors_apart_and_carries_the_full_names(client, two_creditors_of_one_bank):
+    card_centre, branch = two_creditors_of_one_bank
+    make_matter(creditor=card_centre)
+    make_matter(creditor=branch)
+    client.force_login(make_user(Role.COUNSEL))
+    html = client.get(reverse("matter_list")).content.decode()
+    cells = re.findall(r'<td title="([^"]+)">([^<]+)</td>', html)
+    assert (CARD_CENTRE, "华信银行…信用卡中心") in cells
+    assert (BRANCH, "华信银行…北京朝阳支行") in cells
