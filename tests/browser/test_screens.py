@@ -125,7 +125,7 @@ def test_the_matter_page_index_stays_in_view_and_jumps_to_its_sections(open_page
     matter = rich_matter(counsel)
     page = open_page(counsel, f"/matters/{matter.pk}/", width=WIDTHS["laptop"])
     page.wait_for_load_state("networkidle")
-    index = page.get_by_role("navigation", name="本事项的各部分")
+    index = page.get_by_role("navigation", name="本案目录")
     assert index.is_visible()
 
     index.get_by_role("link", name="期限", exact=True).click()

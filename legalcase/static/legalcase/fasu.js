@@ -204,6 +204,7 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target) { labelCards(event.detail.target.parentNode || event.detail.target); }
   });
+})();
 
 /* Bulk confirmations (issue 22): the question names the action and how many matters it
    takes. The matter list's bulk form carries the questions as data-confirm-* attributes
