@@ -129,3 +129,34 @@ def _no_foreign_shared_rows(request):
     """Fail a test that would run while shared rows it did not ask for are in the database."""
     if shared_rows.OPEN and not _uses_shared_rows(request.node):
         pytest.fail(f"shared rows of {shared_rows.OPEN} are still open for {request.node.nodeid}")
+
+
+# Transactional tests and the threads they start -------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Before a transactional test empties the tables, end what its threads left open.
+
+    A live server's request thread, or a scheduler or worker thread a test started, can still
+    be inside a transaction when the test ends; PostgreSQL's TRUNCATE would then wait for it
+    for ever. Its connection is closed here (the thread sees an error, which no test reads).
+    """
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or "live_server" in item.fixturenames):
+        _end_other_transactions()
+    return (yield)
+
+
+def _end_other_transactions() -> None:
+    from django.db import connections
+
+    for connection_ in connections.all(initialized_only=True):
+        if connection_.vendor != "postgresql":
+            continue
+        with connection_.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND state IN ('idle in transaction', 'idle in transaction (aborted)')"
+            )
