@@ -4,8 +4,6 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Exported so that SITE_URL's default (links in e-mails and calendar feeds) follows them.
-export HOST PORT
 
 .PHONY: run test install worker worker-pdf bench-matter-list clean
 
@@ -17,6 +15,10 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 install: $(BIN)/.installed
 
 # First run: SQLite, in-process worker, demo data and demo users; DEBUG=1 unless set.
+# HOST and PORT go to the commands, so that SITE_URL's default (links in e-mails and calendar
+# feeds) follows them.
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
 run: $(BIN)/.installed
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo

@@ -584,7 +584,7 @@ def deadlines_recompute_all(
     # A child must not share the parent's open connection: close it before forking,
     # so each process opens its own (the parent reopens on its next query).
     connections.close_all()
-    with multiprocessing.get_context("fork").Pool(processes, initializer=_worker_start, initargs=(calendar,)) as pool:
+    with multiprocessing.get_context("fork").Pool(processes, initializer=_child_start, initargs=(calendar,)) as pool:
         for done in pool.imap_unordered(_recompute_span, spans):
             add(done)
     return counts
@@ -609,6 +609,14 @@ _worker: dict = {}
 
 def _worker_start(calendar: HolidayCalendar) -> None:
     _worker["calendar"], _worker["memo"] = calendar, {}
+
+
+def _child_start(calendar: HolidayCalendar) -> None:
+    # A forked child never uses, nor closes, a connection object it inherited: the socket
+    # is the parent's. Dropping the objects makes the child open its own on first use.
+    for connection in connections.all(initialized_only=True):
+        connection.connection = None
+    _worker_start(calendar)
 
 
 def _recompute_span(span: tuple[int, int, int]) -> tuple[int, int, int, int]:
