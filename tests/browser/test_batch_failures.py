@@ -1,12 +1,17 @@
 """A batch with a failed matter and a missing bundle, in the browser (issue 22, item 4)."""
 
-import pytest
+from pathlib import Path
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from legalcase.importing import escalations_import_start
 from legalcase.jobs import job_run
 from legalcase.models import Job, Role
 from templates_docx.batches import batch_request
 from tests.evidence.conftest import evidence_storage  # noqa: F401  (private storage in a temp dir)
 from tests.factories import make_matter, make_user
+from tests.legalcase.test_import import csv_bytes, row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,12 +50,6 @@ def test_a_failed_matter_shows_red_on_the_bar_with_its_reason_in_chinese(open_pa
 
 
 def test_the_import_page_offers_the_template_and_the_job_page_lists_the_rejected_rows(open_page, settings, tmp_path):
-    from pathlib import Path
-
-    from legalcase.importing import escalations_import_start
-    from tests.legalcase.test_import import csv_bytes, row
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     settings.STORAGE_ROOT = tmp_path
     counsel = make_user(Role.COUNSEL)
     page = open_page(counsel, "/imports/escalations/", width=1280)
