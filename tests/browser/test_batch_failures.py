@@ -9,6 +9,7 @@ from legalcase.importing import escalations_import_start
 from legalcase.jobs import job_run
 from legalcase.models import Job, Role
 from templates_docx.batches import batch_request
+from templates_docx.services import templates_install_defaults
 from tests.evidence.conftest import evidence_storage  # noqa: F401  (private storage in a temp dir)
 from tests.factories import make_matter, make_user
 from tests.legalcase.test_import import csv_bytes, row
@@ -17,6 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_failed_matter_shows_red_on_the_bar_with_its_reason_in_chinese(open_page, evidence_storage):  # noqa: F811
+    # A transactional test run before this one in the worker may have flushed the templates
+    # the migrations install: install them again (a no-op when present).
+    templates_install_defaults()
     counsel = make_user(Role.COUNSEL)
     card, loan, bare = make_matter(), make_matter(product="loan"), make_matter()
     batch = batch_request(
