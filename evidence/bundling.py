@@ -92,7 +92,7 @@ def exhibit_pdf(exhibit: Exhibit) -> pikepdf.Pdf:
         return pdf
     if exhibit.content_type in ("image/jpeg", "image/png"):
         return pikepdf.open(io.BytesIO(_image_to_pdf(exhibit.data)))
-    raise BundleError(f"{exhibit.title}: {exhibit.content_type} exhibits are not converted to PDF yet")
+    raise BundleError(f"{exhibit.title}：{exhibit.content_type} 类型的证据尚不能转换为PDF")
 
 
 # Annotations that run or carry something: media players, attachments, and links whose

@@ -216,12 +216,12 @@ def bundle_create(
         found = {item.pk: item for item in items.filter(pk__in=evidence_ids)}
         missing = [pk for pk in evidence_ids if pk not in found]
         if missing:
-            raise ValidationError({"evidence": [f"not evidence of this matter: {', '.join(map(str, missing))}"]})
+            raise ValidationError({"evidence": [f"不是本案的证据：{'、'.join(map(str, missing))}"]})
         if len(set(evidence_ids)) != len(evidence_ids):
-            raise ValidationError({"evidence": ["an item is named twice"]})
+            raise ValidationError({"evidence": ["同一证据重复列出"]})
         chosen = [found[pk] for pk in evidence_ids]
     if not chosen:
-        raise ValidationError({"evidence": ["the bundle needs at least one item of evidence"]})
+        raise ValidationError({"evidence": ["本案没有可编入证据材料的证据（至少需要一件）"]})
     unconverted = [
         f"{item.title}（{item.pk}）"
         for item in chosen

@@ -32,6 +32,11 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:job_id>/errors.csv", views.escalation_import_errors, name="escalation_import_errors"),
     path("imports/escalations/", views.escalation_import, name="escalation_import"),
+    path(
+        "imports/escalations/template.<str:kind>",
+        views.escalation_import_template,
+        name="escalation_import_template",
+    ),
     # Deadlines, calendar feed and notifications (views/deadlines.py)
     path("deadlines/", deadline_views.deadline_list, name="deadline_list"),
     path("deadlines/<int:deadline_id>/complete/", deadline_views.deadline_complete, name="deadline_complete"),

@@ -22,6 +22,7 @@ from legalcase.api import ERRORS, ApiView
 from legalcase.pagination import MatterPagination
 from templates_docx.batches import (
     MAX_BATCH,
+    batch_bundle_errors,
     batch_errors,
     batch_items,
     batch_list,
@@ -163,11 +164,18 @@ class BatchErrorSerializer(serializers.Serializer):
     error = serializers.CharField()
 
 
+class BatchBundleErrorSerializer(serializers.Serializer):
+    matter = serializers.IntegerField()
+    number = serializers.CharField()
+    bundle_error = serializers.CharField()
+
+
 class BatchSerializer(BatchStartedSerializer):
     template = serializers.CharField()
     version = serializers.IntegerField()
     bundle = serializers.BooleanField()
     errors = BatchErrorSerializer(many=True)
+    bundle_errors = BatchBundleErrorSerializer(many=True, help_text="Matters filed without their evidence bundle, and why.")
     download_url = serializers.CharField(allow_null=True)
 
 
@@ -181,6 +189,9 @@ class BatchItemSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     status = serializers.CharField(help_text="pending, done or failed")
     error = serializers.CharField(help_text="Why the matter failed, in Chinese; empty otherwise.")
+    bundle_error = serializers.CharField(
+        help_text="Why the matter's evidence bundle could not be built (its filing is still done), in Chinese; empty otherwise."
+    )
     files = serializers.ListField(child=serializers.DictField(), help_text="name, sha256, size of each file in its folder")
     finished_at = serializers.DateTimeField(allow_null=True)
 
@@ -201,6 +212,7 @@ def batch_representation(batch: Batch, *, detail: bool, counts: dict | None = No
             version=batch.template.version,
             bundle=batch.bundle,
             errors=batch_errors(batch),
+            bundle_errors=batch_bundle_errors(batch),
             # Null until done, and when nothing succeeded: the ZIP holds only the successes.
             download_url=reverse("templates_api:batch-download", args=[batch.pk])
             if status_ == "done" and counts["done"]

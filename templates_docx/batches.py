@@ -5,9 +5,11 @@ chunks of ``BATCH_CHUNK`` matters, each a ``batch_chunk`` job on the ``pdf`` que
 every PDF worker process takes chunks and none holds more than one chunk of documents.
 A chunk renders its DOCX files in the render pool, converts them in one LibreOffice run,
 builds each matter's bundle when asked, and stores everything; a matter that fails is
-recorded with its reason and the others go on. The ZIP (a folder per successful matter,
-``manifest.csv``, and ``failed.csv`` naming the matters that failed and why) is streamed
-from the stored files on download.
+recorded with its reason and the others go on. A bundle that cannot be built does not
+fail the filing: the matter is done, without a bundle, with the reason in ``bundle_error``.
+The ZIP (a folder per successful matter, ``manifest.csv``, ``failed.csv`` naming the
+matters that failed and why, ``bundle_errors.csv`` naming the bundles missing and why)
+is streamed from the stored files on download.
 
 Exactly once, whatever dies: a chunk is a job, so a dead worker's chunk runs again once
 its lease runs out, and a run does only what is still to do. An item leaves ``pending``
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 import queue
 import tempfile
@@ -38,6 +41,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
+from evidence.bundling import BundleError
 from evidence.conversion import conversion_available, convert_many
 from evidence.models import EvidenceBundle
 from evidence.services import bundle_create, bundle_make, private_file, private_storage
@@ -52,6 +56,8 @@ from templates_docx.pool import RenderFailed, render_pool
 from templates_docx.rendering import sha256
 from templates_docx.services import DOCX_TYPE, template_current, template_fields, unfit_message
 
+logger = logging.getLogger(__name__)
+
 BATCH_JOB = "batch_run"
 CHUNK_JOB = "batch_chunk"
 MAX_BATCH = 5000
@@ -61,6 +67,9 @@ MANIFEST_HEADER = ["matter_number", "debtor_name", "claim_total", "files", "sha2
 # Beside the manifest when matters failed: which, and why (API.md, "Operations at scale").
 FAILED_NAME = "failed.csv"
 FAILED_HEADER = ["matter_number", "debtor_name", "error"]
+# Beside the manifest when filings were stored without their bundle: which, and why.
+BUNDLE_ERRORS_NAME = "bundle_errors.csv"
+BUNDLE_ERRORS_HEADER = ["matter_number", "debtor_name", "bundle_error"]
 
 
 def _matter_ids(raw) -> list[int]:
@@ -137,6 +146,8 @@ class _Work:
     pdf: bytes | None = None
     bundle = None
     error: str = ""
+    # The bundle could not be built: the filing is still stored, this says why it has no bundle.
+    bundle_error: str = ""
     skip: bool = False  # finished meanwhile by another run of the chunk: leave it alone
 
 
@@ -169,13 +180,14 @@ def batch_chunk(*, job: Job, report: JobReporter) -> dict:
             work.docx, work.missing = rendered
         except RenderFailed as exc:
             work.error = f"生成失败：{exc}"
-        except Exception as exc:  # one matter's bad data fails that matter only
-            work.error = f"生成失败：{exc.__class__.__name__}: {exc}"
+        except Exception:  # one matter's bad data fails that matter only
+            logger.exception("batch %s: rendering matter %s failed", batch.pk, work.item.matter_id)
+            work.error = "生成失败：案件数据无法填入模板，请检查案件资料"
     finished = 0
 
     def finish(work: _Work) -> None:
         nonlocal finished
-        if not work.error and batch.bundle and work.bundle is None and not work.skip:
+        if not work.error and batch.bundle and work.bundle is None and not work.bundle_error and not work.skip:
             _bundle(work, batch)
         if not work.skip:
             _store(work, batch)
@@ -224,7 +236,7 @@ def _convert_while(works: list[_Work], *, batch: Batch, finish) -> None:
             except queue.Empty:
                 if waiting_for_bundle:  # use the wait: a bundle does not need the PDF
                     waiting = waiting_for_bundle.pop(0)
-                    if not waiting.error:
+                    if not waiting.error and not waiting.bundle_error:
                         _bundle(waiting, batch)
                     continue
                 message = ready.get()
@@ -232,15 +244,17 @@ def _convert_while(works: list[_Work], *, batch: Batch, finish) -> None:
                 break
             path, result = message
             if path is None:
+                logger.error("batch %s: conversion failed: %s", batch.pk, result)
                 for source in sorted(left):
-                    sources[source].error = f"PDF 转换失败：{result}"
+                    sources[source].error = "PDF 转换失败：转换服务不可用，请稍后重试"
                     finish(sources[source])
                 left.clear()
                 continue
             work = sources[path]
             left.discard(path)
             if isinstance(result, BaseException):
-                work.error = f"PDF 转换失败：{result}"
+                logger.error("batch %s: converting matter %s failed: %s", batch.pk, work.item.matter_id, result)
+                work.error = "PDF 转换失败：文书无法转换为PDF"
             else:
                 work.pdf = result.read_bytes()
             if work in waiting_for_bundle:
@@ -269,9 +283,12 @@ def _bundle(work: _Work, batch: Batch) -> None:
             BatchItem.objects.filter(pk=item.pk).update(bundle=bundle)
         work.bundle = bundle
     except ValidationError as exc:
-        work.error = f"证据材料无法生成：{'；'.join(exc.messages)}"
-    except Exception as exc:
-        work.error = f"证据材料无法生成：{exc}"
+        work.bundle_error = f"证据材料无法生成：{'；'.join(exc.messages)}"
+    except BundleError as exc:
+        work.bundle_error = f"证据材料无法生成：{exc}"
+    except Exception:
+        logger.exception("batch %s: bundle of matter %s failed", batch.pk, work.item.matter_id)
+        work.bundle_error = "证据材料无法生成：证据文件无法读取或合并"
 
 
 def _store(work: _Work, batch: Batch) -> None:
@@ -318,6 +335,7 @@ def _store(work: _Work, batch: Batch) -> None:
                 status=BatchItemStatus.DONE,
                 document=document,
                 bundle=work.bundle,
+                bundle_error=work.bundle_error,
                 files=files,
                 finished_at=done_at,
             )
@@ -331,9 +349,10 @@ def _store(work: _Work, batch: Batch) -> None:
             )
     except _AlreadyDone:
         return
-    except Exception as exc:
+    except Exception:
+        logger.exception("batch %s: storing matter %s failed", batch.pk, item.matter_id)
         BatchItem.objects.filter(pk=item.pk, status=BatchItemStatus.PENDING).update(
-            status=BatchItemStatus.FAILED, error=f"保存失败：{exc}", finished_at=done_at
+            status=BatchItemStatus.FAILED, error="保存失败：文件未能保存，请重试", finished_at=done_at
         )
 
 
@@ -427,6 +446,17 @@ def batch_errors(batch: Batch) -> list[dict]:
     ]
 
 
+def batch_bundle_errors(batch: Batch) -> list[dict]:
+    """The matters whose filing was stored without its evidence bundle, and why."""
+    return [
+        {"matter": matter_id, "number": number, "bundle_error": error}
+        for matter_id, number, error in batch.items.filter(status=BatchItemStatus.DONE)
+        .exclude(bundle_error="")
+        .order_by("position")
+        .values_list("matter_id", "matter__number", "bundle_error")
+    ]
+
+
 def _folder(item: BatchItem) -> str:
     name = "".join(c for c in item.matter.debtor_name if c not in '/\\:*?"<>|').strip()
     return f"{item.matter.number}_{name}" if name else item.matter.number
@@ -493,6 +523,15 @@ def batch_zip_stream(batch: Batch) -> Iterator[bytes]:
         ]
         if failed:
             archive.writestr(FAILED_NAME, _csv_text(FAILED_HEADER, failed))
+        without_bundle = [
+            [number, debtor_name, error]
+            for number, debtor_name, error in batch.items.filter(status=BatchItemStatus.DONE)
+            .exclude(bundle_error="")
+            .order_by("position")
+            .values_list("matter__number", "matter__debtor_name", "bundle_error")
+        ]
+        if without_bundle:
+            archive.writestr(BUNDLE_ERRORS_NAME, _csv_text(BUNDLE_ERRORS_HEADER, without_bundle))
     yield sink.drain()
 
 

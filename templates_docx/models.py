@@ -257,6 +257,8 @@ class BatchItem(models.Model):
     position = models.PositiveIntegerField(_("position"))
     status = models.CharField(_("status"), max_length=8, choices=BatchItemStatus.choices, default=BatchItemStatus.PENDING)
     error = models.TextField(_("error"), blank=True)
+    # The filing is stored even when the matter's evidence bundle cannot be built: why not.
+    bundle_error = models.TextField(_("bundle error"), blank=True)
     document = models.ForeignKey(
         GeneratedDocument, verbose_name=_("document"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

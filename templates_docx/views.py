@@ -14,12 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from legalcase.access import access_child, access_matter, can, require
 from legalcase.models import Matter
 from legalcase.views import BATCH_SELECTION_KEY
-from templates_docx.batches import batch_checks, batch_errors, batch_request
+from templates_docx.batches import batch_bundle_errors, batch_checks, batch_errors, batch_request
 from templates_docx.context import exceeds_24_percent, matter_context
 from templates_docx.forms import BatchForm, TemplateUploadForm
 from templates_docx.models import Batch, DocumentTemplate
@@ -143,6 +144,21 @@ def batch_new(request: HttpRequest) -> HttpResponse:
     checks = None
     if request.method == "POST" and selection and form.is_valid():
         data = form.cleaned_data
+        dropped = _dropped(request, selection)
+        if dropped and len(dropped) == len(selection):
+            form.add_error(None, _("Every matter would be dropped: keep at least one."))
+            return render(
+                request, "templates_docx/batch_new.html", {"selection": selection, "form": form, "checks": None, "nav": "matters"}
+            )
+        if dropped:
+            # The pre-check's warnings acted on: the dropped matters leave the selection.
+            selection = [pk for pk in selection if pk not in dropped]
+            request.session[BATCH_SELECTION_KEY] = selection
+            messages.info(
+                request,
+                ngettext("%(count)s matter dropped from the batch.", "%(count)s matters dropped from the batch.", len(dropped))
+                % {"count": len(dropped)},
+            )
         try:
             if request.POST.get("step") == "start":
                 batch = batch_request(
@@ -168,19 +184,38 @@ def batch_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _dropped(request: HttpRequest, selection: list) -> set:
+    """The matters ticked to drop on the pre-check page, among those selected (others are ignored)."""
+    chosen = set(selection)
+    dropped = set()
+    for raw in request.POST.getlist("drop"):
+        try:
+            pk = int(raw)
+        except ValueError:
+            continue
+        if pk in chosen:
+            dropped.add(pk)
+    return dropped
+
+
 @login_required
 @require_GET
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = access_child(request.user, Batch, batch_id, rows=Batch.objects.select_related("template", "job"))
     counts = batch.counts()
     processed = counts["done"] + counts["failed"]
+    total = batch.total or 1
     context = {
         "batch": batch,
         "counts": counts,
         "processed": processed,
         "percent": round(processed * 100 / batch.total) if batch.total else 100,
+        # The bar's two parts: done in green (blue while running), failed in red.
+        "percent_done": round(counts["done"] * 100 / total, 1),
+        "percent_failed": round(counts["failed"] * 100 / total, 1),
         "status": batch.status_for(counts),
         "errors": batch_errors(batch),
+        "bundle_errors": batch_bundle_errors(batch),
     }
     template = "templates_docx/_batch_progress.html" if request.GET.get("partial") else "templates_docx/batch_detail.html"
     return render(request, template, context)

@@ -7,6 +7,7 @@ importable from here, as they were from the one module this package replaced.
 """
 
 from legalcase.escalation_input import escalation_fast_validate  # noqa: F401
+from legalcase.importing.blank import NOTES, import_template  # noqa: F401
 from legalcase.importing.reading import (  # noqa: F401
     COLUMNS,
     EXTENSIONS,
@@ -22,6 +23,8 @@ from legalcase.importing.reading import (  # noqa: F401
 )
 from legalcase.importing.storing import (  # noqa: F401
     CHUNK_ROWS,
+    ERRORS_HEADER,
+    REJECTED_SHOWN,
     IMPORT_MAX_BYTES,
     errors_path,
     escalations_import,
@@ -29,6 +32,7 @@ from legalcase.importing.storing import (  # noqa: F401
     escalations_import_run,
     escalations_import_start,
     import_errors_file,
+    import_rejected,
     import_folder,
     import_user,
 )

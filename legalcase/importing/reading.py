@@ -147,11 +147,24 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+COMMENT = "#"
+
+
+def _skipped(row: list[Any]) -> bool:
+    """A blank row, or a comment row (its first cell begins with ``#``: no creditor's name does)."""
+    if all(_blank(value) for value in row):
+        return True
+    return bool(row) and isinstance(row[0], str) and row[0].lstrip("\ufeff ").startswith(COMMENT)
+
+
 class EscalationFile:
     """An import file whose header has been read and checked; iterate for ``(line, cells)``.
 
     ``line`` counts records from the header (line 1); ``cells`` maps API.md's column
-    names to the raw cell values of the columns present. Blank rows are skipped.
+    names to the raw cell values of the columns present. Blank rows are skipped, and so
+    are comment rows (first cell beginning with ``#``: the downloadable template's notes
+    and example). ``header`` is the file's own header row, every column, as text;
+    ``records()`` also yields each row as it was, for the errors file.
     """
 
     def __init__(self, path: Path | str):
@@ -165,8 +178,10 @@ class EscalationFile:
             raise ImportFileError(_("The file is empty."))
         self.positions: dict[str, int] = {}
         self.labels: dict[str, str] = {}
+        self.header: list[str] = []
         for position, cell in enumerate(header):
             text = str(cell).strip().lstrip("\ufeff") if cell is not None else ""
+            self.header.append(text)
             name = HEADERS.get(text) or HEADERS.get(text.lower())
             if name and name not in self.positions:
                 self.positions[name] = position
@@ -180,10 +195,15 @@ class EscalationFile:
             )
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        for line, cells, _row in self.records():
+            yield line, cells
+
+    def records(self) -> Iterator[tuple[int, dict[str, Any], list[Any]]]:
+        """``(line, cells, row)``: as iterating, plus the row's cells as they are in the file."""
         for line, row in enumerate(self._rows, start=2):
-            if all(_blank(value) for value in row):
+            if _skipped(row):
                 continue
-            yield line, {name: row[i] if i < len(row) else None for name, i in self.positions.items()}
+            yield line, {name: row[i] if i < len(row) else None for name, i in self.positions.items()}, row
 
     def close(self) -> None:
         self._rows.close()
@@ -200,7 +220,7 @@ def count_rows(path: Path | str) -> int:
     rows = table_rows(Path(path))
     try:
         next(rows, None)
-        return sum(1 for row in rows if not all(_blank(value) for value in row))
+        return sum(1 for row in rows if not _skipped(row))
     finally:
         rows.close()
 

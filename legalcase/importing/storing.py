@@ -3,12 +3,15 @@
 Rows are read by ``reading``, gathered in chunks of ``CHUNK_ROWS`` and handed to
 ``services.escalations_apply``, the same service the API calls with a batch of one:
 it validates each row and writes the chunk set-based. A rejected row creates nothing
-and is written, with its line number and reasons, to ``<file>.errors.csv``.
+and is written to ``<file>.errors.csv`` as it was in the file, after its line number and
+its reasons (header: 行号, 错误原因, then the file's own headers), so it can be
+corrected in the errors file and imported again.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
@@ -55,6 +58,36 @@ def errors_path(path: Path | str) -> Path:
     return Path(f"{path}.errors.csv")
 
 
+# The errors file's first two columns; the line number stays first (``_errors_cut`` reads it).
+ERRORS_HEADER = ["行号", "错误原因"]
+# A cell a spreadsheet would run as a formula (CSV injection): written as text instead.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# How many rejected rows the job page shows; the errors file has them all.
+REJECTED_SHOWN = 50
+
+
+def _safe(text: str) -> str:
+    """``text`` as a spreadsheet shows it, never run: a leading ``'`` before = + - @ (OWASP's advice)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as it read in the file: an XLSX date as a date, a whole number without ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def errors_row(line: int, reasons: list[str], row: list[Any]) -> list:
+    return [line, _safe("；".join(reasons)), *(_safe(_cell_text(value)) for value in row)]
+
+
 def escalations_import(
     *,
     user: User,
@@ -86,51 +119,57 @@ def escalations_import(
     if resume:
         counts.update({key: resume["counts"].get(key, 0) for key in counts})
         done, start_after = resume["done"], resume["line"]
-        _errors_cut(errors_path(path), after=start_after)
     chunk: list[tuple[int, dict, dict[str, str], bool]] = []
-    with EscalationFile(path) as rows, open(
-        errors_path(path), "a" if resume else "w", encoding="utf-8" if resume else "utf-8-sig", newline=""
-    ) as out:
-        errors = csv.writer(out)
-        if not resume:
-            errors.writerow(["line", "reasons"])
+    originals: dict[int, list[Any]] = {}  # the chunk's rows as they were, by line
+    with EscalationFile(path) as rows:
+        header = [*ERRORS_HEADER, *(_safe(text) for text in rows.header)]
+        if resume:
+            _errors_cut(errors_path(path), after=start_after, header=header)
+        with open(errors_path(path), "a" if resume else "w", encoding="utf-8" if resume else "utf-8-sig", newline="") as out:
+            errors = csv.writer(out)
+            if not resume:
+                errors.writerow(header)
 
-        def flush() -> None:
-            nonlocal done
-            with transaction.atomic():
-                rejected = _chunk_store(user=user, chunk=chunk, labels=rows.labels, calendar=calendar, counts=counts)
-                for line, reasons in sorted(rejected):
-                    counts["rejected"] += 1
-                    errors.writerow([line, "; ".join(reasons)])
-                out.flush()
-                done += len(chunk)
-                if report is not None:
-                    report(done=done, total=total, result={**counts, "resume": {"line": chunk[-1][0], "done": done}})
-            chunk.clear()
+            def flush() -> None:
+                nonlocal done
+                with transaction.atomic():
+                    rejected = _chunk_store(user=user, chunk=chunk, labels=rows.labels, calendar=calendar, counts=counts)
+                    for line, reasons in sorted(rejected):
+                        counts["rejected"] += 1
+                        errors.writerow(errors_row(line, reasons, originals[line]))
+                    out.flush()
+                    done += len(chunk)
+                    if report is not None:
+                        report(done=done, total=total, result={**counts, "resume": {"line": chunk[-1][0], "done": done}})
+                chunk.clear()
+                originals.clear()
 
-        for line, cells in rows:
-            key = _account_key(cells)
-            if line <= start_after:  # stored by an earlier run: only remembered for duplicates
+            for line, cells, row in rows.records():
+                key = _account_key(cells)
+                if line <= start_after:  # stored by an earlier run: only remembered for duplicates
+                    seen.add(key)
+                    continue
+                body, cell_errors = escalation_body(cells)
+                chunk.append((line, body, cell_errors, key in seen))
+                originals[line] = row
                 seen.add(key)
-                continue
-            body, cell_errors = escalation_body(cells)
-            chunk.append((line, body, cell_errors, key in seen))
-            seen.add(key)
-            if len(chunk) >= CHUNK_ROWS:
+                if len(chunk) >= CHUNK_ROWS:
+                    flush()
+            if chunk:
                 flush()
-        if chunk:
-            flush()
     return {**counts, "errors_file": str(errors_path(path))}
 
 
-def _errors_cut(path: Path, *, after: int) -> None:
-    """Keep the header and the rows of lines up to ``after`` (a resumed import writes the rest again)."""
-    if not path.exists():
-        with open(path, "w", encoding="utf-8-sig", newline="") as out:
-            csv.writer(out).writerow(["line", "reasons"])
-        return
-    with open(path, encoding="utf-8-sig", newline="") as source:
-        kept = [row for number, row in enumerate(csv.reader(source)) if number == 0 or (row and int(row[0]) <= after)]
+def _errors_cut(path: Path, *, after: int, header: list[str]) -> None:
+    """Keep the header and the rows of lines up to ``after`` (a resumed import writes the rest again).
+
+    The first column is the line number (行号) in every row but the header, which is
+    written again as ``header`` (the file's own headers after 行号 and 错误原因).
+    """
+    kept = [header]
+    if path.exists():
+        with open(path, encoding="utf-8-sig", newline="") as source:
+            kept += [row for number, row in enumerate(csv.reader(source)) if number > 0 and row and int(row[0]) <= after]
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
         csv.writer(out).writerows(kept)
 
@@ -235,6 +274,26 @@ def escalations_import_start(*, user: User, upload: UploadedFile) -> Job:
     return job_create(
         kind="escalations_import", user=user, payload={"user_id": user.pk, "path": str(path), "name": name}
     )
+
+
+def import_rejected(job: Job, *, limit: int = REJECTED_SHOWN) -> list[dict]:
+    """The first ``limit`` rejected rows of an import job, each ``{"line", "reasons", "cells"}``
+    (``cells``: the original cells under their headers), read back from its errors file."""
+    path = import_errors_file(job)
+    if path is None:
+        return []
+    shown = []
+    with open(path, encoding="utf-8-sig", newline="") as source:
+        reader = csv.reader(source)
+        header = next(reader, [])[len(ERRORS_HEADER) :]
+        for row in reader:
+            if len(shown) >= limit:
+                break
+            if not row:
+                continue
+            cells = [(label, value) for label, value in zip(header, row[len(ERRORS_HEADER) :]) if value]
+            shown.append({"line": int(row[0]), "reasons": row[1].split("；"), "cells": cells})
+    return shown
 
 
 def import_errors_file(job: Job) -> Path | None:

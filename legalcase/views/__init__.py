@@ -12,6 +12,7 @@ from legalcase.views.matters import (  # noqa: F401
     debtor_detail,
     escalation_import,
     escalation_import_errors,
+    escalation_import_template,
     job_detail,
     job_list,
     limitation_watch,

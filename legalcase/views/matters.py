@@ -349,11 +349,15 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
         error["number"] = numbers.get(error.get("matter"))
     total = job.progress_total
     failed = job.result.get("failed", len(errors)) if job.is_finished else 0
+    # An import's rejected rows with their reasons (the first ones; the errors file has all).
+    rejected = importing.import_rejected(job) if job.status == JobStatus.DONE and job.result.get("rejected") else []
     context = {
         "nav": "matters",
         "job": job,
         "summary": _job_summary(job),
         "errors": errors,
+        "rejected": rejected,
+        "rejected_shown": importing.REJECTED_SHOWN,
         "failed": failed,
         "succeeded": max(total - failed, 0) if job.status == JobStatus.DONE else None,
     }
@@ -757,7 +761,14 @@ def escalation_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "legalcase/escalation_import.html",
-        {"nav": "import", "form": form, "columns": importing.COLUMNS, "max_mb": importing.IMPORT_MAX_BYTES >> 20},
+        {
+            "nav": "import",
+            "form": form,
+            "columns": [
+                (name, headers, required, *importing.NOTES[name]) for name, (headers, required) in importing.COLUMNS.items()
+            ],
+            "max_mb": importing.IMPORT_MAX_BYTES >> 20,
+        },
     )
 
 
@@ -771,3 +782,18 @@ def escalation_import_errors(request: HttpRequest, job_id) -> HttpResponse:
         raise Http404("no errors file")
     name = Path(job.payload.get("name") or "import").stem
     return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{name}.errors.csv", content_type="text/csv")
+
+
+@login_required
+@require_GET
+def escalation_import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    """The import template, ``xlsx`` or ``csv``: the accepted columns, their values, an example row."""
+    if not can(request.user, "escalate"):
+        raise PermissionDenied(_("Your role may not take this action."))
+    try:
+        content, filename, content_type = importing.import_template(kind)
+    except ValueError:
+        raise Http404("no such template format") from None
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -70,7 +70,7 @@ def test_a_bulk_import_rejects_the_sold_account_and_stores_the_rest(counsel, tmp
 
     assert (counts["created"], counts["rejected"]) == (1, 1)
     errors = read_errors(second)
-    assert errors[1][0] == "2" and matter.number in errors[1][-1]
+    assert errors[1][0] == "2" and matter.number in errors[1][1]
     assert Debt.objects.get(pk=matter.debt_id).principal != 50000
     assert Debt.objects.filter(creditor__uscc=BANK_USCC).count() == 1
 

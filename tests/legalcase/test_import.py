@@ -110,7 +110,7 @@ def test_a_gbk_file_with_chinese_headers_and_chinese_values_is_imported(tmp_path
     assert debt.debtor.name == "测试1"
     demand = DemandRecord.objects.get(debt=debt)
     assert (demand.channel, demand.delivered, demand.date) == ("sms", True, dt.date(2025, 1, 15))
-    assert read_errors(path) == [["line", "reasons"]]
+    assert read_errors(path) == [["行号", "错误原因", *CHINESE]]
 
 
 def test_a_utf8_bom_file_with_english_headers_is_imported(tmp_path):
@@ -196,10 +196,14 @@ def test_a_thousand_rows_with_ten_bad_ones_land_the_990_good_and_name_the_10(tmp
     assert "created: 990" in output and "rejected: 10" in output and "unchanged: 0" in output
     assert Matter.objects.count() == 990
     errors = read_errors(path)
-    assert errors[0] == ["line", "reasons"]
+    assert errors[0] == ["行号", "错误原因", *ENGLISH]
     # Header = line 1, so the row at index i is line i + 2.
-    assert [int(line) for line, _reasons in errors[1:]] == sorted(i + 2 for i in bad)
-    reasons = {int(line): text for line, text in errors[1:]}
+    assert [int(line) for line, _reasons, *_cells in errors[1:]] == sorted(i + 2 for i in bad)
+    reasons = {int(line): text for line, text, *_cells in errors[1:]}
+    # Each rejected row follows its reasons as it was in the file.
+    assert {int(line): cells for line, _text, *cells in errors[1:]} == {
+        i + 2: [bad[i][name] for name in ENGLISH] for i in bad if i != 303
+    } | {305: [("'-100.00" if name == "principal" else bad[303][name]) for name in ENGLISH]}  # formula-safe
     assert "debtor_gender" in reasons[204]
     assert "principal" in reasons[305]
     assert "product" in reasons[406]
@@ -321,7 +325,7 @@ def test_counsel_uploads_a_file_and_the_job_imports_it_with_a_downloadable_error
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
     lines = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()
-    assert lines[0] == "line,reasons" and lines[1].startswith("4,product")
+    assert lines[0] == "行号,错误原因," + ",".join(ENGLISH) and lines[1].startswith("4,product")
 
     other = make_user(Role.COUNSEL)
     client.force_login(other)
@@ -366,7 +370,8 @@ def test_a_row_naming_another_debtor_for_a_stored_account_is_rejected_without_ec
     result = escalations_import(user=counsel, path=path)
 
     assert (result["rejected"], result["updated"]) == (1, 0)
-    (line, reasons) = read_errors(path)[1]
+    (line, reasons, *cells) = read_errors(path)[1]
+    assert cells == [other[name] for name in ENGLISH]
     assert line == "2" and Matter.objects.get().number in reasons
     assert other["debtor_id_number"] not in reasons and other["account_number"] not in reasons
     assert Debt.objects.get().debtor.id_number == row(1)["debtor_id_number"]

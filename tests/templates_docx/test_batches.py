@@ -1,4 +1,4 @@
-"""Batches through the API: 50 matters, one broken, a ZIP whose manifest matches its files."""
+"""Batches through the API: 50 matters, one without its bundle, a ZIP whose manifest matches its files."""
 
 import csv
 import hashlib
@@ -45,12 +45,13 @@ def read_zip(client, batch_id) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
 
 
-def test_a_batch_of_fifty_with_one_broken_matter_ends_done_with_49_folders(counsel, evidence_storage, settings):
+def test_a_batch_of_fifty_with_one_broken_bundle_files_all_fifty_and_names_the_bundle(counsel, evidence_storage, settings):
     settings.BATCH_CHUNK = 25
     matters = [make_matter() for _ in range(50)]
     for matter in matters:
         add_exhibit(matter, counsel.user)
-    # The broken one: its exhibit is gone from storage, so its bundle cannot be built.
+    # The broken one: its exhibit is gone from storage, so its bundle cannot be built;
+    # its complaint is generated all the same.
     broken = matters[17]
     private_storage().delete(EvidenceItem.objects.get(matter=broken).file.file.name)
 
@@ -63,26 +64,37 @@ def test_a_batch_of_fifty_with_one_broken_matter_ends_done_with_49_folders(couns
     assert Job.objects.filter(kind="batch_chunk").count() == 8
 
     detail = counsel.get(reverse("templates_api:batch-detail", args=[body["id"]])).json()
-    assert (detail["status"], detail["done"], detail["failed"]) == ("done", 49, 1)
-    assert [error["matter"] for error in detail["errors"]] == [broken.pk]
-    assert "证据材料" in detail["errors"][0]["error"]
+    assert (detail["status"], detail["done"], detail["failed"], detail["errors"]) == ("done", 50, 0, [])
+    assert detail["bundle_errors"] == [
+        {"matter": broken.pk, "number": broken.number, "bundle_error": "证据材料无法生成：证据文件无法读取或合并"}
+    ]
+    item = BatchItem.objects.get(batch_id=body["id"], matter=broken)
+    assert (item.status, item.bundle_id, item.document.matter_id) == ("done", None, broken.pk)
 
     archive = read_zip(counsel, body["id"])
     folders = {name.split("/")[0] for name in archive.namelist() if "/" in name}
-    assert len(folders) == 49
-    assert not any(name.startswith(broken.number) for name in archive.namelist())
+    assert len(folders) == 50
+    assert sorted(name.split("/")[1] for name in archive.namelist() if name.startswith(broken.number)) == [
+        "民事起诉状（信用卡纠纷）.docx", "民事起诉状（信用卡纠纷）.pdf"
+    ]
+    bundle_errors = list(csv.reader(io.StringIO(archive.read("bundle_errors.csv").decode("utf-8-sig"))))
+    assert bundle_errors == [
+        ["matter_number", "debtor_name", "bundle_error"],
+        [broken.number, broken.debtor_name, "证据材料无法生成：证据文件无法读取或合并"],
+    ]
+    assert "failed.csv" not in archive.namelist()
     manifest = list(csv.reader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
     assert archive.read("manifest.csv").startswith("\ufeff".encode())
     assert manifest[0] == ["matter_number", "debtor_name", "claim_total", "files", "sha256"]
-    assert len(manifest) == 50
+    assert len(manifest) == 51
     for number, debtor_name, claim_total, files, digests in manifest[1:]:
         names, hashes = files.split(";"), digests.split(";")
-        assert len(names) == 3  # DOCX, PDF, bundle
+        assert len(names) == (2 if number == broken.number else 3)  # DOCX, PDF, bundle
         for name, digest in zip(names, hashes, strict=True):
             assert hashlib.sha256(archive.read(name)).hexdigest() == digest
         assert all(name.startswith(number) for name in names)
     # Every matter in the ZIP has its download on the timeline.
-    assert MatterEvent.objects.filter(kind=EventKind.DOCUMENT_DOWNLOADED).count() == 49
+    assert MatterEvent.objects.filter(kind=EventKind.DOCUMENT_DOWNLOADED).count() == 50
 
 
 def test_a_batch_naming_another_firms_matter_is_refused_and_nothing_is_stored(client):

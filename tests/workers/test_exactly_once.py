@@ -319,7 +319,7 @@ def test_an_import_killed_mid_chunk_resumes_after_the_last_stored_chunk_and_coun
     }
     assert Matter.objects.count() == ROWS - 2
     assert MatterEvent.objects.filter(kind=EventKind.CREATED).count() == ROWS - 2
-    assert errors_lines(finished) == ["line", *map(str, sorted(BAD_LINES))]
+    assert errors_lines(finished) == ["行号", *map(str, sorted(BAD_LINES))]
 
 
 def test_an_import_given_up_on_says_how_far_it_got(import_job, monkeypatch):
