@@ -85,7 +85,7 @@ def test_a_batch_links_to_its_page_and_an_import_to_its_rejected_rows(client):
     batch_row, import_row = sorted(rows(html), key=lambda row: "批量生成文书" not in row)
     assert "12 个案件" in batch_row and f'href="{reverse("batch_detail", args=[7])}">批次页面</a>' in batch_row
     assert "a.csv：新建 1，更新 1，拒收 1" in import_row
-    assert f'href="{reverse("escalation_import_errors", args=[imported.pk])}">被拒收的行</a>' in import_row
+    assert f'href="{reverse("escalation_import_errors", args=[imported.pk])}">未导入的行</a>' in import_row
 
 
 def test_an_admin_sees_everyones_jobs_but_opens_only_their_own(client):
