@@ -16,8 +16,8 @@ What it does:
    and real worker processes: ``rundramatiq`` on the ``pdf`` queue with one process per
    core, and one process for the ``default`` queue (the batch's coordinating job).
 3. ``batch_request`` with ``complaint_credit_card`` and bundles for every card matter
-   (the complaint is written for card debts and refuses loan matters: 980 of the 1,000
-   seeded); the wall time runs from the request to the moment no item is pending, and
+   (the complaint is written for card debts and refuses loan matters: 617 of the 1,000
+   seeded are card matters); the wall time runs from the request to the moment no item is pending, and
    a failed matter is reported (the ratio is only true when none failed).
 4. The bound: the very DOCX files the batch generated, converted by LibreOffice alone,
    one soffice per core over its share of the files, in runs of ``BATCH_CHUNK`` files
