@@ -40,9 +40,11 @@ def postgres_only():
 def _outside_programs(request, monkeypatch):
     """Fake soffice and pdftoppm/tesseract for this test unless its markers ask for the real ones."""
     if request.node.get_closest_marker("libreoffice") is None:
-        from evidence import conversion
+        from evidence import bundling, conversion
 
         monkeypatch.setattr(conversion, "_run", fakes.fake_soffice_run)
+        for name in ("index_pdf", "_stamp_pdf"):
+            monkeypatch.setattr(bundling, name, fakes.reportlab_turns(getattr(bundling, name)))
     if request.node.get_closest_marker("tesseract") is None:
         monkeypatch.setattr(subprocess, "run", fakes.fake_ocr_run(subprocess.run))
 

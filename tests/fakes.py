@@ -21,6 +21,9 @@ scanned PDF page by page, caps the pages read and applies its time limits.
 
 from __future__ import annotations
 
+import functools
+import threading
+
 import datetime as dt
 import hashlib
 import io
@@ -166,6 +169,23 @@ def pdf_of(pages: list[list[str]], title: str = "") -> bytes:
     return out.getvalue()
 
 
+# reportlab's font state is not thread-safe, and a batch builds its bundles' index and stamp
+# pages in the main thread while its converter thread runs this fake: the real soffice is
+# another process, so the fake and the bundler take turns (tests/conftest.py wraps both).
+REPORTLAB = threading.RLock()
+
+
+def reportlab_turns(function):
+    """``function`` run while holding ``REPORTLAB``."""
+
+    @functools.wraps(function)
+    def taking_turns(*args, **kwargs):
+        with REPORTLAB:
+            return function(*args, **kwargs)
+
+    return taking_turns
+
+
 def fake_pdf(source: Path) -> bytes | None:
     """The PDF the fake LibreOffice makes of a ``.docx`` or ``.xlsx`` file; None when unreadable."""
     reader = {".docx": docx_pages, ".xlsx": xlsx_pages}.get(source.suffix.lower())
@@ -175,7 +195,8 @@ def fake_pdf(source: Path) -> bytes | None:
         pages, title = reader(source.read_bytes())
     except Exception:  # noqa: BLE001 - LibreOffice writes nothing for a file it cannot load
         return None
-    return pdf_of(pages, title)
+    with REPORTLAB:
+        return pdf_of(pages, title)
 
 
 def fake_soffice_run(command: list[str], *, env: dict, limit: float, on_started=None) -> None:
