@@ -23,12 +23,14 @@ from legalcase.models.deadlines import (  # noqa: F401
     holiday_calendar_held,
 )
 from legalcase.models.debts import (  # noqa: F401
+    AmountStatement,
     Creditor,
     Debt,
     DemandChannel,
     DemandRecord,
     Guarantee,
     Party,
+    PartyPhone,
     Portfolio,
     Product,
 )
@@ -45,7 +47,10 @@ from legalcase.models.jobs import BackgroundWork, Job, JobStatus  # noqa: F401
 from legalcase.models.matters import (  # noqa: F401
     ALLOWED_MOVES,
     MATTER_ORDERINGS,
+    LICENCE_NUMBER_LENGTH,
+    MAX_ASSIGNMENT_LAWYERS,
     Assignment,
+    AssignmentLawyer,
     ClosingReason,
     EventKind,
     Forum,

@@ -23,6 +23,9 @@ class LawFirm(models.Model):
     """An outside law firm that counsel instruct; its lawyers see only its matters."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    # What complaints print under the lawyer's name (委托诉讼代理人: 律所、地址、电话).
+    address = models.CharField(_("address"), max_length=300, blank=True, default="", db_default="")
+    phone = models.CharField(_("phone"), max_length=30, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -69,6 +72,8 @@ class AuditAction(models.TextChoices):
     CALENDAR_FEED_ISSUED = "calendar_feed_issued", _("Calendar feed issued")
     CALENDAR_FEED_REVOKED = "calendar_feed_revoked", _("Calendar feed revoked")
     PORTFOLIO_CHANGED = "portfolio_changed", _("Portfolio changed")
+    CREDITOR_CORRECTED = "creditor_corrected", _("Creditor details corrected")
+    FIRM_CORRECTED = "firm_corrected", _("Law firm details corrected")
 
 
 class AuditEvent(AppendOnly):

@@ -21,7 +21,10 @@ from legalcase.identity import (
     validate_resident_id,
     validate_uscc,
 )
+from legalcase.models.base import AppendOnly
 from legalcase.money import MONEY, RATE
+
+ZERO_MONEY = {"default": Decimal("0.00"), "db_default": Decimal("0.00"), **MONEY}
 
 
 class Creditor(models.Model):
@@ -31,6 +34,11 @@ class Creditor(models.Model):
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+    # 法定代表人/负责人 and the card centre's phone for service, as the complaint forms print them.
+    representative_title = models.CharField(
+        _("representative's title"), max_length=50, blank=True, default="", db_default=""
+    )
+    service_phone = models.CharField(_("service phone"), max_length=30, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["name"]
@@ -68,8 +76,25 @@ class Party(models.Model):
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    # The first ``ok`` number of ``phones``, kept in sync by the services that change them.
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # 住所地: the domicile (a person's registered residence, an organisation's seat).
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # What the 要素式 complaint forms ask of a party besides; db_default for rows written by COPY.
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True, default="", db_default="")
+    workplace = models.CharField(_("work unit"), max_length=200, blank=True, default="", db_default="")
+    position = models.CharField(_("position"), max_length=100, blank=True, default="", db_default="")
+    habitual_residence = models.CharField(
+        _("habitual residence"), max_length=300, blank=True, default="", db_default=""
+    )
+    service_address = models.CharField(
+        _("agreed service address"), max_length=300, blank=True, default="", db_default=""
+    )
+    # An organisation's legal representative (法定代表人) or principal (负责人), and which.
+    representative = models.CharField(_("legal representative"), max_length=100, blank=True, default="", db_default="")
+    representative_title = models.CharField(
+        _("representative's title"), max_length=50, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -107,6 +132,38 @@ class Party(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+class PartyPhone(models.Model):
+    """One of a party's phone numbers, in the order given, with what calling it taught.
+
+    ``Party.phone`` is the first ``ok`` number; ``wrong`` and ``do_not_call`` numbers are
+    kept (a collector must not dial them again) but never become the party's phone.
+    """
+
+    class Status(models.TextChoices):
+        OK = "ok", _("In use")
+        WRONG = "wrong", _("Wrong number")
+        DO_NOT_CALL = "do_not_call", _("Do not call")
+
+    party = models.ForeignKey(Party, verbose_name=_("party"), on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(_("number"), max_length=20)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OK)
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("phone number")
+        verbose_name_plural = _("phone numbers")
+        constraints = [models.UniqueConstraint(fields=["party", "number"], name="partyphone_unique_number")]
+
+    def __str__(self) -> str:
+        return mask_phone(self.number)
+
+    @property
+    def masked_number(self) -> str:
+        return mask_phone(self.number)
 
 
 class Product(models.TextChoices):
@@ -185,6 +242,11 @@ class Debt(models.Model):
         _("repayment method"), max_length=24, choices=RepaymentMethod.choices, blank=True, default="", db_default=""
     )
     branch = models.CharField(_("issuing or lending branch"), max_length=200, blank=True, default="", db_default="")
+    # Repayments the debtor made before escalation, as the current statement of amounts
+    # gives them (the complaint forms' 已还款金额); ``AmountStatement`` keeps every statement.
+    repaid_principal = models.DecimalField(_("principal repaid"), **ZERO_MONEY)
+    repaid_interest = models.DecimalField(_("interest repaid"), **ZERO_MONEY)
+    interest_paid_to = models.DateField(_("interest paid up to"), null=True, blank=True)
 
     AMOUNT_FIELDS = AMOUNT_FIELDS
 
@@ -230,11 +292,53 @@ class Guarantee(models.Model):
     guarantor = models.ForeignKey(Party, verbose_name=_("guarantor"), on_delete=models.PROTECT, related_name="guarantees")
     guarantee_type = models.CharField(_("guarantee type"), max_length=8, choices=Type.choices, default=Type.JOINT)
     guarantee_period_ends_on = models.DateField(_("guarantee period ends on"), null=True, blank=True)
+    guarantee_signed_on = models.DateField(_("guarantee signed on"), null=True, blank=True)
+    # The period as the contract words it (保证期间约定), e.g. 主债务履行期限届满之日起三年.
+    guarantee_agreed_period = models.CharField(
+        _("agreed guarantee period"), max_length=200, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("guarantee")
         verbose_name_plural = _("guarantees")
         constraints = [models.UniqueConstraint(fields=["debt", "guarantor"], name="guarantee_unique_party")]
+
+
+class AmountStatement(AppendOnly):
+    """A statement of the claim by component as of a date, with the repayments made by then.
+
+    Append-only: a new statement supersedes the last one and both are kept. The latest
+    is copied onto the ``Debt`` (its amount columns are the current statement), so
+    everything that reads a debt's amounts reads the current one without a join.
+    """
+
+    debt = models.ForeignKey(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="amount_statements")
+    as_of = models.DateField(_("amounts as of"))
+    principal = models.DecimalField(_("principal"), **MONEY)
+    interest = models.DecimalField(_("interest"), **ZERO_MONEY)
+    penalty_interest = models.DecimalField(_("penalty interest"), **ZERO_MONEY)
+    compound_interest = models.DecimalField(_("compound interest"), **ZERO_MONEY)
+    late_fees = models.DecimalField(_("late fees"), **ZERO_MONEY)
+    fees = models.DecimalField(_("fees"), **ZERO_MONEY)
+    repaid_principal = models.DecimalField(_("principal repaid"), **ZERO_MONEY)
+    repaid_interest = models.DecimalField(_("interest repaid"), **ZERO_MONEY)
+    interest_paid_to = models.DateField(_("interest paid up to"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        "legalcase.User", verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    AMOUNT_FIELDS = AMOUNT_FIELDS
+
+    class Meta:
+        ordering = ["-as_of", "-id"]
+        verbose_name = _("statement of amounts")
+        verbose_name_plural = _("statements of amounts")
+        indexes = [models.Index(fields=["debt", "-as_of", "-id"], name="amountstatement_debt_as_of")]
+
+    @property
+    def claim_total(self) -> Decimal:
+        return sum((getattr(self, name) for name in self.AMOUNT_FIELDS), Decimal("0.00"))
 
 
 class Portfolio(models.Model):

@@ -401,6 +401,43 @@ class Assignment(models.Model):
         return self.ended_at is None
 
 
+# A lawyer's practising certificate number (律师执业证号) is 17 digits.
+LICENCE_NUMBER_LENGTH = 17
+# A party may be represented by at most two agents (民事诉讼法 Art. 61).
+MAX_ASSIGNMENT_LAWYERS = 2
+
+
+class AssignmentLawyer(models.Model):
+    """A lawyer of the assigned firm who acts on the matter (委托诉讼代理人), as filings name them.
+
+    Not a user: the firm's signing lawyer need not have a login. At most two per
+    assignment (``position`` 1 or 2), replaced together.
+    """
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="lawyers"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    licence_number = models.CharField(_("licence number"), max_length=LICENCE_NUMBER_LENGTH)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, default="", db_default="")
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("assigned lawyer")
+        verbose_name_plural = _("assigned lawyers")
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "position"], name="assignmentlawyer_unique_position"),
+            models.CheckConstraint(
+                condition=Q(position__gte=1) & Q(position__lte=MAX_ASSIGNMENT_LAWYERS),
+                name="assignmentlawyer_at_most_two",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class EventKind(models.TextChoices):
     CREATED = "created", _("Matter opened")
     STAGE_CHANGED = "stage_changed", _("Stage changed")
@@ -437,6 +474,11 @@ class EventKind(models.TextChoices):
     INVOICE_SUBMITTED = "invoice_submitted", _("Invoice submitted")
     INVOICE_DECIDED = "invoice_decided", _("Invoice approved or rejected")
     INVOICE_PAID = "invoice_paid", _("Invoice payment recorded")
+    PARTY_CORRECTED = "party_corrected", _("Party details corrected")
+    DEBT_CORRECTED = "debt_corrected", _("Debt terms corrected")
+    AMOUNTS_RESTATED = "amounts_restated", _("Amounts restated")
+    GUARANTEE_CORRECTED = "guarantee_corrected", _("Guarantee corrected")
+    LAWYERS_SET = "lawyers_set", _("Assigned lawyers set")
 
 
 class MatterEvent(AppendOnly):
