@@ -242,6 +242,7 @@ SPECTACULAR_SETTINGS = {
         "DeadlineKind": "legalcase.models.DeadlineKind",
         "DeadlineStatus": "legalcase.models.DeadlineStatus",
         "DeadlineCompletion": [("done", "Done"), ("waived", "Waived")],
+        "PhoneStatus": "legalcase.models.PartyPhone.Status",
     },
 }
 

@@ -48,6 +48,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_fees": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
     # The whole dashboard; a lawyer sees only their own firm's scorecard.
     "view_dashboard": frozenset({COUNSEL, MANAGER, ADMIN}),
+    # Correcting and completing the record (API.md, v1.1 roles): debt terms, amounts,
+    # parties and guarantees; the assignment's lawyers and a firm's address (a lawyer,
+    # their own firm's); the creditor's filing details; a party's identity number.
+    "write_record": frozenset({COUNSEL, LAWYER, ADMIN}),
+    "set_lawyers": frozenset({COUNSEL, LAWYER, ADMIN}),
+    "correct_firm": frozenset({COUNSEL, LAWYER, ADMIN}),
+    "correct_creditor": frozenset({COUNSEL, ADMIN}),
+    "correct_identity": frozenset({COUNSEL, ADMIN}),
 }
 
 

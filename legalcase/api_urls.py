@@ -6,6 +6,7 @@ from legalcase import api
 from legalcase.api import dashboard as dashboard_api
 from legalcase.api import enforcement as enforcement_api
 from legalcase.api import fees as fees_api
+from legalcase.api import record as record_api
 from legalcase.api import recoveries as recovery_api
 from legalcase.api import settlements as settlement_api
 from legalcase.api import transfers as transfer_api
@@ -18,7 +19,11 @@ urlpatterns = [
     path("matters/export.xlsx", api.MatterExportView.as_view(), name="matter-export"),
     path("matters/<int:matter_id>/", api.MatterDetailView.as_view(), name="matter-detail"),
     path("matters/<int:matter_id>/transition/", api.MatterTransitionView.as_view(), name="matter-transition"),
-    path("matters/<int:matter_id>/assignment/", api.MatterAssignmentView.as_view(), name="matter-assignment"),
+    path(
+        "matters/<int:matter_id>/assignment/",
+        record_api.MatterAssignmentLawyersView.as_view(),
+        name="matter-assignment",
+    ),
     path("matters/<int:matter_id>/owner/", api.MatterOwnerView.as_view(), name="matter-owner"),
     path("matters/<int:matter_id>/debtor/", api.MatterDebtorView.as_view(), name="matter-debtor"),
     path("escalations/", api.EscalationView.as_view(), name="escalations"),
@@ -98,4 +103,17 @@ urlpatterns = [
     # Dashboard (api/dashboard.py)
     # DASHBOARD-API
     path("dashboard/", dashboard_api.DashboardView.as_view(), name="dashboard"),
+    # Correcting and completing the record (api/record.py)
+    path("matters/<int:matter_id>/debt/", record_api.MatterDebtView.as_view(), name="matter-debt"),
+    path("matters/<int:matter_id>/amounts/", record_api.MatterAmountsView.as_view(), name="matter-amounts"),
+    path(
+        "matters/<int:matter_id>/parties/<int:party_id>/", record_api.MatterPartyView.as_view(), name="matter-party"
+    ),
+    path(
+        "matters/<int:matter_id>/guarantees/<int:party_id>/",
+        record_api.MatterGuaranteeView.as_view(),
+        name="matter-guarantee",
+    ),
+    path("creditors/<int:creditor_id>/", record_api.CreditorDetailView.as_view(), name="creditor-detail"),
+    path("firms/<int:firm_id>/", record_api.FirmDetailView.as_view(), name="firm-detail"),
 ]

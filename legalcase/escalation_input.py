@@ -23,7 +23,20 @@ from rest_framework import serializers
 
 from legalcase.identity import IdentityError, parse_resident_id, validate_uscc
 from legalcase.money import FEN, MONEY, RATE
-from legalcase.models import Debt, DemandChannel, Guarantee, Party, Product
+from legalcase.models import Debt, DemandChannel, Guarantee, Party, PartyPhone, Product
+
+# A phone number as stored: digits only, without +86 (spaces, dashes and brackets dropped).
+PHONE_DIGITS = re.compile(r"\d{5,20}")
+_PHONE_NOISE = re.compile(r"[\s\-()（）]")
+
+
+def phone_digits(number: str) -> str:
+    """``"+86 138-1234-5678"`` -> ``"13812345678"``; whatever else is left is for the caller to refuse."""
+    digits = _PHONE_NOISE.sub("", number or "")
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            return digits[len(prefix):]
+    return digits
 
 
 class InputChoiceField(serializers.ChoiceField):
@@ -41,12 +54,40 @@ class EscalationCreditorSerializer(serializers.Serializer):
     uscc = serializers.CharField(max_length=18, help_text="统一社会信用代码, check character verified.")
     address = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
     representative = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    representative_title = serializers.CharField(
+        required=False, allow_blank=True, max_length=50, default="", help_text="v1.1: 法定代表人 or 负责人."
+    )
+    service_phone = serializers.CharField(required=False, allow_blank=True, max_length=30, default="", help_text="v1.1.")
 
     def validate_uscc(self, value: str) -> str:
         try:
             return validate_uscc(value)
         except IdentityError as exc:
             raise _identity_error(exc) from None
+
+
+class EscalationPhoneSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=30)
+    status = InputChoiceField(choices=PartyPhone.Status.choices, required=False, default=PartyPhone.Status.OK)
+
+    def validate_number(self, value: str) -> str:
+        digits = phone_digits(value)
+        if not PHONE_DIGITS.fullmatch(digits):
+            # Never repeat the number (API.md, "Errors").
+            raise serializers.ValidationError(_("Not a phone number."))
+        return digits
+
+
+# v1.1: what the complaint forms ask of a party besides its name and identity.
+PERSON_TEXT_FIELDS = {
+    "ethnicity": 20,
+    "workplace": 200,
+    "position": 100,
+    "habitual_residence": 300,
+    "service_address": 300,
+    "representative": 100,
+    "representative_title": 50,
+}
 
 
 class EscalationPersonSerializer(serializers.Serializer):
@@ -56,6 +97,18 @@ class EscalationPersonSerializer(serializers.Serializer):
     birth_date = serializers.DateField(required=False, allow_null=True)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
     address = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    phones = EscalationPhoneSerializer(many=True, required=False, help_text="v1.1: every number, with its status.")
+    ethnicity = serializers.CharField(required=False, allow_blank=True, max_length=20, help_text="v1.1.")
+    workplace = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="v1.1: 工作单位.")
+    position = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="v1.1.")
+    habitual_residence = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, help_text="v1.1: 经常居住地."
+    )
+    service_address = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, help_text="v1.1: the agreed 送达地址."
+    )
+    representative = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="v1.1.")
+    representative_title = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text="v1.1.")
 
     def validate_id_number(self, value: str) -> str:
         try:
@@ -80,6 +133,19 @@ class EscalationPersonSerializer(serializers.Serializer):
 class EscalationGuarantorSerializer(EscalationPersonSerializer):
     guarantee_type = InputChoiceField(choices=Guarantee.Type.choices, required=False, default=Guarantee.Type.JOINT)
     guarantee_period_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    guarantee_signed_on = serializers.DateField(required=False, allow_null=True, help_text="v1.1.")
+    guarantee_agreed_period = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="v1.1: the period as the contract words it."
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        signed, ends = attrs.get("guarantee_signed_on"), attrs.get("guarantee_period_ends_on")
+        if signed and ends and ends < signed:
+            raise serializers.ValidationError(
+                {"guarantee_period_ends_on": [_("The guarantee period cannot end before it was signed.")]}
+            )
+        return attrs
 
 
 class EscalationMoneyField(serializers.DecimalField):
@@ -95,6 +161,34 @@ class EscalationAmountsSerializer(serializers.Serializer):
     compound_interest = EscalationMoneyField(required=False, default=Decimal("0.00"))
     late_fees = EscalationMoneyField(required=False, default=Decimal("0.00"))
     fees = EscalationMoneyField(required=False, default=Decimal("0.00"))
+    repaid_principal = EscalationMoneyField(required=False, default=Decimal("0.00"), help_text="v1.1.")
+    repaid_interest = EscalationMoneyField(required=False, default=Decimal("0.00"), help_text="v1.1.")
+    interest_paid_to = serializers.DateField(required=False, allow_null=True, default=None, help_text="v1.1.")
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("interest_paid_to") and attrs["interest_paid_to"] > attrs["as_of"]:
+            raise serializers.ValidationError(
+                {"interest_paid_to": [_("Interest cannot be paid up to a day after the statement.")]}
+            )
+        return attrs
+
+
+class EscalationDebtSerializer(serializers.Serializer):
+    """v1.1: the debt's terms, as ``PATCH /api/v1/matters/{id}/debt/`` names them."""
+
+    loan_amount = EscalationMoneyField(required=False, allow_null=True, help_text="A card's credit limit.")
+    disbursed_on = serializers.DateField(required=False, allow_null=True, help_text="A card's issue day.")
+    term_ends_on = serializers.DateField(required=False, allow_null=True)
+    repayment_method = InputChoiceField(choices=Debt.RepaymentMethod.choices, required=False, allow_blank=True)
+    branch = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    def validate(self, attrs: dict) -> dict:
+        start, end = attrs.get("disbursed_on"), attrs.get("term_ends_on")
+        if start and end and end < start:
+            raise serializers.ValidationError(
+                {"term_ends_on": [_("The term cannot end before the contract or the disbursement.")]}
+            )
+        return attrs
 
 
 class EscalationRatesSerializer(serializers.Serializer):
@@ -129,6 +223,7 @@ class EscalationSerializer(serializers.Serializer):
     matured_on = serializers.DateField(required=False, allow_null=True)
     last_payment_date = serializers.DateField(required=False, allow_null=True)
     demands = EscalationDemandSerializer(many=True, required=False)
+    debt = EscalationDebtSerializer(required=False, help_text="v1.1: the debt's terms.")
 
     def validate(self, attrs: dict) -> dict:
         if "contract_number" in attrs and attrs["contract_number"] is None:
@@ -168,8 +263,10 @@ _GENDER_VALUES = frozenset(Party.Gender.values)
 _CHANNEL_VALUES = frozenset(DemandChannel.values)
 _TOP_KEYS = frozenset(
     {"creditor", "product", "account_number", "debtor", "amounts", "demands", "contract_number", "contract_date",
-     "overdue_since", "matured_on", "last_payment_date", "portfolio"}
+     "overdue_since", "matured_on", "last_payment_date", "portfolio", "debt"}
 )
+REPAID_FIELDS = ("repaid_principal", "repaid_interest")
+_METHOD_VALUES = frozenset(Debt.RepaymentMethod.values)
 
 
 class _Defer(Exception):
@@ -216,6 +313,28 @@ def _fast_money(value: Any) -> Decimal:
     return Decimal(value).quantize(FEN)
 
 
+def _fast_debt(debt: Any) -> dict[str, Any]:
+    if not isinstance(debt, dict) or not set(debt) <= {
+        "loan_amount", "disbursed_on", "term_ends_on", "repayment_method", "branch"
+    }:  # fmt: skip
+        raise _Defer
+    terms: dict[str, Any] = {}
+    if "loan_amount" in debt:
+        terms["loan_amount"] = _fast_money(debt["loan_amount"])
+    for name in ("disbursed_on", "term_ends_on"):
+        if name in debt:
+            terms[name] = _fast_date(debt[name])
+    if terms.get("disbursed_on") and terms.get("term_ends_on") and terms["term_ends_on"] < terms["disbursed_on"]:
+        raise _Defer
+    if "repayment_method" in debt:
+        if debt["repayment_method"] not in _METHOD_VALUES:
+            raise _Defer
+        terms["repayment_method"] = debt["repayment_method"]
+    if "branch" in debt:
+        terms["branch"] = _fast_text(debt["branch"], 200)
+    return terms
+
+
 def escalation_fast_validate(body: dict) -> dict | None:
     """``EscalationSerializer(data=body).validated_data`` for a plainly valid import body, else None."""
     try:
@@ -229,7 +348,14 @@ def escalation_fast_validate(body: dict) -> dict | None:
         if uscc is None:
             raise _Defer
         data: dict[str, Any] = {
-            "creditor": {"name": _fast_text(creditor["name"], 200), "uscc": uscc, "address": "", "representative": ""}
+            "creditor": {
+                "name": _fast_text(creditor["name"], 200),
+                "uscc": uscc,
+                "address": "",
+                "representative": "",
+                "representative_title": "",
+                "service_phone": "",
+            }
         }
         if body["product"] not in _PRODUCT_VALUES:
             raise _Defer
@@ -253,13 +379,24 @@ def escalation_fast_validate(body: dict) -> dict | None:
             person["birth_date"] = birth
         person["phone"] = _fast_text(debtor["phone"], 20) if "phone" in debtor else ""
         person["address"] = _fast_text(debtor["address"], 300) if "address" in debtor else ""
+        if "phones" in debtor:
+            raise _Defer
+        for name, length in PERSON_TEXT_FIELDS.items():
+            if name in debtor:
+                person[name] = _fast_text(debtor[name], length)
         data["debtor"] = person
         if "as_of" not in amounts or "principal" not in amounts:
             raise _Defer
         data["amounts"] = {
             "as_of": _fast_date(amounts["as_of"]),
             **{name: _fast_money(amounts[name]) if name in amounts else Decimal("0.00") for name in Debt.AMOUNT_FIELDS},
+            **{name: _fast_money(amounts[name]) if name in amounts else Decimal("0.00") for name in REPAID_FIELDS},
+            "interest_paid_to": _fast_date(amounts["interest_paid_to"]) if "interest_paid_to" in amounts else None,
         }
+        if data["amounts"]["interest_paid_to"] and data["amounts"]["interest_paid_to"] > data["amounts"]["as_of"]:
+            raise _Defer
+        if "debt" in body:
+            data["debt"] = _fast_debt(body["debt"])
         if "contract_number" in body:
             data["contract_number"] = _fast_text(body["contract_number"], 60)
         if "portfolio" in body:

@@ -3,7 +3,8 @@
 Resident identity numbers follow GB 11643-1999 (18 characters, ISO 7064 MOD 11-2
 check character); unified social credit codes follow GB 32100-2015 (18 characters,
 MOD 31 check character). Masking follows API.md: identity numbers keep 6 + 4
-characters, phones 3 + 4, card and account numbers 4 + 4, one star per hidden one.
+characters, phones 3 + 4, card and account numbers 4 + 4, addresses their first 6,
+one star per hidden one.
 """
 
 from __future__ import annotations
@@ -96,6 +97,11 @@ def mask_phone(value: str) -> str:
 
 def mask_account(value: str) -> str:
     return _mask(value, 4, 4)
+
+
+def mask_address(value: str) -> str:
+    """An address keeps its first 6 characters (the province and city, as a rule)."""
+    return _mask(value, 6, 0)
 
 
 def build_resident_id(*, area_code: str, birth_date: dt.date, sequence: int) -> str:

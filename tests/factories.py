@@ -7,7 +7,7 @@ import itertools
 from decimal import Decimal
 
 from legalcase.identity import build_resident_id, build_uscc
-from legalcase.models import Assignment, Creditor, Debt, LawFirm, Matter, Party, Role, User
+from legalcase.models import AmountStatement, Assignment, Creditor, Debt, LawFirm, Matter, Party, PartyPhone, Role, User
 from legalcase.services import matter_open
 
 _seq = itertools.count(1)
@@ -51,7 +51,10 @@ def make_party(name: str = "张三", **overrides) -> Party:
         "phone": f"138{n:08d}",
         "address": "北京市朝阳区建国路88号",
     }
-    return Party.objects.create(**{**fields, **overrides})
+    party = Party.objects.create(**{**fields, **overrides})
+    if party.phone:
+        PartyPhone.objects.create(party=party, number=party.phone)
+    return party
 
 
 def make_debt(*, debtor: Party | None = None, creditor: Creditor | None = None, **overrides) -> Debt:
@@ -71,7 +74,9 @@ def make_debt(*, debtor: Party | None = None, creditor: Creditor | None = None, 
         "fees": Decimal("0.00"),
         "overdue_since": dt.date(2024, 11, 5),
     }
-    return Debt.objects.create(**{**fields, **overrides})
+    debt = Debt.objects.create(**{**fields, **overrides})
+    AmountStatement.objects.create(debt=debt, **debt.statement_values())
+    return debt
 
 
 def make_matter(

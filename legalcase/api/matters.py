@@ -49,14 +49,17 @@ from legalcase.models import (
     LawFirm,
     Matter,
     Party,
+    PartyPhone,
     Product,
     Stage,
     matter_ordering,
 )
-from legalcase.money import money_text
+from legalcase.identity import mask_address
+from legalcase.money import RATE, money_text
 from legalcase.pagination import MatterPagination
 from legalcase.services import (
     EscalationConflict,
+    RecordConflict,
     StageConflict,
     matter_assign_firm,
     matter_reveal_debtor,
@@ -71,7 +74,7 @@ from legalcase.services import (
 
 def exception_handler(exc, context):
     """DRF's handler, plus the services' own exceptions (API.md, "Errors")."""
-    if isinstance(exc, (StageConflict, EscalationConflict)):
+    if isinstance(exc, (StageConflict, EscalationConflict, RecordConflict)):
         return Response({"detail": str(exc), "stage": exc.stage}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
@@ -134,15 +137,68 @@ class FirmSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class FirmDetailSerializer(FirmSerializer):
+    address = serializers.CharField(help_text="As filings print it; empty until recorded.")
+    phone = serializers.CharField()
+
+
 class CreditorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     name = serializers.CharField()
     uscc = serializers.CharField()
 
 
+class CreditorDetailSerializer(CreditorSerializer):
+    """The creditor with its filing details (API.md, "Correcting and completing the record")."""
+
+    address = serializers.CharField()
+    representative = serializers.CharField(help_text="法定代表人 or 负责人.")
+    representative_title = serializers.CharField(help_text="Which of the two, as the filing prints it.")
+    service_phone = serializers.CharField()
+
+
 class MaskedPartySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     name = serializers.CharField()
     id_number = serializers.CharField(source="masked_id_number", help_text="Masked; a USCC for an organisation.")
-    phone = serializers.CharField(source="masked_phone", help_text="Masked.")
+    phone = serializers.CharField(source="masked_phone", help_text="Masked: the first `ok` number of `phones`.")
+
+
+class MaskedPhoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(source="masked_number", help_text="Masked.")
+    status = serializers.ChoiceField(choices=PartyPhone.Status.choices)
+
+
+class MaskedAddressField(serializers.CharField):
+    """An address, masked (its first 6 characters kept)."""
+
+    def to_representation(self, value):
+        return mask_address(value or "")
+
+
+class MaskedPartyDetailSerializer(MaskedPartySerializer):
+    """A party with every detail the record keeps, personal data masked (no birth date: reveal only)."""
+
+    kind = serializers.ChoiceField(choices=Party.Kind.choices)
+    gender = serializers.CharField(help_text="`male`, `female` or empty.")
+    phones = MaskedPhoneSerializer(many=True, read_only=True)
+    ethnicity = serializers.CharField()
+    workplace = serializers.CharField()
+    position = serializers.CharField()
+    address = MaskedAddressField(help_text="住所地, masked.")
+    habitual_residence = MaskedAddressField(help_text="经常居住地, masked.")
+    service_address = MaskedAddressField(help_text="The agreed address for service, masked.")
+    representative = serializers.CharField(help_text="An organisation's legal representative.")
+    representative_title = serializers.CharField()
+
+
+class PhoneSerializer(serializers.Serializer):
+    """Unmasked: only for the audited debtor reveal."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=PartyPhone.Status.choices)
 
 
 class PartySerializer(serializers.Serializer):
@@ -156,15 +212,26 @@ class PartySerializer(serializers.Serializer):
     birth_date = serializers.DateField(allow_null=True)
     phone = serializers.CharField()
     address = serializers.CharField()
+    id = serializers.IntegerField()
+    phones = PhoneSerializer(many=True, read_only=True)
+    ethnicity = serializers.CharField()
+    workplace = serializers.CharField()
+    position = serializers.CharField()
+    habitual_residence = serializers.CharField()
+    service_address = serializers.CharField()
+    representative = serializers.CharField()
+    representative_title = serializers.CharField()
 
 
 class GuaranteeFields(serializers.Serializer):
     # Read from a Party annotated by ``guarantors_of``.
     guarantee_type = serializers.ChoiceField(choices=Guarantee.Type.choices)
     guarantee_period_ends_on = serializers.DateField(allow_null=True)
+    guarantee_signed_on = serializers.DateField(allow_null=True)
+    guarantee_agreed_period = serializers.CharField(help_text="The period as the contract words it.")
 
 
-class MaskedGuarantorSerializer(MaskedPartySerializer, GuaranteeFields):
+class MaskedGuarantorSerializer(MaskedPartyDetailSerializer, GuaranteeFields):
     pass
 
 
@@ -179,7 +246,10 @@ def guarantors_of(matter: Matter) -> QuerySet[Party]:
         .annotate(
             guarantee_type=F("guarantees__guarantee_type"),
             guarantee_period_ends_on=F("guarantees__guarantee_period_ends_on"),
+            guarantee_signed_on=F("guarantees__guarantee_signed_on"),
+            guarantee_agreed_period=F("guarantees__guarantee_agreed_period"),
         )
+        .prefetch_related("phones")
         .order_by("guarantees__id")
     )
 
@@ -195,6 +265,9 @@ class AmountsSerializer(serializers.Serializer):
     late_fees = MoneyField()
     fees = MoneyField()
     total = MoneyField(source="claim_total")
+    repaid_principal = MoneyField(help_text="Repaid before this statement (v1.1).")
+    repaid_interest = MoneyField(help_text="Repaid before this statement (v1.1).")
+    interest_paid_to = serializers.DateField(allow_null=True, help_text="The day interest is paid up to (v1.1).")
 
 
 class OutstandingSerializer(serializers.Serializer):
@@ -274,13 +347,21 @@ def matter_row(matter: Matter) -> dict:
         "closing_reason": matter.closing_reason,
         "allowed_moves": [str(stage) for stage in matter.allowed_moves],
         "product": debt.product,
-        "creditor": {"name": creditor.name, "uscc": creditor.uscc},
-        "debtor": {"name": debtor.name, "id_number": debtor.masked_id_number, "phone": debtor.masked_phone},
+        "creditor": {"id": creditor.pk, "name": creditor.name, "uscc": creditor.uscc},
+        "debtor": {
+            "id": debtor.pk,
+            "name": debtor.name,
+            "id_number": debtor.masked_id_number,
+            "phone": debtor.masked_phone,
+        },
         "account_number": debt.masked_account_number,
         "amounts": {
             "as_of": _date(debt.amounts_as_of),
             **{name: money_text(getattr(debt, name)) for name in Debt.AMOUNT_FIELDS},
             "total": money_text(debt.claim_total),
+            "repaid_principal": money_text(debt.repaid_principal),
+            "repaid_interest": money_text(debt.repaid_interest),
+            "interest_paid_to": _date(debt.interest_paid_to),
         },
         "outstanding": {head: money_text(amount) for head, amount in matter.outstanding.items()},
         "overdue_since": _date(debt.overdue_since),
@@ -310,19 +391,90 @@ class ForumRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class MatterDetailSerializer(MatterSerializer):
-    """One matter: the list's representation plus its guarantors, masked, and its forum."""
+class RateField(serializers.DecimalField):
+    """A rate as API.md writes it: an annual fraction without trailing zeros (``"0.1825"``)."""
 
+    def __init__(self, **kwargs):
+        super().__init__(**RATE, read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return None if value is None else rate_text(value)
+
+
+def rate_text(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class DebtRatesSerializer(serializers.Serializer):
+    annual_interest_rate = RateField()
+    penalty_rate = RateField()
+    compound_rate = RateField()
+    day_count = serializers.IntegerField()
+
+
+class DebtTermsSerializer(serializers.Serializer):
+    """The debt's terms (v1.1); for a card, ``loan_amount`` is the credit limit and ``disbursed_on`` the issue day."""
+
+    contract_number = serializers.CharField()
+    contract_date = serializers.DateField(allow_null=True)
+    loan_amount = MoneyField(allow_null=True)
+    disbursed_on = serializers.DateField(allow_null=True)
+    term_ends_on = serializers.DateField(allow_null=True)
+    repayment_method = serializers.ChoiceField(choices=[("", "")] + list(Debt.RepaymentMethod.choices))
+    branch = serializers.CharField()
+    rates = DebtRatesSerializer(source="*")
+    matured_on = serializers.DateField(allow_null=True)
+    last_payment_date = serializers.DateField(allow_null=True)
+
+
+class AssignmentLawyerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    licence_number = serializers.CharField(help_text="律师执业证号, 17 digits.")
+    phone = serializers.CharField(source="masked_phone", help_text="Masked.")
+
+
+class CurrentAssignmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    firm = FirmDetailSerializer()
+    started_at = serializers.DateTimeField()
+    lawyers = AssignmentLawyerSerializer(many=True, read_only=True)
+
+
+class MatterDetailSerializer(MatterSerializer):
+    """One matter: the list's representation plus its parties' and creditor's details, masked, its
+    guarantors, forum, debt terms and current assignment."""
+
+    creditor = CreditorDetailSerializer(source="debt.creditor")
+    debtor = MaskedPartyDetailSerializer(source="debt.debtor")
     guarantors = serializers.SerializerMethodField()
     forum = ForumRefSerializer(allow_null=True, help_text="The court or arbitration commission, once chosen.")
+    debt = DebtTermsSerializer()
+    assignment = serializers.SerializerMethodField(help_text="The current assignment, or null.")
 
     @extend_schema_field(MaskedGuarantorSerializer(many=True))
     def get_guarantors(self, matter: Matter) -> list:
         return MaskedGuarantorSerializer(guarantors_of(matter), many=True).data
 
+    @extend_schema_field(CurrentAssignmentSerializer(allow_null=True))
+    def get_assignment(self, matter: Matter):
+        assignment = (
+            matter.assignments.filter(ended_at__isnull=True).select_related("firm").prefetch_related("lawyers").first()
+        )
+        return CurrentAssignmentSerializer(assignment).data if assignment else None
+
     def to_representation(self, matter: Matter) -> dict:
+        row = matter_row(matter)
+        row["creditor"] = CreditorDetailSerializer(matter.debt.creditor).data
+        row["debtor"] = MaskedPartyDetailSerializer(matter.debt.debtor).data
         forum = {"id": matter.forum_id, "name": matter.forum.name} if matter.forum_id else None
-        return {**matter_row(matter), "guarantors": self.get_guarantors(matter), "forum": forum}
+        return {
+            **row,
+            "guarantors": self.get_guarantors(matter),
+            "forum": forum,
+            "debt": DebtTermsSerializer(matter.debt).data,
+            "assignment": self.get_assignment(matter),
+        }
 
 
 class DebtorRevealSerializer(serializers.Serializer):
@@ -612,7 +764,7 @@ class MatterDebtorView(ApiView):
 class FirmListView(ApiView, generics.ListAPIView):
     """Every law firm; open to every signed-in user."""
 
-    serializer_class = FirmSerializer
+    serializer_class = FirmDetailSerializer
     pagination_class = MatterPagination
     queryset = LawFirm.objects.order_by("name", "id")
 

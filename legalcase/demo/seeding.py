@@ -37,6 +37,7 @@ from legalcase.demo.story import stamp_story_times
 from legalcase.demo_money import add_money_side
 from legalcase.money import FEN
 from legalcase.models import (
+    AmountStatement,
     ClosingReason,
     Creditor,
     Debt,
@@ -46,6 +47,7 @@ from legalcase.models import (
     LawFirm,
     Matter,
     Party,
+    PartyPhone,
     Proceeding,
     ServiceMethod,
     Stage,
@@ -164,7 +166,9 @@ def _seed(*, matters: int, rng: random.Random, say: Callable[[str], None]) -> Se
 
     def party_for(fields: dict) -> Party:
         if fields["id_number"] not in parties:
-            parties[fields["id_number"]] = Party.objects.create(**fields)
+            party = parties[fields["id_number"]] = Party.objects.create(**fields)
+            if party.phone:
+                PartyPhone.objects.create(party=party, number=party.phone)
         return parties[fields["id_number"]]
 
     opened: list[int] = []
@@ -176,6 +180,7 @@ def _seed(*, matters: int, rng: random.Random, say: Callable[[str], None]) -> Se
     enforcement_rng = random.Random(SEED + 3)
     for plan in plans:
         debt = Debt.objects.create(creditor=creditors[plan.creditor], debtor=party_for(plan.debtor), **plan.debt)
+        AmountStatement.objects.create(debt=debt, created_by=counsel[plan.owner], **debt.statement_values())
         _add_demands(debt, demand_rng)
         for guarantor, terms in plan.guarantors:
             Guarantee.objects.create(debt=debt, guarantor=party_for(guarantor), **terms)

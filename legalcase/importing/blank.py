@@ -11,7 +11,10 @@ from __future__ import annotations
 import csv
 import io
 
-from legalcase.importing.reading import CHANNELS, COLUMNS, COMMENT, GENDERS, PRODUCTS
+from legalcase.importing.reading import CHANNELS, COLUMNS, COMMENT, GENDERS, PRODUCTS, REPAYMENT_METHODS
+
+# The repayment methods in the complaint form's words, one per code (the first word of each).
+METHOD_WORDS = list({code: word for word, code in reversed(REPAYMENT_METHODS.items())}.values())[::-1]
 
 DATES = "日期：2025-06-30、2025/6/30 或 2025年6月30日（或 Excel 日期单元格）"
 MONEY = "金额（元）：12000、12000.00 或 12,000.00，最多两位小数"
@@ -44,6 +47,17 @@ NOTES: dict[str, tuple[str, str]] = {
     "last_demand_channel": ("、".join(CHANNELS), "短信"),
     "last_demand_delivered": ("是、否", "是"),
     "portfolio": ("资产包名称（可空）", ""),
+    "loan_amount": (MONEY + "；信用卡填授信额度，贷款填贷款金额", "50,000"),
+    "disbursed_on": (DATES + "；信用卡填发卡日期，贷款填放款日期", "2021-03-20"),
+    "term_ends_on": (DATES + "；贷款合同约定的到期日（信用卡可空）", ""),
+    "repayment_method": ("、".join(METHOD_WORDS) + "（信用卡可空）", ""),
+    "branch": ("发卡或放贷的经办机构（支行）", "某某银行北京朝阳支行"),
+    "debtor_workplace": ("债务人工作单位", "北京某某科技有限公司"),
+    "debtor_ethnicity": ("民族", "汉族"),
+    "debtor_service_address": ("合同约定的送达地址", "北京市朝阳区建国路88号"),
+    "repaid_principal": (MONEY + "；已偿还的本金", "1,769.45"),
+    "repaid_interest": (MONEY + "；已偿还的利息", "620.00"),
+    "interest_paid_to": (DATES + "；利息已还至哪一日", "2024-10-28"),
 }
 assert NOTES.keys() == COLUMNS.keys()
 

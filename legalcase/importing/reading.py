@@ -52,6 +52,18 @@ COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {
     "last_demand_channel": (("催收方式",), False),
     "last_demand_delivered": (("是否送达",), False),
     "portfolio": (("资产包",), False),
+    # v1.1: what the 要素式 complaint forms need and a bank's system exports.
+    "loan_amount": (("授信额度", "贷款金额"), False),
+    "disbursed_on": (("发卡日期", "放款日期"), False),
+    "term_ends_on": (("贷款到期日",), False),
+    "repayment_method": (("还款方式",), False),
+    "branch": (("经办机构", "支行"), False),
+    "debtor_workplace": (("工作单位",), False),
+    "debtor_ethnicity": (("民族",), False),
+    "debtor_service_address": (("约定送达地址",), False),
+    "repaid_principal": (("已还本金",), False),
+    "repaid_interest": (("已还利息",), False),
+    "interest_paid_to": (("利息已还至",), False),
 }
 HEADERS = {
     **{name: name for name in COLUMNS},
@@ -65,8 +77,28 @@ DATE_COLUMNS = (
     "matured_on",
     "last_payment_date",
     "last_demand_date",
+    "disbursed_on",
+    "term_ends_on",
+    "interest_paid_to",
 )
 AMOUNT_COLUMNS = ("principal", "interest", "penalty_interest", "compound_interest", "late_fees", "fees")
+# v1.1 columns that go into the body's ``amounts`` and ``debt``.
+REPAYMENT_COLUMNS = ("repaid_principal", "repaid_interest", "interest_paid_to")
+DEBT_TERM_COLUMNS = ("loan_amount", "disbursed_on", "term_ends_on", "repayment_method", "branch")
+DEBTOR_COLUMNS = ("name", "id_number", "gender", "birth_date", "phone", "address", "workplace", "ethnicity",
+                  "service_address")  # fmt: skip
+REPAYMENT_METHODS = {
+    "等额本息": "equal_installment",
+    "等额本金": "equal_principal",
+    "到期一次还本付息": "bullet",
+    "按月付息": "monthly_interest",
+    "按月付息到期还本": "monthly_interest",
+    "按季付息": "quarterly_interest",
+    "按季付息到期还本": "quarterly_interest",
+    "按年付息": "yearly_interest",
+    "按年付息到期还本": "yearly_interest",
+    "其他": "other",
+}
 PRODUCTS = {"信用卡": "credit_card", "贷款": "loan"}
 GENDERS = {"男": "male", "女": "female"}
 CHANNELS = {"电话": "phone", "短信": "sms", "信函": "letter", "邮件": "email", "上门": "visit", "公告": "public_notice"}
@@ -78,6 +110,8 @@ ERROR_COLUMNS = {
     ("creditor", "uscc"): "creditor_uscc",
     ("amounts", "as_of"): "amounts_as_of",
     **{("amounts", name): name for name in AMOUNT_COLUMNS},
+    **{("amounts", name): name for name in REPAYMENT_COLUMNS},
+    **{("debt", name): name for name in DEBT_TERM_COLUMNS},
     **{("debtor", name[len("debtor_") :]): name for name in COLUMNS if name.startswith("debtor_")},
     **{("demands", name[len("last_demand_") :]): name for name in COLUMNS if name.startswith("last_demand_")},
 }
@@ -285,7 +319,8 @@ def _boolean(value: Any) -> Any:
 # How each column's cell is read (any other column: as text).
 CELL_READERS: dict[str, Callable[[Any], Any]] = {
     **{name: _date for name in DATE_COLUMNS},
-    **{name: _amount for name in AMOUNT_COLUMNS},
+    **{name: _amount for name in (*AMOUNT_COLUMNS, "loan_amount", "repaid_principal", "repaid_interest")},
+    "repayment_method": lambda value: _choice(value, REPAYMENT_METHODS),
     "product": lambda value: _choice(value, PRODUCTS),
     "debtor_gender": lambda value: _choice(value, GENDERS),
     "last_demand_channel": lambda value: _choice(value, CHANNELS),
@@ -309,14 +344,17 @@ def escalation_body(cells: dict[str, Any]) -> tuple[dict, dict[str, str]]:
         "account_number": given.get("account_number", ""),
         "debtor": {
             key: given[f"debtor_{key}"]
-            for key in ("name", "id_number", "gender", "birth_date", "phone", "address")
+            for key in DEBTOR_COLUMNS
             if f"debtor_{key}" in given
         },
         "amounts": {
             **({"as_of": given["amounts_as_of"]} if "amounts_as_of" in given else {}),
-            **{name: given[name] for name in AMOUNT_COLUMNS if name in given},
+            **{name: given[name] for name in (*AMOUNT_COLUMNS, *REPAYMENT_COLUMNS) if name in given},
         },
     }
+    terms = {name: given[name] for name in DEBT_TERM_COLUMNS if name in given}
+    if terms:
+        body["debt"] = terms
     for name in ("contract_number", "contract_date", "overdue_since", "matured_on", "last_payment_date", "portfolio"):
         if name in given:
             body[name] = given[name]

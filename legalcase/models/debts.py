@@ -280,6 +280,16 @@ class Debt(models.Model):
     def non_principal_total(self) -> Decimal:
         return self.claim_total - self.principal
 
+    def statement_values(self) -> dict:
+        """The current statement of amounts as ``AmountStatement`` fields (``as_of`` for ``amounts_as_of``)."""
+        return {
+            "as_of": self.amounts_as_of,
+            **{name: getattr(self, name) for name in self.AMOUNT_FIELDS},
+            "repaid_principal": self.repaid_principal,
+            "repaid_interest": self.repaid_interest,
+            "interest_paid_to": self.interest_paid_to,
+        }
+
 
 class Guarantee(models.Model):
     """A guarantor's undertaking for a debt (民法典 Arts. 686-693)."""

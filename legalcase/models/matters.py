@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from legalcase.models.accounts import LawFirm, Role, User
 from legalcase.models.base import AppendOnly
+from legalcase.identity import mask_phone
 from legalcase.models.debts import Debt, claim_total_expression
 from legalcase.money import MONEY
 
@@ -436,6 +437,10 @@ class AssignmentLawyer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
 
 
 class EventKind(models.TextChoices):

@@ -132,3 +132,20 @@ from legalcase.services.recoveries import (  # noqa: F401
     recovery_record,
     recovery_reverse,
 )
+from legalcase.services.record import (  # noqa: F401
+    DEBT_TERM_FIELDS,
+    GUARANTEE_FIELDS,
+    PARTY_FIELDS,
+    STATEMENT_FIELDS,
+    RecordConflict,
+    amounts_restate,
+    assignment_lawyers_set,
+    creditor_update,
+    debt_terms_update,
+    event_value,
+    firm_update,
+    guarantee_update,
+    party_phones_replace,
+    party_update,
+    statement_create,
+)

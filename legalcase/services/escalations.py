@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 
 from legalcase.access import require
 from legalcase.bulk import rows_insert
-from legalcase.escalation_input import escalation_validated
+from legalcase.escalation_input import PERSON_TEXT_FIELDS, escalation_validated
 from legalcase.events import record_event
 from legalcase.models import (
+    AmountStatement,
     ClaimTransfer,
     Creditor,
     Deadline,
@@ -36,6 +37,7 @@ from legalcase.models import (
     Matter,
     MatterEvent,
     Party,
+    PartyPhone,
     Portfolio,
     Stage,
     User,
@@ -188,12 +190,19 @@ def _round_store(user, rows, indices, calendar, memo, outcomes, *, attempts: int
 
 OPTIONAL_DEBT_FIELDS = ("contract_number", "contract_date", "overdue_since", "matured_on", "last_payment_date")
 RATE_FIELDS = ("annual_interest_rate", "penalty_rate", "compound_rate", "day_count")
+# v1.1: the debt's terms (``debt``) and the repayments a statement of amounts carries.
+DEBT_TERM_COLUMNS = ("loan_amount", "disbursed_on", "term_ends_on", "repayment_method", "branch")
+REPAYMENT_FIELDS = ("repaid_principal", "repaid_interest", "interest_paid_to")
 # Every column an escalation sets on a new debt, the foreign keys by attname.
 DEBT_COLUMNS = (
     "creditor_id", "debtor_id", "original_creditor_id", "portfolio_id", "account_number", "product",
-    "amounts_as_of", *Debt.AMOUNT_FIELDS, *RATE_FIELDS, *OPTIONAL_DEBT_FIELDS,
+    "amounts_as_of", *Debt.AMOUNT_FIELDS, *RATE_FIELDS, *OPTIONAL_DEBT_FIELDS, *DEBT_TERM_COLUMNS, *REPAYMENT_FIELDS,
 )  # fmt: skip
-PARTY_COLUMNS = ("kind", "name", "id_number", "gender", "birth_date", "phone", "address")
+PARTY_COLUMNS = ("kind", "name", "id_number", "gender", "birth_date", "phone", "address", *PERSON_TEXT_FIELDS)
+STATEMENT_COLUMNS = (
+    "debt_id", "as_of", *Debt.AMOUNT_FIELDS, "repaid_principal", "repaid_interest", "interest_paid_to",
+    "created_at", "created_by_id",
+)  # fmt: skip
 
 
 def _amounts_of(debt: Debt) -> dict[str, str]:
@@ -204,13 +213,26 @@ def _debt_values(data: dict) -> dict[str, Any]:
     amounts, rates = data["amounts"], data.get("rates") or {}
     # Amounts are replaced whole (a missing component is 0); other optional facts are
     # changed only when the request gives them, so a short repeat does not erase them.
+    terms = data.get("debt") or {}
     return {
         "product": data["product"],
         "amounts_as_of": amounts["as_of"],
         **{name: amounts.get(name, Decimal("0.00")) for name in Debt.AMOUNT_FIELDS},
+        "repaid_principal": amounts.get("repaid_principal", Decimal("0.00")),
+        "repaid_interest": amounts.get("repaid_interest", Decimal("0.00")),
+        "interest_paid_to": amounts.get("interest_paid_to"),
         **{name: rates[name] for name in RATE_FIELDS if rates.get(name) is not None},
         **{name: data[name] for name in OPTIONAL_DEBT_FIELDS if name in data},
+        **{name: terms[name] for name in DEBT_TERM_COLUMNS if name in terms},
     }
+
+
+def _statement_row(debt_id: int, values: dict, user: User, now) -> tuple:
+    """The ``AmountStatement`` of a debt's amounts as ``_debt_values`` gives them (``STATEMENT_COLUMNS``)."""
+    return (
+        debt_id, values["amounts_as_of"], *(values[name] for name in Debt.AMOUNT_FIELDS),
+        values["repaid_principal"], values["repaid_interest"], values["interest_paid_to"], now, user.pk,
+    )  # fmt: skip
 
 
 def _debt_defaults() -> dict[str, Any]:
@@ -229,6 +251,8 @@ def _creditors_of(rows: list[dict], creditors: dict[str, Creditor]) -> dict[str,
                         "name": given["name"],
                         "address": given.get("address", ""),
                         "representative": given.get("representative", ""),
+                        "representative_title": given.get("representative_title", ""),
+                        "service_phone": given.get("service_phone", ""),
                     },
                 )[0]
     return creditors
@@ -249,22 +273,45 @@ def _parties_of(persons: list[dict]) -> dict[str, tuple[int, str]]:
         "id_number", "pk", "name"
     )}  # fmt: skip
     missing: dict[str, tuple] = {}
+    phones: dict[str, list[tuple[str, str]]] = {}
     for person in persons:
         number = person["id_number"]
         if number not in parties and number not in missing:
+            phones[number] = _phones_of(person)
+            first_ok = next((phone for phone, status in phones[number] if status == PartyPhone.Status.OK), "")
             missing[number] = (
                 Party.Kind.PERSON.value,
                 person["name"],
                 number,
                 person.get("gender") or "",
                 person.get("birth_date"),
-                person.get("phone", ""),
+                first_ok,
                 person.get("address", ""),
+                *(person.get(name, "") for name in PERSON_TEXT_FIELDS),
             )
     ids = rows_insert(Party, PARTY_COLUMNS, list(missing.values()))
+    phone_rows = []
+    now = timezone.now()
     for pk, (_kind, name, number, *_rest) in zip(ids, missing.values(), strict=True):
         parties[number] = (pk, name)
+        phone_rows += [(pk, phone, status, n, now) for n, (phone, status) in enumerate(phones[number], start=1)]
+    rows_insert(PartyPhone, ("party_id", "number", "status", "position", "created_at"), phone_rows)
     return parties
+
+
+def _phones_of(person: dict) -> list[tuple[str, str]]:
+    """A new party's numbers: ``phone`` first (in use), then ``phones`` (v1.1), each number once."""
+    numbers: dict[str, str] = {}
+    if person.get("phone"):
+        numbers[person["phone"]] = PartyPhone.Status.OK.value
+    for phone in person.get("phones") or []:
+        numbers.setdefault(phone["number"], phone.get("status") or PartyPhone.Status.OK.value)
+    if person.get("phone") and numbers[person["phone"]] == PartyPhone.Status.OK.value:
+        # ``phones`` may say a given ``phone`` is wrong: the list's status stands.
+        for phone in person.get("phones") or []:
+            if phone["number"] == person["phone"]:
+                numbers[person["phone"]] = phone.get("status") or PartyPhone.Status.OK.value
+    return list(numbers.items())
 
 
 def _transfers_away(creditor_ids: set[int], accounts: set[str]) -> dict[tuple[int, str], ClaimTransfer]:
@@ -297,8 +344,18 @@ def _guarantees_of(data: dict) -> dict[str, dict]:
     return {guarantor["id_number"]: guarantor for guarantor in data.get("guarantors") or []}
 
 
-def _guarantee_terms(guarantor: dict) -> tuple[str, Any]:
-    return guarantor.get("guarantee_type") or Guarantee.Type.JOINT, guarantor.get("guarantee_period_ends_on")
+GUARANTEE_COLUMNS = ("guarantee_type", "guarantee_period_ends_on", "guarantee_signed_on", "guarantee_agreed_period")
+
+
+def _guarantee_terms(guarantor: dict, stored: tuple | None = None) -> tuple[str, Any, Any, str]:
+    """The terms as ``GUARANTEE_COLUMNS``; the v1.1 ones not given keep what is ``stored``."""
+    kept = stored or (None, None, None, "")
+    return (
+        guarantor.get("guarantee_type") or Guarantee.Type.JOINT,
+        guarantor.get("guarantee_period_ends_on"),
+        guarantor["guarantee_signed_on"] if "guarantee_signed_on" in guarantor else kept[2],
+        guarantor["guarantee_agreed_period"] if "guarantee_agreed_period" in guarantor else kept[3],
+    )
 
 
 def _demands_of(data: dict) -> dict[tuple, dict]:
@@ -382,6 +439,11 @@ def _fresh_write(user, rows, creditors, portfolios, parties, calendar, memo) -> 
         values["account_number"] = data["account_number"]
         debt_rows.append(tuple(values[name] for name in DEBT_COLUMNS))
     debt_ids = rows_insert(Debt, DEBT_COLUMNS, debt_rows)
+    rows_insert(
+        AmountStatement,
+        STATEMENT_COLUMNS,
+        [_statement_row(debt_id, dict(zip(DEBT_COLUMNS, row)), user, now) for debt_id, row in zip(debt_ids, debt_rows)],
+    )
     numbers = matter_number_allocate(year=timezone.localdate(now).year, count=len(rows))
     matter_ids = rows_insert(
         Matter,
@@ -416,7 +478,7 @@ def _fresh_write(user, rows, creditors, portfolios, parties, calendar, memo) -> 
                 (matter_id, kind, party_id, action_id, sequence, computed.on, computed.rule,
                  computed.verified_calendar, computed.computed_from, computed.basis_digest, now)
             )  # fmt: skip
-    rows_insert(Guarantee, ("debt_id", "guarantor_id", "guarantee_type", "guarantee_period_ends_on"), guarantees)
+    rows_insert(Guarantee, ("debt_id", "guarantor_id", *GUARANTEE_COLUMNS), guarantees)
     rows_insert(DemandRecord, ("debt_id", "date", "channel", "delivered", "note"), demands)
     rows_insert(
         Deadline,
@@ -437,25 +499,22 @@ def _repeat_write(user, data, debt, matter, creditors, portfolios, parties, cale
     if data.get("portfolio"):
         fields["portfolio_id"] = portfolios[data["portfolio"]].pk
     old = _amounts_of(debt)
+    statement_before = debt.statement_values()
     changed = [name for name, value in fields.items() if getattr(debt, name) != value]
     for name in changed:
         setattr(debt, name, fields[name])
     if changed:
         debt.save(update_fields=changed)
-    terms = {
-        guarantor_id: (kind, ends)
-        for guarantor_id, kind, ends in debt.guarantees.values_list(
-            "guarantor_id", "guarantee_type", "guarantee_period_ends_on"
-        )
-    }
+    if debt.statement_values() != statement_before:
+        AmountStatement.objects.create(debt=debt, created_by=user, **debt.statement_values())
+    terms = {row[0]: row[1:] for row in debt.guarantees.values_list("guarantor_id", *GUARANTEE_COLUMNS)}
     guarantees_changed = False
     for number, guarantor in _guarantees_of(data).items():
-        party_id, wanted = parties[number][0], _guarantee_terms(guarantor)
+        party_id = parties[number][0]
+        wanted = _guarantee_terms(guarantor, terms.get(party_id))
         if terms.get(party_id) != wanted:
             Guarantee.objects.update_or_create(
-                debt=debt,
-                guarantor_id=party_id,
-                defaults={"guarantee_type": wanted[0], "guarantee_period_ends_on": wanted[1]},
+                debt=debt, guarantor_id=party_id, defaults=dict(zip(GUARANTEE_COLUMNS, wanted, strict=True))
             )
             guarantees_changed = True
     recorded = set(debt.demands.values_list("date", "channel"))

@@ -55,6 +55,28 @@ ROLES_TABLE |= {
     "see fees and invoices": {"counsel": "yes", "lawyer": "own firm", "manager": "yes", "admin": "yes"},
     "dashboard": {"counsel": "yes", "lawyer": "no", "manager": "yes", "admin": "yes"},
 }
+# API.md, "Added in v1.1" (the rows this branch implements), and the sentence under it.
+ROLES_TABLE |= {
+    "debt terms, amounts, parties, guarantees": {
+        "counsel": "yes",
+        "lawyer": "assigned matters",
+        "manager": "read",
+        "admin": "yes",
+    },
+    "assignment's lawyers; firm address": {"counsel": "yes", "lawyer": "own firm", "manager": "no", "admin": "yes"},
+    "creditor details, forums, playbooks; override conduct rules; resolve complaints": {
+        "counsel": "yes",
+        "lawyer": "no",
+        "manager": "no",
+        "admin": "yes",
+    },
+    "Only counsel and admins correct an `id_number`.": {
+        "counsel": "yes",
+        "lawyer": "no",
+        "manager": "no",
+        "admin": "yes",
+    },
+}
 # API.md, under the table.
 OPEN_TO_EVERY_SIGNED_IN_USER = "Calculators, the template list and the firm list are open to every signed-in user."
 
@@ -81,6 +103,11 @@ PERMISSION_ROWS = {
     "write_recoveries": "recoveries, reversals, costs",
     "reveal": "reveal a debtor",
     "manage_templates": "templates (upload, activate)",
+    "write_record": "debt terms, amounts, parties, guarantees",
+    "set_lawyers": "assignment's lawyers; firm address",
+    "correct_firm": "assignment's lawyers; firm address",
+    "correct_creditor": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
+    "correct_identity": "Only counsel and admins correct an `id_number`.",
 }
 
 
@@ -109,9 +136,16 @@ ENDPOINTS = {
     "firms": ("get", None, None, OPEN_TO_EVERY_SIGNED_IN_USER),
     "documents POST": ("post", "documents/", {"template": "evidence_list"}, "evidence, bundles, filings, batches"),
     "proceedings POST": ("post", "proceedings/", {"kind": "first_instance"}, "proceedings, rulings, confirm rulings"),
+    "debt PATCH": ("patch", "debt/", {"branch": "某某银行朝阳支行"}, "debt terms, amounts, parties, guarantees"),
+    "amounts POST": (
+        "post",
+        "amounts/",
+        {"as_of": "2025-07-31", "principal": "48230.55", "interest": "3500.00"},
+        "debt terms, amounts, parties, guarantees",
+    ),
 }
 # Answers of an allowed action other than 200.
-ACCEPTED = {"documents POST": 202, "proceedings POST": 201}
+ACCEPTED = {"documents POST": 202, "proceedings POST": 201, "amounts POST": 201}
 MATTERS = ("own firm's", "other firm's", "unassigned")
 
 
@@ -186,6 +220,8 @@ def test_access_matrix(world, role, endpoint, matter_key):
             "debtor reveal": events == before[3] + 1,
             "documents POST": events == before[3] + 1,
             "proceedings POST": events == before[3] + 1,
+            "debt PATCH": events == before[3] + 1,
+            "amounts POST": events == before[3] + 1,
         }[endpoint]
 
 

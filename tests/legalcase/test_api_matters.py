@@ -45,6 +45,7 @@ def test_the_detail_is_api_md_s_example(counsel, matter):
     assert response.status_code == 200
     body = response.json()
     id_number = matter.debt.debtor.id_number
+    guarantor = matter.debt.guarantees.get().guarantor
     assert body == {
         "id": matter.pk,
         "number": matter.number,
@@ -52,8 +53,32 @@ def test_the_detail_is_api_md_s_example(counsel, matter):
         "closing_reason": "",
         "allowed_moves": ["pre_litigation", "preservation", "arbitration", "litigation", "settled", "closed"],
         "product": "credit_card",
-        "creditor": {"name": matter.debt.creditor.name, "uscc": matter.debt.creditor.uscc},
-        "debtor": {"name": "张三", "id_number": id_number[:6] + "********" + id_number[-4:], "phone": "138****5678"},
+        "creditor": {
+            "id": matter.debt.creditor_id,
+            "name": matter.debt.creditor.name,
+            "uscc": matter.debt.creditor.uscc,
+            "address": "北京市西城区金融大街1号",
+            "representative": "王某",
+            "representative_title": "",
+            "service_phone": "",
+        },
+        "debtor": {
+            "id": matter.debt.debtor_id,
+            "name": "张三",
+            "id_number": id_number[:6] + "********" + id_number[-4:],
+            "phone": "138****5678",
+            "kind": "person",
+            "gender": matter.debt.debtor.gender,
+            "phones": [{"id": matter.debt.debtor.phones.get().pk, "number": "138****5678", "status": "ok"}],
+            "ethnicity": "",
+            "workplace": "",
+            "position": "",
+            "address": "北京市朝阳区******",
+            "habitual_residence": "",
+            "service_address": "",
+            "representative": "",
+            "representative_title": "",
+        },
         "account_number": "6225********5678",
         "amounts": {
             "as_of": "2025-06-30",
@@ -64,6 +89,9 @@ def test_the_detail_is_api_md_s_example(counsel, matter):
             "late_fees": "300.00",
             "fees": "0.00",
             "total": "52558.05",
+            "repaid_principal": "0.00",
+            "repaid_interest": "0.00",
+            "interest_paid_to": None,
         },
         "outstanding": {"costs": "0.00", "interest": "4327.50", "principal": "48230.55", "total": "52558.05"},
         "overdue_since": "2024-11-05",
@@ -75,14 +103,41 @@ def test_the_detail_is_api_md_s_example(counsel, matter):
         "deadlines": [],
         "guarantors": [
             {
+                "id": guarantor.pk,
                 "name": "李四",
-                "id_number": matter.debt.guarantees.get().guarantor.masked_id_number,
+                "id_number": guarantor.masked_id_number,
                 "phone": "139****4321",
+                "kind": "person",
+                "gender": guarantor.gender,
+                "phones": [{"id": guarantor.phones.get().pk, "number": "139****4321", "status": "ok"}],
+                "ethnicity": "",
+                "workplace": "",
+                "position": "",
+                "address": "北京市朝阳区******",
+                "habitual_residence": "",
+                "service_address": "",
+                "representative": "",
+                "representative_title": "",
                 "guarantee_type": "joint",
                 "guarantee_period_ends_on": "2027-03-01",
+                "guarantee_signed_on": None,
+                "guarantee_agreed_period": "",
             }
         ],
         "forum": None,
+        "debt": {
+            "contract_number": matter.debt.contract_number,
+            "contract_date": None,
+            "loan_amount": None,
+            "disbursed_on": None,
+            "term_ends_on": None,
+            "repayment_method": "",
+            "branch": "",
+            "rates": {"annual_interest_rate": None, "penalty_rate": None, "compound_rate": None, "day_count": 360},
+            "matured_on": None,
+            "last_payment_date": None,
+        },
+        "assignment": None,
     }
 
 
@@ -97,8 +152,15 @@ def test_the_list_uses_the_same_representation(counsel, matter):
     assert body["count"] == 1 and body["next"] is None and body["previous"] is None
     (row,) = body["results"]
     assert row["assigned_firm"] == {"id": firm.pk, "name": "金杜"}
-    # The detail adds the guarantors and the forum; the rest is the list's row.
-    assert row == {key: value for key, value in detail.items() if key not in ("guarantors", "forum")}
+    # The detail adds the guarantors, the forum, the debt's terms and the assignment, and
+    # details to the creditor and the debtor; the rest is the list's row.
+    added = ("guarantors", "forum", "debt", "assignment", "creditor", "debtor")
+    assert {key: value for key, value in row.items() if key not in added} == {
+        key: value for key, value in detail.items() if key not in added
+    }
+    for key in ("creditor", "debtor"):
+        assert row[key] == {name: value for name, value in detail[key].items() if name in row[key]}
+    assert list(row) == [key for key in detail if key in row]
 
 
 def test_the_list_runs_a_fixed_number_of_queries(counsel, django_assert_max_num_queries):
@@ -222,7 +284,7 @@ def test_every_signed_in_user_lists_the_firms():
 
     body = client_for(lawyer).get("/api/v1/firms/").json()
 
-    assert {"id": firm.pk, "name": "君合"} in body["results"]
+    assert {"id": firm.pk, "name": "君合", "address": "", "phone": ""} in body["results"]
     assert body["count"] == 2
 
 
@@ -244,6 +306,15 @@ def test_the_debtor_reveal_shows_everything_and_is_audited(counsel, matter):
             "birth_date": "1985-03-07",
             "phone": "13812345678",
             "address": debtor.address,
+            "id": debtor.pk,
+            "phones": [{"id": debtor.phones.get().pk, "number": "13812345678", "status": "ok"}],
+            "ethnicity": "",
+            "workplace": "",
+            "position": "",
+            "habitual_residence": "",
+            "service_address": "",
+            "representative": "",
+            "representative_title": "",
         },
         "guarantors": [
             {
@@ -255,8 +326,19 @@ def test_the_debtor_reveal_shows_everything_and_is_audited(counsel, matter):
                 "birth_date": "1985-03-07",
                 "phone": "13987654321",
                 "address": guarantor.address,
+                "id": guarantor.pk,
+                "phones": [{"id": guarantor.phones.get().pk, "number": "13987654321", "status": "ok"}],
+                "ethnicity": "",
+                "workplace": "",
+                "position": "",
+                "habitual_residence": "",
+                "service_address": "",
+                "representative": "",
+                "representative_title": "",
                 "guarantee_type": "joint",
                 "guarantee_period_ends_on": "2027-03-01",
+                "guarantee_signed_on": None,
+                "guarantee_agreed_period": "",
             }
         ],
     }
