@@ -10,6 +10,8 @@ class LegalcaseConfig(AppConfig):
     def ready(self) -> None:
         from legalcase.views import register_matter_section
 
+        # Correcting and completing the record (views/record.py), first: filings need it.
+        register_matter_section(title=_("Record details"), url_name="record_section")
         register_matter_section(title=_("Proceedings"), url_name="proceedings_section")
         register_matter_section(title=_("Rulings"), url_name="rulings_section")
         # Enforcement (views/enforcement.py)

@@ -9,6 +9,7 @@ from legalcase.views import deadlines as deadline_views
 from legalcase.views import enforcement as enforcement_views
 from legalcase.views import fees as fee_views
 from legalcase.views import proceedings as proceeding_views
+from legalcase.views import record as record_views
 from legalcase.views import recoveries as recovery_views
 from legalcase.views import settlements as settlement_views
 from legalcase.views import transfers as transfer_views
@@ -166,4 +167,26 @@ urlpatterns = [
     # DASHBOARD-URLS
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/export/<str:table>.xlsx", dashboard_views.dashboard_export, name="dashboard_export"),
+    # Correcting and completing the record (views/record.py)
+    path("matters/<int:matter_id>/record/", record_views.record_section, name="record_section"),
+    path(
+        "matters/<int:matter_id>/record/parties/<int:party_id>/",
+        record_views.record_party_post,
+        name="record_party",
+    ),
+    path(
+        "matters/<int:matter_id>/record/parties/<int:party_id>/phones/",
+        record_views.record_phones_post,
+        name="record_phones",
+    ),
+    path(
+        "matters/<int:matter_id>/record/guarantees/<int:party_id>/",
+        record_views.record_guarantee_post,
+        name="record_guarantee",
+    ),
+    path("matters/<int:matter_id>/record/debt/", record_views.record_debt_post, name="record_debt"),
+    path("matters/<int:matter_id>/record/amounts/", record_views.record_amounts_post, name="record_amounts"),
+    path("matters/<int:matter_id>/record/lawyers/", record_views.record_lawyers_post, name="record_lawyers"),
+    path("creditors/<int:creditor_id>/edit/", record_views.creditor_edit, name="creditor_edit"),
+    path("firms/<int:firm_id>/edit/", record_views.firm_edit, name="firm_edit"),
 ]

@@ -350,6 +350,10 @@ class AmountStatement(AppendOnly):
     def claim_total(self) -> Decimal:
         return sum((getattr(self, name) for name in self.AMOUNT_FIELDS), Decimal("0.00"))
 
+    @property
+    def non_principal_total(self) -> Decimal:
+        return self.claim_total - self.principal
+
 
 class Portfolio(models.Model):
     """A package of debts an asset-management company bought (资产包).

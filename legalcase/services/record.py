@@ -362,9 +362,17 @@ def _rate(value: Any, field: str) -> Decimal | None:
         raise ValidationError({field: _("Give the rate as a number.")}) from None
     if not rate.is_finite() or rate < 0 or rate >= RATE_LIMIT:
         raise ValidationError({field: _("Give a rate of zero or more, as an annual fraction (0.1825 is 18.25%).")})
-    if rate.as_tuple().exponent < -6:
+    if rate.as_tuple().exponent < -6 and rate != rate.quantize(Decimal("0.000001")):
         raise ValidationError({field: _("At most 6 decimal places.")})
-    return rate
+    return rate.quantize(Decimal("0.000001"))
+
+
+def _debt_event_value(name: str, value: Any) -> Any:
+    # A rate as API.md writes it: the annual fraction without trailing zeros ("0.1825").
+    if name in RATE_FIELDS[:3] and value is not None:
+        text = format(Decimal(value), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return event_value(value)
 
 
 @transaction.atomic
@@ -425,8 +433,8 @@ def debt_terms_update(*, user: User, matter_id: int, **changes: Any) -> Matter:
             matter=matter,
             actor=user,
             kind=EventKind.DEBT_CORRECTED,
-            old={name: event_value(before) for name, (before, _after) in changed.items()},
-            new={name: event_value(after) for name, (_before, after) in changed.items()},
+            old={name: _debt_event_value(name, before) for name, (before, _after) in changed.items()},
+            new={name: _debt_event_value(name, after) for name, (_before, after) in changed.items()},
             note=str(debt),
         )
     matter.debt = debt

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from legalcase.access import can as role_can
+from legalcase.identity import mask_address as identity_mask_address
 from legalcase.models import (
     ClosingReason,
     DeadlineKind,
@@ -41,6 +42,12 @@ def money(value) -> str:
         return f"{Decimal(value):,.2f}"
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
+
+
+@register.filter
+def mask_address(value) -> str:
+    """An address as pages show it: its first 6 characters, the rest starred (API.md, "Conventions")."""
+    return identity_mask_address(value or "")
 
 
 @register.filter

@@ -91,7 +91,7 @@ def test_a_lawyer_completes_the_debt_terms_of_their_matter_and_the_event_has_old
         "disbursed_on": "2021-03-20",
         "repayment_method": "equal_installment",
         "branch": "某某银行北京朝阳支行",
-        "annual_interest_rate": "0.182500",
+        "annual_interest_rate": "0.1825",
         "day_count": 365,
     }
     assert event.note == f"信用卡 {matter.debt.masked_account_number}"  # the account, masked
