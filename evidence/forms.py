@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from evidence.models import EvidenceKind
 
@@ -46,7 +47,9 @@ class EvidenceEditForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=EvidenceKind.choices)
     document_date = forms.DateField(
-        label=_("Document date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("evidence", "Document date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     purpose = forms.CharField(label=_("Purpose of proof"), required=False, max_length=1000)
     source = forms.CharField(label=_("Source"), required=False, max_length=200)
@@ -54,7 +57,7 @@ class EvidenceEditForm(forms.Form):
 
 
 class EvidenceWithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for withdrawal"), max_length=1000)
+    reason = forms.CharField(label=pgettext_lazy("evidence", "Reason for withdrawal"), max_length=1000)
 
 
 class EvidenceMoveForm(forms.Form):
@@ -66,7 +69,7 @@ class EvidenceMoveForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("direction") and not data.get("position"):
-            raise forms.ValidationError(_("Give a position."))
+            raise forms.ValidationError(pgettext_lazy("evidence", "Give a position."))
         return data
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from evidence.conversion import UNAVAILABLE_MESSAGE, conversion_available
@@ -199,8 +200,12 @@ def _answer(request: HttpRequest, matter: Matter, results: list[dict]) -> HttpRe
 
 
 def _form_errors(form) -> str:
-    return " ".join(f"{form.fields[name].label if name in form.fields else ''}：{error}".lstrip("：")
-                    for name, errors in form.errors.items() for error in errors)
+    """A form's errors as one line, each after its field's label."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.extend(f"{label}：{error}" if label else str(error) for error in errors)
+    return " ".join(parts)
 
 
 def _act(request: HttpRequest, matter: Matter, item: EvidenceItem, act, done: str) -> HttpResponse:
@@ -229,7 +234,7 @@ def evidence_edit_view(request: HttpRequest, matter_id: int, evidence_id: int) -
         matter,
         item,
         lambda: evidence_update(user=request.user, evidence_id=item.pk, changes=form.cleaned_data),
-        _("Saved"),
+        pgettext("evidence", "Saved"),
     )
 
 
@@ -253,7 +258,7 @@ def evidence_move_view(request: HttpRequest, matter_id: int, evidence_id: int) -
         matter,
         item,
         lambda: evidence_reorder(user=request.user, evidence_id=item.pk, position=position),
-        _("Moved to No. %(position)s") % {"position": position},
+        pgettext("evidence", "Moved to No. %(position)s") % {"position": position},
     )
 
 
@@ -271,7 +276,7 @@ def evidence_withdraw_view(request: HttpRequest, matter_id: int, evidence_id: in
         matter,
         item,
         lambda: evidence_withdraw(user=request.user, evidence_id=item.pk, reason=form.cleaned_data["reason"]),
-        _("Withdrawn"),
+        pgettext("evidence", "Withdrawn"),
     )
 
 
@@ -282,5 +287,9 @@ def evidence_reinstate_view(request: HttpRequest, matter_id: int, evidence_id: i
     matter = access_matter(request.user, matter_id, action="write_evidence")
     item = _item_of(matter, evidence_id)
     return _act(
-        request, matter, item, lambda: evidence_reinstate(user=request.user, evidence_id=item.pk), _("Reinstated")
+        request,
+        matter,
+        item,
+        lambda: evidence_reinstate(user=request.user, evidence_id=item.pk),
+        pgettext("evidence", "Reinstated"),
     )
