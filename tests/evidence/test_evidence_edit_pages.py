@@ -163,7 +163,7 @@ def test_a_bad_position_is_refused_and_nothing_moves(counsel, three, body):
 def test_withdrawn_items_are_greyed_with_the_reason_and_can_be_reinstated(counsel, three):
     matter, (contract, statement, _record) = three
     html = counsel.post(url("evidence_withdraw", statement), {"reason": "原件无法提供"}, **HTMX).content.decode()
-    assert 'class="withdrawn"' in html and "已撤回" in html and "撤回原因：原件无法提供" in html
+    assert 'class="evidence-item withdrawn"' in html and "已撤回" in html and "撤回原因：原件无法提供" in html
     assert url("evidence_reinstate", statement) in html and "恢复" in html
     # The bundle form offers only what a default bundle takes.
     bundle_form = html[html.index('class="bundle-order"') :]
@@ -171,7 +171,7 @@ def test_withdrawn_items_are_greyed_with_the_reason_and_can_be_reinstated(counse
     html = counsel.post(url("evidence_withdraw", statement), {"reason": "再次"}, **HTMX).content.decode()
     assert refusals(html) == ["对账单: 证据“对账单”已经撤回"]
     html = counsel.post(url("evidence_reinstate", statement), **HTMX).content.decode()
-    assert "已恢复" in html and 'class="withdrawn"' not in html
+    assert "已恢复" in html and 'class="evidence-item withdrawn"' not in html
     kinds = [event.kind for event in edit_events(matter)]
     assert kinds == [EventKind.EVIDENCE_WITHDRAWN, EventKind.EVIDENCE_REINSTATED]
 
