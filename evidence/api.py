@@ -197,7 +197,12 @@ def _item_answer(item: EvidenceItem) -> Response:
 
 
 class EvidenceDetailView(ApiView):
-    """Correct an item (API.md, "Correcting and completing the record"); written to the timeline."""
+    """One item; PATCH corrects it (API.md, "Correcting and completing the record"), written to the timeline."""
+
+    @extend_schema(summary="Get evidence", responses={200: EvidenceSerializer, 404: ERRORS[404]})
+    def get(self, request, evidence_id: int):
+        rows = EvidenceItem.objects.select_related("uploaded_by", "pdf_job")
+        return Response(EvidenceSerializer(access_child(request.user, EvidenceItem, evidence_id, rows=rows)).data)
 
     @extend_schema(
         summary="Correct evidence",

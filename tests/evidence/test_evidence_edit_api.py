@@ -297,6 +297,8 @@ def test_a_manager_may_read_but_not_correct_or_withdraw(client):
     item = add(matter, make_user(Role.COUNSEL), "借款合同")
     client.force_login(make_user(Role.MANAGER))
     assert listed(client, matter) == [("借款合同", 1)]
+    detail = client.get(reverse("evidence_api:evidence-detail", args=[item.pk]))
+    assert detail.status_code == 200 and (detail.json()["title"], detail.json()["position"]) == ("借款合同", 1)
     assert patch(client, item, {"title": "改名"}).status_code == 403
     assert patch(client, item, {"kind": "receipt"}).status_code == 403  # access before validation
     assert withdraw(client, item).status_code == 403
@@ -311,6 +313,7 @@ def test_another_firms_lawyer_gets_404_everywhere(client):
     matter = make_matter(firm=make_firm())
     item = add(matter, make_user(Role.COUNSEL), "借款合同")
     client.force_login(make_user(Role.LAWYER, firm=make_firm()))
+    assert client.get(reverse("evidence_api:evidence-detail", args=[item.pk])).status_code == 404
     assert patch(client, item, {"title": "改名"}).status_code == 404
     assert patch(client, item, {"kind": "receipt"}).status_code == 404
     assert withdraw(client, item).status_code == 404
