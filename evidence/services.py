@@ -105,10 +105,10 @@ def evidence_upload(
     """
     matter = access_matter(user, matter_id, action="write_evidence")
     if kind not in EvidenceKind.values:
-        raise ValidationError({"kind": f"unknown kind {kind!r}"})
+        raise ValidationError({"kind": [f"没有这种证据类型：{kind}"]})
     title = (title or "").strip()
     if not title:
-        raise ValidationError({"title": "a title is required"})
+        raise ValidationError({"title": ["请填写证据名称"]})
     if document_date is not None and document_date > timezone.localdate():
         raise ValidationError({"document_date": ["文件日期不能晚于今天"]})
     name = filename if filename is not None else getattr(uploaded_file, "name", "") or ""

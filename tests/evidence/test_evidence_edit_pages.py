@@ -227,7 +227,7 @@ def test_each_file_of_one_upload_keeps_its_own_title_kind_date_and_purpose(couns
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ({"kind_1": "receipt"}, "receipt"),
+        ({"kind_1": "receipt"}, "没有这种证据类型：receipt"),
         ({"document_date_1": "2024-02-30"}, "文件日期应为"),
         ({"document_date_1": (timezone.localdate() + dt.timedelta(days=1)).isoformat()}, "文件日期不能晚于今天"),
     ],
