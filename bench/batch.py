@@ -123,6 +123,7 @@ def add_exhibits(counsel) -> None:
                     content_type=item.content_type,
                     uploaded_by=counsel,
                     text_state=item.text_state,
+                    position=item.position,
                 )
             )
     EvidenceItem.objects.bulk_create(copies, batch_size=2000)

@@ -21,15 +21,19 @@ from rest_framework.response import Response
 
 from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind, PdfStatus
 from evidence.services import (
+    EvidenceStateConflict,
     bundle_index_docx,
     bundle_open_for_download,
     bundle_request,
     evidence_open_for_download,
+    evidence_reinstate,
+    evidence_update,
     evidence_upload,
+    evidence_withdraw,
     ruling_upload,
 )
 from legalcase.access import access_child, access_matter
-from legalcase.api import ERRORS, ApiView, RulingSerializer
+from legalcase.api import ERRORS, ApiView, DetailSerializer, RulingSerializer
 from legalcase.pagination import MatterPagination
 
 
@@ -40,6 +44,9 @@ class EvidenceUploadSerializer(serializers.Serializer):
     purpose = serializers.CharField(required=False, allow_blank=True, default="")
     source = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     group = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    document_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="The document's own date, YYYY-MM-DD, not after today."
+    )
 
 
 # In answers ``kind`` is a plain string: the enum is documented once, on the upload,
@@ -87,6 +94,9 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "text_state",
             "uploaded_by",
             "uploaded_at",
+            "position",
+            "withdrawn_at",
+            "withdrawn_reason",
             "download_url",
         ]
 
@@ -120,7 +130,7 @@ def attachment_response(handle, *, content_type: str, filename: str, size: int |
     ),
 )
 class MatterEvidenceView(ApiView, generics.ListAPIView):
-    """A matter's evidence in upload order; POST uploads one file (multipart)."""
+    """A matter's evidence in position order (withdrawn items included); POST uploads one file (multipart)."""
 
     serializer_class = EvidenceSerializer
     pagination_class = MatterPagination
@@ -131,7 +141,7 @@ class MatterEvidenceView(ApiView, generics.ListAPIView):
         return (
             EvidenceItem.objects.filter(matter=matter)
             .select_related("uploaded_by", "pdf_job")
-            .order_by("uploaded_at", "id")
+            .order_by("position", "id")
         )
 
     @extend_schema(
@@ -154,8 +164,95 @@ class MatterEvidenceView(ApiView, generics.ListAPIView):
             purpose=data["purpose"],
             source=data["source"],
             group=data["group"],
+            document_date=data["document_date"],
         )
         return Response(EvidenceCreatedSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class EvidenceEditSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    # A plain string, checked by the service (see KIND_HELP on the enum's naming).
+    kind = serializers.CharField(required=False, help_text=KIND_HELP)
+    purpose = serializers.CharField(required=False, allow_blank=True)
+    document_date = serializers.DateField(
+        required=False, allow_null=True, help_text="YYYY-MM-DD, not after today; null clears it."
+    )
+    source = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    group = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    position = serializers.IntegerField(
+        required=False, min_value=1, help_text="1-based place among the matter's items; the others close up."
+    )
+
+
+class EvidenceWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, help_text="Why it is withdrawn (required).")
+
+
+CONFLICT_409 = OpenApiResponse(DetailSerializer, description="Already withdrawn, or not withdrawn.")
+
+
+def _item_answer(item: EvidenceItem) -> Response:
+    item = EvidenceItem.objects.select_related("uploaded_by", "pdf_job").get(pk=item.pk)
+    return Response(EvidenceSerializer(item).data)
+
+
+class EvidenceDetailView(ApiView):
+    """One item; PATCH corrects it (API.md, "Correcting and completing the record"), written to the timeline."""
+
+    @extend_schema(summary="Get evidence", responses={200: EvidenceSerializer, 404: ERRORS[404]})
+    def get(self, request, evidence_id: int):
+        rows = EvidenceItem.objects.select_related("uploaded_by", "pdf_job")
+        return Response(EvidenceSerializer(access_child(request.user, EvidenceItem, evidence_id, rows=rows)).data)
+
+    @extend_schema(
+        summary="Correct evidence",
+        request=EvidenceEditSerializer,
+        responses={200: EvidenceSerializer, **ERRORS},
+    )
+    def patch(self, request, evidence_id: int):
+        # Access before reading the body, so another firm's item answers 404, never 400.
+        access_child(request.user, EvidenceItem, evidence_id, action="write_evidence")
+        serializer = EvidenceEditSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = evidence_update(user=request.user, evidence_id=evidence_id, changes=dict(serializer.validated_data))
+        return _item_answer(item)
+
+
+class EvidenceWithdrawView(ApiView):
+    """Withdraw an item: kept, but out of new default bundles and filings."""
+
+    @extend_schema(
+        summary="Withdraw evidence",
+        request=EvidenceWithdrawSerializer,
+        responses={200: EvidenceSerializer, **ERRORS, 409: CONFLICT_409},
+    )
+    def post(self, request, evidence_id: int):
+        access_child(request.user, EvidenceItem, evidence_id, action="write_evidence")
+        serializer = EvidenceWithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            item = evidence_withdraw(
+                user=request.user, evidence_id=evidence_id, reason=serializer.validated_data["reason"]
+            )
+        except EvidenceStateConflict as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return _item_answer(item)
+
+
+class EvidenceReinstateView(ApiView):
+    """Undo a withdrawal."""
+
+    @extend_schema(
+        summary="Reinstate withdrawn evidence",
+        request=None,
+        responses={200: EvidenceSerializer, **ERRORS, 409: CONFLICT_409},
+    )
+    def post(self, request, evidence_id: int):
+        try:
+            item = evidence_reinstate(user=request.user, evidence_id=evidence_id)
+        except EvidenceStateConflict as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return _item_answer(item)
 
 
 class EvidenceDownloadView(ApiView):
@@ -181,7 +278,7 @@ class BundleRequestSerializer(serializers.Serializer):
         child=serializers.IntegerField(),
         required=False,
         allow_empty=False,
-        help_text="Evidence ids in bundle order; all of the matter's evidence in upload order when left out.",
+        help_text="Evidence ids in bundle order (a withdrawn item: 400); all the matter's evidence not withdrawn, in position order, when left out.",
     )
 
 

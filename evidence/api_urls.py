@@ -8,6 +8,9 @@ app_name = "evidence_api"
 
 urlpatterns = [
     path("matters/<int:matter_id>/evidence/", api.MatterEvidenceView.as_view(), name="matter-evidence"),
+    path("evidence/<int:evidence_id>/", api.EvidenceDetailView.as_view(), name="evidence-detail"),
+    path("evidence/<int:evidence_id>/withdraw/", api.EvidenceWithdrawView.as_view(), name="evidence-withdraw"),
+    path("evidence/<int:evidence_id>/reinstate/", api.EvidenceReinstateView.as_view(), name="evidence-reinstate"),
     path("evidence/<int:evidence_id>/download/", api.EvidenceDownloadView.as_view(), name="evidence-download"),
     path("matters/<int:matter_id>/bundles/", api.MatterBundlesView.as_view(), name="matter-bundles"),
     path("bundles/<int:bundle_id>/", api.BundleView.as_view(), name="bundle-detail"),

@@ -1,9 +1,10 @@
-"""The evidence upload form of the matter page: several files, one kind, purpose and source."""
+"""The evidence forms of the matter page: upload (several files, each its own row), correct, withdraw, move."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from evidence.models import EvidenceKind
 
@@ -38,6 +39,38 @@ class EvidenceUploadForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose of proof"), required=False, max_length=1000)
     source = forms.CharField(label=_("Source"), required=False, max_length=200)
     group = forms.CharField(label=_("Group"), required=False, max_length=40)
+
+
+class EvidenceEditForm(forms.Form):
+    """Correcting one item in place; the service checks the rest (a date after today, a blank title)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=EvidenceKind.choices)
+    document_date = forms.DateField(
+        label=pgettext_lazy("evidence", "Document date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    purpose = forms.CharField(label=_("Purpose of proof"), required=False, max_length=1000)
+    source = forms.CharField(label=_("Source"), required=False, max_length=200)
+    group = forms.CharField(label=_("Group"), required=False, max_length=40)
+
+
+class EvidenceWithdrawForm(forms.Form):
+    reason = forms.CharField(label=pgettext_lazy("evidence", "Reason for withdrawal"), max_length=1000)
+
+
+class EvidenceMoveForm(forms.Form):
+    """``direction`` up or down (the ↑ ↓ buttons), or a ``position`` typed in."""
+
+    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")], required=False)
+    position = forms.IntegerField(min_value=1, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("direction") and not data.get("position"):
+            raise forms.ValidationError(pgettext_lazy("evidence", "Give a position."))
+        return data
 
 
 class EvidenceIdsField(forms.Field):

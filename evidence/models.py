@@ -91,15 +91,37 @@ class EvidenceItem(BackgroundWork, models.Model):
     text_state = models.CharField(_("text state"), max_length=12, choices=TextState.choices, default=TextState.NONE)
     # Set by ``manage.py verify_evidence`` when the stored bytes no longer match ``sha256``.
     tampered_at = models.DateTimeField(_("integrity check failed at"), null=True, blank=True)
+    # 1-based place among the matter's items (withdrawn ones included), no gaps: lists,
+    # default bundles and the evidence_list filing follow it (``services.evidence_reorder``).
+    position = models.PositiveIntegerField(_("position"), default=0)
+    # Withdrawn (撤回) items are kept, with their file, but left out of new default bundles
+    # and filings; a bundle naming one is refused (``services.evidence_withdraw``).
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("evidence item")
         verbose_name_plural = _("evidence items")
-        ordering = ["uploaded_at", "id"]
-        indexes = [models.Index(fields=["matter", "uploaded_at"], name="evidence_matter_uploaded")]
+        ordering = ["position", "id"]
+        indexes = [
+            models.Index(fields=["matter", "uploaded_at"], name="evidence_matter_uploaded"),
+            models.Index(fields=["matter", "position"], name="evidence_matter_position"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def sha256_short(self) -> str:

@@ -13,9 +13,9 @@ import io
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pikepdf
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File as DjangoFile
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 from filer import settings as filer_settings
@@ -104,10 +105,12 @@ def evidence_upload(
     """
     matter = access_matter(user, matter_id, action="write_evidence")
     if kind not in EvidenceKind.values:
-        raise ValidationError({"kind": f"unknown kind {kind!r}"})
+        raise ValidationError({"kind": [f"没有这种证据类型：{kind}"]})
     title = (title or "").strip()
     if not title:
-        raise ValidationError({"title": "a title is required"})
+        raise ValidationError({"title": ["请填写证据名称"]})
+    if document_date is not None and document_date > timezone.localdate():
+        raise ValidationError({"document_date": ["文件日期不能晚于今天"]})
     name = filename if filename is not None else getattr(uploaded_file, "name", "") or ""
     try:
         checked = validate_upload(uploaded_file, name, max_bytes=settings.EVIDENCE_MAX_BYTES)
@@ -124,6 +127,8 @@ def evidence_upload(
     stored_name = storage.save(filer_settings.FILER_PRIVATEMEDIA_UPLOAD_TO(None, f"evidence{extension}"), uploaded_file)
     try:
         with transaction.atomic():
+            # The matter's row lock orders uploads, so each new item takes the next position.
+            list(Matter.objects.select_for_update().filter(pk=matter.pk).values_list("pk"))
             filer_file = FilerFile(
                 original_filename=checked.filename,
                 name=title[:255],
@@ -149,6 +154,7 @@ def evidence_upload(
                 page_count=checked.page_count,
                 content_type=checked.content_type,
                 uploaded_by=user,
+                position=_next_position(matter),
                 text=extracted.text,
                 text_state=extracted.state,
             )
@@ -171,6 +177,169 @@ def evidence_upload(
     return item
 
 
+class EvidenceStateConflict(Exception):
+    """Withdrawing a withdrawn item, or reinstating one in use (API.md: 409)."""
+
+
+# What ``evidence_update`` may change, with the longest text each takes (None: no limit).
+EDITABLE = {"title": 200, "kind": None, "purpose": None, "document_date": None, "source": 200, "group": 40, "position": None}
+
+
+def _event_value(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _clean_changes(changes: dict, *, today: date) -> dict:
+    """The changes, trimmed and checked; a ``ValidationError`` keyed by field for any bad one."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise ValidationError({name: ["不能修改此项"] for name in unknown})
+    cleaned, errors = {}, {}
+    for name, value in changes.items():
+        if name in ("title", "purpose", "source", "group"):
+            value = (value or "").strip()
+            limit = EDITABLE[name]
+            if limit and len(value) > limit:
+                errors[name] = [f"不能超过 {limit} 个字"]
+                continue
+            if name == "title" and not value:
+                errors[name] = ["请填写证据名称"]
+                continue
+        elif name == "kind":
+            if value not in EvidenceKind.values:
+                errors[name] = [f"没有这种证据类型：{value}"]
+                continue
+        elif name == "document_date":
+            if value is not None and not isinstance(value, date):
+                errors[name] = ["日期格式应为 YYYY-MM-DD"]
+                continue
+            if value is not None and value > today:
+                errors[name] = ["文件日期不能晚于今天"]
+                continue
+        elif name == "position":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                errors[name] = ["顺序应为从 1 开始的整数"]
+                continue
+        cleaned[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _move(item: EvidenceItem, position: int) -> None:
+    """Put ``item`` at ``position`` (1-based) among its matter's items and renumber the others 1…n.
+
+    Locks every item of the matter first (the matter's row is already locked by the
+    caller), so two moves at once never leave a gap or a duplicate.
+    """
+    rows = list(
+        EvidenceItem.objects.select_for_update()
+        .filter(matter_id=item.matter_id)
+        .order_by("position", "id")
+        .only("pk", "position")
+    )
+    if not 1 <= position <= len(rows):
+        raise ValidationError({"position": [f"顺序应在 1 到 {len(rows)} 之间"]})
+    order = [row for row in rows if row.pk != item.pk]
+    order.insert(position - 1, item)
+    changed = []
+    for number, row in enumerate(order, start=1):
+        if row.position != number:
+            row.position = number
+            changed.append(row)
+    EvidenceItem.objects.bulk_update([row for row in changed if row is not item], ["position"])
+    item.position = position
+
+
+def evidence_update(*, user: User, evidence_id: int, changes: dict) -> EvidenceItem:
+    """Correct an item's title, kind, purpose, document date, source, group or position.
+
+    ``changes`` names only the fields to change (``EDITABLE``); a bad one refuses all
+    of them (``ValidationError``) and nothing is stored. A document cannot be dated after
+    today. A new ``position`` moves the item and renumbers the others (``_move``). The
+    timeline gets one ``evidence_edited`` entry with the changed fields' old and new
+    values; nothing changed, nothing written.
+    """
+    with transaction.atomic():
+        item = access_child(user, EvidenceItem, evidence_id, action="write_evidence", for_update=True)
+        cleaned = _clean_changes(changes, today=timezone.localdate())
+        old, new = {}, {}
+        for name, value in cleaned.items():
+            if getattr(item, name) != value:
+                old[name], new[name] = _event_value(getattr(item, name)), _event_value(value)
+        if not new:
+            return item
+        if "position" in new:
+            _move(item, new["position"])
+        for name in new:
+            if name != "position":
+                setattr(item, name, cleaned[name])
+        item.save(update_fields=list(new))
+        record_event(
+            matter=item.matter, actor=user, kind=EventKind.EVIDENCE_EDITED, old=old, new=new, note=item.title
+        )
+    return item
+
+
+def evidence_reorder(*, user: User, evidence_id: int, position: int) -> EvidenceItem:
+    """Move an item to ``position`` (1-based); the others close up. Written to the timeline."""
+    return evidence_update(user=user, evidence_id=evidence_id, changes={"position": position})
+
+
+def evidence_withdraw(*, user: User, evidence_id: int, reason: str) -> EvidenceItem:
+    """Withdraw (撤回) an item: kept with its file, left out of new default bundles and filings.
+
+    A reason is required; an item already withdrawn raises ``EvidenceStateConflict``.
+    Bundles already built keep it: they are records of what was filed.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["请填写撤回原因"]})
+    with transaction.atomic():
+        item = access_child(user, EvidenceItem, evidence_id, action="write_evidence", for_update=True)
+        if item.withdrawn_at is not None:
+            raise EvidenceStateConflict(f"证据“{item.title}”已经撤回")
+        item.withdrawn_at, item.withdrawn_reason, item.withdrawn_by = timezone.now(), reason, user
+        item.save(update_fields=["withdrawn_at", "withdrawn_reason", "withdrawn_by"])
+        record_event(
+            matter=item.matter,
+            actor=user,
+            kind=EventKind.EVIDENCE_WITHDRAWN,
+            old={"withdrawn_at": None, "withdrawn_reason": ""},
+            new={"withdrawn_at": item.withdrawn_at.isoformat(), "withdrawn_reason": reason},
+            note=item.title,
+        )
+    return item
+
+
+def evidence_reinstate(*, user: User, evidence_id: int) -> EvidenceItem:
+    """Undo a withdrawal; an item not withdrawn raises ``EvidenceStateConflict``. Written to the timeline."""
+    with transaction.atomic():
+        item = access_child(user, EvidenceItem, evidence_id, action="write_evidence", for_update=True)
+        if item.withdrawn_at is None:
+            raise EvidenceStateConflict(f"证据“{item.title}”没有撤回")
+        old = {"withdrawn_at": item.withdrawn_at.isoformat(), "withdrawn_reason": item.withdrawn_reason}
+        item.withdrawn_at, item.withdrawn_reason, item.withdrawn_by = None, "", None
+        item.save(update_fields=["withdrawn_at", "withdrawn_reason", "withdrawn_by"])
+        record_event(
+            matter=item.matter,
+            actor=user,
+            kind=EventKind.EVIDENCE_REINSTATED,
+            old=old,
+            new={"withdrawn_at": None, "withdrawn_reason": ""},
+            note=item.title,
+        )
+    return item
+
+
+def _next_position(matter: Matter) -> int:
+    """The position after the matter's last item; call under the matter's row lock."""
+    last = EvidenceItem.objects.filter(matter=matter).aggregate(last=Max("position"))["last"]
+    return (last or 0) + 1
+
+
 def evidence_open_for_download(*, user: User, evidence_id: int) -> tuple[EvidenceItem, BinaryIO]:
     """The item and its stored bytes, opened for reading; the download is written to the timeline."""
     # 404 for another firm's evidence as for a missing item.
@@ -187,10 +356,10 @@ def evidence_open_for_download(*, user: User, evidence_id: int) -> tuple[Evidenc
 
 
 def bundle_request(*, user: User, matter_id: int, title: str, evidence_ids: list[int] | None = None) -> EvidenceBundle:
-    """Start building a bundle of the matter's evidence (all of it, in upload order, if none are named).
+    """Start building a bundle of the matter's evidence (all not withdrawn, in position order, if none are named).
 
-    Evidence the caller cannot use here (another matter's, or a format not yet
-    converted to PDF) is refused with a 400 naming it. The next version number for the
+    Evidence the caller cannot use here (another matter's, a withdrawn item, or a format
+    not yet converted to PDF) is refused with a 400 naming it. The next version number for the
     title is taken under a lock on the matter, so two requests never share one.
     """
     title = (title or "").strip()
@@ -211,7 +380,7 @@ def bundle_create(
     """
     items = EvidenceItem.objects.filter(matter=matter)
     if evidence_ids is None:
-        chosen = list(items.order_by("uploaded_at", "id"))
+        chosen = list(items.filter(withdrawn_at__isnull=True).order_by("position", "id"))
     else:
         found = {item.pk: item for item in items.filter(pk__in=evidence_ids)}
         missing = [pk for pk in evidence_ids if pk not in found]
@@ -220,6 +389,9 @@ def bundle_create(
         if len(set(evidence_ids)) != len(evidence_ids):
             raise ValidationError({"evidence": ["同一证据重复列出"]})
         chosen = [found[pk] for pk in evidence_ids]
+        withdrawn = [f"{item.title}（{item.pk}）" for item in chosen if item.withdrawn_at is not None]
+        if withdrawn:
+            raise ValidationError({"evidence": [f"已撤回的证据不能编入证据材料：{'、'.join(withdrawn)}"]})
     if not chosen:
         raise ValidationError({"evidence": ["本案没有可编入证据材料的证据（至少需要一件）"]})
     unconverted = [

@@ -7,6 +7,18 @@ from evidence import ruling_views, views
 urlpatterns = [
     path("matters/<int:matter_id>/evidence/", views.evidence_section, name="evidence_section"),
     path("matters/<int:matter_id>/evidence/upload/", views.evidence_upload_view, name="evidence_upload"),
+    path("matters/<int:matter_id>/evidence/<int:evidence_id>/edit/", views.evidence_edit_view, name="evidence_edit"),
+    path("matters/<int:matter_id>/evidence/<int:evidence_id>/move/", views.evidence_move_view, name="evidence_move"),
+    path(
+        "matters/<int:matter_id>/evidence/<int:evidence_id>/withdraw/",
+        views.evidence_withdraw_view,
+        name="evidence_withdraw",
+    ),
+    path(
+        "matters/<int:matter_id>/evidence/<int:evidence_id>/reinstate/",
+        views.evidence_reinstate_view,
+        name="evidence_reinstate",
+    ),
     path("matters/<int:matter_id>/bundles/", views.bundle_build_view, name="evidence_bundle_build"),
     path("matters/<int:matter_id>/rulings/upload/", ruling_views.ruling_upload_view, name="ruling_upload"),
 ]

@@ -6,18 +6,35 @@ Each view reaches the matter through ``access_matter``, so another firm's matter
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from evidence.conversion import UNAVAILABLE_MESSAGE, conversion_available
-from evidence.forms import BundleForm, EvidenceUploadForm
-from evidence.models import EvidenceBundle, EvidenceItem
-from evidence.services import bundle_request, evidence_upload
+from evidence.forms import (
+    BundleForm,
+    EvidenceEditForm,
+    EvidenceMoveForm,
+    EvidenceUploadForm,
+    EvidenceWithdrawForm,
+)
+from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind
+from evidence.services import (
+    EvidenceStateConflict,
+    bundle_request,
+    evidence_reinstate,
+    evidence_reorder,
+    evidence_update,
+    evidence_upload,
+    evidence_withdraw,
+)
 from evidence.validation import title_from_filename
 from legalcase.access import access_matter, can
 from legalcase.models import Matter
@@ -31,11 +48,15 @@ def _section(request: HttpRequest, matter: Matter, *, form=None, results=None, b
     items = list(
         EvidenceItem.objects.filter(matter=matter)
         .select_related("uploaded_by", "pdf_job")
-        .order_by("uploaded_at", "id")
+        .order_by("position", "id")
     )
     context = {
         "matter": matter,
         "items": items,
+        # The bundle form offers what a default bundle takes: the items not withdrawn.
+        "bundle_items": [item for item in items if item.withdrawn_at is None],
+        "may_write": may_write,
+        "kinds": EvidenceKind.choices,
         # Shown when DOCX or XLSX items are waiting for a LibreOffice this host does not have.
         "conversion_unavailable": (
             not conversion_available() and any(item.is_pending for item in items)
@@ -59,28 +80,54 @@ def evidence_section(request: HttpRequest, matter_id: int) -> HttpResponse:
     return _section(request, matter)
 
 
+def _file_row(post, index: int, name: str, *, defaults: dict) -> dict:
+    """The ``index``-th file's own title, kind, purpose and date (``title_0``, ``kind_0``…).
+
+    The page's script adds one row of these per chosen file; without it (or for a field
+    left out) the title and date come from the file name and the kind and purpose from
+    the shared fields. A date that does not parse refuses that file alone.
+    """
+    title, named_date = title_from_filename(name)
+    row = {
+        "title": (post.get(f"title_{index}") or "").strip() or title or name,
+        "kind": post.get(f"kind_{index}") or defaults["kind"],
+        "purpose": post[f"purpose_{index}"] if f"purpose_{index}" in post else defaults["purpose"],
+        "document_date": named_date,
+        "error": "",
+    }
+    if f"document_date_{index}" in post:
+        typed = post[f"document_date_{index}"].strip()
+        try:
+            row["document_date"] = date.fromisoformat(typed) if typed else None
+        except ValueError:
+            row["error"] = _("Enter the document date as YYYY-MM-DD.")
+    return row
+
+
 @login_required
 @require_POST
 def evidence_upload_view(request: HttpRequest, matter_id: int) -> HttpResponse:
-    """Upload several files at once; each is accepted or refused on its own, with the reason."""
+    """Upload several files at once, each with its own title, kind, purpose and date; each accepted or refused on its own."""
     matter = access_matter(request.user, matter_id, action="write_evidence")
     form = EvidenceUploadForm(request.POST, request.FILES)
     results: list[dict] = []
     if form.is_valid():
         data = form.cleaned_data
-        for uploaded in data["files"]:
-            title, document_date = title_from_filename(uploaded.name)
+        for index, uploaded in enumerate(data["files"]):
+            row = _file_row(request.POST, index, uploaded.name, defaults=data)
             try:
+                if row["error"]:
+                    raise ValidationError(row["error"])
                 item = evidence_upload(
                     user=request.user,
                     matter_id=matter.pk,
                     uploaded_file=uploaded,
-                    kind=data["kind"],
-                    title=title or uploaded.name,
-                    purpose=data["purpose"],
+                    kind=row["kind"],
+                    title=row["title"],
+                    purpose=row["purpose"],
                     source=data["source"],
                     group=data["group"],
-                    document_date=document_date,
+                    document_date=row["document_date"],
                 )
             except ValidationError as exc:
                 results.append({"name": uploaded.name, "ok": False, "message": " ".join(exc.messages)})
@@ -134,3 +181,115 @@ def bundle_build_view(request: HttpRequest, matter_id: int) -> HttpResponse:
     if form is not None:
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
     return redirect("matter_detail", matter_id=matter.pk)
+
+
+def _item_of(matter: Matter, evidence_id: int) -> EvidenceItem:
+    item = EvidenceItem.objects.filter(pk=evidence_id, matter=matter).first()
+    if item is None:
+        raise Http404("evidence not found")
+    return item
+
+
+def _answer(request: HttpRequest, matter: Matter, results: list[dict]) -> HttpResponse:
+    """The section again (HTMX) or the matter page with the outcome as a message."""
+    if request.htmx:
+        return _section(request, matter, results=results)
+    for result in results:
+        (messages.success if result["ok"] else messages.error)(request, f"{result['name']}: {result['message']}")
+    return redirect("matter_detail", matter_id=matter.pk)
+
+
+def _form_errors(form) -> str:
+    """A form's errors as one line, each after its field's label."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.extend(f"{label}：{error}" if label else str(error) for error in errors)
+    return " ".join(parts)
+
+
+def _act(request: HttpRequest, matter: Matter, item: EvidenceItem, act, done: str) -> HttpResponse:
+    try:
+        act()
+    except ValidationError as exc:
+        results = [{"name": item.title, "ok": False, "message": " ".join(exc.messages)}]
+    except EvidenceStateConflict as exc:
+        results = [{"name": item.title, "ok": False, "message": str(exc)}]
+    else:
+        results = [{"name": item.title, "ok": True, "message": done}]
+    return _answer(request, matter, results)
+
+
+@login_required
+@require_POST
+def evidence_edit_view(request: HttpRequest, matter_id: int, evidence_id: int) -> HttpResponse:
+    """Correct one item's title, kind, date, purpose, source and group in place."""
+    matter = access_matter(request.user, matter_id, action="write_evidence")
+    item = _item_of(matter, evidence_id)
+    form = EvidenceEditForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, matter, [{"name": item.title, "ok": False, "message": _form_errors(form)}])
+    return _act(
+        request,
+        matter,
+        item,
+        lambda: evidence_update(user=request.user, evidence_id=item.pk, changes=form.cleaned_data),
+        pgettext("evidence", "Saved"),
+    )
+
+
+@login_required
+@require_POST
+def evidence_move_view(request: HttpRequest, matter_id: int, evidence_id: int) -> HttpResponse:
+    """Move one item up or down, or to a position typed in; the others close up."""
+    matter = access_matter(request.user, matter_id, action="write_evidence")
+    item = _item_of(matter, evidence_id)
+    form = EvidenceMoveForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, matter, [{"name": item.title, "ok": False, "message": _form_errors(form)}])
+    direction = form.cleaned_data["direction"]
+    if direction:
+        count = EvidenceItem.objects.filter(matter=matter).count()
+        position = min(max(item.position + (-1 if direction == "up" else 1), 1), count)
+    else:
+        position = form.cleaned_data["position"]
+    return _act(
+        request,
+        matter,
+        item,
+        lambda: evidence_reorder(user=request.user, evidence_id=item.pk, position=position),
+        pgettext("evidence", "Moved to No. %(position)s") % {"position": position},
+    )
+
+
+@login_required
+@require_POST
+def evidence_withdraw_view(request: HttpRequest, matter_id: int, evidence_id: int) -> HttpResponse:
+    """Withdraw one item, with the reason; it stays listed, greyed, and can be reinstated."""
+    matter = access_matter(request.user, matter_id, action="write_evidence")
+    item = _item_of(matter, evidence_id)
+    form = EvidenceWithdrawForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, matter, [{"name": item.title, "ok": False, "message": _form_errors(form)}])
+    return _act(
+        request,
+        matter,
+        item,
+        lambda: evidence_withdraw(user=request.user, evidence_id=item.pk, reason=form.cleaned_data["reason"]),
+        pgettext("evidence", "Withdrawn"),
+    )
+
+
+@login_required
+@require_POST
+def evidence_reinstate_view(request: HttpRequest, matter_id: int, evidence_id: int) -> HttpResponse:
+    """Undo a withdrawal."""
+    matter = access_matter(request.user, matter_id, action="write_evidence")
+    item = _item_of(matter, evidence_id)
+    return _act(
+        request,
+        matter,
+        item,
+        lambda: evidence_reinstate(user=request.user, evidence_id=item.pk),
+        pgettext("evidence", "Reinstated"),
+    )

@@ -88,7 +88,10 @@ def matter_context(matter: Matter, *, today: date) -> dict:
     # them (``with_filing_data``); sorted here, so the order never depends on that.
     guarantees = sorted(debt.guarantees.all(), key=lambda guarantee: guarantee.pk)
     demands = sorted(debt.demands.all(), key=lambda demand: (demand.date, demand.pk))
-    evidence = sorted(matter.evidence.all(), key=lambda item: (item.uploaded_at, item.pk))
+    # Withdrawn evidence (撤回) is out of every new filing; the rest in the matter's order.
+    evidence = sorted(
+        (item for item in matter.evidence.all() if item.withdrawn_at is None), key=lambda item: (item.position, item.pk)
+    )
     charges_total = debt.non_principal_total
     claim_total = debt.claim_total
     fees = court_fees(claim_total) if claim_total > 0 else None

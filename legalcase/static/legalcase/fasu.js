@@ -269,3 +269,75 @@
     if (question && !window.confirm(question)) { event.preventDefault(); }
   }, true);
 })();
+
+/* The evidence upload: one row per chosen file (title, kind, document date, purpose of
+   proof), sent as title_0, kind_0, document_date_0, purpose_0… with the files in the order
+   chosen. Without this script the shared kind and purpose apply to every file and the
+   title and date come from each file's name. Bound on the document (htmx swaps the form). */
+(function () {
+  "use strict";
+
+  var NAMED_DATE = /^\s*(\d{4})[-._年/]?(\d{1,2})[-._月/]?(\d{1,2})日?[\s_\-]*(.*)$/;
+
+  function fromName(name) {
+    var stem = name.replace(/\.[^.]*$/, "");
+    var match = NAMED_DATE.exec(stem);
+    if (match && match[4].trim()) {
+      var month = ("0" + match[2]).slice(-2), day = ("0" + match[3]).slice(-2);
+      return { title: match[4].trim(), date: match[1] + "-" + month + "-" + day };
+    }
+    return { title: stem.trim(), date: "" };
+  }
+
+  function field(label, control) {
+    var wrap = document.createElement("label");
+    wrap.appendChild(document.createTextNode(label + " "));
+    wrap.appendChild(control);
+    return wrap;
+  }
+
+  function buildRows(input) {
+    var form = input.form;
+    var box = form.querySelector("[data-evidence-file-rows]");
+    var sharedKind = form.querySelector('select[name="kind"]');
+    var sharedPurpose = form.querySelector('[name="purpose"]');
+    if (!box || !sharedKind) { return; }
+    box.textContent = "";
+    var files = Array.prototype.slice.call(input.files || []);
+    files.forEach(function (file, index) {
+      var guess = fromName(file.name);
+      var row = document.createElement("fieldset");
+      row.className = "evidence-file-row";
+      var legend = document.createElement("legend");
+      legend.textContent = (index + 1) + ". " + file.name;
+      row.appendChild(legend);
+
+      var title = document.createElement("input");
+      title.type = "text"; title.name = "title_" + index; title.maxLength = 200; title.required = true;
+      title.value = guess.title.slice(0, 200);
+      row.appendChild(field(box.getAttribute("data-label-title"), title));
+
+      var kind = sharedKind.cloneNode(true);
+      kind.name = "kind_" + index; kind.removeAttribute("id"); kind.value = sharedKind.value;
+      row.appendChild(field(box.getAttribute("data-label-kind"), kind));
+
+      var day = document.createElement("input");
+      day.type = "date"; day.name = "document_date_" + index; day.value = guess.date;
+      row.appendChild(field(box.getAttribute("data-label-date"), day));
+
+      var purpose = document.createElement("input");
+      purpose.type = "text"; purpose.name = "purpose_" + index; purpose.maxLength = 1000;
+      purpose.value = sharedPurpose ? sharedPurpose.value : "";
+      purpose.className = "wide";
+      row.appendChild(field(box.getAttribute("data-label-purpose"), purpose));
+      box.appendChild(row);
+    });
+    box.hidden = files.length === 0;
+    form.querySelectorAll("[data-shared-default]").forEach(function (el) { el.hidden = files.length > 0; });
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input && input.matches && input.matches("input[data-evidence-files]")) { buildRows(input); }
+  });
+})();
