@@ -48,6 +48,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_fees": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
     # The whole dashboard; a lawyer sees only their own firm's scorecard.
     "view_dashboard": frozenset({COUNSEL, MANAGER, ADMIN}),
+    # The audit log of acts tied to no single matter (API.md v1.1 roles).
+    "view_audit_log": frozenset({ADMIN}),
 }
 
 

@@ -8,6 +8,7 @@ from legalcase.api import enforcement as enforcement_api
 from legalcase.api import fees as fees_api
 from legalcase.api import recoveries as recovery_api
 from legalcase.api import settlements as settlement_api
+from legalcase.api import timeline as timeline_api
 from legalcase.api import transfers as transfer_api
 
 app_name = "api"
@@ -98,4 +99,8 @@ urlpatterns = [
     # Dashboard (api/dashboard.py)
     # DASHBOARD-API
     path("dashboard/", dashboard_api.DashboardView.as_view(), name="dashboard"),
+    # Timelines, the audit log and users (api/timeline.py)
+    path("matters/<int:matter_id>/events/", timeline_api.MatterEventsView.as_view(), name="matter-events"),
+    path("audit-events/", timeline_api.AuditEventsView.as_view(), name="audit-events"),
+    path("users/", timeline_api.UserListView.as_view(), name="user-list"),
 ]

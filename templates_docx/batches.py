@@ -345,7 +345,13 @@ def _store(work: _Work, batch: Batch) -> None:
                 matter=item.matter,
                 actor=batch.created_by,
                 kind=EventKind.DOCUMENT_REQUESTED,
-                new={"document": document.pk, "template": template.code, "version": template.version, "batch": batch.pk},
+                new={
+                    "document": document.pk,
+                    "template": template.code,
+                    "version": template.version,
+                    "template_name": template.name,
+                    "batch": batch.pk,
+                },
             )
     except _AlreadyDone:
         return
