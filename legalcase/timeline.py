@@ -600,6 +600,8 @@ FORMATS = {"pdf": "PDF", "docx": "Word"}
 def _document_downloaded(e, old, new) -> str:
     name = _("“%(name)s”") % {"name": _template_name(new)}
     fmt = FORMATS.get(str(new.get("format") or "").lower())
+    if new.get("batch") and str(new.get("format")).lower() == "zip":
+        return _sentence(_("Downloaded %(name)s with its batch (ZIP file)") % {"name": name})
     if fmt:
         return _sentence(_("Downloaded %(name)s (%(format)s)") % {"name": name, "format": fmt})
     return _sentence(_("Downloaded %(name)s") % {"name": name})

@@ -564,7 +564,13 @@ def batch_open_for_download(*, user: User, batch_id: int) -> tuple[Batch, Iterat
                 matter_id=matter_id,
                 actor=user,
                 kind=EventKind.DOCUMENT_DOWNLOADED,
-                new={"batch": batch.pk, "template": batch.template.code, "format": "zip"},
+                new={
+                    "batch": batch.pk,
+                    "template": batch.template.code,
+                    "version": batch.template.version,
+                    "template_name": batch.template.name,
+                    "format": "zip",
+                },
             )
             for matter_id in matter_ids
         ],

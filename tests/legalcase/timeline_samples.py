@@ -108,6 +108,7 @@ def samples(*, owner_username: str, template_code: str, template_version: int, d
         EventKind.DOCUMENT_DOWNLOADED: [
             (None, {"document": document_id, "template": template_code, "format": "pdf"}, ""),
             (None, {"document": None, "template": template_code, "format": "docx"}, ""),
+            (None, {"batch": 7, "template": template_code, "format": "zip"}, ""),
         ],
         EventKind.PROCEEDING_RECORDED: [
             (
