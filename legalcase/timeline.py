@@ -853,7 +853,11 @@ def _claim_transferred(e, old, new) -> str:
         % {"old": old.get("creditor") or "—", "new": new.get("creditor") or "—", "date": date_text(new.get("effective_on"))}
     ]
     if new.get("agreement"):
-        parts.append(_("under the agreement %(agreement)s") % {"agreement": _q(new["agreement"])})
+        agreement = new["agreement"]
+        parts.append(
+            _("under the agreement %(agreement)s")
+            % {"agreement": agreement if agreement.startswith("《") else _q(agreement)}
+        )
     if new.get("announced_on"):
         parts.append(
             _("announced in %(newspaper)s on %(date)s")
