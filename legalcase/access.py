@@ -56,6 +56,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "correct_firm": frozenset({COUNSEL, LAWYER, ADMIN}),
     "correct_creditor": frozenset({COUNSEL, ADMIN}),
     "correct_identity": frozenset({COUNSEL, ADMIN}),
+    # The audit log of acts tied to no single matter (API.md v1.1 roles).
+    "view_audit_log": frozenset({ADMIN}),
 }
 
 

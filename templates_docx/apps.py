@@ -8,7 +8,13 @@ class TemplatesDocxConfig(AppConfig):
 
     def ready(self) -> None:
         from legalcase.jobs import register_job_kind
+        from legalcase.timeline import register_resolver
         from legalcase.views import register_matter_section
+
+        from templates_docx.models import template_name_of
+
+        # Timeline entries of generated and downloaded documents name the template.
+        register_resolver("template", template_name_of)
 
         register_matter_section(title=_("Filings"), url_name="filings_section")
         register_job_kind(

@@ -345,7 +345,13 @@ def _store(work: _Work, batch: Batch) -> None:
                 matter=item.matter,
                 actor=batch.created_by,
                 kind=EventKind.DOCUMENT_REQUESTED,
-                new={"document": document.pk, "template": template.code, "version": template.version, "batch": batch.pk},
+                new={
+                    "document": document.pk,
+                    "template": template.code,
+                    "version": template.version,
+                    "template_name": template.name,
+                    "batch": batch.pk,
+                },
             )
     except _AlreadyDone:
         return
@@ -558,7 +564,13 @@ def batch_open_for_download(*, user: User, batch_id: int) -> tuple[Batch, Iterat
                 matter_id=matter_id,
                 actor=user,
                 kind=EventKind.DOCUMENT_DOWNLOADED,
-                new={"batch": batch.pk, "template": batch.template.code, "format": "zip"},
+                new={
+                    "batch": batch.pk,
+                    "template": batch.template.code,
+                    "version": batch.template.version,
+                    "template_name": batch.template.name,
+                    "format": "zip",
+                },
             )
             for matter_id in matter_ids
         ],

@@ -75,6 +75,27 @@ class DocumentTemplate(models.Model):
         return not self.products or matter.debt.product in self.products
 
 
+def template_name_of(values: dict) -> str | None:
+    """The template a timeline entry's ``{"document", "template", "version"}`` names, for the reader.
+
+    The document's own template first (older entries hold its id and the code only), then
+    the code's stored version, then the code's newest version.
+    """
+    if values.get("document"):
+        name = GeneratedDocument.objects.filter(pk=values["document"]).values_list("template__name", flat=True).first()
+        if name:
+            return name
+    code = values.get("template")
+    if not code:
+        return None
+    versions = DocumentTemplate.objects.filter(code=code)
+    if values.get("version"):
+        name = versions.filter(version=values["version"]).values_list("name", flat=True).first()
+        if name:
+            return name
+    return versions.order_by("-version").values_list("name", flat=True).first()
+
+
 class DocumentStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     RUNNING = "running", _("Generating")

@@ -175,7 +175,12 @@ def document_request(*, user: User, matter_id: int, template_code: str) -> Gener
             matter=matter,
             actor=user,
             kind=EventKind.DOCUMENT_REQUESTED,
-            new={"document": document.pk, "template": template.code, "version": template.version},
+            new={
+                "document": document.pk,
+                "template": template.code,
+                "version": template.version,
+                "template_name": template.name,
+            },
         )
     return document
 
@@ -289,7 +294,13 @@ def document_open_for_download(*, user: User, document_id: int, fmt: str) -> tup
         matter=document.matter,
         actor=user,
         kind=EventKind.DOCUMENT_DOWNLOADED,
-        new={"document": document.pk, "template": document.template.code, "format": fmt},
+        new={
+            "document": document.pk,
+            "template": document.template.code,
+            "version": document.template.version,
+            "template_name": document.template.name,
+            "format": fmt,
+        },
     )
     return document, handle, f"{document.filename_stem}.{fmt}"
 

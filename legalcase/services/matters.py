@@ -173,15 +173,16 @@ def matter_set_owner(*, user: User, matter_id: int, owner_id: int | None) -> Mat
             raise ValidationError({"owner": _("The owner must be an active in-house counsel.")})
     if matter.owner_id == (owner.pk if owner else None):
         return matter
-    old = matter.owner.username if matter.owner_id else None
+    previous = matter.owner
     matter.owner = owner
     matter.save(update_fields=["owner"])
+    # The username for machines, the name for the reader (older entries hold the username only).
     record_event(
         matter=matter,
         actor=user,
         kind=EventKind.OWNER_CHANGED,
-        old={"owner": old},
-        new={"owner": owner.username if owner else None},
+        old={"owner": previous.username if previous else None, "owner_name": previous.display_name if previous else None},
+        new={"owner": owner.username if owner else None, "owner_name": owner.display_name if owner else None},
     )
     return matter
 

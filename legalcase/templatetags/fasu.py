@@ -6,23 +6,15 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from legalcase.access import can as role_can
 from legalcase.identity import mask_address as identity_mask_address
 from legalcase.models import (
-    ClosingReason,
-    DeadlineKind,
-    DeadlineStatus,
-    EventKind,
     MatterEvent,
-    Proceeding,
-    Ruling,
-    ServiceMethod,
     Stage,
 )
 from legalcase.money import percent_text
+from legalcase.timeline import event_text, when_text
 
 register = template.Library()
 
@@ -91,111 +83,13 @@ def stage_badge(stage: str) -> str:
     return format_html('<span class="badge stage-{}" title="{}">{}</span>', stage, label, label)
 
 
-def _describe(data) -> str:
-    """A readable rendering of an event's old or new value."""
-    if data in (None, "", {}):
-        return ""
-    if not isinstance(data, dict):
-        return str(data)
-    parts = []
-    if "stage" in data:
-        label = stage_label(data["stage"])
-        reason = data.get("reason")
-        if reason:
-            reason_label = ClosingReason(reason).label if reason in ClosingReason.values else reason
-            label = _("%(stage)s (%(reason)s)") % {"stage": label, "reason": reason_label}
-        parts.append(label)
-    if "owner" in data:
-        parts.append(data["owner"] or _("no owner"))
-    if "firm" in data:
-        parts.append(data["firm"] or "—")
-    if "forum" in data:
-        parts.append(data["forum"] or "—")
-    if "title" in data:
-        parts.append(data["title"])
-    if "sha256" in data:
-        parts.append(f"SHA-256 {str(data['sha256'])[:12]}…")
-    # Ids are for machines; the title names the thing for a person.
-    shown = {"stage", "reason", "owner", "firm", "firm_id", "forum", "number", "title", "sha256", *HIDDEN_KEYS}
-    parts.extend(
-        f"{_label(key)}: {_value(key, value)}"
-        for key, value in data.items()
-        if key not in shown and not key.endswith("_id") and value not in (None, "", [], {})
-    )
-    return _("; ").join(str(part) for part in parts)
+@register.filter
+def event_sentence(event: MatterEvent) -> str:
+    """A timeline entry as a sentence (``legalcase.timeline``, the one renderer)."""
+    return event_text(event)
 
 
-# Keys of an event's values that are ids of the rows it concerns, not facts to show.
-HIDDEN_KEYS = {
-    "evidence", "bundle", "proceeding", "deadline", "ruling", "hearing", "document", "service_record",
-    "action", "recovery", "cost",
-}  # fmt: skip
-# Choices whose values an event stores: a value is shown by its label where one knows it.
-VALUE_CHOICES = (DeadlineKind, DeadlineStatus, Proceeding.Kind, Ruling.Kind, ServiceMethod)
-FIELD_LABELS = {
-    "kind": gettext_lazy("kind"),
-    "status": gettext_lazy("status"),
-    "due_on": gettext_lazy("due on"),
-    "computed_on": gettext_lazy("computed date"),
-    "case_number": gettext_lazy("case number"),
-    "filed_on": gettext_lazy("filed on"),
-    "accepted_on": gettext_lazy("accepted on"),
-    "closed_on": gettext_lazy("closed on"),
-    "judge": gettext_lazy("judge or arbitrator"),
-    "clerk": gettext_lazy("clerk"),
-    "outcome": gettext_lazy("outcome"),
-    "fee_notice_received_on": gettext_lazy("fee notice received on"),
-    "measures_taken_on": gettext_lazy("preservation measures taken on"),
-    "limitation_interrupted": gettext_lazy("limitation interrupted"),
-    "method": gettext_lazy("method"),
-    "served_on": gettext_lazy("served on"),
-    "published_on": gettext_lazy("published on"),
-    "party": gettext_lazy("party"),
-    "at": gettext_lazy("at"),
-    "place": gettext_lazy("place"),
-    "decided_on": gettext_lazy("decided on"),
-    "court": gettext_lazy("court or arbitration commission"),
-    "corrections": gettext_lazy("corrections"),
-    "deadlines": gettext_lazy("deadlines"),
-    "principal_awarded": gettext_lazy("principal awarded"),
-    "interest_awarded": gettext_lazy("interest awarded"),
-    "acceptance_fee": gettext_lazy("acceptance fee"),
-    "acceptance_fee_charged": gettext_lazy("acceptance fee charged"),
-    "appealable": gettext_lazy("appealable"),
-    "performance_days": gettext_lazy("performance days"),
-    "effective_on": gettext_lazy("creditor from"),
-    "agreement": gettext_lazy("assignment agreement"),
-    "newspaper": gettext_lazy("newspaper"),
-    "announced_on": gettext_lazy("announced on"),
-    "original_creditor": gettext_lazy("original creditor"),
-    "demand_recorded": gettext_lazy("announcement recorded as a demand"),
-}
-
-
-def _label(key: str) -> str:
-    return str(FIELD_LABELS.get(key, key))
-
-
-def _value(key: str, value) -> str:
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, dict):
-        # {"appeal": "2026-03-17", ...} of a confirmation, or a ruling's corrections.
-        return _("; ").join(
-            f"{_value('kind', name) if key == 'deadlines' else _label(name)} {_value(name, v)}"
-            for name, v in value.items()
-        )
-    if isinstance(value, str):
-        for choices in VALUE_CHOICES:
-            if value in choices.values:
-                return str(choices(value).label)
-    return str(value)
-
-
-@register.simple_tag
-def event_change(event: MatterEvent) -> dict[str, str]:
-    """The old and new values of a timeline entry, as text."""
-    old, new = _describe(event.old), _describe(event.new)
-    if event.kind == EventKind.CREATED:
-        old = ""
-    return {"old": old, "new": new}
+@register.filter
+def beijing_time(value) -> str:
+    """A moment in Beijing time as the reader writes it ("2026年6月30日 10:15")."""
+    return when_text(value)

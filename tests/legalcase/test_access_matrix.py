@@ -76,6 +76,9 @@ ROLES_TABLE |= {
         "manager": "no",
         "admin": "yes",
     },
+# API.md v1.1, the second table.
+ROLES_TABLE |= {
+    "LPR rows, audit log": {"counsel": "no", "lawyer": "no", "manager": "no", "admin": "yes"},
 }
 # API.md, under the table.
 OPEN_TO_EVERY_SIGNED_IN_USER = "Calculators, the template list and the firm list are open to every signed-in user."
@@ -108,6 +111,7 @@ PERMISSION_ROWS = {
     "correct_firm": "assignment's lawyers; firm address",
     "correct_creditor": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
     "correct_identity": "Only counsel and admins correct an `id_number`.",
+    "view_audit_log": "LPR rows, audit log",
 }
 
 
@@ -128,6 +132,7 @@ def sees(role: str, matter_key: str) -> bool:
 ENDPOINTS = {
     "list": ("get", None, None, "sees"),
     "detail": ("get", "", None, "sees"),
+    "events": ("get", "events/", None, "sees"),
     "transition": ("post", "transition/", {"to": "pre_litigation", "note": "材料齐备"}, "move stages"),
     "assignment POST": ("post", "assignment/", "new firm", "assign / unassign firms, set owner"),
     "assignment DELETE": ("delete", "assignment/", None, "assign / unassign firms, set owner"),
@@ -209,7 +214,7 @@ def test_access_matrix(world, role, endpoint, matter_key):
     if expected not in (200, 201, 202):
         assert (stage, firm_id, owner_id, events) == before
         assert "detail" in response.json()
-    elif endpoint in ("list", "detail", "firms"):
+    elif endpoint in ("list", "detail", "events", "firms"):
         assert (stage, firm_id, owner_id, events) == before
     else:
         assert {

@@ -192,7 +192,7 @@ def test_closing_with_a_reason_closes_the_matter(client, matter):
     assert matter.closing_reason == "written_off"
     response = page(client, make_user(), matter)
     html = response.content.decode()
-    assert "结案（核销）" in html  # the timeline names the reason
+    assert "将案件阶段由「收案」改为「结案」，结案原因：核销。" in html  # the timeline names the reason
     assert "案件已结案，不能再变更阶段。" in html
 
 
@@ -325,8 +325,15 @@ def test_the_error_pages_are_fasus_own_in_chinese(client, matter):
     assert matter.number not in html
 
 
-def test_a_timeline_entry_names_a_file_by_its_title_not_its_ids():
-    from legalcase.templatetags.fasu import _describe
+def test_a_timeline_entry_names_a_file_by_its_title_not_its_ids(matter):
+    from django.utils import translation
 
-    text = _describe({"evidence": 4, "title": "对账单", "sha256": "63fdaba260dd7a79dcda85ffd2b2315a"})
-    assert text == "对账单；SHA-256 63fdaba260dd…"
+    from legalcase.timeline import event_text
+
+    event = MatterEvent.objects.create(
+        matter=matter,
+        kind=EventKind.EVIDENCE_ADDED,
+        new={"evidence": 4, "title": "对账单", "sha256": "63fdaba260dd7a79dcda85ffd2b2315a"},
+    )
+    with translation.override("zh-hans"):
+        assert event_text(event) == "上传证据「对账单」。"

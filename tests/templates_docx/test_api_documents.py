@@ -99,7 +99,9 @@ def test_every_download_is_on_the_matter_timeline(counsel, template, evidence_st
     run_all_jobs()
     counsel.get(reverse("templates_api:document-download", args=[document_id]), {"format": "docx"})
     event = MatterEvent.objects.get(matter=matter, kind=EventKind.DOCUMENT_DOWNLOADED)
-    assert event.new == {"document": document_id, "template": "test_filing", "format": "docx"}
+    assert event.new == {
+        "document": document_id, "template": "test_filing", "version": 1, "template_name": "测试文书", "format": "docx"
+    }  # fmt: skip
 
 
 def test_an_unknown_template_is_400_and_nothing_is_stored(counsel, template, evidence_storage):

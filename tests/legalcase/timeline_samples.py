@@ -1,0 +1,262 @@
+"""One realistic timeline entry per ``EventKind``, in the shapes the services write (grep ``record_event``)."""
+
+from __future__ import annotations
+
+from legalcase.models import (
+    Asset,
+    ClosingReason,
+    Cost,
+    DeadlineKind,
+    DeadlineStatus,
+    EnforcementAction,
+    EventKind,
+    FeeInvoice,
+    Proceeding,
+    RecoverySource,
+    Ruling,
+    ServiceMethod,
+    Settlement,
+    Stage,
+)
+
+OUT = {"costs": "0.00", "interest": "4327.50", "principal": "48230.55", "total": "52558.05"}
+INVOICE = {
+    "invoice": 34, "assignment": 197, "firm": "衡平律师事务所", "number": "INV-0042", "amount": "3000.00",
+    "status": FeeInvoice.Status.SUBMITTED,
+}  # fmt: skip
+ACTION = {
+    "action": 12, "kind": EnforcementAction.Kind.FREEZE_DEPOSIT, "court": "北京市朝阳区人民法院",
+    "case_number": "(2026)京0105执1234号", "started_on": "2026-03-02", "expires_on": "2027-03-01",
+    "expiry_stated": True, "renewal_due_on": "2027-02-15", "ends_on": None, "asset": 8, "amount": "50000.00",
+}  # fmt: skip
+
+
+def samples(*, owner_username: str, template_code: str, template_version: int, document_id: int | None, firm_id: int):
+    """``{kind: [(old, new, note), ...]}`` covering every kind and the shapes each is written in."""
+    invoice = {**INVOICE, "firm_id": firm_id}
+    return {
+        EventKind.CREATED: [(None, {"number": "FS-2026-000017", "stage": Stage.INTAKE}, "")],
+        EventKind.STAGE_CHANGED: [
+            ({"stage": Stage.INTAKE}, {"stage": Stage.PRE_LITIGATION}, "催收无果"),
+            ({"stage": Stage.ENFORCEMENT}, {"stage": Stage.CLOSED, "reason": ClosingReason.WRITTEN_OFF}, ""),
+        ],
+        EventKind.OWNER_CHANGED: [
+            ({"owner": None}, {"owner": owner_username}, ""),  # an older entry: usernames only
+            ({"owner": owner_username, "owner_name": "赵敏"}, {"owner": None, "owner_name": None}, ""),
+        ],
+        EventKind.FIRM_ASSIGNED: [
+            (None, {"firm": "衡平律师事务所", "firm_id": firm_id}, ""),
+            ({"firm": "金诚律师事务所"}, {"firm": "衡平律师事务所", "firm_id": firm_id}, ""),
+        ],
+        EventKind.FIRM_UNASSIGNED: [({"firm": "衡平律师事务所"}, None, "")],
+        EventKind.DEBTOR_REVEALED: [(None, None, "核对身份证号以起草起诉状")],
+        EventKind.UPDATED: [
+            (
+                {"amounts": {"as_of": "2025-06-30", "principal": "48230.55", "interest": "3120.40", "fees": "0.00"}},
+                {
+                    "amounts": {"as_of": "2025-09-30", "principal": "48230.55", "interest": "3620.40", "fees": "0.00"},
+                    "demands_added": 2,
+                },
+                "",
+            ),
+            ({"portfolio": None}, {"portfolio": "2026年第一批不良资产包"}, ""),
+            # A correction written by the record engineers' services: flat {field: value}.
+            (
+                {"repayment_method": "equal_installment", "loan_amount": "100000.00", "contract_date": "2023-01-05",
+                 "annual_interest_rate": "0.1825", "branch": "", "phones": [{"number": "138****5678", "status": "ok"}],
+                 "mystery_field": "甲"},
+                {"repayment_method": "bullet", "loan_amount": "120000.00", "contract_date": "2023-01-06",
+                 "annual_interest_rate": "0.12", "branch": "北京朝阳支行",
+                 "phones": [{"number": "138****5678", "status": "wrong"}], "mystery_field": "乙",
+                 "id_number": "110105********1232", "gender": "female", "guarantee_type": "joint"},
+                "",
+            ),  # fmt: skip
+        ],
+        EventKind.EVIDENCE_ADDED: [(None, {"evidence": 4, "title": "对账单", "sha256": "63fdaba260dd7a79dcda85ffd2b2315a"}, "")],
+        EventKind.EVIDENCE_DOWNLOADED: [
+            (None, {"evidence": 4, "title": "对账单"}, ""),
+            (None, {"bundle": 3, "title": "证据材料", "version": 2}, ""),
+            (None, {"bundle": 3, "title": "证据材料", "version": 2, "index": "docx"}, ""),
+        ],
+        EventKind.EVIDENCE_TAMPERED: [
+            ({"sha256": "63fdaba260dd"}, {"evidence": 4, "title": "对账单", "sha256": "aa11bb22cc33"}, ""),
+            ({"sha256": "63fdaba260dd"}, {"evidence": 4, "title": "对账单", "sha256": None}, ""),
+        ],
+        EventKind.DEADLINE_CLOSED: [
+            (
+                {"deadline": 5, "kind": DeadlineKind.FEE_PAYMENT, "status": DeadlineStatus.OPEN},
+                {"deadline": 5, "kind": DeadlineKind.FEE_PAYMENT, "status": DeadlineStatus.DONE, "due_on": "2026-04-10",
+                 "proceeding": 9},
+                "已缴纳",
+            ),  # fmt: skip
+        ],
+        EventKind.DEADLINE_OVERRIDDEN: [
+            (
+                {"deadline": 5, "kind": DeadlineKind.LIMITATION, "due_on": "2028-01-17"},
+                {"deadline": 5, "kind": DeadlineKind.LIMITATION, "due_on": "2028-03-01", "computed_on": "2028-01-17"},
+                "债务人书面确认",
+            )
+        ],
+        EventKind.FORUM_SET: [
+            (None, {"forum": "北京市朝阳区人民法院", "forum_id": 3}, ""),
+            ({"forum": "北京市朝阳区人民法院", "forum_id": 3}, None, ""),
+        ],
+        EventKind.DOCUMENT_REQUESTED: [
+            (None, {"document": document_id, "template": template_code, "version": template_version}, ""),  # older
+            (None, {"document": None, "template": template_code, "version": template_version, "batch": 7}, ""),
+        ],
+        EventKind.DOCUMENT_DOWNLOADED: [
+            (None, {"document": document_id, "template": template_code, "format": "pdf"}, ""),
+            (None, {"document": None, "template": template_code, "format": "docx"}, ""),
+            (None, {"batch": 7, "template": template_code, "format": "zip"}, ""),
+        ],
+        EventKind.PROCEEDING_RECORDED: [
+            (
+                None,
+                {"proceeding": 9, "kind": Proceeding.Kind.FIRST_INSTANCE, "case_number": "(2026)京0105民初1234号",
+                 "forum": "北京市朝阳区人民法院", "filed_on": "2026-03-02", "limitation_interrupted": True},
+                "",
+            ),  # fmt: skip
+        ],
+        EventKind.PROCEEDING_UPDATED: [
+            (
+                {"proceeding": 9, "accepted_on": None, "judge": "王法官", "outcome": ""},
+                {"proceeding": 9, "accepted_on": "2026-03-09", "judge": "李法官", "outcome": "判决支持全部诉讼请求"},
+                "",
+            ),
+            ({"proceeding": 9}, {"proceeding": 9}, "联系电话已更改。"),
+        ],
+        EventKind.SERVICE_RECORDED: [
+            (None, {"proceeding": 9, "method": ServiceMethod.PUBLIC_NOTICE, "party": "张三", "served_on": "2026-05-20"}, "")
+        ],
+        EventKind.HEARING_ADDED: [
+            (None, {"proceeding": 9, "hearing": 2, "at": "2026-04-01T02:15:00+00:00", "place": "第三法庭"}, "")
+        ],
+        EventKind.RULING_RECORDED: [
+            (None, {"ruling": 6, "evidence": 4, "kind": Ruling.Kind.JUDGMENT, "case_number": "(2026)京0105民初1234号",
+                    "served_on": "2026-06-02"}, ""),
+            ({"case_number": None, "decided_on": None},
+             {"ruling": 6, "evidence": 4, "kind": Ruling.Kind.RULING, "case_number": "(2026)京0105民初1234号",
+              "text_source": "ocr"}, "OCR识别"),
+        ],  # fmt: skip
+        EventKind.RULING_CONFIRMED: [
+            (
+                {"principal_awarded": "48000.00", "decided_on": None},
+                {"ruling": 6, "corrections": {"principal_awarded": "48230.55", "decided_on": "2026-05-28"},
+                 "deadlines": {DeadlineKind.APPEAL: "2026-06-17", DeadlineKind.PERFORMANCE_END: "2026-07-02"}},
+                "",
+            ),  # fmt: skip
+        ],
+        EventKind.ASSET_RECORDED: [
+            (
+                None,
+                {"asset": 8, "owner": "张三", "kind": Asset.Kind.BANK_ACCOUNT, "description": "工商银行储蓄账户",
+                 "identifier": "6222********1234", "estimated_value": "50000.00", "source": Asset.Source.COURT_SEARCH,
+                 "found_on": "2026-02-20"},
+                "网络查控结果",
+            ),  # fmt: skip
+        ],
+        EventKind.ENFORCEMENT_RECORDED: [(None, ACTION, "")],
+        EventKind.ENFORCEMENT_RENEWED: [
+            (
+                {"action": 12, "expires_on": "2027-03-01", "status": EnforcementAction.Status.ACTIVE},
+                {**ACTION, "action": 13, "started_on": "2027-02-20", "expires_on": "2028-02-19", "renews": 12},
+                "",
+            )
+        ],
+        EventKind.ENFORCEMENT_STATUS_CHANGED: [
+            (
+                {"action": 12, "kind": ACTION["kind"], "status": EnforcementAction.Status.ACTIVE},
+                {"action": 12, "kind": ACTION["kind"], "status": EnforcementAction.Status.LIFTED},
+                "已履行",
+            )
+        ],
+        EventKind.RECOVERY_RECORDED: [
+            (
+                {"outstanding": OUT},
+                {"recovery": 21, "amount": "1234.56", "received_on": "2026-06-30", "source": RecoverySource.VOLUNTARY,
+                 "allocation": {"costs": "0.00", "interest": "1234.56", "principal": "0.00"},
+                 "outstanding": {**OUT, "interest": "3092.94", "total": "51323.49"}},
+                "",
+            ),  # fmt: skip
+        ],
+        EventKind.RECOVERY_REVERSED: [
+            (
+                {"recovery": 21, "amount": "1234.56", "outstanding": OUT},
+                {"recovery": 22, "reverses": 21, "amount": "-1234.56",
+                 "allocation": {"costs": "0.00", "interest": "-1234.56", "principal": "0.00"}, "outstanding": OUT},
+                "银行退票",
+            ),  # fmt: skip
+        ],
+        EventKind.COST_RECORDED: [
+            (
+                {"costs_recoverable": "0.00"},
+                {"cost": 3, "kind": Cost.Kind.ACCEPTANCE_FEE, "amount": "1100.00", "computed_amount": "1100.00",
+                 "recoverable": True, "notice_received_on": "2026-03-05", "costs_recoverable": "1100.00"},
+                "",
+            ),  # fmt: skip
+        ],
+        EventKind.SETTLEMENT_RECORDED: [
+            (
+                None,
+                {"settlement": 2, "agreed_on": "2026-06-01", "outstanding": "52558.05", "reduction": "2558.05",
+                 "amount": "50000.00", "instalments": 10, "first_due_on": "2026-07-01", "last_due_on": "2027-04-01",
+                 "grace_days": 5, "signed_after_limitation": "2026-05-01"},
+                "",
+            ),  # fmt: skip
+        ],
+        EventKind.SETTLEMENT_CHANGED: [
+            (
+                {"settlement": 2, "status": Settlement.Status.ACTIVE},
+                {"settlement": 2, "status": Settlement.Status.BREACHED, "breached_on": "2026-08-07", "missed": [2],
+                 "resumption_flagged_on": "2026-08-07"},
+                "",
+            ),
+            (
+                {"settlement": 2, "status": Settlement.Status.BREACHED, "resumption_flagged_on": "2026-08-07"},
+                {"settlement": 2, "status": Settlement.Status.CANCELLED, "resumption_flagged_on": None},
+                "双方协商解除",
+            ),
+            (
+                {"settlement": 2, "status": Settlement.Status.ACTIVE},
+                {"settlement": 2, "status": Settlement.Status.COMPLETED, "completed_on": "2027-04-01"},
+                "",
+            ),
+        ],  # fmt: skip
+        EventKind.CLAIM_TRANSFERRED: [
+            (
+                {"creditor": "华信银行股份有限公司北京朝阳支行"},
+                {"creditor": "东方资产管理股份有限公司", "portfolio_transfer_id": 5, "effective_on": "2026-05-01",
+                 "agreement": "债权转让协议2026-01号", "original_creditor": "华信银行股份有限公司北京朝阳支行",
+                 "announced_on": "2026-05-10", "newspaper": "法治日报", "demand_recorded": True},
+                "",
+            ),  # fmt: skip
+        ],
+        EventKind.FEE_ARRANGEMENT_SET: [
+            (
+                None,
+                {"assignment": 197, "firm": "衡平律师事务所", "firm_id": firm_id, "fixed_fee": "2000.00",
+                 "stage_fees": {Stage.LITIGATION: "1500.00"}, "contingency_rate": "0.08", "cap": "20000.00", "note": ""},
+                "",
+            ),
+            (
+                {"fixed_fee": "2000.00", "stage_fees": {}, "contingency_rate": "0", "cap": None, "note": ""},
+                {"assignment": 197, "firm": "衡平律师事务所", "firm_id": firm_id, "fixed_fee": "0.00",
+                 "stage_fees": {}, "contingency_rate": "0.1", "cap": None, "note": ""},
+                "",
+            ),
+        ],  # fmt: skip
+        EventKind.INVOICE_SUBMITTED: [(None, {**invoice, "issued_on": "2026-06-30"}, "")],
+        EventKind.INVOICE_DECIDED: [
+            (invoice, {**invoice, "status": FeeInvoice.Status.APPROVED}, ""),
+            (invoice, {**invoice, "status": FeeInvoice.Status.REJECTED}, "金额与约定不符"),
+        ],
+        EventKind.INVOICE_PAID: [
+            (
+                {**invoice, "status": FeeInvoice.Status.APPROVED},
+                {**invoice, "status": FeeInvoice.Status.PAID, "payment": 4, "paid": "3000.00",
+                 "paid_on": "2026-07-15", "paid_amount": "3000.00"},
+                "转账凭证 88231",
+            ),  # fmt: skip
+        ],
+    }
