@@ -48,6 +48,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_fees": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
     # The whole dashboard; a lawyer sees only their own firm's scorecard.
     "view_dashboard": frozenset({COUNSEL, MANAGER, ADMIN}),
+    # The LPR table (API.md v1.1 roles: "LPR rows" are administrators' alone).
+    "write_lpr": frozenset({ADMIN}),
+    # LEGAL_RULES B.6: counsel decides whether the acceptance fee is in the 迟延履行 base.
+    "set_delay_base": frozenset({COUNSEL, ADMIN}),
 }
 
 

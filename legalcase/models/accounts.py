@@ -69,6 +69,7 @@ class AuditAction(models.TextChoices):
     CALENDAR_FEED_ISSUED = "calendar_feed_issued", _("Calendar feed issued")
     CALENDAR_FEED_REVOKED = "calendar_feed_revoked", _("Calendar feed revoked")
     PORTFOLIO_CHANGED = "portfolio_changed", _("Portfolio changed")
+    LPR_CHANGED = "lpr_changed", _("LPR table changed")
 
 
 class AuditEvent(AppendOnly):

@@ -265,6 +265,12 @@ class Matter(models.Model):
     # Set when a settlement instalment was missed (legalcase.models.settlements): the
     # matter waits for enforcement to resume; cleared when it moves to enforcement.
     resumption_flagged_on = models.DateField(_("flagged for resumed enforcement on"), null=True, blank=True)
+    # LEGAL_RULES B.6: whether the 受理费 the debtor bears is in the base of the doubled
+    # part of 迟延履行 interest is unsettled; excluded unless counsel includes it for the
+    # matter (the judgment orders the fee paid straight to the creditor), with a reason.
+    delay_base_includes_fee = models.BooleanField(
+        _("delayed-performance interest base includes the acceptance fee"), default=False, db_default=False
+    )
 
     objects = MatterQuerySet.as_manager()
 
@@ -437,6 +443,7 @@ class EventKind(models.TextChoices):
     INVOICE_SUBMITTED = "invoice_submitted", _("Invoice submitted")
     INVOICE_DECIDED = "invoice_decided", _("Invoice approved or rejected")
     INVOICE_PAID = "invoice_paid", _("Invoice payment recorded")
+    DELAY_BASE_SET = "delay_base_set", _("Base of the interest for delayed performance changed")
 
 
 class MatterEvent(AppendOnly):

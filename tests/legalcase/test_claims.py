@@ -77,15 +77,19 @@ def test_the_worked_example_claims_the_judgment_and_thirty_days_of_delay_interes
     assert amounts["acceptance_fee_source"] == "ruling"
     # The delay runs from 2026-04-08 (the day after the performance period's last day) to
     # 2026-05-07, both counted: 23 days of April + 7 of May = 30 days. The base is the money
-    # debt the judgment fixes, less its ordinary interest: 50,000.00 + 545.00 = 50,545.00.
-    # 50,545.00 x 0.000175 = 8.845375 a day; x 30 = 265.36125 -> 265.36 (half-up to the fen).
+    # debt the judgment fixes, less its ordinary interest and, by default, the acceptance fee
+    # (LEGAL_RULES B.6 item 3): 50,000.00 x 0.000175 = 8.75 a day; x 30 = 262.50.
     assert amounts["delay_interest_from"] == D(2026, 4, 8)
     assert amounts["delay_interest_days"] == 30
-    assert amounts["delay_interest_base"] == M("50545.00")
+    assert amounts["delay_interest_base"] == M("50000.00")
     assert amounts["delay_daily_rate"] == M("0.000175")
-    assert amounts["delay_interest"] == M("265.36")
-    # 50,000.00 + 1,200.00 + 265.36 + 545.00 = 52,010.36
-    assert amounts["total"] == M("52010.36")
+    assert amounts["delay_interest"] == M("262.50")
+    assert [(p.start, p.end, p.days, p.base) for p in amounts["delay_interest_periods"]] == [
+        (D(2026, 4, 8), D(2026, 5, 7), 30, M("50000.00"))
+    ]
+    assert amounts["delay_interest_rule"] == "interest.delay_double@2014"
+    # 50,000.00 + 1,200.00 + 262.50 + 545.00 = 52,007.50
+    assert amounts["total"] == M("52007.50")
     assert amounts["ruling"]["case_number"] == "（2026）沪0115民初1234号"
     assert amounts["performance_ends_on"] == PERFORMANCE_END
     assert amounts["effective_on"] == D(2026, 3, 28)
@@ -97,15 +101,24 @@ def test_recoveries_reduce_each_head_and_the_delay_base_from_the_next_day():
     recover(matter, D(2026, 4, 17), costs="545.00", interest="1200.00", principal="255.00")
     recover(matter, D(2026, 6, 1), principal="1000.00")  # after the application date
     amounts = enforcement_application_amounts(matter, on=APPLICATION)
-    assert amounts["recovered"] == {"principal": M("255.00"), "interest": M("1200.00"), "costs": M("545.00")}
+    assert amounts["recovered"] == {
+        "principal": M("255.00"),
+        "interest": M("1200.00"),
+        "costs": M("545.00"),
+        "delay_interest": M("0.00"),
+    }
     assert (amounts["principal"], amounts["interest"], amounts["costs"]) == (M("49745.00"), M("0.00"), M("0.00"))
-    # 2026-04-08 to 04-17, 10 days on 50,545.00: 50,545.00 x 0.000175 x 10 = 88.45375 -> 88.45;
-    # 2026-04-18 to 05-07, 20 days on 49,745.00 (the fee paid, 255.00 of principal paid):
-    # 49,745.00 x 0.000175 x 20 = 174.1075 -> 174.11. 88.45 + 174.11 = 262.56.
-    assert amounts["delay_interest"] == M("262.56")
+    # 2026-04-08 to 04-17, 10 days on 50,000.00: 50,000.00 x 0.000175 x 10 = 87.50;
+    # 2026-04-18 to 05-07, 20 days on 49,745.00 (255.00 of principal paid):
+    # 49,745.00 x 0.000175 x 20 = 174.1075. Added unrounded: 261.6075 -> 261.61.
+    assert [(p.start, p.end, p.days, p.base, p.exact) for p in amounts["delay_interest_periods"]] == [
+        (D(2026, 4, 8), D(2026, 4, 17), 10, M("50000.00"), M("87.50")),
+        (D(2026, 4, 18), D(2026, 5, 7), 20, M("49745.00"), M("174.1075")),
+    ]
+    assert amounts["delay_interest"] == M("261.61")
     assert amounts["delay_interest_days"] == 30
-    # 49,745.00 + 0.00 + 262.56 + 0.00
-    assert amounts["total"] == M("50007.56")
+    # 49,745.00 + 0.00 + 261.61 + 0.00
+    assert amounts["total"] == M("50006.61")
 
 
 def test_recorded_costs_are_preferred_to_the_rulings_fee_and_counted_once():
@@ -119,9 +132,9 @@ def test_recorded_costs_are_preferred_to_the_rulings_fee_and_counted_once():
     assert amounts["acceptance_fee"] == M("1050.00")
     # 1,050.00 + 520.00; not the ruling's 545.00 as well, not the creditor's own lawyer fee.
     assert amounts["costs"] == M("1570.00")
-    # 51,050.00 x 0.000175 x 30 = 268.0125 -> 268.01
-    assert amounts["delay_interest"] == M("268.01")
-    assert amounts["total"] == M("50000.00") + M("1200.00") + M("268.01") + M("1570.00")
+    # The fee is not in the base: 50,000.00 x 0.000175 x 30 = 262.50
+    assert amounts["delay_interest"] == M("262.50")
+    assert amounts["total"] == M("50000.00") + M("1200.00") + M("262.50") + M("1570.00")
 
 
 def test_a_matter_without_a_confirmed_ruling_has_no_figure_at_all():
@@ -191,7 +204,7 @@ def test_a_manager_and_the_assigned_firms_lawyer_see_the_amounts_another_firms_l
     response = section(client, matter, on="2026-05-07")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "265.36" in html and "52,010.36" in html and "50,545.00" in html
+    assert "262.50" in html and "52,007.50" in html and "50,000.00" in html
     client.force_login(make_user(Role.LAWYER, firm=firm))
     assert section(client, matter, on="2026-05-07").status_code == 200
     client.force_login(make_user(Role.LAWYER, firm=make_firm()))
