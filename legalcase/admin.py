@@ -243,8 +243,8 @@ class LprRateForm(forms.ModelForm):
         model = LprRate
         fields = ["effective_from", "lpr_1y", "lpr_5y"]
         help_texts = {
-            "lpr_1y": _("An annual fraction: 3.00% is 0.03."),
-            "lpr_5y": _("An annual fraction: 3.50% is 0.035."),
+            "lpr_1y": _("An annual fraction: 0.03 is 3.00 per cent."),
+            "lpr_5y": _("An annual fraction: 0.035 is 3.50 per cent."),
         }
 
     def clean(self):

@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
             name='LprRate',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_from', models.DateField(unique=True, verbose_name='published on')),
+                ('effective_from', models.DateField(unique=True, verbose_name='publication day')),
                 ('lpr_1y', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='1-year LPR')),
                 ('lpr_5y', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='5-year+ LPR')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),

@@ -20,7 +20,7 @@ class LprRate(models.Model):
     adds each new fixing (API or admin site), every change audited.
     """
 
-    effective_from = models.DateField(_("published on"), unique=True)
+    effective_from = models.DateField(_("publication day"), unique=True)
     lpr_1y = models.DecimalField(_("1-year LPR"), **RATE)
     lpr_5y = models.DecimalField(_("5-year+ LPR"), **RATE)
     created_by = models.ForeignKey(

@@ -176,6 +176,7 @@ FIELD_LABELS = {
     "announced_on": gettext_lazy("announced on"),
     "original_creditor": gettext_lazy("original creditor"),
     "demand_recorded": gettext_lazy("announcement recorded as a demand"),
+    "delay_base_includes_fee": gettext_lazy("delayed-performance interest base includes the acceptance fee"),
 }
 
 

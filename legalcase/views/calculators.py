@@ -37,11 +37,11 @@ class InterestForm(forms.Form):
     )
     principal = MoneyField(label=_("Principal (CNY)"))
     start = forms.DateField(
-        label=_("From"), widget=date_input(), help_text=_("Not counted; for 迟延履行 interest, the first day of delay, counted.")
+        label=_("Start date"), widget=date_input(), help_text=_("Not counted; for 迟延履行 interest, the first day of delay, counted.")
     )
-    end = forms.DateField(label=_("To"), widget=date_input(), help_text=_("Counted."))
+    end = forms.DateField(label=_("End date"), widget=date_input(), help_text=_("Counted."))
     rate_basis = forms.ChoiceField(
-        label=_("Rate"),
+        label=_("Rate basis"),
         required=False,
         choices=[("", _("Contract rate")), ("lpr_1y", _("1-year LPR")), ("lpr_5y", _("5-year+ LPR"))],
     )
@@ -52,7 +52,7 @@ class InterestForm(forms.Form):
         decimal_places=4,
         min_value=Decimal("0.0001"),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        help_text=_("With the contract rate: 4.35 for 4.35% a year."),
+        help_text=_("With the contract rate: 4.35 means 4.35 per cent a year."),
     )
     multiplier = forms.DecimalField(
         label=_("Times the LPR"),
@@ -61,7 +61,7 @@ class InterestForm(forms.Form):
         decimal_places=2,
         min_value=Decimal("0.01"),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        help_text=_("Default 1; 1.5 for 150% of the LPR."),
+        help_text=_("Default 1; 1.5 means one and a half times the LPR."),
     )
     lpr_on = forms.DateField(
         label=_("One LPR, as of"),
