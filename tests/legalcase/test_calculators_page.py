@@ -37,7 +37,7 @@ def test_every_role_opens_the_page_in_chinese_with_the_interest_form(client, rol
         assert label in html
     assert 'id="interest-result"' not in html
     # The latest fixing leads the LPR table.
-    assert cells(html, "lpr-rows")[0] == ["2026-08-20", "3%", "3.5%"]
+    assert cells(html, "lpr-rows")[0] == ["2026-08-20", "3.00%", "3.50%"]
 
 
 def test_the_page_shows_the_amount_days_and_periods_of_the_api_example(client):
