@@ -54,7 +54,11 @@ ROLES_TABLE |= {
     "approve, reject, pay invoices": {"counsel": "yes", "lawyer": "no", "manager": "no", "admin": "yes"},
     "see fees and invoices": {"counsel": "yes", "lawyer": "own firm", "manager": "yes", "admin": "yes"},
     "dashboard": {"counsel": "yes", "lawyer": "no", "manager": "yes", "admin": "yes"},
+    # LEGAL_RULES B.6: counsel includes the 受理费 in a matter's 迟延履行 base.
+    "迟延履行 base": {"counsel": "yes", "lawyer": "no", "manager": "no", "admin": "yes"},
 }
+# API.md, v1.1 additions' table.
+ROLES_TABLE |= {"LPR rows": {"counsel": "no", "lawyer": "no", "manager": "no", "admin": "yes"}}
 # API.md, under the table.
 OPEN_TO_EVERY_SIGNED_IN_USER = "Calculators, the template list and the firm list are open to every signed-in user."
 
@@ -81,6 +85,8 @@ PERMISSION_ROWS = {
     "write_recoveries": "recoveries, reversals, costs",
     "reveal": "reveal a debtor",
     "manage_templates": "templates (upload, activate)",
+    "write_lpr": "LPR rows",
+    "set_delay_base": "迟延履行 base",
 }
 
 
