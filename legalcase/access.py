@@ -58,6 +58,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "correct_identity": frozenset({COUNSEL, ADMIN}),
     # The audit log of acts tied to no single matter (API.md v1.1 roles).
     "view_audit_log": frozenset({ADMIN}),
+    # The LPR table (API.md v1.1 roles: "LPR rows" are administrators' alone).
+    "write_lpr": frozenset({ADMIN}),
+    # LEGAL_RULES B.6: counsel decides whether the acceptance fee is in the 迟延履行 base.
+    "set_delay_base": frozenset({COUNSEL, ADMIN}),
 }
 
 

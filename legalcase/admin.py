@@ -1,9 +1,12 @@
 """Back-office tables for administrators. Matters change only through services."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from legalcase.access import can
 from legalcase.models import (
     Assignment,
     AuditEvent,
@@ -17,6 +20,7 @@ from legalcase.models import (
     Holiday,
     Job,
     LawFirm,
+    LprRate,
     Matter,
     MatterEvent,
     Party,
@@ -28,6 +32,7 @@ from legalcase.models import (
     User,
 )
 from legalcase.services.deadlines import deadlines_recompute_start
+from legalcase.services.interest import lpr_rate_add, lpr_rate_change, lpr_rate_checked, lpr_rate_remove
 
 
 @admin.register(User)
@@ -231,3 +236,75 @@ class FeeInvoiceAdmin(ReadOnlyAdmin):
     list_display = ("firm", "number", "amount", "status", "submitted_at")
     list_filter = ("status", "firm")
 
+
+
+class LprRateForm(forms.ModelForm):
+    class Meta:
+        model = LprRate
+        fields = ["effective_from", "lpr_1y", "lpr_5y"]
+        help_texts = {
+            "lpr_1y": _("An annual fraction: 0.03 is 3.00 per cent."),
+            "lpr_5y": _("An annual fraction: 0.035 is 3.50 per cent."),
+        }
+
+    def clean(self):
+        data = super().clean()
+        # The service's own checks, so a refusal shows on the form instead of failing the save.
+        try:
+            lpr_rate_checked(
+                effective_from=None if self.instance.pk else data.get("effective_from"),
+                lpr_1y=data.get("lpr_1y"),
+                lpr_5y=data.get("lpr_5y"),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, errors)
+        return data
+
+
+@admin.register(LprRate)
+class LprRateAdmin(admin.ModelAdmin):
+    """The LPR table (LEGAL_RULES B.5): add each month's fixing; correct or remove a wrong one.
+
+    Every change goes through ``legalcase.services.interest`` and is written to the audit
+    log. A fixing's date is not edited: remove the row and add the right one.
+    """
+
+    form = LprRateForm
+    list_display = ("effective_from", "lpr_1y", "lpr_5y", "created_by", "created_at")
+    date_hierarchy = "effective_from"
+
+    def has_module_permission(self, request) -> bool:
+        return can(request.user, "write_lpr")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return can(request.user, "write_lpr")
+
+    def has_add_permission(self, request) -> bool:
+        return can(request.user, "write_lpr")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return can(request.user, "write_lpr")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return can(request.user, "write_lpr")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("effective_from",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = lpr_rate_change(user=request.user, lpr_id=obj.pk, lpr_1y=obj.lpr_1y, lpr_5y=obj.lpr_5y)
+        else:
+            saved = lpr_rate_add(
+                user=request.user, effective_from=obj.effective_from, lpr_1y=obj.lpr_1y, lpr_5y=obj.lpr_5y
+            )
+        obj.pk, obj.created_by, obj.created_at = saved.pk, saved.created_by, saved.created_at
+
+    def delete_model(self, request, obj):
+        lpr_rate_remove(user=request.user, lpr_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for pk in queryset.values_list("pk", flat=True):
+            lpr_rate_remove(user=request.user, lpr_id=pk)

@@ -7,6 +7,7 @@ from legalcase.api import dashboard as dashboard_api
 from legalcase.api import enforcement as enforcement_api
 from legalcase.api import fees as fees_api
 from legalcase.api import record as record_api
+from legalcase.api import interest as interest_api
 from legalcase.api import recoveries as recovery_api
 from legalcase.api import settlements as settlement_api
 from legalcase.api import timeline as timeline_api
@@ -33,6 +34,9 @@ urlpatterns = [
     path("deadlines/<int:deadline_id>/override/", api.DeadlineOverrideView.as_view(), name="deadline-override"),
     path("firms/", api.FirmListView.as_view(), name="firm-list"),
     path("calculators/court-fees/", api.CourtFeesView.as_view(), name="calculator-court-fees"),
+    # The interest calculator and the LPR table (api/interest.py)
+    path("calculators/interest/", interest_api.InterestView.as_view(), name="calculator-interest"),
+    path("lpr/", interest_api.LprListView.as_view(), name="lpr-list"),
     path("jobs/<uuid:job_id>/", api.JobView.as_view(), name="job-detail"),
     path("forums/", api.ForumListView.as_view(), name="forum-list"),
     path("matters/<int:matter_id>/forum/", api.MatterForumView.as_view(), name="matter-forum"),

@@ -1,5 +1,10 @@
 """Money calculators: court fees, interest, delay interest, payment allocation (LEGAL_RULES.md 4-6).
 
+One period engine serves the interest calculator (API.md "Interest calculator": a contract
+rate, a multiple of the LPR, 迟延履行 interest) and the matter's 迟延履行 interest
+(``services.claims``): each splits the days into periods on one base at one rate and
+answers them with the figure, so an explanation shows what was actually computed.
+
 Plain functions, no ORM, ``Decimal`` throughout: a ``float`` is refused, because a
 binary fraction turns 0.1 into 0.1000000000000000055 and a court fee must be exact.
 Each function rounds once, at the end, to the fen (0.01), half-up, as courts do.
@@ -13,6 +18,7 @@ way a bank statement's "amounts as of" already includes the as-of day's interest
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,6 +28,13 @@ COURT_FEES_RULE = "court_fees@2007"
 INTEREST_CAP_RULE = "interest_cap_24@2017"
 DELAY_INTEREST_RULE = "delay_interest@2014"
 PAYMENT_ALLOCATION_RULE = "payment_allocation@2021"
+# API.md "Interest calculator": simple interest at a contract rate or a multiple of the LPR.
+INTEREST_RULE = "interest@2019"
+# LEGAL_RULES Part 2 B.5: the published 1-year and 5-year LPR, from 2019-08-20.
+LPR_TABLE_RULE = "lpr.table@2019"
+# LEGAL_RULES Part 2 B.6: the doubled part of 迟延履行 interest on a matter (its base, its
+# periods, rounded once) and its place last in the allocation of enforcement payments.
+DELAY_DOUBLE_RULE = "interest.delay_double@2014"
 
 # Rates are shown and stored with six places, like the ``Debt`` model's rate fields.
 RATE_PLACES = Decimal("0.000001")
@@ -259,8 +272,224 @@ def delay_interest(*, debt: Decimal, start: dt.date, end: dt.date) -> Decimal:
     Rounded once to the fen, half-up.
     """
     debt = _checked(debt, "The debt")
+    _days(start, end)
+    return _fen(sum((period.exact for period in delay_periods([(start, end, debt)])), ZERO))
+
+
+# The period engine ---------------------------------------------------------------------
+
+# The first LPR fixing (LEGAL_RULES B.5): there is no LPR for a day before it.
+LPR_FIRST_DAY = dt.date(2019, 8, 20)
+LPR_BASES = ("lpr_1y", "lpr_5y")
+DAY_COUNTS = (360, 365)
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class LprFixing:
+    """One published fixing: the 1-year and 5-year+ LPR as annual fractions, from ``effective_from``."""
+
+    effective_from: dt.date
+    lpr_1y: Decimal
+    lpr_5y: Decimal
+
+
+class LprUnavailable(ValueError):
+    """No fixing covers ``day``: it is before the first one the table holds (2019-08-20)."""
+
+    def __init__(self, day: dt.date):
+        super().__init__(f"There is no LPR for {day.isoformat()}: the LPR is published from 2019-08-20.")
+        self.day = day
+
+
+def lpr_fixing_on(table: Sequence[LprFixing], day: dt.date) -> LprFixing:
+    """The fixing in effect on ``day``: the latest published on or before it (it applies until the next one)."""
+    found = None
+    for fixing in table:
+        if fixing.effective_from > day:
+            break
+        found = fixing
+    if found is None:
+        raise LprUnavailable(day)
+    return found
+
+
+@dataclass(frozen=True)
+class InterestPeriod:
+    """Days on one base at one rate, and what they accrue.
+
+    For simple interest ``start`` is not counted and ``end`` is (``days == end - start``)
+    and ``rate`` is annual over ``day_count`` days; for 迟延履行 interest both ends are
+    counted (``days == end - start + 1``) and ``rate`` is the daily rate. ``exact`` is the
+    unrounded accrual, ``amount`` the same rounded to the fen, half-up.
+    """
+
+    start: dt.date
+    end: dt.date
+    days: int
+    base: Decimal
+    rate: Decimal
+    exact: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return _fen(self.exact)
+
+
+@dataclass(frozen=True)
+class InterestResult:
+    """An interest computation: the amount, the day count and the periods it was computed in."""
+
+    kind: str
+    principal: Decimal
+    start: dt.date
+    end: dt.date
+    days: int
+    amount: Decimal
+    periods: tuple[InterestPeriod, ...]
+    rule: str
+    rate: Decimal | None = None
+    rate_basis: str | None = None
+    multiplier: Decimal | None = None
+    lpr_on: dt.date | None = None
+    day_count: int | None = None
+    daily_rate: Decimal | None = None
+
+
+def _rate_runs(first: dt.date, last: dt.date, rate_on: Callable[[dt.date], Decimal], changes: Sequence[dt.date]):
+    """The runs of counted days ``first``..``last`` on one rate: ``(first, last, rate)`` each.
+
+    ``changes`` are the days a rate may change on (the fixings' dates); a change to the
+    same rate does not split a run.
+    """
+    runs = []
+    run_first, rate = first, rate_on(first)
+    for day in changes:
+        if day <= run_first or day > last:
+            continue
+        new_rate = rate_on(day)
+        if new_rate != rate:
+            runs.append((run_first, day - ONE_DAY, rate))
+            run_first, rate = day, new_rate
+    runs.append((run_first, last, rate))
+    return runs
+
+
+def simple_interest(
+    *,
+    principal: Decimal,
+    start: dt.date,
+    end: dt.date,
+    day_count: int = 360,
+    rate: Decimal | None = None,
+    rate_basis: str | None = None,
+    multiplier: Decimal = Decimal(1),
+    lpr_on: dt.date | None = None,
+    lpr_table: Sequence[LprFixing] = (),
+) -> InterestResult:
+    """Simple interest on ``principal`` from ``start`` (not counted) to ``end`` (counted), API.md "Interest calculator".
+
+    At the contract ``rate`` (an annual fraction), or at ``multiplier`` times the
+    ``rate_basis`` LPR (``lpr_1y``/``lpr_5y``, LEGAL_RULES B.5): the fixing in effect on
+    ``lpr_on`` throughout when given, else each day's, a fixing applying from the day it
+    is published until the next. The days are split into periods where the rate changes;
+    a day's interest is the annual rate over ``day_count`` (360 or 365). Each period is
+    rounded to the fen, half-up, and the amount is their sum (API.md). A day before the
+    first fixing raises ``LprUnavailable``.
+    """
+    principal = _checked(principal, "The principal", positive=True)
+    if day_count not in DAY_COUNTS:
+        raise ValueError(f"The day count must be 360 or 365, got {day_count!r}.")
+    days = _days(start, end)
+    if (rate is None) == (rate_basis is None):
+        raise ValueError("Give either a rate or an LPR basis, not both.")
+    if rate is not None:
+        rate = _checked(rate, "The rate")
+        runs = [(start + ONE_DAY, end, rate)]
+        multiplier = lpr_on = None
+    else:
+        if rate_basis not in LPR_BASES:
+            raise ValueError(f"The LPR basis must be lpr_1y or lpr_5y, got {rate_basis!r}.")
+        multiplier = _checked(multiplier, "The multiplier", positive=True)
+        table = sorted(lpr_table, key=lambda fixing: fixing.effective_from)
+
+        def rate_on(day: dt.date) -> Decimal:
+            return multiplier * getattr(lpr_fixing_on(table, day), rate_basis)
+
+        if lpr_on is not None:
+            single = rate_on(lpr_on)
+            runs = [(start + ONE_DAY, end, single)]
+        else:
+            # The first counted day needs a fixing even when no day is counted: a
+            # computation "from" before 2019-08-19 has no LPR to rest on.
+            rate_on(start + ONE_DAY)
+            runs = _rate_runs(start + ONE_DAY, end, rate_on, [fixing.effective_from for fixing in table])
+    periods = tuple(
+        InterestPeriod(
+            start=first - ONE_DAY,
+            end=last,
+            days=(last - first).days + 1,
+            base=principal,
+            rate=run_rate,
+            exact=_accrued(principal, run_rate, (last - first).days + 1, day_count),
+        )
+        for first, last, run_rate in runs
+        if last >= first
+    )
+    return InterestResult(
+        kind="simple",
+        principal=principal,
+        start=start,
+        end=end,
+        days=days,
+        amount=sum((period.amount for period in periods), _fen(ZERO)),
+        periods=periods,
+        rule=INTEREST_RULE,
+        rate=rate,
+        rate_basis=rate_basis,
+        multiplier=multiplier,
+        lpr_on=lpr_on,
+        day_count=day_count,
+    )
+
+
+def delay_periods(segments: Iterable[tuple[dt.date, dt.date, Decimal]]) -> tuple[InterestPeriod, ...]:
+    """迟延履行 interest, 1.75‱ a day (法释〔2014〕8号 Art. 1), over ``(first, last, base)`` segments, both ends counted.
+
+    A segment that counts no day or has nothing to run on gives no period. The periods
+    are not rounded here: the calculator rounds each (API.md), a matter's doubled part
+    adds them unrounded and rounds once (LEGAL_RULES B.6).
+    """
+    periods = []
+    for first, last, base in segments:
+        base = _checked(base, "The base")
+        if last < first or not base:
+            continue
+        days = (last - first).days + 1
+        periods.append(
+            InterestPeriod(
+                start=first, end=last, days=days, base=base, rate=DELAY_DAILY_RATE, exact=base * DELAY_DAILY_RATE * days
+            )
+        )
+    return tuple(periods)
+
+
+def delay_interest_computed(*, principal: Decimal, start: dt.date, end: dt.date) -> InterestResult:
+    """迟延履行 interest on ``principal`` from ``start`` to ``end``, both counted (API.md ``kind=delay``)."""
+    principal = _checked(principal, "The principal", positive=True)
     days = _days(start, end) + 1
-    return _fen(debt * DELAY_DAILY_RATE * days)
+    periods = delay_periods([(start, end, principal)])
+    return InterestResult(
+        kind="delay",
+        principal=principal,
+        start=start,
+        end=end,
+        days=days,
+        amount=sum((period.amount for period in periods), _fen(ZERO)),
+        periods=periods,
+        rule=DELAY_INTEREST_RULE,
+        daily_rate=DELAY_DAILY_RATE,
+    )
 
 
 # Allocation of payments ---------------------------------------------------------------
@@ -306,3 +535,31 @@ def allocate_payment(*, amount: Decimal, costs: Decimal, interest: Decimal, prin
     heads = [("costs", costs), ("interest", interest), ("principal", principal)]
     applied = allocate_within(amount=amount, heads=heads)
     return Allocation(**applied, surplus=Decimal(amount) - sum(applied.values()))
+
+
+@dataclass(frozen=True)
+class EnforcementAllocation:
+    """How one payment in enforcement splits: the instrument's debt first, the doubled part last."""
+
+    costs: Decimal
+    interest: Decimal
+    principal: Decimal
+    delay_interest: Decimal
+    surplus: Decimal
+    rule: str = DELAY_DOUBLE_RULE
+
+
+def allocate_enforcement_payment(
+    *, amount: Decimal, costs: Decimal, interest: Decimal, principal: Decimal, delay_interest: Decimal
+) -> EnforcementAllocation:
+    """Apply a payment received in enforcement, 法释〔2014〕8号 Art. 4 (LEGAL_RULES 6 and B.6 item 4).
+
+    When the debtor's property does not cover everything, the money debt the instrument
+    fixes is paid first and the doubled part of 迟延履行 interest (``delay_interest``,
+    accrued and unpaid on the day of payment) last. Within the instrument's debt the
+    order is 民法典 Art. 561's: costs, then interest, then principal. Anything beyond is
+    ``surplus``, for counsel to refund or apply elsewhere.
+    """
+    heads = [("costs", costs), ("interest", interest), ("principal", principal), ("delay_interest", delay_interest)]
+    applied = allocate_within(amount=amount, heads=heads)
+    return EnforcementAllocation(**applied, surplus=Decimal(amount) - sum(applied.values()))

@@ -94,6 +94,25 @@ def shift_backward(day: dt.date, calendar: HolidayCalendar) -> tuple[dt.date, bo
     return day, verified
 
 
+# The LPR is fixed on the 20th of each month (LEGAL_RULES B.5, ``lpr.table@2019``).
+LPR_PUBLICATION_DAY = 20
+
+
+def lpr_publication_day(year: int, month: int, calendar: HolidayCalendar) -> tuple[dt.date, bool]:
+    """The day the month's LPR is published, and whether the calendar was verified for it.
+
+    LEGAL_RULES B.5: the 20th, or the next ordinary weekday when the 20th is a weekend day
+    or a holiday. A 调休 working Saturday is skipped (2021-02-20 was one; the fixing came
+    on 2021-02-22), so the day must be both a weekday and not a rest day.
+    """
+    day = dt.date(year, month, LPR_PUBLICATION_DAY)
+    verified = calendar.is_verified(day)
+    while day.weekday() >= 5 or calendar.is_rest_day(day):
+        day += dt.timedelta(days=1)
+        verified = verified and calendar.is_verified(day)
+    return day, verified
+
+
 def period_end(
     start: dt.date, *, calendar: HolidayCalendar, rule: str, days: int = 0, months: int = 0, years: int = 0
 ) -> ComputedDate:

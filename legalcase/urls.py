@@ -3,6 +3,7 @@
 from django.urls import path
 
 from legalcase import views
+from legalcase.views import calculators as calculator_views
 from legalcase.views import claims as claim_views
 from legalcase.views import dashboard as dashboard_views
 from legalcase.views import deadlines as deadline_views
@@ -112,6 +113,11 @@ urlpatterns = [
     path("matters/<int:matter_id>/costs/new/", recovery_views.cost_record_view, name="cost_record"),
     # Enforcement application amounts (views/claims.py)
     path("matters/<int:matter_id>/claims/", claim_views.claims_section, name="claims_section"),
+    path(
+        "matters/<int:matter_id>/claims/delay-base/", claim_views.delay_base_set_view, name="claims_delay_base_set"
+    ),
+    # The calculators page: interest, the LPR table, court fees (views/calculators.py)
+    path("calculators/", calculator_views.calculators, name="calculators"),
     # Settlements (views/settlements.py)
     # SETTLEMENTS-URLS
     path("matters/<int:matter_id>/settlements/", settlement_views.settlements_section, name="settlements_section"),

@@ -330,9 +330,10 @@ SAMPLE_CONTEXT: dict = {
         "unpaid_as_of": date(2026, 3, 2),
         # What the enforcement application claims on ``today``: the instrument's principal
         # and interest less recoveries, the costs the debtor bears (acceptance fee and other
-        # recoverable costs), 迟延履行 interest (法释〔2014〕8号: the principal and costs the
-        # instrument fixes x 1.75 per ten thousand a day, from delay_interest_from to
-        # ``today``, both counted: delay_interest_days) and the total of the four.
+        # recoverable costs), 迟延履行 interest (法释〔2014〕8号: the unpaid principal the
+        # instrument fixes, the 受理费 only when counsel includes it, x 1.75 per ten thousand
+        # a day, from delay_interest_from to ``today``, both counted: delay_interest_days,
+        # in periods split at each payment) and the total of the four.
         "principal": Decimal("48235.60"),
         "interest": Decimal("8484.05"),
         "costs": Decimal("609.00"),

@@ -71,6 +71,7 @@ from legalcase.models.proceedings import (  # noqa: F401
     ServiceMethod,
     ServiceRecord,
 )
+from legalcase.models.rates import LprRate  # noqa: F401
 from legalcase.models.schedule import ScheduledRun  # noqa: F401
 from legalcase.models.settlements import DEFAULT_GRACE_DAYS, Instalment, Settlement  # noqa: F401
 from legalcase.models.transfers import ClaimTransfer, PortfolioTransfer  # noqa: F401

@@ -74,6 +74,7 @@ class AuditAction(models.TextChoices):
     PORTFOLIO_CHANGED = "portfolio_changed", _("Portfolio changed")
     CREDITOR_CORRECTED = "creditor_corrected", _("Creditor details corrected")
     FIRM_CORRECTED = "firm_corrected", _("Law firm details corrected")
+    LPR_CHANGED = "lpr_changed", _("LPR table changed")
 
 
 class AuditEvent(AppendOnly):

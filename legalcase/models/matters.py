@@ -266,6 +266,12 @@ class Matter(models.Model):
     # Set when a settlement instalment was missed (legalcase.models.settlements): the
     # matter waits for enforcement to resume; cleared when it moves to enforcement.
     resumption_flagged_on = models.DateField(_("flagged for resumed enforcement on"), null=True, blank=True)
+    # LEGAL_RULES B.6: whether the 受理费 the debtor bears is in the base of the doubled
+    # part of 迟延履行 interest is unsettled; excluded unless counsel includes it for the
+    # matter (the judgment orders the fee paid straight to the creditor), with a reason.
+    delay_base_includes_fee = models.BooleanField(
+        _("delayed-performance interest base includes the acceptance fee"), default=False, db_default=False
+    )
 
     objects = MatterQuerySet.as_manager()
 
@@ -487,6 +493,7 @@ class EventKind(models.TextChoices):
     AMOUNTS_RESTATED = "amounts_restated", _("Amounts restated")
     GUARANTEE_CORRECTED = "guarantee_corrected", _("Guarantee corrected")
     LAWYERS_SET = "lawyers_set", _("Assigned lawyers set")
+    DELAY_BASE_SET = "delay_base_set", _("Base of the interest for delayed performance changed")
 
 
 class MatterEvent(AppendOnly):

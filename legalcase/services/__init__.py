@@ -9,6 +9,7 @@ from legalcase.services.claims import (  # noqa: F401
     MISSING_RULING,
     ZERO,
     enforcement_application_amounts,
+    matter_delay_base_set,
 )
 from legalcase.services.deadlines import (  # noqa: F401
     AWARD_EFFECTIVE_RULE,
@@ -71,6 +72,12 @@ from legalcase.services.escalations import (  # noqa: F401
     escalations_apply,
     escalations_store,
     matter_escalate,
+)
+from legalcase.services.interest import (  # noqa: F401
+    interest_computed,
+    lpr_rate_add,
+    lpr_rate_change,
+    lpr_rate_remove,
 )
 from legalcase.services.matters import (  # noqa: F401
     BULK_ACTIONS,

@@ -53,6 +53,20 @@ def rate(value, places: int | None = None) -> str:
     return percent_text(value, places)
 
 
+@register.filter
+def money_exact(value) -> str:
+    """An unrounded amount as a worked example writes it: 1640.275 -> "1,640.275", 87.5 -> "87.50".
+
+    For the periods of a computation that is rounded once at the end (LEGAL_RULES B.6):
+    each period shows what was added, not a rounded figure that would not sum to the total.
+    """
+    if value is None or value == "":
+        return "—"
+    value = Decimal(value).normalize()
+    places = max(2, -value.as_tuple().exponent)
+    return f"{value:,.{places}f}"
+
+
 # A company's legal form inside a creditor's name; what follows it names the branch or
 # centre (北京朝阳支行, 信用卡中心), which is what tells two creditors of one bank apart.
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")

@@ -54,6 +54,8 @@ ROLES_TABLE |= {
     "approve, reject, pay invoices": {"counsel": "yes", "lawyer": "no", "manager": "no", "admin": "yes"},
     "see fees and invoices": {"counsel": "yes", "lawyer": "own firm", "manager": "yes", "admin": "yes"},
     "dashboard": {"counsel": "yes", "lawyer": "no", "manager": "yes", "admin": "yes"},
+    # LEGAL_RULES B.6: counsel includes the 受理费 in a matter's 迟延履行 base.
+    "迟延履行 base": {"counsel": "yes", "lawyer": "no", "manager": "no", "admin": "yes"},
 }
 # API.md, "Added in v1.1" (the rows this branch implements), and the sentence under it.
 ROLES_TABLE |= {
@@ -76,6 +78,7 @@ ROLES_TABLE |= {
         "manager": "no",
         "admin": "yes",
     },
+}
 # API.md v1.1, the second table.
 ROLES_TABLE |= {
     "LPR rows, audit log": {"counsel": "no", "lawyer": "no", "manager": "no", "admin": "yes"},
@@ -112,6 +115,8 @@ PERMISSION_ROWS = {
     "correct_creditor": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
     "correct_identity": "Only counsel and admins correct an `id_number`.",
     "view_audit_log": "LPR rows, audit log",
+    "write_lpr": "LPR rows, audit log",
+    "set_delay_base": "迟延履行 base",
 }
 
 
