@@ -77,7 +77,9 @@ def world():
     owner.last_name, owner.first_name = "赵", "敏"
     owner.save()
     matter = make_matter(firm=firm, debtor=make_party("张三"))
-    template = DocumentTemplate.objects.order_by("code", "-version").first()
+    template = DocumentTemplate.objects.order_by("code", "-version").first() or DocumentTemplate.objects.create(
+        code="complaint_test", name="民事起诉状", version=1, effective_from="2020-01-01", content=b"x", sha256="0" * 64
+    )
     document = GeneratedDocument.objects.create(
         matter=matter, template=template, status=DocumentStatus.FAILED, error="x", created_by=owner
     )
