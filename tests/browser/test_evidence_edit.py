@@ -92,3 +92,22 @@ def test_an_item_is_edited_in_place_and_withdrawn_with_its_reason(open_page, evi
     page.wait_for_selector("text=已恢复")
     assert page.locator("tr.withdrawn").count() == 0
     assert EvidenceItem.objects.filter(withdrawn_at__isnull=False).count() == 0
+
+
+def test_the_section_with_its_tools_fits_a_phone(open_page, evidence_storage):  # noqa: F811
+    from tests.browser.conftest import horizontal_overflow
+
+    counsel = make_user(Role.COUNSEL)
+    matter = make_matter()
+    evidence_upload(
+        user=counsel,
+        matter_id=matter.pk,
+        uploaded_file=SimpleUploadedFile("借款合同.pdf", samples.pdf_bytes(1)),
+        kind="contract",
+        title="借款合同",
+    )
+    page = open_page(counsel, f"/matters/{matter.pk}/", width=390)
+    page.wait_for_selector("table.evidence")
+    page.locator("tr.evidence-tools details.evidence-edit summary").click()
+    page.locator("section:has(table.evidence)").screenshot(path="/tmp/evidence-phone.png")
+    assert horizontal_overflow(page) == 0
