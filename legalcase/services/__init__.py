@@ -72,6 +72,7 @@ from legalcase.services.escalations import (  # noqa: F401
     escalations_store,
     matter_escalate,
 )
+from legalcase.services.forums import forum_add, forum_update  # noqa: F401
 from legalcase.services.matters import (  # noqa: F401
     BULK_ACTIONS,
     StageConflict,
