@@ -46,6 +46,7 @@ from legalcase.models import (
     Forum,
     Guarantee,
     MATTER_ORDERINGS,
+    PendingOrdering,
     LawFirm,
     Matter,
     Party,
@@ -389,7 +390,9 @@ class MatterFilterSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=100,
-        help_text="Debtor name (exact or prefix); matter, contract or account number (exact).",
+        help_text="Debtor or guarantor name (exact or prefix); matter number (exact, or 4+ characters of it); "
+        "contract or account number (exact) or the account's last 4 digits; a party's full identity number "
+        "or phone (`+86`, spaces, dashes ignored); a case number of a proceeding or enforcement action.",
     )
 
 
@@ -400,12 +403,14 @@ class MatterListQuerySerializer(MatterFilterSerializer):
         max_length=200,
         help_text="Sort keys, comma-separated, `-` descending; ties newest first. Keys: "
         + ", ".join(f"`{key}`" for key in MATTER_ORDERINGS)
-        + ". Without it: newest first.",
+        + ". Without it: newest first. `score` answers 400 until scores are computed.",
     )
 
     def validate_ordering(self, value: str) -> list[str]:
         try:
             return matter_ordering(value)
+        except PendingOrdering as exc:
+            raise serializers.ValidationError(str(exc)) from None
         except ValueError as exc:
             raise serializers.ValidationError(
                 _("Unknown or repeated sort key “%(key)s”; use one of: %(keys)s.")

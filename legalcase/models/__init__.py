@@ -45,6 +45,8 @@ from legalcase.models.jobs import BackgroundWork, Job, JobStatus  # noqa: F401
 from legalcase.models.matters import (  # noqa: F401
     ALLOWED_MOVES,
     MATTER_ORDERINGS,
+    MATTER_ORDERINGS_PENDING,
+    PendingOrdering,
     Assignment,
     ClosingReason,
     EventKind,
@@ -72,3 +74,4 @@ from legalcase.models.transfers import ClaimTransfer, PortfolioTransfer  # noqa:
 
 # The column sizes, defined with the money rules; models and forms have long read them here.
 from legalcase.money import MONEY, RATE  # noqa: F401
+from legalcase.models.search import SearchKey, case_number_key  # noqa: E402,F401

@@ -73,6 +73,7 @@ from legalcase.services.escalations import (  # noqa: F401
     matter_escalate,
 )
 from legalcase.services.forums import forum_add, forum_update  # noqa: F401
+from legalcase.services.search import party_keys_refresh, party_keys_refresh_all  # noqa: F401
 from legalcase.services.matters import (  # noqa: F401
     BULK_ACTIONS,
     StageConflict,

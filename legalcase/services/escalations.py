@@ -44,6 +44,7 @@ from legalcase.models import (
 from legalcase.periods import HolidayCalendar
 from legalcase.services.deadlines import MatterFacts, deadlines_computed, matter_deadlines_recompute
 from legalcase.services.matters import matter_number_allocate
+from legalcase.services.search import party_keys_refresh
 
 log = logging.getLogger(__name__)
 
@@ -262,6 +263,7 @@ def _parties_of(persons: list[dict]) -> dict[str, tuple[int, str]]:
                 person.get("address", ""),
             )
     ids = rows_insert(Party, PARTY_COLUMNS, list(missing.values()))
+    party_keys_refresh(party_ids=ids)
     for pk, (_kind, name, number, *_rest) in zip(ids, missing.values(), strict=True):
         parties[number] = (pk, name)
     return parties
