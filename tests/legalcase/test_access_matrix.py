@@ -55,6 +55,15 @@ ROLES_TABLE |= {
     "see fees and invoices": {"counsel": "yes", "lawyer": "own firm", "manager": "yes", "admin": "yes"},
     "dashboard": {"counsel": "yes", "lawyer": "no", "manager": "yes", "admin": "yes"},
 }
+# API.md's table "Added in v1.1" (the rows built so far).
+ROLES_TABLE |= {
+    "creditor details, forums, playbooks; override conduct rules; resolve complaints": {
+        "counsel": "yes",
+        "lawyer": "no",
+        "manager": "no",
+        "admin": "yes",
+    },
+}
 # API.md, under the table.
 OPEN_TO_EVERY_SIGNED_IN_USER = "Calculators, the template list and the firm list are open to every signed-in user."
 
@@ -81,6 +90,7 @@ PERMISSION_ROWS = {
     "write_recoveries": "recoveries, reversals, costs",
     "reveal": "reveal a debtor",
     "manage_templates": "templates (upload, activate)",
+    "manage_forums": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
 }
 
 
