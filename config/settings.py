@@ -247,6 +247,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "Stage": "legalcase.models.Stage",
         "PartyKind": "legalcase.models.Party.Kind",
+        "ForumKind": "legalcase.models.Forum.Kind",
         "DeadlineKind": "legalcase.models.DeadlineKind",
         "DeadlineStatus": "legalcase.models.DeadlineStatus",
         "DeadlineCompletion": [("done", "Done"), ("waived", "Waived")],
