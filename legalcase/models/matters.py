@@ -132,6 +132,10 @@ class Forum(models.Model):
         return self.name
 
 
+# What a matter number looks like (``matter_number_allocate``: FS-2026-000123, the serial
+# may grow): only a part of this shape is searched inside the numbers. Anything else (an
+# identity number, a contract number) would only make PostgreSQL misjudge the LIKE and scan.
+MATTER_NUMBER_SHAPE = "FS-dddd-dddddddddd"
 # The most ids one search branch (a common guarantor name, four digits) hands to the matter filter.
 SEARCH_LIMIT = 1000
 
@@ -232,7 +236,7 @@ class MatterQuerySet(models.QuerySet):
         if re.fullmatch(r"\d{4}", q):
             debts |= Q(account_last4=q)
         debt_ids = set(Debt.objects.filter(debts).values_list("pk", flat=True)[:SEARCH_LIMIT])
-        if len(q) >= 4 and re.fullmatch(r"[A-Za-z0-9-]+", q):
+        if len(q) >= 4 and re.sub(r"\d", "d", q.upper()) in MATTER_NUMBER_SHAPE:
             condition |= Q(number__contains=q.upper())
         if not any(char.isdigit() for char in q):
             guarantees = Guarantee.objects.filter(guarantor__name__startswith=q)
