@@ -64,11 +64,30 @@ STAGE_WEIGHTS = {
     "closed": 8,
 }
 EXTRA_FIRMS = ("浙江衡平律师事务所", "四川蜀信律师事务所")
+COURT_STAGES = {"litigation", "judgment", "enforcement", "enforcement_terminated"}
 SCENARIOS = (
     ("first page", {}),
     ("stage=enforcement", {"stage": "enforcement"}),
     ("q=张伟", {"q": "张伟"}),
+    ("ordering=-claim_total", {"ordering": "-claim_total"}),
+    # Sorts across two tables that no index serves: every row is read and sorted, seconds a
+    # request at scale, so they take fewer requests (SLOW_REQUESTS) to keep the run short.
+    ("ordering=-outstanding_total", {"ordering": "-outstanding_total"}),
+    ("ordering=limitation_expires_on", {"ordering": "limitation_expires_on"}),
 )
+SLOW_SCENARIOS = {"ordering=-outstanding_total", "ordering=limitation_expires_on"}
+SLOW_REQUESTS = 20
+# Searches by what users know; "{...}" is filled from a row of the filled database (search_scenarios).
+SEARCH_SCENARIOS = (
+    ("q=identity number", "{id_number}"),
+    ("q=phone (+86, dashes)", "{phone}"),
+    ("q=last 4 digits", "{last4}"),
+    ("q=guarantor name", "{guarantor}"),
+    ("q=case number", "{case_number}"),
+    ("q=6 chars of a matter number", "{number_part}"),
+)
+# Proceedings with a case number for one matter in this many (the court stages').
+PROCEEDING_EVERY = 3
 
 
 def parse_args() -> argparse.Namespace:
@@ -103,6 +122,8 @@ def configure_environment() -> str:
     os.environ["DATABASE_URL"] = url
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(60))
+    # Fixed, so that the digests COPYed by one run are found by the next (SECRET_KEY is new each run).
+    os.environ.setdefault("SEARCH_DIGEST_KEYS", "bench-search-digest-key-2026")
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     os.environ["HTTPS"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
@@ -174,12 +195,14 @@ def fill(matters: int) -> None:
 
     from legalcase import demo
     from legalcase.models import Creditor, LawFirm, MatterNumberCounter, User
+    from legalcase.search import digest
 
     started = time.perf_counter()
     tables = [
         "legalcase_assignment", "legalcase_matterevent", "legalcase_matter", "legalcase_guarantee",
         "legalcase_debt", "legalcase_party", "legalcase_creditor", "legalcase_matternumbercounter",
-        "legalcase_apitoken", "legalcase_loginfailure", "django_session",
+        "legalcase_apitoken", "legalcase_loginfailure", "django_session", "legalcase_searchkey",
+        "legalcase_proceeding",
     ]  # fmt: skip
     with connection.cursor() as cursor:
         # CASCADE also empties other apps' rows that point at matters or users.
@@ -235,6 +258,17 @@ def fill(matters: int) -> None:
     assignment = Table(
         "legalcase_assignment", ("id", "matter_id", "firm_id", "started_at", "started_by_id", "ended_at", "ended_by_id")
     )
+    search_key = Table("legalcase_searchkey", ("party_id", "kind", "digest"))
+    proceeding = Table(
+        "legalcase_proceeding",
+        ("matter_id", "kind", "case_number", "judge", "clerk", "contact_phone", "outcome", "created_at"),
+    )
+
+    def add_party(party_id: int, created_at, person: dict) -> None:
+        party.add(party_id, "", created_at, *(person[f] for f in PARTY_FIELDS))
+        for kind in ("id_number", "phone"):
+            if person[kind]:
+                search_key.add(party_id, kind, digest(kind, person[kind]))
     taken: set[str] = set()
     recent: list[tuple[int, str, str]] = []  # (party id, province, name) of recent debtors, some borrow twice
     party_id = guarantee_id = assignment_id = 0
@@ -254,7 +288,7 @@ def fill(matters: int) -> None:
                 person = demo.person(rng, taken=taken)
                 party_id += 1
                 debtor_id, province, debtor_name = party_id, demo.area_of(person).province, person["name"]
-                party.add(party_id, "", created_at, *(person[f] for f in PARTY_FIELDS))
+                add_party(party_id, created_at, person)
                 recent.append((debtor_id, province, debtor_name))
                 if len(recent) > 2000:
                     recent.pop(0)
@@ -271,7 +305,7 @@ def fill(matters: int) -> None:
                 person = demo.person(rng, taken=taken)
                 party_id += 1
                 guarantee_id += 1
-                party.add(party_id, "", created_at, *(person[f] for f in PARTY_FIELDS))
+                add_party(party_id, created_at, person)
                 terms_g = demo.guarantee(rng, terms)
                 guarantee.add(
                     guarantee_id, matter_id, party_id, terms_g["guarantee_type"], terms_g["guarantee_period_ends_on"]
@@ -303,8 +337,11 @@ def fill(matters: int) -> None:
                 created_at,
                 changed,
             )
+            if stage in COURT_STAGES and matter_id % PROCEEDING_EVERY == 0:
+                case = f"（{year}）沪0115民初{matter_id}号"
+                proceeding.add(matter_id, "first_instance", case, "", "", "", "", created_at)
             if matter_id % CHUNK == 0 or matter_id == matters:
-                for table in (party, debt, guarantee, matter, assignment):
+                for table in (party, debt, guarantee, matter, assignment, search_key, proceeding):
                     table.flush(cursor)
                 rate = matter_id / (time.perf_counter() - started)
                 print(f"\r  filled {matter_id:,} of {matters:,} matters ({rate:,.0f}/s)", end="", flush=True)
@@ -315,6 +352,8 @@ def fill(matters: int) -> None:
             "legalcase_guarantee",
             "legalcase_matter",
             "legalcase_assignment",
+            "legalcase_searchkey",
+            "legalcase_proceeding",
         ):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT max(id) FROM {table}), 1))"
@@ -359,6 +398,9 @@ def prepare(matters: int, refill: bool) -> None:
             "legalcase_party",
             "legalcase_debt",
             "legalcase_matter",
+            "legalcase_guarantee",
+            "legalcase_searchkey",
+            "legalcase_proceeding",
             "legalcase_creditor",
             "legalcase_user",
             "legalcase_lawfirm",
@@ -366,6 +408,27 @@ def prepare(matters: int, refill: bool) -> None:
         ):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
     print(f"VACUUM ANALYZE done in {time.perf_counter() - started:.1f} s")
+
+
+def search_scenarios() -> list[tuple[str, dict]]:
+    """The searches of SEARCH_SCENARIOS, with values taken from matters near the middle of the table."""
+    from legalcase.models import Guarantee, Matter, Proceeding
+
+    middle = Matter.objects.order_by("-id").values_list("id", flat=True).first() // 2
+    matter = Matter.objects.select_related("debt__debtor").filter(id__gte=middle).order_by("id").first()
+    debtor = matter.debt.debtor
+    phone = debtor.phone
+    guarantee = Guarantee.objects.select_related("guarantor").filter(debt_id__gte=middle).order_by("debt_id").first()
+    case = Proceeding.objects.filter(matter_id__gte=middle).order_by("matter_id").first()
+    values = {
+        "id_number": debtor.id_number,
+        "phone": f"+86 {phone[:3]}-{phone[3:7]}-{phone[7:]}",
+        "last4": matter.debt.account_number[-4:],
+        "guarantor": guarantee.guarantor.name if guarantee else "张伟",
+        "case_number": (case.case_number if case else "（2025）沪0115民初1号").replace("（", "(").replace("）", ")"),
+        "number_part": matter.number[-6:],
+    }
+    return [(name, {"q": template.format(**values)}) for name, template in SEARCH_SCENARIOS]
 
 
 # --- Server and credentials ---------------------------------------------------------
@@ -608,17 +671,19 @@ def main() -> None:
         print(f"API token from {token_source}; page session from SessionStore")
         rows, details, missing = [], [], []
         explains = []
-        for name, params in SCENARIOS:
+        for name, params in (*SCENARIOS, *search_scenarios()):
             query = ("?" + urlencode(params)) if params else ""
             for kind, path, headers in (
                 ("API", f"/api/v1/matters/{query}", {"Authorization": f"Token {token}", "Accept": "application/json"}),
                 ("page", f"/{query}", {"Cookie": cookie, "Accept": "text/html"}),
             ):
-                load(port, path, headers, total=max(20, args.clients * 2), clients=args.clients)  # warm every worker
+                requests = min(args.requests, SLOW_REQUESTS) if name in SLOW_SCENARIOS else args.requests
+                warm = args.clients if name in SLOW_SCENARIOS else max(20, args.clients * 2)
+                load(port, path, headers, total=warm, clients=args.clients)  # warm every worker
                 time.sleep(0.5)
                 _, offset = server_times(0)
                 started, cpu = time.perf_counter(), time.process_time()
-                latencies, statuses, sample = load(port, path, headers, total=args.requests, clients=args.clients)
+                latencies, statuses, sample = load(port, path, headers, total=requests, clients=args.clients)
                 wall, cpu = time.perf_counter() - started, time.process_time() - cpu
                 time.sleep(0.5)
                 worker_ms, _ = server_times(offset)
@@ -629,7 +694,7 @@ def main() -> None:
                     data = json.loads(sample)
                     count = f"{data.get('count'):,}" + (" (est.)" if data.get("count_is_estimate") else "")
                 queries = captured_sql(path, headers)
-                totals, each = time_sql(queries, args.sql_runs)
+                totals, each = time_sql(queries, min(args.sql_runs, 5) if name in SLOW_SCENARIOS else args.sql_runs)
                 rows.append(
                     (
                         name, kind, path, statuses, count, len(latencies) / wall,

@@ -5,6 +5,8 @@ message naming the variable; with nothing set, a first run uses SQLite, an
 in-process worker and plain HTTP on localhost.
 """
 
+import hashlib
+import hmac
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +29,12 @@ ENV = read_environ()
 try:
     DEBUG = env_bool(ENV, "DEBUG", default=False)
     SECRET_KEY = env_secret_key(ENV, debug=DEBUG)
+    # Keys of the search digests of identity numbers and phones (legalcase.search), the
+    # first writes, all are looked up; unset: one derived from SECRET_KEY (changing
+    # SECRET_KEY then needs ``manage.py search_keys_refresh``).
+    SEARCH_DIGEST_KEYS = env_list(ENV, "SEARCH_DIGEST_KEYS", []) or [
+        hmac.new(SECRET_KEY.encode(), b"fasu search digest", hashlib.sha256).hexdigest()
+    ]
     ALLOWED_HOSTS = env_list(ENV, "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
     HTTPS = env_bool(ENV, "HTTPS", default=False)
     DATABASES = {"default": env_database(ENV, str(BASE_DIR / "var" / "fasu.sqlite3"))}
@@ -239,6 +247,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "Stage": "legalcase.models.Stage",
         "PartyKind": "legalcase.models.Party.Kind",
+        "ForumKind": "legalcase.models.Forum.Kind",
         "DeadlineKind": "legalcase.models.DeadlineKind",
         "DeadlineStatus": "legalcase.models.DeadlineStatus",
         "DeadlineCompletion": [("done", "Done"), ("waived", "Waived")],

@@ -32,6 +32,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "write_proceedings": frozenset({COUNSEL, LAWYER, ADMIN}),
     # Choosing the court or commission belongs with the proceedings.
     "set_forum": frozenset({COUNSEL, LAWYER, ADMIN}),
+    # Adding a court or commission to the shared table, correcting its address (issue 16).
+    "manage_forums": frozenset({COUNSEL, ADMIN}),
     "write_enforcement": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
     "write_recoveries": frozenset({COUNSEL, MANAGER, ADMIN}),
     "reveal": frozenset({COUNSEL, LAWYER, ADMIN}),

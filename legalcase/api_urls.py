@@ -39,6 +39,7 @@ urlpatterns = [
     path("lpr/", interest_api.LprListView.as_view(), name="lpr-list"),
     path("jobs/<uuid:job_id>/", api.JobView.as_view(), name="job-detail"),
     path("forums/", api.ForumListView.as_view(), name="forum-list"),
+    path("forums/<int:forum_id>/", api.ForumDetailView.as_view(), name="forum-detail"),
     path("matters/<int:matter_id>/forum/", api.MatterForumView.as_view(), name="matter-forum"),
     path("matters/<int:matter_id>/proceedings/", api.MatterProceedingsView.as_view(), name="matter-proceedings"),
     path("proceedings/<int:proceeding_id>/", api.ProceedingDetailView.as_view(), name="proceeding-detail"),

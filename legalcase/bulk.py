@@ -35,7 +35,12 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     """Insert ``rows`` (values for ``columns``, by attname) into ``model``'s table; return their ids in order."""
     if not rows:
         return []
-    fields = {field.attname: field for field in model._meta.concrete_fields if not field.primary_key}
+    # Generated columns (Debt.account_last4) are the database's to write.
+    fields = {
+        field.attname: field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and not getattr(field, "generated", False)
+    }
     defaults: dict[str, Any] = {}
     for name, field in fields.items():
         if name not in columns:

@@ -89,7 +89,11 @@ class MatterFilterForm(forms.Form):
         self.fields["firm"].choices = every + [(NONE, _("Not assigned"))] + (firm_choices() if firms is None else firms)
         self.fields["owner"].choices = every + [(NONE, _("No owner"))] + (owner_choices() if owners is None else owners)
         self.fields["q"].widget.input_type = "search"
-        self.fields["q"].widget.attrs["placeholder"] = _("Debtor name, matter, contract or account number")
+        self.fields["q"].widget.attrs["placeholder"] = _("Name, ID number, phone, last 4 digits, matter or case number")
+        self.fields["q"].widget.attrs["title"] = _(
+            "Debtor or guarantor name (or its start); full identity number or phone; the account's last 4 digits; "
+            "4 or more characters of a matter number; a contract, account or court case number"
+        )
 
     def filters(self) -> dict[str, str]:
         """The valid filters, ready for ``MatterQuerySet.filter_by``."""

@@ -9,6 +9,7 @@ from legalcase.views import dashboard as dashboard_views
 from legalcase.views import deadlines as deadline_views
 from legalcase.views import enforcement as enforcement_views
 from legalcase.views import fees as fee_views
+from legalcase.views import forums as forum_views
 from legalcase.views import proceedings as proceeding_views
 from legalcase.views import record as record_views
 from legalcase.views import recoveries as recovery_views
@@ -29,6 +30,8 @@ urlpatterns = [
     path("matters/<int:matter_id>/assignment/end/", views.matter_unassign, name="matter_unassign"),
     path("matters/<int:matter_id>/forum/", views.matter_forum, name="matter_forum"),
     path("deadlines/limitation/", views.limitation_watch, name="limitation_watch"),
+    path("forums/", forum_views.forum_list, name="forum_list"),
+    path("forums/<int:forum_id>/edit/", forum_views.forum_edit, name="forum_edit"),
     path("debtors/<int:party_id>/", views.debtor_detail, name="debtor_detail"),
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),

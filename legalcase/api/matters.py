@@ -46,6 +46,7 @@ from legalcase.models import (
     Forum,
     Guarantee,
     MATTER_ORDERINGS,
+    PendingOrdering,
     LawFirm,
     Matter,
     Party,
@@ -61,6 +62,8 @@ from legalcase.services import (
     EscalationConflict,
     RecordConflict,
     StageConflict,
+    forum_add,
+    forum_update,
     matter_assign_firm,
     matter_reveal_debtor,
     matter_set_forum,
@@ -539,7 +542,9 @@ class MatterFilterSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=100,
-        help_text="Debtor name (exact or prefix); matter, contract or account number (exact).",
+        help_text="Debtor or guarantor name (exact or prefix); matter number (exact, or 4+ characters of it); "
+        "contract or account number (exact) or the account's last 4 digits; a party's full identity number "
+        "or phone (`+86`, spaces, dashes ignored); a case number of a proceeding or enforcement action.",
     )
 
 
@@ -550,12 +555,14 @@ class MatterListQuerySerializer(MatterFilterSerializer):
         max_length=200,
         help_text="Sort keys, comma-separated, `-` descending; ties newest first. Keys: "
         + ", ".join(f"`{key}`" for key in MATTER_ORDERINGS)
-        + ". Without it: newest first.",
+        + ". Without it: newest first. `score` answers 400 until scores are computed.",
     )
 
     def validate_ordering(self, value: str) -> list[str]:
         try:
             return matter_ordering(value)
+        except PendingOrdering as exc:
+            raise serializers.ValidationError(str(exc)) from None
         except ValueError as exc:
             raise serializers.ValidationError(
                 _("Unknown or repeated sort key “%(key)s”; use one of: %(keys)s.")
@@ -837,6 +844,23 @@ class ForumFilterSerializer(serializers.Serializer):
     )
 
 
+class ForumAddSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Forum.Kind.choices)
+    name = serializers.CharField(max_length=200, help_text="The official name, as filings print it.")
+    level = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Courts only: `supreme` … `special`."
+    )
+    region = serializers.CharField(max_length=100, help_text="Province and city, e.g. 浙江省杭州市萧山区.")
+    address = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class ForumUpdateSerializer(serializers.Serializer):
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    region = serializers.CharField(required=False, max_length=100)
+    level = serializers.CharField(required=False, allow_blank=True)
+    active = serializers.BooleanField(required=False)
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="List courts and arbitration commissions",
@@ -853,6 +877,30 @@ class ForumListView(ApiView, generics.ListAPIView):
     def get_queryset(self):
         q = validated(ForumFilterSerializer, self.request.query_params).get("q", "")
         return Forum.objects.filter(active=True).search(q).courts_first()
+
+    @extend_schema(
+        summary="Add a court or arbitration commission",
+        request=ForumAddSerializer,
+        responses={201: ForumSerializer, **ERRORS},
+    )
+    def post(self, request):
+        data = validated(ForumAddSerializer, request.data)
+        forum = forum_add(user=request.user, **data)
+        return Response(ForumSerializer(forum).data, status=status.HTTP_201_CREATED)
+
+
+class ForumDetailView(ApiView):
+    """Correct a court's or commission's address, region, level, or retire it (counsel, administrators)."""
+
+    @extend_schema(
+        summary="Correct a court or arbitration commission",
+        request=ForumUpdateSerializer,
+        responses={200: ForumSerializer, **ERRORS},
+    )
+    def patch(self, request, forum_id: int):
+        changes = validated(ForumUpdateSerializer, request.data)
+        forum = forum_update(user=request.user, forum_id=forum_id, **changes)
+        return Response(ForumSerializer(forum).data)
 
 
 class MatterForumSerializer(serializers.Serializer):

@@ -75,6 +75,7 @@ from legalcase.services import (
 )
 from legalcase.services.deadlines import deadlines_deferred
 from legalcase.services.notifications import notifications_refresh
+from legalcase.services.search import party_keys_refresh
 
 
 @dataclass
@@ -228,6 +229,7 @@ def _seed(*, matters: int, rng: random.Random, say: Callable[[str], None]) -> Se
         money = add_money_side(matter_ids=opened, firms=firms, users=by_name)
     say("演示数据：时间线按案情日期排列，计算今日提醒 …")
     stamp_story_times(opened)
+    party_keys_refresh(party_ids=[party.pk for party in parties.values()])
     notifications_refresh()
     return SeedResult(
         created=True,

@@ -46,8 +46,9 @@ from legalcase.models.fees import FeeArrangement, FeeInvoice, FeePayment  # noqa
 from legalcase.models.jobs import BackgroundWork, Job, JobStatus  # noqa: F401
 from legalcase.models.matters import (  # noqa: F401
     ALLOWED_MOVES,
-    MATTER_ORDERINGS,
     LICENCE_NUMBER_LENGTH,
+    MATTER_ORDERINGS,
+    MATTER_ORDERINGS_PENDING,
     MAX_ASSIGNMENT_LAWYERS,
     Assignment,
     AssignmentLawyer,
@@ -59,6 +60,7 @@ from legalcase.models.matters import (  # noqa: F401
     MatterEvent,
     MatterNumberCounter,
     MatterQuerySet,
+    PendingOrdering,
     Stage,
     matter_ordering,
 )
@@ -73,6 +75,7 @@ from legalcase.models.proceedings import (  # noqa: F401
 )
 from legalcase.models.rates import LprRate  # noqa: F401
 from legalcase.models.schedule import ScheduledRun  # noqa: F401
+from legalcase.models.search import SearchKey, case_number_key  # noqa: E402,F401
 from legalcase.models.settlements import DEFAULT_GRACE_DAYS, Instalment, Settlement  # noqa: F401
 from legalcase.models.transfers import ClaimTransfer, PortfolioTransfer  # noqa: F401
 

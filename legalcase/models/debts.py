@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Right
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -100,6 +101,8 @@ class Party(models.Model):
     class Meta:
         verbose_name = _("party")
         verbose_name_plural = _("parties")
+        # The matter list finds guarantors by name, exactly or by prefix (LIKE 'name%').
+        indexes = [models.Index(fields=["name"], name="party_name_prefix", opclasses=["varchar_pattern_ops"])]
         constraints = [
             models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="party_unique_id_number"),
             models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="party_unique_uscc"),
@@ -247,6 +250,13 @@ class Debt(models.Model):
     repaid_principal = models.DecimalField(_("principal repaid"), **ZERO_MONEY)
     repaid_interest = models.DecimalField(_("interest repaid"), **ZERO_MONEY)
     interest_paid_to = models.DateField(_("interest paid up to"), null=True, blank=True)
+    # The last four characters of the account or card number, kept by the database itself
+    # (every write path, COPY included): the matter list finds a matter by them.
+    account_last4 = models.GeneratedField(
+        expression=Right("account_number", 4),
+        output_field=models.CharField(_("last four digits"), max_length=4),
+        db_persist=True,
+    )
 
     AMOUNT_FIELDS = AMOUNT_FIELDS
 
@@ -258,6 +268,7 @@ class Debt(models.Model):
         ]
         indexes = [
             models.Index(fields=["account_number"], name="debt_account_number"),
+            models.Index(fields=["account_last4"], name="debt_account_last4"),
             # The matter list sorts by these (MATTER_ORDERINGS); the claim total is the
             # same sum, in the same order, as ``claim_total_expression`` so the planner
             # matches the expression index.

@@ -17,6 +17,7 @@ from legalcase.models.accounts import User
 from legalcase.models.base import AppendOnly
 from legalcase.models.debts import Party
 from legalcase.models.matters import Matter
+from legalcase.models.search import case_number_key
 from legalcase.money import MONEY
 
 
@@ -143,6 +144,7 @@ class EnforcementAction(models.Model):
         indexes = [
             models.Index(fields=["expires_on"], name="enforcement_expires_on", condition=Q(status="active")),
             models.Index(fields=["matter", "-started_on"], name="enforcement_matter_started"),
+            models.Index(case_number_key(), name="enforcement_case_number_key"),
         ]
 
     def __str__(self) -> str:

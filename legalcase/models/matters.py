@@ -8,6 +8,7 @@ an append-only log.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -16,10 +17,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from legalcase import search as search_keys
+from legalcase.identity import mask_phone
 from legalcase.models.accounts import LawFirm, Role, User
 from legalcase.models.base import AppendOnly
-from legalcase.identity import mask_phone
-from legalcase.models.debts import Debt, claim_total_expression
+from legalcase.models.debts import Debt, Guarantee, claim_total_expression
+from legalcase.models.search import SearchKey, case_number_key
 from legalcase.money import MONEY
 
 if TYPE_CHECKING:
@@ -130,6 +133,14 @@ class Forum(models.Model):
         return self.name
 
 
+# What a matter number looks like (``matter_number_allocate``: FS-2026-000123, the serial
+# may grow): only a part of this shape is searched inside the numbers. Anything else (an
+# identity number, a contract number) would only make PostgreSQL misjudge the LIKE and scan.
+MATTER_NUMBER_SHAPE = "FS-dddd-dddddddddd"
+# The most ids one search branch (a common guarantor name, four digits) hands to the matter filter.
+SEARCH_LIMIT = 1000
+
+
 def recovered_total_expression():
     """What a matter recovered, as a database expression (``Matter.recovered_total``)."""
     return models.F("recovered_costs") + models.F("recovered_interest") + models.F("recovered_principal")
@@ -146,13 +157,27 @@ MATTER_ORDERINGS = {
     "claim_total": lambda: claim_total_expression("debt__"),
     "recovered_total": recovered_total_expression,
     "created_at": lambda: models.F("created_at"),
+    # Across the matter and its debt: no one index holds it, so over a whole portfolio this
+    # sort reads every row (bench/matter_list.py measures it); filtered lists stay small.
+    "outstanding_total": lambda: claim_total_expression("debt__") + models.F("costs_recoverable")
+    - recovered_total_expression(),
+    # The current limitation deadline, joined (``MatterQuerySet.sorted_by``); none sorts last.
+    "limitation_expires_on": lambda: models.F("current_limitation__due_on"),
 }
+# Keys API.md names whose values do not exist yet: asked for, they are refused with this reason.
+MATTER_ORDERINGS_PENDING = {"score": _("score is not computed yet")}
+
+
+class PendingOrdering(ValueError):
+    """A sort key of API.md that has nothing to sort by yet (``MATTER_ORDERINGS_PENDING``)."""
 
 
 def matter_ordering(value: str | None) -> list[str]:
     """``"-claim_total,number"`` as a list of keys; an unknown key raises ``ValueError`` naming it."""
     keys = [part.strip() for part in (value or "").split(",") if part.strip()]
     for key in keys:
+        if key.removeprefix("-") in MATTER_ORDERINGS_PENDING:
+            raise PendingOrdering(str(MATTER_ORDERINGS_PENDING[key.removeprefix("-")]))
         if key.removeprefix("-") not in MATTER_ORDERINGS:
             raise ValueError(key)
     if len({key.removeprefix("-") for key in keys}) != len(keys):
@@ -190,27 +215,73 @@ class MatterQuerySet(models.QuerySet):
         return matters
 
     def search(self, q: str) -> "MatterQuerySet":
-        """Debtor name exactly or by prefix; matter, contract and account numbers exactly.
+        """What users know of a matter (API.md, ``q``): each identifier that ``q`` could be.
 
-        Every branch is an index on the matter table itself (the debtor's name is kept
-        on the matter for this), so PostgreSQL combines them without joining debts
-        and parties: an OR across joined tables would scan all three.
+        - the debtor's name, exactly or by prefix; a guarantor's name likewise (no digit in ``q``);
+        - the matter number exactly, or 4+ characters of it (a trigram index on PostgreSQL);
+        - a contract or account number exactly, or the account's last four digits;
+        - a party's full identity number or phone (``+86``, spaces, dashes ignored), by
+          its keyed digest (``SearchKey``): the clear value is never compared or copied;
+        - a case number of a proceeding or an enforcement action, brackets normalised.
+
+        Each branch but the matter's own columns is first resolved to at most
+        ``SEARCH_LIMIT`` debt or matter ids through its own index, so the final filter is
+        an OR of indexed columns of the matter table: PostgreSQL combines them without
+        joining debts and parties (an OR across joined tables would scan all three).
         """
-        q = q.strip()
+        q = " ".join(q.split())
         if not q:
             return self
-        debt_ids = list(
-            Debt.objects.filter(Q(contract_number=q) | Q(account_number=q)).values_list("pk", flat=True)[:1000]
-        )
-        return self.filter(Q(debtor_name__startswith=q) | Q(number=q.upper()) | Q(debt_id__in=debt_ids))
+        condition = Q(debtor_name__startswith=q) | Q(number=q.upper())
+        debts = Q(contract_number=q) | Q(account_number=q)
+        if re.fullmatch(r"\d{4}", q):
+            debts |= Q(account_last4=q)
+        debt_ids = set(Debt.objects.filter(debts).values_list("pk", flat=True)[:SEARCH_LIMIT])
+        if len(q) >= 4 and re.sub(r"\d", "d", q.upper()) in MATTER_NUMBER_SHAPE:
+            condition |= Q(number__contains=q.upper())
+        if not any(char.isdigit() for char in q):
+            guarantees = Guarantee.objects.filter(guarantor__name__startswith=q)
+            debt_ids.update(guarantees.values_list("debt_id", flat=True)[:SEARCH_LIMIT])
+        party_ids = set()
+        for kind in search_keys.KINDS:
+            digests = search_keys.query_digests(kind, q)
+            if digests:
+                keys = SearchKey.objects.filter(kind=kind, digest__in=digests)
+                party_ids.update(keys.values_list("party_id", flat=True)[:SEARCH_LIMIT])
+        if party_ids:
+            debt_ids.update(Debt.objects.filter(debtor_id__in=party_ids).values_list("pk", flat=True)[:SEARCH_LIMIT])
+            guarantees = Guarantee.objects.filter(guarantor_id__in=party_ids)
+            debt_ids.update(guarantees.values_list("debt_id", flat=True)[:SEARCH_LIMIT])
+        matter_ids = set()
+        if search_keys.looks_like_case_number(q):
+            number = search_keys.normal_case_number(q)
+            for relation in ("proceedings", "enforcement_actions"):
+                # Reached through the relation: those modules import this one.
+                model = self.model._meta.get_field(relation).related_model
+                cases = model.objects.annotate(case_key=case_number_key()).filter(case_key=number)
+                matter_ids.update(cases.values_list("matter_id", flat=True)[:SEARCH_LIMIT])
+        if debt_ids:
+            condition |= Q(debt_id__in=debt_ids)
+        if matter_ids:
+            condition |= Q(pk__in=matter_ids)
+        return self.filter(condition)
 
     def sorted_by(self, keys: list[str]) -> "MatterQuerySet":
-        """Order by ``matter_ordering`` keys (``-`` descends), ties newest first; none: newest first."""
+        """Order by ``matter_ordering`` keys (``-`` descends), ties newest first; none: newest first.
+
+        A matter without the value (no limitation deadline) comes last either way.
+        """
+        matters = self
         order = []
         for key in keys:
+            nulls = {}
+            if key.removeprefix("-") == "limitation_expires_on":
+                current = Q(deadlines__kind="limitation", deadlines__superseded_at__isnull=True)
+                matters = matters.annotate(current_limitation=models.FilteredRelation("deadlines", condition=current))
+                nulls = {"nulls_last": True}  # only here: on the other keys it would not match their indexes
             expression = MATTER_ORDERINGS[key.removeprefix("-")]()
-            order.append(expression.desc() if key.startswith("-") else expression.asc())
-        return self.order_by(*order, "-id")
+            order.append(expression.desc(**nulls) if key.startswith("-") else expression.asc(**nulls))
+        return matters.order_by(*order, "-id")
 
     def for_list(self) -> "MatterQuerySet":
         # Loading only the shown columns was measured (bench/matter_list.py): what it

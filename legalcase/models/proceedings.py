@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from legalcase.models.accounts import User
 from legalcase.models.debts import Party
 from legalcase.models.matters import Forum, Matter, Stage
+from legalcase.models.search import case_number_key
 from legalcase.money import MONEY
 from legalcase.periods import public_notice_served_on
 
@@ -71,7 +72,11 @@ class Proceeding(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("proceeding")
         verbose_name_plural = _("proceedings")
-        indexes = [models.Index(fields=["matter", "-created_at"], name="proceeding_matter_created")]
+        indexes = [
+            models.Index(fields=["matter", "-created_at"], name="proceeding_matter_created"),
+            # The matter list finds a matter by its case number however the brackets were typed.
+            models.Index(case_number_key(), name="proceeding_case_number_key"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(accepted_on__isnull=True)

@@ -59,12 +59,12 @@ from legalcase.services.enforcement import (  # noqa: F401
     terminated_matters,
 )
 from legalcase.services.escalations import (  # noqa: F401
-    OPTIONAL_DEBT_FIELDS,
-    RATE_FIELDS,
     CONFLICT,
     CREATED,
     FAILED,
     INVALID,
+    OPTIONAL_DEBT_FIELDS,
+    RATE_FIELDS,
     UNCHANGED,
     UPDATED,
     EscalationConflict,
@@ -73,6 +73,7 @@ from legalcase.services.escalations import (  # noqa: F401
     escalations_store,
     matter_escalate,
 )
+from legalcase.services.forums import forum_add, forum_update  # noqa: F401
 from legalcase.services.interest import (  # noqa: F401
     interest_computed,
     lpr_rate_add,
@@ -129,16 +130,6 @@ from legalcase.services.proceedings import (  # noqa: F401
     ruling_reread,
     service_record_add,
 )
-from legalcase.services.recoveries import (  # noqa: F401
-    COMPUTED_FEES,
-    IDEMPOTENCY_KEY_MAX,
-    RecoveryConflict,
-    computed_cost,
-    cost_record,
-    recovery_body_digest,
-    recovery_record,
-    recovery_reverse,
-)
 from legalcase.services.record import (  # noqa: F401
     DEBT_TERM_FIELDS,
     GUARANTEE_FIELDS,
@@ -156,3 +147,14 @@ from legalcase.services.record import (  # noqa: F401
     party_update,
     statement_create,
 )
+from legalcase.services.recoveries import (  # noqa: F401
+    COMPUTED_FEES,
+    IDEMPOTENCY_KEY_MAX,
+    RecoveryConflict,
+    computed_cost,
+    cost_record,
+    recovery_body_digest,
+    recovery_record,
+    recovery_reverse,
+)
+from legalcase.services.search import party_keys_refresh, party_keys_refresh_all  # noqa: F401

@@ -44,8 +44,13 @@ from legalcase.models import (
     holiday_calendar,
 )
 from legalcase.periods import HolidayCalendar
-from legalcase.services.deadlines import MatterFacts, deadlines_computed, matter_deadlines_recompute
+from legalcase.services.deadlines import (
+    MatterFacts,
+    deadlines_computed,
+    matter_deadlines_recompute,
+)
 from legalcase.services.matters import matter_number_allocate
+from legalcase.services.search import party_keys_refresh
 
 log = logging.getLogger(__name__)
 
@@ -296,6 +301,7 @@ def _parties_of(persons: list[dict]) -> dict[str, tuple[int, str]]:
         parties[number] = (pk, name)
         phone_rows += [(pk, phone, status, n, now) for n, (phone, status) in enumerate(phones[number], start=1)]
     rows_insert(PartyPhone, ("party_id", "number", "status", "position", "created_at"), phone_rows)
+    party_keys_refresh(party_ids=ids)
     return parties
 
 

@@ -59,6 +59,7 @@ from legalcase.models import (
 )
 from legalcase.money import money_input, money_text
 from legalcase.services.deadlines import matter_deadlines_recompute
+from legalcase.services.search import party_keys_refresh
 
 
 class RecordConflict(Exception):
@@ -318,6 +319,8 @@ def party_update(*, user: User, matter_id: int, party_id: int, **changes: Any) -
             new["phones"] = _party_event_value("phones", phones_new)
         if party.phone != phone_before:
             old["phone"], new["phone"] = mask_phone(phone_before), mask_phone(party.phone)
+    if {"id_number", "phones", "phone"} & set(new):
+        party_keys_refresh(party_ids=[party.pk])
     if not new:
         return party
     matters = _party_matters(party)

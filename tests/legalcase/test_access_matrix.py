@@ -83,6 +83,15 @@ ROLES_TABLE |= {
 ROLES_TABLE |= {
     "LPR rows, audit log": {"counsel": "no", "lawyer": "no", "manager": "no", "admin": "yes"},
 }
+# API.md's table "Added in v1.1" (the rows built so far).
+ROLES_TABLE |= {
+    "creditor details, forums, playbooks; override conduct rules; resolve complaints": {
+        "counsel": "yes",
+        "lawyer": "no",
+        "manager": "no",
+        "admin": "yes",
+    },
+}
 # API.md, under the table.
 OPEN_TO_EVERY_SIGNED_IN_USER = "Calculators, the template list and the firm list are open to every signed-in user."
 
@@ -117,6 +126,7 @@ PERMISSION_ROWS = {
     "view_audit_log": "LPR rows, audit log",
     "write_lpr": "LPR rows, audit log",
     "set_delay_base": "迟延履行 base",
+    "manage_forums": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
 }
 
 

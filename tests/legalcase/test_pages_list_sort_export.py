@@ -69,15 +69,19 @@ def sort_value(matter: Matter, key: str):
         "claim_total": matter.debt.claim_total,
         "recovered_total": matter.recovered_total,
         "created_at": matter.created_at,
+        "outstanding_total": matter.outstanding["total"],
+        "limitation_expires_on": matter.limitation_expires_on,
     }[key]
 
 
 def expected(matters: list[Matter], ordering: str) -> list[str]:
-    """The numbers in the order asked for, ties newest first (a stable sort over the newest-first list)."""
+    """The numbers in the order asked for, ties newest first (a stable sort over the newest-first list);
+    a matter without the value (no limitation deadline) last either way."""
     key = ordering.lstrip("-")
     newest_first = sorted(matters, key=lambda m: -m.pk)
-    ordered = sorted(newest_first, key=lambda m: sort_value(m, key), reverse=ordering.startswith("-"))
-    return [m.number for m in ordered]
+    known = [m for m in newest_first if sort_value(m, key) is not None]
+    ordered = sorted(known, key=lambda m: sort_value(m, key), reverse=ordering.startswith("-"))
+    return [m.number for m in ordered + [m for m in newest_first if sort_value(m, key) is None]]
 
 
 def page_numbers(client, user, **params) -> list[str]:
