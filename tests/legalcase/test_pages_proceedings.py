@@ -58,7 +58,8 @@ def test_the_matter_page_loads_the_proceedings_and_rulings_sections(client, coun
     html = client.get(reverse("matter_detail", args=[matter.pk])).content.decode()
     assert f'hx-get="{reverse("proceedings_section", args=[matter.pk])}"' in html
     assert f'hx-get="{reverse("rulings_section", args=[matter.pk])}"' in html
-    assert [s.url_name for s in MATTER_SECTIONS][:2] == ["proceedings_section", "rulings_section"]
+    # The record details come first (filings need them), then the proceedings and rulings.
+    assert [s.url_name for s in MATTER_SECTIONS][:3] == ["record_section", "proceedings_section", "rulings_section"]
 
 
 def test_the_section_lists_a_proceeding_with_its_hearings_and_service_and_a_masked_phone(client, counsel, matter):
