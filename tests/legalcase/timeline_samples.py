@@ -246,6 +246,75 @@ def samples(*, owner_username: str, template_code: str, template_version: int, d
                 "",
             ),
         ],  # fmt: skip
+        EventKind.PARTY_CORRECTED: [
+            (
+                {"address": "北京市朝阳区***********", "ethnicity": "", "birth_date": None},
+                {"address": "北京市海淀区***********", "ethnicity": "汉族", "birth_date": "****-**-**"},
+                "债务人 张三",
+            ),
+            (
+                {"phones": [{"number": "138****5678", "status": "ok"}], "phone": "138****5678"},
+                {"phones": [{"number": "138****5678", "status": "wrong"}, {"number": "139****0001", "status": "ok"}],
+                 "phone": "139****0001"},
+                "担保人 李四",
+            ),
+            ({"id_number": "110105********1232"}, {"id_number": "110105********1240"}, "债务人 张三"),
+        ],  # fmt: skip
+        EventKind.DEBT_CORRECTED: [
+            (
+                {"repayment_method": "equal_installment", "branch": "", "loan_amount": None,
+                 "annual_interest_rate": "0.1825", "day_count": 360},
+                {"repayment_method": "bullet", "branch": "上海分行营业部", "loan_amount": "50000.00",
+                 "annual_interest_rate": "0.15", "day_count": 365},
+                "",
+            ),
+        ],  # fmt: skip
+        EventKind.AMOUNTS_RESTATED: [
+            (
+                {"as_of": "2025-06-30", "interest": "3120.40", "repaid_principal": "0.00", "interest_paid_to": None},
+                {"as_of": "2025-12-31", "interest": "4890.10", "repaid_principal": "1000.00",
+                 "interest_paid_to": "2025-03-20"},
+                "XYK-2021-000123",
+            ),
+        ],  # fmt: skip
+        EventKind.GUARANTEE_CORRECTED: [
+            (
+                {"guarantee_type": "joint", "guarantee_signed_on": None, "guarantee_agreed_period": "",
+                 "guarantee_period_ends_on": None},
+                {"guarantee_type": "general", "guarantee_signed_on": "2021-03-15",
+                 "guarantee_agreed_period": "主债务履行期限届满之日起六个月", "guarantee_period_ends_on": "2027-03-15"},
+                "李四",
+            ),
+        ],  # fmt: skip
+        EventKind.LAWYERS_SET: [
+            (
+                {"lawyers": []},
+                {"lawyers": [{"name": "王律师", "licence_number": "13101201510123456", "phone": "139****0002"}]},
+                "衡平律师事务所",
+            ),
+        ],
+        EventKind.EVIDENCE_EDITED: [
+            ({"title": "借款合同", "kind": "other", "position": 3}, {"title": "借款合同（原件）", "kind": "contract",
+             "position": 1}, "借款合同（原件）"),
+            ({"document_date": None, "purpose": ""}, {"document_date": "2021-03-15", "purpose": "证明借贷关系成立"}, "借款合同"),
+        ],  # fmt: skip
+        EventKind.EVIDENCE_WITHDRAWN: [
+            (
+                {"withdrawn_at": None, "withdrawn_reason": ""},
+                {"withdrawn_at": "2026-12-07T04:12:33.120000+00:00", "withdrawn_reason": "原件无法提供"},
+                "还款记录",
+            ),
+        ],
+        EventKind.EVIDENCE_REINSTATED: [
+            (
+                {"withdrawn_at": "2026-12-07T04:12:33.120000+00:00", "withdrawn_reason": "原件无法提供"},
+                {"withdrawn_at": None, "withdrawn_reason": ""},
+                "还款记录",
+            ),
+        ],
+        EventKind.DELAY_BASE_SET: [
+            ({"delay_base_includes_fee": False}, {"delay_base_includes_fee": True}, "判决未将受理费排除在外"),
+        ],
         EventKind.INVOICE_SUBMITTED: [(None, {**invoice, "issued_on": "2026-06-30"}, "")],
         EventKind.INVOICE_DECIDED: [
             (invoice, {**invoice, "status": FeeInvoice.Status.APPROVED}, ""),
