@@ -1,0 +1,361 @@
+"""Complete before generating: what a filing made now would leave 【待补充】 and what fills it.
+
+``filing_check`` computes, for a matter and a template, the markers a render now would
+carry (the template's variables read from the filing context: the context prints a
+marker only where the template would show it, so this equals a render's markers, which
+tests/templates_docx/test_zero_markers.py proves for every shipped template) and maps
+each through one registry (``RESOLVERS``: label → where the record holds it) to
+``{"label", "method", "path", "field"}``, one entry per record to complete (two
+guarantors without an address are two entries). ``path`` is None where nothing records
+the element yet.
+
+``filing_details_update`` is the one service for the facts only filings ask for
+(``FilingDetails``: 合同签订地点, 合约条款提示说明, 解除条件, 保全担保, 执行通知书, 收件人).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from legalcase.access import access_matter
+from legalcase.events import record_event
+from legalcase.models import EventKind, Matter, Party, User
+from templates_docx.context import current_lawyers, matter_context
+from templates_docx.models import DocumentTemplate, FilingDetails
+from templates_docx.pool import RenderFailed, render_pool
+from templates_docx.services import template_fields
+
+API = "/api/v1"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one missing element is recorded: an API call and the field of its body."""
+
+    method: str | None
+    path: str | None
+    field: str | None
+
+    def entry(self, label: str) -> dict:
+        return {"label": label, "method": self.method, "path": self.path, "field": self.field}
+
+
+NOWHERE = Target(None, None, None)
+
+
+# Resolvers: each takes the matter and answers the targets (one per record to complete).
+Resolver = Callable[[Matter], list[Target]]
+
+
+def _matter(method: str, suffix: str, field: str) -> Resolver:
+    return lambda matter: [Target(method, f"{API}/matters/{matter.pk}/{suffix}", field)]
+
+
+def _details(field: str) -> Resolver:
+    return _matter("PATCH", "filing-details/", field)
+
+
+def _debt(field: str) -> Resolver:
+    return _matter("PATCH", "debt/", field)
+
+
+def _amounts(field: str) -> Resolver:
+    return _matter("POST", "amounts/", field)
+
+
+def _creditor(field: str) -> Resolver:
+    return lambda matter: [Target("PATCH", f"{API}/creditors/{matter.debt.creditor_id}/", field)]
+
+
+def _firm(field: str) -> Resolver:
+    return lambda matter: (
+        [Target("PATCH", f"{API}/firms/{matter.assigned_firm_id}/", field)] if matter.assigned_firm_id else [NOWHERE]
+    )
+
+
+def _debtor(field: str) -> Resolver:
+    return lambda matter: [Target("PATCH", f"{API}/matters/{matter.pk}/parties/{matter.debt.debtor_id}/", field)]
+
+
+def _guarantors(field: str, attribute: str) -> Resolver:
+    """Each guarantor whose ``attribute`` is blank (every one when none is: the label may come from any)."""
+
+    def resolve(matter: Matter) -> list[Target]:
+        guarantees = sorted(matter.debt.guarantees.all(), key=lambda g: g.pk)
+        lacking = [g for g in guarantees if _blank(_guarantee_value(g, attribute))] or guarantees
+        return [Target("PATCH", f"{API}/matters/{matter.pk}/parties/{g.guarantor_id}/", field) for g in lacking]
+
+    return resolve
+
+
+def _guarantees(field: str) -> Resolver:
+    def resolve(matter: Matter) -> list[Target]:
+        guarantees = sorted(matter.debt.guarantees.all(), key=lambda g: g.pk)
+        lacking = [g for g in guarantees if _blank(getattr(g, field))] or guarantees
+        return [Target("PATCH", f"{API}/matters/{matter.pk}/guarantees/{g.guarantor_id}/", field) for g in lacking]
+
+    return resolve
+
+
+def _guarantee_value(guarantee, attribute: str):
+    return getattr(guarantee.guarantor, attribute)
+
+
+def _blank(value) -> bool:
+    return value in (None, "")
+
+
+def _forum_address(matter: Matter) -> list[Target]:
+    if matter.forum_id:
+        return [Target("PATCH", f"{API}/forums/{matter.forum_id}/", "address")]
+    return [Target("POST", f"{API}/matters/{matter.pk}/forum/", "forum")]
+
+
+def _proceeding(field: str, kinds: tuple[str, ...] | None = None) -> Resolver:
+    """The latest proceeding (of ``kinds``) to correct, else a new one to record."""
+
+    def resolve(matter: Matter) -> list[Target]:
+        proceedings = [p for p in matter.proceedings.all() if kinds is None or p.kind in kinds]
+        if proceedings:
+            return [Target("PATCH", f"{API}/proceedings/{proceedings[-1].pk}/", field)]
+        return [Target("POST", f"{API}/matters/{matter.pk}/proceedings/", field)]
+
+    return resolve
+
+
+ENFORCEMENT_KINDS = ("enforcement", "resumed_enforcement", "notarial_enforcement")
+SUIT_KINDS = ("first_instance", "small_claims", "arbitration", "payment_order", "preservation", "appeal")
+LAWYER_NOTE = "lawyers"
+
+# Label → where the record holds it. Labels are those of ``templates_docx.context*``.
+RESOLVERS: dict[str, Resolver] = {
+    # The debtor and the guarantors (PATCH …/parties/{party_id}/).
+    "被告出生日期": _debtor("birth_date"),
+    "被告住所地": _debtor("address"),
+    "被告法定代表人": _debtor("representative"),
+    "保证人出生日期": _guarantors("birth_date", "birth_date"),
+    "保证人住所地": _guarantors("address", "address"),
+    "保证人法定代表人": _guarantors("representative", "representative"),
+    "保证合同签订日期": _guarantees("guarantee_signed_on"),
+    # The creditor (PATCH /creditors/{id}/).
+    "原告住所地": _creditor("address"),
+    "送达地址": _creditor("address"),
+    "原告法定代表人/负责人": _creditor("representative"),
+    "发卡机构客服电话": _creditor("service_phone"),
+    "贷款机构联系电话": _creditor("service_phone"),
+    # The assignment's lawyers and the firm.
+    "代理律师姓名": _matter("PATCH", "assignment/", "lawyers[].name"),
+    "代理律师执业证号": _matter("PATCH", "assignment/", "lawyers[].licence_number"),
+    "律师事务所地址": _firm("address"),
+    # The debt's terms (PATCH …/debt/).
+    "借款合同编号": _debt("contract_number"),
+    "合同签订日期": _debt("contract_date"),
+    "办卡行": _debt("branch"),
+    "贷款经办机构": _debt("branch"),
+    "信用额度": _debt("loan_amount"),
+    "借款金额": _debt("loan_amount"),
+    "实际发放金额": _debt("loan_amount"),
+    "办卡时间": _debt("disbursed_on"),
+    "借款发放日期": _debt("disbursed_on"),
+    "借款约定到期日": _debt("term_ends_on"),
+    "合同利率": _debt("rates.annual_interest_rate"),
+    "罚息利率": _debt("rates.penalty_rate"),
+    "复利利率": _debt("rates.compound_rate"),
+    # Repayments: a new statement of amounts (POST …/amounts/).
+    "被告逾期部分已还金额": lambda m: _amounts("repaid_principal")(m) + _amounts("repaid_interest")(m),
+    "已还本金": _amounts("repaid_principal"),
+    "已还利息": _amounts("repaid_interest"),
+    "还息截止日期": _amounts("interest_paid_to"),
+    # What only filings ask (PATCH …/filing-details/, this app).
+    "合同签订地点": _details("contract_place"),
+    "合约主要条款提示说明的方式、时间及地点": _details("terms_notice"),
+    "合约解除条件": _details("termination_terms"),
+    "保全担保方式": _details("preservation_security"),
+    "执行通知书送达日期": _details("notice_served_on"),
+    "执行通知书履行期限": _details("notice_deadline"),
+    "收件人": _details("service_recipient"),
+    "收件人联系电话": _details("service_recipient_phone"),
+    "受让人收款账户开户行": _details("collection_bank"),
+    "受让人收款账号": _details("collection_account"),
+    # Evidence, assets, measures.
+    "证据（尚未上传）": _matter("POST", "evidence/", "file"),
+    "财产线索": _matter("POST", "assets/", "description"),
+    "查封、冻结财产明细": _matter("POST", "enforcement-actions/", "kind"),
+    # The forum and the proceedings.
+    "管辖法院": _matter("POST", "forum/", "forum"),
+    "法院地址": _forum_address,
+    "执行法院": _proceeding("forum", ENFORCEMENT_KINDS),
+    "执行案号": _proceeding("case_number", ENFORCEMENT_KINDS),
+    "申请执行日期": _proceeding("filed_on", ENFORCEMENT_KINDS),
+    "受理案号": _proceeding("case_number", SUIT_KINDS),
+    # The effective instrument: a confirmed ruling (POST …/rulings/, then …/confirm/).
+    **{
+        label: _matter("POST", "rulings/", "file")
+        for label in (
+            "作出生效文书的法院",
+            "生效文书种类",
+            "生效文书案号",
+            "文书作出日期",
+            "生效日期",
+            "履行期限届满日",
+            "判决本金",
+            "判决利息",
+            "判决诉讼费",
+            "判决总额",
+            "诉讼费用",
+            "迟延履行起算日",
+            "迟延履行期间的债务利息",
+            "迟延履行天数",
+            "申请执行金额合计",
+        )
+    },
+    # The settlement (POST …/settlements/).
+    "和解协议签订日期": _matter("POST", "settlements/", "agreed_on"),
+    "和解时欠款总额": _matter("POST", "settlements/", "agreed_on"),
+    "减免金额": _matter("POST", "settlements/", "reduction"),
+    "和解还款总额": _matter("POST", "settlements/", "instalments"),
+    # The claim's assignment (POST …/transfers/).
+    "债权转让日期": _matter("POST", "transfers/", "effective_on"),
+    "债权转让通知方式": _matter("POST", "transfers/", "notice"),
+    "债权转让协议名称及编号": _matter("POST", "transfers/", "agreement"),
+    "债权转让通知日期": _matter("POST", "transfers/", "notified_on"),
+    # Recorded with the measure when it is taken; no call corrects a measure afterwards.
+    "查封法院": lambda m: [NOWHERE],
+    "查封案号": lambda m: [NOWHERE],
+    "终本裁定案号": lambda m: [NOWHERE],
+}
+# Labels made from a record's own words.
+PURPOSE = re.compile(r"^(?P<title>.+)的证明目的$")
+
+
+def _evidence_purpose(matter: Matter, title: str) -> list[Target]:
+    items = sorted(matter.evidence.all(), key=lambda item: (item.uploaded_at, item.pk))
+    lacking = [item for item in items if item.title == title and not item.purpose]
+    return [Target("PATCH", f"{API}/evidence/{item.pk}/", "purpose") for item in lacking] or [NOWHERE]
+
+
+def resolve(matter: Matter, label: str) -> list[Target]:
+    """Where ``label`` is recorded for ``matter`` (``[NOWHERE]`` for a label no one records)."""
+    resolver = RESOLVERS.get(label)
+    if resolver is not None:
+        return resolver(matter)
+    purpose = PURPOSE.match(label)
+    if purpose:
+        return _evidence_purpose(matter, purpose["title"])
+    return [NOWHERE]
+
+
+def missing_labels(*, matter: Matter, template: DocumentTemplate, context: dict | None = None) -> list[str]:
+    """The distinct marker labels a render of ``template`` for ``matter`` now would carry, in order.
+
+    Rendered in the render pool (as generation does), so a marker inside a branch the
+    matter does not take is not counted; a template that fails to render falls back to
+    every marker of the variables it uses.
+    """
+    context = context if context is not None else matter_context(matter, today=timezone.localdate())
+    try:
+        _docx, labels = render_pool().render(
+            template=bytes(template.content), digest=template.sha256, context=context
+        )  # jinja_env: sandbox
+    except RenderFailed:
+        labels = [label for field in template_fields(template=template, context=context) for label in field["missing"]]
+    return list(dict.fromkeys(labels))
+
+
+def filing_check(*, matter: Matter, template: DocumentTemplate, context: dict | None = None) -> list[dict]:
+    """Each 【待补充】 a filing made now would carry: ``{"label", "method", "path", "field"}`` (the caller checked access)."""
+    entries, seen = [], set()
+    for label in missing_labels(matter=matter, template=template, context=context):
+        for target in resolve(matter, label):
+            key = (label, target)
+            if key not in seen:
+                seen.add(key)
+                entries.append(target.entry(label))
+    return entries
+
+
+# The service for ``FilingDetails``.
+
+FILING_DETAIL_FIELDS = FilingDetails.TEXT_FIELDS + FilingDetails.DATE_FIELDS
+MAX_LENGTHS = {name: FilingDetails._meta.get_field(name).max_length for name in FilingDetails.TEXT_FIELDS}
+
+
+def _date_value(value: Any, field: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError({field: ["请填写有效日期（YYYY-MM-DD）"]}) from None
+
+
+def _text_value(value: Any, field: str) -> str:
+    text = "" if value is None else str(value).strip()
+    if len(text) > MAX_LENGTHS[field]:
+        raise ValidationError({field: [f"不能超过 {MAX_LENGTHS[field]} 个字"]})
+    return text
+
+
+@transaction.atomic
+def filing_details_update(*, user: User, matter_id: int, **changes: Any) -> FilingDetails:
+    """Set what only filings ask for; only the fields given change. Writes the old and new values."""
+    matter = access_matter(user, matter_id, action="write_filings", for_update=True)
+    unknown = sorted(set(changes) - set(FILING_DETAIL_FIELDS))
+    if unknown:
+        raise ValidationError({name: ["不是可填写的文书要素"] for name in unknown})
+    values = {
+        name: (_date_value(value, name) if name in FilingDetails.DATE_FIELDS else _text_value(value, name))
+        for name, value in changes.items()
+    }
+    deadline, served = values.get("notice_deadline"), values.get("notice_served_on")
+    details, _created = FilingDetails.objects.select_for_update().get_or_create(matter=matter)
+    served = served if "notice_served_on" in values else details.notice_served_on
+    deadline = deadline if "notice_deadline" in values else details.notice_deadline
+    if served and served > timezone.localdate():
+        raise ValidationError({"notice_served_on": ["送达日期不能晚于今天"]})
+    if served and deadline and deadline < served:
+        raise ValidationError({"notice_deadline": ["履行期限不能早于执行通知书送达日期"]})
+    old, new = {}, {}
+    for name, value in values.items():
+        if getattr(details, name) != value:
+            old[name], new[name] = _event_value(getattr(details, name)), _event_value(value)
+            setattr(details, name, value)
+    if new:
+        details.updated_at = timezone.now()
+        details.save()
+        record_event(
+            matter=matter,
+            actor=user,
+            kind=EventKind.DEBT_CORRECTED,
+            old={"filing_details": old},
+            new={"filing_details": new},
+        )
+    return details
+
+
+def _event_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def current_lawyer_values(matter: Matter) -> list[dict]:
+    """The assignment's lawyers as ``PATCH …/assignment/`` takes them (to keep the ones already recorded)."""
+    return [
+        {"name": lawyer.name, "licence_number": lawyer.licence_number, "phone": lawyer.phone}
+        for lawyer in current_lawyers(matter)
+    ]
+
+
+def party_of(matter: Matter, party_id: int) -> Party | None:
+    debt = matter.debt
+    if debt.debtor_id == party_id:
+        return debt.debtor
+    return next((g.guarantor for g in debt.guarantees.all() if g.guarantor_id == party_id), None)
