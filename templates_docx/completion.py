@@ -20,8 +20,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from legalcase.access import access_matter
@@ -252,27 +253,39 @@ def resolve(matter: Matter, label: str) -> list[Target]:
     return [NOWHERE]
 
 
-def missing_labels(*, matter: Matter, template: DocumentTemplate, context: dict | None = None) -> list[str]:
+def missing_labels(
+    *, matter: Matter, template: DocumentTemplate, context: dict | None = None, render: bool = True
+) -> list[str]:
     """The distinct marker labels a render of ``template`` for ``matter`` now would carry, in order.
 
-    Rendered in the render pool (as generation does), so a marker inside a branch the
-    matter does not take is not counted; a template that fails to render falls back to
-    every marker of the variables it uses.
+    Rendered in the render pool (as generation does, about 20 ms), so a marker inside a
+    branch the matter does not take is not counted. With ``render=False`` (a long batch
+    list), or when the template fails to render, every marker of the variables the
+    template uses: the same for the shipped templates' usual branches, at most a few more.
     """
     context = context if context is not None else matter_context(matter, today=timezone.localdate())
+    if not render:
+        return _static_labels(template, context)
     try:
         _docx, labels = render_pool().render(
             template=bytes(template.content), digest=template.sha256, context=context
         )  # jinja_env: sandbox
     except RenderFailed:
-        labels = [label for field in template_fields(template=template, context=context) for label in field["missing"]]
+        return _static_labels(template, context)
     return list(dict.fromkeys(labels))
 
 
-def filing_check(*, matter: Matter, template: DocumentTemplate, context: dict | None = None) -> list[dict]:
+def _static_labels(template: DocumentTemplate, context: dict) -> list[str]:
+    fields = template_fields(template=template, context=context)
+    return list(dict.fromkeys(label for field in fields for label in field["missing"]))
+
+
+def filing_check(
+    *, matter: Matter, template: DocumentTemplate, context: dict | None = None, render: bool = True
+) -> list[dict]:
     """Each 【待补充】 a filing made now would carry: ``{"label", "method", "path", "field"}`` (the caller checked access)."""
     entries, seen = [], set()
-    for label in missing_labels(matter=matter, template=template, context=context):
+    for label in missing_labels(matter=matter, template=template, context=context, render=render):
         for target in resolve(matter, label):
             key = (label, target)
             if key not in seen:
@@ -359,3 +372,183 @@ def party_of(matter: Matter, party_id: int) -> Party | None:
     if debt.debtor_id == party_id:
         return debt.debtor
     return next((g.guarantor for g in debt.guarantees.all() if g.guarantor_id == party_id), None)
+
+
+# The filing panel and the batch pre-check: an input per missing element, saved to the record.
+
+DATE_FIELDS = {
+    "birth_date",
+    "guarantee_signed_on",
+    "contract_date",
+    "disbursed_on",
+    "term_ends_on",
+    "interest_paid_to",
+    "notice_served_on",
+    "notice_deadline",
+}
+MONEY_FIELDS = {"loan_amount", "repaid_principal", "repaid_interest"}
+LAWYER_FIELDS = ("lawyers[].name", "lawyers[].licence_number", "lawyers[].phone")
+# What the panel saves (path pattern → the service that writes it, by name). The services
+# of the record's corrections live in ``legalcase.services`` (``evidence.services`` for an
+# exhibit's purpose); they are looked up when called, so the panel offers an input only
+# for a service that is there.
+ROUTES: tuple[tuple[re.Pattern, str, str], ...] = (
+    (re.compile(r"^/api/v1/matters/(?P<matter>\d+)/filing-details/$"), "templates_docx", "filing_details_update"),
+    (re.compile(r"^/api/v1/matters/(?P<matter>\d+)/parties/(?P<party>\d+)/$"), "legalcase", "party_update"),
+    (re.compile(r"^/api/v1/matters/(?P<matter>\d+)/guarantees/(?P<party>\d+)/$"), "legalcase", "guarantee_update"),
+    (re.compile(r"^/api/v1/matters/(?P<matter>\d+)/debt/$"), "legalcase", "debt_terms_update"),
+    (re.compile(r"^/api/v1/matters/(?P<matter>\d+)/amounts/$"), "legalcase", "amounts_restate"),
+    (re.compile(r"^/api/v1/matters/(?P<matter>\d+)/assignment/$"), "legalcase", "assignment_lawyers_set"),
+    (re.compile(r"^/api/v1/creditors/(?P<creditor>\d+)/$"), "legalcase", "creditor_update"),
+    (re.compile(r"^/api/v1/firms/(?P<firm>\d+)/$"), "legalcase", "firm_update"),
+    (re.compile(r"^/api/v1/evidence/(?P<evidence>\d+)/$"), "evidence", "evidence_update"),
+)
+# Where the page records what takes more than one value (a file, a proceeding, a ruling).
+SECTION_HINTS = {
+    "evidence/": "请在本页“证据”部分上传",
+    "forum/": "请在本页选择管辖法院",
+    "assets/": "请在本页“执行”部分登记财产线索",
+    "enforcement-actions/": "请在本页“执行”部分登记查封、冻结措施",
+    "proceedings/": "请在本页“诉讼程序”部分登记",
+    "rulings/": "请在本页上传并确认生效法律文书",
+    "settlements/": "请在本页“和解”部分登记和解协议",
+    "transfers/": "请在本页“债权转让”部分登记",
+    "forums/": "请在法院名录中填写法院地址",
+}
+
+
+def _service(route: tuple[re.Pattern, str, str]):
+    _pattern, module, name = route
+    if module == "templates_docx":
+        return filing_details_update
+    if module == "evidence":
+        from evidence import services as evidence_services
+
+        return getattr(evidence_services, name, None)
+    from legalcase import services as legal_services
+
+    return getattr(legal_services, name, None)
+
+
+def _route(path: str | None):
+    for route in ROUTES:
+        match = route[0].match(path or "")
+        if match:
+            return route, match
+    return None, None
+
+
+def panel_rows(entries: list[dict]) -> list[dict]:
+    """The check's entries as the panel shows them: one row per field to fill, its labels, its input.
+
+    ``input`` is ``date``, ``money``, ``text``, ``lawyers`` (name, licence number, phone
+    together) or None with a ``hint`` saying where the page records it.
+    """
+    rows: dict[tuple, dict] = {}
+    for entry in entries:
+        path, field = entry["path"], entry["field"]
+        lawyers = field in LAWYER_FIELDS
+        key = (path, "lawyers" if lawyers else field)
+        row = rows.get(key)
+        if row is None:
+            route, _match = _route(path)
+            available = route is not None and _service(route) is not None
+            if lawyers:
+                kind = "lawyers"
+            elif field in DATE_FIELDS:
+                kind = "date"
+            elif field in MONEY_FIELDS:
+                kind = "money"
+            else:
+                kind = "text"
+            hint = ""
+            if path is None:
+                hint = "尚无记录此要素的途径，请在生成后的文书中填写"
+            elif route is None:
+                hint = next((text for suffix, text in SECTION_HINTS.items() if path.endswith(suffix)), "")
+            elif not available:
+                hint = "此项的录入功能尚未启用"
+            row = rows[key] = {
+                "labels": [],
+                "path": path,
+                "field": field,
+                "input": kind if available else None,
+                "name": f"{path}|{field}",
+                "hint": hint,
+                "required": field != "lawyers[].phone",
+            }
+        if entry["label"] not in row["labels"]:
+            row["labels"].append(entry["label"])
+    return list(rows.values())
+
+
+def panel_save(*, user: User, matter: Matter, template: DocumentTemplate, posted: dict[str, str]) -> list[str]:
+    """Save the panel's inputs to the record through the services that own each field.
+
+    ``posted`` maps ``"{path}|{field}"`` to the typed value; only the elements the check
+    lists for ``matter`` now are taken (nothing else can be written this way), empty
+    values are skipped. Values for one call are sent together (one event). Returns the
+    errors, in Chinese, each prefixed with the element's label; what succeeded stays.
+    """
+    entries = filing_check(matter=matter, template=template)
+    allowed = {(entry["path"], entry["field"]): entry["label"] for entry in entries}
+    for entry in entries:
+        if entry["field"] in LAWYER_FIELDS:
+            allowed[(entry["path"], "lawyers[].phone")] = "代理律师联系电话"
+    calls: dict[str, dict[str, str]] = {}
+    for name, value in posted.items():
+        path, _sep, field = name.partition("|")
+        value = (value or "").strip()
+        if (path, field) in allowed and value:
+            calls.setdefault(path, {})[field] = value
+    errors = []
+    for path, values in calls.items():
+        labels = "、".join(dict.fromkeys(allowed.get((path, field), field) for field in values))
+        try:
+            _save(user=user, matter=matter, path=path, values=values)
+        except ValidationError as exc:
+            errors.append(f"{labels}：{'；'.join(exc.messages)}")
+        except (PermissionDenied, Http404):
+            errors.append(f"{labels}：您无权修改此项")
+        except Exception as exc:  # noqa: BLE001 — a record service's conflict (409) answers in words
+            if type(exc).__name__ != "RecordConflict":
+                raise
+            errors.append(f"{labels}：{exc}")
+    return errors
+
+
+def _save(*, user: User, matter: Matter, path: str, values: dict[str, str]) -> None:
+    route, match = _route(path)
+    service = _service(route) if route is not None else None
+    if service is None:
+        raise ValidationError("此项的录入功能尚未启用")
+    ids = {name: int(value) for name, value in match.groupdict().items()}
+    if route[2] == "filing_details_update":
+        service(user=user, matter_id=matter.pk, **values)
+    elif route[2] in ("party_update", "guarantee_update"):
+        service(user=user, matter_id=matter.pk, party_id=ids["party"], **values)
+    elif route[2] == "debt_terms_update":
+        rates = {name.removeprefix("rates."): value for name, value in values.items() if name.startswith("rates.")}
+        plain = {name: value for name, value in values.items() if not name.startswith("rates.")}
+        service(user=user, matter_id=matter.pk, **plain, **({"rates": rates} if rates else {}))
+    elif route[2] == "amounts_restate":
+        # A new statement: the current amounts as they are, with the repayments typed.
+        debt = matter.debt
+        current = {name: getattr(debt, name) for name in type(debt).AMOUNT_FIELDS}
+        repaid = {
+            "repaid_principal": debt.repaid_principal,
+            "repaid_interest": debt.repaid_interest,
+            "interest_paid_to": debt.interest_paid_to,
+        }
+        service(user=user, matter_id=matter.pk, as_of=debt.amounts_as_of, **current, **{**repaid, **values})
+    elif route[2] == "assignment_lawyers_set":
+        typed = {name.removeprefix("lawyers[]."): value for name, value in values.items()}
+        kept = current_lawyer_values(matter)
+        first = {**(kept[0] if kept else {"name": "", "licence_number": "", "phone": ""}), **typed}
+        service(user=user, matter_id=matter.pk, lawyers=[first, *kept[1:]])
+    elif route[2] == "creditor_update":
+        service(user=user, creditor_id=ids["creditor"], **values)
+    elif route[2] == "firm_update":
+        service(user=user, firm_id=ids["firm"], **values)
+    elif route[2] == "evidence_update":
+        service(user=user, evidence_id=ids["evidence"], **values)
