@@ -90,7 +90,7 @@ def record_everything(*, matter: Matter, user: User, firm: LawFirm, forum: Forum
     person = Party.objects.create(
         kind=Party.Kind.PERSON,
         name="李保国",
-        id_number=build_resident_id(area_code="310104", birth_date=D(1980, 6, 1), sequence=200 + 2 * seq + 1),
+        id_number=build_resident_id(area_code="310104", birth_date=D(1980, 6, 1), sequence=200 + 2 * (seq % 300) + 1),
         gender="male",
         birth_date=D(1980, 6, 1),
         ethnicity="汉族",
@@ -222,3 +222,61 @@ def record_everything(*, matter: Matter, user: User, firm: LawFirm, forum: Forum
     settlement.instalments.create(sequence=1, due_on=D(2026, 8, 15), amount=half)
     settlement.instalments.create(sequence=2, due_on=D(2026, 9, 15), amount=outstanding - M("2000.00") - half)
     return Matter.objects.get(pk=matter.pk)
+
+
+# The seeded demo's fully recorded matters (one credit card, one loan), by their account numbers.
+DEMO_ACCOUNTS = {"credit_card": "6225880099990001", "loan": "LN-DEMO-COMPLETE-0001"}
+DEMO_COURT = "上海市浦东新区人民法院"
+
+
+def seed_complete_demo(*, users: dict, firms: list, say=None, **kwargs) -> dict:
+    """The ``legalcase.demo.demo_seeded`` receiver: two matters every shipped template fills without a marker.
+
+    Held by counsel1, assigned to lawyer1's firm (so lawyer1 sees them too), in
+    enforcement with the whole history recorded (judgment, enforcement case, freeze,
+    终本, settlement). Idempotent with the demo: seed_demo runs it only when it creates.
+    """
+    from legalcase.models import Creditor, Debt, Stage
+    from legalcase.services import matter_open
+
+    counsel = users["counsel1"]
+    lawyer = users.get("lawyer1")
+    firm = lawyer.firm if lawyer is not None and lawyer.firm_id else firms[0]
+    forum = Forum.objects.filter(name=DEMO_COURT).first() or Forum.objects.filter(kind="court", active=True).first()
+    if forum is None:
+        return {}
+    if say:
+        say("演示数据：要素齐全的案件（生成任何文书均无【待补充】）…")
+    creditor = Creditor.objects.order_by("pk").first()
+    made = 0
+    for seq, (product, account) in enumerate(DEMO_ACCOUNTS.items(), start=1):
+        debtor = Party.objects.create(
+            kind=Party.Kind.PERSON,
+            name="陈明远" if product == "credit_card" else "林晓燕",
+            id_number=build_resident_id(area_code="310115", birth_date=D(1986, 4, 12), sequence=900 + 2 * seq + (seq % 2)),
+            gender="male" if seq % 2 else "female",
+            birth_date=D(1986, 4, 12),
+            phone=f"1391234{seq:04d}",
+            address="上海市浦东新区张杨路500号",
+        )
+        debt = Debt.objects.create(
+            creditor=creditor,
+            debtor=debtor,
+            product=product,
+            account_number=account,
+            contract_number=f"{'XYK' if product == 'credit_card' else 'JK'}-2021-DEMO{seq:02d}",
+            amounts_as_of=D(2025, 6, 30),
+            principal=M("48230.55"),
+            interest=M("3120.40"),
+            penalty_interest=M("812.00"),
+            compound_interest=M("95.10"),
+            late_fees=M("300.00") if product == "credit_card" else M("0.00"),
+            fees=M("0.00"),
+            overdue_since=D(2024, 11, 5),
+            last_payment_date=D(2024, 10, 5),
+        )
+        matter = matter_open(debt=debt, actor=counsel, owner=counsel)
+        Matter.objects.filter(pk=matter.pk).update(stage=Stage.ENFORCEMENT)
+        record_everything(matter=matter, user=counsel, firm=firm, forum=forum, seq=900 + seq)
+        made += 1
+    return {"complete_matters": made}

@@ -9,12 +9,12 @@ import datetime as dt
 
 import pytest
 
-from legalcase.models import Forum, MatterEvent, Role
+from legalcase.models import Matter, Role
 from templates_docx.completion import filing_check, missing_labels
 from templates_docx.context import matter_context, with_filing_data
 from templates_docx.defaults import DEFAULT_TEMPLATES
 from templates_docx.demo import record_everything
-from templates_docx.models import DocumentTemplate, FilingDetails
+from templates_docx.models import DocumentTemplate
 from templates_docx.rendering import render_docx
 from templates_docx.sample import MISSING_PREFIX
 from tests.factories import make_firm, make_forum, make_matter, make_party, make_user
@@ -76,3 +76,22 @@ def test_the_check_lists_exactly_the_markers_a_render_of_a_bare_matter_carries(c
         assert set(missing_labels(matter=matter, template=template, context=context)) == set(rendered.missing)
         checked = filing_check(matter=matter, template=template, context=context)
         assert {entry["label"] for entry in checked} == set(rendered.missing)
+
+
+def test_the_seeded_demo_holds_fully_recorded_matters_that_every_template_fills():
+    from legalcase.demo import seed_demo
+    from templates_docx.demo import DEMO_ACCOUNTS
+
+    result = seed_demo(matters=3)
+    assert result.counts["complete_matters"] == 2
+    today = dt.date.today()
+    for product, account in DEMO_ACCOUNTS.items():
+        matter = _loaded(Matter.objects.get(debt__account_number=account))
+        assert matter.debt.product == product and matter.assigned_firm.lawyers.filter(username="lawyer1").exists()
+        context = matter_context(matter, today=today)
+        for code in CODES:
+            if product not in PRODUCTS[code]:
+                continue
+            rendered = render_docx(bytes(_template(code).content), context)
+            assert rendered.missing == [], (code, product, rendered.missing)
+            assert MISSING_PREFIX not in _text(rendered.docx)
