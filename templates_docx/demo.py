@@ -229,7 +229,19 @@ DEMO_ACCOUNTS = {"credit_card": "6225880099990001", "loan": "LN-DEMO-COMPLETE-00
 DEMO_COURT = "上海市浦东新区人民法院"
 
 
-def seed_complete_demo(*, users: dict, firms: list, say=None, **kwargs) -> dict:
+# A demo this size or larger gets them (``seed_demo``'s default is 300); the tests' small
+# demos keep exactly the matters they ask for.
+COMPLETE_DEMO_MIN_MATTERS = 100
+
+
+def seed_complete_demo_on_seed(*, matters: int, users: dict, firms: list, say=None, **kwargs) -> dict:
+    """The ``legalcase.demo.demo_seeded`` receiver: the fully recorded matters, for a full-size demo."""
+    if matters < COMPLETE_DEMO_MIN_MATTERS:
+        return {}
+    return seed_complete_demo(users=users, firms=firms, say=say)
+
+
+def seed_complete_demo(*, users: dict, firms: list, say=None) -> dict:
     """The ``legalcase.demo.demo_seeded`` receiver: two matters every shipped template fills without a marker.
 
     Held by counsel1, assigned to lawyer1's firm (so lawyer1 sees them too), in

@@ -119,7 +119,11 @@ def filing_complete_view(request: HttpRequest, matter_id: int) -> HttpResponse:
         if not errors:
             messages.success(request, _("Saved to the record of %(number)s.") % {"number": matter.number})
         query = urlencode(
-            {"template": code, "procedure": request.POST.get("procedure", ""), "bundle": request.POST.get("bundle", "")}
+            {
+                "template": code,
+                "procedure": request.POST.get("batch_procedure", ""),
+                "bundle": request.POST.get("batch_bundle", ""),
+            }
         )
         return redirect(f"{reverse('batch_new')}?{query}#checks-missing")
     if not request.htmx:

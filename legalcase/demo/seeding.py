@@ -76,8 +76,9 @@ from legalcase.services.deadlines import deadlines_deferred
 from legalcase.services.notifications import notifications_refresh
 
 
-# Sent inside the seeding transaction, after the legalcase data, with ``users`` (by
-# username), ``firms`` and ``say``; a receiver answers a dict of counts it added.
+# Sent inside the seeding transaction, after the legalcase data, with ``matters`` (the
+# count asked for), ``users`` (by username), ``firms`` and ``say``; a receiver answers a
+# dict of counts it added.
 demo_seeded = Signal()
 
 
@@ -229,7 +230,7 @@ def _seed(*, matters: int, rng: random.Random, say: Callable[[str], None]) -> Se
         money = add_money_side(matter_ids=opened, firms=firms, users=by_name)
     # The other apps add theirs (templates_docx: fully recorded matters, no 【待补充】 in any filing).
     added = {}
-    for _receiver, counts in demo_seeded.send(sender=None, users=by_name, firms=firms, say=say):
+    for _receiver, counts in demo_seeded.send(sender=None, matters=matters, users=by_name, firms=firms, say=say):
         added.update(counts or {})
     say("演示数据：时间线按案情日期排列，计算今日提醒 …")
     stamp_story_times(opened)

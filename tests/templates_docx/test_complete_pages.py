@@ -119,7 +119,7 @@ def test_the_batch_pre_check_lists_inputs_per_matter_and_saving_comes_back_to_it
     assert details_name(matter, "termination_terms") in text and details_name(other, "termination_terms") in text
     response = counsel.post(
         reverse("filing_complete", args=[other.pk]),
-        {"template": CARD, "next": "batch", "procedure": "ordinary", "bundle": "",
+        {"template": CARD, "next": "batch", "batch_procedure": "ordinary", "batch_bundle": "",
          details_name(other, "termination_terms"): "连续三期未还款的，贷款人可解除合同"},
     )  # fmt: skip
     assert response.status_code == 302
