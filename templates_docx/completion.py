@@ -387,6 +387,7 @@ DATE_FIELDS = {
     "notice_deadline",
 }
 MONEY_FIELDS = {"loan_amount", "repaid_principal", "repaid_interest"}
+FIELD_PARTS = {"repaid_principal": "已还本金", "repaid_interest": "已还利息"}
 LAWYER_FIELDS = ("lawyers[].name", "lawyers[].licence_number", "lawyers[].phone")
 # What the panel saves (path pattern → the service that writes it, by name). The services
 # of the record's corrections live in ``legalcase.services`` (``evidence.services`` for an
@@ -469,6 +470,8 @@ def panel_rows(entries: list[dict]) -> list[dict]:
             elif not available:
                 hint = "此项的录入功能尚未启用"
             row = rows[key] = {
+                # Which part of a label the input holds, when one label takes several (已还金额).
+                "part": FIELD_PARTS.get(field, ""),
                 "labels": [],
                 "path": path,
                 "field": field,
