@@ -497,7 +497,9 @@ def panel_save(*, user: User, matter: Matter, template: DocumentTemplate, posted
     allowed = {(entry["path"], entry["field"]): entry["label"] for entry in entries}
     for entry in entries:
         if entry["field"] in LAWYER_FIELDS:
-            allowed[(entry["path"], "lawyers[].phone")] = "代理律师联系电话"
+            # The lawyer's name, licence number and phone are set together (one row of the panel).
+            for field, label in zip(LAWYER_FIELDS, ("代理律师姓名", "代理律师执业证号", "代理律师联系电话")):
+                allowed.setdefault((entry["path"], field), label)
     calls: dict[str, dict[str, str]] = {}
     for name, value in posted.items():
         path, _sep, field = name.partition("|")

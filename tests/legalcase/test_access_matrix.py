@@ -108,6 +108,8 @@ ENDPOINTS = {
     "debtor reveal": ("get", "debtor/?purpose=matrix", None, "reveal a debtor"),
     "firms": ("get", None, None, OPEN_TO_EVERY_SIGNED_IN_USER),
     "documents POST": ("post", "documents/", {"template": "evidence_list"}, "evidence, bundles, filings, batches"),
+    "documents check": ("get", "documents/check/?template=evidence_list", None, "sees"),
+    "filing details PATCH": ("patch", "filing-details/", {"contract_place": "上海市浦东新区"}, "evidence, bundles, filings, batches"),
     "proceedings POST": ("post", "proceedings/", {"kind": "first_instance"}, "proceedings, rulings, confirm rulings"),
 }
 # Answers of an allowed action other than 200.
@@ -175,7 +177,7 @@ def test_access_matrix(world, role, endpoint, matter_key):
     if expected not in (200, 201, 202):
         assert (stage, firm_id, owner_id, events) == before
         assert "detail" in response.json()
-    elif endpoint in ("list", "detail", "firms"):
+    elif endpoint in ("list", "detail", "firms", "documents check"):
         assert (stage, firm_id, owner_id, events) == before
     else:
         assert {
@@ -186,6 +188,7 @@ def test_access_matrix(world, role, endpoint, matter_key):
             "debtor reveal": events == before[3] + 1,
             "documents POST": events == before[3] + 1,
             "proceedings POST": events == before[3] + 1,
+            "filing details PATCH": events == before[3] + 1,
         }[endpoint]
 
 
