@@ -29,8 +29,11 @@ from templates_docx.batches import (
     batch_open_for_download,
     batch_request,
 )
-from templates_docx.models import Batch, BatchItemStatus, DocumentTemplate, GeneratedDocument
-from templates_docx.services import document_open_for_download, document_request, matter_documents
+from legalcase.models import Matter
+from templates_docx.completion import FILING_DETAIL_FIELDS, filing_check, filing_details_update
+from templates_docx.context import filing_details_of, with_filing_data
+from templates_docx.models import Batch, BatchItemStatus, DocumentTemplate, FilingDetails, GeneratedDocument
+from templates_docx.services import document_open_for_download, document_request, matter_documents, template_current
 
 FILE_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
 
@@ -308,3 +311,89 @@ class BatchDownloadView(ApiView):
         response["X-Content-Type-Options"] = "nosniff"
         add_never_cache_headers(response)
         return response
+
+
+# Complete before generating (API.md, "Correcting and completing the record").
+
+
+class CheckEntrySerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="The marker's label, as the document would print 【待补充：label】.")
+    method = serializers.CharField(allow_null=True)
+    path = serializers.CharField(allow_null=True, help_text="The call that records it; null: nothing records it yet.")
+    field = serializers.CharField(allow_null=True, help_text="The field of that call's body.")
+
+
+class CheckSerializer(serializers.Serializer):
+    template = serializers.CharField()
+    version = serializers.IntegerField()
+    missing = CheckEntrySerializer(many=True)
+
+
+class DocumentCheckView(ApiView):
+    """Each 【待补充】 a filing made now would carry, and what fills it."""
+
+    @extend_schema(
+        summary="Check a filing before generating it",
+        parameters=[OpenApiParameter("template", str, required=True, description="A template code.")],
+        responses={200: CheckSerializer, **ERRORS},
+    )
+    def get(self, request, matter_id: int):
+        matter = access_matter(request.user, matter_id)
+        template = template_current(request.query_params.get("template", ""))
+        matter = with_filing_data(Matter.objects.filter(pk=matter.pk)).get()
+        return Response(
+            {"template": template.code, "version": template.version, "missing": filing_check(matter=matter, template=template)}
+        )
+
+
+class FilingDetailsRequestSerializer(serializers.Serializer):
+    contract_place = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="合同签订地点")
+    terms_notice = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text="合约主要条款提示说明的方式、时间及地点"
+    )
+    termination_terms = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="合约解除条件")
+    preservation_security = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, help_text="保全担保方式"
+    )
+    notice_served_on = serializers.DateField(required=False, allow_null=True, help_text="执行通知书送达日期")
+    notice_deadline = serializers.DateField(required=False, allow_null=True, help_text="执行通知书履行期限")
+    service_recipient = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="收件人")
+    service_recipient_phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=30, help_text="收件人联系电话"
+    )
+    collection_bank = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="受让人收款账户开户行")
+    collection_account = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="受让人收款账号")
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["不是可填写的文书要素"] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class FilingDetailsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FilingDetails
+        fields = [*FILING_DETAIL_FIELDS, "updated_at"]
+
+
+class FilingDetailsView(ApiView):
+    """What only filings ask of a matter (合同签订地点, 条款提示说明, 解除条件, 保全担保, 执行通知书, 收件人)."""
+
+    @extend_schema(summary="Get a matter's filing details", responses={200: FilingDetailsSerializer, **ERRORS})
+    def get(self, request, matter_id: int):
+        matter = access_matter(request.user, matter_id)
+        return Response(FilingDetailsSerializer(filing_details_of(matter)).data)
+
+    @extend_schema(
+        summary="Set a matter's filing details",
+        request=FilingDetailsRequestSerializer,
+        responses={200: FilingDetailsSerializer, **ERRORS},
+    )
+    def patch(self, request, matter_id: int):
+        access_matter(request.user, matter_id, action="write_filings")
+        serializer = FilingDetailsRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        details = filing_details_update(user=request.user, matter_id=matter_id, **serializer.validated_data)
+        return Response(FilingDetailsSerializer(details).data)

@@ -20,6 +20,8 @@ from legalcase.models import (
     LAPSING_KINDS,
     LIMITATION_INTERRUPTING_KINDS,
     Asset,
+    Assignment,
+    AssignmentLawyer,
     ClaimTransfer,
     EnforcementAction,
     Guarantee,
@@ -32,6 +34,7 @@ from legalcase.periods import FREEZE_PERIODS
 from legalcase.services.claims import enforcement_application_amounts
 from templates_docx.context_settlement import settlement_context
 from templates_docx.context_transfer import transfer_context
+from templates_docx.models import FilingDetails
 from templates_docx.sample import missing
 
 ZERO = Decimal("0.00")
@@ -61,19 +64,20 @@ def party_context(party: Party, *, role: str) -> dict:
         "gender": party.gender,
         "gender_label": GENDER_LABELS.get(party.gender, "") if is_person else "",
         "birth_date": _or_missing(party.birth_date, f"{role}出生日期") if is_person else "",
-        # Not kept by the loan and card systems: the forms accept it left blank.
-        "ethnicity": "",
-        "workplace": "",
-        "position": "",
+        # As recorded (PATCH …/parties/{id}/); the forms accept them left blank.
+        "ethnicity": party.ethnicity if is_person else "",
+        "workplace": party.workplace if is_person else "",
+        "position": party.position if is_person else "",
         "phone": party.phone,
         "address": _or_missing(party.address, f"{role}住所地"),
-        "habitual_residence": "",
+        "habitual_residence": party.habitual_residence if is_person else "",
+        "service_address": party.service_address,
         "id_type": "居民身份证" if is_person else "统一社会信用代码",
         "id_number": party.id_number if is_person else party.uscc,
         "id_number_masked": party.masked_id_number,
         "uscc": party.uscc,
-        "representative": "" if is_person else missing(f"{role}法定代表人"),
-        "representative_title": "",
+        "representative": "" if is_person else _or_missing(party.representative, f"{role}法定代表人"),
+        "representative_title": "" if is_person else (party.representative_title or "法定代表人"),
         # The form's 类型 and 所有制性质 boxes: not recorded, so none is ticked.
         "org_type": "",
         "ownership": "",
@@ -109,6 +113,10 @@ def matter_context(matter: Matter, *, today: date) -> dict:
     forum = matter.forum
     firm = matter.assigned_firm
     claims = enforcement_application_amounts(matter, on=today)
+    details = filing_details_of(matter)
+    freezes = freezes_context(matter)
+    lawyers = current_lawyers(matter) if firm is not None else []
+    repaid = repayments_context(debt)
     return {
         "today": today,
         "matter": {"number": matter.number, "stage": matter.stage, "stage_label": str(matter.get_stage_display())},
@@ -119,11 +127,12 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "uscc": creditor.uscc,
             "address": _or_missing(creditor.address, "原告住所地"),
             "representative": _or_missing(creditor.representative, "原告法定代表人/负责人"),
-            "representative_title": "负责人" if creditor.name.endswith(("中心", "分行", "支行")) else "法定代表人",
+            "representative_title": creditor.representative_title
+            or ("负责人" if creditor.name.endswith(("中心", "分行", "支行")) else "法定代表人"),
             "phone": "",
             "org_type": "",
             "ownership": "",
-            "service_phone": missing("发卡机构客服电话" if is_card else "贷款机构联系电话"),
+            "service_phone": _or_missing(creditor.service_phone, "发卡机构客服电话" if is_card else "贷款机构联系电话"),
             "repayment_instructions": REPAYMENT_INSTRUCTIONS[is_card],
         },
         "debtor": party_context(debt.debtor, role="被告"),
@@ -133,18 +142,21 @@ def matter_context(matter: Matter, *, today: date) -> dict:
                 "guarantee_type": guarantee.guarantee_type,
                 "guarantee_type_label": "连带责任保证" if guarantee.guarantee_type == "joint" else "一般保证",
                 "guarantee_period_ends_on": guarantee.guarantee_period_ends_on or "",
-                "guarantee_signed_on": missing("保证合同签订日期"),
+                "guarantee_signed_on": _or_missing(guarantee.guarantee_signed_on, "保证合同签订日期"),
             }
             for guarantee in guarantees
         ],
         "agent": {
             "present": firm is not None,
-            "name": missing("代理律师姓名") if firm is not None else "",
+            # The current assignment's lawyers (at most two), joined as the forms print them.
+            "name": (_or_missing(_joined(lawyers, "name"), "代理律师姓名") if firm is not None else ""),
             "firm": firm.name if firm is not None else "",
-            "phone": "",
+            "phone": (_joined(lawyers, "phone") or firm.phone) if firm is not None else "",
             "authority": "special",
-            "firm_address": missing("律师事务所地址") if firm is not None else "",
-            "license_number": "",
+            "firm_address": _or_missing(firm.address, "律师事务所地址") if firm is not None else "",
+            "license_number": (
+                _or_missing(_joined(lawyers, "licence_number"), "代理律师执业证号") if firm is not None else ""
+            ),
             "term": AGENCY_TERM,
         },
         "debt": {
@@ -163,11 +175,8 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "matured_on": debt.matured_on or "",
             "term_ends_on": "" if is_card else _or_missing(debt.term_ends_on, "借款约定到期日"),
             "disbursed_amount": "" if is_card else _or_missing(debt.loan_amount, "实际发放金额"),
-            # Repayments are not recorded yet: the forms' 已还金额 items stay for the lawyer.
-            "repaid_total": missing("被告逾期部分已还金额"),
-            "repaid_principal": missing("已还本金"),
-            "repaid_interest": missing("已还利息"),
-            "interest_paid_to": missing("还息截止日期"),
+            # The repayments of the current statement of amounts (POST …/amounts/).
+            **repaid,
             "is_matured": bool(debt.matured_on and debt.matured_on <= today),
             "repayment_method": debt.repayment_method,
             "repayment_method_label": repayment_labels.get(debt.repayment_method, ""),
@@ -217,7 +226,8 @@ def matter_context(matter: Matter, *, today: date) -> dict:
                 exhibit_numbers([item.group for item in evidence]), evidence, page_ranges(evidence)
             )
         ],
-        "evidence_missing": missing("证据（尚未上传）"),
+        # Shown only when the list is empty (a marker that a render of the list would not print is no marker).
+        "evidence_missing": "" if evidence else missing("证据（尚未上传）"),
         "forum": {
             "name": forum.name if forum else missing("管辖法院"),
             "kind": forum.kind if forum else "court",
@@ -241,28 +251,33 @@ def matter_context(matter: Matter, *, today: date) -> dict:
         },
         "instrument": instrument_context(claims),
         "assets": assets_context(matter),
-        "assets_missing": missing("财产线索"),
+        "assets_missing": "" if matter.assets.all() else missing("财产线索"),
         "preservation": {
             "amount": claim_total,
-            "security": missing("保全担保方式"),
+            "security": _or_missing(details.preservation_security, "保全担保方式"),
             **preservation_context(matter),
         },
         # What the 要素式 forms ask that a matter does not record: the lawyer completes it.
         "facts": {
-            "terms_notice_given": None,
-            "terms_notice": missing("合约主要条款提示说明的方式、时间及地点"),
-            "termination_terms": missing("合约解除条件"),
+            "terms_notice_given": True if details.terms_notice else None,
+            "terms_notice": _or_missing(details.terms_notice, "合约主要条款提示说明的方式、时间及地点"),
+            "termination_terms": _or_missing(details.termination_terms, "合约解除条件"),
             "collateral": False,
-            "contract_place": missing("合同签订地点"),
+            "contract_place": _or_missing(details.contract_place, "合同签订地点"),
         },
-        "transfer": transfer_context(matter),
+        "transfer": {
+            **transfer_context(matter),
+            # The assignee's account the debtor is told to pay into (债权转让通知书).
+            "collection_bank": _or_missing(details.collection_bank, "受让人收款账户开户行"),
+            "collection_account": _or_missing(details.collection_account, "受让人收款账号"),
+        },
         "settlement": settlement_context(matter),
         "letter": {"deadline": today + timedelta(days=LETTER_DAYS)},
         # The enforcement case from its proceeding and measures; the 执行通知书 is not recorded.
         "enforcement": {
             **enforcement_case_context(matter),
-            "notice_served_on": missing("执行通知书送达日期"),
-            "notice_deadline": missing("执行通知书履行期限"),
+            "notice_served_on": _or_missing(details.notice_served_on, "执行通知书送达日期"),
+            "notice_deadline": _or_missing(details.notice_deadline, "执行通知书履行期限"),
             "recovered_total": matter.recovered_total,
             "unpaid_total": claim_total,
             "unpaid_as_of": debt.amounts_as_of,
@@ -270,13 +285,14 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             # recoveries, 迟延履行 interest to today, the costs the debtor bears.
             **enforcement_amounts_context(claims),
         },
-        "freezes": freezes_context(matter),
-        "freezes_missing": missing("查封、冻结财产明细"),
+        "freezes": freezes,
+        "freezes_missing": "" if freezes else missing("查封、冻结财产明细"),
         "service": {
             "case_number": "",
             "address": _or_missing(creditor.address, "送达地址"),
-            "recipient": missing("收件人"),
-            "phone": missing("收件人联系电话"),
+            # Who receives for the applicant: as recorded, else the first assigned lawyer.
+            "recipient": _or_missing(details.service_recipient or _first(lawyers, "name"), "收件人"),
+            "phone": _or_missing(details.service_recipient_phone or _first(lawyers, "phone"), "收件人联系电话"),
             "postcode": "",
             "email": "",
             "fax": "",
@@ -308,7 +324,62 @@ def with_filing_data(matters: QuerySet[Matter]) -> QuerySet[Matter]:
             "enforcement_actions",
             queryset=EnforcementAction.objects.select_related("asset__owner").order_by("started_on", "id"),
         ),
+        "filing_details",
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.filter(ended_at__isnull=True).prefetch_related("lawyers"),
+            to_attr="current_assignments",
+        ),
     )
+
+
+def filing_details_of(matter: Matter) -> FilingDetails:
+    """The matter's ``FilingDetails``, or an unsaved empty one (nothing recorded yet)."""
+    try:
+        return matter.filing_details
+    except FilingDetails.DoesNotExist:
+        return FilingDetails(matter=matter)
+
+
+def current_lawyers(matter: Matter) -> list[AssignmentLawyer]:
+    """The lawyers of the matter's current assignment (prefetched by ``with_filing_data`` when it ran)."""
+    assignments = getattr(matter, "current_assignments", None)
+    if assignments is None:
+        return list(AssignmentLawyer.objects.filter(assignment__matter=matter, assignment__ended_at__isnull=True))
+    return sorted((lawyer for a in assignments for lawyer in a.lawyers.all()), key=lambda x: (x.position, x.pk))
+
+
+def _joined(lawyers: list[AssignmentLawyer], attribute: str) -> str:
+    return "、".join(value for value in (getattr(lawyer, attribute) for lawyer in lawyers) if value)
+
+
+def _first(lawyers: list[AssignmentLawyer], attribute: str) -> str:
+    return getattr(lawyers[0], attribute) if lawyers else ""
+
+
+def repayments_context(debt) -> dict:
+    """The forms' 已还款 items from the current statement of amounts.
+
+    ``repaid_principal`` and ``repaid_interest`` default to 0.00, which cannot tell "none
+    repaid" from "not stated": the repayments count as recorded once a statement gives
+    either a sum or the date interest is paid up to (a debtor who never paid interest
+    has it paid up to the disbursement day). ``repaid_total`` (被告逾期部分已还金额) is
+    principal plus interest repaid.
+    """
+    recorded = debt.interest_paid_to is not None or debt.repaid_principal > 0 or debt.repaid_interest > 0
+    if not recorded:
+        return {
+            "repaid_total": missing("被告逾期部分已还金额"),
+            "repaid_principal": missing("已还本金"),
+            "repaid_interest": missing("已还利息"),
+            "interest_paid_to": missing("还息截止日期"),
+        }
+    return {
+        "repaid_total": debt.repaid_principal + debt.repaid_interest,
+        "repaid_principal": debt.repaid_principal,
+        "repaid_interest": debt.repaid_interest,
+        "interest_paid_to": _or_missing(debt.interest_paid_to, "还息截止日期"),
+    }
 
 
 # The freeze table's words for each property type (periods.FREEZE_PERIODS) and period.

@@ -300,3 +300,52 @@ class BatchItem(models.Model):
         ordering = ["batch", "position"]
         constraints = [models.UniqueConstraint(fields=["batch", "matter"], name="batch_item_unique_matter")]
         indexes = [models.Index(fields=["batch", "status"], name="batch_item_status")]
+
+
+class FilingDetails(models.Model):
+    """What a filing asks that no other record of the matter holds (one row per matter, made on first save).
+
+    The 要素式 complaint's 合同签订地点, 合约主要条款提示说明 and 解除条件, the security
+    a preservation application offers, the enforcement notice (执行通知书) the court
+    served, and who receives documents for the applicant (送达地址确认书). Set through
+    ``filing_details_update``; ``templates_docx.context`` reads it.
+    """
+
+    matter = models.OneToOneField(
+        Matter, verbose_name=_("matter"), on_delete=models.CASCADE, related_name="filing_details"
+    )
+    contract_place = models.CharField(_("place the contract was signed"), max_length=200, blank=True, default="")
+    terms_notice = models.CharField(
+        _("how, when and where the main terms were explained"), max_length=500, blank=True, default=""
+    )
+    termination_terms = models.CharField(_("termination conditions"), max_length=500, blank=True, default="")
+    preservation_security = models.CharField(
+        _("security offered for preservation"), max_length=300, blank=True, default=""
+    )
+    notice_served_on = models.DateField(_("enforcement notice served on"), null=True, blank=True)
+    notice_deadline = models.DateField(_("enforcement notice performance deadline"), null=True, blank=True)
+    service_recipient = models.CharField(_("recipient of service"), max_length=100, blank=True, default="")
+    service_recipient_phone = models.CharField(_("recipient's phone"), max_length=30, blank=True, default="")
+    # The assignee's account the transfer notice tells the debtor to pay into.
+    collection_bank = models.CharField(_("collection account's bank"), max_length=200, blank=True, default="")
+    collection_account = models.CharField(_("collection account number"), max_length=40, blank=True, default="")
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    TEXT_FIELDS = (
+        "contract_place",
+        "terms_notice",
+        "termination_terms",
+        "preservation_security",
+        "service_recipient",
+        "service_recipient_phone",
+        "collection_bank",
+        "collection_account",
+    )
+    DATE_FIELDS = ("notice_served_on", "notice_deadline")
+
+    class Meta:
+        verbose_name = _("filing details")
+        verbose_name_plural = _("filing details")
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}"

@@ -43,6 +43,8 @@ def _person(**values) -> dict:
         "phone": "",
         "address": "",
         "habitual_residence": "",
+        # The agreed service address (约定送达地址), "" when none was agreed.
+        "service_address": "",
         "id_type": "居民身份证",
         "id_number": "",
         "id_number_masked": "",
@@ -281,6 +283,9 @@ SAMPLE_CONTEXT: dict = {
         # The newspaper announcement (债权转让暨催收公告), "" when none was published.
         "newspaper": "上海法治报",
         "announced_on": date(2026, 2, 10),
+        # The assignee's collection account (收款账户) the notice tells the debtor to pay into.
+        "collection_bank": "中国工商银行上海市分行营业部",
+        "collection_account": "1001234509000012345",
         "chain": [
             {
                 "from_creditor": "某某银行股份有限公司信用卡中心",

@@ -7,11 +7,14 @@ version; uploading and activating are for administrators only.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,35 +24,46 @@ from legalcase.access import access_child, access_matter, can, require
 from legalcase.models import Matter
 from legalcase.views import BATCH_SELECTION_KEY
 from templates_docx.batches import batch_bundle_errors, batch_checks, batch_errors, batch_request
-from templates_docx.context import exceeds_24_percent, matter_context
+from templates_docx.completion import filing_check, panel_rows, panel_save
+from templates_docx.context import exceeds_24_percent, matter_context, with_filing_data
 from templates_docx.forms import BatchForm, TemplateUploadForm
 from templates_docx.models import Batch, DocumentTemplate
 from templates_docx.services import (
     document_request,
     matter_documents,
+    template_current,
     template_fields,
     template_set_active,
     template_store,
 )
 
 
-def _section(request: HttpRequest, matter: Matter, *, chosen: str = "", error: str = "") -> HttpResponse:
+def _section(
+    request: HttpRequest, matter: Matter, *, chosen: str = "", error: str = "", errors: list[str] | None = None
+) -> HttpResponse:
     templates = [
         template
         for template in DocumentTemplate.objects.current(on=timezone.localdate()).defer("content").order_by("code")
         if template.fits(matter)
     ]
     template = next((template for template in templates if template.code == chosen), None)
-    fields = []
+    fields, rows = [], []
     if template is not None:
-        fields = template_fields(template=template, context=matter_context(matter, today=timezone.localdate()))
+        loaded = with_filing_data(Matter.objects.filter(pk=matter.pk)).get()
+        context = matter_context(loaded, today=timezone.localdate())
+        fields = template_fields(template=template, context=context)
+        # Complete before generating: each element a render now would leave 【待补充】, with its input.
+        rows = panel_rows(filing_check(matter=loaded, template=template, context=context))
     documents = list(matter_documents(matter)[:30])
     context = {
         "matter": matter,
         "templates": templates,
         "template": template,
         "fields": fields,
-        "missing_labels": list(dict.fromkeys(label for field in fields for label in field["missing"])),
+        "missing_labels": list(dict.fromkeys(label for row in rows for label in row["labels"])),
+        "rows": rows,
+        "may_complete": can(request.user, "write_filings"),
+        "errors": errors or [],
         "may_generate": can(request.user, "write_filings"),
         "documents": documents,
         "working": any(document.is_pending for document in documents),
@@ -79,6 +93,44 @@ def document_generate_view(request: HttpRequest, matter_id: int) -> HttpResponse
         messages.success(request, _("The document is being generated."))
         return redirect("matter_detail", matter_id=matter.pk)
     return _section(request, matter, chosen=code)
+
+
+@login_required
+@require_POST
+def filing_complete_view(request: HttpRequest, matter_id: int) -> HttpResponse:
+    """Save the filing panel's (or the batch pre-check's) inputs to the record, then show what is left.
+
+    Each value goes through the service that owns its field, which checks the role again
+    (a lawyer may complete a filing but not correct the creditor, for one).
+    """
+    matter = access_matter(request.user, matter_id, action="write_filings")
+    code = request.POST.get("template", "")
+    try:
+        template = template_current(code)
+    except ValidationError as exc:
+        return _section(request, matter, error="；".join(exc.messages))
+    loaded = with_filing_data(Matter.objects.filter(pk=matter.pk)).get()
+    posted = {name: value for name, value in request.POST.items() if "|" in name}
+    errors = panel_save(user=request.user, matter=loaded, template=template, posted=posted)
+    back = request.POST.get("next", "")
+    if back == "batch":
+        for line in errors:
+            messages.error(request, f"{matter.number}：{line}")
+        if not errors:
+            messages.success(request, _("Saved to the record of %(number)s.") % {"number": matter.number})
+        query = urlencode(
+            {
+                "template": code,
+                "procedure": request.POST.get("batch_procedure", ""),
+                "bundle": request.POST.get("batch_bundle", ""),
+            }
+        )
+        return redirect(f"{reverse('batch_new')}?{query}#checks-missing")
+    if not request.htmx:
+        for line in errors:
+            messages.error(request, line)
+        return redirect(f"{reverse('matter_detail', args=[matter.pk])}?template={code}#filings")
+    return _section(request, access_matter(request.user, matter.pk), chosen=code, errors=errors)
 
 
 @login_required
@@ -140,9 +192,11 @@ def batch_new(request: HttpRequest) -> HttpResponse:
     require(request.user, "write_filings")
     selection = request.session.get(BATCH_SELECTION_KEY) or []
     templates = list(DocumentTemplate.objects.current(on=timezone.localdate()).defer("content").order_by("code"))
-    form = BatchForm(request.POST or None, templates=templates)
+    # Back from saving a pre-check row (filing_complete_view): the checks again, for the same choice.
+    rechecking = request.method == "GET" and "template" in request.GET
+    form = BatchForm(request.POST or (request.GET if rechecking else None), templates=templates)
     checks = None
-    if request.method == "POST" and selection and form.is_valid():
+    if (request.method == "POST" or rechecking) and selection and form.is_valid():
         data = form.cleaned_data
         dropped = _dropped(request, selection)
         if dropped and len(dropped) == len(selection):

@@ -91,8 +91,8 @@ def transfer_notice():
         "{% if creditor.phone %}，联系电话：{{ creditor.phone }}{% endif %}。"
     )
     prose.p(
-        "还款方式：请将款项汇入受让人指定的收款账户（户名：{{ creditor.name }}；开户行：【待补充：受让人收款账户开户行】；"
-        "账号：【待补充：受让人收款账号】），并在汇款附言中注明您的姓名及上述合同编号；或与受让人联系约定其他还款方式。"
+        "还款方式：请将款项汇入受让人指定的收款账户（户名：{{ creditor.name }}；开户行：{{ transfer.collection_bank }}；"
+        "账号：{{ transfer.collection_account }}），并在汇款附言中注明您的姓名及上述合同编号；或与受让人联系约定其他还款方式。"
     )
 
     prose.tag("if guarantors")

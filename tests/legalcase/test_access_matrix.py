@@ -155,6 +155,8 @@ ENDPOINTS = {
     "debtor reveal": ("get", "debtor/?purpose=matrix", None, "reveal a debtor"),
     "firms": ("get", None, None, OPEN_TO_EVERY_SIGNED_IN_USER),
     "documents POST": ("post", "documents/", {"template": "evidence_list"}, "evidence, bundles, filings, batches"),
+    "documents check": ("get", "documents/check/?template=evidence_list", None, "sees"),
+    "filing details PATCH": ("patch", "filing-details/", {"contract_place": "上海市浦东新区"}, "evidence, bundles, filings, batches"),
     "proceedings POST": ("post", "proceedings/", {"kind": "first_instance"}, "proceedings, rulings, confirm rulings"),
     "debt PATCH": ("patch", "debt/", {"branch": "某某银行朝阳支行"}, "debt terms, amounts, parties, guarantees"),
     "amounts POST": (
@@ -229,7 +231,7 @@ def test_access_matrix(world, role, endpoint, matter_key):
     if expected not in (200, 201, 202):
         assert (stage, firm_id, owner_id, events) == before
         assert "detail" in response.json()
-    elif endpoint in ("list", "detail", "events", "firms"):
+    elif endpoint in ("list", "detail", "events", "firms", "documents check"):
         assert (stage, firm_id, owner_id, events) == before
     else:
         assert {
@@ -242,6 +244,7 @@ def test_access_matrix(world, role, endpoint, matter_key):
             "proceedings POST": events == before[3] + 1,
             "debt PATCH": events == before[3] + 1,
             "amounts POST": events == before[3] + 1,
+            "filing details PATCH": events == before[3] + 1,
         }[endpoint]
 
 

@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+
+from templates_docx.sample import missing
 from django.utils import timezone
 
 from legalcase.identity import build_uscc
@@ -68,6 +70,9 @@ def test_the_context_reads_the_chain_from_the_recorded_steps(transferred):
         "notified_on": D(2026, 3, 5),
         "newspaper": "法治日报",
         "announced_on": D(2026, 3, 5),
+        # The assignee's collection account: not recorded in this test (templates_docx.FilingDetails).
+        "collection_bank": missing("受让人收款账户开户行"),
+        "collection_account": missing("受让人收款账号"),
         "chain": [
             {
                 "from_creditor": bank.name,

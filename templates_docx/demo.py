@@ -1,0 +1,294 @@
+"""A fully recorded matter: every fact every shipped template reads, so that none prints a 【待补充】.
+
+``record_everything`` completes an opened matter (creditor, parties, guarantees, debt
+terms and repayments, forum, firm and lawyers, filing details, evidence, assets,
+proceedings, measures, the confirmed judgment and its deadlines, a settlement). The
+zero-marker test (tests/templates_docx/test_zero_markers.py) runs it for every
+template; the demo (``seed_complete_demo``, on ``legalcase.demo.demo_seeded``) adds
+such matters so a user can generate every filing and see none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pikepdf
+from django.db import transaction
+from django.utils import timezone
+
+from evidence.services import evidence_upload
+from legalcase.identity import build_resident_id, build_uscc
+from legalcase.models import (
+    Asset,
+    Assignment,
+    AssignmentLawyer,
+    Deadline,
+    DeadlineKind,
+    EnforcementAction,
+    Forum,
+    Guarantee,
+    LawFirm,
+    Matter,
+    Party,
+    Proceeding,
+    Ruling,
+    Settlement,
+    User,
+)
+from templates_docx.models import FilingDetails
+
+D = dt.date
+M = Decimal
+
+
+def _pdf(pages: int = 2) -> io.BytesIO:
+    out = io.BytesIO()
+    with pikepdf.new() as pdf:
+        for _ in range(pages):
+            pdf.add_blank_page(page_size=(595, 842))
+        pdf.save(out)
+    out.seek(0)
+    out.name = "evidence.pdf"
+    return out
+
+
+@transaction.atomic
+def record_everything(*, matter: Matter, user: User, firm: LawFirm, forum: Forum, seq: int = 1) -> Matter:
+    """Complete ``matter`` with every fact the shipped templates read; returns it reloaded.
+
+    ``user`` (counsel or admin) uploads the evidence; ``firm`` is assigned with two
+    lawyers; ``forum`` hears the claim and gets an address if it has none. ``seq``
+    varies the identity numbers so several such matters can coexist.
+    """
+    debt = matter.debt
+    is_card = debt.product == "credit_card"
+    creditor = debt.creditor
+    creditor.address = creditor.address or "上海市浦东新区陆家嘴环路1000号"
+    creditor.representative = creditor.representative or "王建国"
+    creditor.representative_title = "负责人" if creditor.name.endswith(("中心", "分行", "支行")) else "法定代表人"
+    creditor.service_phone = creditor.service_phone or "95555"
+    creditor.save()
+
+    debtor = debt.debtor
+    if debtor.kind == Party.Kind.PERSON:
+        debtor.birth_date = debtor.birth_date or D(1985, 3, 7)
+        debtor.gender = debtor.gender or "male"
+        debtor.ethnicity = "汉族"
+        debtor.workplace = "上海某某贸易有限公司"
+        debtor.position = "销售经理"
+        debtor.habitual_residence = "上海市闵行区七莘路100弄5号301室"
+    else:
+        debtor.representative = debtor.representative or "赵某"
+        debtor.representative_title = debtor.representative_title or "法定代表人"
+    debtor.address = debtor.address or "上海市徐汇区漕溪北路200号"
+    debtor.service_address = "上海市闵行区七莘路100弄5号301室"
+    debtor.save()
+
+    # A person and a company stand surety, so both kinds of guarantor are printed.
+    person = Party.objects.create(
+        kind=Party.Kind.PERSON,
+        name="李保国",
+        id_number=build_resident_id(area_code="310104", birth_date=D(1980, 6, 1), sequence=200 + 2 * (seq % 300) + 1),
+        gender="male",
+        birth_date=D(1980, 6, 1),
+        ethnicity="汉族",
+        phone="13900001111",
+        address="上海市徐汇区天钥桥路30号",
+        workplace="上海某某物流有限公司",
+        position="职员",
+        habitual_residence="上海市徐汇区天钥桥路30号",
+        service_address="上海市徐汇区天钥桥路30号",
+    )
+    company = Party.objects.create(
+        kind=Party.Kind.ORGANISATION,
+        name=f"上海某某担保有限公司第{seq}号",
+        uscc=build_uscc(f"91310000MA{700000 + seq:07d}"),
+        address="上海市黄浦区中山东一路18号",
+        representative="钱某",
+        representative_title="法定代表人",
+        service_address="上海市黄浦区中山东一路18号",
+    )
+    for guarantor in (person, company):
+        Guarantee.objects.create(
+            debt=debt,
+            guarantor=guarantor,
+            guarantee_type=Guarantee.Type.JOINT,
+            guarantee_signed_on=D(2021, 3, 15),
+            guarantee_agreed_period="主债务履行期限届满之日起三年",
+            guarantee_period_ends_on=D(2027, 11, 4),
+        )
+
+    debt.contract_number = debt.contract_number or f"{'XYK' if is_card else 'JK'}-2021-{seq:06d}"
+    debt.contract_date = D(2021, 3, 15)
+    debt.branch = "上海分行营业部"
+    debt.loan_amount = M("50000.00")
+    debt.disbursed_on = D(2021, 3, 20)
+    if not is_card:
+        debt.term_ends_on = D(2024, 3, 20)
+        debt.repayment_method = "equal_installment"
+    debt.annual_interest_rate = debt.annual_interest_rate or M("0.1825")
+    debt.penalty_rate = debt.penalty_rate or M("0.27375")
+    debt.compound_rate = debt.compound_rate or M("0.27375")
+    debt.repaid_principal = M("1769.45")
+    debt.repaid_interest = M("880.00")
+    debt.interest_paid_to = D(2024, 10, 5)
+    debt.save()
+
+    if not forum.address:
+        forum.address = "上海市浦东新区丁香路611号"
+        forum.save(update_fields=["address"])
+    firm.address = firm.address or "上海市静安区南京西路1266号恒隆广场30楼"
+    firm.phone = firm.phone or "021-62881234"
+    firm.save(update_fields=["address", "phone"])
+    assignment = Assignment.objects.filter(matter=matter, ended_at__isnull=True).first()
+    if assignment is None or assignment.firm_id != firm.pk:
+        Assignment.objects.filter(matter=matter, ended_at__isnull=True).update(ended_at=timezone.now())
+        assignment = Assignment.objects.create(matter=matter, firm=firm)
+    AssignmentLawyer.objects.filter(assignment=assignment).delete()
+    AssignmentLawyer.objects.create(
+        assignment=assignment, name="周律", licence_number="13101201810123456", phone="13800138001", position=1
+    )
+    AssignmentLawyer.objects.create(
+        assignment=assignment, name="吴法", licence_number="13101201910654321", phone="13800138002", position=2
+    )
+    Matter.objects.filter(pk=matter.pk).update(forum=forum, assigned_firm=firm)
+
+    FilingDetails.objects.update_or_create(
+        matter=matter,
+        defaults={
+            "contract_place": "上海市浦东新区",
+            "terms_notice": "2021年3月15日于申请人上海分行营业部柜台，以加粗字体和经办人员口头说明的方式提示",
+            "termination_terms": "借款人连续三期或累计六期未按约还款的，贷款人有权宣布贷款提前到期并解除合同",
+            "preservation_security": "由某某财产保险股份有限公司出具诉讼财产保全责任保险保函提供担保",
+            "notice_served_on": D(2026, 2, 10),
+            "notice_deadline": D(2026, 2, 20),
+            "service_recipient": "周律",
+            "service_recipient_phone": "13800138001",
+            "collection_bank": "中国工商银行上海市分行营业部",
+            "collection_account": f"10012345090000{seq:05d}",
+        },
+    )
+
+    contract = "信用卡领用合约" if is_card else "借款合同"
+    for kind, title, purpose in (
+        ("contract", contract, f"证明原、被告之间存在{contract}关系及双方的权利义务"),
+        ("statement", "对账单及欠款明细", "证明被告逾期未还款及欠款金额"),
+        ("identity", "被告身份证明", "证明被告的诉讼主体资格"),
+    ):
+        evidence_upload(
+            user=user, matter_id=matter.pk, uploaded_file=_pdf(), kind=kind, title=title, purpose=purpose,
+            source="原告提供", document_date=D(2021, 3, 15), filename=f"{title}.pdf",
+        )  # fmt: skip
+
+    account = Asset.objects.create(
+        matter=matter, owner=debtor, kind=Asset.Kind.BANK_ACCOUNT, description="招商银行上海分行储蓄账户",
+        identifier=f"62148301{seq:08d}", source=Asset.Source.COURT_SEARCH, found_on=D(2026, 1, 12),
+    )  # fmt: skip
+    court = forum.name
+    Proceeding.objects.create(
+        matter=matter, kind=Proceeding.Kind.FIRST_INSTANCE, forum=forum,
+        case_number=f"（2025）沪0115民初{4800 + seq}号", filed_on=D(2025, 9, 1), accepted_on=D(2025, 9, 8),
+    )  # fmt: skip
+    Ruling.objects.create(
+        matter=matter, kind=Ruling.Kind.JUDGMENT, case_number=f"（2025）沪0115民初{4800 + seq}号", court=court,
+        decided_on=D(2025, 11, 20), served_on=D(2025, 11, 25), principal_awarded=debt.principal,
+        interest_awarded=debt.interest, acceptance_fee_charged=M("545.00"), appealable=True,
+        performance_days=10, confirmed=True, confirmed_at=timezone.now(),
+    )  # fmt: skip
+    Deadline.objects.create(matter=matter, kind=DeadlineKind.JUDGMENT_EFFECTIVE, due_on=D(2025, 12, 11), rule="demo@2026")
+    Deadline.objects.create(matter=matter, kind=DeadlineKind.PERFORMANCE_END, due_on=D(2025, 12, 21), rule="demo@2026")
+    Proceeding.objects.create(
+        matter=matter, kind=Proceeding.Kind.ENFORCEMENT, forum=forum,
+        case_number=f"（2026）沪0115执{1200 + seq}号", filed_on=D(2026, 1, 5), accepted_on=D(2026, 1, 8),
+    )  # fmt: skip
+    EnforcementAction.objects.create(
+        matter=matter, kind=EnforcementAction.Kind.FREEZE_DEPOSIT, court=court,
+        case_number=f"（2026）沪0115执{1200 + seq}号", started_on=D(2026, 1, 20), expires_on=D(2027, 1, 19),
+        amount=debt.claim_total, asset=account,
+    )  # fmt: skip
+    EnforcementAction.objects.create(
+        matter=matter, kind=EnforcementAction.Kind.TERMINATION_CURRENT, court=court,
+        case_number=f"（2026）沪0115执{1200 + seq}号之一", started_on=D(2026, 6, 30),
+    )  # fmt: skip
+
+    outstanding = debt.claim_total
+    settlement = Settlement.objects.create(
+        matter=matter, agreed_on=D(2026, 7, 15), outstanding_at_agreement=outstanding, reduction=M("2000.00"),
+        settlement_amount=outstanding - M("2000.00"), created_by=user,
+    )  # fmt: skip
+    half = ((outstanding - M("2000.00")) / 2).quantize(M("0.01"))
+    settlement.instalments.create(sequence=1, due_on=D(2026, 8, 15), amount=half)
+    settlement.instalments.create(sequence=2, due_on=D(2026, 9, 15), amount=outstanding - M("2000.00") - half)
+    return Matter.objects.get(pk=matter.pk)
+
+
+# The seeded demo's fully recorded matters (one credit card, one loan), by their account numbers.
+DEMO_ACCOUNTS = {"credit_card": "6225880099990001", "loan": "LN-DEMO-COMPLETE-0001"}
+DEMO_COURT = "上海市浦东新区人民法院"
+
+
+# A demo this size or larger gets them (``seed_demo``'s default is 300); the tests' small
+# demos keep exactly the matters they ask for.
+COMPLETE_DEMO_MIN_MATTERS = 100
+
+
+def seed_complete_demo_on_seed(*, matters: int, users: dict, firms: list, say=None, **kwargs) -> dict:
+    """The ``legalcase.demo.demo_seeded`` receiver: the fully recorded matters, for a full-size demo."""
+    if matters < COMPLETE_DEMO_MIN_MATTERS:
+        return {}
+    return seed_complete_demo(users=users, firms=firms, say=say)
+
+
+def seed_complete_demo(*, users: dict, firms: list, say=None) -> dict:
+    """The ``legalcase.demo.demo_seeded`` receiver: two matters every shipped template fills without a marker.
+
+    Held by counsel1, assigned to lawyer1's firm (so lawyer1 sees them too), in
+    enforcement with the whole history recorded (judgment, enforcement case, freeze,
+    终本, settlement). Idempotent with the demo: seed_demo runs it only when it creates.
+    """
+    from legalcase.models import Creditor, Debt, Stage
+    from legalcase.services import matter_open
+
+    counsel = users["counsel1"]
+    lawyer = users.get("lawyer1")
+    firm = lawyer.firm if lawyer is not None and lawyer.firm_id else firms[0]
+    forum = Forum.objects.filter(name=DEMO_COURT).first() or Forum.objects.filter(kind="court", active=True).first()
+    if forum is None:
+        return {}
+    if say:
+        say("演示数据：要素齐全的案件（生成任何文书均无【待补充】）…")
+    creditor = Creditor.objects.order_by("pk").first()
+    made = 0
+    for seq, (product, account) in enumerate(DEMO_ACCOUNTS.items(), start=1):
+        debtor = Party.objects.create(
+            kind=Party.Kind.PERSON,
+            name="陈明远" if product == "credit_card" else "林晓燕",
+            id_number=build_resident_id(area_code="310115", birth_date=D(1986, 4, 12), sequence=900 + 2 * seq + (seq % 2)),
+            gender="male" if seq % 2 else "female",
+            birth_date=D(1986, 4, 12),
+            phone=f"1391234{seq:04d}",
+            address="上海市浦东新区张杨路500号",
+        )
+        debt = Debt.objects.create(
+            creditor=creditor,
+            debtor=debtor,
+            product=product,
+            account_number=account,
+            contract_number=f"{'XYK' if product == 'credit_card' else 'JK'}-2021-DEMO{seq:02d}",
+            amounts_as_of=D(2025, 6, 30),
+            principal=M("48230.55"),
+            interest=M("3120.40"),
+            penalty_interest=M("812.00"),
+            compound_interest=M("95.10"),
+            late_fees=M("300.00") if product == "credit_card" else M("0.00"),
+            fees=M("0.00"),
+            overdue_since=D(2024, 11, 5),
+            last_payment_date=D(2024, 10, 5),
+        )
+        matter = matter_open(debt=debt, actor=counsel, owner=counsel)
+        Matter.objects.filter(pk=matter.pk).update(stage=Stage.ENFORCEMENT)
+        record_everything(matter=matter, user=counsel, firm=firm, forum=forum, seq=900 + seq)
+        made += 1
+    return {"complete_matters": made}
