@@ -170,7 +170,8 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "repayment_method_label": repayment_labels.get(debt.repayment_method, ""),
             "amounts_as_of": debt.amounts_as_of,
             "overdue_since": debt.overdue_since,
-            "overdue_days": max((today - debt.overdue_since).days, 0),
+            # Counted to the date the filings state the amounts at ("截至…已逾期…天"), not to today.
+            "overdue_days": max((debt.amounts_as_of - debt.overdue_since).days, 0),
             "last_payment_date": debt.last_payment_date or "",
             "principal": debt.principal,
             "interest": debt.interest,
@@ -254,7 +255,8 @@ def matter_context(matter: Matter, *, today: date) -> dict:
         },
         "transfer": transfer_context(matter),
         "settlement": settlement_context(matter),
-        "letter": {"deadline": today + timedelta(days=LETTER_DAYS)},
+        # A 律师函 is the firm's letter: without an assigned firm its name is to be supplied.
+        "letter": {"deadline": today + timedelta(days=LETTER_DAYS), "firm": firm.name if firm else missing("律师事务所")},
         # The enforcement case from its proceeding and measures; the 执行通知书 is not recorded.
         "enforcement": {
             **enforcement_case_context(matter),

@@ -312,7 +312,7 @@ SAMPLE_CONTEXT: dict = {
         "hardship": "失业半年，现已重新就业",
     },
     # The collection letter's deadline for payment and objections.
-    "letter": {"deadline": date(2026, 3, 12)},
+    "letter": {"deadline": date(2026, 3, 12), "firm": "示例律师事务所"},
     # The enforcement case (执行案件), once filed; markers until Fasu records it.
     "enforcement": {
         "court": "上海市浦东新区人民法院",

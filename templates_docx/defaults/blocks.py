@@ -143,9 +143,11 @@ def asset_paragraphs(prose: Prose) -> None:
 
 
 def sign_block(prose: Prose, to: str, signer: str) -> None:
+    """此致, the court, the signer and the date, on the page of the last paragraph."""
+    prose.keep_last()
     prose.p("此致", before=14, keep_next=True)
     prose.p(to, indent=False, keep_next=True)
-    prose.right(signer, before=28)
+    prose.right(signer, before=28, keep_next=True)
     prose.right("{{ today|cn_date }}")
 
 

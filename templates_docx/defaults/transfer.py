@@ -66,8 +66,8 @@ def transfer_notice():
 
     prose.heading("一、转让的债权")
     prose.p(
-        "原债权人：{{ transfer.original_creditor }}"
-        "{% if transfer.original_creditor and transfer.original_creditor != transfer.assignor %}"
+        "原债权人：" + filled("transfer.original_creditor")
+        + "{% if transfer.original_creditor and transfer.original_creditor != transfer.assignor %}"
         "（该债权此前已由原债权人转让，转让人依法受让取得）{% endif %}。"
     )
     prose.p(
@@ -116,9 +116,11 @@ def transfer_notice():
     )
     prose.p("特此通知。")
 
-    prose.right(f"转让人（盖章）：{ASSIGNOR}", before=28)
-    prose.right("法定代表人或负责人（签字）：＿＿＿＿＿＿")
-    prose.right("受让人（盖章）：{{ creditor.name }}", before=28)
-    prose.right("法定代表人或负责人（签字）：＿＿＿＿＿＿")
-    prose.right("{{ today|cn_date }}", before=14)
+    prose.signature([
+        (f"转让人（盖章）：{ASSIGNOR}", 28),
+        ("法定代表人或负责人（签字）：＿＿＿＿＿＿", 0),
+        ("受让人（盖章）：{{ creditor.name }}", 28),
+        ("法定代表人或负责人（签字）：＿＿＿＿＿＿", 0),
+        ("{{ today|cn_date }}", 14),
+    ])
     return doc
