@@ -54,7 +54,7 @@ from templates_docx.context import matter_context, with_filing_data
 from templates_docx.models import Batch, BatchItem, BatchItemStatus, DocumentStatus, GeneratedDocument
 from templates_docx.pool import RenderFailed, render_pool
 from templates_docx.rendering import sha256
-from templates_docx.services import DOCX_TYPE, template_current, template_fields, unfit_message
+from templates_docx.services import DOCX_TYPE, enforcement_refusal, template_current, template_fields, unfit_message
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +173,10 @@ def batch_chunk(*, job: Job, report: JobReporter) -> dict:
     for work in works:
         if not template.fits(work.item.matter):
             work.error = unfit_message(template)
+            continue
+        refusal = enforcement_refusal(template, work.item.matter)
+        if refusal:
+            work.error = refusal
             continue
         try:
             context = matter_context(work.item.matter, today=today)
@@ -594,7 +598,7 @@ def batch_checks(*, user: User, matter_ids, template_code: str, procedure: str, 
     fees_total = Decimal("0.00")
     missing, time_barred, no_forum, no_evidence, unfit = [], [], [], [], []
     for matter in matters:
-        if not template.fits(matter):
+        if not template.fits(matter) or enforcement_refusal(template, matter):
             unfit.append(matter)
         context = matter_context(matter, today=today)
         labels = [label for field_ in template_fields(template=template, context=context) for label in field_["missing"]]

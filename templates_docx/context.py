@@ -26,9 +26,11 @@ from legalcase.models import (
     Matter,
     Party,
     Proceeding,
+    RulingParty,
     Settlement,
 )
 from legalcase.periods import FREEZE_PERIODS
+from legalcase.services.bound_parties import LIABILITY_LABELS, enforcement_bound
 from legalcase.services.claims import enforcement_application_amounts
 from templates_docx.context_settlement import settlement_context
 from templates_docx.context_transfer import transfer_context
@@ -134,6 +136,7 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             }
             for guarantee in guarantees
         ],
+        **bound_context(matter),
         "agent": {
             "present": firm is not None,
             "name": missing("代理律师姓名") if firm is not None else "",
@@ -299,6 +302,7 @@ def with_filing_data(matters: QuerySet[Matter]) -> QuerySet[Matter]:
         # enforcement_application_amounts; the current deadlines come from the caller's
         # ``with_current_deadlines()`` when it adds it, else one query per matter.
         "rulings",
+        Prefetch("rulings__bound_parties", queryset=RulingParty.objects.select_related("party").order_by("id")),
         "costs",
         "recoveries",
         Prefetch("proceedings", queryset=Proceeding.objects.select_related("forum").order_by("created_at", "id")),
@@ -468,4 +472,22 @@ def instrument_context(amounts: dict) -> dict:
         "total_awarded": sum(parts) if None not in parts else missing("判决总额"),
         "delay_interest_from": _or_missing(amounts["delay_interest_from"], "迟延履行起算日"),
         "delay_interest": _money_or_missing(amounts["delay_interest"], "迟延履行期间的债务利息"),
+    }
+
+
+def bound_context(matter: Matter) -> dict:
+    """``bound`` and ``bound_missing``: the parties the confirmed instrument binds (被执行人), or why none."""
+    rows, reason = enforcement_bound(matter)
+    return {
+        "bound": [
+            {
+                **party_context(row.party, role="被执行人"),
+                "role": row.role,
+                "liability": row.liability,
+                "liability_label": LIABILITY_LABELS[row.liability],
+                "limit": str(row.limit) if row.limit is not None else "",
+            }
+            for row in rows
+        ],
+        "bound_missing": missing(reason) if reason else "",
     }

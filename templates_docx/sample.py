@@ -111,6 +111,42 @@ SAMPLE_CONTEXT: dict = {
             guarantee_signed_on=date(2019, 5, 20),
         )
     ],
+    # The parties the confirmed instrument binds (被执行人 of the enforcement filings), the
+    # debtor first: role debtor/guarantor; liability principal/joint/supplementary/several/
+    # limited with its words (liability_label, "" for the principal debtor) and limit (an
+    # amount as text for limited, else ""). Empty when no confirmed instrument binds anyone;
+    # bound_missing then says why (a marker), else "".
+    "bound": [
+        _person(
+            name="张伟",
+            gender="male",
+            gender_label="男",
+            birth_date=date(1985, 6, 15),
+            ethnicity="汉族",
+            phone="13812345678",
+            address="上海市徐汇区漕溪北路88号",
+            id_number="310104198506153216",
+            id_number_masked="310104********3216",
+            role="debtor",
+            liability="principal",
+            liability_label="",
+            limit="",
+        ),
+        _person(
+            name="李娜",
+            gender="female",
+            gender_label="女",
+            birth_date=date(1987, 2, 3),
+            address="上海市长宁区延安西路1号",
+            id_number="310105198702034225",
+            id_number_masked="310105********4225",
+            role="guarantor",
+            liability="joint",
+            liability_label="承担连带清偿责任",
+            limit="",
+        ),
+    ],
+    "bound_missing": "",
     # The outside counsel instructed (委托诉讼代理人), when a firm is assigned.
     "agent": {
         "present": True,

@@ -6,13 +6,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 
 from templates_docx.defaults.blocks import (
-    ALL_DEBTORS,
+    BOUND_NAMES,
     DISPUTE,
     asset_paragraphs,
     filled,
     money,
     prose_creditor,
-    prose_debtors,
+    prose_bound,
     sign_block,
 )
 from templates_docx.defaults.layout import (
@@ -41,7 +41,7 @@ def enforcement_application():
     prose = Prose(doc)
     prose.title("强制执行申请书")
     prose_creditor(prose, "申请执行人")
-    prose_debtors(prose, "被执行人")
+    prose_bound(prose)
 
     prose.heading("执行依据：")
     prose.p("{{ instrument.court }}{{ instrument.case_number }}{{ instrument.kind_label }}，"
@@ -49,8 +49,11 @@ def enforcement_application():
 
     prose.heading("执行请求：")
     prose.p(
-        f"1.请求强制被执行人{ALL_DEBTORS}按照上述生效法律文书向申请执行人支付尚欠的本金{figures('enforcement.principal')}、"
-        f"利息{figures('enforcement.interest')}、诉讼费用{figures('enforcement.costs')}；"
+        f"1.请求强制被执行人{BOUND_NAMES}按照上述生效法律文书向申请执行人支付尚欠的本金{figures('enforcement.principal')}、"
+        f"利息{figures('enforcement.interest')}、诉讼费用{figures('enforcement.costs')}"
+        "{% for b in bound if b.liability_label %}{% if loop.first %}（{% else %}；{% endif %}被执行人{{ b.name }}"
+        "{% if b.liability == 'limited' %}在{{ b.limit|amount }}元范围内承担清偿责任{% else %}{{ b.liability_label }}{% endif %}"
+        "{% if loop.last %}）{% endif %}{% endfor %}；"
     )
     prose.p(
         "2.请求强制被执行人支付迟延履行期间的债务利息：以生效法律文书确定的除一般债务利息之外的金钱债务为基数，"
@@ -104,7 +107,7 @@ def enforcement_front(title: str):
     prose = Prose(doc)
     prose.title(title)
     prose_creditor(prose, "申请执行人")
-    prose_debtors(prose, "被执行人")
+    prose_bound(prose)
     prose.p([("执行案号：", True), (filled("enforcement.case_number"), False)], indent=False)
     return doc, prose
 
@@ -232,7 +235,7 @@ def change_of_applicant():
     prose.title("变更申请执行人申请书")
     prose_creditor(prose, "申请人")
     prose.p([("原申请执行人：", True), (filled("transfer.assignor") + "。", False)], indent=False)
-    prose_debtors(prose, "被执行人")
+    prose_bound(prose)
     prose.p([("执行案号：", True), (filled("enforcement.case_number"), False)], indent=False)
 
     prose.heading("请求事项：")
@@ -294,12 +297,11 @@ def consumption_restriction_application():
     doc, prose = enforcement_front("限制消费令申请书")
 
     prose.heading("请求事项：")
-    prose.p(f"请求贵院依法对被执行人{ALL_DEBTORS}采取限制消费措施，发布限制消费令，限制其实施下列高消费及非生活和工作必需的消费行为：")
+    prose.p(f"请求贵院依法对被执行人{BOUND_NAMES}采取限制消费措施，发布限制消费令，限制其实施下列高消费及非生活和工作必需的消费行为：")
     for item in RESTRICTED:
         prose.p(item)
-    organisation_persons(prose, "debtor")
-    prose.tag("for g in guarantors")
-    organisation_persons(prose, "g")
+    prose.tag("for b in bound")
+    organisation_persons(prose, "b")
     prose.tag("endfor")
 
     prose.heading("事实和理由：")
@@ -331,7 +333,7 @@ def dishonest_listing_application():
     doc, prose = enforcement_front("纳入失信被执行人名单申请书")
 
     prose.heading("请求事项：")
-    prose.p(f"请求贵院将被执行人{ALL_DEBTORS}纳入失信被执行人名单，并依法向社会公布、予以信用惩戒。")
+    prose.p(f"请求贵院将被执行人{BOUND_NAMES}纳入失信被执行人名单，并依法向社会公布、予以信用惩戒。")
 
     prose.heading("事实和理由：")
     case_history(prose, notice=True)
