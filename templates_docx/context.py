@@ -256,7 +256,7 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "collateral": False,
             "contract_place": missing("合同签订地点"),
         },
-        "transfer": transfer_context(matter),
+        "transfer": {**transfer_context(matter), "claim": transfer_claim_context(matter, today=today)},
         "settlement": settlement_context(matter),
         # A 律师函 is the firm's letter: without an assigned firm its name is to be supplied.
         "letter": {"deadline": today + timedelta(days=LETTER_DAYS), "firm": firm.name if firm else missing("律师事务所")},
@@ -271,6 +271,13 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             # What the application claims on ``today``: the instrument's amounts less
             # recoveries, 迟延履行 interest to today, the costs the debtor bears.
             **enforcement_amounts_context(claims),
+        },
+        # The applicant's payout account: not recorded yet, so the lawyer completes it.
+        "payout": {
+            "bank": missing("收款账户开户行"),
+            "account": missing("收款账号"),
+            "contact": missing("联系人"),
+            "phone": missing("联系电话"),
         },
         "freezes": freezes_context(matter),
         "freezes_missing": missing("查封、冻结财产明细"),
@@ -490,4 +497,54 @@ def bound_context(matter: Matter) -> dict:
             for row in rows
         ],
         "bound_missing": missing(reason) if reason else "",
+    }
+
+
+def transfer_claim_context(matter: Matter, *, today: date) -> dict:
+    """The claim as it stood on the day it was assigned (``transfer.claim``), for the 债权转让通知书.
+
+    After a confirmed instrument: its amounts on that day (``enforcement_application_amounts``:
+    the awards less recoveries received after the ruling, the costs, 迟延履行 interest to that
+    day), the instrument and its number, and a 终本 ruling if one was recorded. Before
+    one: the debt as of ``amounts_as_of`` and what was recovered since, by that day.
+    ``as_of`` is the assignment's effective day, or ``today`` when none is recorded.
+    """
+    steps = sorted(matter.debt.transfers.all(), key=lambda step: (step.effective_on, step.pk))
+    as_of = steps[-1].effective_on if steps else today
+    amounts = enforcement_application_amounts(matter, on=as_of)
+    ruling = amounts["ruling"]
+    case = enforcement_case_context(matter)
+    terminated = case["terminated_on"] if isinstance(case["terminated_on"], date) and case["terminated_on"] <= as_of else ""
+    debt = matter.debt
+    if ruling is None:
+        recovered = sum(
+            (r.amount for r in matter.recoveries.all() if debt.amounts_as_of < r.received_on <= as_of), ZERO
+        )
+        return {
+            "judged": False,
+            "as_of": as_of,
+            "instrument": "",
+            "principal": debt.principal,
+            "interest": debt.interest + debt.penalty_interest + debt.compound_interest,
+            "costs": ZERO,
+            "delay_interest": ZERO,
+            "recovered": recovered,
+            "total": max(debt.claim_total - recovered, ZERO),
+            "terminated_on": "",
+            "termination_ruling_number": "",
+        }
+    label = INSTRUMENT_LABELS.get(ruling["kind"], "")
+    instrument = f"{ruling['court']}{ruling['case_number']}{label}" if ruling["case_number"] else ""
+    return {
+        "judged": True,
+        "as_of": as_of,
+        "instrument": instrument or missing("生效法律文书及案号"),
+        "principal": _money_or_missing(amounts["principal"], "判决本金"),
+        "interest": _money_or_missing(amounts["interest"], "判决利息"),
+        "costs": _money_or_missing(amounts["costs"], "诉讼费用"),
+        "delay_interest": _money_or_missing(amounts["delay_interest"], "迟延履行期间的债务利息"),
+        "recovered": sum(amounts["recovered"].values(), ZERO),
+        "total": _money_or_missing(amounts["total"], "转让日债权金额合计"),
+        "terminated_on": terminated,
+        "termination_ruling_number": case["termination_ruling_number"] if terminated else "",
     }

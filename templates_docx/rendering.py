@@ -352,6 +352,7 @@ WORD_JOINER = "\u2060"
 _CASE_NUMBER = r"[（(]\d{4}[）)][^\s，。；：、,;:（）()<>\u2060]{1,20}?\d+号(?:之[一二三四五六七八九十\d]+)?"
 _LONG_WORD = r"[0-9A-Za-z*][0-9A-Za-z*,.\-]{3,}[0-9A-Za-z*]"
 _UNBREAKABLE = re.compile(f"({_CASE_NUMBER}|{_LONG_WORD})")
+_WHOLE_CASE_NUMBER = re.compile(_CASE_NUMBER)
 _PLAIN_RUN = re.compile(
     r"<w:r(?: [^>]*)?>(<w:rPr>(?:(?!</w:rPr>).)*</w:rPr>)?<w:t(?: [^>]*)?>([^<]*)</w:t></w:r>", re.DOTALL
 )
@@ -369,8 +370,12 @@ def _unbreakable_properties(run_properties: str) -> str:
     return run_properties[:at] + _LANG + run_properties[at:]
 
 
+def _is_case_number(token: str) -> bool:
+    return _WHOLE_CASE_NUMBER.fullmatch(token) is not None
+
+
 def _is_unbreakable(token: str) -> bool:
-    return token.endswith("号") or (len(token) >= 5 and any(c.isdigit() for c in token))
+    return _is_case_number(token) or (len(token) >= 5 and any(c.isdigit() for c in token))
 
 
 def keep_numbers_whole(xml: str) -> str:
@@ -386,7 +391,7 @@ def keep_numbers_whole(xml: str) -> str:
             if not piece:
                 continue
             if index % 2 and _is_unbreakable(piece):
-                if piece.endswith("号"):
+                if _is_case_number(piece):
                     piece = WORD_JOINER.join(piece)
                 runs.append(f'<w:r>{_unbreakable_properties(properties)}<w:t xml:space="preserve">{piece}</w:t></w:r>')
             else:

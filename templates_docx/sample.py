@@ -317,6 +317,23 @@ SAMPLE_CONTEXT: dict = {
         # The newspaper announcement (债权转让暨催收公告), "" when none was published.
         "newspaper": "上海法治报",
         "announced_on": date(2026, 2, 10),
+        # The claim on the day it was assigned (as_of): after a confirmed instrument
+        # (judged) its amounts less recoveries, with 迟延履行 interest to that day, the
+        # instrument with its number and a 终本 ruling made by then ("" if none); before
+        # one, the debt as of amounts_as_of less what was recovered since.
+        "claim": {
+            "judged": True,
+            "as_of": date(2026, 2, 1),
+            "instrument": "上海市浦东新区人民法院（2025）沪0115民初48213号民事判决书",
+            "principal": Decimal("40235.60"),
+            "interest": Decimal("0.00"),
+            "costs": Decimal("609.00"),
+            "delay_interest": Decimal("321.14"),
+            "recovered": Decimal("16484.05"),
+            "total": Decimal("41165.74"),
+            "terminated_on": date(2026, 1, 15),
+            "termination_ruling_number": "（2026）沪0115执恢12号之一",
+        },
         "chain": [
             {
                 "from_creditor": "某某银行股份有限公司信用卡中心",
@@ -381,6 +398,14 @@ SAMPLE_CONTEXT: dict = {
     # kind is deposit (1 year), movable (2 years) or real_property (3 years, incl. other
     # property rights); renewal_period_label is the statutory renewal period in words
     # (民诉法解释 Art. 485).
+    # Where recovered money is to be paid (执行款收款账户, LEGAL_RULES Part 2 B.7): the
+    # applicant's own account; markers while Fasu records none.
+    "payout": {
+        "bank": "示例银行股份有限公司上海分行营业部",
+        "account": "31001234567890123456",
+        "contact": "王建国",
+        "phone": "021-60000000",
+    },
     "freezes": [
         {
             "kind": "deposit",

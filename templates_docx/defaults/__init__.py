@@ -131,6 +131,22 @@ DEFAULT_TEMPLATES: tuple[dict, ...] = (
         "file": "dishonest_listing_application.docx",
     },
     {
+        "code": "exit_ban_application",
+        "name": "限制出境申请书",
+        "version": 1,
+        "form_version": "",
+        "effective_from": OTHER_EFFECTIVE_FROM,
+        "file": "exit_ban_application.docx",
+    },
+    {
+        "code": "payout_account_confirmation",
+        "name": "执行款账户确认书",
+        "version": 1,
+        "form_version": "",
+        "effective_from": OTHER_EFFECTIVE_FROM,
+        "file": "payout_account_confirmation.docx",
+    },
+    {
         "code": "service_address_confirmation",
         "name": "送达地址确认书",
         "version": 1,

@@ -116,3 +116,8 @@ def test_a_rendered_filing_carries_its_numbers_in_unbreakable_runs():
     masked = next(r for r in runs if r.text == matter.debt.debtor.masked_id_number)
     lang = masked._r.rPr.find(qn("w:lang"))
     assert lang.get(qn("w:val")) == "en-US" and lang.get(qn("w:eastAsia")) == "en-US"
+
+
+def test_a_case_number_with_a_suffix_is_joined_whole():
+    out = keep_numbers_whole("<w:r><w:t>作出（2026）沪0115执恢12号之一执行裁定</w:t></w:r>")
+    assert WORD_JOINER.join("（2026）沪0115执恢12号之一") in out
