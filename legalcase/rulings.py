@@ -409,9 +409,11 @@ def _performance_days(operative: str | None) -> int | None:
 
 # A name as the operative part writes it after 被告/被申请人: a person (two to four
 # characters) or an organisation; names are listed with 、. A name ends where the
-# clause goes on (于本判决…, 对…, 在…, 向原告…, 应…, 共同…, 自…, 承担…, 就…).
-PARTY_NAME = r"[\u4e00-\u9fff·（）()A-Za-z0-9]{2,40}?"
-CLAUSE_GOES_ON = r"(?=于本|于判决|于调解|于裁决|应于|应当|应|对|在|向|共同|连带|自本|自判决|承担|就|负|偿还|给付|支付|清偿|，)"
+# clause goes on (于本判决…/于2026年…前, 对…, 在…, 向原告…, 应…, 共同…, 自…, 承担…, 就…)
+# and never starts with those words ("被申请人应于…" names nobody).
+CLAUSE_WORDS = r"于|应|对|在|向|共同|连带|按份|自|承担|就|负|偿还|给付|支付|清偿|，|、"
+PARTY_NAME = rf"(?!{CLAUSE_WORDS})[\u4e00-\u9fff·（）()A-Za-z0-9]{{2,40}}?"
+CLAUSE_GOES_ON = rf"(?={CLAUSE_WORDS})"
 PAYERS = re.compile(
     rf"(?:被告|被申请人|第三人)({PARTY_NAME}(?:、(?:被告|被申请人)?{PARTY_NAME})*){CLAUSE_GOES_ON}"
 )
