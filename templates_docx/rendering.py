@@ -340,8 +340,8 @@ def highlight_missing(xml: str) -> str:
 
 
 # What must never break across lines (issue 17): case numbers, and runs of digits and
-# Latin letters five or more long (identity, account and contract numbers, amounts with
-# their separators, masked numbers). LibreOffice breaks a digit run anywhere when the run's
+# Latin letters two or more long with a digit (identity, account and contract numbers,
+# amounts with their separators, masked numbers, years: "20 / 26年" was seen too). LibreOffice breaks a digit run anywhere when the run's
 # language is Chinese (w:lang w:val="zh-CN", the defaults' and most Chinese templates'):
 # tried on soffice 7/24, "31010419850615 / 3216". A run whose language is en-US keeps such a
 # word whole; a case number, which mixes ideographs and digits, needs in addition WORD
@@ -350,7 +350,7 @@ def highlight_missing(xml: str) -> str:
 # joined; nothing else changes.
 WORD_JOINER = "\u2060"
 _CASE_NUMBER = r"[（(]\d{4}[）)][^\s，。；：、,;:（）()<>\u2060]{1,20}?\d+号(?:之[一二三四五六七八九十\d]+)?"
-_LONG_WORD = r"[0-9A-Za-z*][0-9A-Za-z*,.\-]{3,}[0-9A-Za-z*]"
+_LONG_WORD = r"[0-9A-Za-z*][0-9A-Za-z*,.\-]*[0-9A-Za-z*]"
 _UNBREAKABLE = re.compile(f"({_CASE_NUMBER}|{_LONG_WORD})")
 _WHOLE_CASE_NUMBER = re.compile(_CASE_NUMBER)
 _PLAIN_RUN = re.compile(
@@ -375,7 +375,7 @@ def _is_case_number(token: str) -> bool:
 
 
 def _is_unbreakable(token: str) -> bool:
-    return _is_case_number(token) or (len(token) >= 5 and any(c.isdigit() for c in token))
+    return _is_case_number(token) or (len(token) >= 2 and any(c.isdigit() for c in token))
 
 
 def keep_numbers_whole(xml: str) -> str:

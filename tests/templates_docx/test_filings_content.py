@@ -103,7 +103,8 @@ def test_long_numbers_and_case_numbers_get_runs_no_line_break_may_split():
     assert lang in whole["310104198506153216"] and '<w:sz w:val="32"/>' in whole["310104198506153216"]
     assert lang in whole["8,644.77"]
     assert lang in whole[WORD_JOINER.join("（2025）沪0115民初48213号")]
-    assert lang not in whole["号码："] and lang not in whole["元，2026年"]
+    assert lang in whole["2026"]  # a year too ("20 / 26年" was seen)
+    assert lang not in whole["号码："] and lang not in whole["元，"]
     assert "".join(text for _, text in runs).replace(WORD_JOINER, "") == (
         "号码：310104198506153216，（2025）沪0115民初48213号，共8,644.77元，2026年"
     )
@@ -121,3 +122,69 @@ def test_a_rendered_filing_carries_its_numbers_in_unbreakable_runs():
 def test_a_case_number_with_a_suffix_is_joined_whole():
     out = keep_numbers_whole("<w:r><w:t>作出（2026）沪0115执恢12号之一执行裁定</w:t></w:r>")
     assert WORD_JOINER.join("（2026）沪0115执恢12号之一") in out
+
+
+# With the real LibreOffice: numbers whole at line ends, signature block with the last paragraph ----
+
+
+def _pdf_pages(docx_files: dict, tmp_path) -> dict:
+    """Convert with soffice in one run; {name: [page text, ...]} by pdftotext."""
+    import subprocess
+
+    for name, data in docx_files.items():
+        (tmp_path / f"{name}.docx").write_bytes(data)
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), *[str(tmp_path / f"{n}.docx") for n in docx_files]],
+        check=True, capture_output=True, timeout=240,
+    )  # fmt: skip
+    pages = {}
+    for name in docx_files:
+        text = subprocess.run(
+            ["pdftotext", str(tmp_path / f"{name}.pdf"), "-"], check=True, capture_output=True, text=True
+        ).stdout
+        pages[name] = text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+    return pages
+
+
+@pytest.mark.libreoffice
+def test_in_the_pdf_numbers_never_break_and_the_signature_keeps_with_the_last_paragraph(tmp_path):
+    from tests.legalcase.test_claims import judged_matter
+
+    matters = []
+    # Addresses of growing length move the identity number along the line, to and past its end.
+    for extra in range(0, 12):
+        matter = judged_matter()
+        debtor = matter.debt.debtor
+        debtor.address = "北京市朝阳区建国路88号" + "院" * extra
+        debtor.save(update_fields=["address"])
+        matters.append(matter)
+    files = {}
+    for index, matter in enumerate(matters):
+        for code in ("enforcement_application", "demand_letter", "exit_ban_application"):
+            files[f"{code}-{index}"] = render(matter, code, today=D(2026, 5, 7))[0]
+    pages = _pdf_pages(files, tmp_path)
+    broken = []
+    for name, texts in pages.items():
+        matter = matters[int(name.rsplit("-", 1)[1])]
+        lines = [line.strip() for page in texts for line in page.splitlines()]
+        debtor = matter.debt.debtor
+        if name.startswith("demand_letter"):
+            tokens = [debtor.masked_id_number, f"{matter.debt.claim_total:,}"]
+        else:
+            tokens = [debtor.id_number, "（2026）沪0115民初1234号"]
+        if name.startswith("enforcement_application"):
+            tokens.append("50,000.00")
+        for token in tokens:
+            if not any(token in line.replace(" ", "") for line in lines):
+                broken.append((name, token))
+        # The date closes the filing on the page that holds its last paragraph (here "此致"
+        # or the letter's "特此函告。" and the signer, never alone).
+        last = texts[-1]
+        assert "2026年5月7日" in last.replace(" ", ""), name
+        opener = "特此函告" if name.startswith("demand_letter") else "此致"
+        page_of_opener = max(i for i, page in enumerate(texts) if opener in page)
+        assert page_of_opener == len(texts) - 1, (name, "the signature block starts a page of its own")
+        before_opener = last.split(opener)[0].strip()
+        assert before_opener, (name, "the last paragraph is on another page than the signature")
+    assert broken == []
