@@ -129,8 +129,9 @@ def case_history(prose: Prose, *, notice: bool = False) -> None:
 
 # --------------------------------------------------------------------------- 续行查封、冻结
 
-FREEZE_COLUMNS = (("序号", 0.9), ("财产种类及具体财产", 4.3), ("采取措施的法院及案号", 3.5), ("原查封、扣押、冻结期限", 3.0),
-                  ("金额（元）", 2.4), ("续行期限", 1.5))
+# The court-and-case-number column fits a case number on one line (it never breaks, issue 17).
+FREEZE_COLUMNS = (("序号", 0.8), ("财产种类及具体财产", 3.4), ("采取措施的法院及案号", 5.2), ("原查封、扣押、冻结期限", 2.6),
+                  ("金额（元）", 2.0), ("续行期限", 1.4))
 
 
 def freeze_table(doc) -> None:
