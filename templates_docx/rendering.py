@@ -351,7 +351,8 @@ def highlight_missing(xml: str) -> str:
 WORD_JOINER = "\u2060"
 _CASE_NUMBER = r"[（(]\d{4}[）)][^\s，。；：、,;:（）()<>\u2060]{1,20}?\d+号(?:之[一二三四五六七八九十\d]+)?"
 _LONG_WORD = r"[0-9A-Za-z*][0-9A-Za-z*,.\-]*[0-9A-Za-z*]"
-_UNBREAKABLE = re.compile(f"({_CASE_NUMBER}|{_LONG_WORD})")
+# An XML entity (&amp;, &#60;) is matched first, so it is never split, and left alone.
+_UNBREAKABLE = re.compile(f"(&#?\\w+;|{_CASE_NUMBER}|{_LONG_WORD})")
 _WHOLE_CASE_NUMBER = re.compile(_CASE_NUMBER)
 _PLAIN_RUN = re.compile(
     r"<w:r(?: [^>]*)?>(<w:rPr>(?:(?!</w:rPr>).)*</w:rPr>)?<w:t(?: [^>]*)?>([^<]*)</w:t></w:r>", re.DOTALL
@@ -375,6 +376,8 @@ def _is_case_number(token: str) -> bool:
 
 
 def _is_unbreakable(token: str) -> bool:
+    if token.startswith("&"):
+        return False
     return _is_case_number(token) or (len(token) >= 2 and any(c.isdigit() for c in token))
 
 

@@ -41,11 +41,12 @@ def test_the_letter_counts_overdue_days_to_the_date_it_states_not_to_today():
     assert "456天" not in text
 
 
-def test_the_loan_complaint_counts_overdue_days_to_the_stated_date_too():
-    matter = make_matter(product="loan", overdue_since=D(2024, 12, 1), amounts_as_of=D(2025, 6, 30))
-    _, text = render(matter, "complaint_loan")
+@pytest.mark.parametrize("code, product", [("complaint_loan", "loan"), ("complaint_credit_card", "credit_card")])
+def test_the_complaints_count_overdue_days_to_the_stated_date_too(code, product):
+    matter = make_matter(product=product, overdue_since=D(2024, 12, 1), amounts_as_of=D(2025, 6, 30))
+    _, text = render(matter, code)
     assert "截至2025年6月30日已逾期211天" in text
-    assert "至今" not in text
+    assert "至今已逾期" not in text and "456天" not in text
 
 
 def test_no_filing_prints_a_label_with_an_empty_value():
@@ -188,3 +189,10 @@ def test_in_the_pdf_numbers_never_break_and_the_signature_keeps_with_the_last_pa
         before_opener = last.split(opener)[0].strip()
         assert before_opener, (name, "the last paragraph is on another page than the signature")
     assert broken == []
+
+
+def test_xml_entities_are_never_split():
+    xml = "<w:r><w:t>A&amp;B &#60;12345&#62; &quot;6225880012345678&quot;</w:t></w:r>"
+    out = keep_numbers_whole(xml)
+    assert "&amp;" in out and "&#60;" in out and "&#62;" in out and "&quot;" in out
+    assert re.sub(r"<[^>]+>", "", out) == "A&amp;B &#60;12345&#62; &quot;6225880012345678&quot;"
