@@ -1,7 +1,8 @@
 """Reading a ruling document (判决书, 裁定书, 调解书, 裁决书, 支付令) into a few facts.
 
 A pure function of the document's text: no ORM, no Django, no personal data beyond what
-the matter's deadlines need (the parties are never read). Every field is ``None`` when the
+the matter's deadlines need and the names of the parties the operative part orders to pay
+(``bound_parties``, matched to the matter's parties by the service). Every field is ``None`` when the
 document does not say it; a person confirms the reading before it drives anything
 (API.md, "Proceedings and rulings"). Appealability follows the document's own words
 first and LEGAL_RULES.md section 2 otherwise; the fee follows section 4 (减半收取).
@@ -102,6 +103,9 @@ class RulingReading:
     appealable: bool | None = None
     performance_days: int | None = None
     text_excerpt: str | None = None
+    # Who the operative part orders to pay: ({"name", "liability", "limit"}, ...) in the
+    # order first named; liability as RulingParty.Liability, limit a Decimal or None.
+    bound_parties: tuple | None = None
 
 
 def read_ruling(text: str) -> RulingReading:
@@ -124,6 +128,7 @@ def read_ruling(text: str) -> RulingReading:
         appealable=_appealable(text, kind, operative),
         performance_days=_performance_days(operative),
         text_excerpt=_excerpt(operative),
+        bound_parties=bound_parties(operative),
     )
 
 
@@ -398,3 +403,68 @@ def _performance_days(operative: str | None) -> int | None:
     if DUE_ON_EFFECT.search(operative):
         return 0
     return None
+
+
+# Bound parties ---------------------------------------------------------------------------
+
+# A name as the operative part writes it after 被告/被申请人: a person (two to four
+# characters) or an organisation; names are listed with 、. A name ends where the
+# clause goes on (于本判决…/于2026年…前, 对…, 在…, 向原告…, 应…, 共同…, 自…, 承担…, 就…)
+# and never starts with those words ("被申请人应于…" names nobody).
+CLAUSE_WORDS = r"于|应|对|在|向|共同|连带|按份|自|承担|就|负|偿还|给付|支付|清偿|，|、"
+PARTY_NAME = rf"(?!{CLAUSE_WORDS})[\u4e00-\u9fff·（）()A-Za-z0-9]{{2,40}}?"
+CLAUSE_GOES_ON = rf"(?={CLAUSE_WORDS})"
+PAYERS = re.compile(
+    rf"(?:被告|被申请人|第三人)({PARTY_NAME}(?:、(?:被告|被申请人)?{PARTY_NAME})*){CLAUSE_GOES_ON}"
+)
+PAYS = re.compile(r"偿还|给付|支付|清偿|返还|承担")
+SUPPLEMENTARY = re.compile(r"不能清偿(?:的)?部分[^。；]{0,20}?补充|补充(?:赔偿|清偿)?责任")
+JOINT = re.compile(r"连带|共同(?:偿还|给付|支付|清偿|返还)")
+SEVERAL = re.compile(r"按份")
+LIMITED = re.compile(rf"在{AMOUNT}(?:的)?(?:范围内|限额内|以内|内)")
+# The order of strength: a later, more specific clause overrides a plainer one.
+STRENGTH = {"principal": 0, "joint": 1, "several": 1, "limited": 2, "supplementary": 3}
+
+
+def _clauses(operative: str) -> list[str]:
+    return [c for c in re.split(r"[；;\n]|。(?!$)", operative) if c.strip()]
+
+
+def bound_parties(operative: str | None) -> tuple | None:
+    """Who the operative part orders to pay, with the liability its words give each.
+
+    "被告甲于本判决生效之日起十日内偿还…" binds 甲 as the principal debtor; "共同偿还" or
+    "承担连带清偿责任" jointly; "…不能清偿部分承担补充赔偿责任" a general guarantor's
+    supplementary liability; "在…元范围内承担…" a limited one. A party named in no paying
+    clause is not bound (a claim dismissed against a guarantor leaves them out).
+    """
+    if not operative:
+        return None
+    found: dict[str, dict] = {}
+    for clause in _clauses(operative):
+        if "驳回" in clause[:12] or not PAYS.search(clause):
+            continue
+        match = PAYERS.search(clause)
+        if not match:
+            continue
+        names = [re.sub(r"^(?:被告|被申请人)", "", n) for n in match.group(1).split("、")]
+        rest = clause[match.end():]
+        limit = None
+        if SUPPLEMENTARY.search(rest):
+            liability = "supplementary"
+        elif (limited := LIMITED.search(rest)) is not None:
+            liability, limit = "limited", parse_amount(limited.group(1))
+        elif SEVERAL.search(rest):
+            liability = "several"
+        elif JOINT.search(rest) or (len(names) > 1 and "共同" in rest):
+            liability = "joint"
+        else:
+            liability = "principal"
+        for name in names:
+            name = name.strip()
+            if not name:
+                continue
+            current = found.get(name)
+            if current is None or STRENGTH[liability] > STRENGTH[current["liability"]]:
+                found[name] = {"name": name, "liability": liability, "limit": limit}
+    return tuple(found.values()) or None

@@ -363,6 +363,10 @@ class FilingDetailsRequestSerializer(serializers.Serializer):
     )
     collection_bank = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="受让人收款账户开户行")
     collection_account = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="受让人收款账号")
+    payout_bank = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="执行款收款账户开户行")
+    payout_account = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="执行款收款账号")
+    payout_contact = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="执行款收款联系人")
+    payout_phone = serializers.CharField(required=False, allow_blank=True, max_length=30, help_text="执行款收款联系电话")
 
     def to_internal_value(self, data):
         if isinstance(data, dict):

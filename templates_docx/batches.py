@@ -55,7 +55,7 @@ from templates_docx.models import Batch, BatchItem, BatchItemStatus, DocumentSta
 from templates_docx.pool import RenderFailed, render_pool
 from templates_docx.rendering import sha256
 from templates_docx.completion import filing_check, panel_rows
-from templates_docx.services import DOCX_TYPE, template_current, unfit_message
+from templates_docx.services import DOCX_TYPE, enforcement_refusal, template_current, template_fields, unfit_message
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +176,10 @@ def batch_chunk(*, job: Job, report: JobReporter) -> dict:
     for work in works:
         if not template.fits(work.item.matter):
             work.error = unfit_message(template)
+            continue
+        refusal = enforcement_refusal(template, work.item.matter)
+        if refusal:
+            work.error = refusal
             continue
         try:
             context = matter_context(work.item.matter, today=today)
@@ -612,7 +616,7 @@ def batch_checks(*, user: User, matter_ids, template_code: str, procedure: str, 
     render = len(matters) <= RENDERED_CHECK_LIMIT
     missing, time_barred, no_forum, no_evidence, unfit = [], [], [], [], []
     for matter in matters:
-        if not template.fits(matter):
+        if not template.fits(matter) or enforcement_refusal(template, matter):
             unfit.append(matter)
         context = matter_context(matter, today=today)
         # Each missing element with where it is recorded (completion.filing_check): rendered

@@ -185,6 +185,10 @@ RESOLVERS: dict[str, Resolver] = {
     "收件人联系电话": _details("service_recipient_phone"),
     "受让人收款账户开户行": _details("collection_bank"),
     "受让人收款账号": _details("collection_account"),
+    "执行款收款账户开户行": _details("payout_bank"),
+    "执行款收款账号": _details("payout_account"),
+    "执行款收款联系人": _details("payout_contact"),
+    "执行款收款联系电话": _details("payout_phone"),
     # Evidence, assets, measures.
     "证据（尚未上传）": _matter("POST", "evidence/", "file"),
     "财产线索": _matter("POST", "assets/", "description"),

@@ -28,9 +28,11 @@ from legalcase.models import (
     Matter,
     Party,
     Proceeding,
+    RulingParty,
     Settlement,
 )
 from legalcase.periods import FREEZE_PERIODS
+from legalcase.services.bound_parties import LIABILITY_LABELS, enforcement_bound
 from legalcase.services.claims import enforcement_application_amounts
 from templates_docx.context_settlement import settlement_context
 from templates_docx.context_transfer import transfer_context
@@ -146,6 +148,7 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             }
             for guarantee in guarantees
         ],
+        **bound_context(matter),
         "agent": {
             "present": firm is not None,
             # The current assignment's lawyers (at most two), joined as the forms print them.
@@ -182,7 +185,8 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "repayment_method_label": repayment_labels.get(debt.repayment_method, ""),
             "amounts_as_of": debt.amounts_as_of,
             "overdue_since": debt.overdue_since,
-            "overdue_days": max((today - debt.overdue_since).days, 0),
+            # Counted to the date the filings state the amounts at ("截至…已逾期…天"), not to today.
+            "overdue_days": max((debt.amounts_as_of - debt.overdue_since).days, 0),
             "last_payment_date": debt.last_payment_date or "",
             "principal": debt.principal,
             "interest": debt.interest,
@@ -267,12 +271,14 @@ def matter_context(matter: Matter, *, today: date) -> dict:
         },
         "transfer": {
             **transfer_context(matter),
+            "claim": transfer_claim_context(matter, today=today),
             # The assignee's account the debtor is told to pay into (债权转让通知书).
             "collection_bank": _or_missing(details.collection_bank, "受让人收款账户开户行"),
             "collection_account": _or_missing(details.collection_account, "受让人收款账号"),
         },
         "settlement": settlement_context(matter),
-        "letter": {"deadline": today + timedelta(days=LETTER_DAYS)},
+        # A 律师函 is the firm's letter: without an assigned firm its name is to be supplied.
+        "letter": {"deadline": today + timedelta(days=LETTER_DAYS), "firm": firm.name if firm else missing("律师事务所")},
         # The enforcement case from its proceeding and measures; the 执行通知书 is not recorded.
         "enforcement": {
             **enforcement_case_context(matter),
@@ -284,6 +290,13 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             # What the application claims on ``today``: the instrument's amounts less
             # recoveries, 迟延履行 interest to today, the costs the debtor bears.
             **enforcement_amounts_context(claims),
+        },
+        # The applicant's account for the enforcement money (执行款账户确认书).
+        "payout": {
+            "bank": _or_missing(details.payout_bank, "执行款收款账户开户行"),
+            "account": _or_missing(details.payout_account, "执行款收款账号"),
+            "contact": _or_missing(details.payout_contact, "执行款收款联系人"),
+            "phone": _or_missing(details.payout_phone, "执行款收款联系电话"),
         },
         "freezes": freezes,
         "freezes_missing": "" if freezes else missing("查封、冻结财产明细"),
@@ -316,6 +329,7 @@ def with_filing_data(matters: QuerySet[Matter]) -> QuerySet[Matter]:
         # enforcement_application_amounts; the current deadlines come from the caller's
         # ``with_current_deadlines()`` when it adds it, else one query per matter.
         "rulings",
+        Prefetch("rulings__bound_parties", queryset=RulingParty.objects.select_related("party").order_by("id")),
         "costs",
         "recoveries",
         Prefetch("proceedings", queryset=Proceeding.objects.select_related("forum").order_by("created_at", "id")),
@@ -540,4 +554,72 @@ def instrument_context(amounts: dict) -> dict:
         "total_awarded": sum(parts) if None not in parts else missing("判决总额"),
         "delay_interest_from": _or_missing(amounts["delay_interest_from"], "迟延履行起算日"),
         "delay_interest": _money_or_missing(amounts["delay_interest"], "迟延履行期间的债务利息"),
+    }
+
+
+def bound_context(matter: Matter) -> dict:
+    """``bound`` and ``bound_missing``: the parties the confirmed instrument binds (被执行人), or why none."""
+    rows, reason = enforcement_bound(matter)
+    return {
+        "bound": [
+            {
+                **party_context(row.party, role="被执行人"),
+                "role": row.role,
+                "liability": row.liability,
+                "liability_label": LIABILITY_LABELS[row.liability],
+                "limit": str(row.limit) if row.limit is not None else "",
+            }
+            for row in rows
+        ],
+        "bound_missing": missing(reason) if reason else "",
+    }
+
+
+def transfer_claim_context(matter: Matter, *, today: date) -> dict:
+    """The claim as it stood on the day it was assigned (``transfer.claim``), for the 债权转让通知书.
+
+    After a confirmed instrument: its amounts on that day (``enforcement_application_amounts``:
+    the awards less recoveries received after the ruling, the costs, 迟延履行 interest to that
+    day), the instrument and its number, and a 终本 ruling if one was recorded. Before
+    one: the debt as of ``amounts_as_of`` and what was recovered since, by that day.
+    ``as_of`` is the assignment's effective day, or ``today`` when none is recorded.
+    """
+    steps = sorted(matter.debt.transfers.all(), key=lambda step: (step.effective_on, step.pk))
+    as_of = steps[-1].effective_on if steps else today
+    amounts = enforcement_application_amounts(matter, on=as_of)
+    ruling = amounts["ruling"]
+    case = enforcement_case_context(matter)
+    terminated = case["terminated_on"] if isinstance(case["terminated_on"], date) and case["terminated_on"] <= as_of else ""
+    debt = matter.debt
+    if ruling is None:
+        recovered = sum(
+            (r.amount for r in matter.recoveries.all() if debt.amounts_as_of < r.received_on <= as_of), ZERO
+        )
+        return {
+            "judged": False,
+            "as_of": as_of,
+            "instrument": "",
+            "principal": debt.principal,
+            "interest": debt.interest + debt.penalty_interest + debt.compound_interest,
+            "costs": ZERO,
+            "delay_interest": ZERO,
+            "recovered": recovered,
+            "total": max(debt.claim_total - recovered, ZERO),
+            "terminated_on": "",
+            "termination_ruling_number": "",
+        }
+    label = INSTRUMENT_LABELS.get(ruling["kind"], "")
+    instrument = f"{ruling['court']}{ruling['case_number']}{label}" if ruling["case_number"] else ""
+    return {
+        "judged": True,
+        "as_of": as_of,
+        "instrument": instrument or missing("生效法律文书及案号"),
+        "principal": _money_or_missing(amounts["principal"], "判决本金"),
+        "interest": _money_or_missing(amounts["interest"], "判决利息"),
+        "costs": _money_or_missing(amounts["costs"], "诉讼费用"),
+        "delay_interest": _money_or_missing(amounts["delay_interest"], "迟延履行期间的债务利息"),
+        "recovered": sum(amounts["recovered"].values(), ZERO),
+        "total": _money_or_missing(amounts["total"], "转让日债权金额合计"),
+        "terminated_on": terminated,
+        "termination_ruling_number": case["termination_ruling_number"] if terminated else "",
     }

@@ -34,6 +34,7 @@ from legalcase.models import (
     Party,
     Proceeding,
     Ruling,
+    RulingParty,
     Settlement,
     User,
 )
@@ -168,6 +169,10 @@ def record_everything(*, matter: Matter, user: User, firm: LawFirm, forum: Forum
             "service_recipient_phone": "13800138001",
             "collection_bank": "中国工商银行上海市分行营业部",
             "collection_account": f"10012345090000{seq:05d}",
+            "payout_bank": "某某银行股份有限公司上海分行营业部",
+            "payout_account": f"31001234560000{seq:05d}",
+            "payout_contact": "周律",
+            "payout_phone": "13800138001",
         },
     )
 
@@ -191,12 +196,21 @@ def record_everything(*, matter: Matter, user: User, firm: LawFirm, forum: Forum
         matter=matter, kind=Proceeding.Kind.FIRST_INSTANCE, forum=forum,
         case_number=f"（2025）沪0115民初{4800 + seq}号", filed_on=D(2025, 9, 1), accepted_on=D(2025, 9, 8),
     )  # fmt: skip
-    Ruling.objects.create(
+    ruling = Ruling.objects.create(
         matter=matter, kind=Ruling.Kind.JUDGMENT, case_number=f"（2025）沪0115民初{4800 + seq}号", court=court,
         decided_on=D(2025, 11, 20), served_on=D(2025, 11, 25), principal_awarded=debt.principal,
         interest_awarded=debt.interest, acceptance_fee_charged=M("545.00"), appealable=True,
         performance_days=10, confirmed=True, confirmed_at=timezone.now(),
     )  # fmt: skip
+    # The judgment orders the debtor to pay and each guarantor to answer jointly.
+    RulingParty.objects.create(
+        ruling=ruling, party=debt.debtor, role=RulingParty.Role.DEBTOR, liability=RulingParty.Liability.PRINCIPAL
+    )
+    for guarantee in debt.guarantees.select_related("guarantor"):
+        RulingParty.objects.create(
+            ruling=ruling, party=guarantee.guarantor, role=RulingParty.Role.GUARANTOR,
+            liability=RulingParty.Liability.JOINT,
+        )  # fmt: skip
     Deadline.objects.create(matter=matter, kind=DeadlineKind.JUDGMENT_EFFECTIVE, due_on=D(2025, 12, 11), rule="demo@2026")
     Deadline.objects.create(matter=matter, kind=DeadlineKind.PERFORMANCE_END, due_on=D(2025, 12, 21), rule="demo@2026")
     Proceeding.objects.create(

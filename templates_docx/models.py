@@ -329,6 +329,11 @@ class FilingDetails(models.Model):
     # The assignee's account the transfer notice tells the debtor to pay into.
     collection_bank = models.CharField(_("collection account's bank"), max_length=200, blank=True, default="")
     collection_account = models.CharField(_("collection account number"), max_length=40, blank=True, default="")
+    # The applicant's account the court pays enforcement money into (执行款账户确认书).
+    payout_bank = models.CharField(_("payout account's bank"), max_length=200, blank=True, default="")
+    payout_account = models.CharField(_("payout account number"), max_length=40, blank=True, default="")
+    payout_contact = models.CharField(_("payout contact"), max_length=100, blank=True, default="")
+    payout_phone = models.CharField(_("payout contact's phone"), max_length=30, blank=True, default="")
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     TEXT_FIELDS = (
@@ -340,6 +345,10 @@ class FilingDetails(models.Model):
         "service_recipient_phone",
         "collection_bank",
         "collection_account",
+        "payout_bank",
+        "payout_account",
+        "payout_contact",
+        "payout_phone",
     )
     DATE_FIELDS = ("notice_served_on", "notice_deadline")
 

@@ -275,6 +275,8 @@ def render_compiled(compiled: CompiledTemplate, context: dict) -> Rendered:
                     missing.append(label)
             if name != "docProps/core.xml":
                 xml = highlight_missing(xml)
+        if name != "docProps/core.xml":
+            xml = keep_numbers_whole(xml)
         rendered_parts[name] = xml.encode("utf-8")
     return Rendered(docx=_write_zip(compiled.members, rendered_parts), missing=missing)
 
@@ -335,6 +337,71 @@ def highlight_missing(xml: str) -> str:
         return "".join(runs)
 
     return _MARKED_RUN.sub(split, xml)
+
+
+# What must never break across lines (issue 17): case numbers, and runs of digits and
+# Latin letters two or more long with a digit (identity, account and contract numbers,
+# amounts with their separators, masked numbers, years: "20 / 26年" was seen too). LibreOffice breaks a digit run anywhere when the run's
+# language is Chinese (w:lang w:val="zh-CN", the defaults' and most Chinese templates'):
+# tried on soffice 7/24, "31010419850615 / 3216". A run whose language is en-US keeps such a
+# word whole; a case number, which mixes ideographs and digits, needs in addition WORD
+# JOINER (U+2060) between its characters, which LibreOffice honours there (and drops from
+# the PDF's text). So each such token gets its own run with w:lang en-US, case numbers
+# joined; nothing else changes.
+WORD_JOINER = "\u2060"
+_CASE_NUMBER = r"[（(]\d{4}[）)][^\s，。；：、,;:（）()<>\u2060]{1,20}?\d+号(?:之[一二三四五六七八九十\d]+)?"
+_LONG_WORD = r"[0-9A-Za-z*][0-9A-Za-z*,.\-]*[0-9A-Za-z*]"
+# An XML entity (&amp;, &#60;) is matched first, so it is never split, and left alone.
+_UNBREAKABLE = re.compile(f"(&#?\\w+;|{_CASE_NUMBER}|{_LONG_WORD})")
+_WHOLE_CASE_NUMBER = re.compile(_CASE_NUMBER)
+_PLAIN_RUN = re.compile(
+    r"<w:r(?: [^>]*)?>(<w:rPr>(?:(?!</w:rPr>).)*</w:rPr>)?<w:t(?: [^>]*)?>([^<]*)</w:t></w:r>", re.DOTALL
+)
+# Run properties that must follow <w:lang> (ECMA-376 CT_RPr order).
+_AFTER_LANG = re.compile(r"<w:(eastAsianLayout|specVanish|oMath)[ />]")
+_LANG = '<w:lang w:val="en-US" w:eastAsia="en-US"/>'
+
+
+def _unbreakable_properties(run_properties: str) -> str:
+    if not run_properties:
+        return f"<w:rPr>{_LANG}</w:rPr>"
+    run_properties = re.sub(r"<w:lang [^>]*/>", "", run_properties)
+    found = _AFTER_LANG.search(run_properties)
+    at = found.start() if found else len(run_properties) - len("</w:rPr>")
+    return run_properties[:at] + _LANG + run_properties[at:]
+
+
+def _is_case_number(token: str) -> bool:
+    return _WHOLE_CASE_NUMBER.fullmatch(token) is not None
+
+
+def _is_unbreakable(token: str) -> bool:
+    if token.startswith("&"):
+        return False
+    return _is_case_number(token) or (len(token) >= 2 and any(c.isdigit() for c in token))
+
+
+def keep_numbers_whole(xml: str) -> str:
+    """Give every case number and long number its own run that no line break may split."""
+
+    def split(match: re.Match) -> str:
+        properties, text = match.group(1) or "", match.group(2)
+        pieces = _UNBREAKABLE.split(text)
+        if len(pieces) == 1 or not any(_is_unbreakable(p) for p in pieces[1::2]):
+            return match.group(0)
+        runs = []
+        for index, piece in enumerate(pieces):
+            if not piece:
+                continue
+            if index % 2 and _is_unbreakable(piece):
+                if _is_case_number(piece):
+                    piece = WORD_JOINER.join(piece)
+                runs.append(f'<w:r>{_unbreakable_properties(properties)}<w:t xml:space="preserve">{piece}</w:t></w:r>')
+            else:
+                runs.append(f'<w:r>{properties}<w:t xml:space="preserve">{piece}</w:t></w:r>')
+        return "".join(runs)
+
+    return _PLAIN_RUN.sub(split, xml)
 
 
 def _write_zip(members: list[Member], rendered: dict[str, bytes]) -> bytes:

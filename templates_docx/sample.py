@@ -113,6 +113,42 @@ SAMPLE_CONTEXT: dict = {
             guarantee_signed_on=date(2019, 5, 20),
         )
     ],
+    # The parties the confirmed instrument binds (被执行人 of the enforcement filings), the
+    # debtor first: role debtor/guarantor; liability principal/joint/supplementary/several/
+    # limited with its words (liability_label, "" for the principal debtor) and limit (an
+    # amount as text for limited, else ""). Empty when no confirmed instrument binds anyone;
+    # bound_missing then says why (a marker), else "".
+    "bound": [
+        _person(
+            name="张伟",
+            gender="male",
+            gender_label="男",
+            birth_date=date(1985, 6, 15),
+            ethnicity="汉族",
+            phone="13812345678",
+            address="上海市徐汇区漕溪北路88号",
+            id_number="310104198506153216",
+            id_number_masked="310104********3216",
+            role="debtor",
+            liability="principal",
+            liability_label="",
+            limit="",
+        ),
+        _person(
+            name="李娜",
+            gender="female",
+            gender_label="女",
+            birth_date=date(1987, 2, 3),
+            address="上海市长宁区延安西路1号",
+            id_number="310105198702034225",
+            id_number_masked="310105********4225",
+            role="guarantor",
+            liability="joint",
+            liability_label="承担连带清偿责任",
+            limit="",
+        ),
+    ],
+    "bound_missing": "",
     # The outside counsel instructed (委托诉讼代理人), when a firm is assigned.
     "agent": {
         "present": True,
@@ -286,6 +322,23 @@ SAMPLE_CONTEXT: dict = {
         # The assignee's collection account (收款账户) the notice tells the debtor to pay into.
         "collection_bank": "中国工商银行上海市分行营业部",
         "collection_account": "1001234509000012345",
+        # The claim on the day it was assigned (as_of): after a confirmed instrument
+        # (judged) its amounts less recoveries, with 迟延履行 interest to that day, the
+        # instrument with its number and a 终本 ruling made by then ("" if none); before
+        # one, the debt as of amounts_as_of less what was recovered since.
+        "claim": {
+            "judged": True,
+            "as_of": date(2026, 2, 1),
+            "instrument": "上海市浦东新区人民法院（2025）沪0115民初48213号民事判决书",
+            "principal": Decimal("40235.60"),
+            "interest": Decimal("0.00"),
+            "costs": Decimal("609.00"),
+            "delay_interest": Decimal("321.14"),
+            "recovered": Decimal("16484.05"),
+            "total": Decimal("41165.74"),
+            "terminated_on": date(2026, 1, 15),
+            "termination_ruling_number": "（2026）沪0115执恢12号之一",
+        },
         "chain": [
             {
                 "from_creditor": "某某银行股份有限公司信用卡中心",
@@ -317,7 +370,7 @@ SAMPLE_CONTEXT: dict = {
         "hardship": "失业半年，现已重新就业",
     },
     # The collection letter's deadline for payment and objections.
-    "letter": {"deadline": date(2026, 3, 12)},
+    "letter": {"deadline": date(2026, 3, 12), "firm": "示例律师事务所"},
     # The enforcement case (执行案件), once filed; markers until Fasu records it.
     "enforcement": {
         "court": "上海市浦东新区人民法院",
@@ -351,6 +404,14 @@ SAMPLE_CONTEXT: dict = {
     # kind is deposit (1 year), movable (2 years) or real_property (3 years, incl. other
     # property rights); renewal_period_label is the statutory renewal period in words
     # (民诉法解释 Art. 485).
+    # Where recovered money is to be paid (执行款收款账户, LEGAL_RULES Part 2 B.7): the
+    # applicant's own account; markers while Fasu records none.
+    "payout": {
+        "bank": "示例银行股份有限公司上海分行营业部",
+        "account": "31001234567890123456",
+        "contact": "王建国",
+        "phone": "021-60000000",
+    },
     "freezes": [
         {
             "kind": "deposit",

@@ -26,7 +26,9 @@ from legalcase.access import access_child, access_matter, require
 from legalcase.events import record_event
 from legalcase.jobs import JobReporter, job_create
 from legalcase.models import EventKind, Job, Matter, User
+from legalcase.services.bound_parties import enforcement_bound
 from templates_docx.context import matter_context
+from templates_docx.defaults import ENFORCEMENT_CODES
 from templates_docx.models import DocumentStatus, DocumentTemplate, GeneratedDocument, TemplateEvent
 from templates_docx.pool import RenderFailed, render_pool
 from templates_docx.rendering import analyse_template, marker_labels, sha256
@@ -156,12 +158,26 @@ def _lookup(value, key: str):
     return ""
 
 
+def enforcement_refusal(template: DocumentTemplate, matter: Matter) -> str | None:
+    """Why an enforcement filing cannot be made for ``matter`` (no confirmed instrument binding anyone); None if it can."""
+    if template.code not in ENFORCEMENT_CODES:
+        return None
+    _, reason = enforcement_bound(matter)
+    return f"不能生成“{template.name}”：{reason}" if reason else None
+
+
 def document_request(*, user: User, matter_id: int, template_code: str) -> GeneratedDocument:
-    """Queue the generation of a filing for a matter from the template in effect today."""
+    """Queue the generation of a filing for a matter from the template in effect today.
+
+    An enforcement filing needs a confirmed instrument binding someone: 400 naming what is missing.
+    """
     matter = access_matter(user, matter_id, action="write_filings")
     template = template_current(template_code)
     if not template.fits(matter):
         raise ValidationError({"template": [unfit_message(template)]})
+    refusal = enforcement_refusal(template, matter)
+    if refusal:
+        raise ValidationError({"template": [refusal]})
     with transaction.atomic():
         document = GeneratedDocument.objects.create(
             matter=matter,

@@ -77,7 +77,7 @@ def docx_pages(data: bytes) -> tuple[list[list[str]], str]:
         line = []
         for node in element.iter():
             if node.tag == qn("w:t"):
-                line.append(node.text or "")
+                line.append((node.text or "").replace("\u2060", ""))  # LibreOffice prints no word joiner
             elif node.tag == qn("w:tab"):
                 line.append("\t")
             elif node.tag == qn("w:br") and node.get(qn("w:type")) == "page":

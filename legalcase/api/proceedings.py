@@ -29,6 +29,7 @@ from legalcase.models import (
     Stage,
 )
 from legalcase.pagination import MatterPagination
+from legalcase.services.bound_parties import bound_parties_json
 from legalcase.services import (
     hearing_add,
     proceeding_record,
@@ -266,6 +267,16 @@ class RulingSerializer(serializers.Serializer):
             "recorded before this was kept."
         ),
     )
+    bound_parties = serializers.SerializerMethodField(
+        help_text=(
+            "Who the instrument orders to pay (API.md v1.1): [{party, name, role (debtor/guarantor), liability "
+            "(principal/joint/supplementary/several/limited), limit (an amount for limited, else null)}]; read "
+            "from the text where it says it, replaced by the list given at confirmation."
+        )
+    )
+
+    def get_bound_parties(self, ruling) -> list[dict]:
+        return bound_parties_json(ruling)
 
 
 class RulingConfirmSerializer(serializers.Serializer):
@@ -283,6 +294,15 @@ class RulingConfirmSerializer(serializers.Serializer):
     appealable = serializers.BooleanField(required=False, allow_null=True)
     performance_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=3650)
     text_excerpt = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=2000)
+    bound_parties = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        max_length=50,
+        help_text=(
+            'The parties the instrument binds, replacing what was read: [{"party": id of the matter\'s debtor or a '
+            'guarantor, "liability": principal/joint/supplementary/several/limited, "limit": amount, for limited only}].'
+        ),
+    )
 
     def to_internal_value(self, data):
         if hasattr(data, "keys"):

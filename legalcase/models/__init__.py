@@ -70,6 +70,7 @@ from legalcase.models.proceedings import (  # noqa: F401
     Hearing,
     Proceeding,
     Ruling,
+    RulingParty,
     ServiceMethod,
     ServiceRecord,
 )

@@ -249,3 +249,39 @@ class Ruling(models.Model):
 
     def __str__(self) -> str:
         return self.case_number or (self.get_kind_display() if self.kind else str(_("ruling")))
+
+
+class RulingParty(models.Model):
+    """A party a ruling orders to pay, with its liability (API.md v1.1 ``bound_parties``).
+
+    Read from the document where it says so (``rulings.read_ruling``, matched by name to
+    the matter's debtor and guarantors) and replaced by a person's corrections at
+    confirmation. The filings that name 被执行人/被申请人 in enforcement name exactly these
+    parties of the matter's confirmed instrument (LEGAL_RULES Part 2 B.7).
+    """
+
+    class Role(models.TextChoices):
+        DEBTOR = "debtor", _("Debtor")
+        GUARANTOR = "guarantor", _("Guarantor")
+
+    class Liability(models.TextChoices):
+        PRINCIPAL = "principal", _("Principal debtor (ordered to pay)")
+        JOINT = "joint", _("Joint and several (连带)")
+        SUPPLEMENTARY = "supplementary", _("Supplementary, after the debtor (一般保证人的补充责任)")
+        SEVERAL = "several", _("Several (按份)")
+        LIMITED = "limited", _("Limited to an amount")
+
+    ruling = models.ForeignKey(Ruling, verbose_name=_("ruling"), on_delete=models.CASCADE, related_name="bound_parties")
+    party = models.ForeignKey(Party, verbose_name=_("party"), on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    liability = models.CharField(_("liability"), max_length=16, choices=Liability.choices)
+    limit = models.DecimalField(_("limit"), **MONEY, null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("party bound by a ruling")
+        verbose_name_plural = _("parties bound by a ruling")
+        constraints = [models.UniqueConstraint(fields=["ruling", "party"], name="ruling_party_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.party_id}: {self.liability}"

@@ -32,6 +32,7 @@ from legalcase.models import (
     User,
 )
 from legalcase.rulings import normalise_case_number, read_ruling
+from legalcase.services.bound_parties import bound_parties_corrected, bound_parties_from_reading, bound_parties_json
 from legalcase.services.deadlines import matter_deadlines_recompute
 
 # --- Proceedings (API.md, "Proceedings and rulings") ----------------------------------
@@ -415,6 +416,7 @@ def ruling_record(
         created_by=user,
         **facts,
     )
+    bound_parties_from_reading(ruling=ruling, read=reading.bound_parties)
     record_event(
         matter=matter,
         actor=user,
@@ -425,6 +427,7 @@ def ruling_record(
             "kind": ruling.kind,
             "case_number": ruling.case_number,
             "served_on": _json_value(served_on),
+            "bound_parties": [p["party"] for p in bound_parties_json(ruling)],
         },
     )
     return ruling
@@ -442,6 +445,8 @@ def ruling_confirm(*, user: User, ruling_id: int, corrections: dict[str, Any]) -
     """
     ruling = access_child(user, Ruling, ruling_id, action="write_proceedings", for_update=True)
     matter = ruling.matter
+    corrections = dict(corrections)
+    bound = corrections.pop("bound_parties", None)
     unknown = set(corrections) - set(RULING_FIELDS)
     if unknown:
         raise ValidationError({name: _("Not a field of a ruling.") for name in sorted(unknown)})
@@ -455,6 +460,10 @@ def ruling_confirm(*, user: User, ruling_id: int, corrections: dict[str, Any]) -
     for name, value in corrections.items():
         setattr(ruling, name, value)
     ruling.corrections = {**ruling.corrections, **{name: _json_value(v) for name, v in corrections.items()}}
+    if bound is not None:
+        # Who the instrument binds, as a person says (API.md v1.1): replaces the reading's list.
+        old["bound_parties"], corrections["bound_parties"] = bound_parties_corrected(ruling=ruling, items=bound)
+        ruling.corrections["bound_parties"] = corrections["bound_parties"]
     ruling.confirmed = True
     ruling.confirmed_by = user
     ruling.confirmed_at = timezone.now()
@@ -485,8 +494,12 @@ RULING_TEXT_SOURCES = ("text", "ocr", "none")
 def _ruling_reading_json(reading: Any, text_source: str) -> dict[str, Any]:
     if text_source not in RULING_TEXT_SOURCES:
         raise ValueError(f"unknown text source {text_source!r}")
+    facts = dataclasses.asdict(reading)
+    read = facts.pop("bound_parties", None)
+    bound = None if read is None else [{**item, "limit": _json_value(item["limit"])} for item in read]
     return {
-        **{name: _json_value(value) for name, value in dataclasses.asdict(reading).items()},
+        **{name: _json_value(value) for name, value in facts.items()},
+        "bound_parties": bound,
         "text_source": text_source,
     }
 
@@ -514,6 +527,7 @@ def ruling_reread(*, evidence_id: int, text: str, source: str) -> Ruling | None:
     for name, value in facts.items():
         setattr(ruling, name, value)
     ruling.reading = _ruling_reading_json(reading, source)
+    bound_parties_from_reading(ruling=ruling, read=reading.bound_parties)
     update_fields = [*facts, "reading"]
     if ruling.proceeding_id is None and reading.case_number:
         # As at upload: the proceeding with the case number now read, and its service day.

@@ -35,14 +35,17 @@ from legalcase.models import (
     LawFirm,
     Matter,
     MatterEvent,
+    Party,
     Proceeding,
     Role,
     Ruling,
+    RulingParty,
     ServiceMethod,
     ServiceRecord,
     Stage,
 )
 from legalcase.rulings import normalise_case_number
+from legalcase.services.bound_parties import matter_parties as matter_bound_roles
 from legalcase.services.proceedings import (
     RULING_DEADLINE_KINDS,
     hearing_add,
@@ -197,12 +200,52 @@ class RulingConfirmForm(forms.Form):
     @classmethod
     def for_ruling(cls, ruling: Ruling, data=None) -> RulingConfirmForm:
         initial = {name: getattr(ruling, name) for name in cls.base_fields}
-        return cls(data, initial=initial, auto_id=f"ruling-{ruling.pk}-%s")
+        current = {row.party_id: row for row in ruling.bound_parties.all()}
+        parties = Party.objects.in_bulk(list(matter_bound_roles(ruling.matter)))
+        form = cls(data, initial=initial, auto_id=f"ruling-{ruling.pk}-%s")
+        # Whom the instrument orders to pay (API.md v1.1): one choice and one limit per party of the matter.
+        form.bound_fields = []
+        for party_id, role in matter_bound_roles(ruling.matter).items():
+            row = current.get(party_id)
+            role_label = _("Debtor") if role == RulingParty.Role.DEBTOR else _("Guarantor")
+            name = f"bound_{party_id}"
+            form.fields[name] = forms.ChoiceField(
+                label=f"{_('Ordered to pay')}：{parties[party_id].name}（{role_label}）",
+                required=False,
+                choices=[("", _("Not bound")), *RulingParty.Liability.choices],
+                initial=row.liability if row else "",
+            )
+            form.fields[f"limit_{party_id}"] = MoneyField(
+                label=f"{_('Limit')}：{parties[party_id].name}", required=False, **MONEY_OR_ZERO,
+                initial=row.limit if row else None,
+            )
+            form.bound_fields.append(party_id)
+        return form
+
+    def bound_parties(self, ruling: Ruling) -> list[dict] | None:
+        """The bound parties as chosen, when they differ from the ruling's; None when unchanged or not posted."""
+        if not any(f"bound_{party_id}" in self.data for party_id in getattr(self, "bound_fields", [])):
+            return None
+        chosen = []
+        for party_id in getattr(self, "bound_fields", []):
+            liability = self.cleaned_data.get(f"bound_{party_id}") or ""
+            if liability:
+                limit = self.cleaned_data.get(f"limit_{party_id}")
+                chosen.append({"party": party_id, "liability": liability, "limit": str(limit) if limit is not None else None})
+        current = [
+            {"party": row.party_id, "liability": row.liability, "limit": str(row.limit) if row.limit is not None else None}
+            for row in ruling.bound_parties.all()
+        ]
+        key = lambda item: item["party"]  # noqa: E731
+        return None if sorted(chosen, key=key) == sorted(current, key=key) else chosen
 
     def corrections(self, ruling: Ruling) -> dict:
         """The fields the person changed, as the service takes them."""
         changed = {}
-        for name in self.fields:
+        bound = self.bound_parties(ruling)
+        if bound is not None:
+            changed["bound_parties"] = bound
+        for name in self.base_fields:
             value = self.cleaned_data[name]
             if isinstance(value, str):
                 value = value.strip() or None
@@ -470,6 +513,10 @@ def rulings_section_response(
             (Ruling._meta.get_field(name).verbose_name, _shown(name, value))
             for name, value in ruling.corrections.items()
             if name in RULING_ROWS
+        ]
+        ruling.bound_rows = [
+            (row.party.name, row.get_role_display(), row.get_liability_display(), row.limit)
+            for row in ruling.bound_parties.select_related("party")
         ]
         ruling.unreadable = ruling.reading.get("text_source") == "none"
         ruling.confirm_form = None

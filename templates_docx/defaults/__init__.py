@@ -8,6 +8,21 @@ COMPLAINT_FORM_VERSION = "法〔2025〕82号"
 COMPLAINT_EFFECTIVE_FROM = date(2025, 7, 14)
 OTHER_EFFECTIVE_FROM = date(2026, 1, 1)
 
+# The enforcement filings: they name the 被执行人 the confirmed instrument binds, and none is
+# generated for a matter without such an instrument (API.md v1.1; LEGAL_RULES Part 2 B.7).
+ENFORCEMENT_CODES = frozenset(
+    {
+        "enforcement_application",
+        "renewal_application",
+        "resumption_application",
+        "change_of_applicant",
+        "consumption_restriction_application",
+        "dishonest_listing_application",
+        "exit_ban_application",
+        "payout_account_confirmation",
+    }
+)
+
 DEFAULT_TEMPLATES: tuple[dict, ...] = (
     {
         "code": "complaint_credit_card",
@@ -114,6 +129,22 @@ DEFAULT_TEMPLATES: tuple[dict, ...] = (
         "form_version": "",
         "effective_from": OTHER_EFFECTIVE_FROM,
         "file": "dishonest_listing_application.docx",
+    },
+    {
+        "code": "exit_ban_application",
+        "name": "限制出境申请书",
+        "version": 1,
+        "form_version": "",
+        "effective_from": OTHER_EFFECTIVE_FROM,
+        "file": "exit_ban_application.docx",
+    },
+    {
+        "code": "payout_account_confirmation",
+        "name": "执行款账户确认书",
+        "version": 1,
+        "form_version": "",
+        "effective_from": OTHER_EFFECTIVE_FROM,
+        "file": "payout_account_confirmation.docx",
     },
     {
         "code": "service_address_confirmation",

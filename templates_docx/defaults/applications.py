@@ -167,7 +167,7 @@ def demand_letter():
     prose.p("地址：{{ debtor.address }}", indent=False)
     account = "{% if debt.is_credit_card %}信用卡{% else %}借款{% endif %}"
     prose.p(
-        "{{ agent.firm }}（以下简称“本所”）接受{{ creditor.name }}（以下简称“发卡机构”）的委托，"
+        "{{ letter.firm }}（以下简称“本所”）接受{{ creditor.name }}（以下简称“发卡机构”）的委托，"
         "{% if agent.name %}指派{{ agent.name }}律师，{% endif %}"
         f"就您名下{account}欠款事宜，"
         "{% if debt.is_credit_card %}依据《商业银行信用卡业务监督管理办法》第六十九条的要求，{% endif %}郑重函告如下："
@@ -207,13 +207,13 @@ def demand_letter():
     prose.heading("五、异议及证据提供")
     prose.p(
         "如您对上述欠款事实或金额有异议，请于{{ letter.deadline|cn_date }}前以书面形式向本所或发卡机构提出，并提供相应证据"
-        "（如还款凭证、往来记录等）。本所联系方式：{{ agent.firm }}"
+        "（如还款凭证、往来记录等）。本所联系方式：{{ letter.firm }}"
         "{% if agent.name %}，{{ agent.name }}律师{% endif %}{% if agent.phone %}，电话：{{ agent.phone }}{% endif %}。"
     )
 
     prose.heading("六、发卡机构联系方式")
     prose.p(
-        "{{ creditor.name }}，地址：{{ creditor.address }}，联系电话：{{ creditor.phone }}，"
+        "{{ creditor.name }}，地址：{{ creditor.address }}{% if creditor.phone %}，联系电话：{{ creditor.phone }}{% endif %}，"
         "客户服务电话：{{ creditor.service_phone }}。"
     )
 
@@ -224,10 +224,12 @@ def demand_letter():
     )
     prose.p("特此函告。")
 
-    prose.right("发卡机构（盖章）：{{ creditor.name }}", before=28)
-    prose.right("{{ agent.firm }}（盖章）", before=14)
-    prose.right("律师（签字）：{{ agent.name }}　　　　")
-    prose.right("{{ today|cn_date }}")
+    prose.signature([
+        ("发卡机构（盖章）：{{ creditor.name }}", 28),
+        ("{{ letter.firm }}（盖章）", 14),
+        ("律师（签字）：{{ agent.name }}　　　　", 0),
+        ("{{ today|cn_date }}", 0),
+    ])
     return doc
 
 
@@ -387,11 +389,13 @@ def power_of_attorney():
             indent=False)
     prose.p("受托人在上述权限范围内代为实施的行为及签署的文件，委托人均予以承认。")
 
-    prose.right("委托人（盖章）：{{ creditor.name }}", before=28)
-    prose.right("{% if creditor.representative_title %}{{ creditor.representative_title }}{% else %}法定代表人{% endif %}"
-                "（签字）：＿＿＿＿＿＿")
-    prose.right("受托人（签字）：＿＿＿＿＿＿", before=14)
-    prose.right("{{ today|cn_date }}")
+    prose.signature([
+        ("委托人（盖章）：{{ creditor.name }}", 28),
+        ("{% if creditor.representative_title %}{{ creditor.representative_title }}{% else %}法定代表人{% endif %}"
+         "（签字）：＿＿＿＿＿＿", 0),
+        ("受托人（签字）：＿＿＿＿＿＿", 14),
+        ("{{ today|cn_date }}", 0),
+    ])
     prose.p("附：律师事务所函、受托人律师执业证复印件。", indent=False, before=14)
     return doc
 

@@ -34,8 +34,8 @@ RATES = (
 # --------------------------------------------------------------------------- prose parties
 
 
-def prose_party(prose: Prose, role: str, v: str, *, with_agent: bool = False) -> None:
-    """A party paragraph (申请人/被申请人/…) for a person or an organisation."""
+def prose_party(prose: Prose, role: str, v: str, *, with_agent: bool = False, note: str = "") -> None:
+    """A party paragraph (申请人/被申请人/…) for a person or an organisation; ``note`` ends it (its liability)."""
     prose.tag(f"if {v}.is_person")
     prose.p(
         [(f"{role}：", True), (
@@ -43,13 +43,13 @@ def prose_party(prose: Prose, role: str, v: str, *, with_agent: bool = False) ->
             f"{{% if {v}.birth_date %}}{{{{ {v}.birth_date|cn_date }}}}出生，{{% endif %}}"
             f"{{% if {v}.ethnicity %}}{{{{ {v}.ethnicity }}}}，{{% endif %}}住{{{{ {v}.address }}}}，"
             f"{{{{ {v}.id_type }}}}号码：{{{{ {v}.id_number }}}}"
-            f"{{% if {v}.phone %}}，联系电话：{{{{ {v}.phone }}}}{{% endif %}}。", False)],
+            f"{{% if {v}.phone %}}，联系电话：{{{{ {v}.phone }}}}{{% endif %}}{note}。", False)],
         indent=False,
     )
     prose.tag("else")
     prose.p(
         [(f"{role}：", True), (
-            f"{{{{ {v}.name }}}}，住所地：{{{{ {v}.address }}}}，统一社会信用代码：{{{{ {v}.uscc }}}}。", False)],
+            f"{{{{ {v}.name }}}}，住所地：{{{{ {v}.address }}}}，统一社会信用代码：{{{{ {v}.uscc }}}}{note}。", False)],
         indent=False,
     )
     prose.p(
@@ -80,6 +80,24 @@ def prose_debtors(prose: Prose, role: str) -> None:
 
 
 ALL_DEBTORS = "{{ debtor.name }}{% for g in guarantors %}、{{ g.name }}{% endfor %}"
+# The enforcement filings' 被执行人: exactly the parties the confirmed instrument binds
+# (LEGAL_RULES Part 2 B.7), each with its liability; the reason as a marker when none.
+BOUND_NAMES = "{% for b in bound %}{% if not loop.first %}、{% endif %}{{ b.name }}{% else %}{{ bound_missing }}{% endfor %}"
+BOUND_NOTE = (
+    "{% if b.liability_label %}（依生效法律文书{% if b.liability == 'limited' %}在{{ b.limit|amount }}元范围内"
+    "承担清偿责任{% else %}{{ b.liability_label }}{% endif %}）{% endif %}"
+)
+
+
+def prose_bound(prose: Prose, role: str = "被执行人") -> None:
+    """One paragraph per party the instrument binds, with its liability; the reason when none."""
+    prose.tag("for b in bound")
+    prose_party(prose, role, "b", note=BOUND_NOTE)
+    prose.tag("endfor")
+    prose.tag("if not bound")
+    prose.p([(f"{role}：", True), ("{{ bound_missing }}", False)], indent=False)
+    prose.tag("endif")
+
 BREAKDOWN = (
     "本金{{ debt.principal|amount }}元、利息{{ debt.interest|amount }}元、罚息{{ debt.penalty_interest|amount }}元、"
     "复利{{ debt.compound_interest|amount }}元、滞纳金{{ debt.late_fees|amount }}元、手续费{{ debt.fees|amount }}元"
@@ -143,9 +161,11 @@ def asset_paragraphs(prose: Prose) -> None:
 
 
 def sign_block(prose: Prose, to: str, signer: str) -> None:
+    """此致, the court, the signer and the date, on the page of the last paragraph."""
+    prose.keep_last()
     prose.p("此致", before=14, keep_next=True)
     prose.p(to, indent=False, keep_next=True)
-    prose.right(signer, before=28)
+    prose.right(signer, before=28, keep_next=True)
     prose.right("{{ today|cn_date }}")
 
 

@@ -42,6 +42,8 @@ BUILDERS = {
     "change_of_applicant": enforcement.change_of_applicant,
     "consumption_restriction_application": enforcement.consumption_restriction_application,
     "dishonest_listing_application": enforcement.dishonest_listing_application,
+    "exit_ban_application": enforcement.exit_ban_application,
+    "payout_account_confirmation": enforcement.payout_account_confirmation,
     "service_address_confirmation": applications.service_address_confirmation,
     "payment_order_application": applications.payment_order_application,
     "settlement_agreement": settlement.settlement_agreement,

@@ -472,7 +472,7 @@ def complaint_loan():
     form.item(
         "9.是否存在逾期还款",
         [
-            f"是{YES}　逾期时间：{{{{ debt.overdue_since|cn_date }}}}　至今已逾期{{{{ debt.overdue_days }}}}天（截至{AS_OF}）",
+            f"是{YES}　逾期时间：{{{{ debt.overdue_since|cn_date }}}}　截至{AS_OF}已逾期{{{{ debt.overdue_days }}}}天",
             f"否{NO}",
         ],
     )

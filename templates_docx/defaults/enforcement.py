@@ -6,13 +6,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 
 from templates_docx.defaults.blocks import (
-    ALL_DEBTORS,
+    BOUND_NAMES,
     DISPUTE,
     asset_paragraphs,
     filled,
     money,
     prose_creditor,
-    prose_debtors,
+    prose_bound,
     sign_block,
 )
 from templates_docx.defaults.layout import (
@@ -41,7 +41,7 @@ def enforcement_application():
     prose = Prose(doc)
     prose.title("强制执行申请书")
     prose_creditor(prose, "申请执行人")
-    prose_debtors(prose, "被执行人")
+    prose_bound(prose)
 
     prose.heading("执行依据：")
     prose.p("{{ instrument.court }}{{ instrument.case_number }}{{ instrument.kind_label }}，"
@@ -49,8 +49,11 @@ def enforcement_application():
 
     prose.heading("执行请求：")
     prose.p(
-        f"1.请求强制被执行人{ALL_DEBTORS}按照上述生效法律文书向申请执行人支付尚欠的本金{figures('enforcement.principal')}、"
-        f"利息{figures('enforcement.interest')}、诉讼费用{figures('enforcement.costs')}；"
+        f"1.请求强制被执行人{BOUND_NAMES}按照上述生效法律文书向申请执行人支付尚欠的本金{figures('enforcement.principal')}、"
+        f"利息{figures('enforcement.interest')}、诉讼费用{figures('enforcement.costs')}"
+        "{% for b in bound if b.liability_label %}{% if loop.first %}（{% else %}；{% endif %}被执行人{{ b.name }}"
+        "{% if b.liability == 'limited' %}在{{ b.limit|amount }}元范围内承担清偿责任{% else %}{{ b.liability_label }}{% endif %}"
+        "{% if loop.last %}）{% endif %}{% endfor %}；"
     )
     prose.p(
         "2.请求强制被执行人支付迟延履行期间的债务利息：以生效法律文书确定的除一般债务利息之外的金钱债务为基数，"
@@ -104,7 +107,7 @@ def enforcement_front(title: str):
     prose = Prose(doc)
     prose.title(title)
     prose_creditor(prose, "申请执行人")
-    prose_debtors(prose, "被执行人")
+    prose_bound(prose)
     prose.p([("执行案号：", True), (filled("enforcement.case_number"), False)], indent=False)
     return doc, prose
 
@@ -126,8 +129,9 @@ def case_history(prose: Prose, *, notice: bool = False) -> None:
 
 # --------------------------------------------------------------------------- 续行查封、冻结
 
-FREEZE_COLUMNS = (("序号", 0.9), ("财产种类及具体财产", 4.3), ("采取措施的法院及案号", 3.5), ("原查封、扣押、冻结期限", 3.0),
-                  ("金额（元）", 2.4), ("续行期限", 1.5))
+# The court-and-case-number column fits a case number on one line (it never breaks, issue 17).
+FREEZE_COLUMNS = (("序号", 0.8), ("财产种类及具体财产", 3.4), ("采取措施的法院及案号", 5.2), ("原查封、扣押、冻结期限", 2.6),
+                  ("金额（元）", 2.0), ("续行期限", 1.4))
 
 
 def freeze_table(doc) -> None:
@@ -232,7 +236,7 @@ def change_of_applicant():
     prose.title("变更申请执行人申请书")
     prose_creditor(prose, "申请人")
     prose.p([("原申请执行人：", True), (filled("transfer.assignor") + "。", False)], indent=False)
-    prose_debtors(prose, "被执行人")
+    prose_bound(prose)
     prose.p([("执行案号：", True), (filled("enforcement.case_number"), False)], indent=False)
 
     prose.heading("请求事项：")
@@ -294,12 +298,11 @@ def consumption_restriction_application():
     doc, prose = enforcement_front("限制消费令申请书")
 
     prose.heading("请求事项：")
-    prose.p(f"请求贵院依法对被执行人{ALL_DEBTORS}采取限制消费措施，发布限制消费令，限制其实施下列高消费及非生活和工作必需的消费行为：")
+    prose.p(f"请求贵院依法对被执行人{BOUND_NAMES}采取限制消费措施，发布限制消费令，限制其实施下列高消费及非生活和工作必需的消费行为：")
     for item in RESTRICTED:
         prose.p(item)
-    organisation_persons(prose, "debtor")
-    prose.tag("for g in guarantors")
-    organisation_persons(prose, "g")
+    prose.tag("for b in bound")
+    organisation_persons(prose, "b")
     prose.tag("endfor")
 
     prose.heading("事实和理由：")
@@ -331,7 +334,7 @@ def dishonest_listing_application():
     doc, prose = enforcement_front("纳入失信被执行人名单申请书")
 
     prose.heading("请求事项：")
-    prose.p(f"请求贵院将被执行人{ALL_DEBTORS}纳入失信被执行人名单，并依法向社会公布、予以信用惩戒。")
+    prose.p(f"请求贵院将被执行人{BOUND_NAMES}纳入失信被执行人名单，并依法向社会公布、予以信用惩戒。")
 
     prose.heading("事实和理由：")
     case_history(prose, notice=True)
@@ -350,4 +353,88 @@ def dishonest_listing_application():
 
     sign_block(prose, COURT, SIGNER)
     prose.p("附：被执行人具有上述情形的证明材料。", indent=False, before=14)
+    return doc
+
+
+# --------------------------------------------------------------------------- 限制出境
+
+EXIT_GROUNDS = (
+    "（一）被执行人有履行能力而拒不履行生效法律文书确定的义务；",
+    "（二）被执行人有出境记录，或者有出境、移居境外的准备或迹象；",
+    "（三）被执行人有隐匿、转移财产等规避执行的行为；",
+    "（四）其他需要限制出境的情形。",
+)
+
+
+def exit_ban_person(prose: Prose, v: str) -> None:
+    """For an organisation among the debtors: the persons the ban falls on (执行程序解释 Art. 24)."""
+    prose.tag(f"if not {v}.is_person")
+    prose.p(
+        f"被执行人{{{{ {v}.name }}}}为单位，请求对其"
+        f"{{% if {v}.representative_title %}}{{{{ {v}.representative_title }}}}{{% else %}}法定代表人{{% endif %}}"
+        f"{filled(v + '.representative', '＿＿＿＿')}、主要负责人或者影响债务履行的直接责任人员限制出境。"
+    )
+    prose.tag("endif")
+
+
+def exit_ban_application():
+    """限制出境申请书: 民诉法 Art. 266; 执行程序解释 Arts. 23-25 (LEGAL_RULES Part 2 B.7)."""
+    doc, prose = enforcement_front("限制出境申请书")
+
+    prose.heading("请求事项：")
+    prose.p(f"请求贵院依法对被执行人{BOUND_NAMES}采取限制出境措施，并通知出入境边防检查机关协助执行。")
+    prose.tag("for b in bound")
+    exit_ban_person(prose, "b")
+    prose.tag("endfor")
+
+    prose.heading("事实和理由：")
+    case_history(prose, notice=True)
+    prose.p("被执行人具有下列情形（在对应项前的方框内打“√”）：")
+    for item in EXIT_GROUNDS:
+        prose.p(NO + item)
+    prose.p("具体情况及证据：＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿"
+            "＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿。")
+    prose.p("被执行人护照号码（如知悉）：＿＿＿＿＿＿＿＿＿＿＿＿。")
+    prose.p(
+        "根据《中华人民共和国民事诉讼法》第二百六十六条及《最高人民法院关于适用〈中华人民共和国民事诉讼法〉执行程序若干问题的解释》"
+        "第二十三条、第二十四条的规定，被执行人不履行法律文书确定的义务的，人民法院可以对其采取或者通知有关单位协助采取限制出境措施；"
+        "被执行人为单位的，可以对其法定代表人、主要负责人或者影响债务履行的直接责任人员限制出境。为此，申请执行人特向贵院提出申请，请依法决定。"
+    )
+
+    sign_block(prose, COURT, SIGNER)
+    prose.p("附：被执行人具有上述情形的证明材料。", indent=False, before=14)
+    return doc
+
+
+# --------------------------------------------------------------------------- 执行款收款账户确认
+
+
+def payout_account_confirmation():
+    """执行款收款账户确认书: where the court pays recovered money (LEGAL_RULES Part 2 B.7)."""
+    doc = new_document("执行款收款账户确认书 {{ matter.number }}")
+    prose = Prose(doc)
+    prose.title("执行款收款账户确认书")
+    prose.p([("执行法院：", True), ("{{ enforcement.court }}", False)], indent=False)
+    prose.p([("执行案号：", True), (filled("enforcement.case_number"), False)], indent=False)
+    prose.p([("申请执行人：", True), ("{{ creditor.name }}，统一社会信用代码：{{ creditor.uscc }}。", False)], indent=False)
+    prose.p([("被执行人：", True), (BOUND_NAMES + "。", False)], indent=False)
+
+    prose.p(
+        "申请执行人与被执行人" + DISPUTE + "一案，依据{{ instrument.court }}{{ instrument.case_number }}{{ instrument.kind_label }}，"
+        "现由贵院执行。申请执行人确认，本案执行到位的款项请划付至申请执行人的下列账户：",
+        before=6,
+    )
+    prose.p([("户　　名：", True), ("{{ creditor.name }}", False)], indent=True)
+    prose.p([("开 户 行：", True), ("{{ payout.bank }}", False)], indent=True)
+    prose.p([("账　　号：", True), ("{{ payout.account }}", False)], indent=True)
+    prose.p([("联 系 人：", True), ("{{ payout.contact }}　　联系电话：{{ payout.phone }}", False)], indent=True)
+    prose.p(
+        "上述账户为申请执行人本人的账户，户名与申请执行人名称一致。申请执行人未授权任何代理人代为收取执行款项；"
+        "如需委托代理人代为收取，将另行提交载明“代为收取执行款项”的特别授权委托书"
+        "（《最高人民法院关于人民法院执行工作若干问题的规定（试行）》第二十条）。"
+        "上述账户如有变更，申请执行人将另行向贵院出具书面确认；因申请执行人提供的账户信息错误导致的款项划付迟延或错误，由申请执行人自行承担。"
+    )
+
+    sign_block(prose, COURT, SIGNER)
+    prose.p("附：申请执行人营业执照副本复印件、开户许可证或银行开户证明复印件。", indent=False, before=14)
     return doc

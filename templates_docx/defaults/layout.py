@@ -195,10 +195,38 @@ class Prose:
         """A section heading inside a prose filing (黑体, indented like the body)."""
         self.p(text, font=HEI, keep_next=True)
 
-    def right(self, text, *, before: float = 0) -> None:
+    def right(self, text, *, before: float = 0, keep_next: bool = False) -> None:
         p = self.doc.add_paragraph()
-        fmt(p, align=WD_ALIGN_PARAGRAPH.RIGHT, before=before)
+        fmt(p, align=WD_ALIGN_PARAGRAPH.RIGHT, before=before, keep_next=keep_next)
         write(p, text, FANG, BODY_SIZE)
+
+    def keep_last(self) -> None:
+        """Keep the last paragraph written with what follows (a signature block never stands alone).
+
+        Walking back over ``{%p %}`` tags, every paragraph of a block that may be the last
+        one rendered (each branch of an ``if``, the body of a ``for``) is marked, then the
+        last paragraph outside any block.
+        """
+        depth = 0
+        for paragraph in reversed(self.doc.paragraphs):
+            text = paragraph.text.strip()
+            if text.startswith("{%p"):
+                word = text[3:].split()[0] if text[3:].split() else ""
+                if word in ("endif", "endfor"):
+                    depth += 1
+                elif word in ("if", "for"):
+                    depth -= 1
+                continue
+            paragraph.paragraph_format.keep_with_next = True
+            if depth <= 0:
+                return
+
+    def signature(self, lines, *, first_before: float = 28) -> None:
+        """Right-aligned signature lines [(text, space before)], kept together with the last paragraph."""
+        self.keep_last()
+        for index, (text, before) in enumerate(lines):
+            last = index == len(lines) - 1
+            self.right(text, before=first_before if index == 0 and before is None else (before or 0), keep_next=not last)
 
 
 # --------------------------------------------------------------------------- tables

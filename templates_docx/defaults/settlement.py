@@ -72,7 +72,8 @@ def instalment_table(doc) -> None:
 
 
 def signatures(prose: Prose) -> None:
-    prose.p("（以下无正文）", indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, before=6, after=14)
+    prose.keep_last()
+    prose.p("（以下无正文）", indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, before=6, after=14, keep_next=True)
     prose.p("甲方（盖章）：{{ creditor.name }}", indent=False, keep_next=True)
     prose.p(
         "{% if creditor.representative_title %}{{ creditor.representative_title }}{% else %}法定代表人{% endif %}"

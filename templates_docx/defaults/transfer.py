@@ -30,6 +30,18 @@ def _date(expr: str) -> str:
 ASSIGNOR = filled("transfer.assignor")
 ASSIGNED_ON = _date("transfer.assigned_on")
 ACCOUNT = "{% if debt.is_credit_card %}信用卡卡号{% else %}借款账号{% endif %}"
+
+
+def MONEY(head: str) -> str:  # noqa: N802 - reads as the text it stands for
+    """A head of the judged claim in figures with 元; a marker as it is."""
+    expr = f"transfer.claim.{head}"
+    return "{% if " + expr + " is string %}{{ " + expr + " }}{% else %}{{ " + expr + "|amount }}元{% endif %}"
+
+
+TOTAL = (
+    "{% if transfer.claim.total is string %}{{ transfer.claim.total }}{% else %}{{ transfer.claim.total|amount }}元"
+    "（{{ transfer.claim.total|rmb_upper }}）{% endif %}"
+)
 GUARANTORS = "{% for g in guarantors %}{{ g.name }}{% if not loop.last %}、{% endif %}{% endfor %}"
 
 
@@ -66,19 +78,39 @@ def transfer_notice():
 
     prose.heading("一、转让的债权")
     prose.p(
-        "原债权人：{{ transfer.original_creditor }}"
-        "{% if transfer.original_creditor and transfer.original_creditor != transfer.assignor %}"
+        "原债权人：" + filled("transfer.original_creditor")
+        + "{% if transfer.original_creditor and transfer.original_creditor != transfer.assignor %}"
         "（该债权此前已由原债权人转让，转让人依法受让取得）{% endif %}。"
     )
     prose.p(
         "债权依据：您于{{ debt.contract_date|cn_date }}与原债权人签订的《{{ debt.contract_name }}》"
         f"（编号：{{{{ debt.contract_number }}}}），{ACCOUNT}：{{{{ debt.account_number_masked }}}}。"
     )
+    # The claim as at the transfer date: after a judgment, what the instrument fixes less
+    # recoveries (issue 17: never the escalation's figures once a judgment is confirmed).
+    prose.tag("if transfer.claim.judged")
+    prose.p(
+        "生效法律文书：{{ transfer.claim.instrument }}。"
+        "{% if transfer.claim.terminated_on %}该案执行中，人民法院已于{{ transfer.claim.terminated_on|cn_date }}作出"
+        "{{ transfer.claim.termination_ruling_number }}执行裁定终结本次执行程序；终结本次执行程序后，上述债权仍可依法申请恢复执行。{% endif %}"
+    )
+    prose.p(
+        "转让的债权金额：截至转让日{{ transfer.claim.as_of|cn_date }}，依上述生效法律文书，您尚欠本金" + MONEY("principal")
+        + "、利息" + MONEY("interest") + "、诉讼费用" + MONEY("costs") + "、迟延履行期间的债务利息" + MONEY("delay_interest")
+        + "{% if transfer.claim.recovered %}（已扣除生效法律文书作出后已收回的{{ transfer.claim.recovered|amount }}元）{% endif %}，"
+        "合计" + TOTAL + "。"
+        "自{{ transfer.claim.as_of|cn_date }}次日起依生效法律文书继续计算的利息及迟延履行期间的债务利息，随同上述债权一并转让。"
+    )
+    prose.tag("else")
     prose.p(
         f"转让的债权金额：截至{{{{ debt.amounts_as_of|cn_date }}}}，您尚欠{BREAKDOWN}，"
-        "合计{{ debt.claim_total|amount }}元（{{ debt.claim_total|rmb_upper }}）。"
+        "合计{{ debt.claim_total|amount }}元（{{ debt.claim_total|rmb_upper }}）"
+        "{% if transfer.claim.recovered %}；此后至转让日{{ transfer.claim.as_of|cn_date }}已收回"
+        "{{ transfer.claim.recovered|amount }}元，尚欠{{ transfer.claim.total|amount }}元（{{ transfer.claim.total|rmb_upper }}）"
+        "{% endif %}。"
         "自{{ debt.charges_from|cn_date }}起按合同约定继续计收的利息、罚息、复利等，随同上述债权一并转让。"
     )
+    prose.tag("endif")
 
     prose.heading("二、向受让人履行")
     prose.p(
@@ -116,9 +148,11 @@ def transfer_notice():
     )
     prose.p("特此通知。")
 
-    prose.right(f"转让人（盖章）：{ASSIGNOR}", before=28)
-    prose.right("法定代表人或负责人（签字）：＿＿＿＿＿＿")
-    prose.right("受让人（盖章）：{{ creditor.name }}", before=28)
-    prose.right("法定代表人或负责人（签字）：＿＿＿＿＿＿")
-    prose.right("{{ today|cn_date }}", before=14)
+    prose.signature([
+        (f"转让人（盖章）：{ASSIGNOR}", 28),
+        ("法定代表人或负责人（签字）：＿＿＿＿＿＿", 0),
+        ("受让人（盖章）：{{ creditor.name }}", 28),
+        ("法定代表人或负责人（签字）：＿＿＿＿＿＿", 0),
+        ("{{ today|cn_date }}", 14),
+    ])
     return doc

@@ -98,7 +98,12 @@ def run_ocr_jobs() -> int:
 
 
 def read_fields(body: dict) -> dict:
-    return {name: value for name, value in body.items() if name not in ("id", "served_on", "confirmed", "text_source")}
+    # bound_parties is a list, [] when nobody of the matter was read (API.md v1.1).
+    return {
+        name: value
+        for name, value in body.items()
+        if name not in ("id", "served_on", "confirmed", "text_source", "bound_parties")
+    }
 
 
 @needs_ocr

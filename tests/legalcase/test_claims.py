@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from legalcase.models import Cost, Deadline, DeadlineKind, Recovery, Role, Ruling
+from legalcase.models import Cost, Deadline, DeadlineKind, Recovery, Role, Ruling, RulingParty
 from legalcase.services.claims import enforcement_application_amounts
 from legalcase.views import MATTER_SECTIONS
 from tests.factories import make_firm, make_matter, make_user
@@ -36,7 +36,10 @@ def make_ruling(matter, **fields):
         "confirmed": True,
         "confirmed_at": timezone.now(),
     }
-    return Ruling.objects.create(matter=matter, **{**values, **fields})
+    ruling = Ruling.objects.create(matter=matter, **{**values, **fields})
+    # The judgment orders the debtor to pay (the enforcement filings name whom it binds).
+    RulingParty.objects.create(ruling=ruling, party=matter.debt.debtor, role="debtor", liability="principal")
+    return ruling
 
 
 def make_deadline(matter, kind, due_on):

@@ -203,3 +203,34 @@ def test_a_ruling_of_another_matter_answers_404(client, counsel, matter):
     assert response.status_code == 404
     ruling.refresh_from_db()
     assert not ruling.confirmed
+
+
+def test_the_page_corrects_whom_the_instrument_binds(client, counsel):
+    from legalcase.models import Guarantee, RulingParty
+    from tests.factories import make_party
+
+    matter = make_matter()
+    guarantor = make_party("王一般")
+    Guarantee.objects.create(debt=matter.debt, guarantor=guarantor, guarantee_type="general")
+    ruling = uploaded(counsel, matter)
+    html = section(client, matter)
+    assert "文书判令履行的当事人" in html or "Parties the instrument orders to pay" in html
+    debtor = matter.debt.debtor_id
+    response = confirm(
+        client, matter, ruling,
+        **{f"bound_{debtor}": "principal", f"bound_{guarantor.pk}": "supplementary", f"limit_{debtor}": "",
+           f"limit_{guarantor.pk}": ""},
+    )  # fmt: skip
+    assert response.status_code == 200
+    rows = list(RulingParty.objects.filter(ruling=ruling).values_list("party_id", "liability"))
+    assert sorted(rows) == sorted([(debtor, "principal"), (guarantor.pk, "supplementary")])
+    assert "王一般" in response.content.decode()
+
+
+def test_a_bad_bound_party_on_the_page_shows_the_error_and_confirms_nothing(client, counsel, matter):
+    ruling = uploaded(counsel, matter)
+    debtor = matter.debt.debtor_id
+    response = confirm(client, matter, ruling, **{f"bound_{debtor}": "limited", f"limit_{debtor}": ""})
+    assert "限额责任须填写限额" in response.content.decode()
+    ruling.refresh_from_db()
+    assert ruling.confirmed is False

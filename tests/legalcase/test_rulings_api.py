@@ -132,6 +132,8 @@ def test_a_docx_judgment_is_stored_as_evidence_and_read(evidence_storage):
         "confirmed": False,
         "text_excerpt": body["text_excerpt"],
         "text_source": "text",
+        # The judgment names 被告 whom this matter does not record: nobody of the matter is bound.
+        "bound_parties": [],
     }
     assert "38,500" in body["text_excerpt"]
     item = EvidenceItem.objects.get(matter=matter)
@@ -174,7 +176,13 @@ def test_a_pdf_without_text_gives_an_empty_reading_to_correct_by_hand():
 
     assert response.status_code == 201, response.content
     body = response.json()
-    assert {name for name, value in body.items() if value is not None} == {"id", "confirmed", "text_source"}
+    assert {name for name, value in body.items() if value is not None} == {
+        "id",
+        "confirmed",
+        "text_source",
+        "bound_parties",
+    }
+    assert body["bound_parties"] == []
     assert body["text_source"] == "none"  # the client must type the fields in
 
     confirmed = confirm(

@@ -22,7 +22,11 @@ def make_template(body: str = "{{ debtor.name }}", *, header: str = "", title: s
 
 
 def read_back(docx: bytes) -> dict:
-    """Every text a reader sees: body paragraphs and table cells, headers, footers, the title."""
+    """Every text a reader sees: body paragraphs and table cells, headers, footers, the title.
+
+    Without the invisible WORD JOINERs (U+2060) that keep case numbers on one line
+    (``rendering.keep_numbers_whole``): a reader does not see them, nor does the PDF's text.
+    """
     document = Document(io.BytesIO(docx))
     texts = [paragraph.text for paragraph in document.paragraphs]
     for table in document.tables:
@@ -32,4 +36,8 @@ def read_back(docx: bytes) -> dict:
     for section in document.sections:
         headers.extend(paragraph.text for paragraph in section.header.paragraphs)
         headers.extend(paragraph.text for paragraph in section.footer.paragraphs)
-    return {"body": "\n".join(texts), "header": "\n".join(headers), "title": document.core_properties.title or ""}
+    return {
+        "body": "\n".join(texts).replace("\u2060", ""),
+        "header": "\n".join(headers).replace("\u2060", ""),
+        "title": document.core_properties.title or "",
+    }

@@ -12,7 +12,7 @@ import pytest
 from legalcase.demo import seed_demo
 from legalcase.models import Matter
 from templates_docx.context import matter_context
-from templates_docx.defaults import DEFAULT_TEMPLATES
+from templates_docx.defaults import DEFAULT_TEMPLATES, ENFORCEMENT_CODES
 from templates_docx.filters import amount, cn_date, rmb_upper
 from templates_docx.models import DocumentTemplate
 from templates_docx.rendering import analyse_template, render_docx
@@ -101,8 +101,13 @@ def test_each_template_renders_every_demo_matter_with_nothing_left_over(code, de
         everything = "\n".join(text.values())
         assert "{{" not in everything and "{%" not in everything and "%}" not in everything, matter.number
         debt = matter.debt
-        assert debt.debtor.name in text["body"]
         assert cn_date(TODAY) in text["body"]
+        if code in ENFORCEMENT_CODES and not context["bound"]:
+            # No confirmed instrument binding anyone: the 被执行人 is the reason, never a guess.
+            assert f"被执行人：{context['bound_missing']}" in text["body"], (code, matter.number)
+            assert debt.debtor.name not in text["body"].split("执行依据")[0].split("被执行人")[1]
+            continue
+        assert debt.debtor.name in text["body"]
         if code in FULL_IDENTITY:
             assert debt.debtor.id_number in text["body"], (code, matter.number)
         if code == "demand_letter":

@@ -60,6 +60,7 @@ def transferred():
 def test_the_context_reads_the_chain_from_the_recorded_steps(transferred):
     matter, bank = transferred
     context = matter_context(matter, today=TODAY)["transfer"]
+    assert context.pop("claim")["as_of"] == D(2026, 3, 1)  # the last assignment (test_filings_content)
     assert context == {
         "assigned": True,
         "original_creditor": bank.name,
