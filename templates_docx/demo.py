@@ -255,6 +255,19 @@ def seed_complete_demo_on_seed(*, matters: int, users: dict, firms: list, say=No
     return seed_complete_demo(users=users, firms=firms, say=say)
 
 
+def seed_complete_demo_command(say=None) -> dict:
+    """``manage.py seed_complete_demo``: the two matters, after ``seed_demo``; adds nothing when present."""
+    from legalcase.models import Debt, LawFirm
+
+    if Debt.objects.filter(account_number__in=DEMO_ACCOUNTS.values()).exists():
+        return {}
+    users = {user.username: user for user in User.objects.filter(username__in=["counsel1", "lawyer1"])}
+    if "counsel1" not in users:
+        raise RuntimeError("run seed_demo first: the matters are counsel1's")
+    with transaction.atomic():
+        return seed_complete_demo(users=users, firms=list(LawFirm.objects.order_by("pk")), say=say)
+
+
 def seed_complete_demo(*, users: dict, firms: list, say=None) -> dict:
     """The ``legalcase.demo.demo_seeded`` receiver: two matters every shipped template fills without a marker.
 

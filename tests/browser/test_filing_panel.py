@@ -11,6 +11,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_completing_an_element_in_the_panel(open_page):
+    from templates_docx.services import templates_install_defaults
+
+    templates_install_defaults()  # a transactional test before this one may have flushed them
     matter = make_matter(firm=make_firm())
     counsel = make_user(Role.COUNSEL)
     page = open_page(counsel, f"/matters/{matter.pk}/")

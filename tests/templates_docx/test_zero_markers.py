@@ -79,18 +79,21 @@ def test_the_check_lists_exactly_the_markers_a_render_of_a_bare_matter_carries(c
 
 
 def test_the_seeded_demo_holds_fully_recorded_matters_that_every_template_fills():
-    from legalcase.demo import demo_seeded, seed_demo
+    from django.core.management import call_command
+
+    from legalcase.demo import seed_demo
     from legalcase.models import LawFirm, User
     from templates_docx.demo import COMPLETE_DEMO_MIN_MATTERS, DEMO_ACCOUNTS, seed_complete_demo, seed_complete_demo_on_seed
 
     # A small demo (the tests') keeps exactly its matters; a full-size one gets the two.
     result = seed_demo(matters=3)
     assert Matter.objects.count() == 3 and "complete_matters" not in result.counts
-    assert demo_seeded.has_listeners()  # templates_docx.apps connects seed_complete_demo_on_seed
     users = {user.username: user for user in User.objects.all()}
     firms = list(LawFirm.objects.order_by("pk"))
     assert seed_complete_demo_on_seed(matters=COMPLETE_DEMO_MIN_MATTERS - 1, users=users, firms=firms) == {}
     assert seed_complete_demo(users=users, firms=firms) == {"complete_matters": 2}
+    call_command("seed_complete_demo")  # a second time adds nothing
+    assert Matter.objects.count() == 5
     today = dt.date.today()
     for product, account in DEMO_ACCOUNTS.items():
         matter = _loaded(Matter.objects.get(debt__account_number=account))
