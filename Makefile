@@ -22,6 +22,7 @@ run: export PORT := $(PORT)
 run: $(BIN)/.installed
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_complete_demo
 	@echo ""
 	@echo "Fasu is starting: open http://$(HOST):$(PORT)/ and sign in with a demo login above."
 	@echo ""

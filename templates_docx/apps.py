@@ -17,10 +17,6 @@ class TemplatesDocxConfig(AppConfig):
         register_resolver("template", template_name_of)
 
         register_matter_section(title=_("Filings"), url_name="filings_section")
-        # The demo's fully recorded matters come from ``manage.py seed_complete_demo``
-        # (templates_docx.demo): connecting ``seed_complete_demo_on_seed`` to
-        # ``legalcase.demo.demo_seeded`` would add them to every seed_demo, but the demo's
-        # own checks (fee arrangements, story times, deadlines) do not cover them yet.
         register_job_kind(
             "document_generate",
             handler="templates_docx.services.document_generate",

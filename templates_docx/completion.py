@@ -407,6 +407,7 @@ ROUTES: tuple[tuple[re.Pattern, str, str], ...] = (
     (re.compile(r"^/api/v1/creditors/(?P<creditor>\d+)/$"), "legalcase", "creditor_update"),
     (re.compile(r"^/api/v1/firms/(?P<firm>\d+)/$"), "legalcase", "firm_update"),
     (re.compile(r"^/api/v1/evidence/(?P<evidence>\d+)/$"), "evidence", "evidence_update"),
+    (re.compile(r"^/api/v1/forums/(?P<forum>\d+)/$"), "legalcase", "forum_update"),
 )
 # Where the page records what takes more than one value (a file, a proceeding, a ruling).
 SECTION_HINTS = {
@@ -418,7 +419,6 @@ SECTION_HINTS = {
     "rulings/": "请在本页上传并确认生效法律文书",
     "settlements/": "请在本页“和解”部分登记和解协议",
     "transfers/": "请在本页“债权转让”部分登记",
-    "forums/": "请在法院名录中填写法院地址",
 }
 
 
@@ -560,4 +560,6 @@ def _save(*, user: User, matter: Matter, path: str, values: dict[str, str]) -> N
     elif route[2] == "firm_update":
         service(user=user, firm_id=ids["firm"], **values)
     elif route[2] == "evidence_update":
-        service(user=user, evidence_id=ids["evidence"], **values)
+        service(user=user, evidence_id=ids["evidence"], changes=values)
+    elif route[2] == "forum_update":
+        service(user=user, forum_id=ids["forum"], **values)

@@ -4,7 +4,7 @@
 terms and repayments, forum, firm and lawyers, filing details, evidence, assets,
 proceedings, measures, the confirmed judgment and its deadlines, a settlement). The
 zero-marker test (tests/templates_docx/test_zero_markers.py) runs it for every
-template; the demo (``seed_complete_demo``, on ``legalcase.demo.demo_seeded``) adds
+template; the demo (``manage.py seed_complete_demo``, which ``make run`` runs after seed_demo) adds
 such matters so a user can generate every filing and see none.
 """
 
@@ -243,18 +243,6 @@ DEMO_ACCOUNTS = {"credit_card": "6225880099990001", "loan": "LN-DEMO-COMPLETE-00
 DEMO_COURT = "上海市浦东新区人民法院"
 
 
-# A demo this size or larger gets them (``seed_demo``'s default is 300); the tests' small
-# demos keep exactly the matters they ask for.
-COMPLETE_DEMO_MIN_MATTERS = 100
-
-
-def seed_complete_demo_on_seed(*, matters: int, users: dict, firms: list, say=None, **kwargs) -> dict:
-    """The ``legalcase.demo.demo_seeded`` receiver: the fully recorded matters, for a full-size demo."""
-    if matters < COMPLETE_DEMO_MIN_MATTERS:
-        return {}
-    return seed_complete_demo(users=users, firms=firms, say=say)
-
-
 def seed_complete_demo_command(say=None) -> dict:
     """``manage.py seed_complete_demo``: the two matters, after ``seed_demo``; adds nothing when present."""
     from legalcase.models import Debt, LawFirm
@@ -269,11 +257,11 @@ def seed_complete_demo_command(say=None) -> dict:
 
 
 def seed_complete_demo(*, users: dict, firms: list, say=None) -> dict:
-    """The ``legalcase.demo.demo_seeded`` receiver: two matters every shipped template fills without a marker.
+    """Two matters every shipped template fills without a marker (``make run`` adds them after seed_demo).
 
     Held by counsel1, assigned to lawyer1's firm (so lawyer1 sees them too), in
     enforcement with the whole history recorded (judgment, enforcement case, freeze,
-    终本, settlement). Idempotent with the demo: seed_demo runs it only when it creates.
+    终本, settlement). 
     """
     from legalcase.models import Creditor, Debt, Stage
     from legalcase.services import matter_open

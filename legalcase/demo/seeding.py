@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 
 from legalcase.calculators import court_fees
@@ -79,10 +78,6 @@ from legalcase.services.notifications import notifications_refresh
 from legalcase.services.search import party_keys_refresh
 
 
-# Sent inside the seeding transaction, after the legalcase data, with ``matters`` (the
-# count asked for), ``users`` (by username), ``firms`` and ``say``; a receiver answers a
-# dict of counts it added.
-demo_seeded = Signal()
 
 
 @dataclass
@@ -234,10 +229,6 @@ def _seed(*, matters: int, rng: random.Random, say: Callable[[str], None]) -> Se
     # The money side reads no deadline: its matters are recomputed once, together.
     with deadlines_deferred():
         money = add_money_side(matter_ids=opened, firms=firms, users=by_name)
-    # The other apps add theirs (templates_docx: fully recorded matters, no 【待补充】 in any filing).
-    added = {}
-    for _receiver, counts in demo_seeded.send(sender=None, matters=matters, users=by_name, firms=firms, say=say):
-        added.update(counts or {})
     say("演示数据：时间线按案情日期排列，计算今日提醒 …")
     stamp_story_times(opened)
     party_keys_refresh(party_ids=[party.pk for party in parties.values()])
@@ -251,7 +242,6 @@ def _seed(*, matters: int, rng: random.Random, say: Callable[[str], None]) -> Se
             "parties": len(parties),
             "matters": len(opened),
             **money,
-            **added,
         },
     )
 

@@ -128,3 +128,22 @@ def test_the_batch_pre_check_lists_inputs_per_matter_and_saving_comes_back_to_it
     assert details_name(matter, "termination_terms") in again
     assert details_name(other, "termination_terms") not in again
     assert FilingDetails.objects.get(matter=other).termination_terms.startswith("连续三期")
+
+
+
+def test_the_panel_saves_an_exhibits_purpose(client, evidence_storage):
+    from evidence.models import EvidenceItem
+    from tests.templates_docx.test_batches import add_exhibit
+
+    user = make_user(Role.COUNSEL)
+    client.force_login(user)
+    matter = make_matter(firm=make_firm())
+    item = add_exhibit(matter, user, title="信用卡领用合约")
+    purpose = f"/api/v1/evidence/{item.pk}/|purpose"
+    assert f'name="{purpose}"' in section(client, matter, code="evidence_list")
+    response = complete(client, matter, {purpose: "证明双方存在信用卡合同关系"}, code="evidence_list")
+    assert response.status_code == 200
+    assert EvidenceItem.objects.get(pk=item.pk).purpose == "证明双方存在信用卡合同关系"
+    event = MatterEvent.objects.get(matter=matter, kind=EventKind.EVIDENCE_EDITED)
+    assert event.new == {"purpose": "证明双方存在信用卡合同关系"}
+    assert f'name="{purpose}"' not in response.content.decode()

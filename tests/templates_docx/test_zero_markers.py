@@ -83,14 +83,13 @@ def test_the_seeded_demo_holds_fully_recorded_matters_that_every_template_fills(
 
     from legalcase.demo import seed_demo
     from legalcase.models import LawFirm, User
-    from templates_docx.demo import COMPLETE_DEMO_MIN_MATTERS, DEMO_ACCOUNTS, seed_complete_demo, seed_complete_demo_on_seed
+    from templates_docx.demo import DEMO_ACCOUNTS, seed_complete_demo
 
-    # A small demo (the tests') keeps exactly its matters; a full-size one gets the two.
-    result = seed_demo(matters=3)
-    assert Matter.objects.count() == 3 and "complete_matters" not in result.counts
+    # ``make run`` seeds the demo, then the two fully recorded matters.
+    seed_demo(matters=3)
+    assert Matter.objects.count() == 3
     users = {user.username: user for user in User.objects.all()}
     firms = list(LawFirm.objects.order_by("pk"))
-    assert seed_complete_demo_on_seed(matters=COMPLETE_DEMO_MIN_MATTERS - 1, users=users, firms=firms) == {}
     assert seed_complete_demo(users=users, firms=firms) == {"complete_matters": 2}
     call_command("seed_complete_demo")  # a second time adds nothing
     assert Matter.objects.count() == 5
