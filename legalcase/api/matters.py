@@ -319,7 +319,7 @@ class MatterSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_limitation_expires_on(self, matter: Matter):
-        return matter.limitation_expires_on
+        return matter.current_limitation_on
 
     @extend_schema_field(serializers.BooleanField())
     def get_time_barred(self, matter: Matter) -> bool:
@@ -368,7 +368,7 @@ def matter_row(matter: Matter) -> dict:
         },
         "outstanding": {head: money_text(amount) for head, amount in matter.outstanding.items()},
         "overdue_since": _date(debt.overdue_since),
-        "limitation_expires_on": _date(matter.limitation_expires_on),
+        "limitation_expires_on": _date(matter.current_limitation_on),
         "time_barred": matter.time_barred,
         "owner": matter.owner.username if matter.owner_id else None,
         "assigned_firm": {"id": matter.assigned_firm_id, "name": matter.assigned_firm.name}

@@ -157,12 +157,11 @@ MATTER_ORDERINGS = {
     "claim_total": lambda: claim_total_expression("debt__"),
     "recovered_total": recovered_total_expression,
     "created_at": lambda: models.F("created_at"),
-    # Across the matter and its debt: no one index holds it, so over a whole portfolio this
-    # sort reads every row (bench/matter_list.py measures it); filtered lists stay small.
-    "outstanding_total": lambda: claim_total_expression("debt__") + models.F("costs_recoverable")
-    - recovered_total_expression(),
-    # The current limitation deadline, joined (``MatterQuerySet.sorted_by``); none sorts last.
-    "limitation_expires_on": lambda: models.F("current_limitation__due_on"),
+    # Stored on the matter (``Matter.claim_total``, ``Matter.limitation_expires_on``), each
+    # with an index per direction: no sort across the matter and its debt or deadlines.
+    "outstanding_total": lambda: models.F("outstanding_total"),
+    # The current limitation deadline's date; none sorts last (``MatterQuerySet.sorted_by``).
+    "limitation_expires_on": lambda: models.F("limitation_expires_on"),
 }
 # Keys API.md names whose values do not exist yet: asked for, they are refused with this reason.
 MATTER_ORDERINGS_PENDING = {"score": _("score is not computed yet")}
@@ -271,17 +270,46 @@ class MatterQuerySet(models.QuerySet):
 
         A matter without the value (no limitation deadline) comes last either way.
         """
-        matters = self
         order = []
         for key in keys:
             nulls = {}
             if key.removeprefix("-") == "limitation_expires_on":
-                current = Q(deadlines__kind="limitation", deadlines__superseded_at__isnull=True)
-                matters = matters.annotate(current_limitation=models.FilteredRelation("deadlines", condition=current))
                 nulls = {"nulls_last": True}  # only here: on the other keys it would not match their indexes
             expression = MATTER_ORDERINGS[key.removeprefix("-")]()
             order.append(expression.desc(**nulls) if key.startswith("-") else expression.asc(**nulls))
-        return matters.order_by(*order, "-id")
+        return self.order_by(*order, "-id")
+
+    def _sort_column_sources(self) -> dict:
+        """What ``claim_total`` and ``limitation_expires_on`` copy, as subqueries of each matter."""
+        deadline_model = self.model._meta.get_field("deadlines").related_model
+        claim = Debt.objects.filter(pk=models.OuterRef("debt_id")).values(
+            total=models.ExpressionWrapper(claim_total_expression(), output_field=models.DecimalField(**MONEY))
+        )
+        limitation = deadline_model.objects.filter(
+            matter_id=models.OuterRef("pk"), kind="limitation", superseded_at__isnull=True
+        ).order_by("-id")
+        return {
+            "claim_total": models.Subquery(claim[:1]),
+            "limitation_expires_on": models.Subquery(limitation.values("due_on")[:1]),
+        }
+
+    def sort_columns_refresh(self) -> int:
+        """Bring ``claim_total`` and ``limitation_expires_on`` of these matters in step; return how many.
+
+        Called by every write that changes a debt's amounts or a matter's current
+        limitation deadline (escalations, statements of amounts, the deadline engine).
+        """
+        return self.update(**self._sort_column_sources())
+
+    def sort_columns_out_of_step(self):
+        """``(id, claim_total, its source, limitation_expires_on, its source)`` of the matters whose copies differ."""
+        sources = {f"source_{name}": value for name, value in self._sort_column_sources().items()}
+        rows = self.annotate(**sources).values_list(
+            "pk", "claim_total", "source_claim_total", "limitation_expires_on", "source_limitation_expires_on"
+        )
+        for row in rows.order_by("pk").iterator(chunk_size=5000):
+            if row[1] != row[2] or row[3] != row[4]:
+                yield row
 
     def for_list(self) -> "MatterQuerySet":
         # Loading only the shown columns was measured (bench/matter_list.py): what it
@@ -334,6 +362,18 @@ class Matter(models.Model):
     recovered_costs = models.DecimalField(_("recovered to costs"), **ZERO_TOTAL)
     recovered_interest = models.DecimalField(_("recovered to interest"), **ZERO_TOTAL)
     recovered_principal = models.DecimalField(_("recovered to principal"), **ZERO_TOTAL)
+    # Copies for the list's sorts (MATTER_ORDERINGS), kept by ``MatterQuerySet.sort_columns_refresh``:
+    # the debt's claim total and the current limitation deadline's date (none: no deadline).
+    claim_total = models.DecimalField(_("claim total"), **ZERO_TOTAL)
+    limitation_expires_on = models.DateField(_("limitation expires on"), null=True, blank=True)
+    # What ``outstanding["total"]`` is, in the database.
+    outstanding_total = models.GeneratedField(
+        expression=models.F("claim_total") + models.F("costs_recoverable") - models.F("recovered_costs")
+        - models.F("recovered_interest") - models.F("recovered_principal"),
+        output_field=models.DecimalField(**MONEY),
+        db_persist=True,
+        verbose_name=_("outstanding total"),
+    )
     # Set when a settlement instalment was missed (legalcase.models.settlements): the
     # matter waits for enforcement to resume; cleared when it moves to enforcement.
     resumption_flagged_on = models.DateField(_("flagged for resumed enforcement on"), null=True, blank=True)
@@ -363,6 +403,13 @@ class Matter(models.Model):
             # index, one per direction: a scan backwards of (total, id) is "-recovered_total".
             models.Index(recovered_total_expression(), models.F("id").desc(), name="matter_recovered_total"),
             models.Index(recovered_total_expression(), "id", name="matter_recovered_total_up"),
+            models.Index(fields=["outstanding_total", "-id"], name="matter_outstanding_total"),
+            models.Index(fields=["outstanding_total", "id"], name="matter_outstanding_total_up"),
+            # Ascending, none last, is PostgreSQL's default; descending with none last needs its own.
+            models.Index(fields=["limitation_expires_on", "-id"], name="matter_limitation"),
+            models.Index(
+                models.F("limitation_expires_on").desc(nulls_last=True), models.F("id").desc(), name="matter_limitation_down"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -400,7 +447,8 @@ class Matter(models.Model):
         return next((d for d in self.current_deadlines if d.kind == "limitation"), None)
 
     @property
-    def limitation_expires_on(self):
+    def current_limitation_on(self):
+        """The current limitation deadline's date, read from the deadlines (``limitation_expires_on`` is its copy)."""
         deadline = self.limitation_deadline
         return deadline.due_on if deadline else None
 

@@ -154,11 +154,14 @@ class DeadlineChanges:
     create: list[Deadline] = field(default_factory=list)
     supersede: list[int] = field(default_factory=list)
     update: list[Deadline] = field(default_factory=list)
+    # The matters whose current limitation deadline changes (``Matter.limitation_expires_on``).
+    limitation_moved: set[int] = field(default_factory=set)
 
     def extend(self, other: DeadlineChanges) -> None:
         self.create += other.create
         self.supersede += other.supersede
         self.update += other.update
+        self.limitation_moved |= other.limitation_moved
 
 
 # The current rows as ``deadlines_plan`` compares them (values, not model instances: a
@@ -428,6 +431,8 @@ def deadlines_plan(
         if computed is None:
             if kind in ENGINE_KINDS:
                 changes.supersede.append(pk)
+                if kind == DeadlineKind.LIMITATION:
+                    changes.limitation_moved.add(facts.matter_id)
         elif overridden_at is not None:
             if (computed_on, digest) != (computed.on, computed.basis_digest):
                 changes.update.append(_basis_update(pk, computed.on, computed))
@@ -437,6 +442,8 @@ def deadlines_plan(
         elif digest != computed.basis_digest:
             changes.update.append(_basis_update(pk, computed_on, computed))
     for (kind, party_id, action_id, sequence), computed in wanted.items():
+        if kind == DeadlineKind.LIMITATION:
+            changes.limitation_moved.add(facts.matter_id)
         changes.create.append(
             Deadline(
                 matter_id=facts.matter_id,
@@ -471,6 +478,8 @@ def deadlines_apply(changes: DeadlineChanges) -> None:
         Deadline.objects.bulk_create(changes.create, batch_size=2000)
     if changes.update:
         Deadline.objects.bulk_update(changes.update, ["computed_on", "computed_from", "basis_digest"], batch_size=2000)
+    if changes.limitation_moved:
+        Matter.objects.filter(pk__in=changes.limitation_moved).sort_columns_refresh()
 
 
 def _recompute(first_id: int, last_id: int, calendar: HolidayCalendar, memo: dict | None = None) -> DeadlineChanges:
@@ -718,6 +727,8 @@ def deadline_override(*, user: User, deadline_id: int, due_on: dt.date, reason: 
     deadline.overridden_by = user
     deadline.overridden_at = timezone.now()
     deadline.save(update_fields=["due_on", "computed_on", "override_reason", "overridden_by", "overridden_at"])
+    if deadline.kind == DeadlineKind.LIMITATION:
+        Matter.objects.filter(pk=deadline.matter_id).sort_columns_refresh()
     record_event(
         matter=matter,
         actor=user,

@@ -492,6 +492,7 @@ def _fresh_write(user, rows, creditors, portfolios, parties, calendar, memo) -> 
          "computed_from", "basis_digest", "created_at"),
         deadlines,
     )  # fmt: skip
+    Matter.objects.filter(pk__in=matter_ids).sort_columns_refresh()
     return matter_ids
 
 
@@ -511,6 +512,7 @@ def _repeat_write(user, data, debt, matter, creditors, portfolios, parties, cale
         setattr(debt, name, fields[name])
     if changed:
         debt.save(update_fields=changed)
+        Matter.objects.filter(pk=matter.pk).sort_columns_refresh()
     if debt.statement_values() != statement_before:
         AmountStatement.objects.create(debt=debt, created_by=user, **debt.statement_values())
     terms = {row[0]: row[1:] for row in debt.guarantees.values_list("guarantor_id", *GUARANTEE_COLUMNS)}

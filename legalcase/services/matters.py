@@ -65,6 +65,7 @@ def matter_open(*, debt: Debt, actor: User | None, owner: User | None = None, st
         number=number,
         debt=debt,
         debtor_name=debt.debtor.name,
+        claim_total=debt.claim_total,
         owner=owner,
         stage=stage,
         created_at=now,

@@ -459,6 +459,7 @@ def statement_create(*, debt: Debt, values: dict[str, Any], user: User | None) -
         setattr(debt, DEBT_COLUMN.get(name, name), values[name])
         fields.append(DEBT_COLUMN.get(name, name))
     debt.save(update_fields=fields)
+    Matter.objects.filter(debt_id=debt.pk).sort_columns_refresh()
     return statement
 
 

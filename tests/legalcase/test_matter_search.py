@@ -174,6 +174,7 @@ def test_limitation_sorts_soonest_first_and_matters_without_one_last(world):
         Deadline.objects.create(matter=matter, kind="limitation", due_on=due, rule="test")
     Deadline.objects.create(matter=c, kind="limitation", due_on=dt.date(2020, 1, 1), rule="old",
                             superseded_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))  # fmt: skip
+    Matter.objects.all().sort_columns_refresh()  # the rows above bypass the deadline engine
     rest = [world["matter"].number, c.number]
     rest.sort(key=lambda number: -Matter.objects.get(number=number).pk)
     assert numbers(world["counsel"], ordering="limitation_expires_on") == [b.number, a.number, *rest]
