@@ -142,11 +142,22 @@ def test_digests_are_keyed_and_every_listed_key_is_looked_up(settings):
 
 def test_keys_follow_a_changed_phone(world):
     party = Party.objects.get(id_number=DEBTOR_ID)
-    Party.objects.filter(pk=party.pk).update(phone="13700000000")
-    party_keys_refresh(party_ids=[party.pk])
+    url = f"/api/v1/matters/{world['matter'].pk}/parties/{party.pk}/"
+    response = api(world["counsel"]).patch(url, {"phones": [{"number": "13700000000", "status": "ok"}]}, format="json")
+    assert response.status_code == 200, response.content
     assert numbers(world["counsel"], q="13812345678") == []
     assert numbers(world["counsel"], q="137-0000-0000") == [world["matter"].number]
+    # The identity number and the one phone (on the party and in its list: one digest).
     assert SearchKey.objects.filter(party=party).count() == 2
+
+
+def test_every_number_of_a_party_is_found_a_wrong_one_too(world):
+    party = Party.objects.get(id_number=DEBTOR_ID)
+    url = f"/api/v1/matters/{world['matter'].pk}/parties/{party.pk}/"
+    phones = [{"number": "13812345678", "status": "wrong"}, {"number": "13900001111", "status": "ok"}]
+    assert api(world["counsel"]).patch(url, {"phones": phones}, format="json").status_code == 200
+    assert numbers(world["counsel"], q="13812345678") == [world["matter"].number]
+    assert numbers(world["counsel"], q="+86 139 0000 1111") == [world["matter"].number]
 
 
 def test_the_command_rebuilds_every_key_after_a_key_change(world, settings):
