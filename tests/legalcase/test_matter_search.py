@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 
 from legalcase.models import AuditEvent, Deadline, EnforcementAction, Matter, Party, Proceeding, Role, SearchKey
 from legalcase.search import digest, normal_phone, query_digests
-from legalcase.services import party_keys_refresh
 from tests.factories import escalation_body, make_firm, make_matter, make_party, make_user
 
 pytestmark = pytest.mark.django_db
