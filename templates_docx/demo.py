@@ -104,7 +104,7 @@ def record_everything(*, matter: Matter, user: User, firm: LawFirm, forum: Forum
     )
     company = Party.objects.create(
         kind=Party.Kind.ORGANISATION,
-        name=f"上海某某担保有限公司第{seq}号",
+        name=("上海恒信融资担保有限公司", "上海汇诚融资担保有限公司", "上海中联融资担保有限公司")[seq % 3],
         uscc=build_uscc(f"91310000MA{700000 + seq:07d}"),
         address="上海市黄浦区中山东一路18号",
         representative="钱某",
