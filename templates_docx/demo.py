@@ -24,6 +24,8 @@ from legalcase.models import (
     Asset,
     Assignment,
     AssignmentLawyer,
+    ClaimTransfer,
+    Creditor,
     Deadline,
     DeadlineKind,
     EnforcementAction,
@@ -235,6 +237,20 @@ def record_everything(*, matter: Matter, user: User, firm: LawFirm, forum: Forum
     half = ((outstanding - M("2000.00")) / 2).quantize(M("0.01"))
     settlement.instalments.create(sequence=1, due_on=D(2026, 8, 15), amount=half)
     settlement.instalments.create(sequence=2, due_on=D(2026, 9, 15), amount=outstanding - M("2000.00") - half)
+
+    # The claim came to the creditor by assignment after the judgment (债权转让通知书,
+    # 变更申请执行人申请书 read the step); the debtor was told by post.
+    original, _created = Creditor.objects.get_or_create(
+        uscc=build_uscc("91310000MA1FL0900"),
+        defaults={"name": "华信银行股份有限公司上海分行", "address": "上海市黄浦区中山东一路8号", "representative": "赵立新"},
+    )
+    ClaimTransfer.objects.create(
+        debt=debt, from_creditor=original, to_creditor=debt.creditor, effective_on=D(2026, 2, 1),
+        agreement=f"《债权转让协议》（编号ZR-2026-{seq:04d}）", notified_on=D(2026, 2, 10),
+        notice=f"EMS邮寄送达（运单号EMS10{seq:08d}CN）",
+    )  # fmt: skip
+    debt.original_creditor = original
+    debt.save(update_fields=["original_creditor"])
     return Matter.objects.get(pk=matter.pk)
 
 

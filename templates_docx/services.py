@@ -158,11 +158,24 @@ def _lookup(value, key: str):
     return ""
 
 
+# Filings that state an assignment of the claim: made only for a debt with one recorded.
+ASSIGNMENT_CODES = frozenset({"transfer_notice", "change_of_applicant"})
+
+
 def enforcement_refusal(template: DocumentTemplate, matter: Matter) -> str | None:
-    """Why an enforcement filing cannot be made for ``matter`` (no confirmed instrument binding anyone); None if it can."""
-    if template.code not in ENFORCEMENT_CODES:
-        return None
-    _, reason = enforcement_bound(matter)
+    """Why a filing cannot be made for ``matter``; None if it can.
+
+    An enforcement filing needs a confirmed instrument binding someone; a notice of the
+    claim's assignment (or the change of applicant it founds) needs a recorded assignment,
+    not blank lines for the parties and dates of one.
+    """
+    reason = None
+    if template.code in ENFORCEMENT_CODES:
+        _, reason = enforcement_bound(matter)
+    if not reason and template.code in ASSIGNMENT_CODES:
+        debt = matter.debt
+        if debt.original_creditor_id is None and not debt.transfers.exists():
+            reason = "本案债权未登记转让，请先在“债权转让”部分登记转让（转让人、协议、生效日期）"
     return f"不能生成“{template.name}”：{reason}" if reason else None
 
 

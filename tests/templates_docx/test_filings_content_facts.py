@@ -183,3 +183,22 @@ def test_the_transfer_notice_states_the_claim_as_at_the_transfer_date(transferre
     assert f"合计{total:,}元" in text
     # Never the escalation's figures (the card contract only).
     assert f"{matter.debt.claim_total:,}" not in text
+
+
+def test_a_notice_of_assignment_is_refused_for_a_claim_never_assigned_and_made_once_one_is():
+    from legalcase.models import Creditor
+
+    matter = judged_matter()
+    user = make_user(Role.COUNSEL)
+    events = MatterEvent.objects.filter(matter=matter).count()
+    for code in ("transfer_notice", "change_of_applicant"):
+        response = api(user).post(f"/api/v1/matters/{matter.pk}/documents/", {"template": code}, format="json")
+        assert response.status_code == 400, response.content
+        assert "本案债权未登记转让" in response.json()["template"][0]
+    assert GeneratedDocument.objects.filter(matter=matter).count() == 0
+    assert MatterEvent.objects.filter(matter=matter).count() == events
+    debt = matter.debt
+    debt.original_creditor = Creditor.objects.create(name="某某银行股份有限公司上海分行", uscc="91310000MA1FL09011")
+    debt.save(update_fields=["original_creditor"])
+    ok = api(user).post(f"/api/v1/matters/{matter.pk}/documents/", {"template": "transfer_notice"}, format="json")
+    assert ok.status_code in (201, 202), ok.content
