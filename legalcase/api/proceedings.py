@@ -134,7 +134,20 @@ class ServiceRecordRequestSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text="Required unless `method` is `public_notice`."
     )
     published_on = serializers.DateField(
-        required=False, allow_null=True, default=None, help_text="Required for `public_notice`."
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Required for `public_notice` (or `published_dates`): the last posting or publication.",
+    )
+    published_dates = serializers.ListField(
+        child=serializers.DateField(),
+        required=False,
+        default=list,
+        max_length=20,
+        help_text=(
+            "`public_notice` posted or published in several places: every date; service is deemed "
+            "30 days after the last (民诉法解释 Art. 138)."
+        ),
     )
     party = serializers.IntegerField(
         required=False,

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from legalcase.access import access_child, access_matter
+from legalcase.dates import must_be_past, must_be_past_all
 from legalcase.calculators import allocate_payment, court_fees
 from legalcase.events import record_event
 from legalcase.models import (
@@ -115,8 +116,7 @@ def recovery_record(
     amount = money_input(amount, "amount")
     if source not in RecoverySource.values:
         raise ValidationError({"source": _("Not one of the allowed values.")})
-    if received_on > timezone.localdate():
-        raise ValidationError({"received_on": _("A recovery cannot be received in the future.")})
+    must_be_past("received_on", received_on)
     outstanding = matter.outstanding
     if amount > outstanding["total"]:
         raise ValidationError(
@@ -276,6 +276,7 @@ def cost_record(
     if kind not in Cost.Kind.values:
         raise ValidationError({"kind": _("Not one of the allowed values.")})
     amount = money_input(amount, "amount")
+    must_be_past_all({"incurred_on": incurred_on, "notice_received_on": notice_received_on})
     cost = Cost.objects.create(
         matter=matter,
         kind=kind,

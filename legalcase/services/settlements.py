@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from legalcase.access import access_child, access_matter
+from legalcase.dates import must_be_past
 from legalcase.events import record_event
 from legalcase.models import (
     DEFAULT_GRACE_DAYS,
@@ -144,8 +145,7 @@ def settlement_record(
     today = timezone.localdate()
     if not isinstance(agreed_on, dt.date):
         raise ValidationError({"agreed_on": _("Give the date of the agreement.")})
-    if agreed_on > today:
-        raise ValidationError({"agreed_on": _("A settlement cannot be agreed in the future.")})
+    must_be_past("agreed_on", agreed_on, on=today)
     if isinstance(grace_days, bool) or not isinstance(grace_days, int) or not 0 <= grace_days <= MAX_GRACE_DAYS:
         raise ValidationError({"grace_days": _("Between 0 and %(max)s days.") % {"max": MAX_GRACE_DAYS}})
     if monthly_income is not None:

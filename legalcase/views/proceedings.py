@@ -154,7 +154,10 @@ class ServiceForm(forms.Form):
         label=gettext_lazy("Notice published on"),
         required=False,
         widget=date_input(),
-        help_text=gettext_lazy("Service by public notice only: deemed served 30 days after publication."),
+        help_text=gettext_lazy(
+            "Service by public notice only: deemed served 30 days after publication; posted or published "
+            "in several places, the last of them."
+        ),
     )
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
 

@@ -261,7 +261,8 @@ def test_a_correction_that_moves_the_served_day_moves_the_deadlines():
     first = {row.kind: row.pk for row in Deadline.objects.filter(matter=matter, kind__in=ruling_kinds)}
     assert len(first) == 4
 
-    response = confirm(user, uploaded["id"], served_on="2025-09-05")
+    # Service cannot come before the judgment: the date of the judgment is corrected too.
+    response = confirm(user, uploaded["id"], decided_on="2025-09-01", served_on="2025-09-05")
 
     assert response.status_code == 200, response.content
     assert response.json()["served_on"] == "2025-09-05"
@@ -278,7 +279,7 @@ def test_a_correction_that_moves_the_served_day_moves_the_deadlines():
     ruling = Ruling.objects.get()
     assert ruling.reading["appealable"] is True
     assert ruling.reading["decided_on"] == "2025-09-10"
-    assert ruling.corrections == {"served_on": "2025-09-05"}
+    assert ruling.corrections == {"decided_on": "2025-09-01", "served_on": "2025-09-05"}
     assert ruling.served_on == dt.date(2025, 9, 5)
 
 
