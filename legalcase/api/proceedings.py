@@ -249,6 +249,13 @@ class ProceedingHearingsView(ApiView):
 # Rulings (API.md, "Proceedings and rulings") ------------------------------------------
 
 
+class RulingProposedStageField(serializers.ChoiceField):
+    """The stage move a confirmed ruling proposes for its matter (``legalcase.stages.stage_proposal``)."""
+
+    def get_attribute(self, instance: Ruling) -> str | None:
+        return stage_proposal(instance.matter, ruling=instance) if instance.confirmed else None
+
+
 class RulingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     # A plain string, as for proceedings: the enum is documented once, on the confirmation.
@@ -277,6 +284,14 @@ class RulingSerializer(serializers.Serializer):
             "read by OCR; check the fields closely) or none (a scan not read, because OCR is not "
             "installed or has not finished: type the fields in at confirmation). Null for rulings "
             "recorded before this was kept."
+        ),
+    )
+    proposed_stage = RulingProposedStageField(
+        choices=Stage.choices,
+        allow_null=True,
+        help_text=(
+            "Confirmed only: `judgment` from litigation or arbitration; at judgment, `enforcement` once the "
+            "time to perform has passed with money outstanding and no appeal pending; nothing moves by itself."
         ),
     )
 

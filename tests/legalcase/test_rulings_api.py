@@ -132,6 +132,7 @@ def test_a_docx_judgment_is_stored_as_evidence_and_read(evidence_storage):
         "confirmed": False,
         "text_excerpt": body["text_excerpt"],
         "text_source": "text",
+        "proposed_stage": None,  # unconfirmed: proposes nothing
     }
     assert "38,500" in body["text_excerpt"]
     item = EvidenceItem.objects.get(matter=matter)
