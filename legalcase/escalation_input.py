@@ -91,7 +91,14 @@ class EscalationPersonSerializer(serializers.Serializer):
 
 
 class EscalationGuarantorSerializer(EscalationPersonSerializer):
-    guarantee_type = InputChoiceField(choices=Guarantee.Type.choices, required=False, default=Guarantee.Type.JOINT)
+    guarantee_type = InputChoiceField(
+        choices=Guarantee.Type.choices,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        help_text="Not given or blank: a general guarantee, recorded as presumed (民法典 Art. 686 para 2).",
+    )
     guarantee_period_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -124,6 +131,16 @@ class EscalationDemandSerializer(serializers.Serializer):
     date = serializers.DateField()
     channel = InputChoiceField(choices=DemandChannel.choices)
     delivered = serializers.BooleanField(required=False, default=False, help_text="Proof of delivery exists.")
+    outlet = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100,
+        help_text=(
+            "`public_notice`: the newspaper that published it. It interrupts limitation only in a national "
+            "outlet or one of the debtor's province (诉讼时效规定 Art. 8)."
+        ),
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
     def validate_date(self, value: dt.date) -> dt.date:
@@ -323,6 +340,7 @@ def escalation_fast_validate(body: dict) -> dict | None:
                     "date": past(demand["date"]),
                     "channel": demand["channel"],
                     "delivered": demand.get("delivered", False),
+                    "outlet": "",
                     "note": "",
                 }
             ]

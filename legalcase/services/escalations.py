@@ -30,6 +30,7 @@ from legalcase.models import (
     Creditor,
     Deadline,
     Debt,
+    DemandChannel,
     DemandRecord,
     EventKind,
     Guarantee,
@@ -41,6 +42,7 @@ from legalcase.models import (
     User,
     holiday_calendar,
 )
+from legalcase.notices import domicile_province, newspaper_notice_counts
 from legalcase.periods import HolidayCalendar
 from legalcase.services.deadlines import MatterFacts, deadlines_computed, matter_deadlines_recompute
 from legalcase.services.matters import matter_number_allocate
@@ -297,8 +299,20 @@ def _guarantees_of(data: dict) -> dict[str, dict]:
     return {guarantor["id_number"]: guarantor for guarantor in data.get("guarantors") or []}
 
 
-def _guarantee_terms(guarantor: dict) -> tuple[str, Any]:
-    return guarantor.get("guarantee_type") or Guarantee.Type.JOINT, guarantor.get("guarantee_period_ends_on")
+def _guarantee_terms(guarantor: dict) -> tuple[str, Any, bool]:
+    """(type, agreed end, type presumed): a type not given is a general guarantee (民法典 Art. 686 para 2)."""
+    kind = guarantor.get("guarantee_type") or None
+    return kind or Guarantee.Type.GENERAL, guarantor.get("guarantee_period_ends_on"), kind is None
+
+
+def _interrupts(data: dict, channel: str, outlet: str) -> bool:
+    """Whether a delivered demand of the escalation interrupts limitation: a public notice only in
+    a national outlet or one of the debtor's province (as ``DemandRecord.interrupts_limitation``)."""
+    if channel != DemandChannel.PUBLIC_NOTICE:
+        return True
+    debtor = data["debtor"]
+    home = domicile_province(address=debtor.get("address", ""), id_number=debtor["id_number"])
+    return newspaper_notice_counts(outlet, home)
 
 
 def _demands_of(data: dict) -> dict[tuple, dict]:
@@ -405,19 +419,22 @@ def _fresh_write(user, rows, creditors, portfolios, parties, calendar, memo) -> 
         for number, guarantor in _guarantees_of(data).items():
             party_id = parties[number][0]
             guarantees.append((debt_id, party_id, *_guarantee_terms(guarantor)))
-            facts.guarantees.append((party_id, guarantees[-1][3]))
+            facts.guarantees.append((party_id, guarantees[-1][3]))  # (guarantor, agreed end)
         for (day, channel), demand in _demands_of(data).items():
             delivered = demand.get("delivered", False)
-            demands.append((debt_id, day, channel, delivered, demand.get("note", "")))
-            if delivered:
+            outlet = demand.get("outlet", "")
+            demands.append((debt_id, day, channel, delivered, outlet, demand.get("note", "")))
+            if delivered and _interrupts(data, channel, outlet):
                 facts.delivered_demands.append(day)
         for (kind, party_id, action_id, sequence), computed in deadlines_computed(facts, calendar, memo).items():
             deadlines.append(
                 (matter_id, kind, party_id, action_id, sequence, computed.on, computed.rule,
                  computed.verified_calendar, computed.computed_from, computed.basis_digest, now)
             )  # fmt: skip
-    rows_insert(Guarantee, ("debt_id", "guarantor_id", "guarantee_type", "guarantee_period_ends_on"), guarantees)
-    rows_insert(DemandRecord, ("debt_id", "date", "channel", "delivered", "note"), demands)
+    rows_insert(
+        Guarantee, ("debt_id", "guarantor_id", "guarantee_type", "guarantee_period_ends_on", "type_presumed"), guarantees
+    )
+    rows_insert(DemandRecord, ("debt_id", "date", "channel", "delivered", "outlet", "note"), demands)
     rows_insert(
         Deadline,
         ("matter_id", "kind", "party_id", "enforcement_action_id", "sequence", "due_on", "rule", "verified_calendar",
@@ -443,9 +460,9 @@ def _repeat_write(user, data, debt, matter, creditors, portfolios, parties, cale
     if changed:
         debt.save(update_fields=changed)
     terms = {
-        guarantor_id: (kind, ends)
-        for guarantor_id, kind, ends in debt.guarantees.values_list(
-            "guarantor_id", "guarantee_type", "guarantee_period_ends_on"
+        guarantor_id: (kind, ends, presumed)
+        for guarantor_id, kind, ends, presumed in debt.guarantees.values_list(
+            "guarantor_id", "guarantee_type", "guarantee_period_ends_on", "type_presumed"
         )
     }
     guarantees_changed = False
@@ -455,13 +472,18 @@ def _repeat_write(user, data, debt, matter, creditors, portfolios, parties, cale
             Guarantee.objects.update_or_create(
                 debt=debt,
                 guarantor_id=party_id,
-                defaults={"guarantee_type": wanted[0], "guarantee_period_ends_on": wanted[1]},
+                defaults={"guarantee_type": wanted[0], "guarantee_period_ends_on": wanted[1], "type_presumed": wanted[2]},
             )
             guarantees_changed = True
     recorded = set(debt.demands.values_list("date", "channel"))
     new_demands = [
         DemandRecord(
-            debt=debt, date=day, channel=channel, delivered=demand.get("delivered", False), note=demand.get("note", "")
+            debt=debt,
+            date=day,
+            channel=channel,
+            delivered=demand.get("delivered", False),
+            outlet=demand.get("outlet", ""),
+            note=demand.get("note", ""),
         )
         for (day, channel), demand in _demands_of(data).items()
         if (day, channel) not in recorded

@@ -79,6 +79,7 @@ def test_the_detail_is_api_md_s_example(counsel, matter):
                 "id_number": matter.debt.guarantees.get().guarantor.masked_id_number,
                 "phone": "139****4321",
                 "guarantee_type": "joint",
+                "guarantee_type_presumed": False,
                 "guarantee_period_ends_on": "2027-03-01",
             }
         ],
@@ -256,6 +257,7 @@ def test_the_debtor_reveal_shows_everything_and_is_audited(counsel, matter):
                 "phone": "13987654321",
                 "address": guarantor.address,
                 "guarantee_type": "joint",
+                "guarantee_type_presumed": False,
                 "guarantee_period_ends_on": "2027-03-01",
             }
         ],
