@@ -148,7 +148,8 @@ def test_the_matter_page_says_why_the_agreed_end_was_not_used(client, counsel):
     client.force_login(counsel)
     html = client.get(reverse("matter_detail", args=[matter.pk])).content.decode()
     assert "2026-02-24" in html
-    assert "约定的2025-08-10不晚于主债务履行期限届满日" in html
+    assert "视为没有约定，法定六个月" in html
+    assert "约定的保证期间届满日2025-08-10不晚于主债务履行期限届满日" in html  # the explanation, on hover
 
 
 # 民法典 Art. 686 para 2 ----------------------------------------------------------------------------
@@ -171,7 +172,7 @@ def test_a_guarantee_of_unstated_type_is_recorded_as_general_and_says_so(counsel
     assert answer["guarantors"][0]["guarantee_type_presumed"] is presumed
     client.force_login(counsel)
     html = client.get(reverse("matter_detail", args=[matter.pk])).content.decode()
-    assert ("未约定保证方式，推定为一般保证" in html) is presumed
+    assert ("未约定保证方式，依法推定" in html) is presumed
 
 
 def test_the_model_itself_defaults_to_a_general_guarantee():
