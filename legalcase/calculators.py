@@ -523,18 +523,35 @@ class Allocation:
     rule: str = PAYMENT_ALLOCATION_RULE
 
 
-def allocate_payment(*, amount: Decimal, costs: Decimal, interest: Decimal, principal: Decimal) -> Allocation:
+# 民法典 Art. 561's order, which applies unless the parties agreed another (LEGAL_RULES Part 2, B.8).
+STATUTORY_ORDER = ("costs", "interest", "principal")
+AGREED_ALLOCATION_RULE = "settlement.allocation@2021"
+
+
+def allocate_payment(
+    *, amount: Decimal, costs: Decimal, interest: Decimal, principal: Decimal, order: tuple[str, ...] | None = None
+) -> Allocation:
     """Apply a payment to what is outstanding, 民法典 Art. 561.
 
     Unless the parties agreed otherwise, a payment that does not cover the whole debt
     goes first to the costs of realising the claim (court, preservation, enforcement
     and announcement fees, lawyer fees the debtor bears), then to interest (everything
-    the debt carries besides principal), then to principal. Anything beyond the total
-    is reported as ``surplus``, for counsel to refund or apply elsewhere, not dropped.
+    the debt carries besides principal), then to principal. ``order`` is the order a
+    settlement agreed (the three heads in another order; LEGAL_RULES Part 2, B.8: the
+    agreement governs), and the allocation then names that rule. Anything beyond the
+    total is reported as ``surplus``, for counsel to refund or apply elsewhere, not dropped.
     """
-    heads = [("costs", costs), ("interest", interest), ("principal", principal)]
+    owed = {"costs": costs, "interest": interest, "principal": principal}
+    if order is not None and sorted(order) != sorted(STATUTORY_ORDER):
+        raise ValueError(f"an allocation order names each of {STATUTORY_ORDER} once: {order!r}")
+    agreed = order is not None and tuple(order) != STATUTORY_ORDER
+    heads = [(name, owed[name]) for name in (order or STATUTORY_ORDER)]
     applied = allocate_within(amount=amount, heads=heads)
-    return Allocation(**applied, surplus=Decimal(amount) - sum(applied.values()))
+    return Allocation(
+        **applied,
+        surplus=Decimal(amount) - sum(applied.values()),
+        rule=AGREED_ALLOCATION_RULE if agreed else PAYMENT_ALLOCATION_RULE,
+    )
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,11 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from legalcase.dates import past_date_error
 from legalcase.identity import IdentityError, parse_resident_id, validate_uscc
 from legalcase.money import FEN, MONEY, RATE
 from legalcase.models import Debt, DemandChannel, Guarantee, Party, PartyPhone, Product
@@ -42,6 +44,14 @@ def phone_digits(number: str) -> str:
 class InputChoiceField(serializers.ChoiceField):
     # DRF's message repeats the input, which could be anything, an identity number included.
     default_error_messages = {"invalid_choice": _("Not one of the allowed values.")}
+
+
+def _past(field: str, value: dt.date | None) -> dt.date | None:
+    """``value`` when it is not after today (Beijing); else the refusal (``legalcase.dates``), named by the field."""
+    message = past_date_error(field, value)
+    if message:
+        raise serializers.ValidationError(message)
+    return value
 
 
 def _identity_error(exc: IdentityError) -> serializers.ValidationError:
@@ -117,6 +127,9 @@ class EscalationPersonSerializer(serializers.Serializer):
             raise _identity_error(exc) from None
         return value.strip().upper()
 
+    def validate_birth_date(self, value: dt.date | None) -> dt.date | None:
+        return _past("birth_date", value)
+
     def validate(self, attrs: dict) -> dict:
         # Gender and birth date, when given, must agree with the number (GB 11643-1999).
         birth, gender = parse_resident_id(attrs["id_number"])
@@ -131,7 +144,14 @@ class EscalationPersonSerializer(serializers.Serializer):
 
 
 class EscalationGuarantorSerializer(EscalationPersonSerializer):
-    guarantee_type = InputChoiceField(choices=Guarantee.Type.choices, required=False, default=Guarantee.Type.JOINT)
+    guarantee_type = InputChoiceField(
+        choices=Guarantee.Type.choices,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        help_text="Not given or blank: a general guarantee, recorded as presumed (民法典 Art. 686 para 2).",
+    )
     guarantee_period_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
     guarantee_signed_on = serializers.DateField(required=False, allow_null=True, help_text="v1.1.")
     guarantee_agreed_period = serializers.CharField(
@@ -154,7 +174,7 @@ class EscalationMoneyField(serializers.DecimalField):
 
 
 class EscalationAmountsSerializer(serializers.Serializer):
-    as_of = serializers.DateField()
+    as_of = serializers.DateField(help_text="Not after today.")
     principal = EscalationMoneyField()
     interest = EscalationMoneyField(required=False, default=Decimal("0.00"))
     penalty_interest = EscalationMoneyField(required=False, default=Decimal("0.00"))
@@ -190,6 +210,9 @@ class EscalationDebtSerializer(serializers.Serializer):
             )
         return attrs
 
+    def validate_as_of(self, value: dt.date) -> dt.date:
+        return _past("as_of", value)
+
 
 class EscalationRatesSerializer(serializers.Serializer):
     annual_interest_rate = serializers.DecimalField(**RATE, min_value=0, required=False, allow_null=True)
@@ -202,7 +225,20 @@ class EscalationDemandSerializer(serializers.Serializer):
     date = serializers.DateField()
     channel = InputChoiceField(choices=DemandChannel.choices)
     delivered = serializers.BooleanField(required=False, default=False, help_text="Proof of delivery exists.")
+    outlet = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100,
+        help_text=(
+            "`public_notice`: the newspaper that published it. It interrupts limitation only in a national "
+            "outlet or one of the debtor's province (诉讼时效规定 Art. 8)."
+        ),
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    def validate_date(self, value: dt.date) -> dt.date:
+        return _past("date", value)
 
 
 class EscalationSerializer(serializers.Serializer):
@@ -224,6 +260,17 @@ class EscalationSerializer(serializers.Serializer):
     last_payment_date = serializers.DateField(required=False, allow_null=True)
     demands = EscalationDemandSerializer(many=True, required=False)
     debt = EscalationDebtSerializer(required=False, help_text="v1.1: the debt's terms.")
+
+    # The dates of what has happened: a demand, a payment, a default, a contract, the
+    # statement of amounts. One in the future is a typo that would move limitation.
+    def validate_contract_date(self, value: dt.date | None) -> dt.date | None:
+        return _past("contract_date", value)
+
+    def validate_overdue_since(self, value: dt.date) -> dt.date:
+        return _past("overdue_since", value)
+
+    def validate_last_payment_date(self, value: dt.date | None) -> dt.date | None:
+        return _past("last_payment_date", value)
 
     def validate(self, attrs: dict) -> dict:
         if "contract_number" in attrs and attrs["contract_number"] is None:
@@ -337,6 +384,14 @@ def _fast_debt(debt: Any) -> dict[str, Any]:
 
 def escalation_fast_validate(body: dict) -> dict | None:
     """``EscalationSerializer(data=body).validated_data`` for a plainly valid import body, else None."""
+    today = timezone.localdate()
+
+    def past(value: Any) -> dt.date:
+        day = _fast_date(value)
+        if day > today:
+            raise _Defer  # the serializer says why
+        return day
+
     try:
         if not _TOP_KEYS.issuperset(body):
             raise _Defer
@@ -388,7 +443,7 @@ def escalation_fast_validate(body: dict) -> dict | None:
         if "as_of" not in amounts or "principal" not in amounts:
             raise _Defer
         data["amounts"] = {
-            "as_of": _fast_date(amounts["as_of"]),
+            "as_of": past(amounts["as_of"]),
             **{name: _fast_money(amounts[name]) if name in amounts else Decimal("0.00") for name in Debt.AMOUNT_FIELDS},
             **{name: _fast_money(amounts[name]) if name in amounts else Decimal("0.00") for name in REPAID_FIELDS},
             "interest_paid_to": _fast_date(amounts["interest_paid_to"]) if "interest_paid_to" in amounts else None,
@@ -403,9 +458,11 @@ def escalation_fast_validate(body: dict) -> dict | None:
             data["portfolio"] = _fast_text(body["portfolio"], 200)
         if "overdue_since" not in body:
             raise _Defer
-        for name in ("contract_date", "overdue_since", "matured_on", "last_payment_date"):
+        for name in ("contract_date", "overdue_since", "last_payment_date"):
             if name in body:
-                data[name] = _fast_date(body[name])
+                data[name] = past(body[name])
+        if "matured_on" in body:  # a maturity may still be ahead
+            data["matured_on"] = _fast_date(body["matured_on"])
         if "demands" in body:
             demands = body["demands"]
             if not isinstance(demands, list) or len(demands) != 1:
@@ -417,9 +474,10 @@ def escalation_fast_validate(body: dict) -> dict | None:
                 raise _Defer
             data["demands"] = [
                 {
-                    "date": _fast_date(demand["date"]),
+                    "date": past(demand["date"]),
                     "channel": demand["channel"],
                     "delivered": demand.get("delivered", False),
+                    "outlet": "",
                     "note": "",
                 }
             ]

@@ -290,6 +290,80 @@ def enforcement_application_deadline(*, performance_end_on: dt.date, calendar: H
     )
 
 
+ENFORCEMENT_SETTLEMENT_RULE = "enforce.limitation_settlement@2021"
+
+
+@dataclass(frozen=True)
+class SettlementEvent:
+    """A settlement as the 2-year period to apply for enforcement sees it (LEGAL_RULES Part 2, B.8)."""
+
+    agreed_on: dt.date
+    lodged_with_court: bool = False
+    last_due_on: dt.date | None = None
+
+
+def enforcement_application_after_settlements(
+    *,
+    performance_end_on: dt.date,
+    settlements: Iterable[SettlementEvent],
+    payments: Iterable[dt.date],
+    calendar: HolidayCalendar,
+) -> ComputedDate:
+    """The last day to apply for (or resume) enforcement once the parties settled (LEGAL_RULES Part 2, B.8).
+
+    The 2 years from the end of the performance period are interrupted and restart
+    when the parties reach a settlement and on each payment made after it, the way
+    limitation is (执行程序解释 Art. 20; 民事诉讼法 Art. 250): an event on or before the
+    running end restarts 2 years from its day; one after the end revives nothing. For an
+    enforcement settlement lodged with the court (执行和解), resuming after a breach is
+    due 2 years from the last day of its performance period, its last instalment
+    (执行和解规定 Art. 10), when that is later. The conservative computation of B.8.
+    """
+    settlements = sorted(settlements, key=lambda s: s.agreed_on)
+    first = settlements[0].agreed_on if settlements else None
+    events = sorted(
+        [(s.agreed_on, "settlement") for s in settlements]
+        + [(day, "payment") for day in payments if first is not None and day >= first]
+    )
+    end = _counted(
+        performance_end_on,
+        years=ENFORCEMENT_APPLICATION_YEARS,
+        rule=ENFORCEMENT_SETTLEMENT_RULE,
+        calendar=calendar,
+        inputs={"performance_end_on": performance_end_on},
+    )
+    on, verified = end.on, end.verified_calendar
+    interruptions, lodged = [], []
+    for day, kind in events:
+        if day <= performance_end_on:
+            continue
+        if day > on:
+            break
+        restarted = period_end(day, years=ENFORCEMENT_APPLICATION_YEARS, calendar=calendar, rule="")
+        on, verified = restarted.on, restarted.verified_calendar
+        interruptions.append({"on": day.isoformat(), "kind": kind})
+    for settlement in settlements:
+        # Reached while the period still ran (before it, it is an acknowledgment of the judgment debt only).
+        if not settlement.lodged_with_court or settlement.last_due_on is None:
+            continue
+        if not performance_end_on < settlement.agreed_on:
+            continue
+        resume = period_end(settlement.last_due_on, years=ENFORCEMENT_APPLICATION_YEARS, calendar=calendar, rule="")
+        lodged.append({"agreed_on": settlement.agreed_on.isoformat(), "last_due_on": settlement.last_due_on.isoformat()})
+        if resume.on > on:
+            on, verified = resume.on, resume.verified_calendar
+    return ComputedDate(
+        on=on,
+        rule=ENFORCEMENT_SETTLEMENT_RULE,
+        verified_calendar=verified,
+        computed_from={
+            "performance_end_on": performance_end_on.isoformat(),
+            "interruptions": interruptions,
+            "lodged_settlements": lodged,
+        },
+    )
+
+
 def fee_payment_deadline(*, notice_received_on: dt.date, calendar: HolidayCalendar) -> ComputedDate:
     """The last day to pay the case acceptance fee: 7 days from the day after the fee
     notice was received (诉讼费用交纳办法 Art. 22), moved off a rest day. Missing it lets
@@ -396,6 +470,59 @@ def dishonest_listing_end(*, listed_on: dt.date, ground: int) -> ComputedDate | 
         verified_calendar=True,
         computed_from=_iso({"listed_on": listed_on, "ground": ground, "years": DISHONEST_LISTING_YEARS}),
     )
+
+
+GUARANTEE_PERIOD_RULE = "guarantee_period@2021"
+GUARANTEE_DEFAULT_MONTHS = 6
+
+
+def principal_due_on(
+    *, matured_on: dt.date | None, overdue_since: dt.date, term_ends_on: dt.date | None = None
+) -> dt.date:
+    """The day the principal debt's performance period ends, from which a guarantee period runs (民法典 Art. 692).
+
+    Maturity or acceleration when known (``matured_on``); else the agreed term's end,
+    unless an instalment fell overdue before it: then that default, the earliest
+    period (LEGAL_RULES Part 2, B.1 item 6, conservative); else the default.
+    """
+    if matured_on is not None:
+        return matured_on
+    if term_ends_on is not None:
+        return min(term_ends_on, overdue_since)
+    return overdue_since
+
+
+def guarantee_period_end(
+    *, due_on: dt.date, agreed_end: dt.date | None, calendar: HolidayCalendar, unclear: bool = False
+) -> ComputedDate:
+    """The last day of a guarantee period (保证期间), 民法典 Art. 692 (LEGAL_RULES Part 2, B.1).
+
+    An agreed end applies only if it falls after the principal debt's due date
+    (``due_on``); one on or before it counts as no agreement (Art. 692 para 2: 视为没有
+    约定), and so does an unclear agreement such as "直至主债务本息还清时为止" (担保解释
+    Art. 32; ``unclear``). Without an agreement the period is 6 months from the due date:
+    the due date not counted (Art. 201), the corresponding day or the month's last day
+    (Art. 202), a last day on a rest day moved to the next working day (Arts. 203, 204).
+    ``computed_from`` says which case applied: ``agreed``, ``no_agreement``,
+    ``agreed_not_after_due`` or ``unclear``.
+    """
+    if agreed_end is not None and agreed_end > due_on and not unclear:
+        return ComputedDate(
+            on=agreed_end,
+            rule=GUARANTEE_PERIOD_RULE,
+            verified_calendar=True,
+            computed_from={"agreed": agreed_end.isoformat(), "due_on": due_on.isoformat(), "basis": "agreed"},
+        )
+    if unclear:
+        basis = "unclear"
+    elif agreed_end is not None:
+        basis = "agreed_not_after_due"  # 视为没有约定
+    else:
+        basis = "no_agreement"
+    inputs = {"due_on": due_on, "months": GUARANTEE_DEFAULT_MONTHS, "basis": basis}
+    if agreed_end is not None:
+        inputs["agreed"] = agreed_end
+    return _counted(due_on, months=GUARANTEE_DEFAULT_MONTHS, rule=GUARANTEE_PERIOD_RULE, calendar=calendar, inputs=inputs)
 
 
 def _counted(

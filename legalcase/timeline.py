@@ -245,6 +245,7 @@ FIELD_LABELS: dict[str, Any] = {
     "source": gettext_lazy("source"),
     "group": gettext_lazy("group"),
     "withdrawn_reason": gettext_lazy("reason for withdrawal"),
+    "type_presumed": gettext_lazy("guarantee type presumed (the contract does not state it)"),
     "delay_base_includes_fee": gettext_lazy("delayed-performance interest base includes the acceptance fee"),
     # Proceedings, rulings, deadlines
     "status": gettext_lazy("status"),

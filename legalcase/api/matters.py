@@ -229,6 +229,9 @@ class PartySerializer(serializers.Serializer):
 class GuaranteeFields(serializers.Serializer):
     # Read from a Party annotated by ``guarantors_of``.
     guarantee_type = serializers.ChoiceField(choices=Guarantee.Type.choices)
+    guarantee_type_presumed = serializers.BooleanField(
+        help_text="The type was not agreed or unclear: general by 民法典 Art. 686 para 2."
+    )
     guarantee_period_ends_on = serializers.DateField(allow_null=True)
     guarantee_signed_on = serializers.DateField(allow_null=True)
     guarantee_agreed_period = serializers.CharField(help_text="The period as the contract words it.")
@@ -248,6 +251,7 @@ def guarantors_of(matter: Matter) -> QuerySet[Party]:
         Party.objects.filter(guarantees__debt_id=matter.debt_id)
         .annotate(
             guarantee_type=F("guarantees__guarantee_type"),
+            guarantee_type_presumed=F("guarantees__type_presumed"),
             guarantee_period_ends_on=F("guarantees__guarantee_period_ends_on"),
             guarantee_signed_on=F("guarantees__guarantee_signed_on"),
             guarantee_agreed_period=F("guarantees__guarantee_agreed_period"),

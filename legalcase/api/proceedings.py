@@ -135,7 +135,20 @@ class ServiceRecordRequestSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text="Required unless `method` is `public_notice`."
     )
     published_on = serializers.DateField(
-        required=False, allow_null=True, default=None, help_text="Required for `public_notice`."
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Required for `public_notice` (or `published_dates`): the last posting or publication.",
+    )
+    published_dates = serializers.ListField(
+        child=serializers.DateField(),
+        required=False,
+        default=list,
+        max_length=20,
+        help_text=(
+            "`public_notice` posted or published in several places: every date; service is deemed "
+            "30 days after the last (民诉法解释 Art. 138)."
+        ),
     )
     party = serializers.IntegerField(
         required=False,
@@ -237,6 +250,13 @@ class ProceedingHearingsView(ApiView):
 # Rulings (API.md, "Proceedings and rulings") ------------------------------------------
 
 
+class RulingProposedStageField(serializers.ChoiceField):
+    """The stage move a confirmed ruling proposes for its matter (``legalcase.stages.stage_proposal``)."""
+
+    def get_attribute(self, instance: Ruling) -> str | None:
+        return stage_proposal(instance.matter, ruling=instance) if instance.confirmed else None
+
+
 class RulingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     # A plain string, as for proceedings: the enum is documented once, on the confirmation.
@@ -277,6 +297,14 @@ class RulingSerializer(serializers.Serializer):
 
     def get_bound_parties(self, ruling) -> list[dict]:
         return bound_parties_json(ruling)
+    proposed_stage = RulingProposedStageField(
+        choices=Stage.choices,
+        allow_null=True,
+        help_text=(
+            "Confirmed only: `judgment` from litigation or arbitration; at judgment, `enforcement` once the "
+            "time to perform has passed with money outstanding and no appeal pending; nothing moves by itself."
+        ),
+    )
 
 
 class RulingConfirmSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from legalcase.api.matters import (
     ERRORS,
     ApiView,
     ConflictSerializer,
+    InputChoiceField,
     MoneyField,
     validated,
 )
@@ -71,6 +72,10 @@ class SettlementSerializer(serializers.Serializer):
     )
     breached_on = serializers.DateField(allow_null=True)
     completed_on = serializers.DateField(allow_null=True)
+    allocation = serializers.CharField(
+        help_text="The order payments under it are applied in, e.g. `costs,interest,principal` (民法典 Art. 561)."
+    )
+    lodged_with_court = serializers.BooleanField(help_text="An enforcement settlement (执行和解) lodged with the court.")
     note = serializers.CharField()
     created_at = serializers.DateTimeField()
     instalments = InstalmentSerializer(many=True)
@@ -120,6 +125,18 @@ class SettlementRequestSerializer(serializers.Serializer):
     hardship = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     grace_days = serializers.IntegerField(
         required=False, min_value=0, max_value=MAX_GRACE_DAYS, default=DEFAULT_GRACE_DAYS
+    )
+    allocation = InputChoiceField(
+        choices=Settlement.Allocation.choices,
+        required=False,
+        default=Settlement.Allocation.STATUTORY,
+        help_text="The agreed order of applying payments; by default costs, interest, principal (民法典 Art. 561).",
+    )
+    lodged_with_court = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="An enforcement settlement (执行和解) lodged with the court: after a breach the 2 years to "
+        "resume run from its last instalment (执行和解规定 Art. 10).",
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 

@@ -24,6 +24,7 @@ from legalcase.identity import (
 )
 from legalcase.models.base import AppendOnly
 from legalcase.money import MONEY, RATE
+from legalcase.notices import domicile_province, newspaper_notice_counts
 
 ZERO_MONEY = {"default": Decimal("0.00"), "db_default": Decimal("0.00"), **MONEY}
 
@@ -303,7 +304,12 @@ class Debt(models.Model):
 
 
 class Guarantee(models.Model):
-    """A guarantor's undertaking for a debt (民法典 Arts. 686-693)."""
+    """A guarantor's undertaking for a debt (民法典 Arts. 686-693).
+
+    A guarantee whose type was not agreed, or not clearly, is a general guarantee
+    (民法典 Art. 686 para 2): it is recorded as ``general`` with ``type_presumed`` set,
+    and the pages say the type was presumed.
+    """
 
     class Type(models.TextChoices):
         JOINT = "joint", _("Joint and several (连带责任保证)")
@@ -311,7 +317,13 @@ class Guarantee(models.Model):
 
     debt = models.ForeignKey(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="guarantees")
     guarantor = models.ForeignKey(Party, verbose_name=_("guarantor"), on_delete=models.PROTECT, related_name="guarantees")
-    guarantee_type = models.CharField(_("guarantee type"), max_length=8, choices=Type.choices, default=Type.JOINT)
+    guarantee_type = models.CharField(_("guarantee type"), max_length=8, choices=Type.choices, default=Type.GENERAL)
+    type_presumed = models.BooleanField(
+        _("type presumed"),
+        default=False,
+        db_default=False,
+        help_text=_("The type was not agreed or unclear: a general guarantee (民法典 Art. 686 para 2)."),
+    )
     guarantee_period_ends_on = models.DateField(_("guarantee period ends on"), null=True, blank=True)
     guarantee_signed_on = models.DateField(_("guarantee signed on"), null=True, blank=True)
     # The period as the contract words it (保证期间约定), e.g. 主债务履行期限届满之日起三年.
@@ -401,13 +413,24 @@ class DemandRecord(models.Model):
     """A demand for payment made to the debtor (催收记录).
 
     ``delivered`` records that proof of delivery exists; only a delivered demand
-    interrupts limitation (诉讼时效规定 Art. 8, 民法典 Art. 195).
+    interrupts limitation (诉讼时效规定 Art. 8, 民法典 Art. 195). A public notice
+    (``public_notice``) interrupts it only when published in a national outlet or a
+    provincial-level one of the debtor's domicile (Art. 8 para 1 (4)): ``outlet`` names it
+    and ``interrupts_limitation`` says whether it does (``legalcase.notices``).
     """
 
     debt = models.ForeignKey(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="demands")
     date = models.DateField(_("date"))
     channel = models.CharField(_("channel"), max_length=16, choices=DemandChannel.choices)
     delivered = models.BooleanField(_("delivered"), default=False)
+    outlet = models.CharField(
+        _("outlet"),
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The newspaper or other outlet that published a public notice."),
+    )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -418,3 +441,15 @@ class DemandRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["debt", "date", "channel"], name="demand_unique_date_channel"),
         ]
+
+    @property
+    def interrupts_limitation(self) -> bool:
+        """Delivered, and for a public notice in an outlet of national or the debtor's province's standing."""
+        if not self.delivered:
+            return False
+        if self.channel != DemandChannel.PUBLIC_NOTICE:
+            return True
+        debtor = self.debt.debtor
+        return newspaper_notice_counts(
+            self.outlet, domicile_province(address=debtor.address, id_number=debtor.id_number)
+        )

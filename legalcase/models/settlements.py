@@ -25,7 +25,23 @@ DEFAULT_GRACE_DAYS = 15
 
 
 class Settlement(models.Model):
-    """A settlement with the debtor: the means assessed, the reduction granted, the amount agreed."""
+    """A settlement with the debtor: the means assessed, the reduction granted, the amount agreed.
+
+    ``allocation`` is the order the agreement applies payments in (LEGAL_RULES Part 2,
+    B.8: the agreement governs; by default 民法典 Art. 561's costs, interest, principal);
+    recoveries received under the settlement while it is performed follow it.
+    ``lodged_with_court``: an enforcement settlement (执行和解) lodged with the court,
+    after a breach of which the 2 years to resume run from its last instalment
+    (执行和解规定 Art. 10); any settlement interrupts the 2-year period and limitation.
+    """
+
+    class Allocation(models.TextChoices):
+        STATUTORY = "costs,interest,principal", _("Costs, then interest, then principal (民法典 Art. 561)")
+        COSTS_PRINCIPAL_INTEREST = "costs,principal,interest", _("Costs, then principal, then interest")
+        INTEREST_COSTS_PRINCIPAL = "interest,costs,principal", _("Interest, then costs, then principal")
+        INTEREST_PRINCIPAL_COSTS = "interest,principal,costs", _("Interest, then principal, then costs")
+        PRINCIPAL_COSTS_INTEREST = "principal,costs,interest", _("Principal, then costs, then interest")
+        PRINCIPAL_INTEREST_COSTS = "principal,interest,costs", _("Principal, then interest, then costs")
 
     # Reached through its matter (legalcase.access.access_child).
     matter_path = "matter"
@@ -47,6 +63,16 @@ class Settlement(models.Model):
     reduction = models.DecimalField(_("reduction granted"), default=Decimal("0.00"), **MONEY)
     settlement_amount = models.DecimalField(_("amount to be paid"), **MONEY)
     grace_days = models.PositiveSmallIntegerField(_("grace period (days)"), default=DEFAULT_GRACE_DAYS)
+    allocation = models.CharField(
+        _("order payments are applied in"),
+        max_length=32,
+        choices=Allocation.choices,
+        default=Allocation.STATUTORY,
+        db_default=Allocation.STATUTORY,
+    )
+    lodged_with_court = models.BooleanField(
+        _("enforcement settlement lodged with the court"), default=False, db_default=False
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     breached_on = models.DateField(_("breached on"), null=True, blank=True)
     completed_on = models.DateField(_("performed in full on"), null=True, blank=True)
@@ -66,6 +92,11 @@ class Settlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter} {self.agreed_on}"
+
+    @property
+    def allocation_order(self) -> tuple[str, ...]:
+        """The agreed order of the heads, for ``calculators.allocate_payment``."""
+        return tuple(self.allocation.split(","))
 
 
 class Instalment(models.Model):

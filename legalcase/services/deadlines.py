@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from legalcase.models import (
     DeadlineKind,
     DeadlineStatus,
     Debt,
+    DemandChannel,
     DemandRecord,
     EnforcementAction,
     EventKind,
@@ -39,28 +40,32 @@ from legalcase.models import (
     User,
     holiday_calendar,
 )
+from legalcase.notices import domicile_province, newspaper_notice_counts
 from legalcase.periods import (
     DISHONEST_LISTING_GROUNDS,
+    GUARANTEE_PERIOD_RULE,
     ComputedDate,
     HolidayCalendar,
     LimitationEvent,
+    SettlementEvent,
     appeal_deadline,
     dishonest_listing_end,
+    enforcement_application_after_settlements,
     enforcement_application_deadline,
     fee_payment_deadline,
     freeze_expiry,
     freeze_renewal_due,
+    guarantee_period_end,
     judgment_effective,
     limitation_expiry,
     performance_end,
-    period_end,
+    principal_due_on,
     pre_suit_preservation_lapse,
     termination_follow_ups,
 )
 
 # --- Deadlines ------------------------------------------------------------------------
 
-GUARANTEE_PERIOD_RULE = "guarantee_period@2021"
 # A document no party can appeal takes effect on service (a final judgment or ruling, a
 # mediation statement once signed and served) or, for an arbitral award, on the day it
 # is made (LEGAL_RULES section 2).
@@ -131,7 +136,10 @@ class MatterFacts:
     preservation_on: dt.date | None = None  # the latest pre-suit preservation's measures
     recoveries: list[dt.date] = field(default_factory=list)  # days money came in (part payments)
     acknowledgments: list[dt.date] = field(default_factory=list)  # settlements agreed (the debtor's acknowledgment)
+    settlements: list[SettlementEvent] = field(default_factory=list)  # the same settlements, for the 2-year period
     actions: list[ActionFacts] = field(default_factory=list)  # enforcement actions in force
+    # The principal debt's due date a guarantee period runs from (``periods.principal_due_on``); None: ``debt_start``.
+    guarantee_due: dt.date | None = None
 
 
 @dataclass(slots=True)
@@ -181,13 +189,30 @@ def matter_facts(first_id: int, last_id: int) -> dict[int, MatterFacts]:
     facts, by_debt = {}, {}
     span = (first_id, last_id)
     rows = Matter.objects.filter(pk__range=span).values_list(
-        "pk", "debt_id", "debt__matured_on", "debt__overdue_since", "debt__last_payment_date"
+        "pk", "debt_id", "debt__matured_on", "debt__overdue_since", "debt__last_payment_date", "debt__term_ends_on"
     )
-    for matter_id, debt_id, matured_on, overdue_since, last_payment in rows:
+    for matter_id, debt_id, matured_on, overdue_since, last_payment, term_ends_on in rows:
         facts[matter_id] = by_debt[debt_id] = MatterFacts(matter_id, matured_on or overdue_since, last_payment)
+        if term_ends_on is not None and matured_on is None:
+            facts[matter_id].guarantee_due = principal_due_on(
+                matured_on=matured_on, overdue_since=overdue_since, term_ends_on=term_ends_on
+            )
     demands = DemandRecord.objects.filter(debt__matter__pk__range=span, delivered=True)
-    for debt_id, day in demands.values_list("debt_id", "date"):
-        by_debt[debt_id].delivered_demands.append(day)
+    notices: dict[int, list[tuple[dt.date, str]]] = {}
+    for debt_id, day, channel, outlet in demands.values_list("debt_id", "date", "channel", "outlet"):
+        if channel == DemandChannel.PUBLIC_NOTICE:
+            notices.setdefault(debt_id, []).append((day, outlet))
+        else:
+            by_debt[debt_id].delivered_demands.append(day)
+    # A newspaper notice counts only in a national outlet or one of the debtor's province
+    # (诉讼时效规定 Art. 8 para 1 (4)): the debtors' addresses are read for those debts only.
+    if notices:
+        homes = Debt.objects.filter(pk__in=notices).values_list("pk", "debtor__address", "debtor__id_number")
+        for debt_id, address, id_number in homes:
+            home = domicile_province(address=address, id_number=id_number)
+            by_debt[debt_id].delivered_demands += [
+                day for day, outlet in notices[debt_id] if newspaper_notice_counts(outlet, home)
+            ]
     guarantees = Guarantee.objects.filter(debt__matter__pk__range=span).order_by("id")
     for debt_id, guarantor_id, agreed in guarantees.values_list("debt_id", "guarantor_id", "guarantee_period_ends_on"):
         by_debt[debt_id].guarantees.append((guarantor_id, agreed))
@@ -217,9 +242,19 @@ def matter_facts(first_id: int, last_id: int) -> dict[int, MatterFacts]:
     for matter_id, day in received.values_list("matter_id", "received_on"):
         facts[matter_id].recoveries.append(day)
     # A settlement is the debtor's acknowledgment of the debt (民法典 Art. 195 (2)).
-    settlements = Settlement.objects.filter(matter__id__range=span).exclude(status=Settlement.Status.CANCELLED)
-    for matter_id, day in settlements.order_by("agreed_on").values_list("matter_id", "agreed_on"):
+    # It also interrupts the 2 years to apply for enforcement; an 执行和解 lodged with the
+    # court gives 2 years from its last instalment to resume (LEGAL_RULES Part 2, B.8).
+    settlements = (
+        Settlement.objects.filter(matter__id__range=span)
+        .exclude(status=Settlement.Status.CANCELLED)
+        .annotate(last_due_on=Max("instalments__due_on"))
+        .order_by("agreed_on", "id")
+    )
+    for matter_id, day, lodged, last_due_on in settlements.values_list(
+        "matter_id", "agreed_on", "lodged_with_court", "last_due_on"
+    ):
         facts[matter_id].acknowledgments.append(day)
+        facts[matter_id].settlements.append(SettlementEvent(day, lodged, last_due_on))
     actions = EnforcementAction.objects.filter(
         matter__id__range=span, status=EnforcementAction.Status.ACTIVE, kind__in=DATED_ACTION_KINDS
     ).order_by("started_on", "id")
@@ -254,16 +289,29 @@ def deadlines_computed(
         events += [LimitationEvent(on=day, kind="acknowledgment") for day in facts.acknowledgments]
         limitation = memo[key] = limitation_expiry(start=start, events=events, calendar=calendar)
     dates = {(DeadlineKind.LIMITATION, None, None, 0): limitation}
+    due = facts.guarantee_due or start
     for guarantor_id, agreed in facts.guarantees:
-        key = ("guarantee", start, agreed)
+        key = ("guarantee", due, agreed)
         if (period := memo.get(key)) is None:
-            period = memo[key] = guarantee_period_computed(debt_start=start, agreed_end=agreed, calendar=calendar)
+            period = memo[key] = guarantee_period_computed(debt_start=due, agreed_end=agreed, calendar=calendar)
         dates[(DeadlineKind.GUARANTEE_PERIOD, guarantor_id, None, 0)] = period
     if (ruling := facts.ruling) is not None:
         key = ("ruling", ruling.kind, ruling.appealable, ruling.served_on, ruling.decided_on, ruling.performance_days)
         if (chain := memo.get(key)) is None:
             chain = memo[key] = ruling_deadlines_computed(ruling, calendar)
         dates.update({(kind, None, None, 0): date for kind, date in chain})
+        application = dates.get((DeadlineKind.ENFORCEMENT_APPLICATION, None, None, 0))
+        if application is not None and facts.settlements:
+            performed_by = dt.date.fromisoformat(application.computed_from["performance_end_on"])
+            key = ("enforce_settlement", performed_by, tuple(facts.settlements), tuple(facts.recoveries))
+            if (interrupted := memo.get(key)) is None:
+                interrupted = memo[key] = enforcement_application_after_settlements(
+                    performance_end_on=performed_by,
+                    settlements=facts.settlements,
+                    payments=facts.recoveries,
+                    calendar=calendar,
+                )
+            dates[(DeadlineKind.ENFORCEMENT_APPLICATION, None, None, 0)] = interrupted
     if facts.fee_notice_on:
         key = ("fee", facts.fee_notice_on)
         if (due := memo.get(key)) is None:
@@ -323,19 +371,14 @@ def limitation_computed(*, debt: Debt, delivered_demand_dates, calendar: Holiday
 
 
 def guarantee_period_computed(
-    *, debt_start: dt.date, agreed_end: dt.date | None, calendar: HolidayCalendar
+    *, debt_start: dt.date, agreed_end: dt.date | None, calendar: HolidayCalendar, unclear: bool = False
 ) -> ComputedDate:
-    """A guarantor's guarantee period (pure): the agreed end, else 6 months from the due date."""
-    if agreed_end:
-        return ComputedDate(
-            on=agreed_end,
-            rule=GUARANTEE_PERIOD_RULE,
-            verified_calendar=True,
-            computed_from={"agreed": agreed_end.isoformat()},
-        )
-    computed = period_end(debt_start, months=6, calendar=calendar, rule=GUARANTEE_PERIOD_RULE)
-    computed.computed_from["default"] = "6 months"
-    return computed
+    """A guarantor's guarantee period (pure): ``periods.guarantee_period_end`` from the principal's due date.
+
+    The agreed end only when it is after the due date (民法典 Art. 692 para 2), else 6
+    months from it. ``debt_start`` is the due date (``periods.principal_due_on``).
+    """
+    return guarantee_period_end(due_on=debt_start, agreed_end=agreed_end, calendar=calendar, unclear=unclear)
 
 
 def ruling_deadlines_computed(
@@ -503,8 +546,9 @@ def matter_deadlines_recompute(*, matter_id: int, calendar: HolidayCalendar | No
 
     Limitation runs from maturity or acceleration when known, else from default, and
     restarts on each delivered demand and on a part payment after the start (民法典
-    Arts. 188, 195; LEGAL_RULES section 2). A guarantee period is the agreed one, else 6
-    months from the principal debt's due date (民法典 Art. 692). The latest confirmed
+    Arts. 188, 195; LEGAL_RULES section 2). A guarantee period is the agreed one when it
+    ends after the principal debt's due date, else 6 months from that date (民法典 Art.
+    692 para 2). The latest confirmed
     ruling gives the appeal, effective, performance and enforcement-application dates.
     """
     if (pending := _deferred.get()) is not None:

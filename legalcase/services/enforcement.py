@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from legalcase.access import access_child, access_matter, visible_matters
+from legalcase.dates import must_be_past
 from legalcase.events import record_event
 from legalcase.models import (
     LAPSING_KINDS,
@@ -114,6 +115,7 @@ def asset_record(
     filings and shown masked everywhere else, the timeline included.
     """
     matter = access_matter(user, matter_id, action="write_enforcement", for_update=True)
+    must_be_past("found_on", found_on)
     return _asset_create(
         user=user,
         matter=matter,
@@ -242,6 +244,7 @@ def enforcement_action_record(
         raise ValidationError({"kind": _("Unknown kind of enforcement action.")})
     if started_on is None:
         raise ValidationError({"started_on": _("Give the day the measure took effect.")})
+    must_be_past("started_on", started_on)
     if asset_id is not None and new_asset is not None:
         raise ValidationError({"asset": _("Give an existing asset or a new one, not both.")})
     dates = _lapsing_dates(kind=kind, started_on=started_on, expires_on=expires_on)
@@ -352,6 +355,21 @@ def enforcement_action_renew(
         raise ValidationError({"started_on": _("Give the day the renewal took effect.")})
     if started_on <= old.started_on:
         raise ValidationError({"started_on": _("A renewal starts after the measure it renews.")})
+    # The court renews before the measure lapses, and the renewal's period often runs from
+    # the day after: that day may still be ahead. Any later start is a typo.
+    latest = old.expires_on + dt.timedelta(days=1) if old.expires_on else None
+    if latest is not None and latest > timezone.localdate():
+        if started_on > latest:
+            raise ValidationError(
+                {
+                    "started_on": _(
+                        "A renewal starts at the latest the day after the measure it renews expires (%(day)s)."
+                    )
+                    % {"day": latest.isoformat()}
+                }
+            )
+    else:
+        must_be_past("started_on", started_on)
     dates = _lapsing_dates(kind=old.kind, started_on=started_on, expires_on=expires_on)
     renewal = EnforcementAction.objects.create(
         matter=old.matter,

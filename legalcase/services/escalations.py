@@ -31,6 +31,7 @@ from legalcase.models import (
     Creditor,
     Deadline,
     Debt,
+    DemandChannel,
     DemandRecord,
     EventKind,
     Guarantee,
@@ -43,6 +44,7 @@ from legalcase.models import (
     User,
     holiday_calendar,
 )
+from legalcase.notices import domicile_province, newspaper_notice_counts
 from legalcase.periods import HolidayCalendar
 from legalcase.services.deadlines import (
     MatterFacts,
@@ -350,18 +352,33 @@ def _guarantees_of(data: dict) -> dict[str, dict]:
     return {guarantor["id_number"]: guarantor for guarantor in data.get("guarantors") or []}
 
 
-GUARANTEE_COLUMNS = ("guarantee_type", "guarantee_period_ends_on", "guarantee_signed_on", "guarantee_agreed_period")
+GUARANTEE_COLUMNS = (
+    "guarantee_type", "guarantee_period_ends_on", "type_presumed", "guarantee_signed_on", "guarantee_agreed_period",
+)  # fmt: skip
 
 
-def _guarantee_terms(guarantor: dict, stored: tuple | None = None) -> tuple[str, Any, Any, str]:
-    """The terms as ``GUARANTEE_COLUMNS``; the v1.1 ones not given keep what is ``stored``."""
-    kept = stored or (None, None, None, "")
+def _guarantee_terms(guarantor: dict, stored: tuple | None = None) -> tuple[str, Any, bool, Any, str]:
+    """The terms as ``GUARANTEE_COLUMNS``: a type not given is a general guarantee (民法典 Art. 686
+    para 2, ``type_presumed``); the v1.1 ones not given keep what is ``stored``."""
+    kept = stored or (None, None, False, None, "")
+    kind = guarantor.get("guarantee_type") or None
     return (
-        guarantor.get("guarantee_type") or Guarantee.Type.JOINT,
+        kind or Guarantee.Type.GENERAL,
         guarantor.get("guarantee_period_ends_on"),
-        guarantor["guarantee_signed_on"] if "guarantee_signed_on" in guarantor else kept[2],
-        guarantor["guarantee_agreed_period"] if "guarantee_agreed_period" in guarantor else kept[3],
+        kind is None,
+        guarantor["guarantee_signed_on"] if "guarantee_signed_on" in guarantor else kept[3],
+        guarantor["guarantee_agreed_period"] if "guarantee_agreed_period" in guarantor else kept[4],
     )
+
+
+def _interrupts(data: dict, channel: str, outlet: str) -> bool:
+    """Whether a delivered demand of the escalation interrupts limitation: a public notice only in
+    a national outlet or one of the debtor's province (as ``DemandRecord.interrupts_limitation``)."""
+    if channel != DemandChannel.PUBLIC_NOTICE:
+        return True
+    debtor = data["debtor"]
+    home = domicile_province(address=debtor.get("address", ""), id_number=debtor["id_number"])
+    return newspaper_notice_counts(outlet, home)
 
 
 def _demands_of(data: dict) -> dict[tuple, dict]:
@@ -473,11 +490,12 @@ def _fresh_write(user, rows, creditors, portfolios, parties, calendar, memo) -> 
         for number, guarantor in _guarantees_of(data).items():
             party_id = parties[number][0]
             guarantees.append((debt_id, party_id, *_guarantee_terms(guarantor)))
-            facts.guarantees.append((party_id, guarantees[-1][3]))
+            facts.guarantees.append((party_id, guarantees[-1][3]))  # (guarantor, agreed end)
         for (day, channel), demand in _demands_of(data).items():
             delivered = demand.get("delivered", False)
-            demands.append((debt_id, day, channel, delivered, demand.get("note", "")))
-            if delivered:
+            outlet = demand.get("outlet", "")
+            demands.append((debt_id, day, channel, delivered, outlet, demand.get("note", "")))
+            if delivered and _interrupts(data, channel, outlet):
                 facts.delivered_demands.append(day)
         for (kind, party_id, action_id, sequence), computed in deadlines_computed(facts, calendar, memo).items():
             deadlines.append(
@@ -485,7 +503,7 @@ def _fresh_write(user, rows, creditors, portfolios, parties, calendar, memo) -> 
                  computed.verified_calendar, computed.computed_from, computed.basis_digest, now)
             )  # fmt: skip
     rows_insert(Guarantee, ("debt_id", "guarantor_id", *GUARANTEE_COLUMNS), guarantees)
-    rows_insert(DemandRecord, ("debt_id", "date", "channel", "delivered", "note"), demands)
+    rows_insert(DemandRecord, ("debt_id", "date", "channel", "delivered", "outlet", "note"), demands)
     rows_insert(
         Deadline,
         ("matter_id", "kind", "party_id", "enforcement_action_id", "sequence", "due_on", "rule", "verified_calendar",
@@ -528,7 +546,12 @@ def _repeat_write(user, data, debt, matter, creditors, portfolios, parties, cale
     recorded = set(debt.demands.values_list("date", "channel"))
     new_demands = [
         DemandRecord(
-            debt=debt, date=day, channel=channel, delivered=demand.get("delivered", False), note=demand.get("note", "")
+            debt=debt,
+            date=day,
+            channel=channel,
+            delivered=demand.get("delivered", False),
+            outlet=demand.get("outlet", ""),
+            note=demand.get("note", ""),
         )
         for (day, channel), demand in _demands_of(data).items()
         if (day, channel) not in recorded

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from legalcase.access import access_child, access_matter
+from legalcase.dates import DATE_LABELS, must_be_past, must_be_past_all, must_not_precede
 from legalcase.events import record_event
 from legalcase.models import (
     LIMITATION_INTERRUPTING_KINDS,
@@ -94,7 +95,13 @@ def proceeding_record(
             raise ValidationError(
                 {"forum": _("Arbitration is heard by an arbitration commission, every other proceeding by a court.")}
             )
-    _dates_checked(kind=kind, filed_on=filed_on, accepted_on=accepted_on, measures_taken_on=measures_taken_on)
+    _dates_checked(
+        kind=kind,
+        filed_on=filed_on,
+        accepted_on=accepted_on,
+        measures_taken_on=measures_taken_on,
+        fee_notice_received_on=fee_notice_received_on,
+    )
     proceeding = Proceeding.objects.create(
         matter=matter,
         kind=kind,
@@ -188,11 +195,27 @@ def _dates_checked(
     accepted_on: dt.date | None,
     measures_taken_on: dt.date | None,
     closed_on: dt.date | None = None,
+    fee_notice_received_on: dt.date | None = None,
+    given: frozenset[str] | None = None,
 ) -> None:
-    if filed_on and accepted_on and accepted_on < filed_on:
-        raise ValidationError({"accepted_on": _("A case cannot be accepted before it was filed.")})
-    if filed_on and closed_on and closed_on < filed_on:
-        raise ValidationError({"closed_on": _("A proceeding cannot end before it was filed.")})
+    """Every date of a proceeding given has happened, and none comes before the filing (``legalcase.dates``).
+
+    A filing dated in the future would close the limitation deadline as interrupted
+    (``_closed_by_filing``) on a filing that has not happened. ``given``: the fields an
+    update changes (None: all), so a date stored long ago is not judged again.
+    """
+    dates = {
+        "filed_on": filed_on,
+        "accepted_on": accepted_on,
+        "closed_on": closed_on,
+        "fee_notice_received_on": fee_notice_received_on,
+        "measures_taken_on": measures_taken_on,
+    }
+    must_be_past_all({name: day for name, day in dates.items() if given is None or name in given})
+    filing = DATE_LABELS["filed_on"]
+    must_not_precede("accepted_on", accepted_on, filing, filed_on)
+    must_not_precede("closed_on", closed_on, filing, filed_on)
+    must_not_precede("fee_notice_received_on", fee_notice_received_on, filing, filed_on)
     if measures_taken_on and kind != Proceeding.Kind.PRE_SUIT_PRESERVATION:
         raise ValidationError(
             {"measures_taken_on": _("Only a pre-suit preservation records when its measures were taken.")}
@@ -239,6 +262,8 @@ def proceeding_update(*, user: User, proceeding_id: int, **changes: Any) -> Proc
         accepted_on=after["accepted_on"],
         measures_taken_on=after["measures_taken_on"],
         closed_on=after["closed_on"],
+        fee_notice_received_on=after["fee_notice_received_on"],
+        given=frozenset(changes),
     )
     changed = {name: value for name, value in changes.items() if getattr(proceeding, name) != value}
     if not changed:
@@ -271,22 +296,34 @@ def service_record_add(
     method: str,
     served_on: dt.date | None = None,
     published_on: dt.date | None = None,
+    published_dates: list[dt.date] | None = None,
     party_id: int | None = None,
     note: str = "",
 ) -> Proceeding:
     """Record service of the proceeding's documents on the debtor or a guarantor; return the proceeding.
 
     A public notice needs its publication date and is deemed served 30 days later
-    (民事诉讼法 Art. 95); every other method needs the day it was served. Without a
-    party the service is on the creditor's side.
+    (民事诉讼法 Art. 95). A notice posted or published in several places and on several
+    days (the court's board, the domicile, a newspaper) counts from the last of them
+    (民诉法解释 Art. 138): ``published_dates`` gives them all, ``published_on`` the one
+    (or also one) of them, and the last is kept. Every other method needs the day it was
+    served. Without a party the service is on the creditor's side. No date may be after
+    today or before the proceeding was filed.
     """
     proceeding = access_child(user, Proceeding, proceeding_id, action="write_proceedings", for_update=True)
     if method not in ServiceMethod.values:
         raise ValidationError({"method": _("Unknown method of service.")})
+    publications = sorted({day for day in (*(published_dates or ()), published_on) if day is not None})
+    published_on = publications[-1] if publications else None
     if method == ServiceMethod.PUBLIC_NOTICE and published_on is None:
         raise ValidationError({"published_on": _("A public notice needs its publication date.")})
     if method != ServiceMethod.PUBLIC_NOTICE and served_on is None:
         raise ValidationError({"served_on": _("Give the day the documents were served.")})
+    must_be_past("served_on", served_on)
+    must_be_past("published_on", published_on)
+    filing = DATE_LABELS["filed_on"]
+    must_not_precede("served_on", served_on, filing, proceeding.filed_on)
+    must_not_precede("published_on", publications[0] if publications else None, filing, proceeding.filed_on)
     party = None
     if party_id is not None:
         debt = proceeding.matter.debt
@@ -310,6 +347,7 @@ def service_record_add(
             "method": method,
             "party": party.name if party else None,
             "served_on": record.effective_served_on.isoformat(),
+            **({"published": [day.isoformat() for day in publications]} if record.published_on else {}),
         },
         note=record.note,
     )
@@ -395,6 +433,7 @@ def ruling_record(
     in the reading, so a client knows whether the fields must be typed in.
     """
     matter = access_matter(user, matter_id, action="write_proceedings", for_update=True)
+    must_be_past("served_on", served_on)
     reading = read_ruling(text or "")
     proceeding = None
     if reading.case_number:
@@ -459,6 +498,7 @@ def ruling_confirm(*, user: User, ruling_id: int, corrections: dict[str, Any]) -
     old = {name: _json_value(getattr(ruling, name)) for name in corrections}
     for name, value in corrections.items():
         setattr(ruling, name, value)
+    _ruling_dates_checked(ruling)
     ruling.corrections = {**ruling.corrections, **{name: _json_value(v) for name, v in corrections.items()}}
     if bound is not None:
         # Who the instrument binds, as a person says (API.md v1.1): replaces the reading's list.
@@ -482,6 +522,19 @@ def ruling_confirm(*, user: User, ruling_id: int, corrections: dict[str, Any]) -
         },
     )
     return ruling
+
+
+def _ruling_dates_checked(ruling: Ruling) -> None:
+    """A ruling confirmed is decided and served by today, decided after its proceeding was filed, served after decided.
+
+    Checked on the facts as confirmed (the reading with the corrections): a date read
+    wrong by the reader is refused like one typed wrong, and the person corrects it.
+    """
+    must_be_past_all({"decided_on": ruling.decided_on, "served_on": ruling.served_on})
+    filed_on = ruling.proceeding.filed_on if ruling.proceeding_id else None
+    must_not_precede("decided_on", ruling.decided_on, DATE_LABELS["filed_on"], filed_on)
+    must_not_precede("served_on", ruling.served_on, DATE_LABELS["decided_on"], ruling.decided_on)
+    must_not_precede("served_on", ruling.served_on, DATE_LABELS["filed_on"], filed_on)
 
 
 # Rulings read again (a scan's OCR) ----------------------------------------------------

@@ -546,6 +546,8 @@ def guarantee_update(*, user: User, matter_id: int, party_id: int, **changes: An
         if changes["guarantee_type"] not in Guarantee.Type.values:
             raise ValidationError({"guarantee_type": _("Not one of the allowed values.")})
         values["guarantee_type"] = changes["guarantee_type"]
+        # A type a person states is no longer the Art. 686 presumption.
+        values["type_presumed"] = False
     if "guarantee_agreed_period" in changes:
         values["guarantee_agreed_period"] = _text(changes["guarantee_agreed_period"], "guarantee_agreed_period", 200)
     signed = values.get("guarantee_signed_on", guarantee.guarantee_signed_on)

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from legalcase.access import access_child, access_matter
-from legalcase.calculators import allocate_payment, court_fees
+from legalcase.dates import must_be_past, must_be_past_all
+from legalcase.calculators import AGREED_ALLOCATION_RULE, allocate_payment, court_fees
 from legalcase.events import record_event
 from legalcase.models import (
     Cost,
@@ -33,7 +34,7 @@ from legalcase.models import (
 )
 from legalcase.money import money_input, money_text
 from legalcase.services.deadlines import matter_deadlines_recompute
-from legalcase.services.settlements import settlement_refresh_if_any
+from legalcase.services.settlements import settlement_allocation_order, settlement_refresh_if_any
 
 IDEMPOTENCY_KEY_MAX = Recovery._meta.get_field("idempotency_key").max_length
 
@@ -115,8 +116,7 @@ def recovery_record(
     amount = money_input(amount, "amount")
     if source not in RecoverySource.values:
         raise ValidationError({"source": _("Not one of the allowed values.")})
-    if received_on > timezone.localdate():
-        raise ValidationError({"received_on": _("A recovery cannot be received in the future.")})
+    must_be_past("received_on", received_on)
     outstanding = matter.outstanding
     if amount > outstanding["total"]:
         raise ValidationError(
@@ -130,6 +130,8 @@ def recovery_record(
         costs=max(outstanding["costs"], Decimal("0.00")),
         interest=max(outstanding["interest"], Decimal("0.00")),
         principal=max(outstanding["principal"], Decimal("0.00")),
+        # A payment under a settlement being performed follows its agreed order (B.8).
+        order=settlement_allocation_order(matter, received_on),
     )
     # amount <= total, so nothing is left over; a surplus would mean the heads disagree.
     assert allocation.surplus == 0, allocation
@@ -159,6 +161,7 @@ def recovery_record(
             "received_on": received_on.isoformat(),
             "source": source,
             "allocation": _allocation_json(recovery),
+            **({"allocation_rule": allocation.rule} if allocation.rule == AGREED_ALLOCATION_RULE else {}),
             "outstanding": _outstanding_json(matter),
         },
     )
@@ -276,6 +279,7 @@ def cost_record(
     if kind not in Cost.Kind.values:
         raise ValidationError({"kind": _("Not one of the allowed values.")})
     amount = money_input(amount, "amount")
+    must_be_past_all({"incurred_on": incurred_on, "notice_received_on": notice_received_on})
     cost = Cost.objects.create(
         matter=matter,
         kind=kind,

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from legalcase.access import access_child, access_matter
+from legalcase.dates import must_be_past
 from legalcase.events import record_event
 from legalcase.models import (
     DEFAULT_GRACE_DAYS,
@@ -126,9 +127,17 @@ def settlement_record(
     assets_assessed: str = "",
     hardship: str = "",
     grace_days: int = DEFAULT_GRACE_DAYS,
+    allocation: str = Settlement.Allocation.STATUTORY,
+    lodged_with_court: bool = False,
     note: str = "",
 ) -> Settlement:
     """Record a settlement agreed with the debtor; return it with ``proposed_stage`` set.
+
+    ``allocation`` is the agreed order of applying payments (costs, interest, principal
+    by default, 民法典 Art. 561), which the recoveries under it follow;
+    ``lodged_with_court`` marks an enforcement settlement (执行和解) lodged with the court.
+    The agreement interrupts limitation and the 2-year period to apply for enforcement
+    (LEGAL_RULES Part 2, B.8): the deadlines are recomputed.
 
     The claim when agreed is what is outstanding as of ``agreed_on`` (what is outstanding
     now plus what was received since then, which counts towards the instalments). The
@@ -144,8 +153,9 @@ def settlement_record(
     today = timezone.localdate()
     if not isinstance(agreed_on, dt.date):
         raise ValidationError({"agreed_on": _("Give the date of the agreement.")})
-    if agreed_on > today:
-        raise ValidationError({"agreed_on": _("A settlement cannot be agreed in the future.")})
+    must_be_past("agreed_on", agreed_on, on=today)
+    if allocation not in Settlement.Allocation.values:
+        raise ValidationError({"allocation": _("Not one of the allowed values.")})
     if isinstance(grace_days, bool) or not isinstance(grace_days, int) or not 0 <= grace_days <= MAX_GRACE_DAYS:
         raise ValidationError({"grace_days": _("Between 0 and %(max)s days.") % {"max": MAX_GRACE_DAYS}})
     if monthly_income is not None:
@@ -180,6 +190,8 @@ def settlement_record(
         reduction=reduction,
         settlement_amount=amount,
         grace_days=grace_days,
+        allocation=allocation,
+        lodged_with_court=bool(lodged_with_court),
         note=note.strip(),
         created_by=user,
     )
@@ -207,6 +219,8 @@ def settlement_record(
             "first_due_on": rows[0][0].isoformat(),
             "last_due_on": rows[-1][0].isoformat(),
             "grace_days": grace_days,
+            "allocation": allocation,
+            "lodged_with_court": bool(lodged_with_court),
             **({"signed_after_limitation": limitation.due_on.isoformat()} if after_limitation else {}),
         },
         note=settlement.note,
@@ -315,6 +329,17 @@ def _settlement_status(
     if all(s.status == PAID for s in statuses):
         return Settlement.Status.COMPLETED, None, max(s.paid_on for s in statuses)
     return Settlement.Status.ACTIVE, None, None
+
+
+def settlement_allocation_order(matter: Matter, received_on: dt.date) -> tuple[str, ...] | None:
+    """The order a payment received on ``received_on`` is applied in under the settlement being performed.
+
+    The agreement governs (LEGAL_RULES Part 2, B.8): the allocation agreed by the
+    settlement being performed, agreed on or before the payment; None (the statutory
+    order of 民法典 Art. 561) when there is none.
+    """
+    settlement = matter.settlements.filter(status=Settlement.Status.ACTIVE, agreed_on__lte=received_on).first()
+    return settlement.allocation_order if settlement is not None else None
 
 
 def settlement_refresh_if_any(*, matter: Matter, today: dt.date, actor: User | None = None) -> Settlement | None:

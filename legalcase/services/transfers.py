@@ -4,8 +4,10 @@ A transfer changes who holds each debt from ``effective_on`` and keeps the chain
 ``ClaimTransfer`` row per debt and step (append-only), the first lender kept as
 ``Debt.original_creditor``. The newspaper announcement that tells the debtors of the
 assignment (民法典 Art. 546) also demands payment, so it is recorded on each debt as a
-delivered ``public_notice`` demand, which interrupts limitation (诉讼时效规定 Art. 8,
-民法典 Art. 195); the deadlines are then recomputed so the limitation date moves.
+delivered ``public_notice`` demand naming the newspaper, which interrupts limitation
+(诉讼时效规定 Art. 8, 民法典 Art. 195) where the paper is national or of the debtor's
+province (``legalcase.notices``); the deadlines are then recomputed so the limitation
+date moves.
 """
 
 from __future__ import annotations
@@ -311,7 +313,8 @@ def portfolio_transfer(
     first lender (set to the assignor only when empty) and its creditor becomes the
     assignee, who becomes the portfolio's holder. A published announcement is the
     notice to the debtors (民法典 Art. 546) and a demand that interrupts limitation
-    (诉讼时效规定 Art. 8): a delivered ``public_notice`` demand on each debt, once per
+    (诉讼时效规定 Art. 8) for the debtors whose province it reaches (a national paper, or
+    their own province's): a delivered ``public_notice`` demand on each debt, once per
     day. One transaction: on any error nothing is stored.
 
     The deadlines are recomputed matter by matter (a few queries each): fine for the
@@ -444,13 +447,18 @@ def _transfer_debt(*, user: User, matter: Matter, transfer: PortfolioTransfer, n
             debt=debt,
             date=transfer.announced_on,
             channel=DemandChannel.PUBLIC_NOTICE,
-            defaults={"delivered": True, "note": f"《{transfer.newspaper}》刊登{ANNOUNCEMENT}"},
+            defaults={
+                "delivered": True,
+                "outlet": transfer.newspaper,
+                "note": f"《{transfer.newspaper}》刊登{ANNOUNCEMENT}",
+            },
         )
         if not demand.delivered:
             # A notice of that day recorded as not delivered: the published announcement is proof it was.
             demand.delivered = True
+            demand.outlet = demand.outlet or transfer.newspaper
             demand.note = f"{demand.note}；《{transfer.newspaper}》刊登{ANNOUNCEMENT}".lstrip("；")
-            demand.save(update_fields=["delivered", "note"])
+            demand.save(update_fields=["delivered", "outlet", "note"])
             demand_recorded = True
     record_event(
         matter=matter,

@@ -503,7 +503,7 @@ def _matter_context(request: HttpRequest, matter: Matter) -> dict:
         "debt": debt,
         "debtor": debt.debtor,
         "guarantees": guarantees,
-        "demands": debt.demands.order_by("-date", "-id"),
+        "demands": debt.demands.select_related("debt__debtor").order_by("-date", "-id"),
         "deadlines": deadlines,
         "today": timezone.localdate(),
         "claim_rows": [(Debt._meta.get_field(name).verbose_name, getattr(debt, name)) for name in Debt.AMOUNT_FIELDS],

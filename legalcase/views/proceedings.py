@@ -30,6 +30,7 @@ from legalcase.identity import mask_phone
 from legalcase.models import (
     Assignment,
     Deadline,
+    DeadlineKind,
     DeadlineStatus,
     Forum,
     LawFirm,
@@ -157,7 +158,10 @@ class ServiceForm(forms.Form):
         label=gettext_lazy("Notice published on"),
         required=False,
         widget=date_input(),
-        help_text=gettext_lazy("Service by public notice only: deemed served 30 days after publication."),
+        help_text=gettext_lazy(
+            "Service by public notice only: deemed served 30 days after publication; posted or published "
+            "in several places, the last of them."
+        ),
     )
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
 
@@ -528,9 +532,21 @@ def rulings_section_response(
     deadlines = list(
         matter.deadlines.filter(superseded_at__isnull=True, kind__in=RULING_DEADLINE_KINDS).order_by("due_on", "id")
     )
+    proposed, proposed_from = None, None
+    confirmed = [ruling for ruling in rulings if ruling.confirmed]
+    if confirmed and can(request.user, "move_stage"):
+        proposed_from = max(confirmed, key=lambda ruling: (ruling.confirmed_at, ruling.pk))
+        proposed = stage_proposal(matter, ruling=proposed_from)
     context = {
         "matter": matter,
         "rulings": rulings,
+        "proposed_stage": proposed,
+        "proposed_label": Stage(proposed).label if proposed else "",
+        "proposed_from": proposed_from if proposed else None,
+        "performance_ends": next(
+            (row.due_on for row in deadlines if row.kind == DeadlineKind.PERFORMANCE_END),
+            next((row.due_on for row in deadlines if row.kind == DeadlineKind.JUDGMENT_EFFECTIVE), None),
+        ),
         "may_write": may_write,
         "upload_form": (upload_form or RulingUploadForm(auto_id="ruling-upload-%s")) if may_write else None,
         "deadlines": deadlines,

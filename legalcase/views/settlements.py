@@ -101,6 +101,18 @@ class SettlementForm(forms.Form):
     hardship = forms.CharField(
         label=gettext_lazy("Hardship notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    allocation = forms.ChoiceField(
+        label=gettext_lazy("Payments are applied to"),
+        choices=Settlement.Allocation.choices,
+        required=False,
+        initial=Settlement.Allocation.STATUTORY,
+        help_text=gettext_lazy("As the agreement says; without a clause, costs, then interest, then principal."),
+    )
+    lodged_with_court = forms.BooleanField(
+        label=gettext_lazy("Enforcement settlement lodged with the court (执行和解)"),
+        required=False,
+        help_text=gettext_lazy("After a breach, the 2 years to resume enforcement run from the last instalment."),
+    )
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
 
     def clean_rows(self) -> list[dict]:
@@ -126,6 +138,7 @@ class SettlementForm(forms.Form):
     def service_arguments(self) -> dict:
         """The cleaned data as ``settlement_record`` takes it: one way of giving the schedule."""
         data = dict(self.cleaned_data)
+        data["allocation"] = data.get("allocation") or Settlement.Allocation.STATUTORY
         schedule, rows = data.pop("schedule"), data.pop("rows")
         if schedule == self.ROWS:
             data.update(instalments=rows, count=None, first_due_on=None)

@@ -140,7 +140,7 @@ def test_without_agreement_the_guarantee_period_is_six_months_from_the_due_date(
     # 2023-03-31 + 6 months: 2023-09-30, a Saturday inside the National Day holiday (09-29 to 10-06),
     # and 10-07 and 10-08 are 调休 working weekend days.
     assert deadline.due_on == D(2023, 10, 7)
-    assert deadline.computed_from["default"] == "6 months"
+    assert deadline.computed_from == {"due_on": "2023-03-31", "months": 6, "basis": "no_agreement"}
 
 
 # --- The API --------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
@@ -98,7 +99,9 @@ def test_api_md_example_answers_201_with_the_computed_expiry_and_the_asset_for_t
     ],
 )
 def test_expiry_runs_by_property_type(counsel, matter, kind, started_on, expires_on):
-    response = record(counsel, matter, kind=kind, started_on=started_on)
+    # A measure is recorded once it has started: a clock a day after the start.
+    with time_machine.travel(dt.datetime.fromisoformat(f"{started_on}T12:00:00+08:00"), tick=False):
+        response = record(counsel, matter, kind=kind, started_on=started_on)
     assert response.status_code == 201, response.content
     assert response.json()["expires_on"] == expires_on
     assert response.json()["renewal_due_on"] is not None

@@ -56,7 +56,7 @@ def test_closing_the_proceeding_drops_its_open_fee_deadline(counsel):
     matter = make_matter()
     proceeding = record(counsel, matter, kind="first_instance", fee_notice_received_on="2026-11-02").json()
     assert current(matter, "fee_payment") is not None
-    assert patch(counsel, proceeding["id"], closed_on="2026-12-20", outcome="调解结案").status_code == 200
+    assert patch(counsel, proceeding["id"], closed_on="2026-11-20", outcome="调解结案").status_code == 200
     assert current(matter, "fee_payment") is None
 
 

@@ -213,7 +213,7 @@ def test_preservation_does_not_touch_limitation():
         ("intake", "first_instance", "litigation"),
         ("pre_litigation", "arbitration", "arbitration"),
         ("intake", "pre_suit_preservation", "preservation"),
-        ("judgment", "appeal", "litigation"),
+        ("judgment", "appeal", None),  # an appeal is for a person to decide: never proposed (issue 17)
         ("judgment", "enforcement", "enforcement"),
         ("enforcement_terminated", "resumed_enforcement", "enforcement"),
         ("litigation", "first_instance", None),

@@ -134,6 +134,7 @@ def test_a_docx_judgment_is_stored_as_evidence_and_read(evidence_storage):
         "text_source": "text",
         # The judgment names 被告 whom this matter does not record: nobody of the matter is bound.
         "bound_parties": [],
+        "proposed_stage": None,  # unconfirmed: proposes nothing
     }
     assert "38,500" in body["text_excerpt"]
     item = EvidenceItem.objects.get(matter=matter)
@@ -269,7 +270,8 @@ def test_a_correction_that_moves_the_served_day_moves_the_deadlines():
     first = {row.kind: row.pk for row in Deadline.objects.filter(matter=matter, kind__in=ruling_kinds)}
     assert len(first) == 4
 
-    response = confirm(user, uploaded["id"], served_on="2025-09-05")
+    # Service cannot come before the judgment: the date of the judgment is corrected too.
+    response = confirm(user, uploaded["id"], decided_on="2025-09-01", served_on="2025-09-05")
 
     assert response.status_code == 200, response.content
     assert response.json()["served_on"] == "2025-09-05"
@@ -286,7 +288,7 @@ def test_a_correction_that_moves_the_served_day_moves_the_deadlines():
     ruling = Ruling.objects.get()
     assert ruling.reading["appealable"] is True
     assert ruling.reading["decided_on"] == "2025-09-10"
-    assert ruling.corrections == {"served_on": "2025-09-05"}
+    assert ruling.corrections == {"decided_on": "2025-09-01", "served_on": "2025-09-05"}
     assert ruling.served_on == dt.date(2025, 9, 5)
 
 

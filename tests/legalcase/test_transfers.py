@@ -33,7 +33,7 @@ from legalcase.services.transfers import (
     portfolio_create,
     portfolio_transfer,
 )
-from tests.factories import make_creditor, make_firm, make_matter, make_user
+from tests.factories import make_creditor, make_firm, make_matter, make_party, make_user
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -176,9 +176,13 @@ def test_two_successive_transfers_keep_the_chain_and_the_first_lender(counsel, b
 
 
 def test_the_announcement_is_a_delivered_demand_that_moves_the_limitation_date(counsel, bank):
-    # Default 2024-11-05: limitation 2027-11-05 (a Friday). The announcement of 2026-03-10
-    # restarts the 3 years: 2029-03-10 is a Saturday, so the period ends Monday 2029-03-12.
-    matter = make_matter(creditor=bank, overdue_since=D(2024, 11, 5))
+    # Default 2024-11-05: limitation 2027-11-05 (a Friday). The announcement of 2026-03-10 in
+    # a Shanghai paper, for a debtor living in Shanghai (诉讼时效规定 Art. 8 para 1 (4); a
+    # Beijing debtor: tests/legalcase/test_rule_corrections.py), restarts the 3 years:
+    # 2029-03-10 is a Saturday, so the period ends Monday 2029-03-12.
+    matter = make_matter(
+        creditor=bank, overdue_since=D(2024, 11, 5), debtor=make_party(address="上海市浦东新区世纪大道100号")
+    )
     matter_deadlines_recompute(matter_id=matter.pk)
     assert Matter.objects.get(pk=matter.pk).limitation_expires_on == D(2027, 11, 5)
 
