@@ -44,6 +44,7 @@ NOTES: dict[str, tuple[str, str]] = {
     "last_demand_channel": ("、".join(CHANNELS), "短信"),
     "last_demand_delivered": ("是、否", "是"),
     "portfolio": ("资产包名称（可空）", ""),
+    "last_demand_outlet": ("公告的报纸名称；全国性或债务人住所地省级报纸的公告才中断诉讼时效", ""),
 }
 assert NOTES.keys() == COLUMNS.keys()
 
