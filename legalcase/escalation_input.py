@@ -468,7 +468,7 @@ def escalation_fast_validate(body: dict) -> dict | None:
             if not isinstance(demands, list) or len(demands) != 1:
                 raise _Defer
             (demand,) = demands
-            if not {"date", "channel"} <= set(demand) <= {"date", "channel", "delivered"}:
+            if not {"date", "channel"} <= set(demand) <= {"date", "channel", "delivered", "outlet"}:
                 raise _Defer
             if demand["channel"] not in _CHANNEL_VALUES or not isinstance(demand.get("delivered", False), bool):
                 raise _Defer
@@ -477,7 +477,7 @@ def escalation_fast_validate(body: dict) -> dict | None:
                     "date": past(demand["date"]),
                     "channel": demand["channel"],
                     "delivered": demand.get("delivered", False),
-                    "outlet": "",
+                    "outlet": _fast_text(demand["outlet"], 100) if "outlet" in demand else "",
                     "note": "",
                 }
             ]

@@ -58,6 +58,7 @@ NOTES: dict[str, tuple[str, str]] = {
     "repaid_principal": (MONEY + "；已偿还的本金", "1,769.45"),
     "repaid_interest": (MONEY + "；已偿还的利息", "620.00"),
     "interest_paid_to": (DATES + "；利息已还至哪一日", "2024-10-28"),
+    "last_demand_outlet": ("公告的报纸名称；全国性或债务人住所地省级报纸的公告才中断诉讼时效", ""),
 }
 assert NOTES.keys() == COLUMNS.keys()
 

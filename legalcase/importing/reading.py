@@ -64,6 +64,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {
     "repaid_principal": (("已还本金",), False),
     "repaid_interest": (("已还利息",), False),
     "interest_paid_to": (("利息已还至",), False),
+    "last_demand_outlet": (("公告媒体",), False),
 }
 HEADERS = {
     **{name: name for name in COLUMNS},
@@ -358,7 +359,11 @@ def escalation_body(cells: dict[str, Any]) -> tuple[dict, dict[str, str]]:
     for name in ("contract_number", "contract_date", "overdue_since", "matured_on", "last_payment_date", "portfolio"):
         if name in given:
             body[name] = given[name]
-    demand = {key: given[f"last_demand_{key}"] for key in ("date", "channel", "delivered") if f"last_demand_{key}" in given}
+    demand = {
+        key: given[f"last_demand_{key}"]
+        for key in ("date", "channel", "delivered", "outlet")
+        if f"last_demand_{key}" in given
+    }
     if demand:
         body["demands"] = [demand]
     return body, errors

@@ -88,10 +88,9 @@ def test_the_xlsx_template_round_trip_two_good_rows_and_one_bad(counsel):
     line, reasons, *cells = errors[1]
     assert line == "6"
     assert reasons == "产品类型: 不是允许的取值。"  # the file's header, the serializer's Chinese
-    expected = [bad[name] for name in ENGLISH]
-    expected[ENGLISH.index("debtor_address")] = "'" + bad["debtor_address"]  # text, never a formula
-    # The v1.1 columns after them, left empty.
-    assert cells == expected + [""] * (len(TEMPLATE_HEADER) - len(ENGLISH))
+    expected = [bad.get(name, "") for name in COLUMNS]  # the template's columns: last_demand_outlet too
+    expected[list(COLUMNS).index("debtor_address")] = "'" + bad["debtor_address"]  # text, never a formula
+    assert cells == expected
 
 
 def test_the_csv_template_imports_as_it_is_and_filled_below_the_notes(counsel, tmp_path):

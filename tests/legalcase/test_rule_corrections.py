@@ -427,3 +427,38 @@ def test_b8_worked_example_through_the_services(counsel):
         limitation = current(matter, DeadlineKind.LIMITATION)
         assert limitation.due_on == D(2029, 6, 11)
         assert {"on": "2026-03-10", "kind": "acknowledgment"} in limitation.computed_from["interruptions"]
+
+
+def test_an_imported_public_notice_names_its_newspaper_and_counts_only_in_the_debtors_province(tmp_path, counsel):
+    import csv
+
+    from django.core.management import call_command
+
+    from tests.legalcase.test_import import ENGLISH, row
+
+    header = [*ENGLISH, "last_demand_outlet"]
+    rows = [
+        row(1, last_payment_date="", last_demand_date="2025-02-10", last_demand_channel="公告",
+            last_demand_outlet="北京日报"),
+        row(2, last_payment_date="", last_demand_date="2025-02-10", last_demand_channel="公告",
+            last_demand_outlet="河北日报"),
+    ]  # fmt: skip
+    path = tmp_path / "bank.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows([[values.get(name, "") for name in header] for values in rows])
+    call_command("import_escalations", str(path), user=counsel.username, stdout=io_sink())
+    # Both debtors live in Beijing (the rows' address). Default 2024-11-05: limitation Fri 2027-11-05;
+    # the 北京日报 notice of 2025-02-10 restarts it: Thu 2028-02-10.
+    dates = {}
+    for matter in Matter.objects.select_related("debt"):
+        demand = matter.debt.demands.get()
+        dates[demand.outlet] = current(matter, DeadlineKind.LIMITATION).due_on
+    assert dates == {"北京日报": D(2028, 2, 10), "河北日报": D(2027, 11, 5)}
+
+
+def io_sink():
+    import io
+
+    return io.StringIO()
