@@ -185,6 +185,9 @@ class EscalationAmountsSerializer(serializers.Serializer):
     repaid_interest = EscalationMoneyField(required=False, default=Decimal("0.00"), help_text="v1.1.")
     interest_paid_to = serializers.DateField(required=False, allow_null=True, default=None, help_text="v1.1.")
 
+    def validate_as_of(self, value: dt.date) -> dt.date:
+        return _past("as_of", value)
+
     def validate(self, attrs: dict) -> dict:
         if attrs.get("interest_paid_to") and attrs["interest_paid_to"] > attrs["as_of"]:
             raise serializers.ValidationError(
@@ -209,9 +212,6 @@ class EscalationDebtSerializer(serializers.Serializer):
                 {"term_ends_on": [_("The term cannot end before the contract or the disbursement.")]}
             )
         return attrs
-
-    def validate_as_of(self, value: dt.date) -> dt.date:
-        return _past("as_of", value)
 
 
 class EscalationRatesSerializer(serializers.Serializer):
