@@ -15,6 +15,18 @@ FILL = [
 ]
 
 
+def limitation_down_create(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE INDEX matter_limitation_down ON legalcase_matter (limitation_expires_on DESC NULLS LAST, id DESC)"
+        )
+
+
+def limitation_down_drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS matter_limitation_down")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -50,8 +62,15 @@ class Migration(migrations.Migration):
             model_name='matter',
             index=models.Index(fields=['limitation_expires_on', '-id'], name='matter_limitation'),
         ),
-        migrations.AddIndex(
-            model_name='matter',
-            index=models.Index(models.OrderBy(models.F('limitation_expires_on'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='matter_limitation_down'),
+        # SQLite takes NULLS LAST in a query but not in an index: the index is PostgreSQL's only
+        # (a demo database on SQLite sorts its few matters without it).
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddIndex(
+                    model_name='matter',
+                    index=models.Index(models.OrderBy(models.F('limitation_expires_on'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='matter_limitation_down'),
+                ),
+            ],
+            database_operations=[migrations.RunPython(limitation_down_create, limitation_down_drop)],
         ),
     ]
