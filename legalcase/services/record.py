@@ -143,6 +143,23 @@ def _changes_applied(instance, values: dict[str, Any]) -> dict[str, tuple[Any, A
     return changed
 
 
+def _save_audited(instance, values: dict[str, Any], *, user: User, action: str, key: str) -> None:
+    """Apply ``values`` to a record that belongs to no one matter and audit what changed (old and new)."""
+    changed = _changes_applied(instance, values)
+    if changed:
+        instance.save(update_fields=list(changed))
+        record_audit(
+            actor=user,
+            action=action,
+            target=instance.name,
+            detail={
+                key: instance.pk,
+                "old": {name: before for name, (before, _after) in changed.items()},
+                "new": {name: after for name, (_before, after) in changed.items()},
+            },
+        )
+
+
 def _party_matters(party: Party) -> list[tuple[Matter, str]]:
     """Every matter naming the party, as debtor or guarantor, with its role there (for the note)."""
     matters = Matter.objects.filter(Q(debt__debtor=party) | Q(debt__guarantees__guarantor=party)).distinct()
@@ -594,19 +611,7 @@ def creditor_update(*, user: User, creditor_id: int, **changes: Any) -> Creditor
         raise Http404("creditor not found")
     _unknown_refused(changes, tuple(CREDITOR_FIELDS), _("A creditor"))
     values = {name: _text(changes[name], name, length) for name, length in CREDITOR_FIELDS.items() if name in changes}
-    changed = _changes_applied(creditor, values)
-    if changed:
-        creditor.save(update_fields=list(changed))
-        record_audit(
-            actor=user,
-            action=AuditAction.CREDITOR_CORRECTED,
-            target=creditor.name,
-            detail={
-                "creditor": creditor.pk,
-                "old": {name: before for name, (before, _after) in changed.items()},
-                "new": {name: after for name, (_before, after) in changed.items()},
-            },
-        )
+    _save_audited(creditor, values, user=user, action=AuditAction.CREDITOR_CORRECTED, key="creditor")
     return creditor
 
 
@@ -621,19 +626,7 @@ def firm_update(*, user: User, firm_id: int, **changes: Any) -> LawFirm:
         raise PermissionDenied(_("A lawyer changes only their own firm's details."))
     _unknown_refused(changes, tuple(FIRM_FIELDS), _("A law firm"))
     values = {name: _text(changes[name], name, length) for name, length in FIRM_FIELDS.items() if name in changes}
-    changed = _changes_applied(firm, values)
-    if changed:
-        firm.save(update_fields=list(changed))
-        record_audit(
-            actor=user,
-            action=AuditAction.FIRM_CORRECTED,
-            target=firm.name,
-            detail={
-                "firm": firm.pk,
-                "old": {name: before for name, (before, _after) in changed.items()},
-                "new": {name: after for name, (_before, after) in changed.items()},
-            },
-        )
+    _save_audited(firm, values, user=user, action=AuditAction.FIRM_CORRECTED, key="firm")
     return firm
 
 
