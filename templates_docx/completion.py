@@ -196,6 +196,7 @@ RESOLVERS: dict[str, Resolver] = {
     # The forum and the proceedings.
     "管辖法院": _matter("POST", "forum/", "forum"),
     "法院地址": _forum_address,
+    "仲裁机构地址": _forum_address,
     "执行法院": _proceeding("forum", ENFORCEMENT_KINDS),
     "执行案号": _proceeding("case_number", ENFORCEMENT_KINDS),
     "申请执行日期": _proceeding("filed_on", ENFORCEMENT_KINDS),

@@ -236,7 +236,9 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "name": forum.name if forum else missing("管辖法院"),
             "kind": forum.kind if forum else "court",
             "is_court": forum.kind == "court" if forum else True,
-            "address": (forum.address or missing("法院地址")) if forum else missing("法院地址"),
+            "address": (forum.address or missing("法院地址" if forum.kind == "court" else "仲裁机构地址"))
+            if forum
+            else missing("法院地址"),
         },
         "fees": {
             "acceptance": fees.acceptance if fees else ZERO,

@@ -147,6 +147,14 @@ DEFAULT_TEMPLATES: tuple[dict, ...] = (
         "file": "payout_account_confirmation.docx",
     },
     {
+        "code": "filing_submission_list",
+        "name": "诉讼材料递交清单",
+        "version": 1,
+        "form_version": "",
+        "effective_from": OTHER_EFFECTIVE_FROM,
+        "file": "filing_submission_list.docx",
+    },
+    {
         "code": "service_address_confirmation",
         "name": "送达地址确认书",
         "version": 1,

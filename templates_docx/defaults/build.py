@@ -23,7 +23,7 @@ if __package__ in (None, ""):
     # Run as a script: make the repository root importable.
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from templates_docx.defaults import applications, complaints, enforcement, settlement, transfer  # noqa: E402
+from templates_docx.defaults import applications, complaints, enforcement, settlement, submission, transfer  # noqa: E402
 from templates_docx.defaults.layout import deterministic_bytes  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -45,6 +45,7 @@ BUILDERS = {
     "exit_ban_application": enforcement.exit_ban_application,
     "payout_account_confirmation": enforcement.payout_account_confirmation,
     "service_address_confirmation": applications.service_address_confirmation,
+    "filing_submission_list": submission.filing_submission_list,
     "payment_order_application": applications.payment_order_application,
     "settlement_agreement": settlement.settlement_agreement,
     "transfer_notice": transfer.transfer_notice,
