@@ -10,6 +10,7 @@ from legalcase.models.accounts import (  # noqa: F401
     User,
 )
 from legalcase.models.base import AppendOnly, AppendOnlyError  # noqa: F401
+from legalcase.models.dashboard import DashboardSnapshot  # noqa: F401
 from legalcase.models.deadlines import (  # noqa: F401
     CalendarFeed,
     Deadline,

@@ -46,12 +46,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
@@ -79,6 +80,7 @@ from legalcase.models import (
     Asset,
     Assignment,
     Creditor,
+    DashboardSnapshot,
     EnforcementAction,
     LawFirm,
     Matter,
@@ -621,7 +623,7 @@ class Dashboard:
     today: dt.date
     filters: Filters
     tables: tuple[str, ...]
-    # When the oldest of the cached aggregates shown was computed (``DASHBOARD_CACHE_SECONDS``).
+    # When the oldest of the kept aggregates shown was computed (``DASHBOARD_CACHE_SECONDS``).
     computed_at: dt.datetime | None = None
     recoveries_by_month: list[MonthRow] | None = None
     rates_by_portfolio: list[RateRow] | None = None
@@ -632,31 +634,76 @@ class Dashboard:
     scorecards: list[Scorecard] | None = None
 
 
-def _key(part: str, filters: Filters, today: dt.date) -> str:
-    return f"fasu:dashboard:{part}:{today.isoformat()}:{filters.portfolio}:{filters.creditor}"
+# --- Kept figures ------------------------------------------------------------------------
+# Kept in the database (DashboardSnapshot), so that every process and host reads the same
+# figures and a restarted one reads them at once instead of computing for seconds.
+
+_SCORECARD_DECIMALS = frozenset(f.name for f in dataclasses.fields(Scorecard) if "Decimal" in str(f.type))
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _dumped(value: list) -> list:
+    return [dataclasses.asdict(row) if dataclasses.is_dataclass(row) else row for row in value]
+
+
+def _loaded(part: str, figures: list) -> list:
+    """The rows a part's snapshot holds, as ``compute`` returned them."""
+    if part == "months":
+        return [MonthRow(month=dt.date.fromisoformat(row["month"]), amount=Decimal(row["amount"])) for row in figures]
+    if part == "groups":
+        return [{**row, "claim": _decimal(row["claim"]), "recovered": _decimal(row["recovered"])} for row in figures]
+    return [
+        Scorecard(**{name: _decimal(value) if name in _SCORECARD_DECIMALS else value for name, value in row.items()})
+        for row in figures
+    ]
+
+
+def _scope(filters: Filters) -> str:
+    return urlencode(sorted(filters.query().items()))
+
+
+def _snapshot(part: str, filters: Filters, today: dt.date) -> tuple[list, dt.datetime] | None:
+    """The kept figures of ``part`` for today, unless older than ``DASHBOARD_CACHE_SECONDS``."""
+    young = timezone.now() - dt.timedelta(seconds=settings.DASHBOARD_CACHE_SECONDS)
+    row = DashboardSnapshot.objects.filter(
+        part=part, scope=_scope(filters), day=today, computed_at__gte=young
+    ).first()
+    return None if row is None else (_loaded(part, row.figures), row.computed_at)
+
+
+def _computed(part: str, filters: Filters, today: dt.date, compute) -> tuple[list, dt.datetime]:
+    """``compute()`` now, kept as the part's snapshot for the scope."""
+    started = time.monotonic()
+    value = compute()
+    at = timezone.now()
+    DashboardSnapshot.objects.update_or_create(
+        part=part,
+        scope=_scope(filters),
+        defaults={"day": today, "figures": _dumped(value), "computed_at": at, "seconds": time.monotonic() - started},
+    )
+    return value, at
 
 
 def _kept(part: str, filters: Filters, today: dt.date, compute, *, fresh: bool) -> tuple[Any, dt.datetime]:
-    """``compute()`` and when it ran, kept in the cache for ``DASHBOARD_CACHE_SECONDS`` (0: never kept).
+    """``compute()`` and when it ran, kept for ``DASHBOARD_CACHE_SECONDS`` (0: never kept).
 
     The aggregates are the same for every user who sees all matters (counsel, managers,
     admins), so one computation serves them all; ``fresh`` computes again and replaces it.
     """
-    seconds = settings.DASHBOARD_CACHE_SECONDS
-    if not seconds:
+    if not settings.DASHBOARD_CACHE_SECONDS:
         return compute(), timezone.now()
-    kept = None if fresh else cache.get(_key(part, filters, today))
-    if kept is None:
-        kept = (compute(), timezone.now())
-        cache.set(_key(part, filters, today), kept, seconds)
-    return kept
+    kept = None if fresh else _snapshot(part, filters, today)
+    return kept if kept is not None else _computed(part, filters, today, compute)
 
 
 def _own_scorecard(
     firm_id: int, matters: QuerySet[Matter], filters: Filters, today: dt.date, *, fresh: bool
 ) -> tuple[list[Scorecard], dt.datetime]:
     """A lawyer's firm's card: its row of the kept all-firms table when there is one, else computed for that firm alone."""
-    kept = None if fresh or not settings.DASHBOARD_CACHE_SECONDS else cache.get(_key("scorecards", filters, today))
+    kept = None if fresh or not settings.DASHBOARD_CACHE_SECONDS else _snapshot("scorecards", filters, today)
     if kept is not None:
         cards, at = kept
         own = [card for card in cards if card.firm_id == firm_id]
@@ -719,27 +766,35 @@ def dashboard_figures(
     return board
 
 
-def dashboard_refresh(*, today: dt.date | None = None) -> dict:
-    """Compute the kept aggregates again, so that no viewer waits for them (run by the schedule).
-
-    What is refreshed is what the dashboard keeps for its unfiltered view, shared by
-    every role that sees all matters and by lawyers' scorecards: recoveries by month,
-    the matter groups (rates and stages) and the firm scorecards. Nothing is kept with
-    ``DASHBOARD_CACHE_SECONDS`` at 0; and a worker process whose cache no web process
-    reads (no ``CACHE_URL``, separate workers) would compute for nobody, so it does not.
-    """
-    if not settings.DASHBOARD_CACHE_SECONDS:
-        return {"refreshed": [], "skipped": "DASHBOARD_CACHE_SECONDS is 0"}
-    if not settings.CACHE_URL and not settings.JOBS_IN_PROCESS:
-        return {"refreshed": [], "skipped": "no cache shared with the web processes (CACHE_URL)"}
-    today = today or timezone.localdate()
-    filters = Filters()
-    matters = filtered(Matter.objects.all(), filters)
-    parts = {
+def _parts(matters: QuerySet[Matter], today: dt.date) -> dict[str, Any]:
+    return {
         "months": lambda: recoveries_by_month(matters, today=today),
         "groups": lambda: matter_groups(matters),
         "scorecards": lambda: firm_scorecards(matters),
     }
-    for part, compute in parts.items():
-        _kept(part, filters, today, compute, fresh=True)
-    return {"refreshed": list(parts), "day": today.isoformat()}
+
+
+def dashboard_refresh(*, today: dt.date | None = None) -> dict:
+    """Compute the kept aggregates again, so that no viewer waits for them (run by the schedule).
+
+    What is refreshed: recoveries by month, the matter groups (rates and stages) and the
+    firm scorecards, for every matter and for each filtered view someone opened in the
+    last day (its snapshot is there). Nothing is kept with ``DASHBOARD_CACHE_SECONDS`` at 0.
+    """
+    if not settings.DASHBOARD_CACHE_SECONDS:
+        return {"refreshed": [], "skipped": "DASHBOARD_CACHE_SECONDS is 0"}
+    today = today or timezone.localdate()
+    since = timezone.now() - dt.timedelta(days=1)
+    viewed = DashboardSnapshot.objects.filter(computed_at__gte=since).exclude(scope="")
+    refreshed = 0
+    for scope in [""] + sorted(set(viewed.values_list("scope", flat=True))):
+        query = dict(parse_qsl(scope))
+        try:
+            filters = filters_parse(portfolio=query.get("portfolio"), creditor=query.get("creditor"))
+        except ValidationError:  # a portfolio or creditor since removed
+            DashboardSnapshot.objects.filter(scope=scope).delete()
+            continue
+        for part, compute in _parts(filtered(Matter.objects.all(), filters), today).items():
+            _computed(part, filters, today, compute)
+        refreshed += 1
+    return {"refreshed": list(_parts(Matter.objects.none(), today)), "scopes": refreshed, "day": today.isoformat()}

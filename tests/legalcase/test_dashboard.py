@@ -432,12 +432,9 @@ def test_the_api_needs_credentials():
 
 
 def test_the_aggregates_are_kept_for_the_configured_time_and_shared_until_computed_again(settings, client):
-    from django.core.cache import cache
-
     from legalcase.services.dashboard import dashboard_figures
 
     settings.DASHBOARD_CACHE_SECONDS = 600
-    cache.clear()
     counsel, manager = make_user(Role.COUNSEL), make_user(Role.MANAGER)
     make_matter(principal=Decimal("1000.00"))
     first = dashboard_figures(user=counsel)
@@ -450,14 +447,10 @@ def test_the_aggregates_are_kept_for_the_configured_time_and_shared_until_comput
     assert sum(row.matters for row in fresh.matters_by_stage) == 2
     client.force_login(counsel)
     assert client.get("/dashboard/").context["board"].computed_at == fresh.computed_at
-    cache.clear()
 
 
 def test_a_lawyer_reading_the_kept_scorecards_gets_only_their_own_firms_row(settings):
-    from django.core.cache import cache
-
     settings.DASHBOARD_CACHE_SECONDS = 600
-    cache.clear()
     counsel = make_user(Role.COUNSEL)
     ours, theirs = make_firm("本所律师事务所"), make_firm("他所律师事务所")
     for firm in (ours, theirs):
@@ -472,4 +465,3 @@ def test_a_lawyer_reading_the_kept_scorecards_gets_only_their_own_firms_row(sett
     assert [(card.firm_id, card.matters_ever) for card in board.scorecards] == [(ours.pk, 1)]
     assert board.computed_at < asked_at  # read from the kept table, not computed again
     assert board.recoveries_by_month is None and board.rates_by_firm is None
-    cache.clear()

@@ -1,4 +1,8 @@
-"""The scheduled dashboard refresh: the kept figures are computed by the schedule, not by the first viewer."""
+"""The scheduled dashboard refresh: the kept figures are computed by the schedule, not by the first viewer.
+
+They are kept in the database (DashboardSnapshot), so that every process and host, and a
+process just started with an empty cache, reads the same figures without computing them.
+"""
 
 import datetime as dt
 from decimal import Decimal
@@ -9,10 +13,11 @@ import time_machine
 from django.core.cache import cache
 
 from legalcase.jobs import job_run
-from legalcase.models import Role
+from legalcase.models import DashboardSnapshot, Role
 from legalcase.schedule import ENTRIES, schedule_due
-from legalcase.services.dashboard import dashboard_figures, dashboard_refresh
-from tests.factories import make_matter, make_user
+from legalcase.services import matter_assign_firm
+from legalcase.services.dashboard import dashboard_figures, dashboard_refresh, filters_parse
+from tests.factories import make_firm, make_matter, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +27,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @pytest.fixture
 def kept(settings):
     settings.DASHBOARD_CACHE_SECONDS = 600
-    settings.CACHE_URL = "redis://shared"  # only read to tell that the web processes share the cache
-    cache.clear()
-    yield settings
-    cache.clear()
+    return settings
 
 
 def test_the_refresh_job_computes_the_kept_figures_that_viewers_then_read(kept):
@@ -35,7 +37,8 @@ def test_the_refresh_job_computes_the_kept_figures_that_viewers_then_read(kept):
     with time_machine.travel(refreshed_at, tick=False):
         [run] = schedule_due(entries=[ENTRIES["dashboard_refresh"]])
         job = job_run(job_id=run.job_id)
-    assert job.result["refreshed"] == ["months", "groups", "scorecards"] and job.result["day"] == "2026-11-22"
+    assert job.result["refreshed"] == ["months", "groups", "scorecards"]
+    assert (job.result["scopes"], job.result["day"]) == (1, "2026-11-22")
     make_matter(principal=Decimal("2000.00"))  # after the refresh: not in the kept figures yet
     with time_machine.travel(refreshed_at + dt.timedelta(minutes=3), tick=False):
         board = dashboard_figures(user=manager)
@@ -50,19 +53,43 @@ def test_the_refresh_job_computes_the_kept_figures_that_viewers_then_read(kept):
     assert board.computed_at == refreshed_at + dt.timedelta(minutes=5)
 
 
-def test_nothing_is_computed_when_nothing_is_kept_or_no_web_process_would_read_it(settings):
-    cache.clear()
+def test_nothing_is_computed_when_nothing_is_kept(settings):
     settings.DASHBOARD_CACHE_SECONDS = 0
     assert dashboard_refresh() == {"refreshed": [], "skipped": "DASHBOARD_CACHE_SECONDS is 0"}
-    settings.DASHBOARD_CACHE_SECONDS = 600
-    settings.CACHE_URL = ""
-    settings.JOBS_IN_PROCESS = False
-    assert dashboard_refresh()["refreshed"] == []
+    assert not DashboardSnapshot.objects.exists()
     with time_machine.travel(dt.datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI), tick=False):
         make_matter()
         asked_at = dt.datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)
         assert dashboard_figures(user=make_user(Role.MANAGER)).computed_at == asked_at  # computed by the viewer
-    # The in-process worker shares the web process's cache: it refreshes.
-    settings.JOBS_IN_PROCESS = True
-    assert dashboard_refresh()["refreshed"] == ["months", "groups", "scorecards"]
-    cache.clear()
+
+
+def test_a_process_with_an_empty_cache_reads_the_kept_figures_as_computed(kept):
+    """What a viewer reads back from the database equals what was computed, row for row, Decimal for Decimal."""
+    counsel = make_user(Role.COUNSEL)
+    firm = make_firm("上海正衡律师事务所")
+    matter = make_matter(principal=Decimal("1234.56"), stage="litigation")
+    matter_assign_firm(user=counsel, matter_id=matter.pk, firm_id=firm.pk)
+    computed = dashboard_figures(user=counsel, fresh=True)
+    cache.clear()  # a new process: nothing in memory
+    read = dashboard_figures(user=counsel)
+    assert read.computed_at == computed.computed_at
+    for table in ("recoveries_by_month", "rates_by_portfolio", "rates_by_creditor", "rates_by_firm",
+                  "matters_by_stage", "scorecards"):
+        assert getattr(read, table) == getattr(computed, table), table
+    assert DashboardSnapshot.objects.filter(scope="").count() == 3
+
+
+def test_the_refresh_keeps_every_filtered_view_opened_that_day_and_forgets_removed_ones(kept):
+    counsel = make_user(Role.COUNSEL)
+    matter = make_matter(principal=Decimal("1000.00"))
+    creditor = matter.debt.creditor_id
+    dashboard_figures(user=counsel, filters=filters_parse(creditor=creditor))  # someone opened the filtered view
+    DashboardSnapshot.objects.create(part="groups", scope="portfolio=999999", day=dt.date.today(), figures=[])
+    make_matter(principal=Decimal("2000.00"), creditor=matter.debt.creditor)
+
+    result = dashboard_refresh()
+
+    assert result["scopes"] == 2  # every matter, and the creditor's view; the removed portfolio's is gone
+    assert set(DashboardSnapshot.objects.values_list("scope", flat=True)) == {"", f"creditor={creditor}"}
+    board = dashboard_figures(user=counsel, filters=filters_parse(creditor=creditor))
+    assert sum(row.matters for row in board.matters_by_stage) == 2
