@@ -28,7 +28,7 @@ from templates_docx.defaults.layout import (
     write,
 )
 
-COLUMNS = (("序号", 1.4), ("材料名称", 7.6), ("份数", 3.4), ("备注", 3.2))
+COLUMNS = (("序号", 1.2), ("材料名称", 6.8), ("份数", 4.2), ("备注", 3.4))
 OPPOSING = "{{ guarantors|length + 1 }}"
 US = "{% if forum.is_court %}原告{% else %}申请人{% endif %}"
 THEM = "{% if forum.is_court %}被告{% else %}被申请人{% endif %}"
