@@ -97,12 +97,13 @@ def demand_json(demand: DemandRecord) -> dict:
         "demand": demand.pk,
         "date": demand.date.isoformat(),
         "channel": demand.channel,
-        **({"party": demand.party_id} if demand.party_id else {}),
+        **({"party": demand.party_id, "party_name": demand.party.name} if demand.party_id else {}),
         **({"address_kind": demand.address_kind} if demand.address_kind else {}),
         **({"address": mask_address(demand.address)} if demand.address else {}),
         **({"courier": demand.courier, "waybill": demand.waybill} if demand.courier else {}),
-        **({"document": demand.document_id} if demand.document_id else {}),
-        **({"proof": demand.proof_id} if demand.proof_id else {}),
+        # Named beside their ids: the template's name, the evidence's title (as the timeline tells them).
+        **({"document": demand.document_id, "document_title": demand.document.template.name} if demand.document_id else {}),
+        **({"proof": demand.proof_id, "proof_title": demand.proof.title} if demand.proof_id else {}),
     }
 
 
@@ -217,7 +218,10 @@ def demand_update(*, user: User, demand_id: int, changes: dict) -> DemandRecord:
 
     if "proof" in changes:
         proof = _proof_checked(matter, changes["proof"])
-        change("proof_id", proof.pk if proof else None)
+        if (proof.pk if proof else None) != demand.proof_id:
+            old["proof_title"] = demand.proof.title if demand.proof_id else ""
+            new["proof_title"] = proof.title if proof else ""
+            change("proof_id", proof.pk if proof else None)
     if "note" in changes:
         change("note", (changes["note"] or "").strip())
     delivered = changes.get("delivered", demand.delivered)
