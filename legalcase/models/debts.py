@@ -526,6 +526,8 @@ class DemandRecord(models.Model):
         """Delivered, and for a public notice in an outlet of national or the debtor's province's standing."""
         if not self.delivered:
             return False
+        if self.party_id is not None and self.party_id != self.debt.debtor_id:
+            return False  # a demand on a guarantor alone is not one on the debtor
         if self.channel != DemandChannel.PUBLIC_NOTICE:
             return True
         debtor = self.debt.debtor

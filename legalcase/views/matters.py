@@ -77,6 +77,7 @@ from legalcase.models import (
 )
 from legalcase.pagination import EstimatingPaginator
 from legalcase.templatetags.fasu import creditor_short, money, stage_badge
+from legalcase.views.demands import demands_context
 
 PAGE_SIZE = 50
 
@@ -316,6 +317,8 @@ def matter_bulk(request: HttpRequest) -> HttpResponse:
 def _job_summary(job: Job) -> str:
     """One line saying what a bulk job does, in the reader's language."""
     payload = job.payload
+    if job.kind == "demand_tracking_import":
+        return str(JOB_KIND_LABELS[job.kind])
     if job.kind != "matters_bulk":
         return job.kind
     action = payload.get("action")
@@ -373,6 +376,7 @@ JOB_KIND_LABELS = {
     "batch_run": gettext_lazy("Batch filings"),
     "evidence_bundle": gettext_lazy("Evidence bundle"),
     "document_generate": gettext_lazy("Filing"),
+    "demand_tracking_import": gettext_lazy("Courier tracking import"),
 }
 JOBS_PAGE_SIZE = 50
 
@@ -503,7 +507,6 @@ def _matter_context(request: HttpRequest, matter: Matter) -> dict:
         "debt": debt,
         "debtor": debt.debtor,
         "guarantees": guarantees,
-        "demands": debt.demands.select_related("debt__debtor").order_by("-date", "-id"),
         "deadlines": deadlines,
         "today": timezone.localdate(),
         "claim_rows": [(Debt._meta.get_field(name).verbose_name, getattr(debt, name)) for name in Debt.AMOUNT_FIELDS],
@@ -526,6 +529,7 @@ def _matter_context(request: HttpRequest, matter: Matter) -> dict:
         else None,
         "forum_names": forum_names() if can(user, "set_forum") else [],
         "sections": MATTER_SECTIONS,
+        **demands_context(request, matter),
     }
 
 
