@@ -107,7 +107,7 @@ def demand_entry(demand: DemandRecord, *, debt, exhibits: dict[int, str]) -> dic
         "courier_label": str(demand.get_courier_display()) if demand.courier else "",
         "waybill": demand.waybill,
         "delivered": demand.delivered,
-        "delivered_on": demand.effective_on if demand.delivered else None,
+        "delivered_on": demand.effective_on if demand.delivered else "",
         "delivery": DELIVERY_WORDS.get(demand.delivery_rule, "送达") if demand.delivered else "",
         # Evidence withdrawn (or not in this filing) is no exhibit: no number is claimed.
         "proof": exhibits.get(demand.proof_id, "") if demand.proof_id else "",
