@@ -480,3 +480,22 @@ def tracking_errors_file(job: Job) -> Path | None:
     if path.parent != tracking_folder().resolve() or not path.is_file():
         return None
     return path
+
+
+def tracking_rejected(job: Job, *, limit: int = 50) -> list[dict]:
+    """The first ``limit`` rows of a tracking import that were not applied, as the job page lists them:
+    ``{"line", "reasons", "cells"}`` (the escalation import's shape), read back from its errors file."""
+    path = tracking_errors_file(job)
+    if path is None:
+        return []
+    shown = []
+    with open(path, encoding="utf-8-sig", newline="") as source:
+        reader = csv.reader(source)
+        header = next(reader, [])[2:]
+        for row in reader:
+            if len(shown) >= limit:
+                break
+            if row:
+                cells = [(label, value) for label, value in zip(header, row[2:]) if value]
+                shown.append({"line": int(row[0]), "reasons": [row[1]], "cells": cells})
+    return shown

@@ -77,6 +77,7 @@ from legalcase.models import (
 )
 from legalcase.pagination import EstimatingPaginator
 from legalcase.templatetags.fasu import creditor_short, money, stage_badge
+from legalcase.services.demands import tracking_rejected
 from legalcase.views.demands import demands_context
 
 PAGE_SIZE = 50
@@ -354,6 +355,8 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
     failed = job.result.get("failed", len(errors)) if job.is_finished else 0
     # An import's rejected rows with their reasons (the first ones; the errors file has all).
     rejected = importing.import_rejected(job) if job.status == JobStatus.DONE and job.result.get("rejected") else []
+    if job.kind == "demand_tracking_import" and job.status == JobStatus.DONE:
+        rejected = tracking_rejected(job)
     context = {
         "nav": "matters",
         "job": job,
