@@ -326,7 +326,7 @@ def demand_proof_upload_view(request: HttpRequest, matter_id: int, demand_id: in
                 uploaded_file=uploaded,
                 kind=EvidenceKind.DELIVERY_PROOF,
                 title=title,
-                purpose=_("The demand reached the debtor, interrupting limitation"),
+                # Left empty: the filings say what it proves from the demand (delivered or not).
                 document_date=demand.delivered_on,
             )
             demand_update(user=request.user, demand_id=demand.pk, changes={"proof": item.pk})

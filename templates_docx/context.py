@@ -88,12 +88,20 @@ def party_context(party: Party, *, role: str) -> dict:
     }
 
 
-# How a courier event delivered a letter, as a filing says it (LEGAL_RULES Part 2, B.3).
-DELIVERY_WORDS = {
-    DELIVERY_SIGNED_RULE: "签收",
-    DELIVERY_REFUSED_RULE: "拒收（寄往约定送达地址，视为送达）",
-    DELIVERY_RETURNED_RULE: "被退回（寄往约定送达地址，视为送达）",
-}
+# How a filing names the courier (the choices' labels carry parentheses of their own).
+COURIER_NAMES = {"ems": "EMS", "sf": "顺丰速运", "other": "快递"}
+
+
+def _delivery_phrase(demand: DemandRecord, to: str) -> str:
+    """How the demand reached ``to``, by the rule that decided it (LEGAL_RULES Part 2, B.3)."""
+    on = _cn(demand.effective_on)
+    if demand.delivery_rule == DELIVERY_SIGNED_RULE:
+        return f"{to}于{on}签收"
+    if demand.delivery_rule == DELIVERY_REFUSED_RULE:
+        return f"{to}于{on}拒收（寄往约定的送达地址，视为送达）"
+    if demand.delivery_rule == DELIVERY_RETURNED_RULE:
+        return f"邮件于{on}被退回（寄往约定的送达地址，视为送达）"
+    return f"于{on}送达{to}"
 
 
 def demand_entry(demand: DemandRecord, *, debt, exhibits: dict[int, str]) -> dict:
@@ -104,11 +112,11 @@ def demand_entry(demand: DemandRecord, *, debt, exhibits: dict[int, str]) -> dic
         "channel": demand.channel,
         "channel_label": str(demand.get_channel_display()),
         "to": to,
-        "courier_label": str(demand.get_courier_display()) if demand.courier else "",
+        "courier_label": COURIER_NAMES.get(demand.courier, ""),
         "waybill": demand.waybill,
         "delivered": demand.delivered,
         "delivered_on": demand.effective_on if demand.delivered else "",
-        "delivery": DELIVERY_WORDS.get(demand.delivery_rule, "送达") if demand.delivered else "",
+        "delivery": _delivery_phrase(demand, to) if demand.delivered else "",
         # Evidence withdrawn (or not in this filing) is no exhibit: no number is claimed.
         "proof": exhibits.get(demand.proof_id, "") if demand.proof_id else "",
         "note": demand.note,
@@ -118,11 +126,10 @@ def demand_entry(demand: DemandRecord, *, debt, exhibits: dict[int, str]) -> dic
 def demand_proof_purpose(demand: DemandRecord, *, debt) -> str:
     """What the proof of a demand proves: the sending, and the delivery only when it was delivered."""
     to = demand.party.name if demand.party_id else debt.debtor.name
-    courier = f"（{demand.get_courier_display()}，运单号{demand.waybill}）" if demand.courier else ""
+    courier = f"（{COURIER_NAMES.get(demand.courier, '快递')}，运单号{demand.waybill}）" if demand.courier else ""
     text = f"证明原告于{_cn(demand.date)}以{demand.get_channel_display()}方式向{to}催收{courier}"
     if demand.delivered:
-        words = DELIVERY_WORDS.get(demand.delivery_rule, "送达")
-        text += f"，{to}于{_cn(demand.effective_on)}{words}，诉讼时效自该日中断"
+        text += f"，{_delivery_phrase(demand, to)}，诉讼时效自该日中断"
     return text
 
 

@@ -352,7 +352,7 @@ def complaint_credit_card():
             "{%p for d in demands %}",
             "{{ d.date|cn_date }}，以{{ d.channel_label }}方式向{{ d.to }}催收"
             "{% if d.courier_label %}（{{ d.courier_label }}，运单号{{ d.waybill }}）{% endif %}"
-            "{% if d.delivered %}，{{ d.to }}于{{ d.delivered_on|cn_date }}{{ d.delivery }}"
+            "{% if d.delivered %}，{{ d.delivery }}"
             "{% if d.proof %}（见{{ d.proof }}）{% endif %}{% endif %}"
             "{% if d.note %}（{{ d.note }}）{% endif %}；",
             "{%p endfor %}",
