@@ -7,13 +7,14 @@ import datetime as dt
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from legalcase.access import access_matter
-from legalcase.api.matters import ERRORS, ApiView, InputChoiceField, validated
+from legalcase.api.matters import ERRORS, ApiView, ConflictSerializer, InputChoiceField, validated
 from legalcase.api.record import StrictSerializer
 from legalcase.identity import mask_address
 from legalcase.services.demands import tracking_import_start
@@ -25,7 +26,22 @@ from legalcase.models import (
     TrackingStatus,
 )
 from legalcase.pagination import MatterPagination
-from legalcase.services.demands import demand_flag, demand_record, demand_track, demand_update
+from legalcase.services.demands import (
+    DemandConflict,
+    demand_body_digest,
+    demand_flag,
+    demand_record,
+    demand_track,
+    demand_update,
+)
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Optional. The same key with the same body answers 200 with the demand it recorded; another body, 409.",
+)
 
 # Representations ----------------------------------------------------------------------
 
@@ -133,24 +149,40 @@ class MatterDemandsView(ApiView, generics.ListAPIView):
     def get_queryset(self):
         return _demands_of(access_matter(self.request.user, self.kwargs["matter_id"]))
 
-    @extend_schema(summary="Record a demand", request=DemandRequestSerializer, responses={201: DemandSerializer, **ERRORS})
+    @extend_schema(
+        summary="Record a demand",
+        request=DemandRequestSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: DemandSerializer,
+            200: OpenApiResponse(DemandSerializer, description="A replay: the demand this key recorded."),
+            409: OpenApiResponse(ConflictSerializer, description="The key was used with a different body."),
+            **ERRORS,
+        },
+    )
     def post(self, request, matter_id: int):
         data = validated(DemandRequestSerializer, request.data)
-        demand = demand_record(
-            user=request.user,
-            matter_id=matter_id,
-            date=data["date"],
-            channel=data["channel"],
-            party_id=data["party"],
-            address_kind=data["address_kind"],
-            address=data["address"],
-            courier=data["courier"],
-            waybill=data["waybill"],
-            document_id=data["document"],
-            proof_id=data["proof"],
-            note=data["note"],
-        )
-        return _answer(demand, status.HTTP_201_CREATED)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        try:
+            demand, created = demand_record(
+                user=request.user,
+                matter_id=matter_id,
+                date=data["date"],
+                channel=data["channel"],
+                party_id=data["party"],
+                address_kind=data["address_kind"],
+                address=data["address"],
+                courier=data["courier"],
+                waybill=data["waybill"],
+                document_id=data["document"],
+                proof_id=data["proof"],
+                note=data["note"],
+                idempotency_key=key,
+                body_digest=demand_body_digest(dict(data)) if key else "",
+            )
+        except DemandConflict as exc:
+            return Response({"detail": str(exc), "stage": exc.stage}, status=status.HTTP_409_CONFLICT)
+        return _answer(demand, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class DemandDetailView(ApiView):

@@ -547,7 +547,7 @@ def _add_courier_letters(opened: list[int]) -> None:
         debtor = matter.debt.debtor
         address = (debtor.service_address if address_kind == "service_address" else "") or debtor.address
         waybill = f"EA{8800000 + serial:09d}CN" if courier == "ems" else f"SF{1400000000 + serial:012d}"
-        demand = demand_record(
+        demand, _created = demand_record(
             user=matter.owner,
             matter_id=matter.pk,
             date=sent,

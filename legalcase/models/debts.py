@@ -504,6 +504,10 @@ class DemandRecord(models.Model):
     created_by = models.ForeignKey(
         "legalcase.User", verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The optional Idempotency-Key of the POST that recorded it (API.md "Conventions"), with
+    # the SHA-256 of the body: the same key and body again answer the same demand.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True, default="", db_default="")
+    request_digest = models.CharField(_("request digest"), max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["date", "id"]
@@ -518,6 +522,9 @@ class DemandRecord(models.Model):
             ),
             # The courier's export names a letter by its waybill alone.
             models.UniqueConstraint(fields=["courier", "waybill"], condition=~Q(waybill=""), name="demand_unique_waybill"),
+            models.UniqueConstraint(
+                fields=["debt", "idempotency_key"], condition=~Q(idempotency_key=""), name="demand_unique_idempotency_key"
+            ),
         ]
         indexes = [models.Index(fields=["waybill"], condition=~Q(waybill=""), name="demand_waybill")]
 

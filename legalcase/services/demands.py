@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import json
 import secrets
 from pathlib import Path
 
@@ -54,6 +56,7 @@ from legalcase.services.deadlines import deadlines_deferred, matter_deadlines_re
 UPDATABLE = ("proof", "note", "delivered", "delivered_on")
 ADDRESS_MAX = DemandRecord._meta.get_field("address").max_length
 WAYBILL_MAX = DemandRecord._meta.get_field("waybill").max_length
+IDEMPOTENCY_KEY_MAX = DemandRecord._meta.get_field("idempotency_key").max_length
 
 
 def _document_model():
@@ -91,6 +94,22 @@ def _document_checked(matter: Matter, document_id: int | None):
     return document
 
 
+class DemandConflict(Exception):
+    """An Idempotency-Key already used on this matter for a different demand (API.md: 409)."""
+
+    def __init__(self, demand: DemandRecord, stage: str):
+        super().__init__(
+            _("This Idempotency-Key was already used on this matter for a different demand (%(id)s).") % {"id": demand.pk}
+        )
+        self.demand, self.stage = demand, stage
+
+
+def demand_body_digest(body: dict) -> str:
+    """The SHA-256 of a demand request in canonical JSON (key order and spacing do not count)."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def demand_json(demand: DemandRecord) -> dict:
     """What a timeline event says of a demand: its fields as the API writes them, the address masked."""
     return {
@@ -122,15 +141,26 @@ def demand_record(
     document_id: int | None = None,
     proof_id: int | None = None,
     note: str = "",
-) -> DemandRecord:
-    """Record a demand made on the matter's debtor or a guarantor; it is not delivered yet.
+    idempotency_key: str = "",
+    body_digest: str = "",
+) -> tuple[DemandRecord, bool]:
+    """Record a demand made on the matter's debtor or a guarantor (not delivered yet); return it and whether it is new.
 
     ``date`` is the day it was made or sent (not after today). A letter by courier names
     the courier and its waybill (unique per courier, so a courier's export finds it);
     ``document`` is a document generated for this matter (the 律师函), ``proof`` evidence
     of this matter. Refused with a ValidationError naming the field; nothing is stored.
+    With an ``idempotency_key`` (optional) the same key and body again return the demand
+    it recorded; with another body it is a ``DemandConflict``.
     """
     matter = access_matter(user, matter_id, action="write_demands", for_update=True)
+    key = (idempotency_key or "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationError({"idempotency_key": _("At most %(max)s characters.") % {"max": IDEMPOTENCY_KEY_MAX}})
+    if key and (existing := matter.debt.demands.filter(idempotency_key=key).first()) is not None:
+        if existing.request_digest != body_digest:
+            raise DemandConflict(existing, matter.stage)
+        return existing, False
     errors: dict[str, str] = {}
     if channel not in DemandChannel.values or channel == DemandChannel.PUBLIC_NOTICE:
         # A newspaper notice comes with a transfer or an escalation, naming its outlet.
@@ -182,12 +212,14 @@ def demand_record(
                 proof=proof,
                 note=note,
                 created_by=user,
+                idempotency_key=key,
+                request_digest=body_digest if key else "",
             )
     except IntegrityError:  # the same waybill recorded at the same moment by another writer
         raise ValidationError({"waybill": _("This waybill is already recorded.")}) from None
     record_event(matter=matter, actor=user, kind=EventKind.DEMAND_RECORDED, new=demand_json(demand))
     matter_deadlines_recompute(matter_id=matter.pk)
-    return demand
+    return demand, True
 
 
 @transaction.atomic

@@ -29,8 +29,8 @@ def letters(settings, tmp_path):
     counsel = make_user(Role.COUNSEL)
     matter = make_matter(overdue_since=dt.date(2022, 10, 8))
     common = {"user": counsel, "matter_id": matter.pk, "channel": "letter", "address": "北京市朝阳区建国路88号"}
-    signed = demand_record(date=dt.date(2023, 9, 28), courier="ems", waybill="EA100000001CN", address_kind="domicile", **common)
-    refused = demand_record(date=dt.date(2023, 4, 28), courier="sf", waybill="SF200000002", address_kind="service_address", **common)
+    signed, _ = demand_record(date=dt.date(2023, 9, 28), courier="ems", waybill="EA100000001CN", address_kind="domicile", **common)
+    refused, _ = demand_record(date=dt.date(2023, 4, 28), courier="sf", waybill="SF200000002", address_kind="service_address", **common)
     return {"counsel": counsel, "matter": matter, "signed": signed, "refused": refused}
 
 
