@@ -82,7 +82,7 @@ def matter_documents(matter: Matter) -> list[tuple[int, str]]:
     """
     documents = (
         DemandRecord._meta.get_field("document")
-        .related_model.objects.filter(matter=matter, status="done")
+        .related_model.objects.filter(matter=matter, docx_file__isnull=False)
         .select_related("template")
         .order_by("-created_at", "-id")[:50]
     )
@@ -136,12 +136,17 @@ def demands_context(request: HttpRequest, matter: Matter, *, failed: dict | None
                 auto_id=f"deliver-{demand.pk}-%s",
             )
             demand.delivery_failed = ("delivery", demand.pk) in failed
+    # "Send by courier" beside a generated 律师函 opens the form with that document chosen.
+    chosen = request.GET.get("send_document", "")
+    initial = {"document": int(chosen), "channel": DemandChannel.LETTER} if chosen.isdigit() else {}
     return {
         "matter": matter,
         "demands": demands,
         "may_write_demands": may_write,
-        "demand_form": (failed.get("demand") or DemandForm(matter=matter, auto_id="demand-new-%s")) if may_write else None,
-        "demand_failed": "demand" in failed,
+        "demand_form": (failed.get("demand") or DemandForm(matter=matter, initial=initial, auto_id="demand-new-%s"))
+        if may_write
+        else None,
+        "demand_failed": "demand" in failed or bool(initial),
         "may_upload_proof": can(request.user, "write_evidence"),
     }
 
