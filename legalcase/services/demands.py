@@ -415,7 +415,8 @@ def tracking_import(*, user: User, path: Path | str, report=None) -> dict:
     the event recorded through ``demand_track``, which refuses an event before the
     sending or in the future (``rejected``) and counts a repeat as ``unchanged``.
     Rejected and unmatched rows go to ``<path>.errors.csv`` with their reasons, every
-    cell spreadsheet-safe. Deadlines are recomputed once per matter per chunk.
+    cell spreadsheet-safe (``tracking_errors_file`` finds it). Deadlines are recomputed
+    once per matter per chunk.
     """
     counts = {"applied": 0, "unchanged": 0, "unmatched": 0, "rejected": 0}
     errors_file = Path(f"{path}.errors.csv")
@@ -459,7 +460,7 @@ def tracking_import(*, user: User, path: Path | str, report=None) -> dict:
                 flush()
         if chunk:
             flush()
-    return {**counts, "errors_file": str(errors_file)}
+    return counts
 
 
 def _tracking_row(user: User, row: list, cells_of, found: dict[str, list[int]]) -> tuple[str, str]:
@@ -506,9 +507,10 @@ def tracking_import_run(*, job: Job, report) -> dict:
 
 def tracking_errors_file(job: Job) -> Path | None:
     """The errors file of a finished tracking import, if it is still in private storage."""
-    if job.kind != TRACKING_IMPORT_KIND or not job.result.get("errors_file"):
+    # Beside the uploaded file, never named in an answer (API.md: no answer holds a path).
+    if job.kind != TRACKING_IMPORT_KIND or not job.result.get("errors_url"):
         return None
-    path = Path(job.result["errors_file"]).resolve()
+    path = Path(f"{job.payload['path']}.errors.csv").resolve()
     if path.parent != tracking_folder().resolve() or not path.is_file():
         return None
     return path

@@ -63,6 +63,7 @@ def test_a_chinese_export_is_applied_as_a_job_and_bad_rows_go_to_a_spreadsheet_s
         "applied": 3, "unchanged": 1, "unmatched": 1, "rejected": 3,
     }  # fmt: skip
     assert result["errors_url"] == reverse("demand_tracking_errors", args=[job.pk])
+    assert "imports" not in str(result)  # no answer holds a path
     assert state["progress"]["done"] == 8
     signed, refused = letters["signed"], letters["refused"]
     signed.refresh_from_db()
