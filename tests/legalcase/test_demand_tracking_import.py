@@ -128,3 +128,26 @@ def test_the_upload_page_starts_the_job_and_shows_its_progress(client, letters):
     job_run(job_id=job.pk)
     html = client.get(reverse("job_detail", args=[job.pk])).content.decode()
     assert "progressbar" in html and "快递状态导入" in html
+
+
+def test_an_xlsx_export_with_time_cells_is_read_as_beijing_time(letters):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["快递单号", "物流状态", "操作时间"])
+    sheet.append(["SF200000002", "退回", dt.datetime(2023, 5, 10, 9, 30)])
+    content = io.BytesIO()
+    book.save(content)
+    client = APIClient()
+    client.force_authenticate(letters["counsel"])
+    upload = SimpleUploadedFile("顺丰.xlsx", content.getvalue())
+    job = Job.objects.get(pk=client.post("/api/v1/demands/tracking-imports/", {"file": upload}).json()["job"])
+    job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.result["applied"], job.result["errors_url"]) == (1, None)
+    event = DemandTracking.objects.get(demand=letters["refused"])
+    assert event.at == dt.datetime(2023, 5, 10, 1, 30, tzinfo=dt.UTC) and event.source == "import"
+    letters["refused"].refresh_from_db()
+    # Returned from the agreed service address: delivered on the return day.
+    assert letters["refused"].delivered_on == dt.date(2023, 5, 10)
