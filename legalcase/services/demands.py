@@ -439,10 +439,17 @@ def tracking_import(*, user: User, path: Path | str, report=None) -> dict:
             found: dict[str, list[int]] = {}
             for pk, waybill in letters.filter(waybill__in=waybills).values_list("pk", "waybill"):
                 found.setdefault(waybill, []).append(pk)
+            # A courier's exports are cumulative: the events already recorded are read in one
+            # query and counted as unchanged without a call each.
+            recorded = set(
+                DemandTracking.objects.filter(demand_id__in=[pk for pks in found.values() for pk in pks]).values_list(
+                    "demand_id", "status", "at"
+                )
+            )
             with deadlines_deferred():
                 for line, row in chunk:
                     original = [couriers.cell_text(cells_of(row, name)) for name in ("waybill", "status", "time")]
-                    outcome, reason = _tracking_row(user, row, cells_of, found)
+                    outcome, reason = _tracking_row(user, row, cells_of, found, recorded)
                     counts[outcome] += 1
                     if reason:
                         errors.writerow([line, couriers.spreadsheet_safe(reason), *map(couriers.spreadsheet_safe, original)])
@@ -463,7 +470,7 @@ def tracking_import(*, user: User, path: Path | str, report=None) -> dict:
     return counts
 
 
-def _tracking_row(user: User, row: list, cells_of, found: dict[str, list[int]]) -> tuple[str, str]:
+def _tracking_row(user: User, row: list, cells_of, found: dict[str, list[int]], recorded: set) -> tuple[str, str]:
     """Apply one row: its outcome (a key of the counts) and, when not applied, the reason."""
     waybill = couriers.cell_text(cells_of(row, "waybill"))
     if not waybill:
@@ -478,6 +485,8 @@ def _tracking_row(user: User, row: list, cells_of, found: dict[str, list[int]]) 
         at = couriers.time_read(cells_of(row, "time"))
     except couriers.CellError as exc:
         return "rejected", str(exc)
+    if (matches[0], status, at) in recorded:
+        return "unchanged", ""
     note = couriers.cell_text(cells_of(row, "note"))
     try:
         with transaction.atomic():
@@ -488,6 +497,7 @@ def _tracking_row(user: User, row: list, cells_of, found: dict[str, list[int]]) 
         return "rejected", "；".join(exc.messages)
     except PermissionDenied:
         return "rejected", _("Your role may not take this action.")
+    recorded.add((matches[0], status, at))
     return ("applied", "") if created else ("unchanged", "")
 
 
