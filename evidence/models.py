@@ -23,6 +23,7 @@ class EvidenceKind(models.TextChoices):
     IDENTITY = "identity", _("Identity document")
     RULING = "ruling", _("Ruling")
     NOTICE = "notice", _("Notice")
+    DELIVERY_PROOF = "delivery_proof", _("Proof of delivery")
     OTHER = "other", _("Other")
 
 

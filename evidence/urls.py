@@ -19,6 +19,11 @@ urlpatterns = [
         views.evidence_reinstate_view,
         name="evidence_reinstate",
     ),
+    path(
+        "matters/<int:matter_id>/demands/<int:demand_id>/proof/",
+        views.demand_proof_upload_view,
+        name="evidence_demand_proof",
+    ),
     path("matters/<int:matter_id>/bundles/", views.bundle_build_view, name="evidence_bundle_build"),
     path("matters/<int:matter_id>/rulings/upload/", ruling_views.ruling_upload_view, name="ruling_upload"),
 ]

@@ -11,8 +11,10 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
@@ -36,8 +38,9 @@ from evidence.services import (
     evidence_withdraw,
 )
 from evidence.validation import title_from_filename
-from legalcase.access import access_matter, can
-from legalcase.models import Matter
+from legalcase.access import access_child, access_matter, can
+from legalcase.models import DemandRecord, Matter
+from legalcase.services.demands import demand_update
 
 
 def _section(request: HttpRequest, matter: Matter, *, form=None, results=None, bundle_form=None) -> HttpResponse:
@@ -293,3 +296,42 @@ def evidence_reinstate_view(request: HttpRequest, matter_id: int, evidence_id: i
         lambda: evidence_reinstate(user=request.user, evidence_id=item.pk),
         pgettext("evidence", "Reinstated"),
     )
+
+
+@login_required
+@require_POST
+def demand_proof_upload_view(request: HttpRequest, matter_id: int, demand_id: int) -> HttpResponse:
+    """Store the proof of a demand's delivery (the signed receipt, the courier's PDF) as evidence and attach it.
+
+    The file is validated like any evidence and stored as ``delivery_proof``; the demand
+    then names it (``demand_update``), in the same transaction, so a refused file
+    leaves neither. Attaching proof does not by itself deliver the demand.
+    """
+    matter = access_matter(request.user, matter_id, action="write_evidence")
+    demand = access_child(
+        request.user, DemandRecord, demand_id, action="write_demands", rows=DemandRecord.objects.filter(debt__matter=matter)
+    )
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        messages.error(request, _("Choose a file."))
+        return redirect(f"{reverse('matter_detail', args=[matter.pk])}#matter-demands")
+    title = _("Proof of delivery: %(what)s") % {
+        "what": f"{demand.get_courier_display()} {demand.waybill}" if demand.waybill else demand.date.isoformat()
+    }
+    try:
+        with transaction.atomic():
+            item = evidence_upload(
+                user=request.user,
+                matter_id=matter.pk,
+                uploaded_file=uploaded,
+                kind=EvidenceKind.DELIVERY_PROOF,
+                title=title,
+                # Left empty: the filings say what it proves from the demand (delivered or not).
+                document_date=demand.delivered_on,
+            )
+            demand_update(user=request.user, demand_id=demand.pk, changes={"proof": item.pk})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Proof of delivery stored as evidence."))
+    return redirect(f"{reverse('matter_detail', args=[matter.pk])}#matter-demands")

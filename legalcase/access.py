@@ -64,6 +64,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "write_lpr": frozenset({ADMIN}),
     # LEGAL_RULES B.6: counsel decides whether the acceptance fee is in the 迟延履行 base.
     "set_delay_base": frozenset({COUNSEL, ADMIN}),
+    # Demands and their courier tracking (API.md v1.1 roles: "contacts, demands, …").
+    "write_demands": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
 }
 
 

@@ -158,8 +158,11 @@ class PortfolioAdmin(admin.ModelAdmin):
 
 @admin.register(DemandRecord)
 class DemandRecordAdmin(ReadOnlyAdmin):
-    list_display = ("debt", "date", "channel", "delivered")
-    list_filter = ("channel", "delivered")
+    list_display = ("debt", "date", "channel", "courier", "waybill", "delivered", "delivered_on", "delivery_rule")
+    list_filter = ("channel", "delivered", "courier")
+    # The address is shown masked (API.md: addresses keep their first 6 characters).
+    exclude = ("address", "idempotency_key", "request_digest")
+    readonly_fields = ("masked_address",)
     show_full_result_count = False
 
 

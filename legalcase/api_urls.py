@@ -4,6 +4,7 @@ from django.urls import path
 
 from legalcase import api
 from legalcase.api import dashboard as dashboard_api
+from legalcase.api import demands as demand_api
 from legalcase.api import enforcement as enforcement_api
 from legalcase.api import fees as fees_api
 from legalcase.api import record as record_api
@@ -38,6 +39,11 @@ urlpatterns = [
     path("calculators/interest/", interest_api.InterestView.as_view(), name="calculator-interest"),
     path("lpr/", interest_api.LprListView.as_view(), name="lpr-list"),
     path("jobs/<uuid:job_id>/", api.JobView.as_view(), name="job-detail"),
+    # Demands and their courier tracking (api/demands.py)
+    path("matters/<int:matter_id>/demands/", demand_api.MatterDemandsView.as_view(), name="matter-demands"),
+    path("demands/tracking-imports/", demand_api.TrackingImportView.as_view(), name="demand-tracking-imports"),
+    path("demands/<int:demand_id>/", demand_api.DemandDetailView.as_view(), name="demand-detail"),
+    path("demands/<int:demand_id>/tracking/", demand_api.DemandTrackingView.as_view(), name="demand-tracking"),
     path("forums/", api.ForumListView.as_view(), name="forum-list"),
     path("forums/<int:forum_id>/", api.ForumDetailView.as_view(), name="forum-detail"),
     path("matters/<int:matter_id>/forum/", api.MatterForumView.as_view(), name="matter-forum"),

@@ -54,6 +54,7 @@ JOB_KINDS: dict[str, JobKind] = {
         on_give_up="legalcase.importing.escalations_import_give_up",
     ),
     "deadlines_recompute": JobKind(handler="legalcase.services.deadlines.deadlines_recompute_run"),
+    "demand_tracking_import": JobKind(handler="legalcase.services.demands.tracking_import_run"),
 }
 
 

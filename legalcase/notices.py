@@ -119,3 +119,30 @@ def newspaper_notice_counts(outlet: str, home_province: str | None) -> bool:
     if scope == "national":
         return True
     return scope == "provincial" and home_province is not None and code == home_province
+
+
+# --- Delivery of a demand letter by courier (LEGAL_RULES Part 2, B.3, demand.delivery@2021) ---
+
+DELIVERY_SIGNED_RULE = "demand.delivery.signed@2021"
+DELIVERY_REFUSED_RULE = "demand.delivery.refused@2021"
+DELIVERY_RETURNED_RULE = "demand.delivery.returned@2021"
+# A person recorded the delivery (PATCH ``delivered``), on the proof they hold.
+DELIVERY_RECORDED_RULE = "demand.delivery.recorded@2021"
+# The agreed service address (送达地址确认): refusal or return there counts as arrival.
+SERVICE_ADDRESS = "service_address"
+
+
+def demand_delivery(events, *, address_kind: str):
+    """The first courier event that delivers a letter: ``(day, rule)``, or None. Pure.
+
+    ``events`` are ``(status, day)`` pairs, in any order. A letter signed for arrives on
+    the day it is signed (诉讼时效规定 Art. 8 para 1 (1)/(2)). A refusal, or a return, is an
+    arrival that "should have happened" (应当到达, Art. 8 para 1 (2)) only when the letter
+    went to the service address the debtor agreed; at any other address it delivers
+    nothing (the conservative reading of B.3's table). In transit, accepted: nothing.
+    """
+    rules = {"signed": DELIVERY_SIGNED_RULE}
+    if address_kind == SERVICE_ADDRESS:
+        rules |= {"refused": DELIVERY_REFUSED_RULE, "returned": DELIVERY_RETURNED_RULE}
+    delivering = sorted((day, rules[status]) for status, day in events if status in rules)
+    return delivering[0] if delivering else None

@@ -40,7 +40,9 @@ from legalcase.models import (
     Debt,
     DeadlineKind,
     DeadlineStatus,
+    DemandAddressKind,
     DemandChannel,
+    DemandCourier,
     EnforcementAction,
     EventKind,
     FeeInvoice,
@@ -54,6 +56,7 @@ from legalcase.models import (
     ServiceMethod,
     Settlement,
     Stage,
+    TrackingStatus,
     User,
 )
 from legalcase.money import percent_text
@@ -161,6 +164,9 @@ KEY_CHOICES: dict[str, type[models.TextChoices]] = {
     "guarantee_type": Guarantee.Type,
     "method": ServiceMethod,
     "channel": DemandChannel,
+    "courier": DemandCourier,
+    "address_kind": DemandAddressKind,
+    "tracking_status": TrackingStatus,
 }
 
 # A phone's status (API.md ``phones``), until the choices that hold it are known here.
@@ -286,6 +292,13 @@ FIELD_LABELS: dict[str, Any] = {
     "contingency_rate": gettext_lazy("contingency fee rate"),
     "cap": gettext_lazy("fee cap"),
     "number": pgettext_lazy("field", "number"),
+    # Demands and their courier tracking
+    "delivered": gettext_lazy("delivered"),
+    "delivered_on": gettext_lazy("delivered on"),
+    "delivery_rule": gettext_lazy("delivery rule"),
+    "tracking_status": gettext_lazy("courier status"),
+    "proof_title": gettext_lazy("proof of delivery"),
+    "waybill": gettext_lazy("waybill number"),
 }
 
 # An evidence item's ``position`` is its place in the list, not a party's job.
@@ -295,7 +308,7 @@ EVIDENCE_LABELS = {"position": pgettext_lazy("field", "order in the list")}
 ID_KEYS = {
     "evidence", "bundle", "proceeding", "deadline", "ruling", "hearing", "document", "service_record", "action",
     "recovery", "cost", "asset", "settlement", "invoice", "assignment", "payment", "batch", "renews", "reverses",
-    "portfolio_transfer_id", "sha256", "version", "text_source", "id",
+    "portfolio_transfer_id", "sha256", "version", "text_source", "id", "demand", "proof",
 }  # fmt: skip
 # Models whose fields may name an unknown key (their verbose name is its label).
 LABEL_MODELS = (
@@ -925,6 +938,67 @@ def _invoice_paid(e, old, new) -> str:
     return _sentence(*parts)
 
 
+# Which rule delivered a demand (``notices.demand_delivery``), as the reader says it.
+DELIVERY_RULE_TEXT = {
+    "demand.delivery.signed@2021": gettext_lazy("signed for: delivered that day"),
+    "demand.delivery.refused@2021": gettext_lazy("refused at the agreed service address: deemed delivered"),
+    "demand.delivery.returned@2021": gettext_lazy("returned from the agreed service address: deemed delivered"),
+    "demand.delivery.recorded@2021": gettext_lazy("delivery recorded by hand on the proof held"),
+}
+
+
+def _delivery(new: dict) -> str:
+    if new.get("delivered"):
+        rule = DELIVERY_RULE_TEXT.get(new.get("delivery_rule", ""), "")
+        text = _("delivered on %(date)s") % {"date": date_text(new.get("delivered_on"))}
+        return f"{text}（{rule}）" if rule else text
+    return _("not delivered")
+
+
+def _demand_recorded(e, old, new) -> str:
+    parts = [
+        _("Recorded a demand by %(channel)s on %(date)s")
+        % {"channel": _q(choice_text(new.get("channel"), DemandChannel)), "date": date_text(new.get("date"))}
+    ]
+    if new.get("party_name"):
+        parts.append(_("to %(party)s") % {"party": new["party_name"]})
+    if new.get("courier"):
+        parts.append(
+            _("sent by %(courier)s, waybill %(waybill)s")
+            % {"courier": choice_text(new["courier"], DemandCourier), "waybill": new.get("waybill", "")}
+        )
+    if new.get("address_kind"):
+        parts.append(
+            _("to the %(kind)s %(address)s")
+            % {"kind": choice_text(new["address_kind"], DemandAddressKind), "address": new.get("address", "")}
+        )
+    if new.get("document_title"):
+        parts.append(_("document %(title)s") % {"title": _q(new["document_title"])})
+    return _sentence(*parts)
+
+
+def _demand_updated(e, old, new) -> str:
+    changes = field_changes(
+        {k: v for k, v in old.items() if k != "delivery_rule"}, {k: v for k, v in new.items() if k != "delivery_rule"}
+    )
+    head = _("Updated the demand")
+    if "delivered" in new:
+        changes.append(_delivery(new))
+    return _("%(kind)s: %(changes)s.") % {"kind": head, "changes": _list(changes)} if changes else _sentence(head)
+
+
+def _demand_tracked(e, old, new) -> str:
+    return _sentence(
+        _("Courier event for waybill %(waybill)s: %(status)s at %(at)s")
+        % {
+            "waybill": new.get("waybill", ""),
+            "status": _q(choice_text(new.get("status"), TrackingStatus)),
+            "at": when_text(new.get("at")),
+        },
+        _delivery(new),
+    )
+
+
 SENTENCES: dict[str, Callable[[MatterEvent, dict, dict], str]] = {
     EventKind.CREATED: _created,
     EventKind.STAGE_CHANGED: _stage_changed,
@@ -961,6 +1035,9 @@ SENTENCES: dict[str, Callable[[MatterEvent, dict, dict], str]] = {
     EventKind.INVOICE_SUBMITTED: _invoice_submitted,
     EventKind.INVOICE_DECIDED: _invoice_decided,
     EventKind.INVOICE_PAID: _invoice_paid,
+    EventKind.DEMAND_RECORDED: _demand_recorded,
+    EventKind.DEMAND_UPDATED: _demand_updated,
+    EventKind.DEMAND_TRACKED: _demand_tracked,
 }
 
 

@@ -7,6 +7,7 @@ from legalcase.views import calculators as calculator_views
 from legalcase.views import claims as claim_views
 from legalcase.views import dashboard as dashboard_views
 from legalcase.views import deadlines as deadline_views
+from legalcase.views import demands as demand_views
 from legalcase.views import enforcement as enforcement_views
 from legalcase.views import fees as fee_views
 from legalcase.views import forums as forum_views
@@ -37,6 +38,21 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:job_id>/errors.csv", views.escalation_import_errors, name="escalation_import_errors"),
     path("imports/escalations/", views.escalation_import, name="escalation_import"),
+    # Demands, courier tracking and its import (views/demands.py)
+    path("imports/tracking/", demand_views.tracking_import, name="tracking_import"),
+    path("jobs/<uuid:job_id>/tracking-errors.csv", demand_views.tracking_import_errors, name="demand_tracking_errors"),
+    path("matters/<int:matter_id>/demands/", demand_views.demands_section, name="demands_section"),
+    path("matters/<int:matter_id>/demands/new/", demand_views.demand_record_view, name="demand_record"),
+    path(
+        "matters/<int:matter_id>/demands/<int:demand_id>/tracking/",
+        demand_views.demand_track_view,
+        name="demand_track",
+    ),
+    path(
+        "matters/<int:matter_id>/demands/<int:demand_id>/delivery/",
+        demand_views.demand_deliver_view,
+        name="demand_deliver",
+    ),
     path(
         "imports/escalations/template.<str:kind>",
         views.escalation_import_template,

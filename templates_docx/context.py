@@ -23,6 +23,7 @@ from legalcase.models import (
     Assignment,
     AssignmentLawyer,
     ClaimTransfer,
+    DemandRecord,
     EnforcementAction,
     Guarantee,
     Matter,
@@ -31,6 +32,7 @@ from legalcase.models import (
     RulingParty,
     Settlement,
 )
+from legalcase.notices import DELIVERY_REFUSED_RULE, DELIVERY_RETURNED_RULE, DELIVERY_SIGNED_RULE
 from legalcase.periods import FREEZE_PERIODS
 from legalcase.services.bound_parties import LIABILITY_LABELS, enforcement_bound
 from legalcase.services.claims import enforcement_application_amounts
@@ -86,6 +88,55 @@ def party_context(party: Party, *, role: str) -> dict:
     }
 
 
+# How a filing names the courier (the choices' labels carry parentheses of their own).
+COURIER_NAMES = {"ems": "EMS", "sf": "顺丰速运", "other": "快递"}
+
+
+def _delivery_phrase(demand: DemandRecord, to: str) -> str:
+    """How the demand reached ``to``, by the rule that decided it (LEGAL_RULES Part 2, B.3)."""
+    on = _cn(demand.effective_on)
+    if demand.delivery_rule == DELIVERY_SIGNED_RULE:
+        return f"{to}于{on}签收"
+    if demand.delivery_rule == DELIVERY_REFUSED_RULE:
+        return f"{to}于{on}拒收（寄往约定的送达地址，视为送达）"
+    if demand.delivery_rule == DELIVERY_RETURNED_RULE:
+        return f"邮件于{on}被退回（寄往约定的送达地址，视为送达）"
+    return f"于{on}送达{to}"
+
+
+def demand_entry(demand: DemandRecord, *, debt, exhibits: dict[int, str]) -> dict:
+    """One demand as the forms list it: delivered only when it was, its proof by exhibit number."""
+    to = demand.party.name if demand.party_id else debt.debtor.name
+    return {
+        "date": demand.date,
+        "channel": demand.channel,
+        "channel_label": str(demand.get_channel_display()),
+        "to": to,
+        "courier_label": COURIER_NAMES.get(demand.courier, ""),
+        "waybill": demand.waybill,
+        "delivered": demand.delivered,
+        "delivered_on": demand.effective_on if demand.delivered else "",
+        "delivery": _delivery_phrase(demand, to) if demand.delivered else "",
+        # Evidence withdrawn (or not in this filing) is no exhibit: no number is claimed.
+        "proof": exhibits.get(demand.proof_id, "") if demand.proof_id else "",
+        "note": demand.note,
+    }
+
+
+def demand_proof_purpose(demand: DemandRecord, *, debt) -> str:
+    """What the proof of a demand proves: the sending, and the delivery only when it was delivered."""
+    to = demand.party.name if demand.party_id else debt.debtor.name
+    courier = f"（{COURIER_NAMES.get(demand.courier, '快递')}，运单号{demand.waybill}）" if demand.courier else ""
+    text = f"证明原告于{_cn(demand.date)}以{demand.get_channel_display()}方式向{to}催收{courier}"
+    if demand.delivered:
+        text += f"，{_delivery_phrase(demand, to)}，诉讼时效自该日中断"
+    return text
+
+
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def matter_context(matter: Matter, *, today: date) -> dict:
     """Everything a filing may print about ``matter``, as of ``today`` (the filing date)."""
     debt = matter.debt
@@ -98,6 +149,9 @@ def matter_context(matter: Matter, *, today: date) -> dict:
     evidence = sorted(
         (item for item in matter.evidence.all() if item.withdrawn_at is None), key=lambda item: (item.position, item.pk)
     )
+    exhibits = dict(zip((item.pk for item in evidence), exhibit_numbers([item.group for item in evidence]), strict=True))
+    # A proof of delivery says what it proves from its demand (LEGAL_RULES Part 2, B.3).
+    proof_purposes = {demand.proof_id: demand_proof_purpose(demand, debt=debt) for demand in demands if demand.proof_id}
     charges_total = debt.non_principal_total
     claim_total = debt.claim_total
     fees = court_fees(claim_total) if claim_total > 0 else None
@@ -204,23 +258,14 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "day_count": debt.day_count,
             "exceeds_24_percent": exceeds_24_percent(debt),
         },
-        "demands": [
-            {
-                "date": demand.date,
-                "channel": demand.channel,
-                "channel_label": str(demand.get_channel_display()),
-                "delivered": demand.delivered,
-                "note": demand.note,
-            }
-            for demand in demands
-        ],
+        "demands": [demand_entry(demand, debt=debt, exhibits=exhibits) for demand in demands],
         "evidence": [
             {
                 "number": number,
                 "title": item.title,
                 "kind_label": str(item.get_kind_display()),
                 "source": item.source or "原告提供",
-                "purpose": _or_missing(item.purpose, f"{item.title}的证明目的"),
+                "purpose": item.purpose or proof_purposes.get(item.pk) or missing(f"{item.title}的证明目的"),
                 "pages": item.page_count or "",
                 "page_range": page_range,
                 "document_date": item.document_date or "",
@@ -324,7 +369,7 @@ def with_filing_data(matters: QuerySet[Matter]) -> QuerySet[Matter]:
         "debt__creditor", "debt__debtor", "debt__original_creditor", "forum", "assigned_firm"
     ).prefetch_related(
         Prefetch("debt__guarantees", queryset=Guarantee.objects.select_related("guarantor")),
-        "debt__demands",
+        Prefetch("debt__demands", queryset=DemandRecord.objects.select_related("party")),
         Prefetch("debt__transfers", queryset=ClaimTransfer.objects.select_related("from_creditor", "to_creditor")),
         Prefetch("settlements", queryset=Settlement.objects.prefetch_related("instalments")),
         Prefetch("evidence", queryset=EvidenceItem.objects.defer("text")),

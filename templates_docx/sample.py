@@ -213,8 +213,15 @@ SAMPLE_CONTEXT: dict = {
     },
     # Demands for payment (催收记录), oldest first.
     "demands": [
-        {"date": date(2025, 9, 10), "channel": "phone", "channel_label": "电话", "delivered": True, "note": ""},
-        {"date": date(2025, 12, 1), "channel": "letter", "channel_label": "信函", "delivered": True, "note": "EMS 签收"},
+        {"date": date(2025, 9, 10), "channel": "phone", "channel_label": "电话", "to": "张三", "courier_label": "",
+         "waybill": "", "delivered": True, "delivered_on": date(2025, 9, 10), "delivery": "于2025年9月10日送达张三", "proof": "",
+         "note": ""},
+        {"date": date(2025, 12, 1), "channel": "letter", "channel_label": "信函", "to": "张三",
+         "courier_label": "EMS", "waybill": "EA123456789CN", "delivered": True,
+         "delivered_on": date(2025, 12, 3), "delivery": "张三于2025年12月3日签收", "proof": "证据5", "note": ""},
+        {"date": date(2026, 1, 5), "channel": "letter", "channel_label": "信函", "to": "张三",
+         "courier_label": "顺丰速运", "waybill": "SF1400000001", "delivered": False, "delivered_on": "",
+         "delivery": "", "proof": "", "note": "查无此人，退回"},
     ],
     # The evidence list (证据清单): numbered as in the bundle index.
     "evidence": [

@@ -74,6 +74,7 @@ from legalcase.services import (
     service_record_add,
 )
 from legalcase.services.deadlines import deadlines_deferred
+from legalcase.services.demands import demand_record, demand_track
 from legalcase.services.notifications import notifications_refresh
 from legalcase.services.search import party_keys_refresh
 
@@ -225,6 +226,9 @@ def _seed(*, matters: int, rng: random.Random, say: Callable[[str], None]) -> Se
         _close_handled_deadlines(matter, owner)
         if len(opened) % every == 0 or len(opened) == len(plans):
             say(f"演示数据：案件 {len(opened)}/{len(plans)} …")
+    say("演示数据：律师函快递寄送与签收 …")
+    with deadlines_deferred():
+        _add_courier_letters(opened)
     say("演示数据：律师费、资产包转让与和解 …")
     # The money side reads no deadline: its matters are recomputed once, together.
     with deadlines_deferred():
@@ -519,6 +523,44 @@ def _add_demands(debt: Debt, rng: random.Random) -> None:
         DemandRecord.objects.create(
             debt=debt, date=debt.overdue_since + dt.timedelta(days=day), channel=channel, delivered=delivered, note=note
         )
+
+
+# Letters sent by courier after escalation (issue 18), one of each outcome LEGAL_RULES
+# Part 2 B.3 distinguishes: (days before today sent, address kind, courier, events as
+# (status, days after sending, hour, note)).
+COURIER_LETTERS = (
+    ("domicile", "ems", (("accepted", 0, 16, ""), ("in_transit", 1, 8, ""), ("signed", 3, 10, "本人签收"))),
+    ("service_address", "sf", (("accepted", 0, 17, ""), ("in_transit", 1, 9, ""), ("refused", 2, 11, "收件人拒收"))),
+    ("domicile", "ems", (("accepted", 0, 15, ""), ("in_transit", 1, 7, ""), ("returned", 6, 14, "查无此人，退回"))),
+)
+
+
+def _add_courier_letters(opened: list[int]) -> None:
+    """A 律师函 sent by courier on three matters not yet in court: signed for, refused at the
+    agreed service address (delivered), returned from the domicile (not delivered, flagged)."""
+    candidates = Matter.objects.filter(
+        pk__in=opened, stage__in=[Stage.INTAKE, Stage.PRE_LITIGATION], owner__isnull=False
+    ).select_related("debt__debtor", "owner").order_by("pk")[: len(COURIER_LETTERS)]
+    today = timezone.localdate()
+    for serial, (matter, (address_kind, courier, events)) in enumerate(zip(candidates, COURIER_LETTERS), start=1):
+        sent = today - dt.timedelta(days=20 + 7 * serial)
+        debtor = matter.debt.debtor
+        address = (debtor.service_address if address_kind == "service_address" else "") or debtor.address
+        waybill = f"EA{8800000 + serial:09d}CN" if courier == "ems" else f"SF{1400000000 + serial:012d}"
+        demand, _created = demand_record(
+            user=matter.owner,
+            matter_id=matter.pk,
+            date=sent,
+            channel="letter",
+            address_kind=address_kind,
+            address=address,
+            courier=courier,
+            waybill=waybill,
+            note="律师函（催收函）",
+        )
+        for status, after, hour, note in events:
+            at = timezone.make_aware(dt.datetime.combine(sent + dt.timedelta(days=after), dt.time(hour, 5)))
+            demand_track(user=matter.owner, demand_id=demand.pk, status=status, at=at, note=note, source="import")
 
 
 def _assign(matter: Matter, plan: MatterPlan, firms: list[LawFirm], owner: User) -> None:

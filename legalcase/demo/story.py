@@ -62,6 +62,10 @@ def event_story_day(kind: str, new: dict | None, *, assignments: dict[int, dt.da
         return _date(new.get("found_on"))
     if kind == "recovery_recorded":
         return _date(new.get("received_on"))
+    if kind == "demand_recorded":
+        return _date(new.get("date"))
+    if kind == "demand_tracked":
+        return _date(new.get("at"))
     if kind == "claim_transferred":
         return _date(new.get("effective_on"))
     if kind == "invoice_submitted":

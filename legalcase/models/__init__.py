@@ -27,13 +27,17 @@ from legalcase.models.debts import (  # noqa: F401
     AmountStatement,
     Creditor,
     Debt,
+    DemandAddressKind,
     DemandChannel,
+    DemandCourier,
     DemandRecord,
+    DemandTracking,
     Guarantee,
     Party,
     PartyPhone,
     Portfolio,
     Product,
+    TrackingStatus,
 )
 from legalcase.models.enforcement import (  # noqa: F401
     LAPSING_KINDS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import operator
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from legalcase.identity import (
     IdentityError,
     mask_account,
+    mask_address,
     mask_id_number,
     mask_phone,
     validate_resident_id,
@@ -409,15 +411,48 @@ class DemandChannel(models.TextChoices):
     PUBLIC_NOTICE = "public_notice", pgettext_lazy("demand channel", "Public notice")
 
 
+class DemandCourier(models.TextChoices):
+    EMS = "ems", _("EMS")
+    SF = "sf", _("SF Express")
+    OTHER = "other", pgettext_lazy("courier", "Other")
+
+
+class DemandAddressKind(models.TextChoices):
+    """Which of the party's addresses a letter went to (LEGAL_RULES Part 2, B.3)."""
+
+    SERVICE_ADDRESS = "service_address", _("Agreed service address")
+    DOMICILE = "domicile", _("Domicile")
+    HABITUAL_RESIDENCE = "habitual_residence", _("Habitual residence")
+    WORKPLACE = "workplace", _("Workplace")
+    OTHER = "other", pgettext_lazy("address kind", "Other")
+
+
+class TrackingStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted by the courier")
+    IN_TRANSIT = "in_transit", _("In transit")
+    SIGNED = "signed", _("Signed for")
+    REFUSED = "refused", _("Refused")
+    RETURNED = "returned", _("Returned")
+
+
 class DemandRecord(models.Model):
-    """A demand for payment made to the debtor (催收记录).
+    """A demand for payment made to the debtor or a guarantor (催收记录).
 
     ``delivered`` records that proof of delivery exists; only a delivered demand
-    interrupts limitation (诉讼时效规定 Art. 8, 民法典 Art. 195). A public notice
-    (``public_notice``) interrupts it only when published in a national outlet or a
-    provincial-level one of the debtor's domicile (Art. 8 para 1 (4)): ``outlet`` names it
-    and ``interrupts_limitation`` says whether it does (``legalcase.notices``).
+    interrupts limitation (诉讼时效规定 Art. 8, 民法典 Art. 195), from ``delivered_on``
+    (else ``date``). A letter sent by courier carries its ``waybill`` and its tracking
+    events (``DemandTracking``); the event that delivers it names the rule in
+    ``delivery_rule`` (``notices.demand_delivery``). A public notice
+    (``public_notice``) interrupts limitation only when published in a national outlet or
+    a provincial-level one of the debtor's domicile (Art. 8 para 1 (4)): ``outlet`` names
+    it and ``interrupts_limitation`` says whether it does (``legalcase.notices``).
+    ``document`` (the 律师函 Fasu generated) and ``proof`` (the signed receipt, as
+    evidence) are rows of the apps above ``legalcase``, named by string so that
+    ``legalcase`` imports neither.
     """
+
+    # Reached through its matter (legalcase.access.access_child).
+    matter_path = "debt__matter"
 
     debt = models.ForeignKey(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="demands")
     date = models.DateField(_("date"))
@@ -433,23 +468,115 @@ class DemandRecord(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Whom the demand went to: the debtor when empty (as every demand before issue 18).
+    party = models.ForeignKey(
+        Party, verbose_name=_("party"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    address_kind = models.CharField(
+        _("address kind"), max_length=24, choices=DemandAddressKind.choices, blank=True, default="", db_default=""
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True, default="", db_default="")
+    courier = models.CharField(
+        _("courier"), max_length=8, choices=DemandCourier.choices, blank=True, default="", db_default=""
+    )
+    waybill = models.CharField(_("waybill number"), max_length=40, blank=True, default="", db_default="")
+    document = models.ForeignKey(
+        "templates_docx.GeneratedDocument",
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proof = models.ForeignKey(
+        "evidence.EvidenceItem",
+        verbose_name=_("proof of delivery"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    delivery_rule = models.CharField(_("delivery rule"), max_length=48, blank=True, default="", db_default="")
+    tracking_status = models.CharField(
+        _("tracking status"), max_length=12, choices=TrackingStatus.choices, blank=True, default="", db_default=""
+    )
+    created_by = models.ForeignKey(
+        "legalcase.User", verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The optional Idempotency-Key of the POST that recorded it (API.md "Conventions"), with
+    # the SHA-256 of the body: the same key and body again answer the same demand.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True, default="", db_default="")
+    request_digest = models.CharField(_("request digest"), max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["date", "id"]
         verbose_name = _("demand record")
         verbose_name_plural = _("demand records")
         constraints = [
-            models.UniqueConstraint(fields=["debt", "date", "channel"], name="demand_unique_date_channel"),
+            # Escalations add "the demands not yet recorded" by date and channel, so that
+            # pair stays unique among them; a letter with a waybill is its own record (two
+            # letters on one day, to the debtor and to a guarantor, are two demands).
+            models.UniqueConstraint(
+                fields=["debt", "date", "channel"], condition=Q(waybill=""), name="demand_unique_date_channel"
+            ),
+            # The courier's export names a letter by its waybill alone.
+            models.UniqueConstraint(fields=["courier", "waybill"], condition=~Q(waybill=""), name="demand_unique_waybill"),
+            models.UniqueConstraint(
+                fields=["debt", "idempotency_key"], condition=~Q(idempotency_key=""), name="demand_unique_idempotency_key"
+            ),
         ]
+        indexes = [models.Index(fields=["waybill"], condition=~Q(waybill=""), name="demand_waybill")]
 
     @property
     def interrupts_limitation(self) -> bool:
         """Delivered, and for a public notice in an outlet of national or the debtor's province's standing."""
         if not self.delivered:
             return False
+        if self.party_id is not None and self.party_id != self.debt.debtor_id:
+            return False  # a demand on a guarantor alone is not one on the debtor
         if self.channel != DemandChannel.PUBLIC_NOTICE:
             return True
         debtor = self.debt.debtor
         return newspaper_notice_counts(
             self.outlet, domicile_province(address=debtor.address, id_number=debtor.id_number)
         )
+
+    @property
+    def masked_address(self) -> str:
+        return mask_address(self.address)
+
+    @property
+    def effective_on(self) -> dt.date:
+        """The day the demand interrupts limitation from, when delivered: ``delivered_on``, else ``date``."""
+        return self.delivered_on or self.date
+
+
+class DemandTracking(AppendOnly):
+    """One courier event of a demand letter: by hand, through the API or from a courier's export.
+
+    Append-only; the same status at the same time is one event (a repeat adds nothing).
+    """
+
+    class Source(models.TextChoices):
+        HAND = "hand", _("Entered by hand")
+        API = "api", _("API")
+        IMPORT = "import", _("Courier export")
+
+    matter_path = "demand__debt__matter"
+
+    demand = models.ForeignKey(DemandRecord, verbose_name=_("demand"), on_delete=models.PROTECT, related_name="tracking")
+    status = models.CharField(_("status"), max_length=12, choices=TrackingStatus.choices)
+    at = models.DateTimeField(_("at"))
+    note = models.CharField(_("note"), max_length=300, blank=True, default="")
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.HAND)
+    created_by = models.ForeignKey(
+        "legalcase.User", verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("tracking event")
+        verbose_name_plural = _("tracking events")
+        constraints = [models.UniqueConstraint(fields=["demand", "status", "at"], name="tracking_unique_event")]

@@ -613,6 +613,9 @@ class EventKind(models.TextChoices):
     GUARANTEE_CORRECTED = "guarantee_corrected", _("Guarantee corrected")
     LAWYERS_SET = "lawyers_set", _("Assigned lawyers set")
     DELAY_BASE_SET = "delay_base_set", _("Base of the interest for delayed performance changed")
+    DEMAND_RECORDED = "demand_recorded", _("Demand recorded")
+    DEMAND_UPDATED = "demand_updated", _("Demand updated")
+    DEMAND_TRACKED = "demand_tracked", _("Courier event recorded")
 
 
 class MatterEvent(AppendOnly):

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -197,9 +198,16 @@ def matter_facts(first_id: int, last_id: int) -> dict[int, MatterFacts]:
             facts[matter_id].guarantee_due = principal_due_on(
                 matured_on=matured_on, overdue_since=overdue_since, term_ends_on=term_ends_on
             )
-    demands = DemandRecord.objects.filter(debt__matter__pk__range=span, delivered=True)
+    # A delivered demand interrupts the debtor's limitation from the day it arrived
+    # (诉讼时效规定 Art. 8; LEGAL_RULES Part 2, B.3): its delivery date, else its date.
+    # One made on a guarantor alone is not a demand on the debtor.
+    demands = DemandRecord.objects.filter(debt__matter__pk__range=span, delivered=True).filter(
+        Q(party__isnull=True) | Q(party_id=F("debt__debtor_id"))
+    )
     notices: dict[int, list[tuple[dt.date, str]]] = {}
-    for debt_id, day, channel, outlet in demands.values_list("debt_id", "date", "channel", "outlet"):
+    for debt_id, day, channel, outlet in demands.values_list(
+        "debt_id", Coalesce("delivered_on", "date"), "channel", "outlet"
+    ):
         if channel == DemandChannel.PUBLIC_NOTICE:
             notices.setdefault(debt_id, []).append((day, outlet))
         else:

@@ -80,6 +80,8 @@ from legalcase.models import (
 from legalcase.identity import mask_account, mask_id_number
 from legalcase.pagination import EstimatingPaginator
 from legalcase.templatetags.fasu import creditor_short, money, stage_badge
+from legalcase.services.demands import tracking_rejected
+from legalcase.views.demands import demands_context
 
 PAGE_SIZE = 50
 
@@ -319,6 +321,8 @@ def matter_bulk(request: HttpRequest) -> HttpResponse:
 def _job_summary(job: Job) -> str:
     """One line saying what a bulk job does, in the reader's language."""
     payload = job.payload
+    if job.kind == "demand_tracking_import":
+        return str(JOB_KIND_LABELS[job.kind])
     if job.kind != "matters_bulk":
         return job.kind
     action = payload.get("action")
@@ -354,6 +358,8 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
     failed = job.result.get("failed", len(errors)) if job.is_finished else 0
     # An import's rejected rows with their reasons (the first ones; the errors file has all).
     rejected = importing.import_rejected(job) if job.status == JobStatus.DONE and job.result.get("rejected") else []
+    if job.kind == "demand_tracking_import" and job.status == JobStatus.DONE:
+        rejected = tracking_rejected(job)
     context = {
         "nav": "matters",
         "job": job,
@@ -376,6 +382,7 @@ JOB_KIND_LABELS = {
     "batch_run": gettext_lazy("Batch filings"),
     "evidence_bundle": gettext_lazy("Evidence bundle"),
     "document_generate": gettext_lazy("Filing"),
+    "demand_tracking_import": gettext_lazy("Courier tracking import"),
 }
 JOBS_PAGE_SIZE = 50
 
@@ -506,7 +513,6 @@ def _matter_context(request: HttpRequest, matter: Matter) -> dict:
         "debt": debt,
         "debtor": debt.debtor,
         "guarantees": guarantees,
-        "demands": debt.demands.select_related("debt__debtor").order_by("-date", "-id"),
         "deadlines": deadlines,
         "today": timezone.localdate(),
         "claim_rows": [(Debt._meta.get_field(name).verbose_name, getattr(debt, name)) for name in Debt.AMOUNT_FIELDS],
@@ -529,6 +535,7 @@ def _matter_context(request: HttpRequest, matter: Matter) -> dict:
         else None,
         "forum_names": forum_names() if can(user, "set_forum") else [],
         "sections": MATTER_SECTIONS,
+        **demands_context(request, matter),
     }
 
 

@@ -350,7 +350,10 @@ def complaint_credit_card():
         [
             f"是{box('demands|length != 0')}　具体情况：",
             "{%p for d in demands %}",
-            "{{ d.date|cn_date }}，以{{ d.channel_label }}方式向被告催收{% if d.delivered %}，已送达{% endif %}"
+            "{{ d.date|cn_date }}，以{{ d.channel_label }}方式向{{ d.to }}催收"
+            "{% if d.courier_label %}（{{ d.courier_label }}，运单号{{ d.waybill }}）{% endif %}"
+            "{% if d.delivered %}，{{ d.delivery }}"
+            "{% if d.proof %}（见{{ d.proof }}）{% endif %}{% endif %}"
             "{% if d.note %}（{{ d.note }}）{% endif %}；",
             "{%p endfor %}",
             f"否{box('demands|length == 0')}",

@@ -66,6 +66,12 @@ ROLES_TABLE |= {
         "admin": "yes",
     },
     "assignment's lawyers; firm address": {"counsel": "yes", "lawyer": "own firm", "manager": "no", "admin": "yes"},
+    "contacts, demands, complaints, reviews, tasks, apply playbooks": {
+        "counsel": "yes",
+        "lawyer": "assigned matters",
+        "manager": "yes",
+        "admin": "yes",
+    },
     "creditor details, forums, playbooks; override conduct rules; resolve complaints": {
         "counsel": "yes",
         "lawyer": "no",
@@ -126,6 +132,7 @@ PERMISSION_ROWS = {
     "view_audit_log": "LPR rows, audit log",
     "write_lpr": "LPR rows, audit log",
     "set_delay_base": "迟延履行 base",
+    "write_demands": "contacts, demands, complaints, reviews, tasks, apply playbooks",
     "manage_forums": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
 }
 
@@ -165,9 +172,16 @@ ENDPOINTS = {
         {"as_of": "2025-07-31", "principal": "48230.55", "interest": "3500.00"},
         "debt terms, amounts, parties, guarantees",
     ),
+    "demands POST": (
+        "post",
+        "demands/",
+        {"date": "2026-03-02", "channel": "phone", "note": "电话催收"},
+        "contacts, demands, complaints, reviews, tasks, apply playbooks",
+    ),
+    "demands": ("get", "demands/", None, "sees"),
 }
 # Answers of an allowed action other than 200.
-ACCEPTED = {"documents POST": 202, "proceedings POST": 201, "amounts POST": 201}
+ACCEPTED = {"documents POST": 202, "proceedings POST": 201, "amounts POST": 201, "demands POST": 201}
 MATTERS = ("own firm's", "other firm's", "unassigned")
 
 
@@ -231,7 +245,7 @@ def test_access_matrix(world, role, endpoint, matter_key):
     if expected not in (200, 201, 202):
         assert (stage, firm_id, owner_id, events) == before
         assert "detail" in response.json()
-    elif endpoint in ("list", "detail", "events", "firms", "documents check"):
+    elif endpoint in ("list", "detail", "events", "firms", "documents check", "demands"):
         assert (stage, firm_id, owner_id, events) == before
     else:
         assert {
@@ -245,6 +259,7 @@ def test_access_matrix(world, role, endpoint, matter_key):
             "debt PATCH": events == before[3] + 1,
             "amounts POST": events == before[3] + 1,
             "filing details PATCH": events == before[3] + 1,
+            "demands POST": events == before[3] + 1,
         }[endpoint]
 
 

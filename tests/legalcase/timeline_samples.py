@@ -328,4 +328,43 @@ def samples(*, owner_username: str, template_code: str, template_version: int, d
                 "转账凭证 88231",
             ),  # fmt: skip
         ],
+        EventKind.DEMAND_RECORDED: [
+            (None, {"demand": 7, "date": "2026-03-02", "channel": "phone"}, ""),
+            (
+                None,
+                {"demand": 8, "date": "2026-03-02", "channel": "letter", "party": 52, "party_name": "张三",
+                 "address_kind": "service_address", "address": "北京市朝阳区********", "courier": "ems",
+                 "waybill": "EA123456789CN", "document": 3, "document_title": "律师函", "proof": 9,
+                 "proof_title": "EMS签收底单"},
+                "",
+            ),  # fmt: skip
+        ],
+        EventKind.DEMAND_UPDATED: [
+            (
+                {"demand": 8, "proof": None, "proof_title": ""},
+                {"demand": 8, "proof": 9, "proof_title": "EMS签收底单"},
+                "",
+            ),
+            (
+                {"demand": 8, "delivered": False, "delivered_on": None, "delivery_rule": ""},
+                {"demand": 8, "delivered": True, "delivered_on": "2026-03-05",
+                 "delivery_rule": "demand.delivery.recorded@2021"},
+                "",
+            ),  # fmt: skip
+            ({"demand": 8, "note": ""}, {"demand": 8, "note": "短信回执已存档"}, ""),
+        ],
+        EventKind.DEMAND_TRACKED: [
+            (
+                {"delivered": False, "delivered_on": None, "tracking_status": "in_transit"},
+                {"demand": 8, "waybill": "EA123456789CN", "status": "signed", "at": "2026-03-05T10:15:00+08:00",
+                 "delivered": True, "delivered_on": "2026-03-05", "delivery_rule": "demand.delivery.signed@2021"},
+                "本人签收",
+            ),
+            (
+                {"delivered": False, "delivered_on": None, "tracking_status": ""},
+                {"demand": 8, "waybill": "SF1234567890", "status": "returned", "at": "2026-03-05T10:15:00+08:00",
+                 "delivered": False, "delivered_on": None},
+                "查无此人",
+            ),
+        ],  # fmt: skip
     }
