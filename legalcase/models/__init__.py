@@ -13,6 +13,7 @@ from legalcase.models.base import AppendOnly, AppendOnlyError  # noqa: F401
 from legalcase.models.deadlines import (  # noqa: F401
     CalendarFeed,
     Deadline,
+    COURT_KINDS,
     DeadlineKind,
     DeadlineStatus,
     DigestDelivery,

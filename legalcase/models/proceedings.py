@@ -12,7 +12,7 @@ from legalcase.models.debts import Party
 from legalcase.models.matters import Forum, Matter, Stage
 from legalcase.models.search import case_number_key
 from legalcase.money import MONEY
-from legalcase.periods import public_notice_served_on
+from legalcase.periods import public_notice_served_on, summons_late
 
 
 class Proceeding(models.Model):
@@ -156,6 +156,11 @@ class Hearing(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("hearing")
         verbose_name_plural = _("hearings")
+
+    @property
+    def summons_late(self) -> bool:
+        """The 开庭传票 reached us fewer than 3 clear days before the hearing (LEGAL_RULES Part 2 B.4)."""
+        return summons_late(served_on=self.summons_served_on, hearing_on=timezone.localtime(self.at).date())
 
 
 class ServiceMethod(models.TextChoices):

@@ -168,6 +168,7 @@ class HearingFacts:
     place: str
     court: str | None
     revision: int
+    updated_at: dt.datetime
 
 
 @dataclass(slots=True)
@@ -304,7 +305,7 @@ def matter_facts(first_id: int, last_id: int) -> dict[int, MatterFacts]:
     today_starts = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
     hearings = Hearing.objects.filter(proceeding__matter__id__range=span, at__gte=today_starts).order_by("at", "id")
     for matter_id, *values in hearings.values_list(
-        "proceeding__matter_id", "pk", "proceeding_id", "at", "place", "proceeding__forum__name", "revision"
+        "proceeding__matter_id", "pk", "proceeding_id", "at", "place", "proceeding__forum__name", "revision", "updated_at"
     ):
         facts[matter_id].hearings.append(HearingFacts(*values))
     return facts
@@ -407,6 +408,7 @@ def hearing_computed(hearing: HearingFacts) -> ComputedDate:
             "place": hearing.place or None,
             "court": hearing.court,
             "revision": hearing.revision,
+            "updated_at": hearing.updated_at.isoformat(),
         },
     )
 
