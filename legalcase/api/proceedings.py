@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
@@ -42,6 +43,15 @@ from legalcase.services import (
 from legalcase.stages import stage_proposal
 
 
+class OffsetDateTimeField(serializers.DateTimeField):
+    """A date and time that carries its offset (API.md, "Conventions": datetimes need an offset)."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and (parsed := parse_datetime(value.strip())) is not None and parsed.tzinfo is None:
+            raise serializers.ValidationError(_("Give the date and time with its time zone."))
+        return super().to_internal_value(value)
+
+
 class HearingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     at = serializers.DateTimeField()
@@ -66,7 +76,7 @@ class HearingAnswerSerializer(HearingSerializer):
 class HearingMoveSerializer(StrictSerializer):
     """Every field optional: only those given change."""
 
-    at = serializers.DateTimeField(required=False, help_text="With its time zone, e.g. 2026-05-12T09:30:00+08:00.")
+    at = OffsetDateTimeField(required=False, help_text="With its time zone, e.g. 2026-05-12T09:30:00+08:00.")
     place = serializers.CharField(required=False, allow_blank=True, max_length=200)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     summons_served_on = serializers.DateField(required=False, allow_null=True)
@@ -149,7 +159,7 @@ class ProceedingUpdateSerializer(serializers.Serializer):
 
 
 class HearingRequestSerializer(serializers.Serializer):
-    at = serializers.DateTimeField(help_text="With its time zone, e.g. 2026-05-12T09:30:00+08:00.")
+    at = OffsetDateTimeField(help_text="With its time zone, e.g. 2026-05-12T09:30:00+08:00.")
     place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     summons_served_on = serializers.DateField(
