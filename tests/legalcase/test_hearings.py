@@ -260,6 +260,8 @@ def test_bad_hearing_moves_store_nothing(world):
     assert answer.status_code == 400 and list(answer.json()) == ["room"]
     answer = lawyer.patch(url, {"summons_served_on": "2026-06-30"}, format="json")
     assert answer.status_code == 400 and answer.json() == {"summons_served_on": ["传票送达日期不能晚于今天（2026-06-08）。"]}
+    answer = lawyer.patch(url, {"at": "2026-06-01T09:00:00+08:00", "summons_served_on": "2026-06-03"}, format="json")
+    assert answer.status_code == 400 and answer.json() == {"summons_served_on": ["传票送达日期不能晚于开庭日期。"]}
     unchanged()
     other_lawyer = client_for(make_user(Role.LAWYER, firm=make_firm("别家测试律师事务所")))
     answer = other_lawyer.patch(url, {"place": "第五法庭"}, format="json")
@@ -286,3 +288,35 @@ def test_rotating_the_calendar_address_revokes_the_old_one(world, client):
     actions = list(AuditEvent.objects.filter(actor=world["counsel"]).order_by("id").values_list("action", flat=True))
     assert actions == ["calendar_feed_issued", "calendar_feed_issued", "calendar_feed_revoked"]
     assert APIClient().post("/api/v1/calendar-feed/").status_code == 401
+
+
+def test_the_matter_page_shows_the_hearing_and_moves_it(world, client):
+    from django.urls import reverse
+
+    matter, proceeding, hearing = world["matter"], world["proceeding"], world["hearing"]
+    client.force_login(world["lawyer"])
+    section = reverse("proceedings_section", args=[matter.pk])
+    html = client.get(section, HTTP_HX_REQUEST="true").content.decode()
+    assert "传票送达日" in html and "2026-06-05" in html and COURT in html and "送达不足3日" not in html
+    move = reverse("proceeding_hearing_move", args=[matter.pk, proceeding.pk, hearing.pk])
+    assert f'action="{move}"' in html
+    # The summons after the hearing: refused beside the field, nothing stored.
+    html = client.post(
+        move, {"at": "2026-06-12T09:30", "place": "第十二法庭", "summons_served_on": "2026-06-13"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "传票送达日期不能晚于今天（2026-06-08）。" in html
+    assert Hearing.objects.get(pk=hearing.pk).revision == 0
+    html = client.post(
+        move,
+        {"at": "2026-06-10T14:00", "place": "第三法庭", "summons_served_on": "2026-06-08"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    moved = Hearing.objects.get(pk=hearing.pk)
+    assert (moved.at, moved.place, moved.revision) == (dt.datetime(2026, 6, 10, 14, tzinfo=BEIJING), "第三法庭", 1)
+    assert "开庭已改期" in html and "送达不足3日" in html and "已修改1次" in html
+    assert hearing_rows(matter)[0].due_on == dt.date(2026, 6, 10)
+    # The court dates form.
+    dates = reverse("proceeding_court_dates", args=[matter.pk, proceeding.pk])
+    html = client.post(dates, {"evidence_due_on": "2026-06-20", "defence_due_on": ""}, HTTP_HX_REQUEST="true")
+    assert "法院期限已保存" in html.content.decode()
+    assert Deadline.objects.get(kind="evidence_period", superseded_at__isnull=True).due_on == dt.date(2026, 6, 22)
