@@ -646,6 +646,8 @@ def _hearing_added(e, old, new) -> str:
     parts = [_("Scheduled a hearing for %(at)s") % {"at": when_text(new.get("at"))}]
     if new.get("place"):
         parts.append(_("at %(place)s") % {"place": new["place"]})
+    if new.get("summons_served_on"):
+        parts.append(_("summons served on %(date)s") % {"date": date_text(new["summons_served_on"])})
     return _sentence(*parts)
 
 

@@ -841,6 +841,8 @@ def deadline_override(*, user: User, deadline_id: int, due_on: dt.date, reason: 
         rows=Deadline.objects.filter(superseded_at__isnull=True),
     )
     matter = deadline.matter
+    if deadline.kind == DeadlineKind.HEARING:
+        raise ValidationError({"due_on": _("A hearing's date is the hearing's: move the hearing instead.")})
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Overriding a deadline needs a reason.")})
     if deadline.status != DeadlineStatus.OPEN:

@@ -320,3 +320,13 @@ def test_the_matter_page_shows_the_hearing_and_moves_it(world, client):
     html = client.post(dates, {"evidence_due_on": "2026-06-20", "defence_due_on": ""}, HTTP_HX_REQUEST="true")
     assert "法院期限已保存" in html.content.decode()
     assert Deadline.objects.get(kind="evidence_period", superseded_at__isnull=True).due_on == dt.date(2026, 6, 22)
+
+
+def test_a_hearing_deadline_is_moved_with_the_hearing_not_overridden(world):
+    (row,) = hearing_rows(world["matter"])
+    answer = client_for(world["counsel"]).post(
+        f"/api/v1/deadlines/{row.pk}/override/", {"due_on": "2026-06-15", "reason": "法院电话通知"}, format="json"
+    )
+    assert answer.status_code == 400 and answer.json() == {"due_on": ["开庭日期以开庭安排为准，请改为对开庭进行改期。"]}
+    row.refresh_from_db()
+    assert (row.due_on, row.overridden_at) == (dt.date(2026, 6, 12), None)

@@ -130,8 +130,10 @@ def samples(*, owner_username: str, template_code: str, template_version: int, d
             (None, {"proceeding": 9, "method": ServiceMethod.PUBLIC_NOTICE, "party": "张三", "served_on": "2026-05-20"}, "")
         ],
         EventKind.HEARING_ADDED: [
-            (None, {"proceeding": 9, "hearing": 2, "at": "2026-04-01T02:15:00+00:00", "place": "第三法庭"}, "")
-        ],
+            (None, {"proceeding": 9, "hearing": 2, "at": "2026-04-01T02:15:00+00:00", "place": "第三法庭"}, ""),
+            (None, {"proceeding": 9, "hearing": 2, "at": "2026-04-08T09:30:00+08:00", "place": "第三法庭",
+                    "summons_served_on": "2026-04-06"}, ""),
+        ],  # fmt: skip
         EventKind.HEARING_MOVED: [
             (
                 {"proceeding": 9, "hearing": 2, "at": "2026-04-01T09:15:00+08:00", "place": "第三法庭", "note": ""},
