@@ -330,3 +330,18 @@ def test_a_hearing_deadline_is_moved_with_the_hearing_not_overridden(world):
     assert answer.status_code == 400 and answer.json() == {"due_on": ["开庭日期以开庭安排为准，请改为对开庭进行改期。"]}
     row.refresh_from_db()
     assert (row.due_on, row.overridden_at) == (dt.date(2026, 6, 12), None)
+
+
+def test_a_moved_evidence_period_keeps_its_uid_and_counts_a_sequence(world):
+    set_dates = proceeding_court_dates_set
+    set_dates(user=world["lawyer"], proceeding=world["proceeding"], evidence_due_on=dt.date(2026, 6, 22))
+
+    def evidence_events():
+        return [e for e in vevents(deadlines_ics(world["lawyer"], today=TODAY)) if "evidence_period" in prop(e, "UID")[1]]
+
+    (before,) = evidence_events()
+    set_dates(user=world["lawyer"], proceeding=world["proceeding"], evidence_due_on=dt.date(2026, 6, 29))
+    (after,) = evidence_events()
+    assert prop(after, "UID") == prop(before, "UID")
+    assert (prop(before, "SEQUENCE")[1], prop(after, "SEQUENCE")[1]) == ("0", "1")
+    assert prop(after, "DTSTART")[1] == "20260629"
