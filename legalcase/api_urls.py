@@ -51,6 +51,8 @@ urlpatterns = [
     path("proceedings/<int:proceeding_id>/", api.ProceedingDetailView.as_view(), name="proceeding-detail"),
     path("proceedings/<int:proceeding_id>/service/", api.ProceedingServiceView.as_view(), name="proceeding-service"),
     path("proceedings/<int:proceeding_id>/hearings/", api.ProceedingHearingsView.as_view(), name="proceeding-hearings"),
+    path("hearings/<int:hearing_id>/", api.HearingDetailView.as_view(), name="hearing-detail"),
+    path("calendar-feed/", api.CalendarFeedView.as_view(), name="calendar-feed"),
     path("rulings/<int:ruling_id>/confirm/", api.RulingConfirmView.as_view(), name="ruling-confirm"),
     # Assets and enforcement actions (api/enforcement.py)
     path("matters/<int:matter_id>/assets/", enforcement_api.MatterAssetsView.as_view(), name="matter-assets"),

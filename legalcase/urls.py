@@ -84,6 +84,16 @@ urlpatterns = [
         name="proceeding_hearing_add",
     ),
     path(
+        "matters/<int:matter_id>/proceedings/<int:proceeding_id>/hearings/<int:hearing_id>/move/",
+        proceeding_views.hearing_move_view,
+        name="proceeding_hearing_move",
+    ),
+    path(
+        "matters/<int:matter_id>/proceedings/<int:proceeding_id>/court-dates/",
+        proceeding_views.court_dates_view,
+        name="proceeding_court_dates",
+    ),
+    path(
         "matters/<int:matter_id>/proceedings/<int:proceeding_id>/update/",
         proceeding_views.proceeding_update_view,
         name="proceeding_update",

@@ -1,6 +1,8 @@
 """The REST API (API.md), one module per subject; ``api_urls`` mounts the views from here."""
 
 from legalcase.api.deadlines import (  # noqa: F401
+    CalendarFeedSerializer,
+    CalendarFeedView,
     DeadlineCompleteSerializer,
     DeadlineCompleteView,
     DeadlineFilterSerializer,
@@ -95,6 +97,9 @@ from legalcase.api.matters import (  # noqa: F401
     validated,
 )
 from legalcase.api.proceedings import (  # noqa: F401
+    HearingAnswerSerializer,
+    HearingDetailView,
+    HearingMoveSerializer,
     HearingRequestSerializer,
     HearingSerializer,
     MatterProceedingsView,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from legalcase.access import visible_matters
@@ -20,7 +21,7 @@ from legalcase.models import (
     DeadlineStatus,
 )
 from legalcase.pagination import MatterPagination
-from legalcase.services import deadline_complete, deadline_override
+from legalcase.services import calendar_feed_issue, calendar_feed_revoke, deadline_complete, deadline_override
 
 
 class DeadlineListSerializer(serializers.Serializer):
@@ -36,6 +37,11 @@ class DeadlineListSerializer(serializers.Serializer):
         allow_null=True, help_text="The rule's date when a person overrode `due_on`, else null."
     )
     override_reason = serializers.CharField(help_text="Why `due_on` was overridden; empty when it was not.")
+    at = serializers.DateTimeField(allow_null=True, help_text="A hearing's date and time; null for other kinds.")
+    place = serializers.CharField(allow_null=True, help_text="A hearing's place; null for other kinds.")
+    court = serializers.CharField(
+        allow_null=True, help_text="The court of a hearing, evidence or defence period; null for other kinds."
+    )
 
 
 
@@ -112,3 +118,29 @@ class DeadlineOverrideView(ApiView):
         data = validated(DeadlineOverrideSerializer, request.data)
         deadline = deadline_override(user=request.user, deadline_id=deadline_id, **data)
         return Response(DeadlineListSerializer(deadline).data)
+
+
+# The calendar feed (API.md, "Court notices and evidence search") ---------------------------
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="The secret address of your deadlines' calendar; shown this once.")
+
+
+class CalendarFeedRevokedSerializer(serializers.Serializer):
+    revoked = serializers.BooleanField()
+
+
+class CalendarFeedView(ApiView):
+    """Your deadline calendar (ICS) address: a new one revokes the old at once; both acts are audited."""
+
+    @extend_schema(summary="Get a new calendar feed address", request=None, responses={201: CalendarFeedSerializer})
+    def post(self, request):
+        key = calendar_feed_issue(user=request.user)
+        url = request.build_absolute_uri(reverse("calendar_feed", args=[key]))
+        return Response({"url": url}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Revoke the calendar feed address", request=None, responses={200: CalendarFeedRevokedSerializer})
+    def delete(self, request):
+        calendar_feed_revoke(user=request.user)
+        return Response({"revoked": True})

@@ -291,6 +291,11 @@ class DeadlineSerializer(serializers.Serializer):
     rule = serializers.CharField(help_text="The rule and its version, e.g. `limitation@2021`.")
     status = serializers.ChoiceField(choices=DeadlineStatus.choices)
     verified_calendar = serializers.BooleanField(help_text="False when a year without holiday data was counted.")
+    at = serializers.DateTimeField(allow_null=True, help_text="A hearing's date and time; null for other kinds.")
+    place = serializers.CharField(allow_null=True, help_text="A hearing's place; null for other kinds.")
+    court = serializers.CharField(
+        allow_null=True, help_text="The court of a hearing, evidence or defence period; null for other kinds."
+    )
 
 
 class MatterRefSerializer(serializers.Serializer):
@@ -387,6 +392,9 @@ def matter_row(matter: Matter) -> dict:
                 "rule": deadline.rule,
                 "status": deadline.status,
                 "verified_calendar": deadline.verified_calendar,
+                "at": deadline.at.isoformat() if deadline.at else None,
+                "place": deadline.place,
+                "court": deadline.court,
             }
             for deadline in matter.current_deadlines
         ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
@@ -19,6 +20,7 @@ from legalcase.api.matters import (
     MoneyField,
     validated,
 )
+from legalcase.api.record import StrictSerializer
 from legalcase.identity import mask_phone
 from legalcase.models import (
     MONEY,
@@ -32,6 +34,7 @@ from legalcase.pagination import MatterPagination
 from legalcase.services.bound_parties import bound_parties_json
 from legalcase.services import (
     hearing_add,
+    hearing_move,
     proceeding_record,
     proceeding_update,
     ruling_confirm,
@@ -40,11 +43,43 @@ from legalcase.services import (
 from legalcase.stages import stage_proposal
 
 
+class OffsetDateTimeField(serializers.DateTimeField):
+    """A date and time that carries its offset (API.md, "Conventions": datetimes need an offset)."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and (parsed := parse_datetime(value.strip())) is not None and parsed.tzinfo is None:
+            raise serializers.ValidationError(_("Give the date and time with its time zone."))
+        return super().to_internal_value(value)
+
+
 class HearingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     at = serializers.DateTimeField()
     place = serializers.CharField()
     note = serializers.CharField()
+    summons_served_on = serializers.DateField(allow_null=True, help_text="The day the summons (开庭传票) reached us.")
+    summons_late = serializers.BooleanField(
+        help_text="The summons was served fewer than 3 clear days before the hearing (LEGAL_RULES Part 2 B.4)."
+    )
+    revision = serializers.IntegerField(help_text="How many times the hearing was moved or changed.")
+
+
+class HearingAnswerSerializer(HearingSerializer):
+    proceeding = serializers.IntegerField(source="proceeding_id")
+    court = serializers.SerializerMethodField()
+
+    def get_court(self, hearing) -> str | None:
+        forum = hearing.proceeding.forum
+        return forum.name if forum else None
+
+
+class HearingMoveSerializer(StrictSerializer):
+    """Every field optional: only those given change."""
+
+    at = OffsetDateTimeField(required=False, help_text="With its time zone, e.g. 2026-05-12T09:30:00+08:00.")
+    place = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    summons_served_on = serializers.DateField(required=False, allow_null=True)
 
 
 class ProposedStageField(serializers.ChoiceField):
@@ -124,9 +159,12 @@ class ProceedingUpdateSerializer(serializers.Serializer):
 
 
 class HearingRequestSerializer(serializers.Serializer):
-    at = serializers.DateTimeField(help_text="With its time zone, e.g. 2026-05-12T09:30:00+08:00.")
+    at = OffsetDateTimeField(help_text="With its time zone, e.g. 2026-05-12T09:30:00+08:00.")
     place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    summons_served_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="The day the summons (开庭传票) reached us."
+    )
 
 
 class ServiceRecordRequestSerializer(serializers.Serializer):
@@ -245,6 +283,20 @@ class ProceedingHearingsView(ApiView):
         data = validated(HearingRequestSerializer, request.data)
         hearing = hearing_add(user=request.user, proceeding_id=proceeding_id, **data)
         return _proceeding_answer(hearing.proceeding, status.HTTP_201_CREATED)
+
+
+class HearingDetailView(ApiView):
+    """Move a hearing (time, place, note, summons date): its deadline and its calendar event (same UID) follow."""
+
+    @extend_schema(
+        summary="Move or change a hearing",
+        request=HearingMoveSerializer,
+        responses={200: HearingAnswerSerializer, **ERRORS},
+    )
+    def patch(self, request, hearing_id: int):
+        data = validated(HearingMoveSerializer, request.data)
+        hearing = hearing_move(user=request.user, hearing_id=hearing_id, **data)
+        return Response(HearingAnswerSerializer(hearing).data)
 
 
 # Rulings (API.md, "Proceedings and rulings") ------------------------------------------

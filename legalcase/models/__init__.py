@@ -14,6 +14,7 @@ from legalcase.models.dashboard import DashboardSnapshot  # noqa: F401
 from legalcase.models.deadlines import (  # noqa: F401
     CalendarFeed,
     Deadline,
+    COURT_KINDS,
     DeadlineKind,
     DeadlineStatus,
     DigestDelivery,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime as dt
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from legalcase.models.accounts import User
@@ -84,6 +86,13 @@ class DeadlineKind(models.TextChoices):
     FREEZE_RENEWAL = "freeze_renewal", _("Freeze renewal due")
     TERMINATION_FOLLOW_UP = "termination_follow_up", _("Termination follow-up")
     DISHONEST_LISTING_END = "dishonest_listing_end", _("Dishonest listing ends")
+    HEARING = "hearing", _("Hearing")
+    EVIDENCE_PERIOD = "evidence_period", _("Evidence period ends")
+    DEFENCE_PERIOD = "defence_period", _("Defence period ends")
+
+
+# The kinds a court sets, which carry its name (and for a hearing the time and place).
+COURT_KINDS = frozenset({DeadlineKind.HEARING, DeadlineKind.EVIDENCE_PERIOD, DeadlineKind.DEFENCE_PERIOD})
 
 
 class DeadlineStatus(models.TextChoices):
@@ -127,6 +136,15 @@ class Deadline(models.Model):
         related_name="deadlines",
     )
     sequence = models.PositiveSmallIntegerField(_("sequence"), default=0)
+    # The hearing a ``hearing`` deadline is (one row per hearing; a move supersedes it).
+    hearing = models.ForeignKey(
+        "legalcase.Hearing",
+        verbose_name=_("hearing"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+    )
     superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # A lawyer's override (e.g. the court's notice names another date): ``due_on`` is
@@ -154,6 +172,36 @@ class Deadline(models.Model):
     @property
     def overridden(self) -> bool:
         return self.overridden_at is not None
+
+    @property
+    def at(self) -> dt.datetime | None:
+        """A hearing's date and time (Beijing); None for every other kind."""
+        value = self.computed_from.get("at") if self.kind == DeadlineKind.HEARING else None
+        return dt.datetime.fromisoformat(value) if value else None
+
+    @property
+    def place(self) -> str | None:
+        """A hearing's place (the courtroom); None for every other kind or when not known."""
+        return (self.computed_from.get("place") or None) if self.kind == DeadlineKind.HEARING else None
+
+    @property
+    def court(self) -> str | None:
+        """The court of a hearing, evidence or defence period; None for every other kind."""
+        return (self.computed_from.get("court") or None) if self.kind in COURT_KINDS else None
+
+    @property
+    def location(self) -> str:
+        """Where a court date is: a hearing's place and court, a period's court; "" for other deadlines."""
+        if self.place and self.court:
+            return gettext("%(place)s, %(court)s") % {"place": self.place, "court": self.court}
+        return self.place or self.court or ""
+
+    @property
+    def court_detail(self) -> str:
+        """A court date as the pages, notifications and the digest show it beside the kind: time, place, court."""
+        at = self.at
+        time = f"{timezone.localtime(at):%H:%M}" if at else ""
+        return " · ".join(part for part in (time, self.location) if part)
 
     @property
     def is_done(self) -> bool:

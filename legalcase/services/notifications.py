@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ from legalcase.models import (
     NotificationKind,
     User,
 )
+from legalcase.services.deadlines import deadlines_recompute_matters
 from legalcase.services.settlements import settlements_refresh_due
 
 logger = logging.getLogger(__name__)
@@ -96,7 +97,8 @@ def deadline_buckets(deadlines: QuerySet[Deadline], *, today: dt.date) -> dict[s
     open_ = deadlines.filter(status=DeadlineStatus.OPEN)
     soon_end = today + dt.timedelta(days=DUE_SOON_DAYS)
     return {
-        "overdue": open_.filter(due_on__lt=today).order_by("-due_on", "-id"),
+        # A hearing that has taken place is no deadline missed (the daily job drops its row).
+        "overdue": open_.filter(due_on__lt=today).exclude(kind=DeadlineKind.HEARING).order_by("-due_on", "-id"),
         "week": open_.filter(due_on__gte=today, due_on__lte=soon_end).order_by("due_on", "id"),
         "month": open_.filter(due_on__gt=soon_end, due_on__lte=today + dt.timedelta(days=DIGEST_DAYS)).order_by(
             "due_on", "id"
@@ -133,7 +135,7 @@ def _notifications_create(*, user: User, today: dt.date) -> int:
     )
     created = 0
     for kind, deadlines in (
-        (NotificationKind.OVERDUE, due.filter(due_on__lt=today)),
+        (NotificationKind.OVERDUE, due.filter(due_on__lt=today).exclude(kind=DeadlineKind.HEARING)),
         (NotificationKind.DUE_SOON, due.filter(due_on__gte=today)),
         (NotificationKind.RENEWAL_MONTH, renewals),
     ):
@@ -180,14 +182,18 @@ def digest_text(*, user: User, today: dt.date) -> tuple[str, str, int] | None:
     ]
     lines, total = [], 0
     for title, deadlines in sections:
-        rows = list(deadlines.select_related("matter").only("id", "kind", "due_on", "matter__number")[:200])
+        rows = list(
+            deadlines.select_related("matter").only("id", "kind", "due_on", "computed_from", "matter__number")[:200]
+        )
         count = deadlines.count() if len(rows) == 200 else len(rows)
         total += count
         if not rows:
             continue
         lines += ["", f"{title} ({count})", ""]
         for deadline in rows:
-            lines.append(f"- {deadline.due_on:%Y-%m-%d}  {deadline.get_kind_display()}  {deadline.matter.number}")
+            line = f"- {deadline.due_on:%Y-%m-%d}  {deadline.get_kind_display()}  {deadline.matter.number}"
+            # A court date says when and where: the hearing's time, place and court.
+            lines.append(f"{line}  {detail}" if (detail := deadline.court_detail) else line)
             lines.append(f"  {_link(reverse('matter_detail', args=[deadline.matter_id]))}")
         if count > len(rows):
             lines.append(_("… and %(count)d more.") % {"count": count - len(rows)})
@@ -226,6 +232,17 @@ def _digest_send(*, user: User, today: dt.date) -> bool:
     return True
 
 
+def hearings_passed_refresh(today: dt.date) -> int:
+    """Recompute the matters whose current hearing deadline has passed, so its row drops out; return how many."""
+    passed = Deadline.objects.filter(
+        kind=DeadlineKind.HEARING, status=DeadlineStatus.OPEN, superseded_at__isnull=True, due_on__lt=today
+    )
+    matter_ids = set(passed.values_list("matter_id", flat=True))
+    if matter_ids:
+        deadlines_recompute_matters(matter_ids)
+    return len(matter_ids)
+
+
 def deadlines_daily(*, today: dt.date | None = None) -> dict:
     """The daily deadline job: notify every active user in the app and e-mail their digest.
 
@@ -239,6 +256,7 @@ def deadlines_daily(*, today: dt.date | None = None) -> dict:
     counts = {"users": 0, "notifications": 0, "emails": 0, "email_failures": 0}
     # Settlement instalments fall late and missed with the days, not only with recoveries.
     counts.update(settlements_refresh_due(today))
+    counts["hearings_passed"] = hearings_passed_refresh(today)
     for user in list(User.objects.filter(is_active=True).order_by("id")):
         counts["users"] += 1
         counts["notifications"] += _notifications_create(user=user, today=today)
@@ -314,22 +332,77 @@ def _ics_fold(line: str) -> bytes:
     return "\r\n".join(out).encode() + b"\r\n"
 
 
+def deadline_uid(deadline: Deadline, host: str) -> str:
+    """The calendar UID of a deadline: the same for every row of its key, so a move updates one event.
+
+    A recomputation that moves a date supersedes the row and adds another; the key
+    (the matter, the kind, the party, the enforcement action or hearing, the sequence)
+    stays, and so does the UID. A hearing is its own event whatever its date.
+    """
+    if deadline.kind == DeadlineKind.HEARING and deadline.hearing_id:
+        return f"hearing-{deadline.hearing_id}@{host}"
+    parts = [f"deadline-{deadline.matter_id}-{deadline.kind}"]
+    if deadline.party_id:
+        parts.append(f"p{deadline.party_id}")
+    if deadline.enforcement_action_id:
+        parts.append(f"a{deadline.enforcement_action_id}")
+    if deadline.sequence:
+        parts.append(f"s{deadline.sequence}")
+    return "-".join(parts) + f"@{host}"
+
+
+def _revisions(deadlines: QuerySet[Deadline]) -> dict[tuple, int]:
+    """How many superseded rows each key of these deadlines' matters has (the events' SEQUENCE), in one query."""
+    superseded = Deadline.objects.filter(
+        matter__in=deadlines.values("matter_id"), superseded_at__isnull=False
+    ).exclude(kind=DeadlineKind.HEARING)
+    keys = ("matter_id", "kind", "party_id", "enforcement_action_id", "sequence")
+    return {tuple(row[:-1]): row[-1] for row in superseded.values_list(*keys).annotate(n=Count("id")).order_by()}
+
+
+def _ics_moment(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+# The hearings' times are Beijing's, named by TZID; the zone has had no daylight saving since 1991.
+ICS_TZID = "Asia/Shanghai"
+VTIMEZONE = [
+    "BEGIN:VTIMEZONE",
+    f"TZID:{ICS_TZID}",
+    "BEGIN:STANDARD",
+    "DTSTART:19910915T000000",
+    "TZOFFSETFROM:+0800",
+    "TZOFFSETTO:+0800",
+    "TZNAME:CST",
+    "END:STANDARD",
+    "END:VTIMEZONE",
+]
+HEARING_LENGTH = dt.timedelta(hours=2)  # the calendar block of a hearing (the court gives only its start)
+
+
 def deadlines_ics(user: User, *, today: dt.date) -> bytes:
-    """The user's open deadlines (a lawyer's: the firm's) as an iCalendar file, one all-day event each.
+    """The user's open deadlines (a lawyer's: the firm's) as an iCalendar file, one event each.
 
     Each event carries the deadline's kind, the matter number, the rule and the
-    matter's address, and an alarm 3 days before; no names or other personal data.
-    The UID is stable per deadline, so calendar apps update an event when its date moves.
+    matter's address, and an alarm; no names or other personal data. A hearing is a
+    timed event (DTSTART with TZID Asia/Shanghai, LOCATION its place and court), every
+    other deadline an all-day one (an evidence or defence period with its court as
+    LOCATION). The UID is stable per deadline key (``deadline_uid``) and SEQUENCE
+    counts its revisions, so calendar apps update the one event when a date moves.
     """
     host = urlsplit(settings.SITE_URL).hostname or "fasu"
-    stamp = timezone.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = _ics_moment(timezone.now())
     deadlines = (
         deadlines_for(user, notify_scope(user), today=today)
         .filter(status=DeadlineStatus.OPEN)
         .select_related("matter")
-        .only("id", "kind", "due_on", "rule", "verified_calendar", "overridden_at", "matter__number")
+        .only(
+            "id", "kind", "due_on", "rule", "verified_calendar", "overridden_at", "matter__number", "computed_from",
+            "party_id", "enforcement_action_id", "hearing_id", "sequence", "created_at",
+        )  # fmt: skip
         .order_by("due_on", "id")
     )
+    revisions = _revisions(deadlines)
     with translation.override(settings.LANGUAGE_CODE):
         lines = [
             "BEGIN:VCALENDAR",
@@ -338,34 +411,65 @@ def deadlines_ics(user: User, *, today: dt.date) -> bytes:
             "CALSCALE:GREGORIAN",
             "METHOD:PUBLISH",
             f"X-WR-CALNAME:{_ics_text(_('Fasu deadlines'))}",
+            f"X-WR-TIMEZONE:{ICS_TZID}",
+            *VTIMEZONE,
         ]
         for deadline in deadlines.iterator(chunk_size=1000):
-            kind = deadline.get_kind_display()
-            number = deadline.matter.number
-            url = _link(reverse("matter_detail", args=[deadline.matter_id]))
-            summary = _("Deadline: %(kind)s · %(number)s") % {"kind": kind, "number": number}
-            description = [_("Rule: %(rule)s") % {"rule": deadline.rule}]
-            if not deadline.verified_calendar:
-                description.append(_("Counted on an unverified holiday calendar."))
-            if deadline.overridden:
-                description.append(_("Date set by a lawyer."))
-            description.append(url)
-            lines += [
-                "BEGIN:VEVENT",
-                f"UID:deadline-{deadline.pk}@{host}",
-                f"DTSTAMP:{stamp}",
-                f"DTSTART;VALUE=DATE:{deadline.due_on:%Y%m%d}",
-                f"DTEND;VALUE=DATE:{deadline.due_on + dt.timedelta(days=1):%Y%m%d}",
-                f"SUMMARY:{_ics_text(summary)}",
-                f"DESCRIPTION:{_ics_text(chr(10).join(description))}",
-                f"URL:{url}",
-                "TRANSP:TRANSPARENT",
-                "BEGIN:VALARM",
-                "ACTION:DISPLAY",
-                f"DESCRIPTION:{_ics_text(summary)}",
-                "TRIGGER:-P3D",
-                "END:VALARM",
-                "END:VEVENT",
-            ]
+            lines += _ics_event(deadline, host=host, stamp=stamp, revisions=revisions)
         lines.append("END:VCALENDAR")
     return b"".join(_ics_fold(line) for line in lines)
+
+
+def _ics_event(deadline: Deadline, *, host: str, stamp: str, revisions: dict) -> list[str]:
+    kind = deadline.get_kind_display()
+    number = deadline.matter.number
+    url = _link(reverse("matter_detail", args=[deadline.matter_id]))
+    description = [_("Rule: %(rule)s") % {"rule": deadline.rule}]
+    if not deadline.verified_calendar:
+        description.append(_("Counted on an unverified holiday calendar."))
+    if deadline.overridden:
+        description.append(_("Date set by a lawyer."))
+    description.append(url)
+    modified = max(filter(None, (deadline.created_at, deadline.overridden_at)))
+    at = deadline.at
+    if at is not None:
+        summary = _("Hearing · %(number)s") % {"number": number}
+        sequence = int(deadline.computed_from.get("revision") or 0)
+        if updated := deadline.computed_from.get("updated_at"):
+            modified = max(modified, dt.datetime.fromisoformat(updated))
+        local = timezone.localtime(at)
+        when = [
+            f"DTSTART;TZID={ICS_TZID}:{local:%Y%m%dT%H%M%S}",
+            f"DTEND;TZID={ICS_TZID}:{local + HEARING_LENGTH:%Y%m%dT%H%M%S}",
+            "TRANSP:OPAQUE",
+        ]
+        trigger = "-P1D"
+    else:
+        summary = _("Deadline: %(kind)s · %(number)s") % {"kind": kind, "number": number}
+        key = (deadline.matter_id, deadline.kind, deadline.party_id, deadline.enforcement_action_id, deadline.sequence)
+        sequence = revisions.get(key, 0)
+        when = [
+            f"DTSTART;VALUE=DATE:{deadline.due_on:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{deadline.due_on + dt.timedelta(days=1):%Y%m%d}",
+            "TRANSP:TRANSPARENT",
+        ]
+        trigger = "-P3D"
+    location = deadline.location
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{deadline_uid(deadline, host)}",
+        f"DTSTAMP:{stamp}",
+        f"LAST-MODIFIED:{_ics_moment(modified)}",
+        f"SEQUENCE:{sequence}",
+        *when,
+        f"SUMMARY:{_ics_text(summary)}",
+        *([f"LOCATION:{_ics_text(location)}"] if location else []),
+        f"DESCRIPTION:{_ics_text(chr(10).join(description))}",
+        f"URL:{url}",
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        f"DESCRIPTION:{_ics_text(summary)}",
+        f"TRIGGER:{trigger}",
+        "END:VALARM",
+        "END:VEVENT",
+    ]

@@ -355,20 +355,151 @@ def service_record_add(
 
 
 @transaction.atomic
-def hearing_add(*, user: User, proceeding_id: int, at: dt.datetime, place: str = "", note: str = "") -> Hearing:
-    """Schedule a hearing of the proceeding; return it."""
+def hearing_add(
+    *,
+    user: User,
+    proceeding_id: int,
+    at: dt.datetime,
+    place: str = "",
+    note: str = "",
+    summons_served_on: dt.date | None = None,
+) -> Hearing:
+    """Schedule a hearing of the proceeding; return it.
+
+    The hearing is a deadline of the matter while it is to come (its time, place and
+    court in the lists, the digest and the calendar feed). ``summons_served_on``, the
+    day the 开庭传票 reached us, is flagged when fewer than 3 clear days before (B.4).
+    """
     proceeding = access_child(user, Proceeding, proceeding_id, action="write_proceedings", for_update=True)
-    if at is None or timezone.is_naive(at):
+    _hearing_checked(at=at, summons_served_on=summons_served_on)
+    hearing = Hearing.objects.create(
+        proceeding=proceeding, at=at, place=place.strip(), note=note.strip(), summons_served_on=summons_served_on
+    )
+    new = {"proceeding": proceeding.pk, "hearing": hearing.pk, "at": at.isoformat(), "place": hearing.place}
+    if summons_served_on is not None:
+        new["summons_served_on"] = summons_served_on.isoformat()
+    record_event(matter=proceeding.matter, actor=user, kind=EventKind.HEARING_ADDED, new=new, note=hearing.note)
+    matter_deadlines_recompute(matter_id=proceeding.matter_id)
+    return hearing
+
+
+def _hearing_checked(*, at, summons_served_on) -> None:
+    """Refuse a hearing time that is not a datetime with its zone, or a summons served after it or in the future."""
+    if not isinstance(at, dt.datetime) or timezone.is_naive(at):
         raise ValidationError({"at": _("Give the date and time with its time zone.")})
-    hearing = Hearing.objects.create(proceeding=proceeding, at=at, place=place.strip(), note=note.strip())
+    if summons_served_on is None:
+        return
+    if not isinstance(summons_served_on, dt.date) or isinstance(summons_served_on, dt.datetime):
+        raise ValidationError({"summons_served_on": _("Give a date (YYYY-MM-DD).")})
+    must_be_past("summons_served_on", summons_served_on)
+    if summons_served_on > timezone.localtime(at).date():
+        raise ValidationError({"summons_served_on": _("The summons cannot be served after the hearing.")})
+
+
+HEARING_MOVE_FIELDS = ("at", "place", "note", "summons_served_on")
+
+
+@transaction.atomic
+def hearing_move(*, user: User, hearing_id: int, **changes: Any) -> Hearing:
+    """Move a hearing (its time, place or note; the summons date): API.md ``PATCH /api/v1/hearings/{id}/``.
+
+    Only the fields given change. Each change counts a revision, so the calendar
+    feed's one event for the hearing (same UID) is updated, not duplicated; the
+    timeline has old and new; the deadlines are recomputed. Another firm's hearing:
+    404; nothing is stored on a refusal.
+    """
+    hearing = access_child(
+        user,
+        Hearing,
+        hearing_id,
+        action="write_proceedings",
+        for_update=True,
+        rows=Hearing.objects.select_related("proceeding__matter"),
+    )
+    unknown = set(changes) - set(HEARING_MOVE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field of a hearing cannot be changed.") for name in sorted(unknown)})
+    for name in ("place", "note"):
+        if name in changes:
+            changes[name] = (changes[name] or "").strip()
+    _hearing_checked(
+        at=changes.get("at", hearing.at), summons_served_on=changes.get("summons_served_on", hearing.summons_served_on)
+    )
+    changed = {name: value for name, value in changes.items() if getattr(hearing, name) != value}
+    if not changed:
+        return hearing
+    shown = ("proceeding", "hearing", "at", *(name for name in HEARING_MOVE_FIELDS[1:] if name in changed))
+    before = {"proceeding": hearing.proceeding_id, "hearing": hearing.pk}
+    old = {name: before.get(name, _moment_json(getattr(hearing, name, None))) for name in shown}
+    for name, value in changed.items():
+        setattr(hearing, name, value)
+    hearing.revision += 1
+    hearing.updated_at = timezone.now()
+    hearing.save(update_fields=[*changed, "revision", "updated_at"])
+    new = {name: before.get(name, _moment_json(getattr(hearing, name, None))) for name in shown}
+    record_event(matter=hearing.proceeding.matter, actor=user, kind=EventKind.HEARING_MOVED, old=old, new=new)
+    matter_deadlines_recompute(matter_id=hearing.proceeding.matter_id)
+    return hearing
+
+
+def _moment_json(value: Any) -> Any:
+    """A value as the API writes it; a moment in Beijing time with its offset."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).isoformat()
+    return _json_value(value)
+
+
+# "Leave as it is" for ``proceeding_court_dates_set`` (None clears a date).
+KEEP: Any = object()
+
+
+@transaction.atomic
+def proceeding_court_dates_set(
+    *,
+    user: User,
+    proceeding: Proceeding | int,
+    evidence_due_on: dt.date | None = KEEP,
+    defence_due_on: dt.date | None = KEEP,
+) -> Proceeding:
+    """Set the last days of the evidence period (举证期限) and the defence period (答辩期) a court gave.
+
+    Each date as the notice states it (None clears it, leaving it out keeps it); the
+    deadline engine moves a last day on a rest day forward (LEGAL_RULES Part 2 B.4).
+    A date before the proceeding was filed is refused and nothing is stored. The change
+    is on the timeline with old and new, and the matter's deadlines are recomputed.
+    """
+    proceeding_id = proceeding.pk if isinstance(proceeding, Proceeding) else proceeding
+    proceeding = access_child(user, Proceeding, proceeding_id, action="write_proceedings", for_update=True)
+    given = {
+        name: value
+        for name, value in (("evidence_due_on", evidence_due_on), ("defence_due_on", defence_due_on))
+        if value is not KEEP
+    }
+    errors = {}
+    for name, value in given.items():
+        if value is not None and not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            errors[name] = _("Give a date (YYYY-MM-DD).")
+    if errors:
+        raise ValidationError(errors)
+    filing = DATE_LABELS["filed_on"]
+    for name, value in given.items():
+        must_not_precede(name, value, filing, proceeding.filed_on)
+    changed = {name: value for name, value in given.items() if getattr(proceeding, name) != value}
+    if not changed:
+        return proceeding
+    old = {name: _json_value(getattr(proceeding, name)) for name in changed}
+    for name, value in changed.items():
+        setattr(proceeding, name, value)
+    proceeding.save(update_fields=list(changed))
     record_event(
         matter=proceeding.matter,
         actor=user,
-        kind=EventKind.HEARING_ADDED,
-        new={"proceeding": proceeding.pk, "hearing": hearing.pk, "at": at.isoformat(), "place": hearing.place},
-        note=hearing.note,
+        kind=EventKind.COURT_DATES_SET,
+        old={"proceeding": proceeding.pk, **old},
+        new={"proceeding": proceeding.pk, **{name: _json_value(value) for name, value in changed.items()}},
     )
-    return hearing
+    matter_deadlines_recompute(matter_id=proceeding.matter_id)
+    return proceeding
 
 
 def _int_or_none(value) -> int | None:

@@ -33,6 +33,7 @@ from legalcase.models import (
     DeadlineKind,
     DeadlineStatus,
     Forum,
+    Hearing,
     LawFirm,
     Matter,
     MatterEvent,
@@ -50,6 +51,8 @@ from legalcase.services.bound_parties import matter_parties as matter_bound_role
 from legalcase.services.proceedings import (
     RULING_DEADLINE_KINDS,
     hearing_add,
+    hearing_move,
+    proceeding_court_dates_set,
     proceeding_record,
     proceeding_update,
     ruling_confirm,
@@ -177,6 +180,44 @@ class HearingForm(forms.Form):
     )
     place = forms.CharField(label=gettext_lazy("Place"), required=False, max_length=200)
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
+    summons_served_on = forms.DateField(
+        label=gettext_lazy("Summons served on"),
+        required=False,
+        widget=date_input(),
+        help_text=gettext_lazy("Flagged when fewer than 3 clear days before the hearing."),
+    )
+
+
+class HearingMoveForm(HearingForm):
+    """Move a hearing: the form holds its current values; what a person changes is sent."""
+
+    @classmethod
+    def for_hearing(cls, hearing: Hearing, data=None) -> HearingMoveForm:
+        initial = {"at": timezone.localtime(hearing.at), "place": hearing.place, "note": hearing.note,
+                   "summons_served_on": hearing.summons_served_on}  # fmt: skip
+        form = cls(data, initial=initial, auto_id=f"move-{hearing.pk}-%s")
+        form.hearing_id = hearing.pk
+        return form
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+class CourtDatesForm(forms.Form):
+    """The last days of the evidence and defence periods the court's notices give (B.4)."""
+
+    evidence_due_on = forms.DateField(
+        label=gettext_lazy("Evidence period ends"), required=False, widget=date_input()
+    )
+    defence_due_on = forms.DateField(label=gettext_lazy("Defence period ends"), required=False, widget=date_input())
+
+    @classmethod
+    def for_proceeding(cls, proceeding: Proceeding, data=None) -> CourtDatesForm:
+        initial = {name: getattr(proceeding, name) for name in cls.base_fields}
+        return cls(data, initial=initial, auto_id=f"court-dates-{proceeding.pk}-%s")
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
 
 
 MONEY_OR_ZERO = {"min_value": 0}
@@ -303,7 +344,12 @@ def proceedings_section_response(
         proceeding.service_form = ServiceForm(parties=parties, auto_id=f"service-{proceeding.pk}-%s")
         proceeding.hearing_form = HearingForm(auto_id=f"hearing-{proceeding.pk}-%s")
         proceeding.update_form = ProceedingUpdateForm.for_proceeding(proceeding)
-        if failed and failed[0] == proceeding.pk:
+        proceeding.court_dates_form = CourtDatesForm.for_proceeding(proceeding)
+        for hearing in proceeding.hearings.all():
+            hearing.move_form = HearingMoveForm.for_hearing(hearing)
+            if failed and failed[1] == "move" and failed[2].hearing_id == hearing.pk:
+                hearing.move_form, hearing.move_open = failed[2], True
+        if failed and failed[0] == proceeding.pk and failed[1] != "move":
             setattr(proceeding, f"{failed[1]}_form", failed[2])
             proceeding.open_form = failed[1]
     proposed = None
@@ -412,6 +458,40 @@ def hearing_add_view(request: HttpRequest, matter_id: int, proceeding_id: int) -
         form_for=lambda matter, proceeding: HearingForm(request.POST, auto_id=f"hearing-{proceeding.pk}-%s"),
         act=lambda proceeding, form: hearing_add(user=request.user, proceeding_id=proceeding.pk, **form.cleaned_data),
         done=_("Hearing scheduled."),
+    )
+
+
+@login_required
+@require_POST
+def hearing_move_view(request: HttpRequest, matter_id: int, proceeding_id: int, hearing_id: int) -> HttpResponse:
+    """Move a hearing from the matter page (``PATCH /api/v1/hearings/{id}/`` on the page)."""
+    matter, proceeding = _proceeding_of(request, matter_id, proceeding_id)
+    hearing = get_object_or_404(proceeding.hearings, pk=hearing_id)
+    return _proceeding_action(
+        request,
+        matter_id,
+        proceeding_id,
+        name="move",
+        form_for=lambda matter, proceeding: HearingMoveForm.for_hearing(hearing, request.POST),
+        act=lambda proceeding, form: hearing_move(user=request.user, hearing_id=hearing.pk, **form.changes()),
+        done=_("Hearing moved."),
+    )
+
+
+@login_required
+@require_POST
+def court_dates_view(request: HttpRequest, matter_id: int, proceeding_id: int) -> HttpResponse:
+    """Set the evidence and defence periods' last days of a proceeding (``proceeding_court_dates_set``)."""
+    return _proceeding_action(
+        request,
+        matter_id,
+        proceeding_id,
+        name="court_dates",
+        form_for=lambda matter, proceeding: CourtDatesForm.for_proceeding(proceeding, request.POST),
+        act=lambda proceeding, form: proceeding_court_dates_set(
+            user=request.user, proceeding=proceeding.pk, **form.changes()
+        ),
+        done=_("Court dates saved."),
     )
 
 

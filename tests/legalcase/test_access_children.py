@@ -23,6 +23,7 @@ from legalcase.models import (
     Deadline,
     EnforcementAction,
     FeeInvoice,
+    Hearing,
     Matter,
     Proceeding,
     Recovery,
@@ -44,6 +45,11 @@ def _deadline(matter, user):
 
 def _proceeding(matter, user):
     return Proceeding.objects.create(matter=matter, kind="first_instance")
+
+
+def _hearing(matter, user):
+    proceeding = Proceeding.objects.create(matter=matter, kind="first_instance")
+    return Hearing.objects.create(proceeding=proceeding, at=timezone.now())
 
 
 def _ruling(matter, user):
@@ -115,6 +121,7 @@ def _batch(matter, user):
 KINDS = {
     Deadline: _deadline,
     Proceeding: _proceeding,
+    Hearing: _hearing,
     Ruling: _ruling,
     EnforcementAction: _action,
     Recovery: _recovery,

@@ -11,6 +11,7 @@ from legalcase.services.notifications import (
     calendar_feed_issue,
     calendar_feed_revoke,
     calendar_feed_user,
+    deadline_uid,
     deadlines_ics,
 )
 from tests.factories import make_firm, make_matter, make_user
@@ -80,8 +81,8 @@ def test_the_ics_has_one_all_day_event_per_open_current_deadline_of_the_users_ma
     assert lines.count("BEGIN:VEVENT") == lines.count("END:VEVENT") == 2
     assert lines.count("BEGIN:VALARM") == 2 and lines.count("TRIGGER:-P3D") == 2
     found = {event["UID"]: event for event in events(lines)}
-    assert set(found) == {f"deadline-{deadlines['appeal'].pk}@localhost", f"deadline-{deadlines['long'].pk}@localhost"}
-    appeal = found[f"deadline-{deadlines['appeal'].pk}@localhost"]
+    assert set(found) == {deadline_uid(deadlines["appeal"], "localhost"), deadline_uid(deadlines["long"], "localhost")}
+    appeal = found[deadline_uid(deadlines["appeal"], "localhost")]
     assert appeal["DTSTART;VALUE=DATE"] == (TODAY + dt.timedelta(days=5)).strftime("%Y%m%d")
     assert appeal["DTEND;VALUE=DATE"] == (TODAY + dt.timedelta(days=6)).strftime("%Y%m%d")
     assert "上诉期届满" in appeal["SUMMARY"] and matter.number in appeal["SUMMARY"]
@@ -97,7 +98,7 @@ def test_the_uid_stays_the_same_when_the_date_moves(counsel_with_deadlines):
     before = unfold(deadlines_ics(counsel, today=TODAY))
     Deadline.objects.filter(pk=deadlines["appeal"].pk).update(due_on=TODAY + dt.timedelta(days=8))
     after = unfold(deadlines_ics(counsel, today=TODAY))
-    uid = f"UID:deadline-{deadlines['appeal'].pk}@localhost"
+    uid = f"UID:{deadline_uid(deadlines['appeal'], 'localhost')}"
     assert uid in before and uid in after
 
 
@@ -120,7 +121,7 @@ def test_a_lawyers_feed_holds_the_firms_open_deadlines_only():
     make_deadline(make_matter(firm=make_firm()), TODAY)
     make_deadline(make_matter(), TODAY)
     lines = unfold(deadlines_ics(lawyer, today=TODAY))
-    assert [event["UID"] for event in events(lines)] == [f"deadline-{ours.pk}@localhost"]
+    assert [event["UID"] for event in events(lines)] == [deadline_uid(ours, "localhost")]
 
 
 def test_the_feed_address_serves_the_calendar_without_a_sign_in(client, counsel_with_deadlines):

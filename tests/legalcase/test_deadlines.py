@@ -171,6 +171,9 @@ def test_the_list_filters_by_due_date_inclusive_kind_and_status(deadlines):
         "status_reason": "",
         "computed_on": None,
         "override_reason": "",
+        "at": None,
+        "place": None,
+        "court": None,
     }
     due = client.get("/api/v1/deadlines/", {"due_before": "2026-02-24"}).json()
     assert [row["id"] for row in due["results"]] == [deadlines["near"].pk]

@@ -65,6 +65,9 @@ def test_the_example_body_opens_a_matter_with_its_limitation_date(counsel):
             "rule": "limitation@2021",
             "status": "open",
             "verified_calendar": False,
+            "at": None,
+            "place": None,
+            "court": None,
         }
     ]
     assert data["debtor"]["id_number"] == "110105********1232"
