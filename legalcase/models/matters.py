@@ -383,6 +383,16 @@ class Matter(models.Model):
     delay_base_includes_fee = models.BooleanField(
         _("delayed-performance interest base includes the acceptance fee"), default=False, db_default=False
     )
+    # LEGAL_RULES Part 2 B.9 (retention.legal_hold): while set, the matter's personal data is
+    # not anonymised; lifting it restarts the retention clock from ``legal_hold_lifted_at``.
+    legal_hold_reason = models.CharField(_("legal hold reason"), max_length=500, blank=True, default="", db_default="")
+    legal_hold_set_at = models.DateTimeField(_("legal hold set at"), null=True, blank=True)
+    legal_hold_set_by = models.ForeignKey(
+        User, verbose_name=_("legal hold set by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    legal_hold_lifted_at = models.DateTimeField(_("legal hold lifted at"), null=True, blank=True)
+    # When the retention job anonymised the matter's personal data (B.9); figures are kept.
+    anonymised_at = models.DateTimeField(_("personal data anonymised at"), null=True, blank=True)
 
     objects = MatterQuerySet.as_manager()
 
@@ -463,6 +473,17 @@ class Matter(models.Model):
         if deadline is None or deadline.is_done:
             return False
         return deadline.due_on < timezone.localdate()
+
+    @property
+    def under_legal_hold(self) -> bool:
+        return self.legal_hold_set_at is not None
+
+    @property
+    def retention_clock_from(self):
+        """When the retention period (B.9) runs from: closure, or a later lifting of a legal hold; None while open."""
+        if self.stage != Stage.CLOSED:
+            return None
+        return max(filter(None, (self.stage_changed_at, self.legal_hold_lifted_at)))
 
     @property
     def outstanding(self) -> dict[str, Decimal]:
@@ -613,6 +634,9 @@ class EventKind(models.TextChoices):
     GUARANTEE_CORRECTED = "guarantee_corrected", _("Guarantee corrected")
     LAWYERS_SET = "lawyers_set", _("Assigned lawyers set")
     DELAY_BASE_SET = "delay_base_set", _("Base of the interest for delayed performance changed")
+    LEGAL_HOLD_SET = "legal_hold_set", _("Legal hold set")
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted", _("Legal hold lifted")
+    ANONYMISED = "anonymised", _("Personal data anonymised")
 
 
 class MatterEvent(AppendOnly):
