@@ -20,21 +20,23 @@ class LegalHoldSerializer(serializers.Serializer):
 
 
 class LegalHoldStateSerializer(serializers.Serializer):
-    under_legal_hold = serializers.BooleanField()
-    reason = serializers.CharField(source="legal_hold_reason")
-    set_at = serializers.DateTimeField(source="legal_hold_set_at", allow_null=True)
-    set_by = serializers.CharField(source="legal_hold_set_by.username", allow_null=True, default=None)
-    lifted_at = serializers.DateTimeField(source="legal_hold_lifted_at", allow_null=True)
+    under_legal_hold = serializers.SerializerMethodField()
+    reason = serializers.CharField(source="legal_hold.reason", default="")
+    set_at = serializers.DateTimeField(source="legal_hold.set_at", default=None)
+    set_by = serializers.CharField(source="legal_hold.set_by.username", default=None)
     anonymised_at = serializers.DateTimeField(allow_null=True)
     retention_days = serializers.SerializerMethodField()
     anonymise_after = serializers.SerializerMethodField(help_text="When the data becomes due; null while open or held.")
 
+    def get_under_legal_hold(self, matter: Matter) -> bool:
+        return matter.legal_hold is not None
+
     def get_retention_days(self, matter: Matter) -> int:
         return settings.RETENTION_DAYS
 
-    def get_anonymise_after(self, matter: Matter) -> dt.datetime | None:
+    def get_anonymise_after(self, matter: Matter) -> str | None:
         start = matter.retention_clock_from
-        if start is None or matter.under_legal_hold or matter.anonymised_at:
+        if start is None or matter.legal_hold is not None or matter.anonymised_at:
             return None
         return serializers.DateTimeField().to_representation(start + dt.timedelta(days=settings.RETENTION_DAYS))
 

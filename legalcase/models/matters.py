@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from legalcase import search as search_keys
@@ -383,15 +384,9 @@ class Matter(models.Model):
     delay_base_includes_fee = models.BooleanField(
         _("delayed-performance interest base includes the acceptance fee"), default=False, db_default=False
     )
-    # LEGAL_RULES Part 2 B.9 (retention.legal_hold): while set, the matter's personal data is
-    # not anonymised; lifting it restarts the retention clock from ``legal_hold_lifted_at``.
-    legal_hold_reason = models.CharField(_("legal hold reason"), max_length=500, blank=True, default="", db_default="")
-    legal_hold_set_at = models.DateTimeField(_("legal hold set at"), null=True, blank=True)
-    legal_hold_set_by = models.ForeignKey(
-        User, verbose_name=_("legal hold set by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    legal_hold_lifted_at = models.DateTimeField(_("legal hold lifted at"), null=True, blank=True)
-    # When the retention job anonymised the matter's personal data (B.9); figures are kept.
+    # When the retention job anonymised the matter's personal data (LEGAL_RULES B.9; figures
+    # are kept). Legal holds are ``LegalHold`` rows. Nullable without a default: SQLite adds
+    # the column in place (a remade table would need the PostgreSQL-only index of 0026).
     anonymised_at = models.DateTimeField(_("personal data anonymised at"), null=True, blank=True)
 
     objects = MatterQuerySet.as_manager()
@@ -474,16 +469,18 @@ class Matter(models.Model):
             return False
         return deadline.due_on < timezone.localdate()
 
-    @property
-    def under_legal_hold(self) -> bool:
-        return self.legal_hold_set_at is not None
+    @cached_property
+    def legal_hold(self):
+        """The legal hold in force (``LegalHold``), or None."""
+        return self.legal_holds.filter(lifted_at__isnull=True).select_related("set_by").first()
 
     @property
     def retention_clock_from(self):
-        """When the retention period (B.9) runs from: closure, or a later lifting of a legal hold; None while open."""
+        """When the retention period (B.9) runs from: closure, or the later lifting of a legal hold; None while open."""
         if self.stage != Stage.CLOSED:
             return None
-        return max(filter(None, (self.stage_changed_at, self.legal_hold_lifted_at)))
+        lifted = self.legal_holds.exclude(lifted_at__isnull=True).aggregate(last=models.Max("lifted_at"))["last"]
+        return max(filter(None, (self.stage_changed_at, lifted)))
 
     @property
     def outstanding(self) -> dict[str, Decimal]:

@@ -34,6 +34,7 @@ from legalcase.models import (
     Debt,
     DemandRecord,
     EventKind,
+    LegalHold,
     Matter,
     Party,
     PartyPhone,
@@ -45,7 +46,6 @@ from legalcase.models import (
 )
 
 RETENTION_RULE = "retention.matter_file@2025"
-HOLD_RULE = "retention.legal_hold"
 ANONYMISED = "（已匿名化）"
 RETENTION_BATCH = 200
 
@@ -65,12 +65,9 @@ def matter_legal_hold_set(*, user: User, matter_id: int, reason: str) -> Matter:
     matter = access_matter(user, matter_id, action="set_legal_hold", for_update=True)
     if matter.anonymised_at is not None:
         raise ValidationError({"reason": _("This matter's personal data was already anonymised: there is nothing left to hold.")})
-    if matter.under_legal_hold:
+    if matter.legal_hold is not None:
         raise ValidationError({"reason": _("This matter is already under a legal hold.")})
-    matter.legal_hold_reason = reason
-    matter.legal_hold_set_at = timezone.now()
-    matter.legal_hold_set_by = user
-    matter.save(update_fields=["legal_hold_reason", "legal_hold_set_at", "legal_hold_set_by"])
+    matter.legal_hold = LegalHold.objects.create(matter=matter, reason=reason, set_by=user)
     record_event(
         matter=matter, actor=user, kind=EventKind.LEGAL_HOLD_SET, new={"legal_hold_reason": reason}, note=reason
     )
@@ -81,20 +78,17 @@ def matter_legal_hold_set(*, user: User, matter_id: int, reason: str) -> Matter:
 def matter_legal_hold_lift(*, user: User, matter_id: int, reason: str = "") -> Matter:
     """End the matter's legal hold; the retention period then runs again from now (B.9)."""
     matter = access_matter(user, matter_id, action="set_legal_hold", for_update=True)
-    if not matter.under_legal_hold:
+    hold = matter.legal_hold
+    if hold is None:
         raise ValidationError({"reason": _("This matter is not under a legal hold.")})
-    old = matter.legal_hold_reason
-    matter.legal_hold_reason = ""
-    matter.legal_hold_set_at = None
-    matter.legal_hold_set_by = None
-    matter.legal_hold_lifted_at = timezone.now()
-    matter.save(update_fields=["legal_hold_reason", "legal_hold_set_at", "legal_hold_set_by", "legal_hold_lifted_at"])
+    reason = (reason or "").strip()
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("Keep the reason under 500 characters.")})
+    hold.lifted_at, hold.lifted_by, hold.lift_reason = timezone.now(), user, reason
+    hold.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    matter.legal_hold = None
     record_event(
-        matter=matter,
-        actor=user,
-        kind=EventKind.LEGAL_HOLD_LIFTED,
-        old={"legal_hold_reason": old},
-        note=(reason or "").strip()[:500],
+        matter=matter, actor=user, kind=EventKind.LEGAL_HOLD_LIFTED, old={"legal_hold_reason": hold.reason}, note=reason
     )
     return matter
 
@@ -106,12 +100,10 @@ def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime:
 def matters_due(now: dt.datetime | None = None) -> QuerySet[Matter]:
     """Closed longer than the period (from closure or the last lifted hold), not held, not yet anonymised."""
     cutoff = retention_cutoff(now)
-    return Matter.objects.filter(
-        stage=Stage.CLOSED,
-        anonymised_at__isnull=True,
-        legal_hold_set_at__isnull=True,
-        stage_changed_at__lte=cutoff,
-    ).filter(Q(legal_hold_lifted_at__isnull=True) | Q(legal_hold_lifted_at__lte=cutoff))
+    held = LegalHold.objects.filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=cutoff)).values("matter_id")
+    return Matter.objects.filter(stage=Stage.CLOSED, anonymised_at__isnull=True, stage_changed_at__lte=cutoff).exclude(
+        pk__in=held
+    )
 
 
 def _party_anonymise(party: Party) -> None:

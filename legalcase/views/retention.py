@@ -40,11 +40,11 @@ def retention_section(request: HttpRequest, matter_id: int) -> HttpResponse:
 def retention_section_response(request: HttpRequest, matter, *, form: forms.Form | None = None, notice: str = "") -> HttpResponse:
     start = matter.retention_clock_from
     due_on = None
-    if start is not None and not matter.under_legal_hold and matter.anonymised_at is None:
+    if start is not None and not (matter.legal_hold is not None) and matter.anonymised_at is None:
         due_on = start + dt.timedelta(days=settings.RETENTION_DAYS)
     may_hold = can(request.user, "set_legal_hold") and matter.anonymised_at is None
     if form is None and may_hold:
-        form = LiftForm(auto_id="hold-%s") if matter.under_legal_hold else LegalHoldForm(auto_id="hold-%s")
+        form = LiftForm(auto_id="hold-%s") if (matter.legal_hold is not None) else LegalHoldForm(auto_id="hold-%s")
     return render(
         request,
         "legalcase/retention_section.html",
@@ -63,7 +63,7 @@ def retention_section_response(request: HttpRequest, matter, *, form: forms.Form
 @require_POST
 def legal_hold_view(request: HttpRequest, matter_id: int) -> HttpResponse:
     matter = access_matter(request.user, matter_id, action="set_legal_hold")
-    lifting = matter.under_legal_hold
+    lifting = (matter.legal_hold is not None)
     form = (LiftForm if lifting else LegalHoldForm)(request.POST, auto_id="hold-%s")
 
     def act(data):
@@ -73,8 +73,8 @@ def legal_hold_view(request: HttpRequest, matter_id: int) -> HttpResponse:
             matter_legal_hold_set(user=request.user, matter_id=matter.pk, reason=data["reason"])
 
     def section(ok: bool, notice: str) -> HttpResponse:
-        matter.refresh_from_db()
-        return retention_section_response(request, matter, form=None if ok else form, notice=notice)
+        fresh = access_matter(request.user, matter.pk)
+        return retention_section_response(request, fresh, form=None if ok else form, notice=notice)
 
     done = gettext("The legal hold was lifted.") if lifting else gettext("The matter is under a legal hold.")
     return section_form_post(request, matter, form, act, done=done, section=section)
