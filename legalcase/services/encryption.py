@@ -68,10 +68,13 @@ def rows_reencrypt(*, model: type[models.Model], ids: list) -> int:
     from legalcase.models import Party, PartyPhone
     from legalcase.services.search import party_keys_refresh
 
-    names = [field.name for field in (*encrypted_fields(model), *derived_fields(model))]
+    derived = derived_fields(model)
+    names = [field.name for field in (*encrypted_fields(model), *derived)]
     rows = list(model.objects.select_for_update().filter(pk__in=ids))
     for row in rows:
-        row.save(update_fields=names)
+        for field in derived:  # what a save would set (bulk_update calls no pre_save)
+            setattr(row, field.attname, field.value_from(getattr(row, field.source)))
+    model.objects.bulk_update(rows, names, batch_size=200)
     party_ids = {row.pk for row in rows} if model is Party else {row.party_id for row in rows} if model is PartyPhone else ()
     if party_ids:
         party_keys_refresh(party_ids=party_ids)
