@@ -2,7 +2,7 @@
 and gain their digests; 0029 encrypts the rows, 0030 adds the constraints on the digests."""
 
 import legalcase.fields
-from django.db import migrations, models
+from django.db import migrations
 
 
 class Migration(migrations.Migration):
