@@ -69,6 +69,8 @@ def configure_environment() -> str:
     os.environ["DATABASE_URL"] = url
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(60))
+    # Personal data is encrypted at rest; a fixed key for the scratch database.
+    os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "YmVuY2gtZmllbGQta2V5LWJlbmNoLWZpZWxkLWtleS0=")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return url
 

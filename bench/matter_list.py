@@ -128,6 +128,8 @@ def configure_environment() -> str:
     os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(60))
     # Fixed, so that the digests COPYed by one run are found by the next (SECRET_KEY is new each run).
     os.environ.setdefault("SEARCH_DIGEST_KEYS", "bench-search-digest-key-2026")
+    # Fixed too: the rows COPYed by one run are encrypted under it (legalcase.crypto).
+    os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "YmVuY2gtZmllbGQta2V5LWJlbmNoLWZpZWxkLWtleS0=")
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     os.environ["HTTPS"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
@@ -199,7 +201,8 @@ def fill(matters: int) -> None:
 
     from legalcase import demo
     from legalcase.models import Creditor, LawFirm, MatterNumberCounter, User
-    from legalcase.search import digest
+    from legalcase.crypto import encrypt
+    from legalcase.search import digest, exact_digest
 
     started = time.perf_counter()
     tables = [
@@ -239,8 +242,16 @@ def fill(matters: int) -> None:
         "四川省": 4,
         "重庆市": 4,
     }
-    party = Table("legalcase_party", ("id", "uscc", "created_at", *PARTY_FIELDS))
-    debt = Table("legalcase_debt", ("id", "creditor_id", "original_creditor_id", "debtor_id", *DEBT_FIELDS))
+    # Personal data goes in encrypted, with its digests and last four, as the ORM writes it.
+    party = Table("legalcase_party", ("id", "uscc", "created_at", *PARTY_FIELDS, "id_number_digest"))
+    debt = Table(
+        "legalcase_debt",
+        ("id", "creditor_id", "original_creditor_id", "debtor_id", *DEBT_FIELDS, "account_digest", "account_last4"),
+    )
+    encrypted = {"id_number", "phone", "address", "account_number"}
+
+    def stored(name: str, value):
+        return encrypt(value) if name in encrypted and value else value
     guarantee = Table(
         "legalcase_guarantee", ("id", "debt_id", "guarantor_id", "guarantee_type", "guarantee_period_ends_on")
     )
@@ -270,7 +281,10 @@ def fill(matters: int) -> None:
     )
 
     def add_party(party_id: int, created_at, person: dict) -> None:
-        party.add(party_id, "", created_at, *(person[f] for f in PARTY_FIELDS))
+        party.add(
+            party_id, "", created_at, *(stored(f, person[f]) for f in PARTY_FIELDS),
+            exact_digest("id_number", person["id_number"]),
+        )
         for kind in ("id_number", "phone"):
             if person[kind]:
                 search_key.add(party_id, kind, digest(kind, person[kind]))
@@ -304,7 +318,9 @@ def fill(matters: int) -> None:
                 (card_creditor if is_card else loan_creditor).pk,
                 None,
                 debtor_id,
-                *(terms[f] for f in DEBT_FIELDS),
+                *(stored(f, terms[f]) for f in DEBT_FIELDS),
+                exact_digest("account", terms["account_number"]),
+                terms["account_number"][-4:],
             )
             if not is_card and rng.random() < 0.45:
                 person = demo.person(rng, taken=taken)

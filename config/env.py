@@ -6,6 +6,9 @@ reloading Django's settings.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import os
 from collections.abc import Mapping
 from urllib.parse import urlparse
@@ -101,6 +104,34 @@ def env_secret_key(environ: Mapping[str, str], *, debug: bool) -> str:
         raise SettingError("SECRET_KEY", "must be set when DEBUG=0")
     # First run only: a fixed development key, never accepted with DEBUG=0.
     return "django-insecure-fasu-development-key-do-not-use-in-production"
+
+
+# First run only (DEBUG=1 with FIELD_ENCRYPTION_KEYS unset: ``make run`` and the tests):
+# a fixed key that anyone can read here, never accepted with DEBUG=0.
+DEVELOPMENT_FIELD_KEY = base64.b64encode(hashlib.sha256(b"fasu development field key, not secret").digest()).decode()
+
+
+def env_field_keys(environ: Mapping[str, str], *, debug: bool) -> list[bytes]:
+    """FIELD_ENCRYPTION_KEYS: base64 32-byte keys, comma-separated; the first encrypts, all decrypt."""
+    raw = environ.get("FIELD_ENCRYPTION_KEYS", "").strip()
+    if raw == "":
+        if not debug:
+            raise SettingError("FIELD_ENCRYPTION_KEYS", "must be set when DEBUG=0 (base64 32-byte keys, comma-separated)")
+        raw = DEVELOPMENT_FIELD_KEY
+    keys = []
+    for n, item in enumerate((item.strip() for item in raw.split(",") if item.strip()), start=1):
+        try:
+            key = base64.b64decode(item, validate=True)
+        except (binascii.Error, ValueError):
+            raise SettingError("FIELD_ENCRYPTION_KEYS", f"key {n} is not base64") from None
+        if len(key) != 32:
+            raise SettingError("FIELD_ENCRYPTION_KEYS", f"key {n} is {len(key)} bytes, not 32")
+        if key in keys:
+            raise SettingError("FIELD_ENCRYPTION_KEYS", f"key {n} is listed twice")
+        keys.append(key)
+    if not keys:
+        raise SettingError("FIELD_ENCRYPTION_KEYS", "expected a comma-separated list")
+    return keys
 
 
 def read_environ() -> Mapping[str, str]:

@@ -16,6 +16,7 @@ from config.env import (
     env_bool,
     env_broker_url,
     env_database,
+    env_field_keys,
     env_int,
     env_list,
     env_secret_key,
@@ -29,12 +30,22 @@ ENV = read_environ()
 try:
     DEBUG = env_bool(ENV, "DEBUG", default=False)
     SECRET_KEY = env_secret_key(ENV, debug=DEBUG)
-    # Keys of the search digests of identity numbers and phones (legalcase.search), the
-    # first writes, all are looked up; unset: one derived from SECRET_KEY (changing
-    # SECRET_KEY then needs ``manage.py search_keys_refresh``).
+    # Personal data encrypted at rest (legalcase.crypto, API.md "Operations at scale"):
+    # base64 32-byte keys, the first encrypts, all decrypt; a new key goes first, then
+    # ``manage.py rotate_keys``, then the old one may be dropped. Unset: refused when DEBUG=0.
+    FIELD_ENCRYPTION_KEYS = env_field_keys(ENV, debug=DEBUG)
+    # Keys of the keyed digests (legalcase.search) of identity numbers, phones and account
+    # numbers, the first writes, all are looked up; unset: one derived from each
+    # FIELD_ENCRYPTION_KEYS key, in order, so ``rotate_keys`` moves the digests of the rows it
+    # re-encrypts with them. Set explicitly, changing it needs ``manage.py search_keys_refresh``.
     SEARCH_DIGEST_KEYS = env_list(ENV, "SEARCH_DIGEST_KEYS", []) or [
-        hmac.new(SECRET_KEY.encode(), b"fasu search digest", hashlib.sha256).hexdigest()
+        hmac.new(key, b"fasu search digest", hashlib.sha256).hexdigest() for key in FIELD_ENCRYPTION_KEYS
     ]
+    # LEGAL_RULES Part 2 B.9 (retention.matter_file@2025, (U)): personal data of a matter
+    # closed this many days ago is anonymised unless it is under a legal hold. The matter
+    # file rule proposes 3 years after closure; 1096 days is never shorter than three
+    # calendar years (a leap day included), the conservative reading.
+    RETENTION_DAYS = env_int(ENV, "RETENTION_DAYS", 1096, minimum=30)
     ALLOWED_HOSTS = env_list(ENV, "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
     HTTPS = env_bool(ENV, "HTTPS", default=False)
     DATABASES = {"default": env_database(ENV, str(BASE_DIR / "var" / "fasu.sqlite3"))}

@@ -58,6 +58,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "correct_firm": frozenset({COUNSEL, LAWYER, ADMIN}),
     "correct_creditor": frozenset({COUNSEL, ADMIN}),
     "correct_identity": frozenset({COUNSEL, ADMIN}),
+    # LEGAL_RULES B.9: a legal hold suspends the anonymisation of a closed matter's data.
+    "set_legal_hold": frozenset({COUNSEL, ADMIN}),
     # The audit log of acts tied to no single matter (API.md v1.1 roles).
     "view_audit_log": frozenset({ADMIN}),
     # The LPR table (API.md v1.1 roles: "LPR rows" are administrators' alone).

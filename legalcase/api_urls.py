@@ -10,6 +10,7 @@ from legalcase.api import fees as fees_api
 from legalcase.api import record as record_api
 from legalcase.api import interest as interest_api
 from legalcase.api import recoveries as recovery_api
+from legalcase.api import retention as retention_api
 from legalcase.api import settlements as settlement_api
 from legalcase.api import timeline as timeline_api
 from legalcase.api import transfers as transfer_api
@@ -131,6 +132,7 @@ urlpatterns = [
     path("creditors/<int:creditor_id>/", record_api.CreditorDetailView.as_view(), name="creditor-detail"),
     path("firms/<int:firm_id>/", record_api.FirmDetailView.as_view(), name="firm-detail"),
     # Timelines, the audit log and users (api/timeline.py)
+    path("matters/<int:matter_id>/legal-hold/", retention_api.MatterLegalHoldView.as_view(), name="matter-legal-hold"),
     path("matters/<int:matter_id>/events/", timeline_api.MatterEventsView.as_view(), name="matter-events"),
     path("audit-events/", timeline_api.AuditEventsView.as_view(), name="audit-events"),
     path("users/", timeline_api.UserListView.as_view(), name="user-list"),

@@ -29,6 +29,8 @@ class LegalcaseConfig(AppConfig):
         # Outside-firm fees and invoices (views/fees.py)
         # FEES-SECTION
         register_matter_section(title=_("Outside-firm fees"), url_name="fees_section")
+        # Personal data retention and the legal hold (views/retention.py, LEGAL_RULES B.9)
+        register_matter_section(title=_("Personal data retention"), url_name="retention_section")
 
 
 class FasuAdminConfig(admin_apps.AdminConfig):

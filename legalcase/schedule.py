@@ -119,6 +119,13 @@ SCHEDULE: tuple[Entry, ...] = (
         why="stored files without a row, older than a day, removed",
     ),
     Entry(
+        "retention_anonymise",
+        "30 1 * * *",
+        "legalcase.services.retention.retention_daily",
+        reports=True,
+        why="personal data of matters closed longer than RETENTION_DAYS anonymised, legal holds excepted (B.9)",
+    ),
+    Entry(
         "schedule_prune",
         "0 4 * * *",
         "legalcase.schedule.schedule_runs_prune",

@@ -75,6 +75,23 @@ def query_digests(kind: str, value: str) -> list[str]:
     return [_mac(key, kind, normal) for key in digest_keys()] if normal else []
 
 
+def exact_digest(kind: str, value: str) -> str:
+    """The digest a column stores beside an encrypted value (``legalcase.fields.DerivedCharField``).
+
+    Exact, like the equality it replaces (only surrounding spaces dropped), under the
+    first key; empty for an empty value. Separate from the search digests above (another
+    label inside the MAC), so a column's digest says nothing about a ``SearchKey`` row.
+    """
+    value = (value or "").strip()
+    return _mac(digest_keys()[0], f"exact:{kind}", value) if value else ""
+
+
+def exact_query_digests(kind: str, value: str) -> list[str]:
+    """What an exact lookup of ``value`` compares a digest column with: its digest under every key."""
+    value = (value or "").strip()
+    return [_mac(key, f"exact:{kind}", value) for key in digest_keys()] if value else []
+
+
 def normal_case_number(value: str) -> str:
     """A court case number with its brackets made full-width and spaces dropped: ``（2024）浙0109民初123号``."""
     return (value or "").strip().translate(str.maketrans(CASE_BRACKETS))

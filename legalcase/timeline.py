@@ -1029,6 +1029,32 @@ def _demand_tracked(e, old, new) -> str:
     )
 
 
+def _legal_hold_set(e, old, new) -> str:
+    return _sentence(
+        _("Put the matter under a legal hold: its personal data is kept past the retention period (%(reason)s)")
+        % {"reason": new.get("legal_hold_reason") or "—"}
+    )
+
+
+def _legal_hold_lifted(e, old, new) -> str:
+    return _sentence(
+        _("Lifted the legal hold (%(reason)s); the retention period runs again from today")
+        % {"reason": old.get("legal_hold_reason") or "—"}
+    )
+
+
+def _anonymised(e, old, new) -> str:
+    parts = [
+        _("Anonymised the matter's personal data, %(days)s days after it closed; amounts, dates and outcomes kept")
+        % {"days": new.get("retention_days") or "—"}
+    ]
+    if new.get("parties_kept"):
+        parts.append(
+            _("%(count)s parties kept for their other matters") % {"count": new["parties_kept"]}
+        )
+    return _sentence(*parts)
+
+
 SENTENCES: dict[str, Callable[[MatterEvent, dict, dict], str]] = {
     EventKind.CREATED: _created,
     EventKind.STAGE_CHANGED: _stage_changed,
@@ -1070,6 +1096,9 @@ SENTENCES: dict[str, Callable[[MatterEvent, dict, dict], str]] = {
     EventKind.DEMAND_RECORDED: _demand_recorded,
     EventKind.DEMAND_UPDATED: _demand_updated,
     EventKind.DEMAND_TRACKED: _demand_tracked,
+    EventKind.LEGAL_HOLD_SET: _legal_hold_set,
+    EventKind.LEGAL_HOLD_LIFTED: _legal_hold_lifted,
+    EventKind.ANONYMISED: _anonymised,
 }
 
 

@@ -14,6 +14,7 @@ from legalcase.views import forums as forum_views
 from legalcase.views import proceedings as proceeding_views
 from legalcase.views import record as record_views
 from legalcase.views import recoveries as recovery_views
+from legalcase.views import retention as retention_views
 from legalcase.views import settlements as settlement_views
 from legalcase.views import transfers as transfer_views
 
@@ -140,6 +141,9 @@ urlpatterns = [
         name="recovery_reverse",
     ),
     path("matters/<int:matter_id>/costs/new/", recovery_views.cost_record_view, name="cost_record"),
+    # Personal data retention and the legal hold (views/retention.py)
+    path("matters/<int:matter_id>/retention/", retention_views.retention_section, name="retention_section"),
+    path("matters/<int:matter_id>/retention/legal-hold/", retention_views.legal_hold_view, name="legal_hold_set"),
     # Enforcement application amounts (views/claims.py)
     path("matters/<int:matter_id>/claims/", claim_views.claims_section, name="claims_section"),
     path(

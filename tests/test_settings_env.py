@@ -92,6 +92,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         DEBUG="0",
         HTTPS="1",
         SECRET_KEY=GOOD_KEY,
+        FIELD_ENCRYPTION_KEYS="bW9jay1wcm9kdWN0aW9uLWZpZWxkLWtleS0zMmJ5dGU=",
         ALLOWED_HOSTS="fasu.bank.example",
         DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
     )

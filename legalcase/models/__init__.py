@@ -81,6 +81,7 @@ from legalcase.models.proceedings import (  # noqa: F401
     ServiceRecord,
 )
 from legalcase.models.rates import LprRate  # noqa: F401
+from legalcase.models.retention import LegalHold  # noqa: F401
 from legalcase.models.schedule import ScheduledRun  # noqa: F401
 from legalcase.models.search import SearchKey, case_number_key  # noqa: E402,F401
 from legalcase.models.settlements import DEFAULT_GRACE_DAYS, Instalment, Settlement  # noqa: F401

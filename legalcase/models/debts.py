@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Right
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -24,6 +23,7 @@ from legalcase.identity import (
     validate_resident_id,
     validate_uscc,
 )
+from legalcase.fields import DerivedCharField, DerivedFieldsMixin, EncryptedCharField, EncryptedTextField
 from legalcase.models.base import AppendOnly
 from legalcase.money import MONEY, RATE
 from legalcase.notices import domicile_province, newspaper_notice_counts
@@ -60,10 +60,12 @@ class Creditor(models.Model):
             raise ValidationError({"uscc": str(exc)}) from None
 
 
-class Party(models.Model):
+class Party(DerivedFieldsMixin, models.Model):
     """A debtor or guarantor: a natural person (identity number) or an organisation (USCC).
 
     One row per identity, so the debtor page can list every matter of the same person.
+    The identity number, phone and addresses are encrypted at rest (``legalcase.fields``);
+    ``id_number_digest`` keeps one row per identity and finds it.
     """
 
     class Kind(models.TextChoices):
@@ -76,22 +78,26 @@ class Party(models.Model):
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(_("name"), max_length=200)
-    id_number = models.CharField(_("identity number"), max_length=18, blank=True)
+    id_number = EncryptedCharField(_("identity number"), max_length=18, blank=True)
+    id_number_digest = DerivedCharField(
+        _("identity number digest"), source="id_number", derive="digest:id_number", max_length=64,
+        blank=True, default="", db_default="",
+    )
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     # The first ``ok`` number of ``phones``, kept in sync by the services that change them.
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
     # 住所地: the domicile (a person's registered residence, an organisation's seat).
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    address = EncryptedCharField(_("address"), max_length=300, blank=True)
     # What the 要素式 complaint forms ask of a party besides; db_default for rows written by COPY.
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True, default="", db_default="")
     workplace = models.CharField(_("work unit"), max_length=200, blank=True, default="", db_default="")
     position = models.CharField(_("position"), max_length=100, blank=True, default="", db_default="")
-    habitual_residence = models.CharField(
+    habitual_residence = EncryptedCharField(
         _("habitual residence"), max_length=300, blank=True, default="", db_default=""
     )
-    service_address = models.CharField(
+    service_address = EncryptedCharField(
         _("agreed service address"), max_length=300, blank=True, default="", db_default=""
     )
     # An organisation's legal representative (法定代表人) or principal (负责人), and which.
@@ -107,7 +113,9 @@ class Party(models.Model):
         # The matter list finds guarantors by name, exactly or by prefix (LIKE 'name%').
         indexes = [models.Index(fields=["name"], name="party_name_prefix", opclasses=["varchar_pattern_ops"])]
         constraints = [
-            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="party_unique_id_number"),
+            models.UniqueConstraint(
+                fields=["id_number_digest"], condition=~Q(id_number_digest=""), name="party_unique_id_number_digest"
+            ),
             models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="party_unique_uscc"),
             models.CheckConstraint(
                 condition=(Q(kind="person") & ~Q(id_number="")) | (Q(kind="organisation") & ~Q(uscc="")),
@@ -140,7 +148,7 @@ class Party(models.Model):
         return mask_phone(self.phone)
 
 
-class PartyPhone(models.Model):
+class PartyPhone(DerivedFieldsMixin, models.Model):
     """One of a party's phone numbers, in the order given, with what calling it taught.
 
     ``Party.phone`` is the first ``ok`` number; ``wrong`` and ``do_not_call`` numbers are
@@ -153,7 +161,10 @@ class PartyPhone(models.Model):
         DO_NOT_CALL = "do_not_call", _("Do not call")
 
     party = models.ForeignKey(Party, verbose_name=_("party"), on_delete=models.CASCADE, related_name="phones")
-    number = models.CharField(_("number"), max_length=20)
+    number = EncryptedCharField(_("number"), max_length=20)
+    number_digest = DerivedCharField(
+        _("number digest"), source="number", derive="digest:phone", max_length=64, blank=True, default="", db_default=""
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OK)
     position = models.PositiveSmallIntegerField(_("position"), default=1)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -162,7 +173,7 @@ class PartyPhone(models.Model):
         ordering = ["position", "id"]
         verbose_name = _("phone number")
         verbose_name_plural = _("phone numbers")
-        constraints = [models.UniqueConstraint(fields=["party", "number"], name="partyphone_unique_number")]
+        constraints = [models.UniqueConstraint(fields=["party", "number_digest"], name="partyphone_unique_number_digest")]
 
     def __str__(self) -> str:
         return mask_phone(self.number)
@@ -189,7 +200,7 @@ def claim_total_expression(prefix: str = ""):
     return functools.reduce(operator.add, (models.F(prefix + name) for name in AMOUNT_FIELDS))
 
 
-class Debt(models.Model):
+class Debt(DerivedFieldsMixin, models.Model):
     """The loan or card account behind a matter, with the claim by component as of a date.
 
     ``matured_on`` is when the whole debt fell due, the agreed maturity or an earlier
@@ -222,7 +233,12 @@ class Debt(models.Model):
     )
     debtor = models.ForeignKey(Party, verbose_name=_("debtor"), on_delete=models.PROTECT, related_name="debts")
     product = models.CharField(_("product"), max_length=16, choices=Product.choices)
-    account_number = models.CharField(_("account number"), max_length=40)
+    # Encrypted at rest; found by its digest (exact) or its last four characters.
+    account_number = EncryptedCharField(_("account number"), max_length=40)
+    account_digest = DerivedCharField(
+        _("account number digest"), source="account_number", derive="digest:account", max_length=64,
+        blank=True, default="", db_default="",
+    )
     contract_number = models.CharField(_("contract number"), max_length=60, blank=True, db_index=True)
     contract_date = models.DateField(_("contract date"), null=True, blank=True)
     amounts_as_of = models.DateField(_("amounts as of"))
@@ -253,12 +269,11 @@ class Debt(models.Model):
     repaid_principal = models.DecimalField(_("principal repaid"), **ZERO_MONEY)
     repaid_interest = models.DecimalField(_("interest repaid"), **ZERO_MONEY)
     interest_paid_to = models.DateField(_("interest paid up to"), null=True, blank=True)
-    # The last four characters of the account or card number, kept by the database itself
-    # (every write path, COPY included): the matter list finds a matter by them.
-    account_last4 = models.GeneratedField(
-        expression=Right("account_number", 4),
-        output_field=models.CharField(_("last four digits"), max_length=4),
-        db_persist=True,
+    # The last four characters of the account or card number (shown by every mask anyway),
+    # set on save and by ``legalcase.bulk.rows_insert``: the matter list finds a matter by them.
+    account_last4 = DerivedCharField(
+        _("last four digits"), source="account_number", derive="last4", max_length=4,
+        blank=True, default="", db_default="",
     )
 
     AMOUNT_FIELDS = AMOUNT_FIELDS
@@ -267,10 +282,10 @@ class Debt(models.Model):
         verbose_name = _("debt")
         verbose_name_plural = _("debts")
         constraints = [
-            models.UniqueConstraint(fields=["creditor", "account_number"], name="debt_unique_account"),
+            models.UniqueConstraint(fields=["creditor", "account_digest"], name="debt_unique_account_digest"),
         ]
         indexes = [
-            models.Index(fields=["account_number"], name="debt_account_number"),
+            models.Index(fields=["account_digest"], name="debt_account_digest"),
             models.Index(fields=["account_last4"], name="debt_account_last4"),
             # The matter list sorts by these (MATTER_ORDERINGS); the claim total is the
             # same sum, in the same order, as ``claim_total_expression`` so the planner
@@ -466,7 +481,8 @@ class DemandRecord(models.Model):
         db_default="",
         help_text=_("The newspaper or other outlet that published a public notice."),
     )
-    note = models.TextField(_("note"), blank=True)
+    # Collection notes name numbers and addresses: encrypted at rest.
+    note = EncryptedTextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Whom the demand went to: the debtor when empty (as every demand before issue 18).
     party = models.ForeignKey(

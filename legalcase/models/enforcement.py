@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from legalcase.fields import EncryptedCharField, EncryptedTextField
 from legalcase.identity import mask_account
 from legalcase.models.accounts import User
 from legalcase.models.base import AppendOnly
@@ -45,13 +46,13 @@ class Asset(models.Model):
     owner = models.ForeignKey(Party, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="assets")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     description = models.CharField(_("description"), max_length=300)
-    identifier = models.CharField(
+    identifier = EncryptedCharField(
         _("identifier"), max_length=100, blank=True, help_text=_("Account, certificate or plate number; shown masked.")
     )
     estimated_value = models.DecimalField(_("estimated value"), null=True, blank=True, **MONEY)
     source = models.CharField(_("lead from"), max_length=24, choices=Source.choices)
     found_on = models.DateField(_("found on"))
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )

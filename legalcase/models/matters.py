@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from legalcase import search as search_keys
@@ -383,6 +384,10 @@ class Matter(models.Model):
     delay_base_includes_fee = models.BooleanField(
         _("delayed-performance interest base includes the acceptance fee"), default=False, db_default=False
     )
+    # When the retention job anonymised the matter's personal data (LEGAL_RULES B.9; figures
+    # are kept). Legal holds are ``LegalHold`` rows. Nullable without a default: SQLite adds
+    # the column in place (a remade table would need the PostgreSQL-only index of 0026).
+    anonymised_at = models.DateTimeField(_("personal data anonymised at"), null=True, blank=True)
 
     objects = MatterQuerySet.as_manager()
 
@@ -463,6 +468,19 @@ class Matter(models.Model):
         if deadline is None or deadline.is_done:
             return False
         return deadline.due_on < timezone.localdate()
+
+    @cached_property
+    def legal_hold(self):
+        """The legal hold in force (``LegalHold``), or None."""
+        return self.legal_holds.filter(lifted_at__isnull=True).select_related("set_by").first()
+
+    @property
+    def retention_clock_from(self):
+        """When the retention period (B.9) runs from: closure, or the later lifting of a legal hold; None while open."""
+        if self.stage != Stage.CLOSED:
+            return None
+        lifted = self.legal_holds.exclude(lifted_at__isnull=True).aggregate(last=models.Max("lifted_at"))["last"]
+        return max(filter(None, (self.stage_changed_at, lifted)))
 
     @property
     def outstanding(self) -> dict[str, Decimal]:
@@ -618,6 +636,9 @@ class EventKind(models.TextChoices):
     DEMAND_RECORDED = "demand_recorded", _("Demand recorded")
     DEMAND_UPDATED = "demand_updated", _("Demand updated")
     DEMAND_TRACKED = "demand_tracked", _("Courier event recorded")
+    LEGAL_HOLD_SET = "legal_hold_set", _("Legal hold set")
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted", _("Legal hold lifted")
+    ANONYMISED = "anonymised", _("Personal data anonymised")
 
 
 class MatterEvent(AppendOnly):

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from legalcase.fields import EncryptedTextField
 from legalcase.models.accounts import User
 from legalcase.models.debts import Party
 from legalcase.models.matters import Forum, Matter, Stage
@@ -188,7 +189,8 @@ class ServiceRecord(models.Model):
     method = models.CharField(_("method"), max_length=16, choices=ServiceMethod.choices)
     served_on = models.DateField(_("served on"), null=True, blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    # Where and to whom the documents were left: addresses and names, encrypted at rest.
+    note = EncryptedTextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

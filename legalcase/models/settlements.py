@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from legalcase.fields import EncryptedTextField
 from legalcase.models.accounts import User
 from legalcase.models.matters import Matter
 from legalcase.money import MONEY
@@ -57,7 +58,8 @@ class Settlement(models.Model):
     # The debtor's means as assessed (偿债能力评估).
     monthly_income = models.DecimalField(_("monthly income"), null=True, blank=True, **MONEY)
     assets_assessed = models.TextField(_("assets assessed"), blank=True)
-    hardship = models.TextField(_("hardship notes"), blank=True)
+    # The debtor's circumstances (illness, income, family): encrypted at rest.
+    hardship = EncryptedTextField(_("hardship notes"), blank=True)
     # The claim when agreed, what is waived (减免) and what the debtor is to pay.
     outstanding_at_agreement = models.DecimalField(_("outstanding when agreed"), **MONEY)
     reduction = models.DecimalField(_("reduction granted"), default=Decimal("0.00"), **MONEY)

@@ -159,4 +159,11 @@ from legalcase.services.recoveries import (  # noqa: F401
     recovery_record,
     recovery_reverse,
 )
+from legalcase.services.retention import (  # noqa: F401
+    matter_anonymise,
+    matter_legal_hold_lift,
+    matter_legal_hold_set,
+    matters_due,
+    retention_run,
+)
 from legalcase.services.search import party_keys_refresh, party_keys_refresh_all  # noqa: F401

@@ -56,6 +56,8 @@ ROLES_TABLE |= {
     "dashboard": {"counsel": "yes", "lawyer": "no", "manager": "yes", "admin": "yes"},
     # LEGAL_RULES B.6: counsel includes the 受理费 in a matter's 迟延履行 base.
     "迟延履行 base": {"counsel": "yes", "lawyer": "no", "manager": "no", "admin": "yes"},
+    # LEGAL_RULES B.9: counsel sets and lifts a matter's legal hold (issue 21).
+    "legal hold": {"counsel": "yes", "lawyer": "no", "manager": "no", "admin": "yes"},
 }
 # API.md, "Added in v1.1" (the rows this branch implements), and the sentence under it.
 ROLES_TABLE |= {
@@ -133,6 +135,7 @@ PERMISSION_ROWS = {
     "write_lpr": "LPR rows, audit log",
     "set_delay_base": "迟延履行 base",
     "write_demands": "contacts, demands, complaints, reviews, tasks, apply playbooks",
+    "set_legal_hold": "legal hold",
     "manage_forums": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
 }
 
@@ -166,6 +169,8 @@ ENDPOINTS = {
     "filing details PATCH": ("patch", "filing-details/", {"contract_place": "上海市浦东新区"}, "evidence, bundles, filings, batches"),
     "proceedings POST": ("post", "proceedings/", {"kind": "first_instance"}, "proceedings, rulings, confirm rulings"),
     "debt PATCH": ("patch", "debt/", {"branch": "某某银行朝阳支行"}, "debt terms, amounts, parties, guarantees"),
+    "legal hold GET": ("get", "legal-hold/", None, "sees"),
+    "legal hold POST": ("post", "legal-hold/", {"reason": "债务人已申请再审"}, "legal hold"),
     "amounts POST": (
         "post",
         "amounts/",
@@ -245,7 +250,7 @@ def test_access_matrix(world, role, endpoint, matter_key):
     if expected not in (200, 201, 202):
         assert (stage, firm_id, owner_id, events) == before
         assert "detail" in response.json()
-    elif endpoint in ("list", "detail", "events", "firms", "documents check", "demands"):
+    elif endpoint in ("list", "detail", "events", "firms", "documents check", "demands", "legal hold GET"):
         assert (stage, firm_id, owner_id, events) == before
     else:
         assert {
@@ -260,6 +265,7 @@ def test_access_matrix(world, role, endpoint, matter_key):
             "amounts POST": events == before[3] + 1,
             "filing details PATCH": events == before[3] + 1,
             "demands POST": events == before[3] + 1,
+            "legal hold POST": events == before[3] + 1,
         }[endpoint]
 
 

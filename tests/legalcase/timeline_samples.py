@@ -333,6 +333,12 @@ def samples(*, owner_username: str, template_code: str, template_version: int, d
                 "还款记录",
             ),
         ],
+        EventKind.LEGAL_HOLD_SET: [(None, {"legal_hold_reason": "债务人已提起再审申请"}, "债务人已提起再审申请")],
+        EventKind.LEGAL_HOLD_LIFTED: [({"legal_hold_reason": "债务人已提起再审申请"}, None, "再审申请已驳回")],
+        EventKind.ANONYMISED: [
+            (None, {"rule": "retention.matter_file@2025", "retention_days": 1096, "parties": 2, "parties_kept": 0}, ""),
+            (None, {"rule": "retention.matter_file@2025", "retention_days": 1096, "parties": 1, "parties_kept": 1}, ""),
+        ],
         EventKind.DELAY_BASE_SET: [
             ({"delay_base_includes_fee": False}, {"delay_base_includes_fee": True}, "判决未将受理费排除在外"),
         ],
