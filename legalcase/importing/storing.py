@@ -37,6 +37,7 @@ from legalcase.importing.reading import (
 )
 from legalcase.jobs import job_create
 from legalcase.models import Job, Role, User, holiday_calendar
+from legalcase.safetext import spreadsheet_text
 from legalcase.services import INVALID, escalations_apply
 
 # Rows validated, then stored, together: the bulk path's unit of work and of progress.
@@ -60,15 +61,13 @@ def errors_path(path: Path | str) -> Path:
 
 # The errors file's first two columns; the line number stays first (``_errors_cut`` reads it).
 ERRORS_HEADER = ["行号", "错误原因"]
-# A cell a spreadsheet would run as a formula (CSV injection): written as text instead.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # How many rejected rows the job page shows; the errors file has them all.
 REJECTED_SHOWN = 50
 
 
 def _safe(text: str) -> str:
-    """``text`` as a spreadsheet shows it, never run: a leading ``'`` before = + - @ (OWASP's advice)."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    """``text`` as a spreadsheet shows it, never run (``legalcase.safetext``)."""
+    return spreadsheet_text(text)
 
 
 def _cell_text(value: Any) -> str:

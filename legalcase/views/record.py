@@ -37,6 +37,7 @@ from legalcase.models import (
     PartyPhone,
     Role,
 )
+from legalcase.safetext import validate_name
 from legalcase.services.record import (
     RecordConflict,
     amounts_restate,
@@ -66,7 +67,7 @@ MASKED_PARTY_FIELDS = ("id_number", "birth_date", "address", "habitual_residence
 class PartyForm(forms.Form):
     """A party's details; the masked ones are typed again to change them (blank keeps them)."""
 
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200, validators=[validate_name])
     id_number = _text(gettext_lazy("Identity number"), 18)
     gender = forms.ChoiceField(
         label=gettext_lazy("Gender"), required=False, choices=[("", "—"), *Party.Gender.choices]
