@@ -58,14 +58,13 @@ def login_attempt(*, request: HttpRequest | None, username: str, password: str) 
         )
     )
     if not claimed:
-        raise LoginLocked(
-            _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": settings.LOGIN_LOCKOUT_MINUTES}
-        )
+        minutes = settings.LOGIN_LOCKOUT_MINUTES
+        raise LoginLocked(_("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": minutes})
     user = authenticate(request, username=username, password=password)
     if user is None:
         LoginFailure.objects.create(username=key, ip_address=address if address != NO_ADDRESS else None)
         return None
-    LoginThrottle.objects.filter(username=key, client_address=address).update(tries=0)
+    LoginThrottle.objects.filter(username=key, client_address=address).delete()
     return user
 
 

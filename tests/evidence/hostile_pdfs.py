@@ -245,8 +245,18 @@ def benign_link_and_goto() -> bytes:
     page = pdf.pages[0].obj
     page.Annots = Array(
         [
-            Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array([0, 0, 9, 9]), A=Dictionary(S=Name.URI, URI=String("https://wenshu.court.gov.cn/"))),
-            Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array([0, 9, 9, 18]), A=Dictionary(S=Name.GoTo, D=Array([pdf.pages[1].obj, Name.Fit]))),
+            Dictionary(
+                Type=Name.Annot,
+                Subtype=Name.Link,
+                Rect=Array([0, 0, 9, 9]),
+                A=Dictionary(S=Name.URI, URI=String("https://wenshu.court.gov.cn/")),
+            ),
+            Dictionary(
+                Type=Name.Annot,
+                Subtype=Name.Link,
+                Rect=Array([0, 9, 9, 18]),
+                A=Dictionary(S=Name.GoTo, D=Array([pdf.pages[1].obj, Name.Fit])),
+            ),
         ]
     )
     return _saved(pdf)
