@@ -129,12 +129,21 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "legalcase.middleware.session_idle_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view (and before the CSRF check reads the form): an unreadable upload is refused in Chinese.
+    "legalcase.middleware.multipart_refusal_middleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # request.htmx: whether the page asked with htmx (a fragment answers), in one place.
     "django_htmx.middleware.HtmxMiddleware",
     # Fasu's 404 and 403 pages for refusals in every mode (Django's debug page otherwise);
     # innermost, so that its pages pass through the headers of the middleware above.
     "legalcase.middleware.RefusalPageMiddleware",
+]
+
+# The first notes a file name longer than Django keeps (legalcase.middleware), then Django's own.
+FILE_UPLOAD_HANDLERS = [
+    "legalcase.middleware.UploadNameHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -387,3 +387,23 @@
     setUp(target && target.parentNode ? target.parentNode : document);
   });
 })();
+
+/* An upload Django could not read (a file name too long: legalcase.middleware) answers 400
+   with the reason as text; htmx does not swap a 400, so it is shown above the form sent. */
+document.addEventListener("htmx:responseError", function (event) {
+  "use strict";
+  var xhr = event.detail.xhr;
+  var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+  if (!xhr || !form || !xhr.getResponseHeader("X-Fasu-Refusal")) { return; }
+  var list = form.querySelector("ul.errorlist[data-upload-refusal]");
+  if (!list) {
+    list = document.createElement("ul");
+    list.className = "errorlist";
+    list.setAttribute("data-upload-refusal", "");
+    form.insertBefore(list, form.firstChild);
+  }
+  list.textContent = "";
+  var item = document.createElement("li");
+  item.textContent = xhr.responseText;
+  list.appendChild(item);
+});
