@@ -9,7 +9,11 @@ urlpatterns = [
     path("api/v1/", include("templates_docx.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its set-up script from a URL, not inline (Content-Security-Policy).
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="legalcase/api_docs.html"),
+        name="api_docs",
+    ),
     path("admin/", admin.site.urls),
     path("", include("legalcase.urls")),
     path("", include("evidence.urls")),

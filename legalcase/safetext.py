@@ -37,6 +37,15 @@ def name_error(value: Any) -> str | None:
     return None
 
 
+def visible_controls(text: str) -> str:
+    """``text`` with each invisible control or direction character shown as ``⟨U+202E⟩``.
+
+    For showing text as it was received (an import's rejected row): a direction override
+    there would turn the rest of the line around, numbers included.
+    """
+    return UNSAFE_NAME_CHARACTERS.sub(lambda match: f"⟨U+{ord(match.group(0)):04X}⟩", text)
+
+
 def validate_name(value: Any) -> None:
     """Django validator (model fields, forms, serializers) for names."""
     if name_error(value):

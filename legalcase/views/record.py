@@ -252,10 +252,10 @@ class GuaranteeForm(forms.Form):
 class LawyersForm(forms.Form):
     """Up to two lawyers; a phone is shown masked, so a blank phone keeps the one recorded for that licence."""
 
-    name_1 = _text(gettext_lazy("Lawyer"), 100)
+    name_1 = _text(gettext_lazy("Lawyer"), 100, validators=[validate_name])
     licence_number_1 = _text(gettext_lazy("Licence number"), 40, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     phone_1 = _text(gettext_lazy("Phone"), 30)
-    name_2 = _text(gettext_lazy("Second lawyer"), 100)
+    name_2 = _text(gettext_lazy("Second lawyer"), 100, validators=[validate_name])
     licence_number_2 = _text(
         gettext_lazy("Licence number"), 40, widget=forms.TextInput(attrs={"inputmode": "numeric"})
     )

@@ -19,6 +19,8 @@ from legalcase.models import Forum, LawFirm, Matter, Party, Role
 from legalcase.safetext import name_error, spreadsheet_text
 from tests.factories import escalation_body, make_matter, make_party, make_user
 from tests.legalcase.test_import import row, write_csv
+from tests.legalcase.test_import import ENGLISH
+from tests.legalcase.test_import_fixable import import_through_the_page
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +147,22 @@ def test_the_matter_export_writes_a_formula_like_debtor_name_as_text(client):
 def test_the_import_template_has_no_formula_like_cell():
     lines = list(csv.reader(io.StringIO(template_csv().decode("utf-8-sig"))))
     assert not any(cell.startswith(("=", "+", "-", "@")) for line in lines for cell in line)
+
+
+def test_the_job_page_shows_a_rejected_row_masked_with_its_invisible_characters_made_visible(client, settings, tmp_path):
+    settings.STORAGE_ROOT = tmp_path
+    client.force_login(make_user(Role.COUNSEL))
+    bad = row(7, debtor_name="王五\u202e")
+    # The page shows a row's first six cells: the name and the numbers first.
+    order = ["debtor_name", "debtor_id_number", "account_number", "debtor_phone", "debtor_birth_date"]
+    order += [name for name in ENGLISH if name not in order]
+    out = io.StringIO()
+    csv.writer(out).writerows([order, [bad[name] for name in order]])
+    job = import_through_the_page(client, "bank.csv", out.getvalue().encode("utf-8-sig"))
+    assert job.result["rejected"] == 1
+    html = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    table = html.split('class="grid import-rejected"', 1)[1].split("</table>", 1)[0]
+    assert "debtor_name：王五⟨U+202E⟩" in table and "\u202e" not in table
+    assert bad["debtor_id_number"] not in table and "debtor_id_number：110105********" in table
+    assert bad["account_number"] not in table and bad["debtor_phone"] not in table
+    assert bad["debtor_birth_date"] not in table
