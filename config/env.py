@@ -56,6 +56,19 @@ def env_list(environ: Mapping[str, str], name: str, default: list[str]) -> list[
     return items
 
 
+def env_networks(environ: Mapping[str, str], name: str) -> list[str]:
+    """A comma-separated list of IP addresses or networks (``10.0.0.5,10.1.0.0/16``), normalised; [] when unset."""
+    import ipaddress
+
+    networks = []
+    for item in env_list(environ, name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingError(name, f"expected IP addresses or networks, got {item!r}") from None
+    return networks
+
+
 def env_database(environ: Mapping[str, str], default_sqlite_path: str) -> dict:
     """Return Django's DATABASES['default'] from DATABASE_URL, SQLite when unset."""
     import dj_database_url

@@ -19,6 +19,7 @@ from config.env import (
     env_field_keys,
     env_int,
     env_list,
+    env_networks,
     env_secret_key,
     env_site_url,
     read_environ,
@@ -48,6 +49,10 @@ try:
     RETENTION_DAYS = env_int(ENV, "RETENTION_DAYS", 1096, minimum=30)
     ALLOWED_HOSTS = env_list(ENV, "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
     HTTPS = env_bool(ENV, "HTTPS", default=False)
+    # The reverse proxies (addresses or networks) that terminate TLS in front of Fasu. Only
+    # a request from one of them may say, in X-Forwarded-Proto and X-Forwarded-For, that
+    # it came over https and from which client (legalcase.middleware.trusted_proxy_middleware).
+    TRUSTED_PROXY_IPS = env_networks(ENV, "TRUSTED_PROXY_IPS")
     DATABASES = {"default": env_database(ENV, str(BASE_DIR / "var" / "fasu.sqlite3"))}
     BROKER_URL = env_broker_url(ENV)
     STORAGE_ROOT = Path(ENV.get("STORAGE_ROOT", "").strip() or BASE_DIR / "var" / "storage")
@@ -123,6 +128,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: drops forwarded headers that no trusted proxy set, before anything reads them.
+    "legalcase.middleware.trusted_proxy_middleware",
+    "legalcase.middleware.content_security_policy_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -132,12 +140,21 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "legalcase.middleware.session_idle_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view (and before the CSRF check reads the form): an unreadable upload is refused in Chinese.
+    "legalcase.middleware.multipart_refusal_middleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # request.htmx: whether the page asked with htmx (a fragment answers), in one place.
     "django_htmx.middleware.HtmxMiddleware",
     # Fasu's 404 and 403 pages for refusals in every mode (Django's debug page otherwise);
     # innermost, so that its pages pass through the headers of the middleware above.
     "legalcase.middleware.RefusalPageMiddleware",
+]
+
+# The first notes a file name longer than Django keeps (legalcase.middleware), then Django's own.
+FILE_UPLOAD_HANDLERS = [
+    "legalcase.middleware.UploadNameHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -186,9 +203,29 @@ SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
+# Behind a TLS-terminating proxy (TRUSTED_PROXY_IPS), its X-Forwarded-Proto says the request
+# was https, so HTTPS=1 does not redirect forever; the header of anyone else is dropped.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_IPS else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every answer: script, style, images, fonts and requests from Fasu itself only (banks run
+# it on closed networks; no asset comes from elsewhere), no inline script or style, no
+# plugins, no framing. The favicon is a data: URL.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 CSRF_TRUSTED_ORIGINS = [
     f"{'https' if HTTPS else 'http'}://{host}" for host in ALLOWED_HOSTS if host not in {"*"} and not host.startswith(".")
 ]

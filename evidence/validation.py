@@ -22,6 +22,7 @@ from pathlib import PurePosixPath
 from typing import BinaryIO
 
 import pikepdf
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -222,25 +223,123 @@ def _check_pdf(stream: BinaryIO, size: int) -> int:
     return pages
 
 
-# Names of PDF objects that run or launch something, or carry other files.
-ACTIVE_PDF_KEYS = {"/JS", "/JavaScript", "/Launch", "/EmbeddedFiles", "/EmbeddedFile", "/RichMedia", "/XFA"}
+# What runs, launches, sends or carries something inside a PDF, by where it shows: a key
+# of any dictionary, an action's /S, or a /Type or /Subtype. Each names what a lawyer is
+# told was found. Links (/URI, /GoTo) and plain form fields stay allowed.
+PDF_ACTIVE_KEYS = {
+    "/JS": "javascript",
+    "/JavaScript": "javascript",
+    "/EmbeddedFiles": "attachment",
+    "/EmbeddedFile": "attachment",
+    "/EF": "attachment",
+    "/RichMediaContent": "media",
+    "/RichMediaSettings": "media",
+    "/XFA": "xfa",
+    "/AA": "automatic",
+}
+PDF_ACTIVE_ACTIONS = {
+    "/JavaScript": "javascript",
+    "/Launch": "launch",
+    "/SubmitForm": "submit",
+    "/ImportData": "import",
+    "/GoToR": "remote",
+    "/GoToE": "remote",
+    "/RichMediaExecute": "media",
+    "/Rendition": "media",
+    "/Movie": "media",
+    "/Sound": "media",
+}
+PDF_ACTIVE_TYPES = {
+    "/EmbeddedFile": "attachment",
+    "/RichMedia": "media",
+    "/FileAttachment": "attachment",
+    "/Movie": "media",
+    "/Sound": "media",
+    "/Screen": "media",
+    "/3D": "media",
+}
+# A document's /OpenAction may only go to a page of the document itself.
+PDF_HARMLESS_OPEN_ACTIONS = {"/GoTo"}
+
+
+def _pdf_active_labels():
+    return {
+        "javascript": _("JavaScript"),
+        "launch": _("an action that launches a program"),
+        "submit": _("an action that submits form data"),
+        "import": _("an action that imports data"),
+        "remote": _("a link that opens another file"),
+        "attachment": _("attached files"),
+        "media": _("embedded multimedia"),
+        "xfa": _("an XFA form"),
+        "automatic": _("actions that run by themselves"),
+        "open": _("an action that runs when the file is opened"),
+    }
+
+
+def pdf_active_content(pdf: pikepdf.Pdf) -> list[str]:
+    """The kinds of active content in every object of ``pdf`` (keys of ``_pdf_active_labels``), sorted.
+
+    Every object of the cross-reference table is visited (QPDF reads object streams and
+    compressed tables, and resolves names written with ``#`` escapes), and inside each
+    one every nested dictionary and array, with an explicit stack: a hostile file may
+    hide an action in a dictionary inside an array inside an annotation. Indirect
+    references are not followed, since their objects are visited on their own.
+    """
+    found: set[str] = set()
+    roots = [pdf.trailer, *pdf.objects]
+    for root in roots:
+        stack = [root]
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, pikepdf.Stream):
+                obj = obj.stream_dict
+            if isinstance(obj, pikepdf.Array):
+                stack.extend(
+                    item
+                    for item in obj
+                    if isinstance(item, (pikepdf.Array, pikepdf.Dictionary)) and not item.is_indirect
+                )
+                continue
+            if not isinstance(obj, pikepdf.Dictionary):
+                continue
+            for key in obj.keys():
+                if key in PDF_ACTIVE_KEYS:
+                    if key == "/AA" and not _has_entries(obj.get(key)):
+                        continue
+                    found.add(PDF_ACTIVE_KEYS[key])
+                value = obj.get(key)
+                if key == "/OpenAction" and isinstance(value, pikepdf.Dictionary):
+                    if str(value.get("/S", "")) not in PDF_HARMLESS_OPEN_ACTIONS:
+                        found.add("open")
+                if key in ("/S", "/Type", "/Subtype") and isinstance(value, pikepdf.Name):
+                    name = str(value)
+                    if key == "/S" and name in PDF_ACTIVE_ACTIONS:
+                        found.add(PDF_ACTIVE_ACTIONS[name])
+                    elif key != "/S" and name in PDF_ACTIVE_TYPES:
+                        found.add(PDF_ACTIVE_TYPES[name])
+                if isinstance(value, (pikepdf.Array, pikepdf.Dictionary)) and not value.is_indirect:
+                    stack.append(value)
+    return sorted(found)
+
+
+def _has_entries(value) -> bool:
+    if isinstance(value, pikepdf.Dictionary):
+        return len(value.keys()) > 0
+    return value is not None
 
 
 def _refuse_active_content(pdf: pikepdf.Pdf) -> None:
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Stream):
-            obj = obj.stream_dict
-        if not isinstance(obj, pikepdf.Dictionary):
-            continue
-        keys = set(obj.keys())
-        if (
-            keys & ACTIVE_PDF_KEYS
-            or obj.get("/S") in (pikepdf.Name.JavaScript, pikepdf.Name.Launch)
-            or obj.get("/Type") == pikepdf.Name.EmbeddedFile
-        ):
-            raise UploadRefused(
-                _("The PDF contains scripts, launch actions or attached files; print it to a new PDF and upload that.")
-            )
+    # Refused, not cleaned: evidence is kept byte for byte as received, its SHA-256 is what
+    # the court may be shown, and a cleaned copy would be a different document than the
+    # one the uploader holds. The uploader prints it to a new PDF and uploads that.
+    found = pdf_active_content(pdf)
+    if found:
+        labels = _pdf_active_labels()
+        raise UploadRefused(
+            _("The PDF contains %(found)s; print it to a new PDF and upload that.")
+            % {"found": ("、" if (get_language() or "").startswith("zh") else ", ").join(str(labels[kind]) for kind in found)}
+        )
 
 
 def _check_image(stream: BinaryIO, declared: FileType, size: int) -> int:

@@ -12,35 +12,59 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.db.models import Case, F, Q, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
-from legalcase.models import ApiToken, LoginFailure, User
+from legalcase.models import ApiToken, LoginFailure, LoginThrottle, User
+from legalcase.proxies import client_address
 
 
 class LoginLocked(Exception):
-    """Too many failed logins for this username in the lockout window."""
+    """Too many failed sign-ins for this username from this client address in the lockout window."""
 
 
-def _client_ip(request: HttpRequest | None) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+# The address a throttle row is kept under when there is no request (a management command, a test).
+NO_ADDRESS = "-"
 
 
 def login_attempt(*, request: HttpRequest | None, username: str, password: str) -> User | None:
-    """Check the password unless the username is locked; record failures. None when wrong."""
-    window_start = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    failures = LoginFailure.objects.filter(username=username.lower(), at__gte=window_start).count()
-    if failures >= settings.LOGIN_MAX_FAILURES:
-        raise LoginLocked(
-            _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": settings.LOGIN_LOCKOUT_MINUTES}
+    """Check the password unless this address used up its tries on the username; None when wrong.
+
+    A try is claimed before the password is checked, by one conditional UPDATE on the
+    (username, address) row: it succeeds only while fewer than LOGIN_MAX_FAILURES tries
+    were used in the window (or the window ran out, which starts it again at one), so 40
+    guesses at once still get at most LOGIN_MAX_FAILURES password checks. The right
+    password gives the tries back. Keyed by the client address too, so a stranger
+    guessing from elsewhere locks only their own address out (the address comes from
+    X-Forwarded-For only behind a trusted proxy: ``legalcase.middleware``).
+    """
+    key = username.lower()[:150]
+    address = (client_address(request) if request is not None else None) or NO_ADDRESS
+    now = timezone.now()
+    window_start = now - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    LoginThrottle.objects.bulk_create(
+        [LoginThrottle(username=key, client_address=address, tries=0, last_try_at=now)], ignore_conflicts=True
+    )
+    expired = Q(last_try_at__lt=window_start)
+    claimed = (
+        LoginThrottle.objects.filter(username=key, client_address=address)
+        .filter(Q(tries__lt=settings.LOGIN_MAX_FAILURES) | expired)
+        .update(
+            tries=Case(When(expired, then=Value(1)), default=F("tries") + 1),
+            last_try_at=now,
         )
+    )
+    if not claimed:
+        minutes = settings.LOGIN_LOCKOUT_MINUTES
+        raise LoginLocked(_("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": minutes})
     user = authenticate(request, username=username, password=password)
     if user is None:
-        LoginFailure.objects.create(username=username.lower(), ip_address=_client_ip(request))
+        LoginFailure.objects.create(username=key, ip_address=address if address != NO_ADDRESS else None)
         return None
-    LoginFailure.objects.filter(username=username.lower()).delete()
+    LoginThrottle.objects.filter(username=key, client_address=address).delete()
     return user
 
 

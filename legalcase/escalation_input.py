@@ -26,6 +26,7 @@ from legalcase.dates import past_date_error
 from legalcase.identity import IdentityError, parse_resident_id, validate_uscc
 from legalcase.money import FEN, MONEY, RATE
 from legalcase.models import Debt, DemandChannel, Guarantee, Party, PartyPhone, Product
+from legalcase.safetext import validate_name
 
 # A phone number as stored: digits only, without +86 (spaces, dashes and brackets dropped).
 PHONE_DIGITS = re.compile(r"\d{5,20}")
@@ -60,7 +61,7 @@ def _identity_error(exc: IdentityError) -> serializers.ValidationError:
 
 
 class EscalationCreditorSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[validate_name])
     uscc = serializers.CharField(max_length=18, help_text="统一社会信用代码, check character verified.")
     address = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
     representative = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
@@ -101,7 +102,7 @@ PERSON_TEXT_FIELDS = {
 
 
 class EscalationPersonSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[validate_name])
     id_number = serializers.CharField(max_length=18, help_text="18-character resident identity number.")
     gender = InputChoiceField(choices=Party.Gender.choices, required=False, allow_blank=True)
     birth_date = serializers.DateField(required=False, allow_null=True)
@@ -304,7 +305,8 @@ def escalation_validated(body: Any) -> tuple[dict | None, Any]:
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONEY = re.compile(r"\d{1,14}(?:\.\d{1,2})?")
-_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+# NUL, lone surrogates, and what names refuse (legalcase.safetext): the serializer says why.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _PRODUCT_VALUES = frozenset(Product.values)
 _GENDER_VALUES = frozenset(Party.Gender.values)
 _CHANNEL_VALUES = frozenset(DemandChannel.values)

@@ -27,6 +27,7 @@ from legalcase.identity import mask_account, mask_id_number, mask_phone
 from legalcase.models import AuditAction, Party, Product, Stage, User
 from legalcase.models.debts import claim_total_expression
 from legalcase.models.matters import recovered_total_expression
+from legalcase.safetext import spreadsheet_text
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {
@@ -38,8 +39,6 @@ FORMATS = {
     "days": "0.0",
     "text": "General",
 }
-# What makes Excel (or openpyxl, writing the cell) take text for a formula (CSV/formula injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 WIDTHS = {"money": 16, "rate": 10, "date": 12, "month": 10, "int": 10, "days": 10, "text": 24}
 # Excel's sheet names: at most 31 characters, none of these.
 SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
@@ -59,10 +58,8 @@ def _value(value: Any, kind: str) -> Any:
         return Decimal(value)
     if kind in ("date", "month") and isinstance(value, dt.date):
         return value
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        # Typed text (an asset's description, a name) must never become a formula in Excel.
-        return "'" + value
-    return value
+    # Typed text (an asset's description, a name) must never become a formula in Excel.
+    return spreadsheet_text(value)
 
 
 def xlsx_bytes(*, sheet: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:

@@ -50,6 +50,7 @@ from legalcase.calculators import court_fees
 from legalcase.events import record_event
 from legalcase.jobs import JobReporter, job_create
 from legalcase.models import EventKind, Job, Matter, MatterEvent, User
+from legalcase.safetext import spreadsheet_row
 from templates_docx.context import matter_context, with_filing_data
 from templates_docx.models import Batch, BatchItem, BatchItemStatus, DocumentStatus, GeneratedDocument
 from templates_docx.pool import RenderFailed, render_pool
@@ -549,11 +550,11 @@ def batch_zip_stream(batch: Batch) -> Iterator[bytes]:
 
 
 def _csv_text(header: list[str], rows: list[list]) -> str:
-    """CSV for Excel: UTF-8 with a BOM, CRLF."""
+    """CSV for Excel: UTF-8 with a BOM, CRLF; a debtor's name or an error never runs as a formula."""
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(spreadsheet_row(header))
+    writer.writerows(spreadsheet_row(row) for row in rows)
     return "\ufeff" + text.getvalue()
 
 

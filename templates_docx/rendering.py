@@ -18,6 +18,7 @@ parses without rendering and is safe in the web process.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 import struct
@@ -529,6 +530,39 @@ def _node_label(node: nodes.Node) -> str:
     }.get(type(node).__name__, type(node).__name__)
 
 
+# docxtpl's tags that rewrite the Word XML around them (a run, a paragraph, a table row or
+# cell): in the document properties there is no such XML, so they yield a corrupt file.
+_STRUCTURAL_TAG = re.compile(r"\{[{%]-?(?:r|p|tr|tc)\s")
+_ANY_TAG = re.compile(r"\{[{%#]")
+_TAG_END = re.compile(r"[}%#]\}")
+
+
+def _property_problems(data: bytes) -> list[str]:
+    """Jinja tags where they do not belong: the document properties (``docProps/*.xml``).
+
+    Only core.xml (title, subject…) is filled in, and only with plain ``{{ … }}``; app.xml
+    and custom.xml are copied as they are, so a tag there would reach the filing as code.
+    """
+    problems = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("docProps/") and name.endswith(".xml")):
+                continue
+            text = archive.read(name).decode("utf-8", errors="replace")
+            if "{" not in text:
+                continue
+            found = _STRUCTURAL_TAG.search(text) if name == "docProps/core.xml" else _ANY_TAG.search(text)
+            if found:
+                end = _TAG_END.search(text, found.start())
+                tag = html.unescape(text[found.start() : end.end() if end else found.start() + 2])[:40]
+                problems.append(
+                    f"文档属性（{name}）中含有模板标记 {tag}：文档属性中不能使用"
+                    + ("段落、行、单元格或格式标记（{%p}、{%tr}、{%tc}、{{r}}）" if name == "docProps/core.xml" else "任何模板标记")
+                    + "，请在 Word 的“文件 → 信息 → 属性”中删除后重新上传"
+                )
+    return problems
+
+
 def analyse_template(data: bytes, schema: dict) -> Analysis:
     """The dotted variables a template uses (``debtor.name``, ``guarantors[].name``) and its problems.
 
@@ -538,6 +572,9 @@ def analyse_template(data: bytes, schema: dict) -> Analysis:
     """
     try:
         _read_members(data)
+        problems = _property_problems(data)
+        if problems:
+            return Analysis(variables=[], problems=problems)
         sources = _templated_sources(data)
     except TemplateRefused as exc:
         return Analysis(variables=[], problems=exc.problems)

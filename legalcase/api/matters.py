@@ -58,6 +58,7 @@ from legalcase.models import (
 from legalcase.identity import mask_address
 from legalcase.money import RATE, money_text
 from legalcase.pagination import MatterPagination
+from legalcase.safetext import validate_name
 from legalcase.services import (
     EscalationConflict,
     RecordConflict,
@@ -858,7 +859,9 @@ class ForumFilterSerializer(serializers.Serializer):
 
 class ForumAddSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Forum.Kind.choices)
-    name = serializers.CharField(max_length=200, help_text="The official name, as filings print it.")
+    name = serializers.CharField(
+        max_length=200, validators=[validate_name], help_text="The official name, as filings print it."
+    )
     level = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Courts only: `supreme` … `special`."
     )

@@ -31,6 +31,7 @@ from legalcase.api.matters import (
 from legalcase.escalation_input import EscalationAmountsSerializer, EscalationMoneyField, EscalationRatesSerializer
 from legalcase.models import AmountStatement, Debt, Guarantee, Matter, Party, PartyPhone
 from legalcase.pagination import MatterPagination
+from legalcase.safetext import validate_name
 from legalcase.services import (
     amounts_restate,
     assignment_lawyers_set,
@@ -98,7 +99,7 @@ class PhoneRequestSerializer(StrictSerializer):
 
 
 class PartyRequestSerializer(StrictSerializer):
-    name = serializers.CharField(required=False, max_length=200)
+    name = serializers.CharField(required=False, max_length=200, validators=[validate_name])
     id_number = serializers.CharField(required=False, max_length=18, help_text="Counsel and administrators only.")
     gender = InputChoiceField(choices=Party.Gender.choices, required=False, allow_blank=True)
     birth_date = serializers.DateField(required=False, allow_null=True)
@@ -128,7 +129,7 @@ class CreditorRequestSerializer(StrictSerializer):
 
 
 class LawyerRequestSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=100)
+    name = serializers.CharField(max_length=100, validators=[validate_name])
     licence_number = serializers.CharField(max_length=40, help_text="17 digits.")
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
 

@@ -17,6 +17,7 @@ from legalcase.api.matters import ERRORS, ApiView, MoneyField, validated
 from legalcase.identity import IdentityError, validate_uscc
 from legalcase.models import Portfolio
 from legalcase.pagination import MatterPagination
+from legalcase.safetext import validate_name
 from legalcase.services.transfers import (
     claim_chain,
     portfolio_add_matters,
@@ -103,7 +104,7 @@ class TransferAnswerSerializer(serializers.Serializer):
 
 
 class PortfolioRequestSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[validate_name])
     holder_id = serializers.IntegerField(required=False, allow_null=True, default=None)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
@@ -113,7 +114,7 @@ class MatterIdsRequestSerializer(serializers.Serializer):
 
 
 class CreditorRequestSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[validate_name])
     uscc = serializers.CharField(max_length=18)
     address = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     representative = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)

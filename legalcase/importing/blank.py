@@ -12,6 +12,7 @@ import csv
 import io
 
 from legalcase.importing.reading import CHANNELS, COLUMNS, COMMENT, GENDERS, PRODUCTS, REPAYMENT_METHODS
+from legalcase.safetext import spreadsheet_row
 
 # The repayment methods in the complaint form's words, one per code (the first word of each).
 METHOD_WORDS = list({code: word for word, code in reversed(REPAYMENT_METHODS.items())}.values())[::-1]
@@ -93,8 +94,8 @@ def template_csv() -> bytes:
     """The template as CSV for Excel: UTF-8 with a BOM."""
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(_header())
-    writer.writerows(_comment_rows())
+    writer.writerow(spreadsheet_row(_header()))
+    writer.writerows(spreadsheet_row(row) for row in _comment_rows())
     return ("\ufeff" + text.getvalue()).encode("utf-8")
 
 
@@ -106,12 +107,12 @@ def template_xlsx() -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "案件"
-    sheet.append(_header())
+    sheet.append(spreadsheet_row(_header()))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     grey = Font(italic=True, color="808080")
     for row in _comment_rows():
-        sheet.append(row)
+        sheet.append(spreadsheet_row(row))
         for cell in sheet[sheet.max_row]:
             cell.font = grey
             cell.number_format = "@"
@@ -129,7 +130,7 @@ def template_xlsx() -> bytes:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E9EDF2")
     for row in _notes():
-        notes.append(row)
+        notes.append(spreadsheet_row(row))
     notes.append([])
     notes.append([HINT])
     for letter, width in zip("ABCD", (16, 10, 60, 34), strict=True):

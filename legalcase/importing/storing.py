@@ -26,8 +26,10 @@ from django.utils.translation import gettext as _
 
 from legalcase.access import require
 from legalcase.escalation_input import escalation_validated
+from legalcase.identity import mask_account, mask_address, mask_id_number, mask_phone
 from legalcase.importing.reading import (
     EXTENSIONS,
+    HEADERS,
     EscalationFile,
     ImportFileError,
     _text,
@@ -37,6 +39,7 @@ from legalcase.importing.reading import (
 )
 from legalcase.jobs import job_create
 from legalcase.models import Job, Role, User, holiday_calendar
+from legalcase.safetext import spreadsheet_text, visible_controls
 from legalcase.services import INVALID, escalations_apply
 
 # Rows validated, then stored, together: the bulk path's unit of work and of progress.
@@ -60,15 +63,13 @@ def errors_path(path: Path | str) -> Path:
 
 # The errors file's first two columns; the line number stays first (``_errors_cut`` reads it).
 ERRORS_HEADER = ["行号", "错误原因"]
-# A cell a spreadsheet would run as a formula (CSV injection): written as text instead.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # How many rejected rows the job page shows; the errors file has them all.
 REJECTED_SHOWN = 50
 
 
 def _safe(text: str) -> str:
-    """``text`` as a spreadsheet shows it, never run: a leading ``'`` before = + - @ (OWASP's advice)."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    """``text`` as a spreadsheet shows it, never run (``legalcase.safetext``)."""
+    return spreadsheet_text(text)
 
 
 def _cell_text(value: Any) -> str:
@@ -291,9 +292,31 @@ def import_rejected(job: Job, *, limit: int = REJECTED_SHOWN) -> list[dict]:
                 break
             if not row:
                 continue
-            cells = [(label, value) for label, value in zip(header, row[len(ERRORS_HEADER) :]) if value]
+            cells = [
+                (visible_controls(label), _shown(label, value))
+                for label, value in zip(header, row[len(ERRORS_HEADER) :])
+                if value
+            ]
             shown.append({"line": int(row[0]), "reasons": row[1].split("；"), "cells": cells})
     return shown
+
+
+# A rejected row on the job page is masked as every page masks (API.md, "Conventions"); the
+# errors file, downloaded by the uploader, keeps the cells as they were in their own file.
+_SHOWN_MASKED = {
+    "debtor_id_number": mask_id_number,
+    "debtor_phone": mask_phone,
+    "account_number": mask_account,
+    "debtor_address": mask_address,
+    "debtor_service_address": mask_address,
+    "debtor_birth_date": lambda value: "*" * len(value),
+}
+
+
+def _shown(label: str, value: str) -> str:
+    column = HEADERS.get(label.lstrip("'").strip())
+    masked = _SHOWN_MASKED.get(column)
+    return visible_controls(masked(value) if masked else value)
 
 
 def import_errors_file(job: Job) -> Path | None:

@@ -6,6 +6,7 @@ from legalcase.models.accounts import (  # noqa: F401
     AuditEvent,
     LawFirm,
     LoginFailure,
+    LoginThrottle,
     Role,
     User,
 )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from legalcase.models.base import AppendOnly
+from legalcase.safetext import validate_name
 
 
 class Role(models.TextChoices):
@@ -22,7 +23,7 @@ class Role(models.TextChoices):
 class LawFirm(models.Model):
     """An outside law firm that counsel instruct; its lawyers see only its matters."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_name])
     # What complaints print under the lawyer's name (委托诉讼代理人: 律所、地址、电话).
     address = models.CharField(_("address"), max_length=300, blank=True, default="", db_default="")
     phone = models.CharField(_("phone"), max_length=30, blank=True, default="", db_default="")
@@ -108,6 +109,29 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+
+class LoginThrottle(models.Model):
+    """How many sign-in tries one client address has used on one username in the lockout window.
+
+    One row per (username, address): a try is claimed by a single conditional UPDATE
+    before the password is checked (``legalcase.authentication.login_attempt``), so
+    concurrent guesses cannot pass the limit, and a stranger guessing from elsewhere
+    uses up only their own address's tries, never the user's.
+    """
+
+    username = models.CharField(_("username"), max_length=150)
+    client_address = models.CharField(_("client address"), max_length=45)
+    tries = models.PositiveIntegerField(_("tries"), default=0)
+    last_try_at = models.DateTimeField(_("last try at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("login throttle")
+        verbose_name_plural = _("login throttles")
+        constraints = [models.UniqueConstraint(fields=["username", "client_address"], name="loginthrottle_user_client")]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.client_address}"
 
 
 class LoginFailure(models.Model):

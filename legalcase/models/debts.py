@@ -27,6 +27,7 @@ from legalcase.fields import DerivedCharField, DerivedFieldsMixin, EncryptedChar
 from legalcase.models.base import AppendOnly
 from legalcase.money import MONEY, RATE
 from legalcase.notices import domicile_province, newspaper_notice_counts
+from legalcase.safetext import validate_name
 
 ZERO_MONEY = {"default": Decimal("0.00"), "db_default": Decimal("0.00"), **MONEY}
 
@@ -34,7 +35,7 @@ ZERO_MONEY = {"default": Decimal("0.00"), "db_default": Decimal("0.00"), **MONEY
 class Creditor(models.Model):
     """A bank, card centre or asset-management company that owns debts."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name])
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     representative = models.CharField(_("legal representative"), max_length=100, blank=True)
@@ -77,7 +78,7 @@ class Party(DerivedFieldsMixin, models.Model):
         FEMALE = "female", _("Female")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PERSON)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name])
     id_number = EncryptedCharField(_("identity number"), max_length=18, blank=True)
     id_number_digest = DerivedCharField(
         _("identity number digest"), source="id_number", derive="digest:id_number", max_length=64,
@@ -401,7 +402,7 @@ class Portfolio(models.Model):
     ``holder`` is the creditor that holds the package now (set by its last transfer).
     """
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_name])
     holder = models.ForeignKey(
         Creditor, verbose_name=_("holder"), null=True, blank=True, on_delete=models.PROTECT, related_name="portfolios"
     )

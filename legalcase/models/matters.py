@@ -25,6 +25,7 @@ from legalcase.models.base import AppendOnly
 from legalcase.models.debts import Debt, Guarantee, claim_total_expression
 from legalcase.models.search import SearchKey, case_number_key
 from legalcase.money import MONEY
+from legalcase.safetext import validate_name
 
 if TYPE_CHECKING:
     from legalcase.models.deadlines import Deadline
@@ -105,7 +106,7 @@ class Forum(models.Model):
         SPECIAL = "special", _("Special people's court")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_name])
     level = models.CharField(
         _("level"), max_length=16, choices=Level.choices, blank=True, help_text=_("Courts only.")
     )

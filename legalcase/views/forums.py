@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from legalcase.access import can, require
 from legalcase.models import Forum
+from legalcase.safetext import validate_name
 from legalcase.services import forum_add, forum_update
 
 FORUMS_PAGE_SIZE = 50
@@ -22,7 +23,7 @@ LEVELS = [("", "—"), *Forum.Level.choices]
 
 class ForumAddForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Forum.Kind.choices)
-    name = forms.CharField(label=_("Official name"), max_length=200)
+    name = forms.CharField(label=_("Official name"), max_length=200, validators=[validate_name])
     level = forms.ChoiceField(label=_("Court level"), choices=LEVELS, required=False)
     region = forms.CharField(label=_("Region"), max_length=100, help_text=_("Province and city, e.g. 浙江省杭州市萧山区."))
     address = forms.CharField(label=_("Address"), max_length=300, required=False)

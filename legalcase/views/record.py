@@ -37,6 +37,7 @@ from legalcase.models import (
     PartyPhone,
     Role,
 )
+from legalcase.safetext import validate_name
 from legalcase.services.record import (
     RecordConflict,
     amounts_restate,
@@ -66,7 +67,7 @@ MASKED_PARTY_FIELDS = ("id_number", "birth_date", "address", "habitual_residence
 class PartyForm(forms.Form):
     """A party's details; the masked ones are typed again to change them (blank keeps them)."""
 
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200, validators=[validate_name])
     id_number = _text(gettext_lazy("Identity number"), 18)
     gender = forms.ChoiceField(
         label=gettext_lazy("Gender"), required=False, choices=[("", "—"), *Party.Gender.choices]
@@ -251,10 +252,10 @@ class GuaranteeForm(forms.Form):
 class LawyersForm(forms.Form):
     """Up to two lawyers; a phone is shown masked, so a blank phone keeps the one recorded for that licence."""
 
-    name_1 = _text(gettext_lazy("Lawyer"), 100)
+    name_1 = _text(gettext_lazy("Lawyer"), 100, validators=[validate_name])
     licence_number_1 = _text(gettext_lazy("Licence number"), 40, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     phone_1 = _text(gettext_lazy("Phone"), 30)
-    name_2 = _text(gettext_lazy("Second lawyer"), 100)
+    name_2 = _text(gettext_lazy("Second lawyer"), 100, validators=[validate_name])
     licence_number_2 = _text(
         gettext_lazy("Licence number"), 40, widget=forms.TextInput(attrs={"inputmode": "numeric"})
     )

@@ -38,10 +38,19 @@ def chromium():
         browser.close()
 
 
+# Every page a browser test opens is also checked against the Content-Security-Policy:
+# Chromium reports each blocked inline script, handler or style on the console.
+CSP_REPORT = "Content Security Policy"
+
+
 @pytest.fixture
 def open_page(chromium, live_server):
-    """``open_page(user, path, width=1280)``: a page signed in as ``user`` at that width."""
+    """``open_page(user, path, width=1280)``: a page signed in as ``user`` at that width.
+
+    The test fails if any page it opened broke the Content-Security-Policy.
+    """
     contexts = []
+    violations: list[str] = []
 
     def open_(user, path: str, *, width: int = WIDTHS["laptop"], height: int = 900):
         context = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
@@ -53,12 +62,14 @@ def open_page(chromium, live_server):
             host = live_server.url.split("//", 1)[1].split(":")[0]
             context.add_cookies([{"name": cookie.key, "value": cookie.value, "domain": host, "path": "/"}])
         page = context.new_page()
+        page.on("console", lambda message: CSP_REPORT in message.text and violations.append(f"{path}: {message.location} {message.text}"))
         page.goto(live_server.url + path)
         return page
 
     yield open_
     for context in contexts:
         context.close()
+    assert not violations, violations[:3]
 
 
 def horizontal_overflow(page) -> int:

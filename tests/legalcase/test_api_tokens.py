@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.conf import settings
+from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -122,9 +123,10 @@ def test_the_lock_lifts_after_the_lockout(user):
 
 
 def test_failures_at_the_web_login_lock_the_api_too(user):
-    # The login page calls login_attempt, as the token endpoint does.
+    # The login page calls login_attempt, as the token endpoint does; both count per client address.
+    web = RequestFactory().post("/login/")  # from 127.0.0.1, as the API client below
     for _ in range(5):
-        assert login_attempt(request=None, username="counsel_li", password="wrong-password") is None
+        assert login_attempt(request=web, username="counsel_li", password="wrong-password") is None
 
     assert sign_in("counsel_li", PASSWORD).status_code == 429
 
@@ -134,4 +136,4 @@ def test_failures_at_the_api_lock_the_web_login_too(user):
         sign_in("COUNSEL_LI", "wrong-password")
 
     with pytest.raises(LoginLocked):
-        login_attempt(request=None, username="counsel_li", password=PASSWORD)
+        login_attempt(request=RequestFactory().post("/login/"), username="counsel_li", password=PASSWORD)

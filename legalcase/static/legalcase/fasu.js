@@ -341,3 +341,69 @@
     if (input && input.matches && input.matches("input[data-evidence-files]")) { buildRows(input); }
   });
 })();
+
+/* Content-Security-Policy (issue 21): the pages carry no inline script and no style
+   attribute, so what used to sit in them is here. */
+(function () {
+  "use strict";
+
+  // The enforcement action form shows only the fields the chosen kind uses; a hidden
+  // field is disabled, so it is not sent.
+  function applyKind(form) {
+    var select = form.querySelector("[data-kind-select]");
+    var kind = select ? select.value : "";
+    form.querySelectorAll("[data-kinds]").forEach(function (input) {
+      var off = kind !== "" && input.dataset.kinds.split(" ").indexOf(kind) === -1;
+      var field = input.closest(".pf-field");
+      if (field) { field.hidden = off; }
+      input.disabled = off;
+    });
+  }
+
+  // Progress bars give their width as data-width (a percentage); set through the CSSOM,
+  // which the policy allows, unlike a style attribute.
+  function widths(root) {
+    root.querySelectorAll("[data-width]").forEach(function (bar) {
+      var value = parseFloat(bar.getAttribute("data-width"));
+      if (!isNaN(value)) { bar.style.width = Math.max(0, Math.min(100, value)) + "%"; }
+    });
+  }
+
+  function setUp(root) {
+    root.querySelectorAll("form[data-kind-form]").forEach(applyKind);
+    widths(root);
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target && target.matches && target.matches("[data-kind-select]")) {
+      var form = target.closest("form[data-kind-form]");
+      if (form) { applyKind(form); }
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () { setUp(document); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail && event.detail.elt;
+    setUp(target && target.parentNode ? target.parentNode : document);
+  });
+})();
+
+/* An upload Django could not read (a file name too long: legalcase.middleware) answers 400
+   with the reason as text; htmx does not swap a 400, so it is shown above the form sent. */
+document.addEventListener("htmx:responseError", function (event) {
+  "use strict";
+  var xhr = event.detail.xhr;
+  var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+  if (!xhr || !form || !xhr.getResponseHeader("X-Fasu-Refusal")) { return; }
+  var list = form.querySelector("ul.errorlist[data-upload-refusal]");
+  if (!list) {
+    list = document.createElement("ul");
+    list.className = "errorlist";
+    list.setAttribute("data-upload-refusal", "");
+    form.insertBefore(list, form.firstChild);
+  }
+  list.textContent = "";
+  var item = document.createElement("li");
+  item.textContent = xhr.responseText;
+  list.appendChild(item);
+});
