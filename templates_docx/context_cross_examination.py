@@ -31,6 +31,17 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in SENTENCE_ENDS else text + "。"
 
 
+DIGITS = "零一二三四五六七八九"
+
+
+def chinese_ordinal(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (headings 一、二、…); beyond 99 in figures."""
+    if not 0 < number < 100:
+        return str(number)
+    tens, units = divmod(number, 10)
+    return (("" if tens == 1 else DIGITS[tens]) + "十" if tens else "") + (DIGITS[units] if units else "")
+
+
 def reply_label(title: str) -> str:
     return f"对“{title}”质证意见的回应"
 
@@ -51,6 +62,7 @@ def cross_examination_context(matter: Matter, numbered: list[tuple[str, object]]
         "examined_on": max(dates) if dates else missing("质证日期"),
         "exhibits": [
             {
+                "ordinal": chinese_ordinal(index),
                 "number": number,
                 "title": item.title,
                 "purpose": _sentence(item.purpose) or missing(f"{item.title}的证明目的"),
@@ -65,7 +77,7 @@ def cross_examination_context(matter: Matter, numbered: list[tuple[str, object]]
                 ],
                 "reply": _sentence(exam.reply) or missing(reply_label(item.title)),
             }
-            for number, item, exam in chosen
+            for index, (number, item, exam) in enumerate(chosen, start=1)
         ],
         "missing": "",
     }

@@ -371,7 +371,7 @@ SAMPLE_CONTEXT: dict = {
     },
     # The other side's cross-examination (质证) of our evidence at one hearing and our
     # reply, for the 质证意见: the proceeding's case number and court, the hearing's date,
-    # and each item examined there (number and title as in the evidence list, the purpose
+    # and each item examined there (ordinal 一、二 for its heading, number and title as in the evidence list, the purpose
     # we offered it for), with the four points the court weighs (label 真实性、合法性、
     # 关联性、证明目的; admitted True/False/None; verdict 无异议/有异议/未发表意见; the
     # opinion as one sentence, "" when none) and our reply. exhibits is empty and missing a
@@ -382,6 +382,7 @@ SAMPLE_CONTEXT: dict = {
         "examined_on": date(2026, 3, 10),
         "exhibits": [
             {
+                "ordinal": "一",
                 "number": "证据1",
                 "title": "信用卡申请表及领用合约",
                 "purpose": "证明原、被告之间存在信用卡合同关系及合同主要条款。",
