@@ -125,6 +125,23 @@ class EvidenceItem(BackgroundWork, models.Model):
         return self.withdrawn_at is not None
 
     @property
+    def cross_examination_or_none(self) -> CrossExamination | None:
+        """The other side's cross-examination of this item, None until one is recorded."""
+        try:
+            return self.cross_examination
+        except CrossExamination.DoesNotExist:
+            return None
+
+    @property
+    def cross_examination_points(self) -> list[tuple[str, str, bool | None, str]]:
+        """(point, label, admitted, opinion) for each of the four points, as recorded or blank."""
+        exam = self.cross_examination_or_none
+        return [
+            (point, label, *((getattr(exam, f"{point}_admitted"), getattr(exam, f"{point}_opinion")) if exam else (None, "")))
+            for point, label in CrossExamination.POINT_LABELS.items()
+        ]
+
+    @property
     def sha256_short(self) -> str:
         return self.sha256[:12]
 
@@ -210,6 +227,12 @@ class CrossExamination(models.Model):
     """
 
     POINTS = ("authenticity", "legality", "relevance", "purpose")
+    POINT_LABELS = {
+        "authenticity": _("authenticity"),
+        "legality": _("legality"),
+        "relevance": _("relevance"),
+        "purpose": _("purpose of proof"),
+    }
 
     matter_path = "item__matter"
 

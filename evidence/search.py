@@ -47,6 +47,7 @@ MAX_POSITIONS = 256  # a tsvector keeps at most 256 positions of one lexeme
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 _TOKEN = re.compile(rf"(?P<cjk>[{_CJK}](?:\s*[{_CJK}])*)|(?P<word>(?:(?![{_CJK}])[^\W_])+)")
 _SPACE = re.compile(r"\s+")
+_WORD_CHAR = re.compile(r"[0-9A-Za-z*]")
 
 
 @dataclass(frozen=True)
@@ -238,7 +239,12 @@ def snippet(item_title: str, text: str, terms: list[str]) -> str:
     margin = 40
     wide_start = max(0, start - margin)
     wide = mask_numbers(text[wide_start : start + SNIPPET_CHARS + margin])
-    return wide[start - wide_start : start - wide_start + SNIPPET_CHARS]
+    offset = start - wide_start
+    # Begin after a number or word the window's edge would cut (the tail of a masked number reads badly).
+    hit = (found.start() - wide_start) if found is not None else offset
+    while offset > 0 and offset < hit and _WORD_CHAR.match(wide[offset - 1]) and _WORD_CHAR.match(wide[offset]):
+        offset += 1
+    return wide[offset : offset + SNIPPET_CHARS].lstrip("，。；、,.; ")
 
 
 def highlight(text: str, terms: list[str]) -> SafeString:

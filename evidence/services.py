@@ -883,6 +883,13 @@ def cross_examination_record(*, user: User, evidence_id: int, changes: dict) -> 
                 old[name], new[name] = _cross_value(current), _cross_value(value)
         if not created and not new:
             return examination
+        # A point is told whole: its position and its reasons, even when only one changed.
+        for point in CrossExamination.POINTS:
+            pair = (f"{point}_admitted", f"{point}_opinion")
+            if any(name in new for name in pair):
+                for name in pair:
+                    if name not in new:
+                        old[name] = new[name] = _cross_value(cleaned.get(name, getattr(examination, name)))
         for name, value in cleaned.items():
             setattr(examination, name, value)
         examination.updated_by, examination.updated_at = user, timezone.now()

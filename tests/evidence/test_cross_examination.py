@@ -64,7 +64,7 @@ def test_it_records_the_opinions_and_our_reply_and_answers_the_item(client, worl
     (event,) = events(world["matter"])
     assert event.new["case_number"] == "（2026）沪0115民初1234号" and event.note == "借款合同"
     text = event_text(event)
-    assert "借款合同" in text and "真实性" in text and "不认可" in text and "原件已当庭出示" in text
+    assert "借款合同" in text and "真实性" in text and "有异议" in text and "原件已当庭出示" in text
 
 
 def test_a_second_patch_changes_only_what_it_names(client, world):
@@ -73,7 +73,9 @@ def test_a_second_patch_changes_only_what_it_names(client, world):
     examined = response.json()["cross_examination"]
     assert examined["legality"] == {"admitted": False, "opinion": ""}
     assert examined["authenticity"] == OPINIONS["authenticity"] and examined["reply"] == "原件已当庭出示"
-    assert events(world["matter"])[-1].old == {"legality_admitted": True}
+    # A point is told whole, both its position and its reasons.
+    assert events(world["matter"])[-1].old == {"legality_admitted": True, "legality_opinion": ""}
+    assert events(world["matter"])[-1].new["legality_opinion"] == ""
     assert patch(client, world["item"], {"legality": {"admitted": False}}).status_code == 200
     assert len(events(world["matter"])) == 2  # nothing changed, nothing written
 

@@ -144,9 +144,13 @@ def test_a_snippet_masks_identity_phone_and_account_numbers(client, counsel):
 
 
 def test_a_number_cut_by_the_snippets_edge_is_masked_all_the_same():
-    text = "甲" * 70 + ID_NUMBER + "乙" * 300
-    cut = search.snippet("", text, ["乙乙乙"])
-    assert not any(run in cut for run in (ID_NUMBER[-8:], ID_NUMBER[:8]))
+    # The window (80 characters either side of the hit's centre) starts inside the number.
+    text = "甲" * 70 + ID_NUMBER + "乙" * 70 + "提前到期" + "丙" * 300
+    cut = search.snippet("", text, ["提前到期"])
+    assert "提前到期" in cut and ID_NUMBER[-4:] not in cut and "*" not in cut
+    assert cut.startswith("乙")  # not the masked number's tail
+    before = search.snippet("", "甲" * 70 + ID_NUMBER + "乙" * 10 + "提前到期", ["提前到期"])
+    assert "310115" not in before and "110105********1232" in before
     assert search.mask_numbers(f"电话{PHONE}，卡号{CARD.replace(' ', '')}") == "电话138****5678，卡号6225********5678"
 
 
