@@ -35,7 +35,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from evidence.models import EvidenceItem, EvidenceKind, EvidenceSearchPart
 from legalcase.access import access_matter, visible_children
-from legalcase.identity import mask_account, mask_id_number, mask_phone
+from legalcase.identity import mask_id_number, mask_phone
 from legalcase.models import User
 
 QUERY_MIN, QUERY_MAX = 2, 100
@@ -205,6 +205,7 @@ def mask_numbers(text: str) -> str:
             return mask_id_number(value)
         if match.group("phone"):
             return mask_phone(value)
+        # An account or card number keeps 4 + 4 digits (as ``mask_account``), its spaces or hyphens kept.
         digits = [i for i, char in enumerate(value) if char.isdigit()]
         hidden = set(digits[4:-4])
         return "".join("*" if i in hidden else char for i, char in enumerate(value))
