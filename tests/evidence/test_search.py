@@ -71,7 +71,10 @@ def counsel(client):
 
 
 def test_cjk_runs_become_overlapping_bigrams_and_latin_and_digits_words():
-    assert search.tokens("借款合同ABC-123，第2条 Loan") == ["借款", "款合", "合同", "abc", "123", "第", "2", "条", "loan"]
+    gap = search.GAP  # an empty position where punctuation stands
+    assert search.tokens("借款合同ABC-123，第2条 Loan") == [
+        "借款", "款合", "合同", "abc", gap, "123", gap, "第", "2", "条", "loan",
+    ]  # fmt: skip
 
 
 def test_ocr_spaces_between_chinese_characters_are_ignored_and_full_width_folds():
@@ -83,16 +86,18 @@ def test_ocr_spaces_between_chinese_characters_are_ignored_and_full_width_folds(
 def test_a_term_is_the_phrase_of_its_tokens_and_a_lone_character_a_prefix():
     assert search.tsquery("借款合同") == "'借款' <-> '款合' <-> '合同'"
     assert search.tsquery("2024年3月") == "'2024' <-> '年':* <-> '3' <-> '月':*"
+    assert search.tsquery("借款，合同") == "'借款' <2> '合同'"
+    assert search.tsquery("借款合同", every=True) == "'借款' & '款合' & '合同'"
 
 
 def test_a_long_text_is_indexed_in_overlapping_parts(monkeypatch):
     monkeypatch.setattr(search, "PART_TOKENS", 10)
     monkeypatch.setattr(search, "PART_OVERLAP", 4)
     parts = search.tsvector_parts("标题", "一二三四五六七八九十甲乙丙丁戊己庚")
-    # 1 title bigram + 16 text bigrams = 17 tokens: parts start at tokens 0 and 6, then 12.
+    # 1 title bigram, a gap, 16 text bigrams = 18 positions: parts start at 0 and 6, then 12.
     assert len(parts) == 3
-    assert parts[0].startswith("'标题':1 '一二':2")
-    assert parts[1].startswith("'六七':1")
+    assert parts[0].startswith("'标题':1 '一二':3")
+    assert parts[1].startswith("'五六':1")
 
 
 def test_bad_queries_are_refused_in_chinese(client, counsel):
@@ -236,3 +241,22 @@ def test_the_like_fallback_finds_substrings(client, counsel, monkeypatch):
     assert titles(find(client, q="提前到期")) == ["个人借款合同"]
     assert titles(find(client, q="提前 罚息")) == ["个人借款合同"]
     assert titles(find(client, q="提前 判决")) == []
+
+
+@postgres_only
+def test_bigrams_that_are_all_there_but_not_in_a_row_are_no_hit(client, counsel):
+    add(make_matter(), counsel, "分散", "提前。前到。到期")
+    response = find(client, q="提前到期")
+    assert titles(response) == [] and response.json()["count"] == 0
+
+
+@postgres_only
+def test_a_count_over_many_candidates_says_it_is_an_estimate(client, counsel, monkeypatch):
+    matter = make_matter()
+    for n in range(3):
+        add(matter, counsel, f"借款合同{n}", CONTRACT_TEXT)
+    monkeypatch.setattr(search.SearchHits, "EXACT_COUNT_UNDER", 2)
+    answer = find(client, q="提前到期", page_size=2).json()
+    assert answer["count"] == 3 and answer["count_is_estimate"] is True
+    assert [row["title"] for row in answer["results"]] == ["借款合同2", "借款合同1"]  # newest first
+    assert "count_is_estimate" not in find(client, q="借款合同0").json()
