@@ -206,7 +206,8 @@ class SearchHits:
             where.append(f"item_id IN (SELECT item_id FROM {table} WHERE document @@ %s::tsquery)")
             params.append(tsquery(term, every=True))
         if self.rows.query.has_filters():  # a lawyer's firm, a matter, a kind, withdrawn or not
-            base, base_params = self.rows.values("pk").query.sql_with_params()
+            # Without the model's ordering: a sort inside IN (…) misleads the planner (18 s instead of 0.2 s).
+            base, base_params = self.rows.order_by().values("pk").query.sql_with_params()
             where.append(f"item_id IN ({base})")
             params.extend(base_params)
         return f"SELECT DISTINCT item_id FROM {table} WHERE {' AND '.join(where)}", params
