@@ -14,17 +14,19 @@ from django.http import FileResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind, PdfStatus
+from evidence.models import CrossExamination, EvidenceBundle, EvidenceItem, EvidenceKind, PdfStatus
+from evidence.search import evidence_search, query_terms, snippet
 from evidence.services import (
     EvidenceStateConflict,
     bundle_index_docx,
     bundle_open_for_download,
     bundle_request,
+    cross_examination_record,
     evidence_open_for_download,
     evidence_reinstate,
     evidence_update,
@@ -267,6 +269,144 @@ class EvidenceDownloadView(ApiView):
         return attachment_response(
             handle, content_type=item.content_type, filename=item.original_filename, size=item.size
         )
+
+
+# Search (API.md, "Court notices and evidence search") ----------------------------------
+
+
+class SearchMatterSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+
+
+class EvidenceSearchRowSerializer(EvidenceSerializer):
+    matter = SearchMatterSerializer()
+    snippet = serializers.SerializerMethodField(
+        help_text="At most 160 characters of the text around the first hit; identity, phone and account numbers masked."
+    )
+
+    class Meta(EvidenceSerializer.Meta):
+        fields = [*EvidenceSerializer.Meta.fields, "matter", "snippet"]
+
+    def get_snippet(self, item: EvidenceItem) -> str:
+        return snippet(item.title, item.text, self.context["terms"])
+
+
+WITHDRAWN_VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Search evidence",
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="2 to 100 characters; terms separated by spaces all match."),
+            OpenApiParameter("matter", int, description="One matter (another firm's: 404)."),
+            OpenApiParameter("kind", str, description=KIND_HELP),
+            OpenApiParameter("withdrawn", bool, description="true: withdrawn items only; false: current ones only."),
+        ],
+        responses={200: EvidenceSearchRowSerializer(many=True), 400: ERRORS[400], 404: ERRORS[404]},
+    ),
+)
+class EvidenceSearchView(ApiView, generics.ListAPIView):
+    """The visible evidence whose title or extracted/OCR text holds every term of ``q``, newest first."""
+
+    serializer_class = EvidenceSearchRowSerializer
+    pagination_class = MatterPagination
+
+    def get_queryset(self):
+        params = self.request.query_params
+        withdrawn = params.get("withdrawn")
+        if withdrawn not in (None, "") and withdrawn.lower() not in WITHDRAWN_VALUES:
+            raise serializers.ValidationError({"withdrawn": ["withdrawn 只能是 true 或 false。"]})
+        return evidence_search(
+            user=self.request.user,
+            q=params.get("q"),
+            matter_id=params.get("matter"),
+            kind=params.get("kind"),
+            withdrawn=WITHDRAWN_VALUES[withdrawn.lower()] if withdrawn else None,
+        ).select_related("uploaded_by", "pdf_job", "matter")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["terms"] = query_terms(self.request.query_params.get("q"))
+        return context
+
+
+# Cross-examination ----------------------------------------------------------------------
+
+
+class PointSerializer(serializers.Serializer):
+    admitted = serializers.BooleanField(allow_null=True, help_text="true: admitted; false: disputed; null: no position")
+    opinion = serializers.CharField(allow_blank=True)
+
+
+class CrossExaminationSerializer(serializers.Serializer):
+    proceeding = serializers.IntegerField(source="proceeding_id", allow_null=True)
+    examined_on = serializers.DateField(allow_null=True)
+    authenticity = serializers.SerializerMethodField()
+    legality = serializers.SerializerMethodField()
+    relevance = serializers.SerializerMethodField()
+    purpose = serializers.SerializerMethodField()
+    reply = serializers.CharField()
+    updated_by = serializers.CharField(source="updated_by.display_name")
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(PointSerializer)
+    def get_authenticity(self, examination: CrossExamination) -> dict:
+        return examination.point("authenticity")
+
+    @extend_schema_field(PointSerializer)
+    def get_legality(self, examination: CrossExamination) -> dict:
+        return examination.point("legality")
+
+    @extend_schema_field(PointSerializer)
+    def get_relevance(self, examination: CrossExamination) -> dict:
+        return examination.point("relevance")
+
+    @extend_schema_field(PointSerializer)
+    def get_purpose(self, examination: CrossExamination) -> dict:
+        return examination.point("purpose")
+
+
+class CrossExaminedEvidenceSerializer(EvidenceSerializer):
+    cross_examination = serializers.SerializerMethodField()
+
+    class Meta(EvidenceSerializer.Meta):
+        fields = [*EvidenceSerializer.Meta.fields, "cross_examination"]
+
+    @extend_schema_field(CrossExaminationSerializer(allow_null=True))
+    def get_cross_examination(self, item: EvidenceItem) -> dict | None:
+        examination = CrossExamination.objects.select_related("updated_by").filter(item=item).first()
+        return CrossExaminationSerializer(examination).data if examination else None
+
+
+class CrossExaminationEditSerializer(serializers.Serializer):
+    proceeding = serializers.IntegerField(required=False, allow_null=True, help_text="A proceeding of the item's matter.")
+    examined_on = serializers.DateField(required=False, allow_null=True, help_text="YYYY-MM-DD, not after today.")
+    authenticity = PointSerializer(required=False, help_text="真实性")
+    legality = PointSerializer(required=False, help_text="合法性")
+    relevance = PointSerializer(required=False, help_text="关联性")
+    purpose = PointSerializer(required=False, help_text="证明目的")
+    reply = serializers.CharField(required=False, allow_blank=True, help_text="Our reply to the opinions.")
+
+
+class CrossExaminationView(ApiView):
+    """Record the other side's cross-examination (质证) of an item and our reply; written to the timeline."""
+
+    @extend_schema(
+        summary="Record a cross-examination",
+        request=CrossExaminationEditSerializer,
+        responses={200: CrossExaminedEvidenceSerializer, **ERRORS},
+    )
+    def patch(self, request, evidence_id: int):
+        # Access before reading the body, so another firm's item answers 404, never 400.
+        access_child(request.user, EvidenceItem, evidence_id, action="write_evidence")
+        # The service checks every value (in Chinese) itself: the body goes to it as sent.
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["请求体应为JSON对象。"]})
+        cross_examination_record(user=request.user, evidence_id=evidence_id, changes=dict(request.data))
+        item = EvidenceItem.objects.select_related("uploaded_by", "pdf_job").get(pk=evidence_id)
+        return Response(CrossExaminedEvidenceSerializer(item).data)
 
 
 # Bundles ------------------------------------------------------------------------------

@@ -8,6 +8,12 @@ app_name = "evidence_api"
 
 urlpatterns = [
     path("matters/<int:matter_id>/evidence/", api.MatterEvidenceView.as_view(), name="matter-evidence"),
+    path("evidence/", api.EvidenceSearchView.as_view(), name="evidence-search"),
+    path(
+        "evidence/<int:evidence_id>/cross-examination/",
+        api.CrossExaminationView.as_view(),
+        name="evidence-cross-examination",
+    ),
     path("evidence/<int:evidence_id>/", api.EvidenceDetailView.as_view(), name="evidence-detail"),
     path("evidence/<int:evidence_id>/withdraw/", api.EvidenceWithdrawView.as_view(), name="evidence-withdraw"),
     path("evidence/<int:evidence_id>/reinstate/", api.EvidenceReinstateView.as_view(), name="evidence-reinstate"),

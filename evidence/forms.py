@@ -91,3 +91,46 @@ class EvidenceIdsField(forms.Field):
 class BundleForm(forms.Form):
     title = forms.CharField(label=_("Bundle title"), max_length=200, initial=_("Evidence"))
     evidence = EvidenceIdsField(required=False)
+
+
+ADMISSION_CHOICES = [("", _("No position taken")), ("true", _("Admitted")), ("false", _("Disputed"))]
+
+
+class CrossExaminationForm(forms.Form):
+    """The other side's cross-examination of one item and our reply, as the page sends it (all fields).
+
+    The service checks the values (the proceeding is the matter's, the date not after
+    today, the lengths); this form only reads them into the service's shape.
+    """
+
+    proceeding = forms.IntegerField(label=_("Proceeding"), required=False)
+    examined_on = forms.DateField(label=_("Examined on"), required=False)
+    reply = forms.CharField(label=_("Our reply"), required=False, widget=forms.Textarea)
+
+    POINTS = ("authenticity", "legality", "relevance", "purpose")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for point in self.POINTS:
+            self.fields[f"{point}_admitted"] = forms.ChoiceField(choices=ADMISSION_CHOICES, required=False)
+            self.fields[f"{point}_opinion"] = forms.CharField(required=False, widget=forms.Textarea)
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        changes = {"proceeding": data["proceeding"], "examined_on": data["examined_on"], "reply": data["reply"]}
+        for point in self.POINTS:
+            admitted = {"true": True, "false": False}.get(data[f"{point}_admitted"])
+            changes[point] = {"admitted": admitted, "opinion": data[f"{point}_opinion"]}
+        return changes
+
+
+class EvidenceSearchForm(forms.Form):
+    """The 证据检索 box: the service checks ``q`` (2 to 100 characters) and ``kind``."""
+
+    q = forms.CharField(label=_("Search evidence"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *EvidenceKind.choices])
+    withdrawn = forms.ChoiceField(
+        label=pgettext_lazy("evidence", "Withdrawn"),
+        required=False,
+        choices=[("", _("All")), ("false", _("Current only")), ("true", _("Withdrawn only"))],
+    )

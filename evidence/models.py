@@ -7,12 +7,13 @@ URL); Fasu's own download view checks matter access and writes the audit event.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evidence.conversion import CONVERTIBLE
-from legalcase.models import BackgroundWork, JobStatus, Matter
+from legalcase.models import BackgroundWork, JobStatus, Matter, Proceeding
 
 
 class EvidenceKind(models.TextChoices):
@@ -125,6 +126,23 @@ class EvidenceItem(BackgroundWork, models.Model):
         return self.withdrawn_at is not None
 
     @property
+    def cross_examination_or_none(self) -> CrossExamination | None:
+        """The other side's cross-examination of this item, None until one is recorded."""
+        try:
+            return self.cross_examination
+        except CrossExamination.DoesNotExist:
+            return None
+
+    @property
+    def cross_examination_points(self) -> list[tuple[str, str, bool | None, str]]:
+        """(point, label, admitted, opinion) for each of the four points, as recorded or blank."""
+        exam = self.cross_examination_or_none
+        return [
+            (point, label, *((getattr(exam, f"{point}_admitted"), getattr(exam, f"{point}_opinion")) if exam else (None, "")))
+            for point, label in CrossExamination.POINT_LABELS.items()
+        ]
+
+    @property
     def sha256_short(self) -> str:
         return self.sha256[:12]
 
@@ -170,6 +188,86 @@ class EvidenceItem(BackgroundWork, models.Model):
     @property
     def work_error(self) -> str:
         return self.pdf_error
+
+
+class EvidenceSearchPart(models.Model):
+    """One part of an item's search index: the CJK bigrams and words of its title and text.
+
+    Written by ``evidence.search.index_items`` whenever the title or text changes; read
+    only through the GIN index on ``document`` (PostgreSQL: the migration creates it
+    there alone; SQLite keeps no rows and searches with LIKE). An item has one part per
+    16,000 tokens of text (a tsvector's positions end at 16,383), overlapping, so a
+    phrase is always whole in one part. Apart from the item's row, so that listing
+    evidence never reads it.
+    """
+
+    # The unique (item, part) index serves the lookups by item.
+    item = models.ForeignKey(
+        EvidenceItem, verbose_name=_("evidence item"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    part = models.PositiveIntegerField(_("part"))
+    document = SearchVectorField(_("search document"), null=True)
+
+    class Meta:
+        verbose_name = _("evidence search part")
+        verbose_name_plural = _("evidence search parts")
+        constraints = [models.UniqueConstraint(fields=["item", "part"], name="evidence_search_part_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}/{self.part}"
+
+
+class CrossExamination(models.Model):
+    """The other side's cross-examination (质证) of one evidence item, and our reply.
+
+    On each of the four points the court weighs (《最高人民法院关于民事诉讼证据的若干规定》
+    第八十七条: authenticity, legality, relevance, and whether it proves what it is
+    offered for) the other side admits (true), disputes (false) or says nothing (null),
+    with its opinion. Recorded by ``evidence.services.cross_examination_record`` (on the
+    timeline); the 质证意见 filing prints it.
+    """
+
+    POINTS = ("authenticity", "legality", "relevance", "purpose")
+    POINT_LABELS = {
+        "authenticity": _("authenticity"),
+        "legality": _("legality"),
+        "relevance": _("relevance"),
+        "purpose": _("purpose of proof"),
+    }
+
+    matter_path = "item__matter"
+
+    item = models.OneToOneField(
+        EvidenceItem, verbose_name=_("evidence item"), on_delete=models.PROTECT, related_name="cross_examination"
+    )
+    proceeding = models.ForeignKey(
+        Proceeding, verbose_name=_("proceeding"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    examined_on = models.DateField(_("examined on"), null=True, blank=True)
+    authenticity_admitted = models.BooleanField(_("authenticity admitted"), null=True, blank=True)
+    authenticity_opinion = models.TextField(_("opinion on authenticity"), blank=True)
+    legality_admitted = models.BooleanField(_("legality admitted"), null=True, blank=True)
+    legality_opinion = models.TextField(_("opinion on legality"), blank=True)
+    relevance_admitted = models.BooleanField(_("relevance admitted"), null=True, blank=True)
+    relevance_opinion = models.TextField(_("opinion on relevance"), blank=True)
+    purpose_admitted = models.BooleanField(_("purpose of proof admitted"), null=True, blank=True)
+    purpose_opinion = models.TextField(_("opinion on the purpose of proof"), blank=True)
+    reply = models.TextField(_("our reply"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cross-examination")
+        verbose_name_plural = _("cross-examinations")
+
+    def __str__(self) -> str:
+        return f"质证：{self.item}"
+
+    def point(self, name: str) -> dict:
+        """``{"admitted": True|False|None, "opinion": str}`` of one of ``POINTS``."""
+        return {"admitted": getattr(self, f"{name}_admitted"), "opinion": getattr(self, f"{name}_opinion")}
 
 
 class EvidenceBundle(BackgroundWork, models.Model):

@@ -38,7 +38,8 @@ from evidence.conversion import (
     conversion_available,
     convert_many,
 )
-from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind, TextState
+from evidence.models import CrossExamination, EvidenceBundle, EvidenceItem, EvidenceKind, TextState
+from evidence.search import index_items
 from evidence.text import extract_text, ocr_available, ocr_text
 from evidence.validation import UploadRefused, validate_upload
 from legalcase.access import access_child, access_matter
@@ -158,6 +159,7 @@ def evidence_upload(
                 text=extracted.text,
                 text_state=extracted.state,
             )
+            index_items([item.pk])
             if item.text_state == TextState.SCANNED and ocr_available():
                 # OCR can take minutes: a job on the ``pdf`` queue, sent once this commits.
                 job_create(kind=OCR_JOB, user=user, payload={"evidence_id": item.pk}, total=1)
@@ -277,6 +279,8 @@ def evidence_update(*, user: User, evidence_id: int, changes: dict) -> EvidenceI
             if name != "position":
                 setattr(item, name, cleaned[name])
         item.save(update_fields=list(new))
+        if "title" in new:
+            index_items([item.pk])
         record_event(
             matter=item.matter, actor=user, kind=EventKind.EVIDENCE_EDITED, old=old, new=new, note=item.title
         )
@@ -502,6 +506,8 @@ def evidence_ocr(*, job: Job, report: JobReporter) -> dict:
         updated = EvidenceItem.objects.filter(pk=item.pk, text_state=TextState.SCANNED).update(
             text=found.text, text_state=found.state
         )
+        if updated:
+            index_items([item.pk])
         if updated and item.kind == EvidenceKind.RULING and found.state in (TextState.OCR, TextState.OCR_PARTIAL):
             # The upload read nothing from the scan; the ruling is read again from the OCR text.
             ruling_reread(evidence_id=item.pk, text=found.text, source="ocr")
@@ -630,6 +636,8 @@ def _store_converted(item: EvidenceItem, pdf: bytes) -> dict:
             # Conditional, so two runs at once store one PDF on the item.
             if not EvidenceItem.objects.filter(pk=item.pk, pdf_file__isnull=True).update(pdf_file=filer_file, **fields):
                 raise _AlreadyConverted
+            if "text" in fields:
+                index_items([item.pk])
     except _AlreadyConverted:
         pass  # the other run's PDF stays; ours was removed with its row
     return {"evidence_id": item.pk, "page_count": page_count}
@@ -771,3 +779,140 @@ def _ruling_text_source(text_state: str) -> str:
     if text_state in (TextState.OCR, TextState.OCR_PARTIAL):
         return "ocr"
     return "text" if text_state == TextState.EXTRACTED else "none"
+
+
+# Cross-examination (质证) ---------------------------------------------------------------
+
+CROSS_EXAMINATION_FIELDS = ("proceeding", "examined_on", *CrossExamination.POINTS, "reply")
+OPINION_MAX, REPLY_MAX = 2000, 5000
+POINT_LABELS = {"authenticity": "真实性", "legality": "合法性", "relevance": "关联性", "purpose": "证明目的"}
+
+
+def _clean_cross_examination(item: EvidenceItem, changes: dict) -> dict:
+    """``changes`` as model field values, or ``ValidationError`` naming every bad field in Chinese."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    if not changes:
+        raise ValidationError({"non_field_errors": ["请至少填写一项质证内容。"]})
+    unknown = sorted(set(changes) - set(CROSS_EXAMINATION_FIELDS))
+    if unknown:
+        errors["non_field_errors"] = [f"不能修改这些字段：{'、'.join(unknown)}"]
+    if "proceeding" in changes:
+        value = changes["proceeding"]
+        if value in (None, ""):
+            cleaned["proceeding"] = None
+        else:
+            proceeding = None
+            if isinstance(value, int | str) and str(value).isdigit():
+                proceeding = item.matter.proceedings.filter(pk=int(value)).first()
+            if proceeding is None:
+                errors["proceeding"] = ["该程序不属于本案件。"]
+            else:
+                cleaned["proceeding"] = proceeding
+    if "examined_on" in changes:
+        value = changes["examined_on"]
+        if value in (None, ""):
+            cleaned["examined_on"] = None
+        else:
+            try:
+                examined_on = value if isinstance(value, date) else date.fromisoformat(str(value))
+            except ValueError:
+                errors["examined_on"] = ["质证日期格式应为YYYY-MM-DD。"]
+            else:
+                if examined_on > timezone.localdate():
+                    errors["examined_on"] = [f"质证日期不能晚于今天（{timezone.localdate():%Y-%m-%d}）。"]
+                else:
+                    cleaned["examined_on"] = examined_on
+    for point in CrossExamination.POINTS:
+        if point not in changes:
+            continue
+        value, label = changes[point], POINT_LABELS[point]
+        if not isinstance(value, dict) or set(value) - {"admitted", "opinion"}:
+            errors[point] = [f"{label}应为{{\"admitted\": true/false/null, \"opinion\": \"…\"}}。"]
+            continue
+        if "admitted" in value:
+            if value["admitted"] not in (True, False, None):
+                errors[point] = [f"{label}的“是否认可”只能是true、false或null。"]
+                continue
+            cleaned[f"{point}_admitted"] = value["admitted"]
+        if "opinion" in value:
+            opinion = value["opinion"]
+            if opinion is None:
+                opinion = ""
+            if not isinstance(opinion, str):
+                errors[point] = [f"{label}的质证意见应为文字。"]
+                continue
+            if len(opinion.strip()) > OPINION_MAX:
+                errors[point] = [f"{label}的质证意见不能超过{OPINION_MAX}字。"]
+                continue
+            cleaned[f"{point}_opinion"] = opinion.strip()
+    if "reply" in changes:
+        reply = changes["reply"] if changes["reply"] is not None else ""
+        if not isinstance(reply, str):
+            errors["reply"] = ["我方回应应为文字。"]
+        elif len(reply.strip()) > REPLY_MAX:
+            errors["reply"] = [f"我方回应不能超过{REPLY_MAX}字。"]
+        else:
+            cleaned["reply"] = reply.strip()
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def cross_examination_record(*, user: User, evidence_id: int, changes: dict) -> CrossExamination:
+    """Record (or correct) the other side's cross-examination of one item and our reply.
+
+    ``changes`` holds any of ``proceeding`` (one of the item's matter), ``examined_on``
+    (not after today), ``authenticity``, ``legality``, ``relevance``, ``purpose`` (each
+    ``{"admitted": true|false|null, "opinion": "…"}``, either key optional) and
+    ``reply``; only those given change. A bad value refuses all (``ValidationError``)
+    and nothing is stored. The timeline gets one ``evidence_cross_examined`` entry with
+    the changed fields; nothing changed, nothing written.
+    """
+    with transaction.atomic():
+        item = access_child(user, EvidenceItem, evidence_id, action="write_evidence", for_update=True)
+        cleaned = _clean_cross_examination(item, changes)
+        examination = CrossExamination.objects.select_for_update().filter(item=item).first()
+        created = examination is None
+        if created:
+            examination = CrossExamination(item=item, updated_by=user)
+        old, new = {}, {}
+        for name, value in cleaned.items():
+            current = getattr(examination, name)
+            if current != value or created:
+                old[name], new[name] = _cross_value(current), _cross_value(value)
+        if not created and not new:
+            return examination
+        # A point is told whole: its position and its reasons, even when only one changed.
+        for point in CrossExamination.POINTS:
+            pair = (f"{point}_admitted", f"{point}_opinion")
+            if any(name in new for name in pair):
+                for name in pair:
+                    if name not in new:
+                        old[name] = new[name] = _cross_value(cleaned.get(name, getattr(examination, name)))
+        for name, value in cleaned.items():
+            setattr(examination, name, value)
+        examination.updated_by, examination.updated_at = user, timezone.now()
+        if created:
+            examination.save()
+        else:
+            examination.save(update_fields=[*cleaned, "updated_by", "updated_at"])
+        proceeding = examination.proceeding
+        new.update(evidence=item.pk, title=item.title)
+        if "proceeding" in new and proceeding is not None:
+            new["case_number"] = proceeding.case_number
+        record_event(
+            matter=item.matter,
+            actor=user,
+            kind=EventKind.EVIDENCE_CROSS_EXAMINED,
+            old=None if created else old,
+            new=new,
+            note=item.title,
+        )
+    return examination
+
+
+def _cross_value(value: Any) -> Any:
+    if hasattr(value, "pk"):
+        return value.pk
+    return value.isoformat() if isinstance(value, date) else value

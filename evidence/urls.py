@@ -24,6 +24,13 @@ urlpatterns = [
         views.demand_proof_upload_view,
         name="evidence_demand_proof",
     ),
+    path(
+        "matters/<int:matter_id>/evidence/<int:evidence_id>/cross-examination/",
+        views.cross_examination_view,
+        name="evidence_cross_examination",
+    ),
+    path("matters/<int:matter_id>/evidence/search/", views.evidence_section_search, name="evidence_section_search"),
+    path("evidence/search/", views.evidence_search_page, name="evidence_search"),
     path("matters/<int:matter_id>/bundles/", views.bundle_build_view, name="evidence_bundle_build"),
     path("matters/<int:matter_id>/rulings/upload/", ruling_views.ruling_upload_view, name="ruling_upload"),
 ]

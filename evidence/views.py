@@ -22,15 +22,19 @@ from django.views.decorators.http import require_GET, require_POST
 from evidence.conversion import UNAVAILABLE_MESSAGE, conversion_available
 from evidence.forms import (
     BundleForm,
+    CrossExaminationForm,
     EvidenceEditForm,
     EvidenceMoveForm,
     EvidenceUploadForm,
+    EvidenceSearchForm,
     EvidenceWithdrawForm,
 )
 from evidence.models import EvidenceBundle, EvidenceItem, EvidenceKind
+from evidence.search import evidence_search, highlight, query_terms, snippet
 from evidence.services import (
     EvidenceStateConflict,
     bundle_request,
+    cross_examination_record,
     evidence_reinstate,
     evidence_reorder,
     evidence_update,
@@ -42,6 +46,8 @@ from legalcase.access import access_child, access_matter, can
 from legalcase.models import DemandRecord, Matter
 from legalcase.services.demands import demand_update
 
+SEARCH_ROWS = 50  # hits a page shows; a narrower query finds the rest
+
 
 def _section(request: HttpRequest, matter: Matter, *, form=None, results=None, bundle_form=None) -> HttpResponse:
     may_write = can(request.user, "write_evidence")
@@ -50,10 +56,12 @@ def _section(request: HttpRequest, matter: Matter, *, form=None, results=None, b
     )
     items = list(
         EvidenceItem.objects.filter(matter=matter)
-        .select_related("uploaded_by", "pdf_job")
+        .select_related("uploaded_by", "pdf_job", "cross_examination__proceeding")
+        .defer("text")
         .order_by("position", "id")
     )
     context = {
+        "proceedings": list(matter.proceedings.order_by("created_at", "id")) if may_write else [],
         "matter": matter,
         "items": items,
         # The bundle form offers what a default bundle takes: the items not withdrawn.
@@ -335,3 +343,68 @@ def demand_proof_upload_view(request: HttpRequest, matter_id: int, demand_id: in
     else:
         messages.success(request, _("Proof of delivery stored as evidence."))
     return redirect(f"{reverse('matter_detail', args=[matter.pk])}#matter-demands")
+
+
+@login_required
+@require_POST
+def cross_examination_view(request: HttpRequest, matter_id: int, evidence_id: int) -> HttpResponse:
+    """Record the other side's cross-examination (质证) of one item and our reply, from the item's form."""
+    matter = access_matter(request.user, matter_id, action="write_evidence")
+    item = _item_of(matter, evidence_id)
+    form = CrossExaminationForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, matter, [{"name": item.title, "ok": False, "message": _form_errors(form)}])
+    return _act(
+        request,
+        matter,
+        item,
+        lambda: cross_examination_record(user=request.user, evidence_id=item.pk, changes=form.changes()),
+        _("Cross-examination saved"),
+    )
+
+
+def _search_hits(request: HttpRequest, *, matter: Matter | None) -> dict:
+    """The hits of the search box's query, each with its snippet highlighted; the refusal in Chinese."""
+    form = EvidenceSearchForm(request.GET)
+    form.is_valid()
+    data = form.cleaned_data if form.is_valid() else {}
+    q = data.get("q", "")
+    context = {"form": form, "q": q, "hits": [], "error": "", "searched": bool(q), "more": False}
+    if not q:
+        return context
+    withdrawn = {"true": True, "false": False}.get(data.get("withdrawn", ""))
+    try:
+        rows = evidence_search(
+            user=request.user, q=q, matter_id=matter.pk if matter else None, kind=data.get("kind"), withdrawn=withdrawn
+        )
+        terms = query_terms(q)
+    except ValidationError as exc:
+        context["error"] = " ".join(exc.messages)
+        return context
+    found = list(rows.select_related("matter")[: SEARCH_ROWS + 1])
+    context["more"] = len(found) > SEARCH_ROWS
+    context["hits"] = [
+        {"item": item, "snippet": highlight(snippet(item.title, item.text, terms), terms), "title": highlight(item.title, terms)}
+        for item in found[:SEARCH_ROWS]
+    ]
+    return context
+
+
+@login_required
+@require_GET
+def evidence_section_search(request: HttpRequest, matter_id: int) -> HttpResponse:
+    """The evidence section's search box: this matter's hits (HTMX partial)."""
+    matter = access_matter(request.user, matter_id)
+    context = {**_search_hits(request, matter=matter), "matter": matter, "cross_matter": False}
+    return render(request, "evidence/_search_results.html", context)
+
+
+@login_required
+@require_GET
+def evidence_search_page(request: HttpRequest) -> HttpResponse:
+    """证据检索: the titles and extracted or OCR text of all the evidence the user may see."""
+    matter = None
+    if request.GET.get("matter"):
+        matter = access_matter(request.user, request.GET["matter"])
+    context = {**_search_hits(request, matter=matter), "matter": matter, "cross_matter": True, "nav": "evidence_search"}
+    return render(request, "evidence/search.html", context)

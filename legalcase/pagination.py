@@ -45,7 +45,10 @@ class EstimatingPaginator(Paginator):
     def count(self) -> int:
         estimate = estimated_count(self.object_list) if isinstance(self.object_list, QuerySet) else None
         if estimate is None:
-            return super().count
+            count = super().count
+            # An object list that counts for itself may say its count is an estimate (evidence search).
+            self.count_is_estimate = bool(getattr(self.object_list, "count_is_estimate", False))
+            return count
         self.count_is_estimate = True
         return estimate
 

@@ -558,6 +558,52 @@ def _evidence_tampered(e, old, new) -> str:
     return _sentence(_("The stored file of evidence %(title)s no longer matches the file uploaded") % {"title": title})
 
 
+# The four points of a cross-examination (质证), in the order the court weighs them.
+CROSS_EXAMINATION_POINTS = {
+    "authenticity": gettext_lazy("authenticity"),
+    "legality": gettext_lazy("legality"),
+    "relevance": gettext_lazy("relevance"),
+    "purpose": gettext_lazy("purpose of proof"),
+}
+
+
+def _admission_text(value) -> str:
+    if value is True:
+        return _("admitted")
+    if value is False:
+        return _("disputed")
+    return _("no position taken")
+
+
+def _short(value: str, length: int = 40) -> str:
+    value = " ".join(str(value or "").split())
+    return value if len(value) <= length else value[: length - 1] + "…"
+
+
+def _evidence_cross_examined(e, old, new) -> str:
+    """"记录了对方对证据“借款合同”的质证意见（2026年3月10日）：真实性：不认可（…）；我方回应：“…”"."""
+    title = _q(new.get("title") or e.note or "—")
+    head = _("Recorded the other side's cross-examination of evidence %(title)s") % {"title": title}
+    if new.get("examined_on"):
+        head += _(" (examined on %(date)s)") % {"date": date_text(new["examined_on"])}
+    if new.get("case_number"):
+        head += _(" in case %(number)s") % {"number": new["case_number"]}
+    parts = []
+    for point, label in CROSS_EXAMINATION_POINTS.items():
+        admitted, opinion = f"{point}_admitted", f"{point}_opinion"
+        if admitted not in new and opinion not in new:
+            continue
+        text = f"{label}：{_admission_text(new.get(admitted))}"
+        if new.get(opinion):
+            text += f"（{_short(new[opinion])}）"
+        parts.append(text)
+    if "reply" in new:
+        parts.append(
+            _("our reply: %(reply)s") % {"reply": _q(_short(new["reply"]))} if new["reply"] else _("our reply cleared")
+        )
+    return _sentence(head + ("：" + "；".join(parts) if parts else ""))
+
+
 def _deadline_closed(e, old, new) -> str:
     return _sentence(
         _("Marked the deadline %(kind)s (due %(due)s) as %(status)s")
@@ -1066,6 +1112,7 @@ SENTENCES: dict[str, Callable[[MatterEvent, dict, dict], str]] = {
     EventKind.EVIDENCE_ADDED: _evidence_added,
     EventKind.EVIDENCE_DOWNLOADED: _evidence_downloaded,
     EventKind.EVIDENCE_TAMPERED: _evidence_tampered,
+    EventKind.EVIDENCE_CROSS_EXAMINED: _evidence_cross_examined,
     EventKind.DEADLINE_CLOSED: _deadline_closed,
     EventKind.DEADLINE_OVERRIDDEN: _deadline_overridden,
     EventKind.FORUM_SET: _forum_set,

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from evidence.models import CrossExamination
 from legalcase.access import access_matter
 from legalcase.events import record_event
 from legalcase.models import EventKind, Matter, Party, User
@@ -236,6 +237,10 @@ RESOLVERS: dict[str, Resolver] = {
     "查封法院": lambda m: [NOWHERE],
     "查封案号": lambda m: [NOWHERE],
     "终本裁定案号": lambda m: [NOWHERE],
+    # The 质证意见 (PATCH /evidence/{id}/cross-examination/ records each item's; the page's evidence section).
+    "质证记录": lambda m: _cross_examinations(m, "authenticity", only_examined=False)[:1] or [NOWHERE],
+    "质证日期": lambda m: _cross_examinations(m, "examined_on"),
+    "质证案件案号": lambda m: _cross_examinations(m, "proceeding"),
 }
 # Labels made from a record's own words.
 PURPOSE = re.compile(r"^(?P<title>.+)的证明目的$")
@@ -247,6 +252,24 @@ def _evidence_purpose(matter: Matter, title: str) -> list[Target]:
     return [Target("PATCH", f"{API}/evidence/{item.pk}/", "purpose") for item in lacking] or [NOWHERE]
 
 
+REPLY = re.compile(r"^对“(?P<title>.+)”质证意见的回应$")
+
+
+def _cross_examinations(matter: Matter, field: str, *, only_examined: bool = True, title: str | None = None) -> list[Target]:
+    """The cross-examination call of each item (not withdrawn) examined, or of every item."""
+    targets = []
+    for item in sorted(matter.evidence.all(), key=lambda item: (item.position, item.pk)):
+        if item.withdrawn_at is not None or (title is not None and item.title != title):
+            continue
+        try:
+            item.cross_examination
+        except CrossExamination.DoesNotExist:
+            if only_examined:
+                continue
+        targets.append(Target("PATCH", f"{API}/evidence/{item.pk}/cross-examination/", field))
+    return targets or [NOWHERE]
+
+
 def resolve(matter: Matter, label: str) -> list[Target]:
     """Where ``label`` is recorded for ``matter`` (``[NOWHERE]`` for a label no one records)."""
     resolver = RESOLVERS.get(label)
@@ -255,6 +278,9 @@ def resolve(matter: Matter, label: str) -> list[Target]:
     purpose = PURPOSE.match(label)
     if purpose:
         return _evidence_purpose(matter, purpose["title"])
+    reply = REPLY.match(label)
+    if reply:
+        return _cross_examinations(matter, "reply", title=reply["title"])
     return [NOWHERE]
 
 
@@ -420,6 +446,7 @@ SECTION_HINTS = {
     "rulings/": "请在本页上传并确认生效法律文书",
     "settlements/": "请在本页“和解”部分登记和解协议",
     "transfers/": "请在本页“债权转让”部分登记",
+    "cross-examination/": "请在本页“证据”部分逐项记录质证意见",
 }
 
 

@@ -36,6 +36,7 @@ from legalcase.notices import DELIVERY_REFUSED_RULE, DELIVERY_RETURNED_RULE, DEL
 from legalcase.periods import FREEZE_PERIODS
 from legalcase.services.bound_parties import LIABILITY_LABELS, enforcement_bound
 from legalcase.services.claims import enforcement_application_amounts
+from templates_docx.context_cross_examination import cross_examination_context
 from templates_docx.context_settlement import settlement_context
 from templates_docx.context_transfer import transfer_context
 from templates_docx.models import FilingDetails
@@ -173,6 +174,7 @@ def matter_context(matter: Matter, *, today: date) -> dict:
     freezes = freezes_context(matter)
     lawyers = current_lawyers(matter) if firm is not None else []
     repaid = repayments_context(debt)
+    numbers = exhibit_numbers([item.group for item in evidence])
     return {
         "today": today,
         "matter": {"number": matter.number, "stage": matter.stage, "stage_label": str(matter.get_stage_display())},
@@ -271,9 +273,7 @@ def matter_context(matter: Matter, *, today: date) -> dict:
                 "document_date": item.document_date or "",
                 "original": ORIGINALS.get(item.kind, "复印件"),
             }
-            for number, item, page_range in zip(
-                exhibit_numbers([item.group for item in evidence]), evidence, page_ranges(evidence)
-            )
+            for number, item, page_range in zip(numbers, evidence, page_ranges(evidence))
         ],
         # Shown only when the list is empty (a marker that a render of the list would not print is no marker).
         "evidence_missing": "" if evidence else missing("证据（尚未上传）"),
@@ -324,6 +324,7 @@ def matter_context(matter: Matter, *, today: date) -> dict:
             "collection_account": _or_missing(details.collection_account, "受让人收款账号"),
         },
         "settlement": settlement_context(matter),
+        "cross_examination": cross_examination_context(matter, list(zip(numbers, evidence))),
         # A 律师函 is the firm's letter: without an assigned firm its name is to be supplied.
         "letter": {"deadline": today + timedelta(days=LETTER_DAYS), "firm": firm.name if firm else missing("律师事务所")},
         # The enforcement case from its proceeding and measures; the 执行通知书 is not recorded.
@@ -372,7 +373,10 @@ def with_filing_data(matters: QuerySet[Matter]) -> QuerySet[Matter]:
         Prefetch("debt__demands", queryset=DemandRecord.objects.select_related("party")),
         Prefetch("debt__transfers", queryset=ClaimTransfer.objects.select_related("from_creditor", "to_creditor")),
         Prefetch("settlements", queryset=Settlement.objects.prefetch_related("instalments")),
-        Prefetch("evidence", queryset=EvidenceItem.objects.defer("text")),
+        Prefetch(
+            "evidence",
+            queryset=EvidenceItem.objects.defer("text").select_related("cross_examination__proceeding__forum"),
+        ),
         # enforcement_application_amounts; the current deadlines come from the caller's
         # ``with_current_deadlines()`` when it adds it, else one query per matter.
         "rulings",

@@ -18,7 +18,7 @@ import pikepdf
 from django.db import transaction
 from django.utils import timezone
 
-from evidence.services import evidence_upload
+from evidence.services import cross_examination_record, evidence_upload
 from legalcase.identity import build_resident_id, build_uscc
 from legalcase.models import (
     Asset,
@@ -179,25 +179,32 @@ def record_everything(*, matter: Matter, user: User, firm: LawFirm, forum: Forum
     )
 
     contract = "信用卡领用合约" if is_card else "借款合同"
+    items = []
     for kind, title, purpose in (
         ("contract", contract, f"证明原、被告之间存在{contract}关系及双方的权利义务"),
         ("statement", "对账单及欠款明细", "证明被告逾期未还款及欠款金额"),
         ("identity", "被告身份证明", "证明被告的诉讼主体资格"),
     ):
-        evidence_upload(
+        items.append(evidence_upload(
             user=user, matter_id=matter.pk, uploaded_file=_pdf(), kind=kind, title=title, purpose=purpose,
             source="原告提供", document_date=D(2021, 3, 15), filename=f"{title}.pdf",
-        )  # fmt: skip
+        ))  # fmt: skip
 
     account = Asset.objects.create(
         matter=matter, owner=debtor, kind=Asset.Kind.BANK_ACCOUNT, description="招商银行上海分行储蓄账户",
         identifier=f"62148301{seq:08d}", source=Asset.Source.COURT_SEARCH, found_on=D(2026, 1, 12),
     )  # fmt: skip
     court = forum.name
-    Proceeding.objects.create(
+    first_instance = Proceeding.objects.create(
         matter=matter, kind=Proceeding.Kind.FIRST_INSTANCE, forum=forum,
         case_number=f"（2025）沪0115民初{4800 + seq}号", filed_on=D(2025, 9, 1), accepted_on=D(2025, 9, 8),
     )  # fmt: skip
+    # At the hearing the debtor disputed the contract and the statement (质证意见).
+    for item, opinions in zip(items, _cross_examination_opinions(contract), strict=True):
+        cross_examination_record(
+            user=user, evidence_id=item.pk,
+            changes={"proceeding": first_instance.pk, "examined_on": D(2025, 10, 20), **opinions},
+        )  # fmt: skip
     ruling = Ruling.objects.create(
         matter=matter, kind=Ruling.Kind.JUDGMENT, case_number=f"（2025）沪0115民初{4800 + seq}号", court=court,
         decided_on=D(2025, 11, 20), served_on=D(2025, 11, 25), principal_awarded=debt.principal,
@@ -252,6 +259,34 @@ def record_everything(*, matter: Matter, user: User, firm: LawFirm, forum: Forum
     debt.original_creditor = original
     debt.save(update_fields=["original_creditor"])
     return Matter.objects.get(pk=matter.pk)
+
+
+def _cross_examination_opinions(contract: str) -> list[dict]:
+    """What the debtor said of each demo exhibit at the hearing, and the creditor's reply."""
+    admitted = {"admitted": True, "opinion": ""}
+    return [
+        {
+            "authenticity": {"admitted": False, "opinion": f"{contract}系格式条款，被告签字时未见全部条款"},
+            "legality": admitted,
+            "relevance": admitted,
+            "purpose": {"admitted": False, "opinion": "原告未就利息、罚息条款履行提示说明义务"},
+            "reply": f"{contract}经被告本人签字确认，重要条款均以加粗字体提示，被告长期按约履行，应认定合同成立并有效",
+        },
+        {
+            "authenticity": {"admitted": False, "opinion": "对账单系原告单方制作，被告不予认可"},
+            "legality": admitted,
+            "relevance": admitted,
+            "purpose": {"admitted": False, "opinion": "欠款金额计算有误"},
+            "reply": "对账单由原告业务系统自动生成，与交易流水一致，被告未提交相反证据，欠款金额应予认定",
+        },
+        {
+            "authenticity": admitted,
+            "legality": admitted,
+            "relevance": admitted,
+            "purpose": admitted,
+            "reply": "被告对该证据无异议，请法庭予以确认",
+        },
+    ]
 
 
 # The seeded demo's fully recorded matters (one credit card, one loan), by their account numbers.

@@ -376,6 +376,34 @@ SAMPLE_CONTEXT: dict = {
         "assets_assessed": "名下无房产、车辆",
         "hardship": "失业半年，现已重新就业",
     },
+    # The other side's cross-examination (质证) of our evidence at one hearing and our
+    # reply, for the 质证意见: the proceeding's case number and court, the hearing's date,
+    # and each item examined there (ordinal 一、二 for its heading, number and title as in the evidence list, the purpose
+    # we offered it for), with the four points the court weighs (label 真实性、合法性、
+    # 关联性、证明目的; admitted True/False/None; verdict 无异议/有异议/未发表意见; the
+    # opinion as one sentence, "" when none) and our reply. exhibits is empty and missing a
+    # marker when nothing is recorded.
+    "cross_examination": {
+        "case_number": "（2026）沪0115民初1234号",
+        "court": "上海市浦东新区人民法院",
+        "examined_on": date(2026, 3, 10),
+        "exhibits": [
+            {
+                "ordinal": "一",
+                "number": "证据1",
+                "title": "信用卡申请表及领用合约",
+                "purpose": "证明原、被告之间存在信用卡合同关系及合同主要条款。",
+                "points": [
+                    {"label": "真实性", "admitted": False, "verdict": "有异议", "opinion": "申请表上的签名并非被告本人所签。"},
+                    {"label": "合法性", "admitted": True, "verdict": "无异议", "opinion": ""},
+                    {"label": "关联性", "admitted": None, "verdict": "未发表意见", "opinion": ""},
+                    {"label": "证明目的", "admitted": False, "verdict": "有异议", "opinion": "不能证明被告知悉合约条款。"},
+                ],
+                "reply": "申请表经被告本人签字确认，且被告持卡消费多年并按期还款，足以证明合同成立。",
+            },
+        ],
+        "missing": "",
+    },
     # The collection letter's deadline for payment and objections.
     "letter": {"deadline": date(2026, 3, 12), "firm": "示例律师事务所"},
     # The enforcement case (执行案件), once filed; markers until Fasu records it.

@@ -601,6 +601,7 @@ class EventKind(models.TextChoices):
     EVIDENCE_EDITED = "evidence_edited", _("Evidence corrected")
     EVIDENCE_WITHDRAWN = "evidence_withdrawn", _("Evidence withdrawn")
     EVIDENCE_REINSTATED = "evidence_reinstated", _("Evidence reinstated")
+    EVIDENCE_CROSS_EXAMINED = "evidence_cross_examined", _("Cross-examination recorded")
     DEADLINE_CLOSED = "deadline_closed", _("Deadline closed")
     DEADLINE_OVERRIDDEN = "deadline_overridden", _("Deadline date overridden")
     FORUM_SET = "forum_set", _("Court or arbitration commission set")

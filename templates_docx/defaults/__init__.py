@@ -186,4 +186,12 @@ DEFAULT_TEMPLATES: tuple[dict, ...] = (
         "effective_from": OTHER_EFFECTIVE_FROM,
         "file": "transfer_notice.docx",
     },
+    {
+        "code": "cross_examination_opinion",
+        "name": "质证意见",
+        "version": 1,
+        "form_version": "",
+        "effective_from": OTHER_EFFECTIVE_FROM,
+        "file": "cross_examination_opinion.docx",
+    },
 )

@@ -453,3 +453,61 @@ def service_address_confirmation():
     )
     form.item("备　　注", "")
     return doc
+
+
+# --------------------------------------------------------------------------- 质证意见
+
+US = "{% if forum.is_court %}原告{% else %}申请人{% endif %}"
+THEM = "{% if forum.is_court %}被告{% else %}被申请人{% endif %}"
+TRIBUNAL = "{% if forum.is_court %}贵院{% else %}仲裁庭{% endif %}"
+
+
+def cross_examination_opinion():
+    """质证意见: the other side's opinions on each item of our evidence examined at a hearing, and our reply.
+
+    One part per item: what we offered it to prove, the other side's position on 真实性、
+    合法性、关联性 and 证明目的 (《最高人民法院关于民事诉讼证据的若干规定》第八十七条), our reply.
+    The closing paragraph stands outside every block, so the signature keeps to it alone.
+    """
+    doc = new_document("质证意见 {{ matter.number }}")
+    prose = Prose(doc)
+    prose.title("质 证 意 见")
+    prose.tag("if cross_examination.exhibits")
+    prose.p([("案　　号：", True), ("{{ cross_examination.case_number }}", False)], indent=False)
+    prose.tag("endif")
+    prose.p([("{% if forum.is_court %}原　　告{% else %}申 请 人{% endif %}：", True), ("{{ creditor.name }}", False)],
+            indent=False)
+    prose.p([("{% if forum.is_court %}被　　告{% else %}被申请人{% endif %}：", True), (ALL_DEBTORS, False)], indent=False)
+    prose.p([("案　　由：", True), (DISPUTE, False)], indent=False)
+
+    prose.tag("if cross_examination.exhibits")
+    prose.p(
+        f"{US}{{{{ creditor.name }}}}与{THEM}{ALL_DEBTORS}{DISPUTE}一案，{THEM}于"
+        f"{{{{ cross_examination.examined_on|cn_date }}}}对{US}提交的证据发表了质证意见。{US}认为，{THEM}的质证意见"
+        "不能成立，现针对其质证意见逐项发表意见如下：",
+        before=8,
+    )
+    prose.tag("for c in cross_examination.exhibits")
+    prose.heading("{{ c.ordinal }}、关于{{ c.number }}《{{ c.title }}》")
+    prose.p([("证明目的：", True), ("{{ c.purpose }}", False)])
+    prose.p([(f"{THEM}质证意见：", True)], keep_next=True)
+    prose.tag("for pt in c.points")
+    prose.p("{{ loop.index }}.{{ pt.label }}：{{ pt.verdict }}{% if pt.opinion %}，{{ pt.opinion }}{% else %}。{% endif %}")
+    prose.tag("endfor")
+    prose.p([(f"{US}意见：", True), ("{{ c.reply }}", False)])
+    prose.tag("endfor")
+    prose.tag("endif")
+    prose.p(
+        "{% if cross_examination.exhibits %}"
+        f"综上所述，{US}提交的上述证据来源合法、内容真实，与本案待证事实具有关联性，足以证明{US}的{FORUM_WORD}请求，"
+        f"{THEM}的质证意见缺乏事实和法律依据，恳请{TRIBUNAL}依法对上述证据予以采信。"
+        f"{{% else %}}{US}{{{{ creditor.name }}}}与{THEM}{ALL_DEBTORS}{DISPUTE}一案，{{{{ cross_examination.missing }}}}"
+        "{% endif %}",
+        before=8,
+    )
+    sign_block(
+        prose,
+        "{% if cross_examination.exhibits %}{{ cross_examination.court }}{% else %}{{ forum.name }}{% endif %}",
+        f"{US}：{{{{ creditor.name }}}}",
+    )
+    return doc

@@ -49,6 +49,7 @@ BUILDERS = {
     "payment_order_application": applications.payment_order_application,
     "settlement_agreement": settlement.settlement_agreement,
     "transfer_notice": transfer.transfer_notice,
+    "cross_examination_opinion": applications.cross_examination_opinion,
 }
 
 

@@ -339,6 +339,22 @@ def samples(*, owner_username: str, template_code: str, template_version: int, d
             (None, {"rule": "retention.matter_file@2025", "retention_days": 1096, "parties": 2, "parties_kept": 0}, ""),
             (None, {"rule": "retention.matter_file@2025", "retention_days": 1096, "parties": 1, "parties_kept": 1}, ""),
         ],
+        EventKind.EVIDENCE_CROSS_EXAMINED: [
+            (
+                None,
+                {"proceeding": 9, "examined_on": "2026-03-10", "authenticity_admitted": False,
+                 "authenticity_opinion": "复印件，无原件核对", "legality_admitted": True, "legality_opinion": "",
+                 "relevance_admitted": None, "relevance_opinion": "", "reply": "原件已当庭出示，与复印件一致",
+                 "evidence": 31, "title": "借款合同", "case_number": "（2026）沪0115民初1234号"},
+                "借款合同",
+            ),
+            (
+                {"purpose_admitted": None, "purpose_opinion": "", "reply": "原件已当庭出示"},
+                {"purpose_admitted": False, "purpose_opinion": "不能证明借款已实际交付", "reply": "",
+                 "evidence": 31, "title": "借款合同"},
+                "借款合同",
+            ),
+        ],  # fmt: skip
         EventKind.DELAY_BASE_SET: [
             ({"delay_base_includes_fee": False}, {"delay_base_includes_fee": True}, "判决未将受理费排除在外"),
         ],
