@@ -64,6 +64,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "write_lpr": frozenset({ADMIN}),
     # LEGAL_RULES B.6: counsel decides whether the acceptance fee is in the 迟延履行 base.
     "set_delay_base": frozenset({COUNSEL, ADMIN}),
+    # Court notices (API.md v1.1 roles): post and confirm; managers read them.
+    "write_court_notices": frozenset({COUNSEL, LAWYER, ADMIN}),
 }
 
 

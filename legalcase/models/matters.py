@@ -613,6 +613,7 @@ class EventKind(models.TextChoices):
     GUARANTEE_CORRECTED = "guarantee_corrected", _("Guarantee corrected")
     LAWYERS_SET = "lawyers_set", _("Assigned lawyers set")
     DELAY_BASE_SET = "delay_base_set", _("Base of the interest for delayed performance changed")
+    COURT_NOTICE_CONFIRMED = "court_notice_confirmed", _("Court notice confirmed")
 
 
 class MatterEvent(AppendOnly):
