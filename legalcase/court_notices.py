@@ -20,6 +20,7 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 
+from legalcase.identity import mask_account, mask_id_number, mask_phone
 from legalcase.periods import WEEKENDS_ONLY, HolidayCalendar, period_end
 from legalcase.rulings import FULLWIDTH, LOOSE_SPACE, chinese_to_int, document_lines, normalise_case_number, parse_date
 
@@ -300,3 +301,19 @@ def _deadlines(text: str, kind: str, received_on: dt.date | None, calendar: Holi
         if match:
             counted("appeal", _number(match.group(1)))
     return found
+
+
+# Numbers a notice's text may carry (a party's identity number, a phone, a bank account
+# for the fee), masked wherever the text is shown (API.md, "Conventions").
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+ACCOUNT = re.compile(r"(?<!\d)\d{12,30}(?!\d)")
+
+
+def masked_text(text: str) -> str:
+    """The text with identity numbers, phones and account numbers masked as everywhere else."""
+    text = ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text or "")
+    text = MOBILE.sub(lambda m: mask_phone(m.group(0)), text)
+    text = LANDLINE.sub(lambda m: mask_phone(m.group(0)), text)
+    return ACCOUNT.sub(lambda m: mask_account(m.group(0)), text)

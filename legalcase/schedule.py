@@ -119,6 +119,12 @@ SCHEDULE: tuple[Entry, ...] = (
         why="stored files without a row, older than a day, removed",
     ),
     Entry(
+        "court_mail",
+        "*/10 * * * *",
+        "evidence.court_mail.court_mail_read_scheduled",
+        why="court notices read from the court mailbox (COURT_MAIL_HOST), each message once",
+    ),
+    Entry(
         "schedule_prune",
         "0 4 * * *",
         "legalcase.schedule.schedule_runs_prune",
