@@ -100,13 +100,11 @@ class CourtNoticeSerializer(serializers.Serializer):
 class CourtNoticePostSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=CourtNoticeChannel.choices)
     text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True, default="")
-    received_at = serializers.DateTimeField(required=False, default=None)
+    # Read by the service, which refuses a time without its offset (DRF would assume one).
+    received_at = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="With its offset, e.g. 2026-05-06T10:00:00+08:00"
+    )
     file = serializers.FileField(required=False, allow_empty_file=True, use_url=False)
-
-    def validate_received_at(self, value):
-        if value is not None and timezone.is_naive(value):
-            raise serializers.ValidationError(_("Give the date and time with its time zone."))
-        return value
 
 
 class CourtNoticeFilterSerializer(serializers.Serializer):
@@ -225,7 +223,7 @@ class CourtNoticeDismissView(ApiView):
 
 class GatewayNoticeSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=20_000)
-    received_at = serializers.DateTimeField(required=False, default=None)
+    received_at = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class GatewayAcceptedSerializer(serializers.Serializer):

@@ -167,7 +167,10 @@ class StoredFile:
 
 def _received_at_checked(received_at: Any) -> dt.datetime:
     if isinstance(received_at, str):
-        received_at = parse_datetime(received_at.strip())
+        try:
+            received_at = parse_datetime(received_at.strip())
+        except ValueError:
+            received_at = None
     if not isinstance(received_at, dt.datetime) or timezone.is_naive(received_at):
         raise ValidationError({"received_at": _("Give the date and time with its time zone.")})
     if received_at > timezone.now() + CLOCK_SLACK:
@@ -314,7 +317,10 @@ def _corrections_checked(corrections: Any) -> dict[str, Any]:
             if value not in KINDS:
                 raise ValidationError({"kind": _("Unknown kind of court notice.")})
         elif name == "hearing_at" and value is not None:
-            at = parse_datetime(str(value))
+            try:
+                at = parse_datetime(str(value))
+            except ValueError:
+                at = None
             if at is None or timezone.is_naive(at):
                 raise ValidationError({"hearing_at": _("Give the date and time with its time zone.")})
             value = at.isoformat()
