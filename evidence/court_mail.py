@@ -13,6 +13,7 @@ Links in a message are kept as text and never fetched.
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import imaplib
@@ -130,8 +131,26 @@ def _connect(config: MailConfig) -> imaplib.IMAP4:
     return imaplib.IMAP4(config.host, config.port, timeout=config.timeout)
 
 
-def _quoted(folder: str) -> str:
-    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def imap_folder_name(folder: str) -> str:
+    """A folder's name as IMAP writes it: modified UTF-7 (RFC 3501 5.1.3) for 法院通知, quoted."""
+    out: list[str] = []
+    wide: list[str] = []
+
+    def flush() -> None:
+        if wide:
+            encoded = base64.b64encode("".join(wide).encode("utf-16-be")).decode().rstrip("=")
+            out.append("&" + encoded.replace("/", ",") + "-")
+            wide.clear()
+
+    for char in folder:
+        if 0x20 <= ord(char) <= 0x7E:
+            flush()
+            out.append("&-" if char == "&" else char)
+        else:
+            wide.append(char)
+    flush()
+    name = "".join(out)
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def court_mail_read(*, config: MailConfig | None = None) -> dict:
@@ -142,7 +161,7 @@ def court_mail_read(*, config: MailConfig | None = None) -> dict:
     connection = _connect(config)
     try:
         connection.login(config.user, config.password)
-        status, _ = connection.select(_quoted(config.folder), readonly=not config.delete)
+        status, _ = connection.select(imap_folder_name(config.folder), readonly=not config.delete)
         if status != "OK":
             raise imaplib.IMAP4.error(f"cannot open the folder {config.folder!r}")
         uidvalidity = int(connection.response("UIDVALIDITY")[1][0])
