@@ -165,6 +165,11 @@ class CourtNotice(models.Model):
         return rows
 
     @property
+    def kind_label(self) -> str:
+        kind = (self.parsed or {}).get("kind") or CourtNoticeKind.OTHER
+        return str(CourtNoticeKind(kind).label) if kind in CourtNoticeKind.values else str(CourtNoticeKind.OTHER.label)
+
+    @property
     def is_decided(self) -> bool:
         return self.status in (CourtNoticeStatus.CONFIRMED, CourtNoticeStatus.DISMISSED)
 
