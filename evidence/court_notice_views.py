@@ -246,9 +246,9 @@ def _errors_to_form(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-@login_required
-def court_notice_list(request: HttpRequest) -> HttpResponse:
-    """法院通知: the review queue first, then unmatched, confirmed, dismissed, all; paste and upload forms."""
+def _list_response(
+    request: HttpRequest, *, paste_form: PasteForm | None = None, upload_form: UploadForm | None = None
+) -> HttpResponse:
     tab = request.GET.get("status", "review")
     tab = tab if tab in dict(TABS) else "review"
     rows = court_notices_visible(request.user).order_by("-received_at", "-id")
@@ -268,13 +268,19 @@ def court_notice_list(request: HttpRequest) -> HttpResponse:
             "tabs": TABS,
             "tab": tab,
             "may_write": can(request.user, "write_court_notices"),
-            "paste_form": PasteForm(initial={"received_at": now}),
-            "upload_form": UploadForm(initial={"received_at": now}),
+            "paste_form": paste_form or PasteForm(initial={"received_at": now}),
+            "upload_form": upload_form or UploadForm(initial={"received_at": now}),
         },
     )
 
 
-def _posted(request: HttpRequest, form: forms.Form, post) -> HttpResponse:
+@login_required
+def court_notice_list(request: HttpRequest) -> HttpResponse:
+    """法院通知: the review queue first, then unmatched, confirmed, dismissed, all; paste and upload forms."""
+    return _list_response(request)
+
+
+def _posted(request: HttpRequest, form: forms.Form, post, *, name: str) -> HttpResponse:
     if not can(request.user, "write_court_notices"):
         raise PermissionDenied("your role may not post court notices")
     if form.is_valid():
@@ -288,8 +294,8 @@ def _posted(request: HttpRequest, form: forms.Form, post) -> HttpResponse:
             else:
                 messages.info(request, _("This notice was already recorded; here it is."))
             return redirect("court_notice_detail", notice_id=notice.pk)
-    messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
-    return redirect("court_notice_list")
+    # The list again, with the form and its errors under the fields; nothing was stored.
+    return _list_response(request, **{name: form})
 
 
 @login_required
@@ -301,6 +307,7 @@ def court_notice_paste(request: HttpRequest) -> HttpResponse:
         lambda data: court_notice_post(
             user=request.user, channel=data["channel"], text=data["text"], received_at=data["received_at"]
         ),
+        name="paste_form",
     )
 
 
@@ -311,6 +318,7 @@ def court_notice_upload_view(request: HttpRequest) -> HttpResponse:
         request,
         UploadForm(request.POST, request.FILES),
         lambda data: court_notice_upload(user=request.user, uploaded_file=data["file"], received_at=data["received_at"]),
+        name="upload_form",
     )
 
 
