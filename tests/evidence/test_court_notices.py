@@ -1,5 +1,6 @@
 """Court notices over the API: posting, matching, confirming, dismissing, the SMS gateway, uploads."""
 
+import copy
 import io
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from legalcase.models import (
 from legalcase.services.court_notices import sms_gateway_issue
 from tests.evidence.conftest import stored_files
 from tests.factories import make_firm, make_forum, make_matter, make_party, make_user
+from tests.shared_rows import shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -52,9 +54,19 @@ def confirm(user, notice_id, **body):
     return api(user).post(f"/api/v1/court-notices/{notice_id}/confirm/", body, format="json")
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """A Pudong matter against 张三 held by a firm, with its first-instance proceeding, made once (tests/shared_rows.py)."""
+    with shared_rows(django_db_blocker, "court notices world"):
+        yield _world()
+
+
 @pytest.fixture
-def world():
-    """A Pudong matter against 张三 held by a firm, with its first-instance proceeding."""
+def world(shared_world):
+    return copy.deepcopy(shared_world)
+
+
+def _world() -> dict:
     firm = make_firm()
     lawyer = make_user(Role.LAWYER, firm=firm)
     # The national court table (a data migration) holds it already.
