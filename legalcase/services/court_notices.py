@@ -40,11 +40,17 @@ from legalcase.models import (
     Matter,
     Proceeding,
     Role,
+    ServiceMethod,
     SmsGateway,
     User,
     holiday_calendar,
 )
-from legalcase.services.proceedings import case_number_normalised, hearing_add, proceeding_update
+from legalcase.services.proceedings import (
+    case_number_normalised,
+    hearing_add,
+    proceeding_update,
+    service_record_add,
+)
 from legalcase.services.record import RecordConflict
 
 TEXT_MAX = 20_000
@@ -394,7 +400,8 @@ def court_notice_confirm(
 
     The matter is the one given, else the one matched; the proceeding the one given, else
     the matter's with the notice's case number (400 when the notice has something to
-    record on a proceeding and none is found). A summons records its hearing; a fee
+    record on a proceeding and none is found). A summons records its hearing; a judgment
+    or ruling served records its electronic service on our side that day; a fee
     notice sets the proceeding's ``fee_notice_received_on`` (the engine then computes the
     fee deadline); the evidence and answer periods are recorded on the proceeding when it
     has fields for them. A notice already confirmed or dismissed answers 409.
@@ -420,7 +427,9 @@ def court_notice_confirm(
     }
     has_period_fields = all(_has_field(Proceeding, field) for field in PROCEEDING_PERIOD_FIELDS.values())
     is_fee = parsed.get("kind") == "fee_payment"
-    needed = bool(parsed.get("hearing_at") or is_fee or (periods and has_period_fields))
+    # A judgment or ruling served electronically is served on the day it reached us (民诉法 Art. 90).
+    is_service = parsed.get("kind") == "judgment_service"
+    needed = bool(parsed.get("hearing_at") or is_fee or is_service or (periods and has_period_fields))
     proceeding = _proceeding_for(
         user=user, matter=matter, proceeding_id=proceeding_id, case_number=parsed.get("case_number"), needed=needed
     )
@@ -435,6 +444,15 @@ def court_notice_confirm(
         )
         notice.hearing = hearing
         created["hearing"] = hearing.pk
+    if is_service:
+        service_record_add(
+            user=user,
+            proceeding_id=proceeding.pk,
+            method=ServiceMethod.ELECTRONIC,
+            served_on=received_on,
+            note=_("From the court notice of %(date)s.") % {"date": received_on.isoformat()},
+        )
+        created["service"] = proceeding.service_records.order_by("-id").values_list("pk", flat=True).first()
     changes: dict[str, Any] = {}
     if is_fee and proceeding.fee_notice_received_on != received_on:
         changes["fee_notice_received_on"] = received_on

@@ -264,6 +264,16 @@ def test_confirming_a_fee_notice_sets_the_day_it_was_received(world):
     assert body["created"]["deadlines"] == [{"id": fee.pk, "kind": "fee_payment", "due_on": "2026-05-13"}]
 
 
+def test_confirming_a_judgment_served_records_the_service_on_our_side(world):
+    notice_id = post(world["counsel"], sample("judgment_service_3_pdf"), channel="platform").json()["id"]
+
+    body = confirm(world["counsel"], notice_id).json()
+
+    record = world["proceeding"].service_records.get()
+    assert body["created"]["service"] == record.pk
+    assert (record.party, record.method, record.served_on.isoformat()) == (None, "electronic", "2026-05-06")
+
+
 def test_corrections_are_kept_beside_the_reading(world):
     notice = post(world["counsel"], sample("other_3_pdf"), channel="platform").json()
     corrections = {"kind": "summons", "hearing_at": "2026-06-01T14:00:00+08:00", "place": "第五法庭", "case_number": "(2026)沪0115民初1234号"}
@@ -419,3 +429,27 @@ def test_a_gateway_posts_with_its_token_only(world):
     assert (notice.gateway, notice.channel, notice.status, notice.matter) == (gateway, "sms", "matched", world["matter"])
     assert SmsGateway.objects.get().token_digest != token and token not in str(SmsGateway.objects.values())
     assert confirm(world["counsel"], notice.pk).status_code == 200
+
+
+# The court mailbox's messages (the IMAP reading itself: test_court_mail.py) ----------------------
+
+
+def test_an_html_delivery_email_reads_as_its_text_with_the_link_kept():
+    import email
+    import email.policy
+
+    from evidence.court_mail import message_text
+
+    raw = (
+        "Subject: =?utf-8?b?5byA5bqt5Lyg56Wo?=\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        "<html><head><style>p{color:red}</style></head><body><p>北京市朝阳区人民法院</p>"
+        "<p>案号：(2026)京0105民初20871号</p><p>请<a href='https://ssfw.bjcourt.gov.cn/ws/dl?id=1'>点击下载</a></p>"
+        "<script>alert(1)</script></body></html>"
+    ).encode()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+
+    text = message_text(message)
+
+    assert text.startswith("主题：开庭传票\n")
+    assert "北京市朝阳区人民法院" in text and "https://ssfw.bjcourt.gov.cn/ws/dl?id=1" in text
+    assert "color" not in text and "alert" not in text
