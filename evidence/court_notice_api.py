@@ -23,7 +23,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from evidence.court_notices import court_notice_confirm_all, court_notice_upload
-from legalcase.access import access_child, require
+from legalcase.access import access_child, require, visible_matters
 from legalcase.api import ERRORS, ApiView, ConflictSerializer, validated
 from legalcase.court_notices import masked_text
 from legalcase.models import CourtNotice, CourtNoticeChannel, CourtNoticeStatus
@@ -70,10 +70,14 @@ class CourtNoticeSerializer(serializers.Serializer):
 
     def _shown(self, notice: CourtNotice) -> list[dict]:
         # The proposed (or confirmed) matters the caller may see: never another firm's.
-        return [
-            {"id": matter.pk, "number": matter.number}
-            for matter in court_notice_candidates(self.context["request"].user, notice)
-        ]
+        known = self.context.get("visible_matters")
+        if known is None:
+            return [
+                {"id": matter.pk, "number": matter.number}
+                for matter in court_notice_candidates(self.context["request"].user, notice)
+            ]
+        ids = [notice.matter_id] if notice.matter_id else list(notice.candidates or [])
+        return [{"id": pk, "number": known[pk]} for pk in sorted(ids) if pk in known]
 
     @extend_schema_field(MatterBriefSerializer(allow_null=True))
     def get_matter(self, notice: CourtNotice) -> dict | None:
@@ -144,6 +148,14 @@ class CourtNoticesView(ApiView, generics.ListAPIView):
     serializer_class = CourtNoticeSerializer
     pagination_class = MatterPagination
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        ids = {pk for notice in page for pk in ([notice.matter_id] if notice.matter_id else notice.candidates or [])}
+        # One query for the page's matters the caller may see, not one per row.
+        known = dict(visible_matters(request.user).filter(pk__in=ids).values_list("pk", "number"))
+        rows = CourtNoticeSerializer(page, many=True, context={"request": request, "visible_matters": known}).data
+        return self.get_paginated_response(rows)
 
     def get_queryset(self):
         filters = validated(CourtNoticeFilterSerializer, self.request.query_params)

@@ -453,3 +453,16 @@ def test_an_html_delivery_email_reads_as_its_text_with_the_link_kept():
     assert text.startswith("主题：开庭传票\n")
     assert "北京市朝阳区人民法院" in text and "https://ssfw.bjcourt.gov.cn/ws/dl?id=1" in text
     assert "color" not in text and "alert" not in text
+
+
+def test_the_list_reads_a_page_in_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    for name in ("summons_1_sms", "fee_payment_2_email", "evidence_2_email", "other_1_sms", "acceptance_1_sms"):
+        post(world["counsel"], sample(name))
+    client = api(world["lawyer"])
+
+    with django_assert_max_num_queries(8):
+        listed = client.get("/api/v1/court-notices/?page_size=500").json()
+
+    assert listed["count"] == 0  # counsel's notices, none yet confirmed to the lawyer's matter
+    with django_assert_max_num_queries(8):
+        assert api(world["counsel"]).get("/api/v1/court-notices/").json()["count"] == 5
