@@ -403,6 +403,20 @@ def test_a_refused_upload_stores_nothing(world, evidence_storage, name, data, me
     assert stored_files(evidence_storage) == []
 
 
+def test_an_upload_refused_after_its_file_was_checked_leaves_no_file(world, evidence_storage):
+    body = {
+        "channel": "upload",
+        "file": SimpleUploadedFile("notice.docx", docx_of(sample("summons_2_email"))),
+        "received_at": "2099-05-06T10:00:00+08:00",
+    }
+
+    response = api(world["counsel"]).post("/api/v1/court-notices/", body, format="multipart")
+
+    assert (response.status_code, response.json()) == (400, {"received_at": ["收到时间不能晚于现在。"]})
+    assert CourtNotice.objects.count() == 0
+    assert stored_files(evidence_storage) == []
+
+
 # The SMS gateway -----------------------------------------------------------------------------
 
 
