@@ -196,6 +196,24 @@ def test_with_delete_configured_a_read_message_is_removed(dovecot, evidence_stor
         assert connection.uid("SEARCH", None, "ALL")[1][0].split() == []
 
 
+def test_a_recreated_folder_is_read_again_and_its_notices_are_not_doubled(dovecot, evidence_storage):
+    config = MailConfig(**{**dovecot.__dict__, "folder": "Recreated"})
+    message = court_email("举证通知书", (FIXTURES / "evidence_1_sms.txt").read_text(encoding="utf-8"))
+    deliver(config, message)
+    first = court_mail_read(config=config)
+    with imaplib.IMAP4(config.host, config.port) as connection:
+        connection.login(config.user, config.password)
+        connection.delete(imap_folder_name(config.folder))
+    deliver(config, message)
+
+    again = court_mail_read(config=config)
+
+    assert (first["new_notices"], again["messages"], again["new_notices"]) == (1, 1, 0)
+    rows = CourtMailMessage.objects.filter(mailbox=config.mailbox)
+    assert rows.count() == 2 and len({row.uidvalidity for row in rows}) == 2
+    assert CourtNotice.objects.count() == 1
+
+
 def test_the_command_says_when_no_mailbox_is_configured(settings, capsys):
     settings.COURT_MAIL_HOST = ""
 
