@@ -59,6 +59,9 @@ DATE_LABELS = {
     "guarantee_signed_on": gettext_lazy("The date the guarantee was signed"),
     "effective_on": gettext_lazy("The date the transfer takes effect"),
     "announced_on": gettext_lazy("The date the announcement was published"),
+    "evidence_due_on": gettext_lazy("The end of the evidence period"),
+    "defence_due_on": gettext_lazy("The end of the defence period"),
+    "summons_served_on": gettext_lazy("The date the summons was served"),
 }
 
 

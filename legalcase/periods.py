@@ -542,3 +542,57 @@ def _counted(
 
 def _iso(inputs: dict) -> dict:
     return {name: value.isoformat() if isinstance(value, dt.date) else value for name, value in inputs.items()}
+
+
+# --- Dates court notices set (LEGAL_RULES Part 2 B.4, ``court.*@2024``) ------------------
+
+EVIDENCE_PERIOD_RULE = "court.evidence_period@2024"
+DEFENCE_PERIOD_RULE = "court.defence_period@2024"
+HEARING_RULE = "court.hearing@2024"
+DEFENCE_DAYS = 15  # 民诉法 Art. 128: 答辩 within 15 days of receiving the complaint copy
+DEFENCE_DAYS_NO_PRC_DOMICILE = 30  # 民诉法 Art. 285
+SUMMONS_CLEAR_DAYS = 3  # 民诉法解释 Art. 227: a summons reaches the party at least 3 days before
+
+
+def court_period_end(*, due_on: dt.date, rule: str, calendar: HolidayCalendar, inputs: dict) -> ComputedDate:
+    """The last day of a period a court's notice states (举证期限, 答辩期), moved off a rest day.
+
+    The act is the party's (a filing), so a last day on a weekend or holiday becomes
+    the next working day (LEGAL_RULES section 1, 民事诉讼法 Art. 85).
+    """
+    on, verified = shift_forward(due_on, calendar)
+    return ComputedDate(on=on, rule=rule, verified_calendar=verified, computed_from=_iso(inputs))
+
+
+def defence_period_end(*, received_on: dt.date, calendar: HolidayCalendar, no_prc_domicile: bool = False) -> ComputedDate:
+    """The last day to answer: 15 days (30 without a PRC domicile) after the complaint copy arrives.
+
+    Worked example (B.4): received 2026-02-03, 15 days to 2026-02-18, a rest day: 2026-02-24.
+    """
+    days = DEFENCE_DAYS_NO_PRC_DOMICILE if no_prc_domicile else DEFENCE_DAYS
+    return _counted(
+        received_on, days=days, rule=DEFENCE_PERIOD_RULE, calendar=calendar, inputs={"received_on": received_on}
+    )
+
+
+def evidence_period_end(*, received_on: dt.date, days: int, calendar: HolidayCalendar) -> ComputedDate:
+    """The last day of an evidence period of ``days`` the 举证通知书 sets, counted from the day after receipt."""
+    if days <= 0:
+        raise ValueError("an evidence period has at least one day")
+    return _counted(
+        received_on,
+        days=days,
+        rule=EVIDENCE_PERIOD_RULE,
+        calendar=calendar,
+        inputs={"received_on": received_on, "days": days},
+    )
+
+
+def summons_clear_days(*, served_on: dt.date, hearing_on: dt.date) -> int:
+    """The clear days between service of a summons and the hearing, both days excluded."""
+    return (hearing_on - served_on).days - 1
+
+
+def summons_late(*, served_on: dt.date | None, hearing_on: dt.date) -> bool:
+    """True when a 开庭传票 reached the party fewer than 3 clear days before the hearing (B.4, common reading)."""
+    return served_on is not None and summons_clear_days(served_on=served_on, hearing_on=hearing_on) < SUMMONS_CLEAR_DAYS

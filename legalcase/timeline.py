@@ -650,6 +650,34 @@ def _hearing_added(e, old, new) -> str:
     return _sentence(*parts)
 
 
+# The labels of a hearing's fields (Hearing is not among LABEL_MODELS: its "at" would read 时间 anyway).
+HEARING_LABELS = {
+    "place": gettext_lazy("hearing place"),
+    "note": gettext_lazy("hearing note"),
+    "summons_served_on": gettext_lazy("summons served on"),
+}
+
+
+def _hearing_moved(e, old, new) -> str:
+    parts = []
+    if old.get("at") != new.get("at") and new.get("at"):
+        parts.append(
+            _("Moved the hearing from %(old)s to %(new)s") % {"old": when_text(old.get("at")), "new": when_text(new["at"])}
+        )
+    else:
+        parts.append(_("Changed the hearing of %(at)s") % {"at": when_text(new.get("at") or old.get("at"))})
+    parts += field_changes(old, new, skip=("at",), labels=HEARING_LABELS)
+    return _sentence(*parts)
+
+
+def _court_dates_set(e, old, new) -> str:
+    kind = _row_kind(Proceeding, new.get("proceeding"), Proceeding.Kind)
+    head = _("Set the court dates of the proceeding %(kind)s") % {"kind": _q(kind)} if kind else _(
+        "Set the court dates of the proceeding"
+    )
+    return _sentence(head, *field_changes(old, new))
+
+
 def _ruling_recorded(e, old, new) -> str:
     kind = _q(choice_text(new.get("kind"), Ruling.Kind)) if new.get("kind") else _("a ruling")
     if new.get("text_source"):
@@ -1015,6 +1043,8 @@ SENTENCES: dict[str, Callable[[MatterEvent, dict, dict], str]] = {
     EventKind.PROCEEDING_UPDATED: _proceeding_updated,
     EventKind.SERVICE_RECORDED: _service_recorded,
     EventKind.HEARING_ADDED: _hearing_added,
+    EventKind.HEARING_MOVED: _hearing_moved,
+    EventKind.COURT_DATES_SET: _court_dates_set,
     EventKind.RULING_RECORDED: _ruling_recorded,
     EventKind.RULING_CONFIRMED: _ruling_confirmed,
     EventKind.ASSET_RECORDED: _asset_recorded,

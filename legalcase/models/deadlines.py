@@ -84,6 +84,9 @@ class DeadlineKind(models.TextChoices):
     FREEZE_RENEWAL = "freeze_renewal", _("Freeze renewal due")
     TERMINATION_FOLLOW_UP = "termination_follow_up", _("Termination follow-up")
     DISHONEST_LISTING_END = "dishonest_listing_end", _("Dishonest listing ends")
+    HEARING = "hearing", _("Hearing")
+    EVIDENCE_PERIOD = "evidence_period", _("Evidence period ends")
+    DEFENCE_PERIOD = "defence_period", _("Defence period ends")
 
 
 class DeadlineStatus(models.TextChoices):
@@ -127,6 +130,15 @@ class Deadline(models.Model):
         related_name="deadlines",
     )
     sequence = models.PositiveSmallIntegerField(_("sequence"), default=0)
+    # The hearing a ``hearing`` deadline is (one row per hearing; a move supersedes it).
+    hearing = models.ForeignKey(
+        "legalcase.Hearing",
+        verbose_name=_("hearing"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+    )
     superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # A lawyer's override (e.g. the court's notice names another date): ``due_on`` is

@@ -591,6 +591,8 @@ class EventKind(models.TextChoices):
     PROCEEDING_UPDATED = "proceeding_updated", _("Proceeding updated")
     SERVICE_RECORDED = "service_recorded", _("Service recorded")
     HEARING_ADDED = "hearing_added", _("Hearing scheduled")
+    HEARING_MOVED = "hearing_moved", _("Hearing moved")
+    COURT_DATES_SET = "court_dates_set", _("Court dates set")
     RULING_RECORDED = "ruling_recorded", _("Ruling recorded")
     RULING_CONFIRMED = "ruling_confirmed", _("Ruling confirmed")
     ASSET_RECORDED = "asset_recorded", _("Asset recorded")

@@ -63,6 +63,11 @@ class Proceeding(models.Model):
     # or arbitration follows within 30 days of the measure.
     fee_notice_received_on = models.DateField(_("fee notice received on"), null=True, blank=True)
     measures_taken_on = models.DateField(_("preservation measures taken on"), null=True, blank=True)
+    # The last days of the evidence period (举证期限) and the defence period (答辩期) as the
+    # court's notices give them (LEGAL_RULES Part 2 B.4); a last day on a rest day moves
+    # forward in the deadline engine.
+    evidence_due_on = models.DateField(_("evidence period ends"), null=True, blank=True)
+    defence_due_on = models.DateField(_("defence period ends"), null=True, blank=True)
     created_by = models.ForeignKey(
         User, verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -126,7 +131,15 @@ LIMITATION_INTERRUPTING_KINDS = frozenset(
 
 
 class Hearing(models.Model):
-    """A hearing or mediation session of a proceeding (开庭/询问/调解)."""
+    """A hearing or mediation session of a proceeding (开庭/询问/调解).
+
+    ``revision`` counts the moves (the calendar feed's SEQUENCE, so a calendar app
+    updates the one event); ``summons_served_on`` is the day the 开庭传票 reached us,
+    flagged when fewer than 3 clear days before the hearing (LEGAL_RULES Part 2 B.4).
+    """
+
+    # Reached through its proceeding's matter (legalcase.access.access_child).
+    matter_path = "proceeding__matter"
 
     proceeding = models.ForeignKey(
         Proceeding, verbose_name=_("proceeding"), on_delete=models.PROTECT, related_name="hearings"
@@ -134,7 +147,10 @@ class Hearing(models.Model):
     at = models.DateTimeField(_("at"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
+    summons_served_on = models.DateField(_("summons served on"), null=True, blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=0)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]

@@ -123,6 +123,7 @@ from legalcase.services.proceedings import (  # noqa: F401
     RULING_TEXT_SOURCES,
     case_number_normalised,
     hearing_add,
+    proceeding_court_dates_set,
     proceeding_record,
     proceeding_update,
     ruling_confirm,

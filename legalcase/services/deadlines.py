@@ -30,6 +30,7 @@ from legalcase.models import (
     EnforcementAction,
     EventKind,
     Guarantee,
+    Hearing,
     Job,
     JobStatus,
     Matter,
@@ -42,13 +43,17 @@ from legalcase.models import (
 )
 from legalcase.notices import domicile_province, newspaper_notice_counts
 from legalcase.periods import (
+    DEFENCE_PERIOD_RULE,
     DISHONEST_LISTING_GROUNDS,
+    EVIDENCE_PERIOD_RULE,
     GUARANTEE_PERIOD_RULE,
+    HEARING_RULE,
     ComputedDate,
     HolidayCalendar,
     LimitationEvent,
     SettlementEvent,
     appeal_deadline,
+    court_period_end,
     dishonest_listing_end,
     enforcement_application_after_settlements,
     enforcement_application_deadline,
@@ -89,7 +94,15 @@ ENGINE_KINDS = frozenset(
         DeadlineKind.FREEZE_RENEWAL,
         DeadlineKind.TERMINATION_FOLLOW_UP,
         DeadlineKind.DISHONEST_LISTING_END,
+        DeadlineKind.HEARING,
+        DeadlineKind.EVIDENCE_PERIOD,
+        DeadlineKind.DEFENCE_PERIOD,
     }
+)
+# The court dates a proceeding's fields give (LEGAL_RULES Part 2 B.4): field, kind, rule.
+COURT_DATE_FIELDS = (
+    ("evidence_due_on", DeadlineKind.EVIDENCE_PERIOD, EVIDENCE_PERIOD_RULE),
+    ("defence_due_on", DeadlineKind.DEFENCE_PERIOD, DEFENCE_PERIOD_RULE),
 )
 # The kinds of enforcement action that set dates, and the court fees whose notice sets one.
 DATED_ACTION_KINDS = (
@@ -140,6 +153,21 @@ class MatterFacts:
     actions: list[ActionFacts] = field(default_factory=list)  # enforcement actions in force
     # The principal debt's due date a guarantee period runs from (``periods.principal_due_on``); None: ``debt_start``.
     guarantee_due: dt.date | None = None
+    # The latest open proceeding's court dates: kind -> (stated last day, proceeding id, court name).
+    court_dates: dict[str, tuple[dt.date, int, str | None]] = field(default_factory=dict)
+    hearings: list[HearingFacts] = field(default_factory=list)  # upcoming hearings
+
+
+@dataclass(slots=True, frozen=True)
+class HearingFacts:
+    """An upcoming hearing as its deadline shows it: when, where, before which court."""
+
+    pk: int
+    proceeding_id: int
+    at: dt.datetime
+    place: str
+    court: str | None
+    revision: int
 
 
 @dataclass(slots=True)
@@ -176,12 +204,12 @@ class DeadlineChanges:
 # recomputation of a million matters reads a million of them).
 CURRENT_FIELDS = (
     "pk", "matter_id", "kind", "party_id", "due_on", "rule", "verified_calendar",
-    "basis_digest", "status", "overridden_at", "computed_on", "enforcement_action_id", "sequence",
+    "basis_digest", "status", "overridden_at", "computed_on", "enforcement_action_id", "sequence", "hearing_id",
 )  # fmt: skip
 
 
 def matter_facts(first_id: int, last_id: int) -> dict[int, MatterFacts]:
-    """The engine's inputs for the matters with ids from ``first_id`` to ``last_id``, in nine queries.
+    """The engine's inputs for the matters with ids from ``first_id`` to ``last_id``, in eleven queries.
 
     A range rather than a list of ids: a batch of the next N ids is a range, and a
     range filter costs the same for ten matters or ten thousand.
@@ -260,6 +288,25 @@ def matter_facts(first_id: int, last_id: int) -> dict[int, MatterFacts]:
     ).order_by("started_on", "id")
     for matter_id, *values in actions.values_list("matter_id", *ActionFacts.__dataclass_fields__):
         facts[matter_id].actions.append(ActionFacts(*values))
+    # Court dates from open proceedings (the latest proceeding's win) and the hearings
+    # still to come (today's included): a past hearing is no deadline to meet.
+    dated = Proceeding.objects.filter(
+        Q(evidence_due_on__isnull=False) | Q(defence_due_on__isnull=False),
+        matter__id__range=span,
+        closed_on__isnull=True,
+    ).order_by("matter_id", "created_at", "id")
+    for matter_id, pk, court, *days in dated.values_list(
+        "matter_id", "pk", "forum__name", *(name for name, _kind, _rule in COURT_DATE_FIELDS)
+    ):
+        for (_name, kind, _rule), day in zip(COURT_DATE_FIELDS, days, strict=True):
+            if day is not None:
+                facts[matter_id].court_dates[kind] = (day, pk, court)
+    today_starts = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
+    hearings = Hearing.objects.filter(proceeding__matter__id__range=span, at__gte=today_starts).order_by("at", "id")
+    for matter_id, *values in hearings.values_list(
+        "proceeding__matter_id", "pk", "proceeding_id", "at", "place", "proceeding__forum__name", "revision"
+    ):
+        facts[matter_id].hearings.append(HearingFacts(*values))
     return facts
 
 
@@ -328,7 +375,40 @@ def deadlines_computed(
         if (action_dates := memo.get(key)) is None:
             action_dates = memo[key] = action_deadlines_computed(action, calendar)
         dates.update({(kind, None, action.pk, sequence): date for kind, sequence, date in action_dates})
+    for kind, (day, proceeding_id, court) in facts.court_dates.items():
+        dates[(kind, None, None, 0)] = court_date_computed(kind, day, proceeding_id, court, calendar)
+    # A hearing's key holds the hearing where an enforcement action's would be (the kind tells them apart).
+    for hearing in facts.hearings:
+        dates[(DeadlineKind.HEARING, None, hearing.pk, 0)] = hearing_computed(hearing)
     return dates
+
+
+def court_date_computed(
+    kind: str, day: dt.date, proceeding_id: int, court: str | None, calendar: HolidayCalendar
+) -> ComputedDate:
+    """An evidence or defence period's last day as the court stated it, moved off a rest day (B.4). Pure."""
+    name, rule = next((name, rule) for name, k, rule in COURT_DATE_FIELDS if k == kind)
+    return court_period_end(
+        due_on=day, rule=rule, calendar=calendar, inputs={name: day, "proceeding": proceeding_id, "court": court}
+    )
+
+
+def hearing_computed(hearing: HearingFacts) -> ComputedDate:
+    """A hearing as a deadline: its day in Beijing, with the time, place, court and revision it rests on. Pure."""
+    at = timezone.localtime(hearing.at)
+    return ComputedDate(
+        on=at.date(),
+        rule=HEARING_RULE,
+        verified_calendar=True,
+        computed_from={
+            "hearing": hearing.pk,
+            "proceeding": hearing.proceeding_id,
+            "at": at.isoformat(),
+            "place": hearing.place or None,
+            "court": hearing.court,
+            "revision": hearing.revision,
+        },
+    )
 
 
 def action_deadlines_computed(action: ActionFacts, calendar: HolidayCalendar) -> list[tuple[str, int, ComputedDate]]:
@@ -466,8 +546,9 @@ def deadlines_plan(
         computed_on,
         action_id,
         sequence,
+        hearing_id,
     ) in current:
-        key = (kind, party_id, action_id, sequence)
+        key = (kind, party_id, hearing_id if kind == DeadlineKind.HEARING else action_id, sequence)
         computed = wanted.pop(key, None)
         if status != DeadlineStatus.OPEN:
             continue
@@ -492,7 +573,8 @@ def deadlines_plan(
                 matter_id=facts.matter_id,
                 kind=kind,
                 party_id=party_id,
-                enforcement_action_id=action_id,
+                enforcement_action_id=None if kind == DeadlineKind.HEARING else action_id,
+                hearing_id=action_id if kind == DeadlineKind.HEARING else None,
                 sequence=sequence,
                 due_on=computed.on,
                 rule=computed.rule,

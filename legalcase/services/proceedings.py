@@ -371,6 +371,59 @@ def hearing_add(*, user: User, proceeding_id: int, at: dt.datetime, place: str =
     return hearing
 
 
+# "Leave as it is" for ``proceeding_court_dates_set`` (None clears a date).
+KEEP: Any = object()
+
+
+@transaction.atomic
+def proceeding_court_dates_set(
+    *,
+    user: User,
+    proceeding: Proceeding | int,
+    evidence_due_on: dt.date | None = KEEP,
+    defence_due_on: dt.date | None = KEEP,
+) -> Proceeding:
+    """Set the last days of the evidence period (举证期限) and the defence period (答辩期) a court gave.
+
+    Each date as the notice states it (None clears it, leaving it out keeps it); the
+    deadline engine moves a last day on a rest day forward (LEGAL_RULES Part 2 B.4).
+    A date before the proceeding was filed is refused and nothing is stored. The change
+    is on the timeline with old and new, and the matter's deadlines are recomputed.
+    """
+    proceeding_id = proceeding.pk if isinstance(proceeding, Proceeding) else proceeding
+    proceeding = access_child(user, Proceeding, proceeding_id, action="write_proceedings", for_update=True)
+    given = {
+        name: value
+        for name, value in (("evidence_due_on", evidence_due_on), ("defence_due_on", defence_due_on))
+        if value is not KEEP
+    }
+    errors = {}
+    for name, value in given.items():
+        if value is not None and not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            errors[name] = _("Give a date (YYYY-MM-DD).")
+    if errors:
+        raise ValidationError(errors)
+    filing = DATE_LABELS["filed_on"]
+    for name, value in given.items():
+        must_not_precede(name, value, filing, proceeding.filed_on)
+    changed = {name: value for name, value in given.items() if getattr(proceeding, name) != value}
+    if not changed:
+        return proceeding
+    old = {name: _json_value(getattr(proceeding, name)) for name in changed}
+    for name, value in changed.items():
+        setattr(proceeding, name, value)
+    proceeding.save(update_fields=list(changed))
+    record_event(
+        matter=proceeding.matter,
+        actor=user,
+        kind=EventKind.COURT_DATES_SET,
+        old={"proceeding": proceeding.pk, **old},
+        new={"proceeding": proceeding.pk, **{name: _json_value(value) for name, value in changed.items()}},
+    )
+    matter_deadlines_recompute(matter_id=proceeding.matter_id)
+    return proceeding
+
+
 def _int_or_none(value) -> int | None:
     try:
         return int(value)

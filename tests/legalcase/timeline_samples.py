@@ -132,6 +132,25 @@ def samples(*, owner_username: str, template_code: str, template_version: int, d
         EventKind.HEARING_ADDED: [
             (None, {"proceeding": 9, "hearing": 2, "at": "2026-04-01T02:15:00+00:00", "place": "第三法庭"}, "")
         ],
+        EventKind.HEARING_MOVED: [
+            (
+                {"proceeding": 9, "hearing": 2, "at": "2026-04-01T09:15:00+08:00", "place": "第三法庭", "note": ""},
+                {"proceeding": 9, "hearing": 2, "at": "2026-04-08T14:00:00+08:00", "place": "第五法庭", "note": "法院通知改期"},
+                "",
+            ),
+            (
+                {"proceeding": 9, "hearing": 2, "at": "2026-04-01T09:15:00+08:00", "place": ""},
+                {"proceeding": 9, "hearing": 2, "at": "2026-04-01T09:15:00+08:00", "place": "第一法庭"},
+                "",
+            ),
+        ],
+        EventKind.COURT_DATES_SET: [
+            (
+                {"proceeding": 9, "evidence_due_on": None, "defence_due_on": "2026-02-18"},
+                {"proceeding": 9, "evidence_due_on": "2026-05-05", "defence_due_on": None},
+                "",
+            ),
+        ],
         EventKind.RULING_RECORDED: [
             (None, {"ruling": 6, "evidence": 4, "kind": Ruling.Kind.JUDGMENT, "case_number": "(2026)京0105民初1234号",
                     "served_on": "2026-06-02"}, ""),
