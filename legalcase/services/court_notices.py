@@ -35,6 +35,7 @@ from legalcase.models import (
     CourtNoticeChannel,
     CourtNoticeStatus,
     Deadline,
+    DeadlineKind,
     DeadlineStatus,
     EventKind,
     Matter,
@@ -45,9 +46,11 @@ from legalcase.models import (
     User,
     holiday_calendar,
 )
+from legalcase.services.deadlines import matter_deadlines_recompute
 from legalcase.services.proceedings import (
     case_number_normalised,
     hearing_add,
+    proceeding_court_dates_set,
     proceeding_update,
     service_record_add,
 )
@@ -59,9 +62,9 @@ IDEMPOTENCY_KEY_MAX = 100
 # A received_at up to this far ahead of the server's clock is the sender's clock drifting.
 CLOCK_SLACK = dt.timedelta(minutes=10)
 PARSED_FIELDS = ("court", "case_number", "kind", "hearing_at", "place", "parties", "deadlines", "link")
-# The periods a confirmation records on the proceeding, by deadline kind: the fields the
-# deadline engine reads (issue 20; added by the hearings work, used when present).
-PROCEEDING_PERIOD_FIELDS = {"evidence_period": "evidence_period_ends_on", "defence_period": "defence_period_ends_on"}
+# The periods a confirmation records on the proceeding, by deadline kind: the last days the
+# deadline engine reads (``proceeding_court_dates_set``).
+PROCEEDING_PERIOD_FIELDS = {"evidence_period": "evidence_due_on", "defence_period": "defence_due_on"}
 
 
 # Reading ------------------------------------------------------------------------------
@@ -402,9 +405,9 @@ def court_notice_confirm(
     the matter's with the notice's case number (400 when the notice has something to
     record on a proceeding and none is found). A summons records its hearing; a judgment
     or ruling served records its electronic service on our side that day; a fee
-    notice sets the proceeding's ``fee_notice_received_on`` (the engine then computes the
-    fee deadline); the evidence and answer periods are recorded on the proceeding when it
-    has fields for them. A notice already confirmed or dismissed answers 409.
+    notice sets the proceeding's ``fee_notice_received_on``; the evidence and answer
+    periods become the proceeding's ``evidence_due_on``/``defence_due_on``; the deadline
+    engine then sets the dates. A notice already confirmed or dismissed answers 409.
     """
     notice = access_child(user, CourtNotice, notice_id, action="write_court_notices", for_update=True)
     if notice.is_decided:
@@ -425,11 +428,10 @@ def court_notice_confirm(
         for row in parsed.get("deadlines") or []
         if row.get("kind") in PROCEEDING_PERIOD_FIELDS and row.get("due_on")
     }
-    has_period_fields = all(_has_field(Proceeding, field) for field in PROCEEDING_PERIOD_FIELDS.values())
     is_fee = parsed.get("kind") == "fee_payment"
     # A judgment or ruling served electronically is served on the day it reached us (民诉法 Art. 90).
     is_service = parsed.get("kind") == "judgment_service"
-    needed = bool(parsed.get("hearing_at") or is_fee or is_service or (periods and has_period_fields))
+    needed = bool(parsed.get("hearing_at") or is_fee or is_service or periods)
     proceeding = _proceeding_for(
         user=user, matter=matter, proceeding_id=proceeding_id, case_number=parsed.get("case_number"), needed=needed
     )
@@ -442,6 +444,10 @@ def court_notice_confirm(
             place=parsed.get("place") or "",
             note=_("From the court notice of %(date)s.") % {"date": received_on.isoformat()},
         )
+        if parsed.get("kind") == "summons":
+            # The day the summons reached us: the hearing is flagged when it came late (B.4).
+            hearing.summons_served_on = received_on
+            hearing.save(update_fields=["summons_served_on"])
         notice.hearing = hearing
         created["hearing"] = hearing.pk
     if is_service:
@@ -453,18 +459,20 @@ def court_notice_confirm(
             note=_("From the court notice of %(date)s.") % {"date": received_on.isoformat()},
         )
         created["service"] = proceeding.service_records.order_by("-id").values_list("pk", flat=True).first()
-    changes: dict[str, Any] = {}
     if is_fee and proceeding.fee_notice_received_on != received_on:
-        changes["fee_notice_received_on"] = received_on
-    if has_period_fields:
-        for kind, due_on in periods.items():
-            changes[PROCEEDING_PERIOD_FIELDS[kind]] = dt.date.fromisoformat(due_on)
-    if changes:
-        proceeding_update(user=user, proceeding_id=proceeding.pk, **changes)
-    kinds = ["fee_payment"] * is_fee + [kind for kind in periods if has_period_fields]
-    if kinds:
-        rows = Deadline.objects.filter(
-            matter=matter, kind__in=kinds, status=DeadlineStatus.OPEN, superseded_at__isnull=True
+        proceeding_update(user=user, proceeding_id=proceeding.pk, fee_notice_received_on=received_on)
+    if periods:
+        proceeding_court_dates_set(
+            user=user,
+            proceeding=proceeding.pk,
+            **{PROCEEDING_PERIOD_FIELDS[kind]: dt.date.fromisoformat(due_on) for kind, due_on in periods.items()},
+        )
+    if created["hearing"] or is_fee or periods or is_service:
+        # The engine sets the dates: the fee, the periods and the hearing's own row.
+        matter_deadlines_recompute(matter_id=matter.pk)
+        kinds = ["fee_payment"] * is_fee + list(periods)
+        rows = Deadline.objects.filter(matter=matter, status=DeadlineStatus.OPEN, superseded_at__isnull=True).filter(
+            Q(kind__in=kinds) | Q(kind=DeadlineKind.HEARING, hearing_id=created["hearing"])
         )
         created["deadlines"] = [
             {"id": row.pk, "kind": row.kind, "due_on": row.due_on.isoformat()} for row in rows.order_by("due_on", "pk")
@@ -500,10 +508,6 @@ def court_notice_confirm(
         },
     )
     return notice, created
-
-
-def _has_field(model, name: str) -> bool:
-    return any(field.name == name for field in model._meta.get_fields())
 
 
 @transaction.atomic

@@ -243,6 +243,7 @@ def test_confirming_a_summons_records_the_hearing_once(world):
     assert body["status"] == "confirmed"
     assert body["created"] == {"hearing": hearing.pk, "deadlines": [], "evidence": None}
     assert (hearing.at.isoformat(), hearing.place) == ("2026-05-12T01:30:00+00:00", "本院第十二法庭")
+    assert hearing.summons_served_on.isoformat() == "2026-05-06"  # the day the summons reached us (B.4)
     kinds = list(MatterEvent.objects.filter(matter=world["matter"]).values_list("kind", flat=True).order_by("id"))
     assert kinds[-2:] == [EventKind.HEARING_ADDED, EventKind.COURT_NOTICE_CONFIRMED]
     again = confirm(world["lawyer"], notice_id)
@@ -262,6 +263,31 @@ def test_confirming_a_fee_notice_sets_the_day_it_was_received(world):
     fee = Deadline.objects.get(matter=world["matter"], kind=DeadlineKind.FEE_PAYMENT, superseded_at__isnull=True)
     assert fee.due_on.isoformat() == "2026-05-13"
     assert body["created"]["deadlines"] == [{"id": fee.pk, "kind": "fee_payment", "due_on": "2026-05-13"}]
+
+
+def test_confirming_an_evidence_notice_records_the_period_on_the_proceeding(world):
+    notice = post(world["counsel"], sample("evidence_2_email"), channel="email").json()
+    assert notice["parsed"]["deadlines"] == [{"kind": "evidence_period", "due_on": "2026-05-21", "days": 15}]
+
+    body = confirm(world["counsel"], notice["id"]).json()
+
+    world["proceeding"].refresh_from_db()
+    assert world["proceeding"].evidence_due_on.isoformat() == "2026-05-21"
+    row = Deadline.objects.get(matter=world["matter"], kind=DeadlineKind.EVIDENCE_PERIOD, superseded_at__isnull=True)
+    assert body["created"]["deadlines"] == [{"id": row.pk, "kind": "evidence_period", "due_on": "2026-05-21"}]
+
+
+def test_an_answer_period_corrected_at_confirmation_is_the_one_recorded(world):
+    notice_id = post(world["counsel"], sample("acceptance_4_respondent"), channel="platform").json()["id"]
+    corrections = {"deadlines": [{"kind": "defence_period", "due_on": "2026-05-25"}]}
+
+    body = confirm(world["counsel"], notice_id, matter=world["matter"].pk, proceeding=world["proceeding"].pk,
+                   corrections=corrections).json()  # fmt: skip
+
+    world["proceeding"].refresh_from_db()
+    assert world["proceeding"].defence_due_on.isoformat() == "2026-05-25"
+    assert [row["kind"] for row in body["created"]["deadlines"]] == ["defence_period"]
+    assert body["reading"]["deadlines"] == [{"kind": "defence_period", "due_on": "2026-05-21", "days": 15}]
 
 
 def test_confirming_a_judgment_served_records_the_service_on_our_side(world):
