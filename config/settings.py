@@ -97,6 +97,18 @@ try:
     # The address users reach Fasu at, for links in e-mails and calendar feeds (no request there);
     # unset, the address `make run` serves on (HOST and PORT, which it exports).
     SITE_URL = env_site_url(ENV)
+    # The court mailbox read over IMAP for court notices (evidence.court_mail); unset host: not read.
+    # Each message is read once (UIDVALIDITY and UID remembered) and deleted only with COURT_MAIL_DELETE=1.
+    COURT_MAIL_HOST = ENV.get("COURT_MAIL_HOST", "").strip()
+    COURT_MAIL_SSL = env_bool(ENV, "COURT_MAIL_SSL", default=True)
+    COURT_MAIL_PORT = env_int(ENV, "COURT_MAIL_PORT", 993 if COURT_MAIL_SSL else 143)
+    COURT_MAIL_USER = ENV.get("COURT_MAIL_USER", "").strip()
+    COURT_MAIL_PASSWORD = ENV.get("COURT_MAIL_PASSWORD", "")
+    COURT_MAIL_FOLDER = ENV.get("COURT_MAIL_FOLDER", "").strip() or "INBOX"
+    COURT_MAIL_DELETE = env_bool(ENV, "COURT_MAIL_DELETE", default=False)
+    COURT_MAIL_TIMEOUT = env_int(ENV, "COURT_MAIL_TIMEOUT", 60)
+    if COURT_MAIL_HOST and not COURT_MAIL_USER:
+        raise SettingError("COURT_MAIL_USER", "must be set when COURT_MAIL_HOST is")
 except SettingError as exc:
     raise SystemExit(f"Fasu cannot start: bad configuration {exc}") from None
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from evidence import api
+from evidence import api, court_notice_api
 
 app_name = "evidence_api"
 
@@ -23,4 +23,21 @@ urlpatterns = [
     path("bundles/<int:bundle_id>/download/", api.BundleDownloadView.as_view(), name="bundle-download"),
     path("bundles/<int:bundle_id>/index.docx", api.BundleIndexDocxView.as_view(), name="bundle-index-docx"),
     path("matters/<int:matter_id>/rulings/", api.MatterRulingsView.as_view(), name="matter-rulings"),
+    path("court-notices/", court_notice_api.CourtNoticesView.as_view(), name="court-notices"),
+    path("court-notices/<int:notice_id>/", court_notice_api.CourtNoticeDetailView.as_view(), name="court-notice"),
+    path(
+        "court-notices/<int:notice_id>/confirm/",
+        court_notice_api.CourtNoticeConfirmView.as_view(),
+        name="court-notice-confirm",
+    ),
+    path(
+        "court-notices/<int:notice_id>/dismiss/",
+        court_notice_api.CourtNoticeDismissView.as_view(),
+        name="court-notice-dismiss",
+    ),
+    path(
+        "court-notices/webhook/<slug:gateway>/",
+        court_notice_api.CourtNoticeWebhookView.as_view(),
+        name="court-notice-webhook",
+    ),
 ]

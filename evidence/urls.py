@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from evidence import ruling_views, views
+from evidence import court_notice_views, ruling_views, views
 
 urlpatterns = [
     path("matters/<int:matter_id>/evidence/", views.evidence_section, name="evidence_section"),
@@ -33,4 +33,13 @@ urlpatterns = [
     path("evidence/search/", views.evidence_search_page, name="evidence_search"),
     path("matters/<int:matter_id>/bundles/", views.bundle_build_view, name="evidence_bundle_build"),
     path("matters/<int:matter_id>/rulings/upload/", ruling_views.ruling_upload_view, name="ruling_upload"),
+    path("court-notices/", court_notice_views.court_notice_list, name="court_notice_list"),
+    path("court-notices/paste/", court_notice_views.court_notice_paste, name="court_notice_paste"),
+    path("court-notices/upload/", court_notice_views.court_notice_upload_view, name="court_notice_upload"),
+    path("court-notices/<int:notice_id>/", court_notice_views.court_notice_detail, name="court_notice_detail"),
+    path(
+        "court-notices/<int:notice_id>/dismiss/",
+        court_notice_views.court_notice_dismiss_view,
+        name="court_notice_dismiss",
+    ),
 ]

@@ -68,6 +68,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "set_delay_base": frozenset({COUNSEL, ADMIN}),
     # Demands and their courier tracking (API.md v1.1 roles: "contacts, demands, …").
     "write_demands": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
+    # Court notices (API.md v1.1 roles): post and confirm; managers read them.
+    "write_court_notices": frozenset({COUNSEL, LAWYER, ADMIN}),
 }
 
 

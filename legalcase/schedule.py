@@ -126,6 +126,12 @@ SCHEDULE: tuple[Entry, ...] = (
         why="personal data of matters closed longer than RETENTION_DAYS anonymised, legal holds excepted (B.9)",
     ),
     Entry(
+        "court_mail",
+        "*/10 * * * *",
+        "evidence.court_mail.court_mail_read_scheduled",
+        why="court notices read from the court mailbox (COURT_MAIL_HOST), each message once",
+    ),
+    Entry(
         "schedule_prune",
         "0 4 * * *",
         "legalcase.schedule.schedule_runs_prune",

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from legalcase.models import (
+    CourtNoticeKind,
     Asset,
     ClosingReason,
     Cost,
@@ -1098,6 +1099,72 @@ def _anonymised(e, old, new) -> str:
         parts.append(
             _("%(count)s parties kept for their other matters") % {"count": new["parties_kept"]}
         )
+# A confirmed court notice's corrections: the reading's fields, told in words.
+COURT_NOTICE_LABELS = {
+    "court": gettext_lazy("court"),
+    "case_number": gettext_lazy("case number"),
+    "kind": gettext_lazy("kind of notice"),
+    "hearing_at": gettext_lazy("hearing time"),
+    "place": gettext_lazy("place"),
+    "parties": gettext_lazy("parties"),
+    "deadlines": gettext_lazy("deadlines"),
+    "link": gettext_lazy("link"),
+}
+COURT_NOTICE_DEADLINES = {
+    "fee_payment": gettext_lazy("Court fee due"),
+    "evidence_period": gettext_lazy("Evidence period ends"),
+    "defence_period": gettext_lazy("Answer period ends"),
+    "property_report": gettext_lazy("Property report due"),
+    "appeal": gettext_lazy("Appeal period ends"),
+}
+
+
+def _court_notice_value(key: str, value) -> str:
+    if key == "kind":
+        return choice_text(value, CourtNoticeKind)
+    if key == "hearing_at":
+        return when_text(value)
+    if key == "parties" and isinstance(value, list):
+        return pgettext("names", ", ").join(str(name) for name in value)
+    if key == "deadlines" and isinstance(value, list):
+        return _list(
+            _("%(kind)s due %(date)s")
+            % {
+                "kind": COURT_NOTICE_DEADLINES.get(row.get("kind"), _("other")),
+                "date": date_text(row.get("due_on")) if row.get("due_on") else "—",
+            }
+            for row in value
+            if isinstance(row, dict)
+        )
+    return str(value)
+
+
+def _court_notice_confirmed(e, old, new) -> str:
+    kind = choice_text(new.get("kind"), CourtNoticeKind) if new.get("kind") else _("a court notice")
+    parts = [
+        _("Confirmed the court notice %(kind)s received on %(date)s")
+        % {"kind": _q(kind), "date": date_text(new.get("received_on"))}
+    ]
+    if new.get("case_number"):
+        parts.append(_("case number %(number)s") % {"number": new["case_number"]})
+    for key, after in _d(new.get("corrections")).items():
+        label = COURT_NOTICE_LABELS.get(key, _("other"))
+        before = old.get(key)
+        if before in (None, "", [], {}):
+            parts.append(_("set %(label)s to %(new)s") % {"label": label, "new": _q(_court_notice_value(key, after))})
+        elif after in (None, "", [], {}):
+            parts.append(
+                _("cleared %(label)s (was %(old)s)") % {"label": label, "old": _q(_court_notice_value(key, before))}
+            )
+        else:
+            parts.append(
+                _("changed %(label)s from %(old)s to %(new)s")
+                % {
+                    "label": label,
+                    "old": _q(_court_notice_value(key, before)),
+                    "new": _q(_court_notice_value(key, after)),
+                }
+            )
     return _sentence(*parts)
 
 
@@ -1146,6 +1213,7 @@ SENTENCES: dict[str, Callable[[MatterEvent, dict, dict], str]] = {
     EventKind.LEGAL_HOLD_SET: _legal_hold_set,
     EventKind.LEGAL_HOLD_LIFTED: _legal_hold_lifted,
     EventKind.ANONYMISED: _anonymised,
+    EventKind.COURT_NOTICE_CONFIRMED: _court_notice_confirmed,
 }
 
 

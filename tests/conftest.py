@@ -24,7 +24,7 @@ from django.db import connection
 
 from tests import fakes, shared_rows
 
-REAL_TOOLS = ("libreoffice", "tesseract", "broker")
+REAL_TOOLS = ("libreoffice", "tesseract", "broker", "imap")
 
 
 @pytest.fixture
@@ -59,7 +59,15 @@ def _missing_tools() -> dict[str, str]:
         missing["libreoffice"] = "LibreOffice (soffice)"
     if not ocr_available() or shutil.which("pdftoppm") is None:
         missing["tesseract"] = "tesseract with chi_sim data, or pdftoppm"
+    if dovecot_path() is None:
+        missing["imap"] = "Dovecot (dovecot-imapd)"
     return missing
+
+
+def dovecot_path() -> str | None:
+    """Debian's dovecot binary (in /usr/sbin, often not on a user's PATH), or None."""
+    found = shutil.which("dovecot") or "/usr/sbin/dovecot"
+    return found if os.access(found, os.X_OK) else None
 
 
 # Ordering and grouping -------------------------------------------------------------------
@@ -121,7 +129,7 @@ def pytest_collection_modifyitems(config, items):
                 _join_group(item, f"{module}:shared-rows")
             elif item.get_closest_marker("broker"):
                 _join_group(item, "broker")
-            elif item.get_closest_marker("libreoffice") or item.get_closest_marker("tesseract"):
+            elif any(item.get_closest_marker(name) for name in ("libreoffice", "tesseract", "imap")):
                 _join_group(item, f"{module}:real-tools")
     items[:] = ordered
 

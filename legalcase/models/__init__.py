@@ -71,6 +71,16 @@ from legalcase.models.matters import (  # noqa: F401
     Stage,
     matter_ordering,
 )
+from legalcase.models.notices import (  # noqa: F401
+    INHOUSE_SCOPE,
+    CourtMailMessage,
+    CourtNotice,
+    CourtNoticeChannel,
+    CourtNoticeKind,
+    CourtNoticeStatus,
+    SmsGateway,
+    token_digest,
+)
 from legalcase.models.proceedings import (  # noqa: F401
     LIMITATION_INTERRUPTING_KINDS,
     PROCEEDING_STAGES,

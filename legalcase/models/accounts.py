@@ -76,6 +76,8 @@ class AuditAction(models.TextChoices):
     CREDITOR_CORRECTED = "creditor_corrected", _("Creditor details corrected")
     FIRM_CORRECTED = "firm_corrected", _("Law firm details corrected")
     LPR_CHANGED = "lpr_changed", _("LPR table changed")
+    COURT_NOTICE_RECEIVED = "court_notice_received", _("Court notice received")
+    COURT_NOTICE_DISMISSED = "court_notice_dismissed", _("Court notice dismissed")
 
 
 class AuditEvent(AppendOnly):

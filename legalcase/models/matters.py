@@ -641,6 +641,7 @@ class EventKind(models.TextChoices):
     LEGAL_HOLD_SET = "legal_hold_set", _("Legal hold set")
     LEGAL_HOLD_LIFTED = "legal_hold_lifted", _("Legal hold lifted")
     ANONYMISED = "anonymised", _("Personal data anonymised")
+    COURT_NOTICE_CONFIRMED = "court_notice_confirmed", _("Court notice confirmed")
 
 
 class MatterEvent(AppendOnly):

@@ -91,6 +91,10 @@ ROLES_TABLE |= {
 ROLES_TABLE |= {
     "LPR rows, audit log": {"counsel": "no", "lawyer": "no", "manager": "no", "admin": "yes"},
 }
+# API.md v1.1, the second table: court notices (issue 20).
+ROLES_TABLE |= {
+    "court notices (post, confirm)": {"counsel": "yes", "lawyer": "own, assigned", "manager": "read", "admin": "yes"},
+}
 # API.md's table "Added in v1.1" (the rows built so far).
 ROLES_TABLE |= {
     "creditor details, forums, playbooks; override conduct rules; resolve complaints": {
@@ -137,6 +141,7 @@ PERMISSION_ROWS = {
     "write_demands": "contacts, demands, complaints, reviews, tasks, apply playbooks",
     "set_legal_hold": "legal hold",
     "manage_forums": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
+    "write_court_notices": "court notices (post, confirm)",
 }
 
 

@@ -168,6 +168,16 @@ def samples(*, owner_username: str, template_code: str, template_version: int, d
                 "",
             ),  # fmt: skip
         ],
+        EventKind.COURT_NOTICE_CONFIRMED: [
+            (None, {"court_notice": 3, "kind": "summons", "case_number": "（2026）沪0115民初1234号",
+                    "received_on": "2026-05-06", "proceeding": 9, "hearing": 2, "corrections": {}}, ""),
+            ({"place": "本院第十二法庭", "hearing_at": None, "deadlines": [], "parties": ["张三"]},
+             {"court_notice": 3, "kind": "evidence", "case_number": None, "received_on": "2026-05-06",
+              "proceeding": None, "hearing": None,
+              "corrections": {"place": "第三法庭", "hearing_at": "2026-05-12T09:30:00+08:00",
+                              "deadlines": [{"kind": "evidence_period", "due_on": "2026-05-25", "days": None}],
+                              "parties": ["张三", "李四"], "kind": "evidence"}}, ""),
+        ],
         EventKind.ASSET_RECORDED: [
             (
                 None,
