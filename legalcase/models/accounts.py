@@ -75,6 +75,8 @@ class AuditAction(models.TextChoices):
     CREDITOR_CORRECTED = "creditor_corrected", _("Creditor details corrected")
     FIRM_CORRECTED = "firm_corrected", _("Law firm details corrected")
     LPR_CHANGED = "lpr_changed", _("LPR table changed")
+    CONDUCT_OVERRIDDEN = "conduct_overridden", _("Conduct rule overridden")
+    COLLECTION_EXPORTED = "collection_exported", _("Collection history exported")
 
 
 class AuditEvent(AppendOnly):

@@ -613,6 +613,10 @@ class EventKind(models.TextChoices):
     GUARANTEE_CORRECTED = "guarantee_corrected", _("Guarantee corrected")
     LAWYERS_SET = "lawyers_set", _("Assigned lawyers set")
     DELAY_BASE_SET = "delay_base_set", _("Base of the interest for delayed performance changed")
+    CONTACT_RECORDED = "contact_recorded", _("Collection contact recorded")
+    PROMISE_STATUS_CHANGED = "promise_status_changed", _("Promise to pay kept or broken")
+    COMPLAINT_OPENED = "complaint_opened", _("Complaint or dispute recorded")
+    COMPLAINT_RESOLVED = "complaint_resolved", _("Complaint or dispute resolved")
 
 
 class MatterEvent(AppendOnly):
