@@ -64,6 +64,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "write_lpr": frozenset({ADMIN}),
     # LEGAL_RULES B.6: counsel decides whether the acceptance fee is in the 迟延履行 base.
     "set_delay_base": frozenset({COUNSEL, ADMIN}),
+    # The collection desk (API.md v1.1 roles): contacts, complaints; overriding a binding
+    # conduct rule and resolving a complaint are counsel's and administrators' alone.
+    "write_contacts": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
+    "override_conduct": frozenset({COUNSEL, ADMIN}),
+    "resolve_complaints": frozenset({COUNSEL, ADMIN}),
 }
 
 

@@ -119,6 +119,12 @@ SCHEDULE: tuple[Entry, ...] = (
         why="stored files without a row, older than a day, removed",
     ),
     Entry(
+        "promises_daily",
+        "15 7 * * *",
+        "legalcase.services.collection.promises_daily",
+        why="promises to pay whose grace ran out without the money marked broken",
+    ),
+    Entry(
         "schedule_prune",
         "0 4 * * *",
         "legalcase.schedule.schedule_runs_prune",
