@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from legalcase.identity import mask_contact_point
 from legalcase.models.accounts import LawFirm, User
@@ -262,7 +262,7 @@ CONDUCT_RULES: tuple[ConductRule, ...] = (
     ConductRule(
         id=CONTACT_HOURS_RULE,
         level=RuleLevel.BINDING,
-        title="Collection contacts only between 08:00 and 22:00 Beijing time",
+        title=gettext_noop("Collection contacts only between 08:00 and 22:00 Beijing time"),
         source=(
             "中国银行业协会《金融机构个人消费类贷款催收工作指引（试行）》(2026-01-30) (S); "
             "outbound phone, SMS and visits; a creditor may set a narrower window (Creditor.contact_window_*)"
@@ -272,7 +272,7 @@ CONDUCT_RULES: tuple[ConductRule, ...] = (
     ConductRule(
         id=CALLS_PER_NUMBER_RULE,
         level=RuleLevel.BINDING,
-        title="At most 6 call attempts a day to one number",
+        title=gettext_noop("At most 6 call attempts a day to one number"),
         source=(
             "中国银行业协会 2026 guidance (S): 6 unanswered attempts a day to one number; "
             "conservative (LEGAL_RULES B.2): every outbound attempt counts, answered or not"
@@ -282,14 +282,14 @@ CONDUCT_RULES: tuple[ConductRule, ...] = (
     ConductRule(
         id=THIRD_PARTY_RULE,
         level=RuleLevel.BINDING,
-        title="A third party only when the debtor is unreachable, and only to locate or pass a message",
+        title=gettext_noop("A third party only when the debtor is unreachable, and only to locate or pass a message"),
         source="中国银行业协会 2026 guidance (S); 个人信息保护法 Art. 23; 民法典 Art. 1038",
         params={"failed_attempts": 3, "purposes": ["locate"]},
     ),
     ConductRule(
         id=CONTACT_PAUSE_RULE,
         level=RuleLevel.BINDING,
-        title="No collection contact while a complaint or dispute is open",
+        title=gettext_noop("No collection contact while a complaint or dispute is open"),
         source=(
             "信用卡办法 Art. 69 (S): objections verified; the pause is Fasu's conservative choice (U), "
             "LEGAL_RULES B.2 collection.objection@2011"
@@ -299,14 +299,14 @@ CONDUCT_RULES: tuple[ConductRule, ...] = (
     ConductRule(
         id=NUMBER_BLOCKED_RULE,
         level=RuleLevel.BINDING,
-        title="No contact to a number marked wrong or do-not-call",
+        title=gettext_noop("No contact to a number marked wrong or do-not-call"),
         source="民法典 Art. 1033 (no phone or SMS intrusion without consent); 中国银行业协会 2026 guidance (S)",
         params={"statuses": ["wrong", "do_not_call"]},
     ),
     ConductRule(
         id=CALLS_PER_PARTY_RULE,
         level=RuleLevel.GUIDANCE,
-        title="Calls a day to one party across all their numbers",
+        title=gettext_noop("Calls a day to one party across all their numbers"),
         source=(
             "中国银行业协会 2026 guidance (S): connected calls only 合理及必需, no figure given; "
             "a configurable daily total (CALLS_PER_PARTY_DAY, default 10)"
