@@ -63,10 +63,7 @@ def body(matter, **over):
 
 
 def post(user, matter, **over):
-    # In English, so that the messages read as the msgids (the default language is Chinese).
-    return api(user).post(
-        f"/api/v1/matters/{matter.pk}/contacts/", body(matter, **over), format="json", HTTP_ACCEPT_LANGUAGE="en"
-    )
+    return api(user).post(f"/api/v1/matters/{matter.pk}/contacts/", body(matter, **over), format="json")
 
 
 @pytest.fixture
@@ -267,14 +264,14 @@ def test_bad_inputs_answer_400_naming_the_field_and_store_nothing(counsel, matte
     stranger = make_party("路人甲")
     cases = [
         ({"outcome": "promise_to_pay", "promise": {"amount": "2000.00", "due_on": "2026-03-31"}}, "promise",
-         "cannot be before the contact"),
-        ({"outcome": "promise_to_pay"}, "promise", "amount and due date"),
-        ({"party": 999999}, "party", "Not a party of this matter"),
-        ({"party": other.debt.debtor_id}, "party", "Not a party of this matter"),
-        ({"party": stranger.pk}, "party", "Not a party of this matter"),
-        ({"occurred_at": "2026-04-01T09:30:00"}, "occurred_at", "offset"),
-        ({"contact_point": ""}, "contact_point", "number or address"),
-        ({"channel": "pigeon"}, "channel", "allowed values"),
+         "承诺还款日期不能早于联系日期"),
+        ({"outcome": "promise_to_pay"}, "promise", "承诺还款需填写金额和还款日期"),
+        ({"party": 999999}, "party", "不是本案的当事人"),
+        ({"party": other.debt.debtor_id}, "party", "不是本案的当事人"),
+        ({"party": stranger.pk}, "party", "不是本案的当事人"),
+        ({"occurred_at": "2026-04-01T09:30:00"}, "occurred_at", "时区偏移"),
+        ({"contact_point": ""}, "contact_point", "所用的号码或地址"),
+        ({"channel": "pigeon"}, "channel", "不是允许的取值"),
     ]
     for over, field, message in cases:
         response = post(counsel, matter, **over)
@@ -297,7 +294,7 @@ def test_a_recording_must_be_evidence_of_the_same_matter(counsel, matter, tmp_pa
     ours = evidence_upload(user=counsel, matter_id=matter.pk, kind="other", title="录音",
                            uploaded_file=SimpleUploadedFile("r.pdf", samples.pdf_bytes(1)))
     response = post(counsel, matter, recording=theirs.pk)
-    assert response.status_code == 400 and "Not an evidence item of this matter" in str(response.json()["recording"])
+    assert response.status_code == 400 and "不是本案的证据" in str(response.json()["recording"])
     assert not Contact.objects.exists()
     assert post(counsel, matter, recording=ours.pk).json()["recording"] == ours.pk
 
@@ -314,7 +311,7 @@ def test_a_dispute_opens_a_dispute_that_pauses_contacts(counsel, matter):
 
 def test_paid_records_no_money_and_says_so(counsel, matter):
     answer = post(counsel, matter, outcome="paid").json()
-    assert answer["warnings"][0]["rule"] is None and "recovery" in answer["warnings"][0]["detail"]
+    assert answer["warnings"][0]["rule"] is None and "回款" in answer["warnings"][0]["detail"]
     assert not matter.recoveries.exists()
 
 
