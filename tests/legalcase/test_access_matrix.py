@@ -79,6 +79,15 @@ ROLES_TABLE |= {
         "admin": "yes",
     },
 }
+# API.md v1.1: the collection desk.
+ROLES_TABLE |= {
+    "contacts, demands, complaints, reviews, tasks, apply playbooks": {
+        "counsel": "yes",
+        "lawyer": "assigned matters",
+        "manager": "yes",
+        "admin": "yes",
+    },
+}
 # API.md v1.1, the second table.
 ROLES_TABLE |= {
     "LPR rows, audit log": {"counsel": "no", "lawyer": "no", "manager": "no", "admin": "yes"},
@@ -127,6 +136,9 @@ PERMISSION_ROWS = {
     "write_lpr": "LPR rows, audit log",
     "set_delay_base": "迟延履行 base",
     "manage_forums": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
+    "write_contacts": "contacts, demands, complaints, reviews, tasks, apply playbooks",
+    "override_conduct": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
+    "resolve_complaints": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
 }
 
 
@@ -165,9 +177,17 @@ ENDPOINTS = {
         {"as_of": "2025-07-31", "principal": "48230.55", "interest": "3500.00"},
         "debt terms, amounts, parties, guarantees",
     ),
+    # An inbound contact passes every conduct rule, so the role alone decides.
+    "contacts POST": (
+        "post",
+        "contacts/",
+        {"channel": "other", "direction": "inbound", "occurred_at": "2026-01-05T10:00:00+08:00", "outcome": "other",
+         "third_party": {"name": "李娜", "relation": "同事", "purpose": "locate"}},
+        "contacts, demands, complaints, reviews, tasks, apply playbooks",
+    ),
 }
 # Answers of an allowed action other than 200.
-ACCEPTED = {"documents POST": 202, "proceedings POST": 201, "amounts POST": 201}
+ACCEPTED = {"documents POST": 202, "proceedings POST": 201, "amounts POST": 201, "contacts POST": 201}
 MATTERS = ("own firm's", "other firm's", "unassigned")
 
 
