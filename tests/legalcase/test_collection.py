@@ -429,3 +429,26 @@ def test_concurrent_callers_cannot_both_pass_the_sixth_call(postgres_only):
         thread.join()
     assert sorted(outcomes) == ["ConductRefusal"] * 4 + ["stored"] * 2
     assert Contact.objects.filter(matter=matter).count() == 6
+
+
+def test_a_firms_contacts_count_on_its_scorecard_and_broken_promises_on_the_dashboard(counsel):
+    from legalcase.models import Matter
+    from legalcase.services.dashboard import broken_promises, firm_scorecards
+
+    firm = make_firm()
+    lawyer = make_user(Role.LAWYER, firm=firm)
+    matter = make_matter(firm=firm)
+    manager = make_user(Role.MANAGER)
+    _pay(manager, matter, "100.00", dt.date(2026, 3, 1), "before")  # before any contact: not counted
+    post(lawyer, matter, occurred_at="2026-03-20T09:00:00+08:00")
+    post(lawyer, matter, outcome="promise_to_pay", occurred_at="2026-03-20T10:00:00+08:00",
+         promise={"amount": "800.00", "due_on": "2026-03-25"})
+    post(counsel, matter, outcome="promise_to_pay", occurred_at="2026-03-21T10:00:00+08:00",
+         promise={"amount": "900.00", "due_on": "2026-03-22"})  # counsel's: not the firm's
+    _pay(manager, matter, "800.00", dt.date(2026, 3, 24), "after")
+    card = firm_scorecards(Matter.objects.all(), firm_id=firm.pk)[0]
+    # Counsel's promise of 900 got 800 by 25 March (22 + 3): broken, and not the firm's.
+    assert (card.contacts, card.promises_kept, card.promises_broken) == (2, 1, 0)
+    assert card.recovered_after_contact == Decimal("800.00")
+    broken = broken_promises(Matter.objects.all())
+    assert broken.count == 1 and broken.rows[0].amount == Decimal("900.00")
