@@ -87,7 +87,8 @@ def contact_targets(matter: Matter) -> list[tuple[str, str]]:
         for phone in phones.get(party_id, []):
             mark = "" if phone.status == PartyPhone.Status.OK else f"（{phone.get_status_display()}）"
             choices.append((f"phone:{phone.pk}", f"{head} · {mask_phone(phone.number)}{mark}"))
-        choices.append((f"party:{party_id}", f"{head} · {_('another number or address')}"))
+        other = _("another number or address")
+        choices.append((f"party:{party_id}", f"{head} · {other}"))
     choices.append((THIRD, _("A third party (only to locate the debtor)")))
     return choices
 
@@ -207,11 +208,19 @@ class ResolveForm(forms.Form):
 
 
 def _fresh_contact_form(matter: Matter, may_override: bool) -> ContactForm:
+    # The debtor's first number still in use is chosen; blocked numbers stay listed, marked.
+    first_ok = (
+        PartyPhone.objects.filter(party_id=matter.debt.debtor_id, status=PartyPhone.Status.OK)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    target = f"phone:{first_ok}" if first_ok else f"party:{matter.debt.debtor_id}"
     return ContactForm(
         matter=matter,
         may_override=may_override,
         initial={"idempotency_key": uuid.uuid4().hex, "channel": "phone", "direction": "outbound",
-                 "third_purpose": "locate"},
+                 "third_purpose": "locate", "target": target},
     )
 
 
@@ -280,8 +289,8 @@ def contact_record_view(request: HttpRequest, matter_id: int) -> HttpResponse:
                 exc = ValidationError({ERROR_FIELDS.get(k, k): v for k, v in exc.error_dict.items()})
             add_service_errors(form, exc)
         except ConductRefusal as exc:
+            # Shown once, in the refusal box above the form (rule, reason, next allowed time).
             refusal = exc
-            form.add_error(None, str(exc))
         except ContactConflict:
             form.add_error(None, _("This form was already used for a different contact: enter it again."))
         else:
