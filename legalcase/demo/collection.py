@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from legalcase.models import Complaint, Matter, Stage, User
+from legalcase.models import Complaint, Contact, Matter, Stage, User
 from legalcase.services.collection import complaint_open, complaint_resolve, contact_record
 from legalcase.services.recoveries import recovery_body_digest, recovery_record
 
@@ -141,32 +141,4 @@ def add_collection_desk(*, matter_ids: list[int], users: dict[str, User]) -> dic
         firm_matter.refresh_from_db()
         if promised and firm_matter.outstanding["total"] >= promised[0].amount:
             _pay(firm_matter, manager, promised[0].amount, promised[0].due_on - dt.timedelta(days=2), "promise-1")
-    return {"contacts": 0}
-    kept_matter, broken_matter, wrong_matter, dispute_matter, complaint_matter = early
-    kept = _play(kept_matter, counsel, PROMISE_KEPT, today)
-    _pay(kept_matter, manager, kept[0].amount, kept[0].due_on + dt.timedelta(days=1), "promise-1")
-    _play(broken_matter, counsel, PROMISE_BROKEN, today)
-    partial = _play(wrong_matter, counsel, WRONG_NUMBER, today)
-    _pay(wrong_matter, manager, partial[0].amount, partial[0].due_on, "promise-1")
-    _play(dispute_matter, counsel, DISPUTE, today)
-    dispute = Complaint.objects.filter(matter=dispute_matter).first()
-    if dispute is not None:
-        complaint_resolve(user=counsel, complaint_id=dispute.pk,
-                          resolution="调取2023年对账单核实：该卡尚有余额未还，已向债务人寄送对账单")
-    _play(complaint_matter, counsel, [(12, "10:20", "refused", {"duration_seconds": 80})], today)
-    complaint_open(user=counsel, matter_id=complaint_matter.pk, kind="complaint", source="regulator",
-                   received_on=today - dt.timedelta(days=3), summary="金融监管部门转来投诉：称催收电话过于频繁")
-    firm_matter = (
-        Matter.objects.filter(pk__in=matter_ids, assigned_firm__isnull=False, stage=Stage.PRE_LITIGATION)
-        .exclude(pk__in=[m.pk for m in early])
-        .order_by("pk")
-        .first()
-    ) or Matter.objects.filter(pk__in=matter_ids, assigned_firm__isnull=False).order_by("pk").first()
-    lawyer = next((u for u in users.values() if u.role == "lawyer" and firm_matter
-                   and u.firm_id == firm_matter.assigned_firm_id), None)
-    if firm_matter is not None and lawyer is not None:
-        promised = _play(firm_matter, lawyer, FIRM_CALLS, today)
-        outstanding = firm_matter.outstanding["total"] if hasattr(firm_matter, "outstanding") else Decimal("0")
-        if promised and outstanding >= promised[0].amount:
-            _pay(firm_matter, manager, promised[0].amount, promised[0].due_on - dt.timedelta(days=2), "promise-1")
-    return {"contacts": sum(len(s) for s in (PROMISE_KEPT, PROMISE_BROKEN, WRONG_NUMBER, DISPUTE)) + 1}
+    return {"contacts": Contact.objects.filter(matter_id__in=matter_ids).count()}
