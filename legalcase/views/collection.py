@@ -62,6 +62,7 @@ from legalcase.services.collection import (
 from legalcase.views.sections import add_service_errors, date_input, section_answer
 
 CONTACTS_PAGE = 25
+PROMISES_SHOWN = 20
 THIRD = "third"
 # Which form field shows a service error on each of its fields.
 ERROR_FIELDS = {
@@ -240,12 +241,16 @@ def collection_section_response(
     may_resolve = can(user, "resolve_complaints")
     page = Paginator(matter_contacts(matter), CONTACTS_PAGE).get_page(request.GET.get("page"))
     complaints = list(matter.complaints.select_related("resolved_by").order_by("status", "-received_on", "-id"))
-    promises = list(matter.promises.select_related("contact__party").order_by("due_on", "id"))
+    # The latest promises (all of them are in the API and the export): a long history stays quick to draw.
+    promise_rows = matter.promises.select_related("contact__party")
+    promises = list(reversed(promise_rows.order_by("-due_on", "-id")[:PROMISES_SHOWN]))
+    promises_total = len(promises) if len(promises) < PROMISES_SHOWN else promise_rows.count()
     context = {
         "matter": matter,
         "page": page,
         "contacts": page.object_list,
         "promises": promises,
+        "promises_total": promises_total,
         "complaints": complaints,
         "open_complaints": sum(1 for c in complaints if c.status == Complaint.Status.OPEN),
         "may_write": may_write,
