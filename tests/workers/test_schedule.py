@@ -96,6 +96,7 @@ def test_the_table_holds_the_periodic_work_at_its_times_in_beijing_time():
         "evidence_verify": "0 2 * * *",
         "storage_orphans_sweep": "30 3 * * *",
         "schedule_prune": "0 4 * * *",
+        "promises_daily": "15 7 * * *",
     }
     # 07:00 in Shanghai is 23:00 UTC the day before.
     after = dt.datetime(2026, 3, 1, 22, 0, tzinfo=dt.UTC)
