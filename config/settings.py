@@ -79,6 +79,10 @@ try:
     DEADLINE_PROCESSES = env_int(ENV, "DEADLINE_PROCESSES", 2)
     # How long the dashboard's aggregates are kept before they are computed again (0: every view).
     DASHBOARD_CACHE_SECONDS = env_int(ENV, "DASHBOARD_CACHE_SECONDS", 600, minimum=0)
+    # The collection desk (LEGAL_RULES B.2, API.md "Collection desk"): days after a promise's
+    # due day that a payment still keeps it, and calls_per_party@2026's daily total (guidance).
+    PROMISE_GRACE_DAYS = env_int(ENV, "PROMISE_GRACE_DAYS", 3, minimum=0)
+    CALLS_PER_PARTY_DAY = env_int(ENV, "CALLS_PER_PARTY_DAY", 10, minimum=1)
     # A cache all processes share (redis://…, e.g. the broker's Redis); unset: each process keeps its own.
     CACHE_URL = ENV.get("CACHE_URL", "").strip()
     if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):

@@ -70,6 +70,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "write_demands": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
     # Court notices (API.md v1.1 roles): post and confirm; managers read them.
     "write_court_notices": frozenset({COUNSEL, LAWYER, ADMIN}),
+    # The collection desk (API.md v1.1 roles): contacts, complaints; overriding a binding
+    # conduct rule and resolving a complaint are counsel's and administrators' alone.
+    "write_contacts": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
+    "override_conduct": frozenset({COUNSEL, ADMIN}),
+    "resolve_complaints": frozenset({COUNSEL, ADMIN}),
 }
 
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from legalcase import api
+from legalcase.api import collection as collection_api
 from legalcase.api import dashboard as dashboard_api
 from legalcase.api import demands as demand_api
 from legalcase.api import enforcement as enforcement_api
@@ -67,6 +68,19 @@ urlpatterns = [
         enforcement_api.EnforcementActionRenewView.as_view(),
         name="enforcement-action-renew",
     ),
+    # The collection desk (api/collection.py)
+    path("matters/<int:matter_id>/contacts/", collection_api.MatterContactsView.as_view(), name="matter-contacts"),
+    path(
+        "matters/<int:matter_id>/contacts/check/", collection_api.ContactCheckView.as_view(), name="matter-contacts-check"
+    ),
+    path("conduct-rules/", collection_api.ConductRulesView.as_view(), name="conduct-rules"),
+    path(
+        "matters/<int:matter_id>/complaints/", collection_api.MatterComplaintsView.as_view(), name="matter-complaints"
+    ),
+    path(
+        "complaints/<int:complaint_id>/resolve/", collection_api.ComplaintResolveView.as_view(), name="complaint-resolve"
+    ),
+    path("matters/<int:matter_id>/promises/", collection_api.MatterPromisesView.as_view(), name="matter-promises"),
     # Recoveries and costs (api/recoveries.py)
     path("matters/<int:matter_id>/recoveries/", recovery_api.MatterRecoveriesView.as_view(), name="matter-recoveries"),
     path("recoveries/<int:recovery_id>/reverse/", recovery_api.RecoveryReverseView.as_view(), name="recovery-reverse"),

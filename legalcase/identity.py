@@ -113,3 +113,25 @@ def build_resident_id(*, area_code: str, birth_date: dt.date, sequence: int) -> 
 def build_uscc(first17: str) -> str:
     """Complete a 17-character credit code prefix with its check character."""
     return first17 + uscc_check_char(first17)
+
+
+def mask_email(value: str) -> str:
+    """An e-mail address keeps its first character and its domain (API.md, "Conventions")."""
+    local, at, domain = value.partition("@")
+    if not at:
+        return _mask(value, 1, 0)
+    return _mask(local, 1, 0) + "@" + domain
+
+
+def mask_contact_point(value: str, channel: str) -> str:
+    """The number or address a collection contact used, masked by the kind it is.
+
+    Phone-like channels mask as phones, e-mail as e-mail, letters and visits as
+    addresses; anything else that looks like an e-mail or a number is masked as one.
+    """
+    value = value or ""
+    if channel == "email" or "@" in value:
+        return mask_email(value)
+    if channel in ("phone", "sms") or value.replace("-", "").replace("+", "").isdigit():
+        return mask_phone(value)
+    return mask_address(value)

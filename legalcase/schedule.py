@@ -132,6 +132,12 @@ SCHEDULE: tuple[Entry, ...] = (
         why="court notices read from the court mailbox (COURT_MAIL_HOST), each message once",
     ),
     Entry(
+        "promises_daily",
+        "15 7 * * *",
+        "legalcase.services.collection.promises_daily",
+        why="promises to pay whose grace ran out without the money marked broken",
+    ),
+    Entry(
         "schedule_prune",
         "0 4 * * *",
         "legalcase.schedule.schedule_runs_prune",

@@ -35,7 +35,14 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from legalcase.models import (
     CourtNoticeKind,
+    RULES_BY_ID,
     Asset,
+    ComplaintKind,
+    ComplaintSource,
+    ContactChannel,
+    ContactDirection,
+    ContactOutcome,
+    PromiseStatus,
     ClosingReason,
     Cost,
     Debt,
@@ -1168,6 +1175,66 @@ def _court_notice_confirmed(e, old, new) -> str:
     return _sentence(*parts)
 
 
+def _contact_recorded(e, old, new) -> str:
+    who = new.get("name") or new.get("third_party_name") or "—"
+    if new.get("third_party_relation"):
+        who = _("%(name)s (%(relation)s)") % {"name": who, "relation": new["third_party_relation"]}
+    parts = [
+        _("Recorded a collection contact: %(direction)s %(channel)s with %(who)s at %(when)s")
+        % {
+            "direction": choice_text(new.get("direction"), ContactDirection),
+            "channel": choice_text(new.get("channel"), ContactChannel),
+            "who": who,
+            "when": when_text(new.get("occurred_at")),
+        }
+    ]
+    if new.get("contact_point"):
+        parts.append(_("using %(point)s") % {"point": new["contact_point"]})
+    parts.append(_("outcome: %(outcome)s") % {"outcome": choice_text(new.get("outcome"), ContactOutcome)})
+    if new.get("amount"):
+        parts.append(
+            _("promised %(amount)s by %(date)s")
+            % {"amount": money_text(new["amount"]), "date": date_text(new.get("due_on"))}
+        )
+    rule = RULES_BY_ID.get(new.get("override_rule") or "")
+    if rule is not None:
+        parts.append(
+            _("the conduct rule “%(rule)s” was overridden: %(reason)s")
+            % {"rule": _(rule.title), "reason": new.get("override_reason") or "—"}
+        )
+    return _sentence(*parts)
+
+
+def _promise_status_changed(e, old, new) -> str:
+    return _sentence(
+        _("The promise to pay %(amount)s by %(date)s is now %(status)s (paid %(paid)s)")
+        % {
+            "amount": money_text(new.get("amount")),
+            "date": date_text(new.get("due_on")),
+            "status": _q(choice_text(new.get("status"), PromiseStatus)),
+            "paid": money_text(new.get("paid_amount")),
+        }
+    )
+
+
+def _complaint_opened(e, old, new) -> str:
+    return _sentence(
+        _("Recorded a %(kind)s received on %(date)s from %(source)s; collection contacts are paused")
+        % {
+            "kind": choice_text(new.get("kind"), ComplaintKind),
+            "date": date_text(new.get("received_on")),
+            "source": choice_text(new.get("source"), ComplaintSource),
+        }
+    )
+
+
+def _complaint_resolved(e, old, new) -> str:
+    return _sentence(
+        _("Resolved the %(kind)s; collection contacts may resume")
+        % {"kind": choice_text(new.get("kind"), ComplaintKind)}
+    )
+
+
 SENTENCES: dict[str, Callable[[MatterEvent, dict, dict], str]] = {
     EventKind.CREATED: _created,
     EventKind.STAGE_CHANGED: _stage_changed,
@@ -1214,6 +1281,10 @@ SENTENCES: dict[str, Callable[[MatterEvent, dict, dict], str]] = {
     EventKind.LEGAL_HOLD_LIFTED: _legal_hold_lifted,
     EventKind.ANONYMISED: _anonymised,
     EventKind.COURT_NOTICE_CONFIRMED: _court_notice_confirmed,
+    EventKind.CONTACT_RECORDED: _contact_recorded,
+    EventKind.PROMISE_STATUS_CHANGED: _promise_status_changed,
+    EventKind.COMPLAINT_OPENED: _complaint_opened,
+    EventKind.COMPLAINT_RESOLVED: _complaint_resolved,
 }
 
 

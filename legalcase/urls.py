@@ -13,6 +13,7 @@ from legalcase.views import fees as fee_views
 from legalcase.views import forums as forum_views
 from legalcase.views import proceedings as proceeding_views
 from legalcase.views import record as record_views
+from legalcase.views import collection as collection_views
 from legalcase.views import recoveries as recovery_views
 from legalcase.views import retention as retention_views
 from legalcase.views import settlements as settlement_views
@@ -132,6 +133,16 @@ urlpatterns = [
     ),
     path("enforcement/lapsing/", enforcement_views.enforcement_lapsing, name="enforcement_lapsing"),
     path("enforcement/terminated/", enforcement_views.enforcement_terminated, name="enforcement_terminated"),
+    # The collection log (views/collection.py)
+    path("matters/<int:matter_id>/collection/", collection_views.collection_section, name="collection_section"),
+    path("matters/<int:matter_id>/collection/contacts/", collection_views.contact_record_view, name="contact_record"),
+    path("matters/<int:matter_id>/collection/complaints/", collection_views.complaint_open_view, name="complaint_open"),
+    path(
+        "matters/<int:matter_id>/collection/complaints/<int:complaint_id>/resolve/",
+        collection_views.complaint_resolve_view,
+        name="complaint_resolve",
+    ),
+    path("matters/<int:matter_id>/collection.xlsx", collection_views.collection_export, name="collection_export"),
     # Recoveries and costs (views/recoveries.py)
     path("matters/<int:matter_id>/recoveries/", recovery_views.recoveries_section, name="recoveries_section"),
     path("matters/<int:matter_id>/recoveries/new/", recovery_views.recovery_record_view, name="recovery_record"),

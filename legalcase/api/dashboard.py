@@ -95,6 +95,10 @@ class ScorecardSerializer(serializers.Serializer):
     dishonest_listings = serializers.IntegerField()
     consumption_restrictions = serializers.IntegerField()
     auctions = serializers.IntegerField()
+    contacts = serializers.IntegerField(help_text="Collection contacts recorded by the firm's lawyers.")
+    promises_kept = serializers.IntegerField()
+    promises_broken = serializers.IntegerField()
+    recovered_after_contact = MoneyField(help_text="Recovered on or after the firm's first contact on each matter.")
 
     @extend_schema_field(DaysSerializer)
     def get_filing_days(self, card) -> dict:
@@ -119,6 +123,20 @@ class LapsingSerializer(serializers.Serializer):
     bands = LapsingBandSerializer(many=True)
 
 
+class BrokenPromiseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    matter = serializers.IntegerField(source="matter_id")
+    contact = serializers.IntegerField(source="contact_id")
+    amount = MoneyField()
+    due_on = serializers.DateField()
+    paid_amount = MoneyField()
+
+
+class BrokenPromisesSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    rows = BrokenPromiseSerializer(many=True)
+
+
 class DashboardSerializer(serializers.Serializer):
     as_of = serializers.DateField(source="today")
     filters = FiltersSerializer(source="filters.as_dict")
@@ -129,6 +147,7 @@ class DashboardSerializer(serializers.Serializer):
     matters_by_stage = StageRowSerializer(many=True, required=False)
     lapsing = LapsingSerializer(required=False)
     scorecards = ScorecardSerializer(many=True)
+    broken_promises = BrokenPromisesSerializer(required=False)
 
 
 FILTERS = [
@@ -165,6 +184,7 @@ class DashboardView(ApiView):
             for table in ("rates_by_portfolio", "rates_by_creditor", "rates_by_firm"):
                 data[table] = RateRowSerializer(getattr(board, table), many=True).data
             data["matters_by_stage"] = StageRowSerializer(board.matters_by_stage, many=True).data
+            data["broken_promises"] = BrokenPromisesSerializer(board.broken_promises).data
             data["lapsing"] = {
                 "counts": {str(band.days): band.count for band in board.lapsing},
                 "bands": LapsingBandSerializer(board.lapsing, many=True).data,

@@ -72,6 +72,10 @@ def event_story_day(kind: str, new: dict | None, *, assignments: dict[int, dt.da
         return _date(new.get("issued_on"))
     if kind == "invoice_paid":
         return _date(new.get("paid_on"))
+    if kind == "contact_recorded":
+        return _date(new.get("occurred_at"))
+    if kind == "complaint_opened":
+        return _date(new.get("received_on"))
     if kind == "settlement_recorded":
         return _date(new.get("agreed_on"))
     if kind == "settlement_changed":

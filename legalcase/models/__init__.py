@@ -12,6 +12,22 @@ from legalcase.models.accounts import (  # noqa: F401
 )
 from legalcase.models.base import AppendOnly, AppendOnlyError  # noqa: F401
 from legalcase.models.dashboard import DashboardSnapshot  # noqa: F401
+from legalcase.models.collection import (  # noqa: F401
+    CONDUCT_RULES,
+    RULES_BY_ID,
+    Complaint,
+    ComplaintKind,
+    ComplaintSource,
+    ConductRule,
+    Contact,
+    ContactChannel,
+    ContactDirection,
+    ContactOutcome,
+    Promise,
+    PromiseStatus,
+    RuleLevel,
+    ThirdPartyPurpose,
+)
 from legalcase.models.deadlines import (  # noqa: F401
     CalendarFeed,
     Deadline,

@@ -78,6 +78,8 @@ class AuditAction(models.TextChoices):
     LPR_CHANGED = "lpr_changed", _("LPR table changed")
     COURT_NOTICE_RECEIVED = "court_notice_received", _("Court notice received")
     COURT_NOTICE_DISMISSED = "court_notice_dismissed", _("Court notice dismissed")
+    CONDUCT_OVERRIDDEN = "conduct_overridden", _("Conduct rule overridden")
+    COLLECTION_EXPORTED = "collection_exported", _("Collection history exported")
 
 
 class AuditEvent(AppendOnly):

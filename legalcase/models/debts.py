@@ -44,6 +44,10 @@ class Creditor(models.Model):
         _("representative's title"), max_length=50, blank=True, default="", db_default=""
     )
     service_phone = models.CharField(_("service phone"), max_length=30, blank=True, default="", db_default="")
+    # A narrower window for collection contacts than LEGAL_RULES B.2's 08:00-22:00
+    # (``contact_hours@2026``: "a creditor may set a narrower window"); empty: the rule's own.
+    contact_window_start = models.TimeField(_("collection contacts from"), null=True, blank=True)
+    contact_window_end = models.TimeField(_("collection contacts until"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

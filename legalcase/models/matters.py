@@ -642,6 +642,10 @@ class EventKind(models.TextChoices):
     LEGAL_HOLD_LIFTED = "legal_hold_lifted", _("Legal hold lifted")
     ANONYMISED = "anonymised", _("Personal data anonymised")
     COURT_NOTICE_CONFIRMED = "court_notice_confirmed", _("Court notice confirmed")
+    CONTACT_RECORDED = "contact_recorded", _("Collection contact recorded")
+    PROMISE_STATUS_CHANGED = "promise_status_changed", _("Promise to pay kept or broken")
+    COMPLAINT_OPENED = "complaint_opened", _("Complaint or dispute recorded")
+    COMPLAINT_RESOLVED = "complaint_resolved", _("Complaint or dispute resolved")
 
 
 class MatterEvent(AppendOnly):

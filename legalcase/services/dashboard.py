@@ -79,6 +79,7 @@ from legalcase.models import (
     PROCEEDING_STAGES,
     Asset,
     Assignment,
+    Contact,
     Creditor,
     DashboardSnapshot,
     EnforcementAction,
@@ -86,6 +87,8 @@ from legalcase.models import (
     Matter,
     Portfolio,
     Proceeding,
+    Promise,
+    PromiseStatus,
     Recovery,
     Role,
     Ruling,
@@ -423,6 +426,10 @@ class Scorecard:
     dishonest_listings: int = 0
     consumption_restrictions: int = 0
     auctions: int = 0
+    contacts: int = 0
+    promises_kept: int = 0
+    promises_broken: int = 0
+    recovered_after_contact: Decimal = ZERO
 
     @property
     def rate_percent(self) -> str:
@@ -585,9 +592,49 @@ def firm_scorecards(matters: QuerySet[Matter], *, firm_id: int | None = None) ->
         card.dishonest_listings = row["dishonest"]
         card.consumption_restrictions = row["restricted"]
         card.auctions = row["auctions"]
+    _collection_figures(cards, matters, firm_id)
     for card in cards.values():
         card.rate = recovery_rate(card.recovered, card.claim_total)
     return sorted(cards.values(), key=lambda card: (card.firm_name, card.firm_id))
+
+
+def _collection_figures(cards: dict[int, Scorecard], matters: QuerySet[Matter], firm_id: int | None) -> None:
+    """The collection desk's part of each card: contacts, promises kept and broken, recovered after contact."""
+    contacts = _scoped(Contact.objects.filter(firm_id__in=list(cards)), matters)
+    for row in contacts.order_by().values("firm_id").annotate(n=Count("id")):
+        cards[row["firm_id"]].contacts = row["n"]
+    promises = _scoped(Promise.objects.filter(contact__firm_id__in=list(cards)), matters)
+    for row in (
+        promises.order_by()
+        .values("contact__firm_id")
+        .annotate(
+            kept=Count("id", filter=Q(status=PromiseStatus.KEPT)),
+            broken=Count("id", filter=Q(status=PromiseStatus.BROKEN)),
+        )
+    ):
+        cards[row["contact__firm_id"]].promises_kept = row["kept"]
+        cards[row["contact__firm_id"]].promises_broken = row["broken"]
+    # One query per firm that recorded contacts (firms, not matters: a few dozen at most).
+    recoveries = _scoped(Recovery.objects.all(), matters)
+    for firm in contacts.order_by().values_list("firm_id", flat=True).distinct():
+        after = Contact.objects.filter(
+            firm_id=firm, matter_id=OuterRef("matter_id"), occurred_on__lte=OuterRef("received_on")
+        )
+        total = recoveries.filter(Exists(after)).aggregate(total=Sum("amount"))["total"]
+        cards[firm].recovered_after_contact = _money(total)
+
+
+@dataclasses.dataclass
+class BrokenPromises:
+    count: int
+    rows: list[Promise]
+
+
+def broken_promises(matters: QuerySet[Matter], *, limit: int | None = None) -> BrokenPromises:
+    """How many promises to pay on these matters are broken, and the latest due of them."""
+    rows = _scoped(Promise.objects.filter(status=PromiseStatus.BROKEN), matters)
+    listed = rows.select_related("matter", "contact__party").order_by("-due_on", "-id")
+    return BrokenPromises(count=rows.count(), rows=list(listed[:limit] if limit else listed))
 
 
 def _firm_filter(firm_id: int | None) -> dict[str, Any]:
@@ -605,6 +652,7 @@ TABLES = (
     "matters_by_stage",
     "lapsing",
     "scorecards",
+    "broken_promises",
 )
 # What an outside lawyer may see: their own firm's scorecard, nothing of other firms.
 LAWYER_TABLES = ("scorecards",)
@@ -632,6 +680,7 @@ class Dashboard:
     matters_by_stage: list[StageRow] | None = None
     lapsing: list[LapsingBand] | None = None
     scorecards: list[Scorecard] | None = None
+    broken_promises: BrokenPromises | None = None
 
 
 # --- Kept figures ------------------------------------------------------------------------
@@ -757,6 +806,8 @@ def dashboard_figures(
         board.matters_by_stage = matters_by_stage(matters, groups=groups)
     if "lapsing" in wanted:
         board.lapsing = lapsing_freezes(user, matters, today=today, limit=lapsing_limit)
+    if "broken_promises" in wanted:
+        board.broken_promises = broken_promises(matters, limit=lapsing_limit)
     if "scorecards" in wanted and lawyer:
         board.scorecards, at = _own_scorecard(user.firm_id, matters, filters, today, fresh=fresh)
         computed.append(at)

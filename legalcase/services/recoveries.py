@@ -33,6 +33,7 @@ from legalcase.models import (
     User,
 )
 from legalcase.money import money_input, money_text
+from legalcase.services.collection import promises_evaluate
 from legalcase.services.deadlines import matter_deadlines_recompute
 from legalcase.services.settlements import settlement_allocation_order, settlement_refresh_if_any
 
@@ -168,6 +169,8 @@ def recovery_record(
     matter_deadlines_recompute(matter_id=matter.pk)
     # A payment may pay a settlement instalment (or complete the settlement).
     settlement_refresh_if_any(matter=matter, today=timezone.localdate(), actor=user)
+    # And keep (or, by a reversal, no longer keep) a promise to pay (issue 18).
+    promises_evaluate(matter=matter, today=timezone.localdate(), actor=user)
     recovery.matter = matter
     return recovery, True
 
@@ -242,6 +245,7 @@ def recovery_reverse(*, user: User, recovery_id: int, reason: str) -> Recovery:
     matter_deadlines_recompute(matter_id=matter.pk)
     # The instalment it paid is unpaid again (a completed settlement is performed again).
     settlement_refresh_if_any(matter=matter, today=timezone.localdate(), actor=user)
+    promises_evaluate(matter=matter, today=timezone.localdate(), actor=user)
     counter.matter = matter
     return counter
 

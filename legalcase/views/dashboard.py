@@ -45,6 +45,7 @@ TABLE_TITLES = {
     "matters_by_stage": (gettext_lazy("Matters by stage"), "案件阶段分布"),
     "lapsing": (gettext_lazy("Freezes lapsing within 90 days"), "查封冻结到期"),
     "scorecards": (gettext_lazy("Law firm scorecards"), "律所评分卡"),
+    "broken_promises": (gettext_lazy("Broken promises to pay"), "违约还款承诺"),
 }
 FOOTNOTES = (
     gettext_lazy(
@@ -191,14 +192,33 @@ def table_rows(board: Dashboard, table: str) -> tuple[list[Column], list[tuple]]
             Column(_("Dishonest listings"), "int", 12),
             Column(_("High-spending bans"), "int", 12),
             Column(_("Auctions"), "int"),
+            Column(_("Collection contacts"), "int", 12),
+            Column(_("Promises kept"), "int", 12),
+            Column(_("Promises broken"), "int", 12),
+            Column(_("Recovered after contact"), "money"),
         ]
         rows = [
             (c.firm_name, c.matters_ever, c.matters_current, c.filings, c.filing_days_median, c.filing_days_mean,
              c.judgments, c.judgment_days_median, c.judgment_days_mean, c.claim_total, c.recovered, c.rate,
              c.asset_investigations, c.preservation_actions, c.enforcement_actions, c.dishonest_listings,
-             c.consumption_restrictions, c.auctions)
+             c.consumption_restrictions, c.auctions, c.contacts, c.promises_kept, c.promises_broken,
+             c.recovered_after_contact)
             for c in board.scorecards
         ]  # fmt: skip
+        return columns, rows
+    if table == "broken_promises":
+        columns = [
+            Column(_("Matter"), "text", 18),
+            Column(_("Who"), "text", 16),
+            Column(_("Promised on"), "date"),
+            Column(_("Due on"), "date"),
+            Column(_("Amount"), "money"),
+            Column(_("Paid"), "money"),
+        ]
+        rows = [
+            (p.matter.number, p.contact.who, p.promised_on, p.due_on, p.amount, p.paid_amount)
+            for p in board.broken_promises.rows
+        ]
         return columns, rows
     raise Http404("no such table")
 

@@ -87,6 +87,15 @@ ROLES_TABLE |= {
         "admin": "yes",
     },
 }
+# API.md v1.1: the collection desk.
+ROLES_TABLE |= {
+    "contacts, demands, complaints, reviews, tasks, apply playbooks": {
+        "counsel": "yes",
+        "lawyer": "assigned matters",
+        "manager": "yes",
+        "admin": "yes",
+    },
+}
 # API.md v1.1, the second table.
 ROLES_TABLE |= {
     "LPR rows, audit log": {"counsel": "no", "lawyer": "no", "manager": "no", "admin": "yes"},
@@ -142,6 +151,9 @@ PERMISSION_ROWS = {
     "set_legal_hold": "legal hold",
     "manage_forums": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
     "write_court_notices": "court notices (post, confirm)",
+    "write_contacts": "contacts, demands, complaints, reviews, tasks, apply playbooks",
+    "override_conduct": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
+    "resolve_complaints": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
 }
 
 
@@ -189,9 +201,17 @@ ENDPOINTS = {
         "contacts, demands, complaints, reviews, tasks, apply playbooks",
     ),
     "demands": ("get", "demands/", None, "sees"),
+    # An inbound contact passes every conduct rule, so the role alone decides.
+    "contacts POST": (
+        "post",
+        "contacts/",
+        {"channel": "other", "direction": "inbound", "occurred_at": "2026-01-05T10:00:00+08:00", "outcome": "other",
+         "third_party": {"name": "李娜", "relation": "同事", "purpose": "locate"}},
+        "contacts, demands, complaints, reviews, tasks, apply playbooks",
+    ),
 }
 # Answers of an allowed action other than 200.
-ACCEPTED = {"documents POST": 202, "proceedings POST": 201, "amounts POST": 201, "demands POST": 201}
+ACCEPTED = {"documents POST": 202, "proceedings POST": 201, "amounts POST": 201, "demands POST": 201, "contacts POST": 201}
 MATTERS = ("own firm's", "other firm's", "unassigned")
 
 
@@ -271,6 +291,7 @@ def test_access_matrix(world, role, endpoint, matter_key):
             "filing details PATCH": events == before[3] + 1,
             "demands POST": events == before[3] + 1,
             "legal hold POST": events == before[3] + 1,
+            "contacts POST": events == before[3] + 1,
         }[endpoint]
 
 

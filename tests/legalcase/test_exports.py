@@ -123,7 +123,7 @@ def test_the_lapsing_export_has_every_row_of_the_three_bands(client, board):
 def test_scorecards_read_back_equal_the_api(client, board):
     rows = sheet(export(client, board.counsel, "scorecards"))
     header = rows[0]
-    assert header[0] == "Law firm" and len(header) == 18
+    assert header[0] == "Law firm" and len(header) == 22
     body = api_body(board.counsel)
     for row, card in zip(rows[1:], body["scorecards"], strict=True):
         assert row[0] == card["firm"]["name"]
@@ -133,10 +133,12 @@ def test_scorecards_read_back_equal_the_api(client, board):
             card["filing_days"]["mean"],
         ]
         assert (money(row[9]), money(row[10]), rate(row[11])) == (card["claim_total"], card["recovered"], card["rate"])
-        assert row[12:] == (
+        assert row[12:21] == (
             card["asset_investigations"], card["preservation_actions"], card["enforcement_actions"],
             card["dishonest_listings"], card["consumption_restrictions"], card["auctions"],
+            card["contacts"], card["promises_kept"], card["promises_broken"],
         )  # fmt: skip
+        assert money(row[21]) == card["recovered_after_contact"]
     firm_a = next(row for row in rows[1:] if row[0] == "甲律师事务所")
     assert (firm_a[4], round(firm_a[5], 1), rate(firm_a[11])) == (20, 31.7, "0.2222")
 

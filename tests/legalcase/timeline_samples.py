@@ -420,4 +420,34 @@ def samples(*, owner_username: str, template_code: str, template_version: int, d
                 "查无此人",
             ),
         ],  # fmt: skip
+        EventKind.CONTACT_RECORDED: [
+            (
+                None,
+                {"contact": 5, "channel": "phone", "direction": "outbound", "contact_point": "138****5678",
+                 "occurred_at": "2026-04-01T10:15:00+08:00", "outcome": "promise_to_pay", "party": 3,
+                 "name": "张伟", "amount": "2000.00", "due_on": "2026-04-15"},
+                "答应月中还款",
+            ),
+            (
+                None,
+                {"contact": 6, "channel": "phone", "direction": "outbound", "contact_point": "139****0000",
+                 "occurred_at": "2026-04-01T22:30:00+08:00", "outcome": "no_answer",
+                 "third_party_name": "李娜", "third_party_relation": "同事",
+                 "override_rule": "contact_hours@2026", "override_reason": "债务人书面同意晚间联系"},
+                "",
+            ),
+        ],
+        EventKind.PROMISE_STATUS_CHANGED: [
+            (
+                {"promise": 2, "status": "open"},
+                {"promise": 2, "status": "broken", "amount": "2000.00", "due_on": "2026-04-15", "paid_amount": "500.00"},
+                "",
+            ),
+        ],
+        EventKind.COMPLAINT_OPENED: [
+            (None, {"complaint": 1, "kind": "dispute", "source": "debtor", "received_on": "2026-04-02"}, "称已还清"),
+        ],
+        EventKind.COMPLAINT_RESOLVED: [
+            ({"complaint": 1, "status": "open"}, {"complaint": 1, "kind": "dispute", "status": "resolved"}, "核实无误"),
+        ],
     }

@@ -98,6 +98,7 @@ def test_the_table_holds_the_periodic_work_at_its_times_in_beijing_time():
         "retention_anonymise": "30 1 * * *",
         "court_mail": "*/10 * * * *",
         "schedule_prune": "0 4 * * *",
+        "promises_daily": "15 7 * * *",
     }
     # 07:00 in Shanghai is 23:00 UTC the day before.
     after = dt.datetime(2026, 3, 1, 22, 0, tzinfo=dt.UTC)
