@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
+from legalcase.fields import DerivedCharField, DerivedFieldsMixin, EncryptedCharField, EncryptedTextField
 from legalcase.identity import mask_contact_point
 from legalcase.models.accounts import LawFirm, User
 from legalcase.models.debts import Party
@@ -63,12 +64,13 @@ class ThirdPartyPurpose(models.TextChoices):
     COLLECT = "collect", _("Collect")
 
 
-class Contact(models.Model):
+class Contact(DerivedFieldsMixin, models.Model):
     """One collection contact on a matter: who was reached, how, when, and what came of it.
 
-    ``contact_point`` (the number, e-mail or address used) is stored in full, for the
-    conduct rules count calls per number, and answered masked everywhere
-    (``masked_contact_point``). ``occurred_on`` is the Beijing day of ``occurred_at``,
+    ``contact_point`` (the number, e-mail or address used) is stored in full but
+    encrypted at rest, with its keyed digest beside it for the conduct rules, which count
+    calls per number; it is answered masked everywhere (``masked_contact_point``). The
+    note, which may name numbers and addresses, is encrypted too. ``occurred_on`` is the Beijing day of ``occurred_at``,
     the day the rules count by. ``recording_id`` is an evidence item of the same matter
     (a plain integer: ``legalcase`` imports no other app, as ``Ruling.evidence_id``).
     ``firm`` is the recorder's law firm, so an outside firm's contacts count on its
@@ -89,13 +91,17 @@ class Contact(models.Model):
     third_party_purpose = models.CharField(
         _("purpose"), max_length=16, blank=True, choices=ThirdPartyPurpose.choices
     )
-    contact_point = models.CharField(_("number or address used"), max_length=300, blank=True)
+    contact_point = EncryptedCharField(_("number or address used"), max_length=300, blank=True)
+    contact_point_digest = DerivedCharField(
+        _("number or address digest"), source="contact_point", derive="digest:contact_point", max_length=64,
+        blank=True, default="", db_default="",
+    )
     occurred_at = models.DateTimeField(_("when"))
     occurred_on = models.DateField(_("day (Beijing)"))
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=ContactOutcome.choices)
     recording_id = models.PositiveBigIntegerField(_("recording (evidence)"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     override_rule = models.CharField(_("rule overridden"), max_length=40, blank=True)
     override_reason = models.TextField(_("reason for the override"), blank=True)
@@ -117,7 +123,7 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["matter", "-occurred_at"], name="contact_matter_at"),
             # calls_per_number@2026 counts a number's attempts on one Beijing day.
-            models.Index(fields=["contact_point", "occurred_on"], name="contact_point_day"),
+            models.Index(fields=["contact_point_digest", "occurred_on"], name="contact_point_day"),
             models.Index(fields=["party", "occurred_on"], name="contact_party_day"),
             models.Index(fields=["firm", "matter"], name="contact_firm_matter"),
         ]

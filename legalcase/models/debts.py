@@ -496,7 +496,7 @@ class DemandRecord(models.Model):
     address_kind = models.CharField(
         _("address kind"), max_length=24, choices=DemandAddressKind.choices, blank=True, default="", db_default=""
     )
-    address = models.CharField(_("address"), max_length=300, blank=True, default="", db_default="")
+    address = EncryptedCharField(_("address"), max_length=300, blank=True, default="", db_default="")
     courier = models.CharField(
         _("courier"), max_length=8, choices=DemandCourier.choices, blank=True, default="", db_default=""
     )
