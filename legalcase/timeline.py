@@ -1106,6 +1106,9 @@ def _anonymised(e, old, new) -> str:
         parts.append(
             _("%(count)s parties kept for their other matters") % {"count": new["parties_kept"]}
         )
+    return _sentence(*parts)
+
+
 # A confirmed court notice's corrections: the reading's fields, told in words.
 COURT_NOTICE_LABELS = {
     "court": gettext_lazy("court"),

@@ -269,7 +269,7 @@ def test_bad_inputs_answer_400_naming_the_field_and_store_nothing(counsel, matte
         ({"party": 999999}, "party", "不是本案的当事人"),
         ({"party": other.debt.debtor_id}, "party", "不是本案的当事人"),
         ({"party": stranger.pk}, "party", "不是本案的当事人"),
-        ({"occurred_at": "2026-04-01T09:30:00"}, "occurred_at", "时区偏移"),
+        ({"occurred_at": "2026-04-01T09:30:00"}, "occurred_at", "时间须带时区"),
         ({"contact_point": ""}, "contact_point", "所用的号码或地址"),
         ({"channel": "pigeon"}, "channel", "不是允许的取值"),
     ]
