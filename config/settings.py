@@ -63,6 +63,8 @@ try:
     DEADLINE_PROCESSES = env_int(ENV, "DEADLINE_PROCESSES", 2)
     # How long the dashboard's aggregates are kept before they are computed again (0: every view).
     DASHBOARD_CACHE_SECONDS = env_int(ENV, "DASHBOARD_CACHE_SECONDS", 600, minimum=0)
+    # A deadline due within this many days gets a "处理期限" task for the matter's owner (issue 19).
+    TASK_DEADLINE_DAYS = env_int(ENV, "TASK_DEADLINE_DAYS", 7, minimum=0)
     # A cache all processes share (redis://…, e.g. the broker's Redis); unset: each process keeps its own.
     CACHE_URL = ENV.get("CACHE_URL", "").strip()
     if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):

@@ -64,6 +64,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "write_lpr": frozenset({ADMIN}),
     # LEGAL_RULES B.6: counsel decides whether the acceptance fee is in the 迟延履行 base.
     "set_delay_base": frozenset({COUNSEL, ADMIN}),
+    # Issue 19 (API.md v1.1 roles): tasks and applying playbooks follow the matter;
+    # writing playbooks is counsel's.
+    "write_tasks": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
+    "manage_playbooks": frozenset({COUNSEL, ADMIN}),
 }
 
 

@@ -75,6 +75,7 @@ class AuditAction(models.TextChoices):
     CREDITOR_CORRECTED = "creditor_corrected", _("Creditor details corrected")
     FIRM_CORRECTED = "firm_corrected", _("Law firm details corrected")
     LPR_CHANGED = "lpr_changed", _("LPR table changed")
+    PLAYBOOK_CHANGED = "playbook_changed", _("Playbook changed")
 
 
 class AuditEvent(AppendOnly):

@@ -613,6 +613,10 @@ class EventKind(models.TextChoices):
     GUARANTEE_CORRECTED = "guarantee_corrected", _("Guarantee corrected")
     LAWYERS_SET = "lawyers_set", _("Assigned lawyers set")
     DELAY_BASE_SET = "delay_base_set", _("Base of the interest for delayed performance changed")
+    PLAN_STARTED = "plan_started", _("Playbook started")
+    PLAN_ENDED = "plan_ended", _("Playbook stopped")
+    TASK_ADDED = "task_added", _("Task added")
+    TASK_CLOSED = "task_closed", _("Task closed")
 
 
 class MatterEvent(AppendOnly):

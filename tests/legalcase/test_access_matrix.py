@@ -81,6 +81,12 @@ ROLES_TABLE |= {
 }
 # API.md v1.1, the second table.
 ROLES_TABLE |= {
+    "contacts, demands, complaints, reviews, tasks, apply playbooks": {
+        "counsel": "yes",
+        "lawyer": "assigned matters",
+        "manager": "yes",
+        "admin": "yes",
+    },
     "LPR rows, audit log": {"counsel": "no", "lawyer": "no", "manager": "no", "admin": "yes"},
 }
 # API.md's table "Added in v1.1" (the rows built so far).
@@ -127,6 +133,8 @@ PERMISSION_ROWS = {
     "write_lpr": "LPR rows, audit log",
     "set_delay_base": "迟延履行 base",
     "manage_forums": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
+    "write_tasks": "contacts, demands, complaints, reviews, tasks, apply playbooks",
+    "manage_playbooks": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
 }
 
 
