@@ -354,7 +354,7 @@ def task_create(*, user: User, matter_id: int, title: str, due_on: dt.date, assi
         matter=matter,
         actor=user,
         kind=EventKind.TASK_ADDED,
-        new={"task": task.pk, "title": title, "due_on": due_on.isoformat(), "assignee": getattr(assignee, "pk", None)},
+        new={"task": task.pk, "title": title, "due_on": due_on.isoformat(), "assignee": getattr(assignee, "username", None)},
     )
     return task
 
@@ -368,7 +368,7 @@ def task_update(*, user: User, task_id: int, data: dict) -> Task:
     if "assignee" in data:
         assignee = _assignee_check(data["assignee"], task.matter)
         if getattr(assignee, "pk", None) != task.assignee_id:
-            old["assignee"] = task.assignee_id
+            old["assignee"] = getattr(task.assignee, "username", None)
             task.assignee = assignee
             changed.append("assignee")
     for name in ("title", "due_on"):
@@ -392,7 +392,7 @@ def task_update(*, user: User, task_id: int, data: dict) -> Task:
     task.save(update_fields=changed)
     new = {"task": task.pk, "title": task.title, "status": task.status}
     if "assignee" in changed:
-        new["assignee"] = task.assignee_id
+        new["assignee"] = getattr(task.assignee, "username", None)
     if "due_on" in changed:
         new["due_on"] = task.due_on.isoformat()
     if task.note:
