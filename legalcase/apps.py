@@ -29,6 +29,8 @@ class LegalcaseConfig(AppConfig):
         # Outside-firm fees and invoices (views/fees.py)
         # FEES-SECTION
         register_matter_section(title=_("Outside-firm fees"), url_name="fees_section")
+        # Plans and tasks (views/tasks.py)
+        register_matter_section(title=_("Tasks"), url_name="tasks_section")
 
 
 class FasuAdminConfig(admin_apps.AdminConfig):

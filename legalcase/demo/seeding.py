@@ -34,6 +34,7 @@ from legalcase.demo.people import (
     plan_matters,
 )
 from legalcase.demo.story import stamp_story_times
+from legalcase.demo.tasks import add_playbooks
 from legalcase.demo_money import add_money_side
 from legalcase.money import FEN
 from legalcase.models import (
@@ -229,6 +230,8 @@ def _seed(*, matters: int, rng: random.Random, say: Callable[[str], None]) -> Se
     # The money side reads no deadline: its matters are recomputed once, together.
     with deadlines_deferred():
         money = add_money_side(matter_ids=opened, firms=firms, users=by_name)
+    say("演示数据：催收方案与任务 …")
+    money.update(add_playbooks(users=by_name))
     say("演示数据：时间线按案情日期排列，计算今日提醒 …")
     stamp_story_times(opened)
     party_keys_refresh(party_ids=[party.pk for party in parties.values()])

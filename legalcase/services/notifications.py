@@ -40,6 +40,7 @@ from legalcase.models import (
     User,
 )
 from legalcase.services.settlements import settlements_refresh_due
+from legalcase.services.tasks import tasks_digest_lines, tasks_from_deadlines, tasks_ics_events
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +192,8 @@ def digest_text(*, user: User, today: dt.date) -> tuple[str, str, int] | None:
             lines.append(f"  {_link(reverse('matter_detail', args=[deadline.matter_id]))}")
         if count > len(rows):
             lines.append(_("… and %(count)d more.") % {"count": count - len(rows)})
+    task_lines, task_count = tasks_digest_lines(user=user, today=today, link=_link)
+    lines, total = lines + task_lines, total + task_count
     if total == 0:
         return None
     subject = _("Fasu deadlines for %(date)s: %(count)d to watch") % {"date": f"{today:%Y-%m-%d}", "count": total}
@@ -239,6 +242,8 @@ def deadlines_daily(*, today: dt.date | None = None) -> dict:
     counts = {"users": 0, "notifications": 0, "emails": 0, "email_failures": 0}
     # Settlement instalments fall late and missed with the days, not only with recoveries.
     counts.update(settlements_refresh_due(today))
+    # A deadline due soon becomes its owner's task, once (issue 19).
+    counts.update(tasks_from_deadlines(today=today))
     for user in list(User.objects.filter(is_active=True).order_by("id")):
         counts["users"] += 1
         counts["notifications"] += _notifications_create(user=user, today=today)
@@ -367,5 +372,6 @@ def deadlines_ics(user: User, *, today: dt.date) -> bytes:
                 "END:VALARM",
                 "END:VEVENT",
             ]
+        lines += tasks_ics_events(user=user, today=today, host=host, stamp=stamp, link=_link, text=_ics_text)
         lines.append("END:VCALENDAR")
     return b"".join(_ics_fold(line) for line in lines)

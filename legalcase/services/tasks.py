@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -468,3 +469,46 @@ def overdue_tasks_for(user: User, *, today: dt.date) -> QuerySet[Task]:
         .select_related("matter")
         .order_by("due_on", "id")
     )
+
+
+# --- The daily digest and the calendar feed (hooks in services/notifications.py) ------------
+
+
+def tasks_digest_lines(*, user: User, today: dt.date, link) -> tuple[list[str], int]:
+    """The digest's "overdue tasks" section: lines and count (none: ``([], 0)``); no names, as for deadlines."""
+    tasks = overdue_tasks_for(user, today=today).only("id", "title", "due_on", "matter__number")
+    rows = list(tasks[:200])
+    if not rows:
+        return [], 0
+    count = tasks.count() if len(rows) == 200 else len(rows)
+    lines = ["", f"{_('Overdue tasks')} ({count})", ""]
+    for task in rows:
+        lines.append(f"- {task.due_on:%Y-%m-%d}  {task.title}  {task.matter.number}")
+    lines.append(f"  {link(reverse('my_tasks'))}")
+    if count > len(rows):
+        lines.append(_("… and %(count)d more.") % {"count": count - len(rows)})
+    return lines, count
+
+
+def tasks_ics_events(*, user: User, today: dt.date, host: str, stamp: str, link, text) -> list[str]:
+    """The user's overdue tasks as all-day events on ``today`` (each day until closed), UID ``task-<id>@host``."""
+    lines = []
+    for task in overdue_tasks_for(user, today=today).only("id", "title", "due_on", "matter__number").iterator(
+        chunk_size=1000
+    ):
+        url = link(reverse("matter_detail", args=[task.matter_id]))
+        summary = _("Overdue task: %(title)s · %(number)s") % {"title": task.title, "number": task.matter.number}
+        description = _("Due on %(date)s.") % {"date": f"{task.due_on:%Y-%m-%d}"}
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:task-{task.pk}@{host}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{today:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{today + dt.timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{text(summary)}",
+            f"DESCRIPTION:{text(description + chr(10) + url)}",
+            f"URL:{url}",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
+    return lines
