@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -163,7 +164,7 @@ class TaskFilterSerializer(serializers.Serializer):
 
     def validate_assignee(self, value):
         if value not in ("", "me", "none") and not value.isdigit():
-            raise serializers.ValidationError("必须是 me、none 或用户编号。")
+            raise serializers.ValidationError(_("Must be me, none or a user id."))
         return value
 
 

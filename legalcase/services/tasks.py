@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -168,8 +169,6 @@ def playbook_update(*, user: User, playbook_id: int, data: dict) -> Playbook:
     require(user, "manage_playbooks")
     playbook = Playbook.objects.select_for_update().filter(pk=playbook_id).first()
     if playbook is None:
-        from django.http import Http404
-
         raise Http404("playbook not found")
     fields = _playbook_fields(data, playbook=playbook)
     steps = fields.pop("steps", None)

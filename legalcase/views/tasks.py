@@ -12,7 +12,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,7 +85,7 @@ def task_close(request: HttpRequest, task_id: int) -> HttpResponse:
     if not request.htmx:
         if error:
             messages.error(request, error)
-        return redirect(request.POST.get("next") or "my_tasks") if str(request.POST.get("next", "")).startswith("/") else redirect("my_tasks")
+        return redirect("my_tasks")
     _dated(task, timezone.localdate())
     return render(
         request, "legalcase/_task_row.html", {"task": task, "error": error, "may_write": True, "show_matter": request.POST.get("show_matter") == "1"}
@@ -217,8 +217,6 @@ def playbook_edit(request: HttpRequest, playbook_id: int | None = None) -> HttpR
                 playbook = playbook_update(user=request.user, playbook_id=playbook.pk, data=data)
         except ValidationError as exc:
             errors = _errors(exc)
-        except Http404:
-            raise
         else:
             messages.success(request, _("Saved: %(name)s (version %(version)d)") % {"name": playbook.name, "version": playbook.version})
             return redirect("playbook_list")
