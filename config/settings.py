@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "DeadlineStatus": "legalcase.models.DeadlineStatus",
         "DeadlineCompletion": [("done", "Done"), ("waived", "Waived")],
         "PhoneStatus": "legalcase.models.PartyPhone.Status",
+        "TaskStatus": "legalcase.models.TaskStatus",
     },
 }
 
