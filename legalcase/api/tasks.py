@@ -128,7 +128,7 @@ class TaskSourceSerializer(serializers.Serializer):
 class TaskSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     matter = MatterRefSerializer()
-    title = serializers.CharField()
+    title = serializers.CharField(source="masked_title", help_text="Identity, phone and account numbers masked.")
     action = serializers.CharField(help_text="The step's action; empty for a task given by hand or for a deadline.")
     due_on = serializers.DateField()
     assignee = serializers.IntegerField(source="assignee_id", allow_null=True, help_text="The assignee's user id.")
@@ -138,7 +138,7 @@ class TaskSerializer(serializers.Serializer):
     source = serializers.SerializerMethodField()
     deadline = serializers.IntegerField(source="deadline_id", allow_null=True, help_text="The deadline it handles.")
     done_at = serializers.DateTimeField(allow_null=True)
-    note = serializers.CharField()
+    note = serializers.CharField(source="masked_note", help_text="Numbers masked as in `title`.")
 
     def get_assignee_name(self, task) -> str | None:
         if task.assignee is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import models
 from django.db.models import Q
@@ -10,10 +11,28 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from legalcase.identity import mask_account, mask_id_number, mask_phone
 from legalcase.models.accounts import User
 from legalcase.models.deadlines import Deadline
 from legalcase.models.debts import DemandChannel, Product
 from legalcase.models.matters import Matter
+
+
+# Identity numbers, mobile numbers and other long numbers (accounts, cards) typed into a
+# task's title or note: shown masked on every page, answer, digest and calendar event.
+_NUMBERS = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|1[3-9][0-9]{9}|[0-9]{12,})(?![0-9])")
+
+
+def masked_text(text: str) -> str:
+    def mask(match: re.Match) -> str:
+        number = match.group(0)
+        if len(number) == 18:
+            return mask_id_number(number)
+        if len(number) == 11:
+            return mask_phone(number)
+        return mask_account(number)
+
+    return _NUMBERS.sub(mask, text or "")
 
 
 class StepAction(models.TextChoices):
@@ -163,6 +182,14 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.due_on:%Y-%m-%d}"
+
+    @property
+    def masked_title(self) -> str:
+        return masked_text(self.title)
+
+    @property
+    def masked_note(self) -> str:
+        return masked_text(self.note)
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.status == TaskStatus.OPEN and self.due_on < today

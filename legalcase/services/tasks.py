@@ -354,7 +354,7 @@ def task_create(*, user: User, matter_id: int, title: str, due_on: dt.date, assi
         matter=matter,
         actor=user,
         kind=EventKind.TASK_ADDED,
-        new={"task": task.pk, "title": title, "due_on": due_on.isoformat(), "assignee": getattr(assignee, "username", None)},
+        new={"task": task.pk, "title": task.masked_title, "due_on": due_on.isoformat(), "assignee": getattr(assignee, "username", None)},
     )
     return task
 
@@ -363,7 +363,7 @@ def task_create(*, user: User, matter_id: int, title: str, due_on: dt.date, assi
 def task_update(*, user: User, task_id: int, data: dict) -> Task:
     """Close a task (done, or skipped with a note), reopen it, or change its assignee, date or title."""
     task = access_child(user, Task, task_id, action="write_tasks", for_update=True)
-    old = {"task": task.pk, "title": task.title, "status": task.status}
+    old = {"task": task.pk, "title": task.masked_title, "status": task.status}
     changed = []
     if "assignee" in data:
         assignee = _assignee_check(data["assignee"], task.matter)
@@ -373,7 +373,7 @@ def task_update(*, user: User, task_id: int, data: dict) -> Task:
             changed.append("assignee")
     for name in ("title", "due_on"):
         if name in data and data[name] != getattr(task, name):
-            old[name] = getattr(task, name).isoformat() if name == "due_on" else getattr(task, name)
+            old[name] = task.due_on.isoformat() if name == "due_on" else task.masked_title
             setattr(task, name, data[name])
             changed.append(name)
     note = data.get("note", task.note)
@@ -390,13 +390,13 @@ def task_update(*, user: User, task_id: int, data: dict) -> Task:
     if not changed:
         return task
     task.save(update_fields=changed)
-    new = {"task": task.pk, "title": task.title, "status": task.status}
+    new = {"task": task.pk, "title": task.masked_title, "status": task.status}
     if "assignee" in changed:
         new["assignee"] = getattr(task.assignee, "username", None)
     if "due_on" in changed:
         new["due_on"] = task.due_on.isoformat()
     if task.note:
-        new["note"] = task.note
+        new["note"] = task.masked_note
     record_event(matter=task.matter, actor=user, kind=EventKind.TASK_CLOSED if "status" in changed else EventKind.TASK_ADDED, old=old, new=new)
     if "status" in changed and task.plan_id and task.status != TaskStatus.OPEN:
         _plan_complete_if_done(task.plan_id)
@@ -482,7 +482,7 @@ def tasks_digest_lines(*, user: User, today: dt.date, link) -> tuple[list[str], 
     count = tasks.count() if len(rows) == 200 else len(rows)
     lines = ["", f"{_('Overdue tasks')} ({count})", ""]
     for task in rows:
-        lines.append(f"- {task.due_on:%Y-%m-%d}  {task.title}  {task.matter.number}")
+        lines.append(f"- {task.due_on:%Y-%m-%d}  {task.masked_title}  {task.matter.number}")
     lines.append(f"  {link(reverse('my_tasks'))}")
     if count > len(rows):
         lines.append(_("… and %(count)d more.") % {"count": count - len(rows)})
@@ -496,7 +496,7 @@ def tasks_ics_events(*, user: User, today: dt.date, host: str, stamp: str, link,
         chunk_size=1000
     ):
         url = link(reverse("matter_detail", args=[task.matter_id]))
-        summary = _("Overdue task: %(title)s · %(number)s") % {"title": task.title, "number": task.matter.number}
+        summary = _("Overdue task: %(title)s · %(number)s") % {"title": task.masked_title, "number": task.matter.number}
         description = _("Due on %(date)s.") % {"date": f"{task.due_on:%Y-%m-%d}"}
         lines += [
             "BEGIN:VEVENT",

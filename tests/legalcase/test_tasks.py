@@ -211,3 +211,14 @@ def test_a_deadline_due_soon_gets_one_task_for_the_owner(desk):
     task = Task.objects.get(deadline=due)
     assert (task.title, task.assignee, task.due_on) == ("处理期限：上诉期届满", desk["counsel"], due.due_on)
     assert Task.objects.count() == 1
+
+
+def test_numbers_typed_into_a_task_are_masked_in_answers_and_on_the_timeline(desk):
+    response = api(desk["counsel"]).post(
+        "/api/v1/tasks/",
+        {"matter": desk["matter"].pk, "title": "致电13812345678核实110105198503070011", "due_on": "2026-10-20"},
+        format="json",
+    )
+    assert response.json()["title"] == "致电138****5678核实110105********0011"
+    event = MatterEvent.objects.get(kind=EventKind.TASK_ADDED)
+    assert "13812345678" not in str(event.new) and "110105198503070011" not in str(event.new)
