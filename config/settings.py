@@ -83,6 +83,8 @@ try:
     # due day that a payment still keeps it, and calls_per_party@2026's daily total (guidance).
     PROMISE_GRACE_DAYS = env_int(ENV, "PROMISE_GRACE_DAYS", 3, minimum=0)
     CALLS_PER_PARTY_DAY = env_int(ENV, "CALLS_PER_PARTY_DAY", 10, minimum=1)
+    # A deadline due within this many days gets a "处理期限" task for the matter's owner (issue 19).
+    TASK_DEADLINE_DAYS = env_int(ENV, "TASK_DEADLINE_DAYS", 7, minimum=0)
     # A cache all processes share (redis://…, e.g. the broker's Redis); unset: each process keeps its own.
     CACHE_URL = ENV.get("CACHE_URL", "").strip()
     if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
@@ -316,6 +318,7 @@ SPECTACULAR_SETTINGS = {
         "DeadlineStatus": "legalcase.models.DeadlineStatus",
         "DeadlineCompletion": [("done", "Done"), ("waived", "Waived")],
         "PhoneStatus": "legalcase.models.PartyPhone.Status",
+        "TaskStatus": "legalcase.models.TaskStatus",
     },
 }
 

@@ -75,6 +75,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "write_contacts": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
     "override_conduct": frozenset({COUNSEL, ADMIN}),
     "resolve_complaints": frozenset({COUNSEL, ADMIN}),
+    # Issue 19 (API.md v1.1 roles): tasks and applying playbooks follow the matter;
+    # writing playbooks is counsel's.
+    "write_tasks": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
+    "manage_playbooks": frozenset({COUNSEL, ADMIN}),
 }
 
 

@@ -13,6 +13,7 @@ from legalcase.api import interest as interest_api
 from legalcase.api import recoveries as recovery_api
 from legalcase.api import retention as retention_api
 from legalcase.api import settlements as settlement_api
+from legalcase.api import tasks as tasks_api
 from legalcase.api import timeline as timeline_api
 from legalcase.api import transfers as transfer_api
 
@@ -36,6 +37,12 @@ urlpatterns = [
     path("deadlines/<int:deadline_id>/complete/", api.DeadlineCompleteView.as_view(), name="deadline-complete"),
     path("deadlines/<int:deadline_id>/override/", api.DeadlineOverrideView.as_view(), name="deadline-override"),
     path("firms/", api.FirmListView.as_view(), name="firm-list"),
+    # Playbooks, plans and tasks (api/tasks.py)
+    path("playbooks/", tasks_api.PlaybookListView.as_view(), name="playbook-list"),
+    path("playbooks/<int:playbook_id>/", tasks_api.PlaybookDetailView.as_view(), name="playbook-detail"),
+    path("matters/<int:matter_id>/playbook/", tasks_api.MatterPlaybookView.as_view(), name="matter-playbook"),
+    path("tasks/", tasks_api.TaskListView.as_view(), name="task-list"),
+    path("tasks/<int:task_id>/", tasks_api.TaskDetailView.as_view(), name="task-detail"),
     path("calculators/court-fees/", api.CourtFeesView.as_view(), name="calculator-court-fees"),
     # The interest calculator and the LPR table (api/interest.py)
     path("calculators/interest/", interest_api.InterestView.as_view(), name="calculator-interest"),

@@ -31,6 +31,8 @@ class LegalcaseConfig(AppConfig):
         register_matter_section(title=_("Outside-firm fees"), url_name="fees_section")
         # Personal data retention and the legal hold (views/retention.py, LEGAL_RULES B.9)
         register_matter_section(title=_("Personal data retention"), url_name="retention_section")
+        # Plans and tasks (views/tasks.py)
+        register_matter_section(title=_("Tasks"), url_name="tasks_section")
 
 
 class FasuAdminConfig(admin_apps.AdminConfig):

@@ -65,6 +65,7 @@ from legalcase.models import (
     Settlement,
     Stage,
     TrackingStatus,
+    TaskStatus,
     User,
 )
 from legalcase.money import percent_text
@@ -1238,6 +1239,52 @@ def _complaint_resolved(e, old, new) -> str:
     )
 
 
+def _plan_started(e, old, new) -> str:
+    return _sentence(
+        _("Started the playbook %(name)s (version %(version)s) from %(date)s, with %(count)s tasks")
+        % {
+            "name": _q(new.get("name") or "—"),
+            "version": new.get("version") or "—",
+            "date": date_text(new.get("start_on")),
+            "count": new.get("tasks", 0),
+        }
+    )
+
+
+def _plan_ended(e, old, new) -> str:
+    return _sentence(
+        _("Stopped the playbook %(name)s; %(count)s open tasks skipped")
+        % {"name": _q(old.get("name") or "—"), "count": new.get("skipped", 0)}
+    )
+
+
+def _task_added(e, old, new) -> str:
+    if old:
+        parts = [_("Changed the task %(title)s") % {"title": _q(new.get("title") or "—")}]
+        if new.get("due_on"):
+            parts.append(_("now due %(date)s") % {"date": date_text(new["due_on"])})
+        if "assignee" in new:
+            parts.append(_("assigned to %(user)s") % {"user": _user_name(new["assignee"]) or _("nobody")})
+        return _sentence(*parts)
+    parts = [
+        _("Gave the task %(title)s, due %(date)s")
+        % {"title": _q(new.get("title") or "—"), "date": date_text(new.get("due_on"))}
+    ]
+    if new.get("assignee"):
+        parts.append(_("assigned to %(user)s") % {"user": _user_name(new["assignee"])})
+    return _sentence(*parts)
+
+
+def _task_closed(e, old, new) -> str:
+    parts = [
+        _("Marked the task %(title)s as %(status)s")
+        % {"title": _q(new.get("title") or "—"), "status": _q(choice_text(new.get("status"), TaskStatus))}
+    ]
+    if new.get("note"):
+        parts.append(_("note: %(note)s") % {"note": new["note"]})
+    return _sentence(*parts)
+
+
 SENTENCES: dict[str, Callable[[MatterEvent, dict, dict], str]] = {
     EventKind.CREATED: _created,
     EventKind.STAGE_CHANGED: _stage_changed,
@@ -1288,6 +1335,10 @@ SENTENCES: dict[str, Callable[[MatterEvent, dict, dict], str]] = {
     EventKind.PROMISE_STATUS_CHANGED: _promise_status_changed,
     EventKind.COMPLAINT_OPENED: _complaint_opened,
     EventKind.COMPLAINT_RESOLVED: _complaint_resolved,
+    EventKind.PLAN_STARTED: _plan_started,
+    EventKind.PLAN_ENDED: _plan_ended,
+    EventKind.TASK_ADDED: _task_added,
+    EventKind.TASK_CLOSED: _task_closed,
 }
 
 

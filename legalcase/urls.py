@@ -17,6 +17,7 @@ from legalcase.views import collection as collection_views
 from legalcase.views import recoveries as recovery_views
 from legalcase.views import retention as retention_views
 from legalcase.views import settlements as settlement_views
+from legalcase.views import tasks as task_views
 from legalcase.views import transfers as transfer_views
 
 urlpatterns = [
@@ -60,6 +61,15 @@ urlpatterns = [
         views.escalation_import_template,
         name="escalation_import_template",
     ),
+    # Plans and tasks (views/tasks.py)
+    path("tasks/", task_views.my_tasks, name="my_tasks"),
+    path("tasks/<int:task_id>/close/", task_views.task_close, name="task_close"),
+    path("matters/<int:matter_id>/tasks/", task_views.tasks_section, name="tasks_section"),
+    path("matters/<int:matter_id>/plan/", task_views.plan_start_view, name="plan_start"),
+    path("matters/<int:matter_id>/plan/stop/", task_views.plan_stop_view, name="plan_stop"),
+    path("playbooks/", task_views.playbook_list, name="playbook_list"),
+    path("playbooks/new/", task_views.playbook_edit, name="playbook_new"),
+    path("playbooks/<int:playbook_id>/", task_views.playbook_edit, name="playbook_edit"),
     # Deadlines, calendar feed and notifications (views/deadlines.py)
     path("deadlines/", deadline_views.deadline_list, name="deadline_list"),
     path("deadlines/<int:deadline_id>/complete/", deadline_views.deadline_complete, name="deadline_complete"),

@@ -80,6 +80,7 @@ class AuditAction(models.TextChoices):
     COURT_NOTICE_DISMISSED = "court_notice_dismissed", _("Court notice dismissed")
     CONDUCT_OVERRIDDEN = "conduct_overridden", _("Conduct rule overridden")
     COLLECTION_EXPORTED = "collection_exported", _("Collection history exported")
+    PLAYBOOK_CHANGED = "playbook_changed", _("Playbook changed")
 
 
 class AuditEvent(AppendOnly):

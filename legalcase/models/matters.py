@@ -646,6 +646,10 @@ class EventKind(models.TextChoices):
     PROMISE_STATUS_CHANGED = "promise_status_changed", _("Promise to pay kept or broken")
     COMPLAINT_OPENED = "complaint_opened", _("Complaint or dispute recorded")
     COMPLAINT_RESOLVED = "complaint_resolved", _("Complaint or dispute resolved")
+    PLAN_STARTED = "plan_started", _("Playbook started")
+    PLAN_ENDED = "plan_ended", _("Playbook stopped")
+    TASK_ADDED = "task_added", _("Task added")
+    TASK_CLOSED = "task_closed", _("Task closed")
 
 
 class MatterEvent(AppendOnly):

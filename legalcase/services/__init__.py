@@ -167,3 +167,19 @@ from legalcase.services.retention import (  # noqa: F401
     retention_run,
 )
 from legalcase.services.search import party_keys_refresh, party_keys_refresh_all  # noqa: F401
+from legalcase.services.tasks import (  # noqa: E402,F401
+    PlanConflict,
+    overdue_tasks_for,
+    plan_start,
+    plan_stop,
+    plans_auto_start,
+    playbook_create,
+    playbook_update,
+    running_plan,
+    step_due_on,
+    task_buckets,
+    task_create,
+    task_update,
+    tasks_from_deadlines,
+    visible_tasks,
+)

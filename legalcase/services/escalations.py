@@ -53,6 +53,7 @@ from legalcase.services.deadlines import (
 )
 from legalcase.services.matters import matter_number_allocate
 from legalcase.services.search import party_keys_refresh
+from legalcase.services.tasks import plans_auto_start
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,8 @@ def escalations_store(
             seen.add(key)
         _round_store(user, rows, this_round, calendar, memo, outcomes)
         pending = later
+    # A product's auto-start playbook begins on the matters this batch opened (issue 19).
+    plans_auto_start(matter_ids=[outcome.matter_id for outcome in outcomes if outcome.status == CREATED])
     return outcomes  # type: ignore[return-value]
 
 

@@ -41,6 +41,7 @@ from legalcase.models import (
 )
 from legalcase.services.deadlines import deadlines_recompute_matters
 from legalcase.services.settlements import settlements_refresh_due
+from legalcase.services.tasks import tasks_digest_lines, tasks_from_deadlines, tasks_ics_events
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +198,8 @@ def digest_text(*, user: User, today: dt.date) -> tuple[str, str, int] | None:
             lines.append(f"  {_link(reverse('matter_detail', args=[deadline.matter_id]))}")
         if count > len(rows):
             lines.append(_("… and %(count)d more.") % {"count": count - len(rows)})
+    task_lines, task_count = tasks_digest_lines(user=user, today=today, link=_link)
+    lines, total = lines + task_lines, total + task_count
     if total == 0:
         return None
     subject = _("Fasu deadlines for %(date)s: %(count)d to watch") % {"date": f"{today:%Y-%m-%d}", "count": total}
@@ -257,6 +260,8 @@ def deadlines_daily(*, today: dt.date | None = None) -> dict:
     # Settlement instalments fall late and missed with the days, not only with recoveries.
     counts.update(settlements_refresh_due(today))
     counts["hearings_passed"] = hearings_passed_refresh(today)
+    # A deadline due soon becomes its owner's task, once (issue 19).
+    counts.update(tasks_from_deadlines(today=today))
     for user in list(User.objects.filter(is_active=True).order_by("id")):
         counts["users"] += 1
         counts["notifications"] += _notifications_create(user=user, today=today)
@@ -416,6 +421,7 @@ def deadlines_ics(user: User, *, today: dt.date) -> bytes:
         ]
         for deadline in deadlines.iterator(chunk_size=1000):
             lines += _ics_event(deadline, host=host, stamp=stamp, revisions=revisions)
+        lines += tasks_ics_events(user=user, today=today, host=host, stamp=stamp, link=_link, text=_ics_text)
         lines.append("END:VCALENDAR")
     return b"".join(_ics_fold(line) for line in lines)
 

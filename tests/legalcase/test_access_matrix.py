@@ -98,6 +98,12 @@ ROLES_TABLE |= {
 }
 # API.md v1.1, the second table.
 ROLES_TABLE |= {
+    "contacts, demands, complaints, reviews, tasks, apply playbooks": {
+        "counsel": "yes",
+        "lawyer": "assigned matters",
+        "manager": "yes",
+        "admin": "yes",
+    },
     "LPR rows, audit log": {"counsel": "no", "lawyer": "no", "manager": "no", "admin": "yes"},
 }
 # API.md v1.1, the second table: court notices (issue 20).
@@ -154,6 +160,8 @@ PERMISSION_ROWS = {
     "write_contacts": "contacts, demands, complaints, reviews, tasks, apply playbooks",
     "override_conduct": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
     "resolve_complaints": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
+    "write_tasks": "contacts, demands, complaints, reviews, tasks, apply playbooks",
+    "manage_playbooks": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
 }
 
 

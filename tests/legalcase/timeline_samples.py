@@ -17,6 +17,7 @@ from legalcase.models import (
     ServiceMethod,
     Settlement,
     Stage,
+    TaskStatus,
 )
 
 OUT = {"costs": "0.00", "interest": "4327.50", "principal": "48230.55", "total": "52558.05"}
@@ -449,5 +450,27 @@ def samples(*, owner_username: str, template_code: str, template_version: int, d
         ],
         EventKind.COMPLAINT_RESOLVED: [
             ({"complaint": 1, "status": "open"}, {"complaint": 1, "kind": "dispute", "status": "resolved"}, "核实无误"),
+        ],
+        EventKind.PLAN_STARTED: [
+            (None, {"plan": 3, "playbook": 1, "name": "信用卡标准流程", "version": 2, "start_on": "2026-12-01", "tasks": 5}, ""),
+        ],
+        EventKind.PLAN_ENDED: [
+            ({"plan": 3, "name": "信用卡标准流程"}, {"plan": 3, "end_reason": "stopped", "skipped": 3}, ""),
+        ],
+        EventKind.TASK_ADDED: [
+            (None, {"task": 7, "title": "核实工作单位", "due_on": "2026-12-10", "assignee": owner_username}, ""),
+            (
+                {"task": 7, "title": "核实工作单位", "status": TaskStatus.OPEN, "due_on": "2026-12-10"},
+                {"task": 7, "title": "核实工作单位", "status": TaskStatus.OPEN, "due_on": "2026-12-15"},
+                "",
+            ),
+        ],
+        EventKind.TASK_CLOSED: [
+            ({"task": 7, "title": "短信提醒", "status": TaskStatus.OPEN}, {"task": 7, "title": "短信提醒", "status": TaskStatus.DONE}, ""),
+            (
+                {"task": 8, "title": "电话催收", "status": TaskStatus.OPEN},
+                {"task": 8, "title": "电话催收", "status": TaskStatus.SKIPPED, "note": "债务人已承诺还款"},
+                "",
+            ),
         ],
     }
