@@ -33,6 +33,16 @@ def postgres_only():
         pytest.skip("needs PostgreSQL: SQLite serialises writers, so there is no race to test")
 
 
+@pytest.fixture
+def tmp_storage(settings, tmp_path):
+    """The default storage (imports and their errors files) in this test's own folder; returns it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    return tmp_path
+
+
 # The outside programs ------------------------------------------------------------------
 
 
