@@ -60,7 +60,15 @@ def stored_sha256(storage: Storage, name: str) -> str:
 
 
 def stored_names(storage: Storage, folder: str = "") -> Iterator[str]:
-    """Every file's name in ``storage`` under ``folder``, depth first, sorted within a folder."""
+    """Every file's name in ``storage`` under ``folder`` (a bucket: in key order, one listing)."""
+    bucket = getattr(storage, "bucket", None)
+    if bucket is not None:  # S3: one flat listing, not a request per folder
+        location = storage.location.strip("/")
+        prefix = "/".join(part for part in (location, folder.strip("/")) if part)
+        for stored in bucket.objects.filter(Prefix=f"{prefix}/" if prefix else ""):
+            if not stored.key.endswith("/"):
+                yield stored.key[len(location) + 1 :] if location else stored.key
+        return
     try:
         folders, files = storage.listdir(folder)
     except FileNotFoundError:
