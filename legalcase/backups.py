@@ -91,11 +91,14 @@ def backup_write(*, target: Path, files: bool, say: Callable[[str], None]) -> di
     vendor = _vendor()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupError(f"{target} is not an empty folder: a backup never overwrites another.")
+    storage = file_storage()
+    location = getattr(storage, "location", None)
+    if settings.STORAGE_BACKEND == "local" and location and target.resolve().is_relative_to(Path(location).resolve()):
+        raise BackupError(f"{target} is inside the storage folder {location}: the backup would hold itself.")
     target.mkdir(parents=True, exist_ok=True)
     dump = DUMPS[vendor]
     say(f"dumping the {vendor} database to {dump}")
     _dump_database(target / dump, vendor)
-    storage = file_storage()
     count = size = 0
     with open(target / MANIFEST, "w", encoding="utf-8", newline="") as out:
         manifest = csv.writer(out)

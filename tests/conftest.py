@@ -41,12 +41,14 @@ def postgres_only():
 
 @pytest.fixture
 def tmp_storage(settings, tmp_path):
-    """The default storage (imports and their errors files) in this test's own folder; returns it."""
+    """The default storage (imports and their errors files) in a folder of this test's own; returns it."""
+    root = tmp_path / "storage"
+    root.mkdir()
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
     }
-    return tmp_path
+    return root
 
 
 # The outside programs ------------------------------------------------------------------
