@@ -76,14 +76,13 @@ def _dump_database(target: Path, vendor: str) -> None:
         args, environ = _pg_command("pg_dump")
         _run([*args, "--format=custom", f"--file={target}"], environ)
         return
-    # SQLite's online backup: a consistent copy even while others write.
-    source = sqlite3.connect(settings.DATABASES["default"]["NAME"])
+    # SQLite's online backup, through Django's own connection: a consistent copy even while others write.
+    connection.ensure_connection()
     copy = sqlite3.connect(target)
     try:
-        source.backup(copy)
+        connection.connection.backup(copy)
     finally:
         copy.close()
-        source.close()
 
 
 def backup_write(*, target: Path, files: bool, say: Callable[[str], None]) -> dict:
