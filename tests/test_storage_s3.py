@@ -13,15 +13,19 @@ import json
 import re
 import tempfile
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.conf import settings
 from django.urls import Resolver404, resolve, reverse
 
 from evidence.models import EvidenceBundle, EvidenceItem
+from evidence.services import private_storage
+from evidence.sweep import storage_orphans_sweep
 from legalcase.jobs import job_run
 from legalcase.models import Job, JobStatus, Role
 from templates_docx.services import template_store
@@ -135,6 +139,13 @@ def test_evidence_a_bundle_and_a_filing_live_in_the_bucket_and_download_through_
         assert signed.read() in (pdf, png)
     with pytest.raises(urllib.error.HTTPError):  # the object itself is private
         urllib.request.urlopen(response["Location"].split("?")[0], timeout=10)
+
+    # The orphan sweep lists the bucket too: an object no row names goes, the rows' files stay.
+    private = private_storage()
+    private.save("zz/orphan.pdf", ContentFile(b"%PDF-1.7 left by a killed worker"))
+    swept = storage_orphans_sweep(older_than=timedelta(0))
+    assert swept.removed == ["zz/orphan.pdf"] and swept.checked == len(keys) + 1
+    assert all(private.exists(item.file.file.name) for item in items)
 
     # Nothing on local disk: not under STORAGE_ROOT, not in the local filer folder, no temp folders left.
     assert local_files(Path(settings.STORAGE_ROOT), evidence_storage) == []
