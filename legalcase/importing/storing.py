@@ -39,7 +39,7 @@ from legalcase.importing.reading import (
     escalation_body,
     escalation_reasons,
 )
-from legalcase.jobs import job_create
+from legalcase.jobs import job_create, without_paths
 from legalcase.models import Job, Role, User, holiday_calendar
 from legalcase.services import INVALID, escalations_apply
 
@@ -316,7 +316,7 @@ def escalations_import_start(*, user: User, upload: UploadedFile) -> Job:
         try:
             EscalationFile(path).close()
         except ImportFileError as exc:
-            raise ValidationError({"file": str(exc)}) from None
+            raise ValidationError({"file": without_paths(str(exc))}) from None
         with open(path, "rb") as source:
             stored = file_storage().save(f"{IMPORT_FOLDER}/{secrets.token_hex(16)}{suffix}", File(source))
     return job_create(
