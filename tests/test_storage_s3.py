@@ -24,7 +24,7 @@ from django.core.management import CommandError, call_command
 from django.urls import Resolver404, resolve, reverse
 
 from evidence.models import EvidenceBundle, EvidenceItem
-from evidence.services import private_storage
+from evidence.services import evidence_verify, private_storage
 from evidence.sweep import storage_orphans_sweep
 from legalcase.jobs import job_run
 from legalcase.models import Job, JobStatus, Role
@@ -146,6 +146,10 @@ def test_evidence_a_bundle_and_a_filing_live_in_the_bucket_and_download_through_
     swept = storage_orphans_sweep(older_than=timedelta(0))
     assert swept.removed == ["zz/orphan.pdf"] and swept.checked == len(keys) + 1
     assert all(private.exists(item.file.file.name) for item in items)
+    # The nightly re-hash reads the bucket: intact files pass, a vanished object is flagged.
+    assert evidence_verify(item=items[0]) is True
+    private.delete(items[0].file.file.name)
+    assert evidence_verify(item=items[0]) is False
 
     # Nothing on local disk: not under STORAGE_ROOT, not in the local filer folder, no temp folders left.
     assert local_files(Path(settings.STORAGE_ROOT), evidence_storage) == []
