@@ -101,11 +101,13 @@ def main() -> None:
     server = S3Server(args.port).start()
     for name, value in server.environment(bucket=args.bucket).items():
         print(f"export {name}={value}", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: (server.stop(), sys.exit(0)))
+    # SIGTERM or Ctrl-C: end the server; the wait below then returns.
+    signal.signal(signal.SIGTERM, lambda *_: server.process.terminate())
     try:
         server.process.wait()
     except KeyboardInterrupt:
-        server.stop()
+        server.process.terminate()
+        server.process.wait()
 
 
 if __name__ == "__main__":
