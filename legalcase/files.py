@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from django.core.files import File
@@ -33,20 +31,13 @@ def copy_to_disk(storage: Storage, name: str, target: Path) -> Path:
     return target
 
 
-@contextmanager
-def local_copy(storage: Storage, name: str) -> Iterator[Path]:
-    """A copy of the stored file on local disk for the ``with`` block, then removed."""
-    with tempfile.TemporaryDirectory(prefix="fasu-copy-") as work:
-        yield copy_to_disk(storage, name, Path(work) / PurePosixPath(name).name)
-
-
 def store_replacing(storage: Storage, name: str, source: Path) -> None:
     """Store the local file ``source`` under exactly ``name``, replacing what was there."""
     if storage.exists(name):
         storage.delete(name)
     with open(source, "rb") as handle:
         stored = storage.save(name, File(handle, name=PurePosixPath(name).name))
-    if stored != name:  # another process stored the same name in between: ours is the newer
+    if stored != name:  # another run stored the name in between: keep its file, fail this one (retried)
         storage.delete(stored)
         raise FileExistsError(name)
 
