@@ -79,6 +79,7 @@ class Report:
     checks: list[tuple[str, object, object, bool]] = field(default_factory=list)
     times: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    per_host: dict[str, int] = field(default_factory=dict)  # requests each host answered
 
     def check(self, what: str, expected, actual) -> None:
         self.checks.append((what, expected, actual, expected == actual))
@@ -117,7 +118,7 @@ class Cluster:
         return [f"http://127.0.0.1:{port}" for port in self.ports]
 
     def _spawn(self, command: list[str], log_name: str) -> subprocess.Popen:
-        log = open(self.logs / log_name, "ab")
+        log = open(self.logs / log_name, "wb")
         return subprocess.Popen(
             command, cwd=ROOT, env=self.environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -132,6 +133,9 @@ class Cluster:
                         gunicorn, "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
                         "--workers", str(self.sizes.gunicorn_workers), "--threads", str(self.sizes.threads),
                         "--worker-class", "gthread", "--timeout", "120",
+                        # Longer than the client's pauses: a kept-alive connection the server
+                        # closes as the client reuses it is a reset POST (a proxy's job in production).
+                        "--keep-alive", "120",
                     ],
                     f"rehearsal-host{number}.log",
                 )
@@ -414,7 +418,9 @@ def extra(queryset, *fields) -> int:
     return sum(row["n"] - 1 for row in grouped)
 
 
-def verify(client: RoundRobin, day: Day, *, sizes: Sizes, s3: dict, storage_root: Path, report: Report) -> None:
+def verify(
+    client: RoundRobin, day: Day, *, sizes: Sizes, s3: dict, storage_root: Path, worker_logs: list[Path], report: Report
+) -> None:
     from decimal import Decimal
 
     from django.db.models import Sum
@@ -423,7 +429,7 @@ def verify(client: RoundRobin, day: Day, *, sizes: Sizes, s3: dict, storage_root
     from evidence.models import EvidenceBundle, EvidenceItem
     from legalcase.models import Debt, EventKind, Job, Matter, MatterEvent, ScheduledRun
     from legalcase.models.enforcement import Recovery
-    from legalcase.schedule import ENTRIES
+    from legalcase.schedule import ENTRIES, schedule_due
     from templates_docx.models import Batch, GeneratedDocument
 
     matters = Matter.objects.filter(pk__in=day.matters)
@@ -487,6 +493,11 @@ def verify(client: RoundRobin, day: Day, *, sizes: Sizes, s3: dict, storage_root
     report.check("scheduled ticks with a job", runs.count(), runs.filter(job__isnull=False).count())
     report.check("scheduled ticks run twice", 0, sum(n - 1 for n in ticks.values() if n > 1))
     report.check("scheduled jobs done", scheduled.count(), scheduled.filter(status="done").count())
+    # A third scheduler, late, finds every tick due when the day began taken.
+    late = schedule_due(now=day.started_at, taken_by="rehearsal driver")
+    report.check("ticks a late third scheduler takes", 0, len(late))
+    ready = sum(path.read_text(errors="replace").count("Worker process is ready for action") for path in worker_logs)
+    report.check("worker processes that booted (each schedules)", 2, ready)
     takers = Counter(runs.values_list("taken_by", flat=True))
     report.notes.append(f"ticks taken: {runs.count()} by {len(takers)} scheduler(s) {dict(takers)}")
 
@@ -496,7 +507,8 @@ def verify(client: RoundRobin, day: Day, *, sizes: Sizes, s3: dict, storage_root
     report.check("objects without a row (filer_private)", 0, len({k for k in keys if k.startswith("filer_private/")} - rows))
     report.notes.append(f"objects in the bucket: {len(keys)} ({len(rows)} filer files)")
     report.check("files on local disk under STORAGE_ROOT", 0, len(local_files(storage_root)))
-    report.notes.append(f"requests per host: {dict(client.per_host)}")
+    report.per_host = dict(client.per_host)
+    report.notes.append(f"requests per host: {report.per_host}")
 
 
 # --- One rehearsal ---------------------------------------------------------------------------
@@ -529,7 +541,10 @@ def rehearse(
         client = RoundRobin(cluster.urls, token)
         day = run_day(client, sizes=sizes, template=template, report=report, timeout=timeout)
         started = time.perf_counter()
-        verify(client, day, sizes=sizes, s3=s3, storage_root=storage_root, report=report)
+        verify(
+            client, day, sizes=sizes, s3=s3, storage_root=storage_root, report=report,
+            worker_logs=[logs / "rehearsal-worker1.log", logs / "rehearsal-worker2.log"],
+        )
         report.times["checks"] = time.perf_counter() - started
     finally:
         cluster.stop()
@@ -570,6 +585,8 @@ def main() -> None:
     )
     from s3server import S3Server
 
+    # SIGTERM ends the run through the finally blocks below: hosts, workers and S3 server stop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     s3_server = S3Server().start()
     try:
         s3 = s3_server.environment(bucket="fasu-rehearsal")

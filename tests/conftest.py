@@ -30,7 +30,7 @@ from django.db import connection
 
 from tests import fakes, shared_rows
 
-REAL_TOOLS = ("libreoffice", "tesseract", "broker", "s3")
+REAL_TOOLS = ("libreoffice", "tesseract", "broker", "s3", "rehearsal")
 
 
 @pytest.fixture
@@ -79,6 +79,8 @@ def _missing_tools() -> dict[str, str]:
         missing["tesseract"] = "tesseract with chi_sim data, or pdftoppm"
     if moto_server_program() is None:
         missing["s3"] = "moto_server (moto[server] of requirements-dev.txt)"
+    if not (Path(sys.executable).parent / "gunicorn").exists():
+        missing["rehearsal"] = "gunicorn (requirements.txt) beside this Python"
     return missing
 
 
