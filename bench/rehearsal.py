@@ -308,11 +308,11 @@ def run_day(client: RoundRobin, *, sizes: Sizes, template: str, report: Report, 
 
         # 2. Evidence uploads.
         started = time.perf_counter()
-        work = [(matter, n) for matter in day.matters for n in range(sizes.uploads)]
+        # Made first, one by one: reportlab's font subsetting is not safe across threads.
+        work = [(matter, n, exhibit(matter * 10 + n)) for matter in day.matters for n in range(sizes.uploads)]
 
         def upload(item):
-            matter, n = item
-            data = exhibit(matter * 10 + n)
+            matter, n, data = item
             answer = client.request(
                 "POST",
                 f"/api/v1/matters/{matter}/evidence/",
@@ -507,6 +507,10 @@ def verify(
     report.check("objects without a row (filer_private)", 0, len({k for k in keys if k.startswith("filer_private/")} - rows))
     report.notes.append(f"objects in the bucket: {len(keys)} ({len(rows)} filer files)")
     report.check("files on local disk under STORAGE_ROOT", 0, len(local_files(storage_root)))
+    # Nor in the default folder (var/storage) of a process that missed the setting.
+    since = day.started_at.timestamp() - 60
+    report.check("files written under var/storage", 0,
+                 sum(1 for path in local_files(ROOT / "var" / "storage") if path.stat().st_mtime >= since))
     report.per_host = dict(client.per_host)
     report.notes.append(f"requests per host: {report.per_host}")
 
