@@ -85,7 +85,11 @@ def test_a_small_day_on_two_hosts_runs_everything_once_with_nothing_on_local_dis
     import boto3
 
     boto3.client(
-        "s3", endpoint_url=s3_server, aws_access_key_id="x", aws_secret_access_key="y", region_name="us-east-1"
+        "s3",
+        endpoint_url=s3_server,
+        aws_access_key_id=s3["S3_ACCESS_KEY"],
+        aws_secret_access_key=s3["S3_SECRET_KEY"],
+        region_name=s3["S3_REGION"],
     ).create_bucket(Bucket=bucket)
     storage_root = tmp_path / "storage"
     storage_root.mkdir()
