@@ -34,6 +34,7 @@ Run on demand; not part of the test suite (a few minutes a run on two cores):
 
     .venv/bin/python bench/faults.py                    # Redis
     .venv/bin/python bench/faults.py --rabbitmq
+    .venv/bin/python bench/faults.py --s3               # files in a local S3 bucket, none on disk
     .venv/bin/python bench/faults.py --matters 20 --rows 500 --seed-matters 40 --kills 2   # a smoke run
 """
 
@@ -67,6 +68,9 @@ TEMPLATE = "complaint_credit_card"
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rabbitmq", action="store_true", help="RabbitMQ instead of Redis as the broker")
+    parser.add_argument(
+        "--s3", action="store_true", help="store in a bucket of a local moto S3 server (bench/s3server.py), none on disk"
+    )
     parser.add_argument("--broker-url", default=None, help="override the broker URL")
     parser.add_argument("--matters", type=int, default=200, help="matters in the batch (card matters)")
     parser.add_argument("--seed-matters", type=int, default=500, help="demo matters seeded (the bulk job takes all)")
@@ -166,8 +170,17 @@ def prepare_broker(url: str) -> None:
     dramatiq.get_broker().flush_all()
 
 
-def stored_names(root: Path) -> set[str]:
-    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()} if root.exists() else set()
+def stored_names() -> set[str]:
+    """The names of every file in the private (evidence) storage, local folder or bucket alike."""
+    from evidence.services import private_storage
+    from legalcase.files import stored_names as names
+
+    return set(names(private_storage()))
+
+
+def local_files(root: Path) -> int:
+    """Files on local disk under STORAGE_ROOT (none with --s3)."""
+    return sum(1 for path in root.rglob("*") if path.is_file()) if root.exists() else 0
 
 
 # --- One run ------------------------------------------------------------------------------
@@ -184,6 +197,10 @@ def setup(args, environment: dict) -> None:
     storage = Path(environment["STORAGE_ROOT"])
     shutil.rmtree(storage, ignore_errors=True)
     storage.mkdir(parents=True)
+    if environment.get("STORAGE_BACKEND") == "s3":
+        from legalcase.files import file_storage
+
+        file_storage().bucket.objects.all().delete()
     prepare_broker(environment["BROKER_URL"])
     call_command("migrate", verbosity=0)
     call_command("seed_demo", matters=args.seed_matters, verbosity=0)
@@ -257,13 +274,13 @@ def run(args, environment: dict, *, kills: int, label: str, import_file: Path) -
         bulk_job=bulk_job,
         firm=firm,
         rows=args.rows,
-        storage=Path(environment["STORAGE_ROOT"]) / "filer_private",
     )
+    figures["local files"] = local_files(Path(environment["STORAGE_ROOT"]))
     figures.update(elapsed=elapsed, kills=killed, victims=victims)
     return figures
 
 
-def audit(*, batch, import_job, bulk_job, firm, rows: int, storage: Path) -> dict:
+def audit(*, batch, import_job, bulk_job, firm, rows: int) -> dict:
     """What the database and the storage say after the run."""
     from datetime import timedelta
 
@@ -313,12 +330,12 @@ def audit(*, batch, import_job, bulk_job, firm, rows: int, storage: Path) -> dic
             MatterEvent.objects.filter(kind=EventKind.FIRM_ASSIGNED, new__firm_id=firm.pk), "matter_id"
         ),
     }
-    on_disk = stored_names(storage)
+    on_disk = stored_names()
     rows_files = set(FilerFile.objects.values_list("file", flat=True))
     orphans_before = len(on_disk - rows_files)
     rows_without_file = len(rows_files - on_disk)
     swept = storage_orphans_sweep(older_than=timedelta(0))
-    orphans_after = len(stored_names(storage) - rows_files)
+    orphans_after = len(stored_names() - rows_files)
     return {
         "batch": counts,
         "batch lost": counts["pending"] + done_without_files,
@@ -353,7 +370,7 @@ def show(label: str, figures: dict) -> None:
         f"orphans: {figures['orphans before sweep']} files left by kills, {figures['orphans swept']} swept, "
         f"{figures['orphans after sweep']} left; rows without their file: {figures['rows without file']}"
     )
-    print(f"jobs: {figures['jobs']}, attempts: {figures['attempts']}")
+    print(f"jobs: {figures['jobs']}, attempts: {figures['attempts']}; files on local disk: {figures['local files']}")
     lost = figures["batch lost"] + figures["import lost"] + figures["bulk lost"] + figures["failed without reason"]
     print(
         f"LOST {lost}  DUPLICATED {sum(figures['duplicates'].values())}  "
@@ -376,6 +393,12 @@ def main() -> None:
         JOB_LEASE_SECONDS=str(LEASE_SECONDS),
         EVIDENCE_CONVERT_SECONDS="40",
     )
+    s3 = None
+    if args.s3:
+        from s3server import S3Server
+
+        s3 = S3Server().start()
+        environment.update(s3.environment(bucket="fasu-bench-faults"))
     os.environ.update(environment)
     import django
 
@@ -399,6 +422,8 @@ def main() -> None:
         show(f"{name}, with {args.kills} kills", runs["with kills"])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        if s3 is not None:
+            s3.stop()
     if len(runs) == 2:
         calm, faulty = runs["without kills"], runs["with kills"]
         same = calm["import"] == faulty["import"] and calm["bulk"][1:] == faulty["bulk"][1:]

@@ -171,3 +171,72 @@ def env_site_url(environ: Mapping[str, str]) -> str:
     elif ":" in host and not host.startswith("["):
         host = f"[{host}]"  # an IPv6 address in a URL goes in brackets
     return f"http://{host}:{port}"
+
+
+# Where files live (API.md, "Operations at scale"): each storage keeps its files under one
+# prefix, the same on disk (a folder of STORAGE_ROOT) and in the bucket (a key prefix), so
+# ``manage.py storage_migrate`` copies a file to the key named by its path under STORAGE_ROOT.
+STORAGE_BACKENDS = ("local", "s3")
+S3_REQUIRED = ("S3_ENDPOINT_URL", "S3_BUCKET", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_REGION")
+S3_STORAGE = "storages.backends.s3.S3Storage"
+LOCAL_STORAGE = "django.core.files.storage.FileSystemStorage"
+FILER_LOCAL_STORAGE = "filer.storage.PrivateFileSystemStorage"
+
+
+def env_storage_backend(environ: Mapping[str, str]) -> str:
+    raw = environ.get("STORAGE_BACKEND", "").strip().lower() or "local"
+    if raw not in STORAGE_BACKENDS:
+        raise SettingError("STORAGE_BACKEND", f"expected local or s3, got {raw!r}")
+    return raw
+
+
+def env_s3_options(environ: Mapping[str, str]) -> dict:
+    """django-storages' S3 options from S3_*: a private bucket, no signed URLs unless S3_SIGNED_URLS=1."""
+    values = {}
+    for name in S3_REQUIRED:
+        values[name] = environ.get(name, "").strip()
+        if not values[name]:
+            raise SettingError(name, "must be set when STORAGE_BACKEND=s3")
+    if not values["S3_ENDPOINT_URL"].startswith(("http://", "https://")):
+        raise SettingError("S3_ENDPOINT_URL", "must start with http:// or https://")
+    signed = env_bool(environ, "S3_SIGNED_URLS", default=False)
+    addressing = environ.get("S3_ADDRESSING_STYLE", "").strip() or "path"
+    if addressing not in {"path", "virtual"}:
+        raise SettingError("S3_ADDRESSING_STYLE", f"expected path or virtual, got {addressing!r}")
+    return {
+        "endpoint_url": values["S3_ENDPOINT_URL"],
+        "bucket_name": values["S3_BUCKET"],
+        "access_key": values["S3_ACCESS_KEY"],
+        "secret_key": values["S3_SECRET_KEY"],
+        "region_name": values["S3_REGION"],
+        "addressing_style": addressing,
+        "signature_version": "s3v4",
+        "default_acl": "private",
+        # Never replace a stored object by saving another under its name.
+        "file_overwrite": False,
+        "querystring_auth": signed,
+        "querystring_expire": env_int(environ, "S3_SIGNED_URL_SECONDS", 300),
+    }
+
+
+def env_storages(environ: Mapping[str, str], root: str) -> tuple[str, dict, dict, dict]:
+    """``(backend, default storage, filer's main storage, filer's thumbnail storage)``, each
+    ``{"BACKEND"/"ENGINE": dotted class, "OPTIONS": {...}}`` as Django and django-filer take them."""
+    backend = env_storage_backend(environ)
+    if backend == "s3":
+        options = env_s3_options(environ)
+        return (
+            backend,
+            {"BACKEND": S3_STORAGE, "OPTIONS": {**options, "location": ""}},
+            {"ENGINE": S3_STORAGE, "OPTIONS": {**options, "location": "filer_private"}},
+            {"ENGINE": S3_STORAGE, "OPTIONS": {**options, "location": "filer_private_thumbnails"}},
+        )
+    return (
+        backend,
+        {"BACKEND": LOCAL_STORAGE, "OPTIONS": {"location": root, "base_url": "/private-files/"}},
+        {"ENGINE": FILER_LOCAL_STORAGE, "OPTIONS": {"location": f"{root}/filer_private", "base_url": "/private-files/"}},
+        {
+            "ENGINE": FILER_LOCAL_STORAGE,
+            "OPTIONS": {"location": f"{root}/filer_private_thumbnails", "base_url": "/private-thumbnails/"},
+        },
+    )

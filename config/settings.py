@@ -22,6 +22,7 @@ from config.env import (
     env_networks,
     env_secret_key,
     env_site_url,
+    env_storages,
     read_environ,
 )
 
@@ -56,6 +57,11 @@ try:
     DATABASES = {"default": env_database(ENV, str(BASE_DIR / "var" / "fasu.sqlite3"))}
     BROKER_URL = env_broker_url(ENV)
     STORAGE_ROOT = Path(ENV.get("STORAGE_ROOT", "").strip() or BASE_DIR / "var" / "storage")
+    # local (files under STORAGE_ROOT) or s3 (a private bucket; S3_* below, README "Object storage").
+    STORAGE_BACKEND, _DEFAULT_STORAGE, _FILER_MAIN, _FILER_THUMBNAILS = env_storages(ENV, str(STORAGE_ROOT))
+    # Downloads redirect to short-lived signed URLs (S3_SIGNED_URL_SECONDS) instead of
+    # streaming through Fasu; only with STORAGE_BACKEND=s3, off by default.
+    S3_SIGNED_URLS = STORAGE_BACKEND == "s3" and _DEFAULT_STORAGE["OPTIONS"]["querystring_auth"]
     TOKEN_TTL_DAYS = env_int(ENV, "TOKEN_TTL_DAYS", 30)
     SESSION_IDLE_MINUTES = env_int(ENV, "SESSION_IDLE_MINUTES", 30)
     LOGIN_MAX_FAILURES = env_int(ENV, "LOGIN_MAX_FAILURES", 5)
@@ -258,7 +264,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Every file Fasu keeps goes through a storage: this one (imports and their errors
+    # files, under imports/) or django-filer's private ones below (evidence, filings,
+    # bundles); all are private, downloads go through Fasu's audited views.
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG
@@ -275,16 +284,11 @@ FILER_IS_PUBLIC_DEFAULT = False
 FILER_STORAGES = {
     "private": {
         "main": {
-            "ENGINE": "filer.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(STORAGE_ROOT / "filer_private"), "base_url": "/private-files/"},
+            **_FILER_MAIN,
             "UPLOAD_TO": "filer.utils.generate_filename.randomized",
             "UPLOAD_TO_PREFIX": "",
         },
-        "thumbnails": {
-            "ENGINE": "filer.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(STORAGE_ROOT / "filer_private_thumbnails"), "base_url": "/private-thumbnails/"},
-            "THUMBNAIL_OPTIONS": {"base_dir": ""},
-        },
+        "thumbnails": {**_FILER_THUMBNAILS, "THUMBNAIL_OPTIONS": {"base_dir": ""}},
     },
 }
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import io
 from urllib.parse import quote
 
-from django.http import FileResponse
+from django.conf import settings
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
@@ -106,6 +107,26 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return reverse("evidence_api:evidence-download", args=[item.pk])
 
 
+def signed_url(handle, *, content_type: str, filename: str) -> str | None:
+    """A signed URL of the stored object ``handle`` reads, when the settings allow them; else None."""
+    if not settings.S3_SIGNED_URLS:
+        return None
+    storage, stored = getattr(handle, "_storage", None), getattr(handle, "obj", None)
+    if storage is None or stored is None:  # not an object of the bucket (a file made in memory)
+        return None
+    return storage.connection.meta.client.generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": storage.bucket_name,
+            "Key": stored.key,
+            "ResponseContentType": content_type,
+            "ResponseContentDisposition": content_disposition(filename),
+            "ResponseCacheControl": "no-store",
+        },
+        ExpiresIn=storage.querystring_expire,
+    )
+
+
 def content_disposition(filename: str) -> str:
     """``attachment`` with an ASCII fallback and the UTF-8 name per RFC 6266 / RFC 5987."""
     extension = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
@@ -115,8 +136,18 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def attachment_response(handle, *, content_type: str, filename: str, size: int | None) -> FileResponse:
-    """An attachment that no browser renders inline or caches (API.md; DESIGN.md "Files")."""
+def attachment_response(handle, *, content_type: str, filename: str, size: int | None) -> HttpResponse:
+    """An attachment that no browser renders inline or caches (API.md; DESIGN.md "Files").
+
+    Streamed from storage through this (audited) view; with ``S3_SIGNED_URLS`` a stored
+    object is instead a redirect to a short-lived signed URL of the private bucket.
+    """
+    signed = signed_url(handle, content_type=content_type, filename=filename)
+    if signed is not None:
+        handle.close()
+        response = HttpResponseRedirect(signed)
+        add_never_cache_headers(response)
+        return response
     response = FileResponse(handle, content_type=content_type)
     response["Content-Disposition"] = content_disposition(filename)
     if size is not None:

@@ -44,7 +44,7 @@ from evidence.text import extract_text, ocr_available, ocr_text
 from evidence.validation import UploadRefused, validate_upload
 from legalcase.access import access_child, access_matter
 from legalcase.events import record_event
-from legalcase.jobs import JobReporter, job_claim, job_create, job_finish
+from legalcase.jobs import JobReporter, failed_message, job_claim, job_create, job_finish
 from legalcase.models import EventKind, Job, JobStatus, Matter, Ruling, User
 from legalcase.services import ruling_record
 from legalcase.services.proceedings import ruling_reread
@@ -572,7 +572,7 @@ def _claim_more_conversions(*, exclude, count: int) -> list[tuple[Job, object, E
         try:
             other_item = EvidenceItem.objects.select_related("file").get(pk=other.payload["evidence_id"])
         except (EvidenceItem.DoesNotExist, KeyError, TypeError) as exc:
-            job_finish(job_id=job_id, claim=claim, error=f"{exc.__class__.__name__}: {exc}")
+            job_finish(job_id=job_id, claim=claim, error=failed_message(exc))
             continue
         claimed.append((other, claim, other_item))
     return claimed

@@ -12,7 +12,6 @@ it daily; ``manage.py sweep_orphans`` runs it by hand.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -20,6 +19,7 @@ from django.utils import timezone
 from filer.models import File as FilerFile
 
 from evidence.services import private_storage
+from legalcase.files import stored_names
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +34,6 @@ class SweepResult:
     checked: int = 0
     removed: list[str] = field(default_factory=list)
     kept_young: int = 0
-
-
-def _walk(storage, folder: str = "") -> Iterator[str]:
-    folders, files = storage.listdir(folder)
-    for name in files:
-        yield f"{folder}/{name}" if folder else name
-    for name in folders:
-        yield from _walk(storage, f"{folder}/{name}" if folder else name)
 
 
 def storage_orphans_sweep(*, older_than: timedelta = ORPHAN_AGE, dry_run: bool = False) -> SweepResult:
@@ -69,9 +61,8 @@ def storage_orphans_sweep(*, older_than: timedelta = ORPHAN_AGE, dry_run: bool =
             result.removed.append(name)
         pending.clear()
 
-    if not storage.exists(""):
-        return result
-    for name in _walk(storage):
+    # A bucket has no folders to ask about: the listing of either kind of storage is all there is.
+    for name in stored_names(storage):
         result.checked += 1
         pending.append(name)
         if len(pending) >= LOOKUP_CHUNK:

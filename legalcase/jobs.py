@@ -16,6 +16,7 @@ instead of staying pending (a batch chunk's matters, an import's unread rows).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import uuid
 from dataclasses import dataclass
@@ -70,10 +71,20 @@ def gave_up_message(attempts: int = MAX_ATTEMPTS) -> str:
     return f"工作进程在运行此任务时中断了 {attempts} 次，已停止重试"
 
 
+# A path rooted at / in a message (an OSError names the file it could not open): users see
+# only its last part, never where this host keeps files (API.md, "Operations at scale").
+ROOTED_PATH = re.compile(r"(?<![\w.:/])/[^\s'\"/]+(?:/[^\s'\"/]+)*/?")
+
+
+def without_paths(text: str) -> str:
+    """``text`` with every rooted path cut to its last part."""
+    return ROOTED_PATH.sub(lambda match: match.group(0).rstrip("/").rsplit("/", 1)[-1] or "…", text)
+
+
 def failed_message(exc: BaseException) -> str:
     """Why a job whose handler raised was stopped: the class name (for support) and the
-    message, which the services write in Chinese."""
-    return f"{exc.__class__.__name__}: {exc}"
+    message, which the services write in Chinese, with no path of this host in it."""
+    return without_paths(f"{exc.__class__.__name__}: {exc}")
 
 
 class JobLost(Exception):

@@ -48,7 +48,7 @@ from evidence.services import bundle_create, bundle_make, private_file, private_
 from legalcase.access import access_child, require, visible_matters
 from legalcase.calculators import court_fees
 from legalcase.events import record_event
-from legalcase.jobs import JobReporter, job_create
+from legalcase.jobs import JobReporter, job_create, without_paths
 from legalcase.models import EventKind, Job, Matter, MatterEvent, User
 from legalcase.safetext import spreadsheet_row
 from templates_docx.context import matter_context, with_filing_data
@@ -187,7 +187,7 @@ def batch_chunk(*, job: Job, report: JobReporter) -> dict:
             rendered = render_pool().render(template=content, digest=template.sha256, context=context)  # jinja_env: sandbox
             work.docx, work.missing = rendered
         except RenderFailed as exc:
-            work.error = f"生成失败：{exc}"
+            work.error = without_paths(f"生成失败：{exc}")
         except Exception:  # one matter's bad data fails that matter only
             logger.exception("batch %s: rendering matter %s failed", batch.pk, work.item.matter_id)
             work.error = "生成失败：案件数据无法填入模板，请检查案件资料"
@@ -293,7 +293,7 @@ def _bundle(work: _Work, batch: Batch) -> None:
     except ValidationError as exc:
         work.bundle_error = f"证据材料无法生成：{'；'.join(exc.messages)}"
     except BundleError as exc:
-        work.bundle_error = f"证据材料无法生成：{exc}"
+        work.bundle_error = without_paths(f"证据材料无法生成：{exc}")
     except Exception:
         logger.exception("batch %s: bundle of matter %s failed", batch.pk, work.item.matter_id)
         work.bundle_error = "证据材料无法生成：证据文件无法读取或合并"

@@ -24,7 +24,7 @@ from evidence.conversion import conversion_available, convert_many
 from evidence.services import private_file, private_storage
 from legalcase.access import access_child, access_matter, require
 from legalcase.events import record_event
-from legalcase.jobs import JobReporter, job_create
+from legalcase.jobs import JobReporter, job_create, without_paths
 from legalcase.models import EventKind, Job, Matter, User
 from legalcase.services.bound_parties import enforcement_bound
 from templates_docx.context import matter_context
@@ -232,7 +232,7 @@ def document_generate(*, job: Job, report: JobReporter) -> dict:
     try:
         docx, missing = document_render(document=document)
     except RenderFailed as exc:
-        GeneratedDocument.objects.filter(pk=document.pk).update(status=DocumentStatus.FAILED, error=str(exc))
+        GeneratedDocument.objects.filter(pk=document.pk).update(status=DocumentStatus.FAILED, error=without_paths(str(exc)))
         raise
     with private_file(
         content=docx,
@@ -267,7 +267,7 @@ def document_convert(*, job: Job, report: JobReporter) -> dict:
         pdf, page_count = _convert(docx)
     except Exception as exc:
         GeneratedDocument.objects.filter(pk=document.pk).update(
-            status=DocumentStatus.FAILED, error=f"PDF 转换失败：{exc}"
+            status=DocumentStatus.FAILED, error=without_paths(f"PDF 转换失败：{exc}")
         )
         raise
     with private_file(

@@ -2,8 +2,9 @@
 
 - LibreOffice and tesseract/pdftoppm are faked at the call that starts them
   (``tests/fakes.py``) unless the test is marked ``libreoffice`` or ``tesseract``.
-- Tests marked ``libreoffice``, ``tesseract`` or ``broker`` run the real thing; under CI
-  (``CI`` set) a missing program stops the run instead of skipping those tests.
+- Tests marked ``libreoffice``, ``tesseract``, ``broker`` or ``s3`` run the real thing; under CI
+  (``CI`` set) a missing program stops the run instead of skipping those tests. ``s3``
+  tests store in a bucket of a local moto S3 server (``s3_storage``), one per session.
 - Tests using shared rows (``tests/shared_rows.py``) run last in their module, so no
   other test sees those rows, and all on one xdist worker (one group), so the rows are
   made once; so do a module's real-tool tests (a session fixture of real PDFs is made
@@ -17,20 +18,37 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from tests import fakes, shared_rows
 
-REAL_TOOLS = ("libreoffice", "tesseract", "broker", "imap")
+REAL_TOOLS = ("libreoffice", "tesseract", "broker", "imap", "s3", "rehearsal")
 
 
 @pytest.fixture
 def postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises writers, so there is no race to test")
+
+
+@pytest.fixture
+def tmp_storage(settings, tmp_path):
+    """The default storage (imports and their errors files) in a folder of this test's own; returns it."""
+    root = tmp_path / "storage"
+    root.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
+    }
+    return root
 
 
 # The outside programs ------------------------------------------------------------------
@@ -61,6 +79,10 @@ def _missing_tools() -> dict[str, str]:
         missing["tesseract"] = "tesseract with chi_sim data, or pdftoppm"
     if dovecot_path() is None:
         missing["imap"] = "Dovecot (dovecot-imapd)"
+    if moto_server_program() is None:
+        missing["s3"] = "moto_server (moto[server] of requirements-dev.txt)"
+    if not (Path(sys.executable).parent / "gunicorn").exists():
+        missing["rehearsal"] = "gunicorn (requirements.txt) beside this Python"
     return missing
 
 
@@ -68,6 +90,84 @@ def dovecot_path() -> str | None:
     """Debian's dovecot binary (in /usr/sbin, often not on a user's PATH), or None."""
     found = shutil.which("dovecot") or "/usr/sbin/dovecot"
     return found if os.access(found, os.X_OK) else None
+
+
+# A local S3 server (tests marked s3) -----------------------------------------------------
+
+
+def moto_server_program() -> str | None:
+    beside = Path(sys.executable).parent / "moto_server"
+    return str(beside) if beside.exists() else shutil.which("moto_server")
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """``moto_server`` on a free loopback port for the session; yields its endpoint URL."""
+    program = moto_server_program()
+    if program is None:
+        pytest.skip("moto_server is not installed (pip install -r requirements-dev.txt)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [program, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"moto_server exited with {process.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("moto_server did not start within 30 s") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings, tmp_path, monkeypatch):
+    """STORAGE_BACKEND=s3 for this test: a fresh private bucket behind every storage.
+
+    STORAGE_ROOT points at an empty folder the test can check stays empty; yields the
+    default storage (the bucket's root).
+    """
+    from django.core.files.storage import storages
+    from filer import settings as filer_settings
+    from filer.fields import multistorage_file
+    from storages.backends.s3 import S3Storage
+
+    from config.env import env_s3_options
+
+    bucket = f"fasu-{uuid.uuid4().hex[:12]}"
+    options = env_s3_options(
+        {
+            "S3_ENDPOINT_URL": s3_server,
+            "S3_BUCKET": bucket,
+            "S3_ACCESS_KEY": "fasu-test",
+            "S3_SECRET_KEY": "fasu-test-secret",
+            "S3_REGION": "us-east-1",
+        }
+    )
+    root = tmp_path / "storage-root"
+    root.mkdir()
+    settings.STORAGE_ROOT = root
+    settings.STORAGE_BACKEND = "s3"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": ""}},
+    }
+    default = storages["default"]
+    default.connection.meta.client.create_bucket(Bucket=bucket)
+    private = S3Storage(**{**options, "location": "filer_private"})
+    monkeypatch.setattr(filer_settings, "FILER_PRIVATEMEDIA_STORAGE", private)
+    monkeypatch.setitem(multistorage_file.STORAGES, "private", private)
+    yield default
 
 
 # Ordering and grouping -------------------------------------------------------------------
@@ -129,6 +229,8 @@ def pytest_collection_modifyitems(config, items):
                 _join_group(item, f"{module}:shared-rows")
             elif item.get_closest_marker("broker"):
                 _join_group(item, "broker")
+            elif item.get_closest_marker("s3"):
+                _join_group(item, "s3")  # one moto server
             elif any(item.get_closest_marker(name) for name in ("libreoffice", "tesseract", "imap")):
                 _join_group(item, f"{module}:real-tools")
     items[:] = ordered

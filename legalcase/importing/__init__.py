@@ -33,6 +33,7 @@ from legalcase.importing.storing import (  # noqa: F401
     escalations_import_start,
     import_errors_file,
     import_rejected,
-    import_folder,
+    IMPORT_FOLDER,
+    stored_errors_name,
     import_user,
 )

@@ -13,13 +13,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import secrets
+import tempfile
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -27,6 +30,7 @@ from django.utils.translation import gettext as _
 from legalcase.access import require
 from legalcase.escalation_input import escalation_validated
 from legalcase.identity import mask_account, mask_address, mask_id_number, mask_phone
+from legalcase.files import copy_to_disk, file_storage, is_storage_name, store_replacing
 from legalcase.importing.reading import (
     EXTENSIONS,
     HEADERS,
@@ -37,7 +41,7 @@ from legalcase.importing.reading import (
     escalation_body,
     escalation_reasons,
 )
-from legalcase.jobs import job_create
+from legalcase.jobs import job_create, without_paths
 from legalcase.models import Job, Role, User, holiday_calendar
 from legalcase.safetext import spreadsheet_text, visible_controls
 from legalcase.services import INVALID, escalations_apply
@@ -215,21 +219,65 @@ def import_user(username: str | None = None) -> User:
     return user
 
 
+def _stored_import(payload: dict) -> str:
+    """The storage name of a job's uploaded file (``imports/….csv``).
+
+    Jobs created before files went through the storage API named a path under
+    STORAGE_ROOT; that path is the same file's name in the local storage.
+    """
+    if payload.get("file"):
+        return payload["file"]
+    return _name_under_root(payload.get("path", ""))
+
+
+def _name_under_root(path: str) -> str:
+    try:
+        return Path(path).relative_to(Path(settings.STORAGE_ROOT)).as_posix()
+    except ValueError:
+        return ""
+
+
+def stored_errors_name(name: str) -> str:
+    """The storage name of the errors file of the stored import file ``name``."""
+    return f"{name}.errors.csv"
+
+
 def escalations_import_run(*, job: Job, report) -> dict:
     """The ``escalations_import`` job: import the uploaded file with a progress bar.
+
+    The stored file is copied to a temporary folder to be read; the errors file is
+    written there and stored beside the upload (``<name>.errors.csv``) before each chunk's
+    progress commits that rejected rows, and once more at the end; the job's result names
+    it by its storage name, never a path.
 
     Safe to run again after a crash: it resumes after the last chunk the dead run
     committed (recorded in the job's result), so every row is counted once.
     """
     user = User.objects.get(pk=job.payload["user_id"])
-    path = Path(job.payload["path"])
-    total = count_rows(path)
-    resume = job.result.get("resume")
-    if resume:
-        resume = {**resume, "counts": job.result}
-    report(done=resume["done"] if resume else 0, total=total)
-    result = escalations_import(user=user, path=path, report=report, total=total, resume=resume)
-    return {**result, "failed": result["rejected"], "name": job.payload.get("name", "")}
+    storage = file_storage()
+    name = _stored_import(job.payload)
+    errors_name = stored_errors_name(name)
+    with tempfile.TemporaryDirectory(prefix="fasu-import-") as work:
+        path = copy_to_disk(storage, name, Path(work) / PurePosixPath(name).name)
+        total = count_rows(path)
+        resume = job.result.get("resume")
+        if resume:
+            resume = {**resume, "counts": job.result}
+            if storage.exists(errors_name):  # the dead run's rejected rows, cut back on resuming
+                copy_to_disk(storage, errors_name, errors_path(path))
+        report(done=resume["done"] if resume else 0, total=total)
+        stored_rejected = [None]
+
+        def report_stored(*, done, total=None, result=None):
+            rejected = (result or {}).get("rejected")
+            if rejected != stored_rejected[0]:
+                store_replacing(storage, errors_name, errors_path(path))
+                stored_rejected[0] = rejected
+            report(done=done, total=total, result=result)
+
+        result = escalations_import(user=user, path=path, report=report_stored, total=total, resume=resume)
+        store_replacing(storage, errors_name, errors_path(path))
+    return {**result, "errors_file": errors_name, "failed": result["rejected"], "name": job.payload.get("name", "")}
 
 
 def escalations_import_give_up(*, job: Job, reason: str) -> None:
@@ -241,9 +289,8 @@ def escalations_import_give_up(*, job: Job, reason: str) -> None:
     )
 
 
-def import_folder() -> Path:
-    """Where uploaded import files and their errors files live, in private storage."""
-    return Path(settings.STORAGE_ROOT) / "imports"
+# The folder of the default storage that holds uploaded import files and their errors files.
+IMPORT_FOLDER = "imports"
 
 
 def escalations_import_start(*, user: User, upload: UploadedFile) -> Job:
@@ -261,31 +308,32 @@ def escalations_import_start(*, user: User, upload: UploadedFile) -> Job:
         raise ValidationError(
             {"file": _("The file is larger than %(size)s MB.") % {"size": IMPORT_MAX_BYTES // (1024 * 1024)}}
         )
-    folder = import_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{secrets.token_hex(16)}{suffix}"
-    with open(path, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    try:
-        EscalationFile(path).close()
-    except ImportFileError as exc:
-        path.unlink(missing_ok=True)
-        raise ValidationError({"file": str(exc)}) from None
+    # Checked on a local copy (the readers need a file on disk), stored only once it passes.
+    with tempfile.TemporaryDirectory(prefix="fasu-upload-") as work:
+        path = Path(work) / f"upload{suffix}"
+        with open(path, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        try:
+            EscalationFile(path).close()
+        except ImportFileError as exc:
+            raise ValidationError({"file": without_paths(str(exc))}) from None
+        with open(path, "rb") as source:
+            stored = file_storage().save(f"{IMPORT_FOLDER}/{secrets.token_hex(16)}{suffix}", File(source))
     return job_create(
-        kind="escalations_import", user=user, payload={"user_id": user.pk, "path": str(path), "name": name}
+        kind="escalations_import", user=user, payload={"user_id": user.pk, "file": stored, "name": name}
     )
 
 
 def import_rejected(job: Job, *, limit: int = REJECTED_SHOWN) -> list[dict]:
     """The first ``limit`` rejected rows of an import job, each ``{"line", "reasons", "cells"}``
     (``cells``: the original cells under their headers), read back from its errors file."""
-    path = import_errors_file(job)
-    if path is None:
+    name = import_errors_file(job)
+    if name is None:
         return []
     shown = []
-    with open(path, encoding="utf-8-sig", newline="") as source:
-        reader = csv.reader(source)
+    with file_storage().open(name, "rb") as stored:
+        reader = csv.reader(io.TextIOWrapper(stored, encoding="utf-8-sig", newline=""))
         header = next(reader, [])[len(ERRORS_HEADER) :]
         for row in reader:
             if len(shown) >= limit:
@@ -319,11 +367,13 @@ def _shown(label: str, value: str) -> str:
     return visible_controls(masked(value) if masked else value)
 
 
-def import_errors_file(job: Job) -> Path | None:
-    """The errors file of a finished import job, if it is still in private storage."""
+def import_errors_file(job: Job) -> str | None:
+    """The storage name of a finished import job's errors file, if it is still stored."""
     if job.kind != "escalations_import" or not job.result.get("errors_file"):
         return None
-    path = Path(job.result["errors_file"]).resolve()
-    if path.parent != import_folder().resolve() or not path.is_file():
+    name = job.result["errors_file"]
+    if name.startswith("/"):  # a job of before the storage API: its path under STORAGE_ROOT
+        name = _name_under_root(name)
+    if not is_storage_name(name, folder=IMPORT_FOLDER) or not file_storage().exists(name):
         return None
-    return path
+    return name

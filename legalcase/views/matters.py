@@ -44,6 +44,7 @@ from legalcase.access import (
 )
 from legalcase.authentication import LoginLocked, login_attempt
 from legalcase.exports import MATTER_EXPORT_LIMIT, XLSX_CONTENT_TYPE, matter_export, matter_export_filename
+from legalcase.files import file_storage
 from legalcase.forms import (
     BULK_LIMIT,
     AssignFirmForm,
@@ -791,11 +792,13 @@ def escalation_import(request: HttpRequest) -> HttpResponse:
 def escalation_import_errors(request: HttpRequest, job_id) -> HttpResponse:
     """The rejected rows of an import job, as CSV; only the user who started the job gets it."""
     job = access_job(request.user, job_id)
-    path = importing.import_errors_file(job)
-    if path is None:
+    stored = importing.import_errors_file(job)
+    if stored is None:
         raise Http404("no errors file")
     name = Path(job.payload.get("name") or "import").stem
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{name}.errors.csv", content_type="text/csv")
+    return FileResponse(
+        file_storage().open(stored, "rb"), as_attachment=True, filename=f"{name}.errors.csv", content_type="text/csv"
+    )
 
 
 @login_required

@@ -294,13 +294,12 @@ def csv_bytes(rows: list[dict]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def test_counsel_uploads_a_file_and_the_job_imports_it_with_a_downloadable_errors_file(client, settings, tmp_path):
+def test_counsel_uploads_a_file_and_the_job_imports_it_with_a_downloadable_errors_file(client, tmp_storage):
     from django.urls import reverse
 
     from legalcase.jobs import job_run
     from legalcase.models import Job, JobStatus
 
-    settings.STORAGE_ROOT = tmp_path
     counsel = make_user(Role.COUNSEL)
     client.force_login(counsel)
     page = client.get(reverse("escalation_import"))
@@ -311,14 +310,17 @@ def test_counsel_uploads_a_file_and_the_job_imports_it_with_a_downloadable_error
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
     assert job.kind == "escalations_import" and job.created_by == counsel
-    stored = Path(job.payload["path"])
-    assert stored.parent == tmp_path / "imports" and "银行导出" not in stored.name
+    # Stored by its storage name under imports/, never the client's name or a path of this host.
+    stored = job.payload["file"]
+    assert stored.startswith("imports/") and "银行导出" not in stored and "path" not in job.payload
+    assert (tmp_storage / stored).is_file()
 
     job_run(job_id=job.pk)
 
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.error
     assert (job.result["created"], job.result["rejected"], job.progress_total) == (2, 1, 3)
+    assert job.result["errors_file"] == f"{stored}.errors.csv" and "/" not in job.result["errors_file"][:1]
     html = client.get(reverse("job_detail", args=[job.pk])).content.decode()
     assert reverse("escalation_import_errors", args=[job.pk]) in html
     download = client.get(reverse("escalation_import_errors", args=[job.pk]))
@@ -346,10 +348,9 @@ def test_lawyers_and_managers_may_not_import(client, role):
     assert reverse("escalation_import") not in client.get(reverse("matter_list")).content.decode()
 
 
-def test_the_upload_refuses_an_unknown_format_and_a_file_without_the_required_columns(client, settings, tmp_path):
+def test_the_upload_refuses_an_unknown_format_and_a_file_without_the_required_columns(client, tmp_storage):
     from legalcase.models import Job
 
-    settings.STORAGE_ROOT = tmp_path
     counsel = make_user(Role.COUNSEL)
 
     assert upload(client, counsel, "a.txt", b"hello").status_code == 200
@@ -357,7 +358,7 @@ def test_the_upload_refuses_an_unknown_format_and_a_file_without_the_required_co
 
     assert response.status_code == 200 and "统一社会信用代码" in response.content.decode()
     assert not Job.objects.exists()
-    assert not list((tmp_path / "imports").iterdir())
+    assert not list(tmp_storage.rglob("*.*"))
 
 
 def test_a_row_naming_another_debtor_for_a_stored_account_is_rejected_without_echoing_numbers(tmp_path):

@@ -24,8 +24,7 @@ TEMPLATE_HEADER = [headers[0] for headers, _required in COLUMNS.values()]
 
 
 @pytest.fixture
-def counsel(client, settings, tmp_path):
-    settings.STORAGE_ROOT = tmp_path
+def counsel(client, tmp_storage):
     user = make_user(Role.COUNSEL)
     client.force_login(user)
     return client

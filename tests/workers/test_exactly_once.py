@@ -25,6 +25,7 @@ from filer.models import File as FilerFile
 import templates_docx.batches as batches
 from evidence.models import EvidenceBundle
 from legalcase.importing import storing as importing  # the chunking lives in the storing half
+from legalcase.files import file_storage
 from legalcase.jobs import JobReporter, job_run, jobs_requeue_stale
 from legalcase.models import EventKind, Job, JobStatus, Matter, MatterEvent, Role
 from legalcase.services import matters_bulk_start
@@ -274,8 +275,7 @@ BAD_LINES = {4, 16}  # a bad row in the first chunk and one in the second (heade
 
 
 @pytest.fixture
-def import_job(client, settings, tmp_path, monkeypatch):
-    settings.STORAGE_ROOT = tmp_path
+def import_job(client, tmp_storage, monkeypatch):
     monkeypatch.setattr(importing, "CHUNK_ROWS", CHUNK)
     counsel = make_user(Role.COUNSEL)
     rows = [row(n, product="mortgage") if n + 2 in BAD_LINES else row(n) for n in range(ROWS)]
@@ -286,8 +286,8 @@ def import_job(client, settings, tmp_path, monkeypatch):
 
 
 def errors_lines(job: Job) -> list[str]:
-    with open(importing.errors_path(job.payload["path"]), encoding="utf-8-sig") as source:
-        return [line[0] for line in csv.reader(source)]
+    with file_storage().open(importing.stored_errors_name(job.payload["file"]), "rb") as stored:
+        return [line[0] for line in csv.reader(io.TextIOWrapper(stored, encoding="utf-8-sig", newline=""))]
 
 
 def test_an_import_killed_mid_chunk_resumes_after_the_last_stored_chunk_and_counts_each_row_once(
