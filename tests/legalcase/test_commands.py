@@ -334,3 +334,18 @@ def test_seed_demo_leaves_notifications_for_what_is_due_and_deadlines_in_step(se
     assert expected.count() > 10
     # The deadlines recomputed together at the end are those the facts give: nothing to change.
     assert deadlines_recompute_all() == {"matters": 300, "created": 0, "superseded": 0, "updated": 0}
+
+
+def test_the_demo_files_claims_with_its_creditors_forums_and_fills_the_loan_terms(seeded):
+    # Was in test_forums.py on a seeding of its own (120 matters); the full demo has them all.
+    from legalcase.demo import FORUMS
+    from legalcase.models import Debt
+
+    with_forum = Matter.objects.exclude(forum=None)
+    assert with_forum.exists()
+    assert set(with_forum.values_list("forum__name", flat=True)) <= set(FORUMS.values())
+    assert not Matter.objects.filter(stage="intake").exclude(forum=None).exists()
+    for debt in Debt.objects.all():
+        assert debt.loan_amount >= debt.principal and debt.disbursed_on >= debt.contract_date and debt.branch
+        if debt.product == "loan":
+            assert debt.repayment_method in Debt.RepaymentMethod.values and debt.term_ends_on > debt.contract_date

@@ -280,17 +280,4 @@ def test_the_schema_documents_the_forum_endpoints_and_the_matters_forum(client):
     assert "forum" not in schema["components"]["schemas"]["Matter"]["properties"]
 
 
-def test_the_demo_files_claims_with_its_creditors_forums_and_fills_the_loan_terms():
-    from legalcase.demo import FORUMS, seed_demo
-    from legalcase.models import Debt, Matter
-
-    seed_demo(matters=120)  # the first 80 stages drawn are intake and pre-litigation
-
-    with_forum = Matter.objects.exclude(forum=None)
-    assert with_forum.exists()
-    assert set(with_forum.values_list("forum__name", flat=True)) <= set(FORUMS.values())
-    assert not Matter.objects.filter(stage="intake").exclude(forum=None).exists()
-    for debt in Debt.objects.all():
-        assert debt.loan_amount >= debt.principal and debt.disbursed_on >= debt.contract_date and debt.branch
-        if debt.product == "loan":
-            assert debt.repayment_method in Debt.RepaymentMethod.values and debt.term_ends_on > debt.contract_date
+# The demo's forums and loan terms are checked on the seeded demo of test_commands.py (one seeding).
