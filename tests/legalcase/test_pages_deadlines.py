@@ -34,7 +34,7 @@ def test_the_matter_page_shows_demands_guarantors_portfolio_and_deadlines(client
     )
     client.force_login(make_user(Role.COUNSEL))
     html = client.get(reverse("matter_detail", args=[matter_id])).content.decode()
-    assert "催收记录" in html and "短信" in html and "上门" in html
+    assert "催告与送达" in html and "短信" in html and "上门" in html
     assert "已送达" in html and "未送达" in html and "短信送达回执 #88123" in html
     assert "2025年第一批资产包" in html and "某某银行股份有限公司" in html
     assert "诉讼时效届满" in html and "2028-01-17" in html and "limitation@2021" in html
