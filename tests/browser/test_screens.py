@@ -16,7 +16,7 @@ from tests.factories import make_creditor, make_firm, make_matter, make_user
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # The script that reports every header control that is not wholly inside the window.
-OUTSIDE_THE_WINDOW = """() => [...document.querySelectorAll('.topbar .mainnav a, .topbar .logout, .topbar .bell, .topbar .langswitch button')]
+OUTSIDE_THE_WINDOW = """() => [...document.querySelectorAll('.topbar .mainnav > a, .topbar .navmore > summary, .topbar .logout, .topbar .bell, .topbar .langswitch button')]
     .map(el => [el.textContent.trim() || el.className, el.getBoundingClientRect()])
     .filter(([, box]) => box.width === 0 || box.left < 0 || box.right > window.innerWidth || box.top < 0 || box.bottom > 60)
     .map(([name, box]) => `${name} ${Math.round(box.left)}..${Math.round(box.right)}`)"""

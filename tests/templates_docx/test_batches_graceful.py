@@ -72,8 +72,8 @@ def test_a_batch_where_everything_failed_offers_no_zip_and_shows_the_failures_in
     page = counsel.get(response["Location"]).content.decode()
     assert reverse("templates_api:batch-download", args=[batch.pk]) not in page
     assert "没有可下载的 ZIP" in page
-    assert re.search(r'class="part-failed" style="width: 100(\.0)?%"', page)
-    assert re.search(r'class="part-done" style="width: 0(\.0)?%"', page)
+    assert re.search(r'class="part-failed" data-width="100(\.0)?"', page)
+    assert re.search(r'class="part-done" data-width="0(\.0)?"', page)
     assert page.count("仅适用于信用卡案件") == 2
     api = counsel.get(reverse("templates_api:batch-detail", args=[batch.pk])).json()
     assert (api["done"], api["failed"], api["download_url"]) == (0, 2, None)
@@ -87,8 +87,8 @@ def test_one_failure_in_three_is_a_red_third_of_the_bar(counsel, evidence_storag
     )
     run_all_jobs()
     page = counsel.get(response["Location"]).content.decode()
-    assert 'class="part-done" style="width: 66.7%"' in page
-    assert 'class="part-failed" style="width: 33.3%"' in page
+    assert 'class="part-done" data-width="66.7"' in page
+    assert 'class="part-failed" data-width="33.3"' in page
     assert reverse("templates_api:batch-download", args=[Batch.objects.get().pk]) in page
 
 
