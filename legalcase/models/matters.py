@@ -141,6 +141,8 @@ class Forum(models.Model):
 MATTER_NUMBER_SHAPE = "FS-dddd-dddddddddd"
 # The most ids one search branch (a common guarantor name, four digits) hands to the matter filter.
 SEARCH_LIMIT = 1000
+# Digits with the separators people type in numbers (and an identity number's X): never a name.
+NOT_A_NAME = re.compile(r"[\dXx+\-\s()（）]+")
 
 
 def recovered_total_expression():
@@ -233,7 +235,12 @@ class MatterQuerySet(models.QuerySet):
         q = " ".join(q.split())
         if not q:
             return self
-        condition = Q(debtor_name__startswith=q) | Q(number=q.upper())
+        condition = Q(number=q.upper())
+        # A name has letters or characters: an identity number, phone, account digits, a
+        # matter or a case number is no name's start. Leaving the branch out also keeps
+        # PostgreSQL from walking the matters in id order looking for one (bench/matter_list.py).
+        if not NOT_A_NAME.fullmatch(q) and not search_keys.looks_like_case_number(q):
+            condition |= Q(debtor_name__startswith=q)
         debts = Q(contract_number=q) | Q(account_number=q)
         if re.fullmatch(r"\d{4}", q):
             debts |= Q(account_last4=q)
