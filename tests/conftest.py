@@ -9,9 +9,6 @@
   other test sees those rows, and all on one xdist worker (one group), so the rows are
   made once; so do a module's real-tool tests (a session fixture of real PDFs is made
   once) and the broker tests (two never share the Redis database).
-- Those groups (xdist deals the largest first) and then the tests marked ``slow`` are dealt
-  out before the others, so that no long one is left for the end while the other worker
-  has nothing to do.
 - Otherwise tests are dealt out one by one in collection order (``--dist loadgroup``),
   which keeps pytest-django's order: the transactional tests, which empty the tables
   (and so the rows the data migrations installed), run after the others on each worker.
@@ -226,7 +223,6 @@ def pytest_collection_modifyitems(config, items):
         shared = [item for item in module_items if _uses_shared_rows(item)]
         ordered += [item for item in module_items if item not in shared] + shared
     if getattr(config.option, "loadgroup", False):  # set on an xdist worker under --dist loadgroup
-        long_first = []
         for item in ordered:
             module = item.nodeid.split("::", 1)[0]
             if _uses_shared_rows(item):
@@ -237,18 +233,6 @@ def pytest_collection_modifyitems(config, items):
                 _join_group(item, "s3")  # one moto server
             elif any(item.get_closest_marker(name) for name in ("libreoffice", "tesseract", "imap")):
                 _join_group(item, f"{module}:real-tools")
-            else:
-                continue
-            long_first.append(item)
-        # xdist deals the work units out a new one to whichever worker is free, the groups
-        # first (largest first: --loadscope-reorder), then the single tests in this order: the
-        # tests marked slow go before the other single tests, so that none of them ends the run
-        # on one worker while the other sits idle. pytest-django's sort (after this hook,
-        # stable) still puts the transactional tests after the others.
-        chosen = set(map(id, long_first))
-        long_first += [item for item in ordered if item.get_closest_marker("slow") and id(item) not in chosen]
-        chosen = set(map(id, long_first))
-        ordered = long_first + [item for item in ordered if id(item) not in chosen]
     items[:] = ordered
 
 

@@ -36,7 +36,7 @@ class _Undo(Exception):
     pass
 
 
-@pytest.mark.slow  # two seedings of 200 matters: dealt out first (tests/conftest.py)
+@pytest.mark.slow  # two seedings of 200 matters
 def test_deferred_recomputation_leaves_the_same_deadlines_as_recomputing_after_every_step(monkeypatch):
     # Enough matters to reach enforcement and settlements (the stages are drawn in table order first).
     with pytest.raises(_Undo), transaction.atomic():
