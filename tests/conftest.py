@@ -227,6 +227,11 @@ def pytest_collection_modifyitems(config, items):
             module = item.nodeid.split("::", 1)[0]
             if _uses_shared_rows(item):
                 _join_group(item, f"{module}:shared-rows")
+            elif item.get_closest_marker("rehearsal"):
+                # A group of its own, on a Redis database of its own: a group of two or more is
+                # dealt out first (xdist's loadscope reorder), and these transactional tests
+                # empty the tables, so they must stay single units, dealt out last.
+                _join_group(item, "rehearsal")
             elif item.get_closest_marker("broker"):
                 _join_group(item, "broker")
             elif item.get_closest_marker("s3"):

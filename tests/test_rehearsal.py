@@ -31,7 +31,10 @@ import rehearsal  # noqa: E402  (bench/rehearsal.py)
 
 pytestmark = [pytest.mark.rehearsal, pytest.mark.s3, pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# The Redis database after the broker tests' own (TEST_REDIS_URL): the two may run at once.
+_BROKER_TESTS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+_BASE, _, _DB = _BROKER_TESTS.rpartition("/")
+REDIS_URL = f"{_BASE}/{(int(_DB) + 1) % 16 if _DB.isdigit() else 14}"
 
 
 def free_ports(count: int) -> list[int]:
