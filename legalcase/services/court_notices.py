@@ -18,7 +18,7 @@ import hashlib
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -283,7 +283,11 @@ def court_notices_visible(user: User, *, status: str | None = None, matter_id: i
     if status:
         rows = rows.filter(status=status)
     if matter_id is not None:
-        rows = rows.filter(Q(matter_id=matter_id) | Q(candidates__contains=[matter_id]))
+        if connection.features.supports_json_field_contains:
+            among = Q(candidates__contains=[matter_id])
+        else:  # SQLite has no JSON containment: a first-run installation's few notices, read here
+            among = Q(pk__in=[pk for pk, ids in rows.values_list("pk", "candidates") if matter_id in (ids or [])])
+        rows = rows.filter(Q(matter_id=matter_id) | among)
     return rows
 
 
