@@ -89,6 +89,9 @@ try:
     # due day that a payment still keeps it, and calls_per_party@2026's daily total (guidance).
     PROMISE_GRACE_DAYS = env_int(ENV, "PROMISE_GRACE_DAYS", 3, minimum=0)
     CALLS_PER_PARTY_DAY = env_int(ENV, "CALLS_PER_PARTY_DAY", 10, minimum=1)
+    # The debtor review's screening (issue 19): a matter owing less than this many yuan is
+    # flagged as below the amount worth suing for (``amount_above_threshold``).
+    SCREENING_MIN_AMOUNT = env_int(ENV, "SCREENING_MIN_AMOUNT", 5000, minimum=0)
     # A deadline due within this many days gets a "处理期限" task for the matter's owner (issue 19).
     TASK_DEADLINE_DAYS = env_int(ENV, "TASK_DEADLINE_DAYS", 7, minimum=0)
     # A cache all processes share (redis://…, e.g. the broker's Redis); unset: each process keeps its own.

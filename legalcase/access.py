@@ -79,6 +79,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # writing playbooks is counsel's.
     "write_tasks": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
     "manage_playbooks": frozenset({COUNSEL, ADMIN}),
+    # The debtor review and its screening (API.md v1.1 roles: "reviews" follow the matter).
+    "write_reviews": frozenset({COUNSEL, LAWYER, MANAGER, ADMIN}),
 }
 
 

@@ -68,6 +68,7 @@ from legalcase.models import (
     TaskStatus,
     User,
 )
+from legalcase.models.triage import SCREENING_LABELS, AbilityToPay, Recommendation, Willingness
 from legalcase.money import percent_text
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -1285,6 +1286,50 @@ def _task_closed(e, old, new) -> str:
     return _sentence(*parts)
 
 
+REVIEW_TEXT_LABELS = {
+    "employment": gettext_lazy("employment"),
+    "assets_known": gettext_lazy("assets known"),
+    "willingness_facts": gettext_lazy("facts on willingness"),
+}
+
+
+def _screening_change_text(item: str, change: dict) -> str:
+    label = _q(str(SCREENING_LABELS.get(item, _("Record updated"))))
+    if not change.get("confirmed"):
+        return _("left %(item)s to the record again") % {"item": label}
+    value = change.get("result")
+    result = _("yes") if value is True else _("no") if value is False else _("unknown")
+    text = _("confirmed %(item)s as %(result)s") % {"item": label, "result": result}
+    if change.get("reason"):
+        text += _(" (reason: %(reason)s)") % {"reason": change["reason"]}
+    return text
+
+
+def _review_updated(e, old, new) -> str:
+    parts = [_("Updated the debtor review")]
+    if "ability_to_pay" in new:
+        parts.append(_("ability to pay %(value)s") % {"value": _q(choice_text(new["ability_to_pay"], AbilityToPay))})
+    if "willingness" in new:
+        parts.append(_("willingness %(value)s") % {"value": _q(choice_text(new["willingness"], Willingness))})
+    if "monthly_income" in new:
+        parts.append(_("monthly income %(amount)s") % {"amount": money_text(new["monthly_income"])})
+    if "recommendation" in new:
+        if new["recommendation"]:
+            parts.append(
+                _("recommended %(value)s") % {"value": _q(choice_text(new["recommendation"], Recommendation))}
+            )
+        else:
+            parts.append(_("withdrew the recommendation"))
+    if new.get("recommendation_reason"):
+        parts.append(_("reason: %(reason)s") % {"reason": new["recommendation_reason"]})
+    if new.get("texts_changed"):
+        names = [str(REVIEW_TEXT_LABELS.get(name, _("Record updated"))) for name in new["texts_changed"]]
+        parts.append(_("changed the %(fields)s") % {"fields": _list(names)})
+    for item, change in (new.get("screening") or {}).items():
+        parts.append(_screening_change_text(item, change))
+    return _sentence(*parts)
+
+
 SENTENCES: dict[str, Callable[[MatterEvent, dict, dict], str]] = {
     EventKind.CREATED: _created,
     EventKind.STAGE_CHANGED: _stage_changed,
@@ -1339,6 +1384,7 @@ SENTENCES: dict[str, Callable[[MatterEvent, dict, dict], str]] = {
     EventKind.PLAN_ENDED: _plan_ended,
     EventKind.TASK_ADDED: _task_added,
     EventKind.TASK_CLOSED: _task_closed,
+    EventKind.REVIEW_UPDATED: _review_updated,
 }
 
 

@@ -17,6 +17,7 @@ from legalcase.views import collection as collection_views
 from legalcase.views import recoveries as recovery_views
 from legalcase.views import retention as retention_views
 from legalcase.views import settlements as settlement_views
+from legalcase.views import triage as triage_views
 from legalcase.views import tasks as task_views
 from legalcase.views import transfers as transfer_views
 
@@ -145,6 +146,9 @@ urlpatterns = [
     path("enforcement/terminated/", enforcement_views.enforcement_terminated, name="enforcement_terminated"),
     # The collection log (views/collection.py)
     path("matters/<int:matter_id>/collection/", collection_views.collection_section, name="collection_section"),
+    # The debtor review (views/triage.py)
+    path("matters/<int:matter_id>/review/", triage_views.review_section, name="review_section"),
+    path("matters/<int:matter_id>/review/save/", triage_views.review_save, name="review_save"),
     path("matters/<int:matter_id>/collection/contacts/", collection_views.contact_record_view, name="contact_record"),
     path("matters/<int:matter_id>/collection/complaints/", collection_views.complaint_open_view, name="complaint_open"),
     path(

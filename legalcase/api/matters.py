@@ -71,6 +71,7 @@ from legalcase.services import (
     matter_set_owner,
     matter_transition,
     matter_unassign_firm,
+    review_summary,
 )
 
 # Errors -------------------------------------------------------------------------------
@@ -457,6 +458,11 @@ class CurrentAssignmentSerializer(serializers.Serializer):
     lawyers = AssignmentLawyerSerializer(many=True, read_only=True)
 
 
+class ReviewSummarySerializer(serializers.Serializer):
+    recommendation = serializers.CharField(help_text="A recommendation's code, or empty when none is made yet.")
+    reviewed_at = serializers.DateTimeField()
+
+
 class MatterDetailSerializer(MatterSerializer):
     """One matter: the list's representation plus its parties' and creditor's details, masked, its
     guarantors, forum, debt terms and current assignment."""
@@ -467,6 +473,11 @@ class MatterDetailSerializer(MatterSerializer):
     forum = ForumRefSerializer(allow_null=True, help_text="The court or arbitration commission, once chosen.")
     debt = DebtTermsSerializer()
     assignment = serializers.SerializerMethodField(help_text="The current assignment, or null.")
+    review = serializers.SerializerMethodField(help_text="The debtor review's outcome, or null before a review.")
+
+    @extend_schema_field(ReviewSummarySerializer(allow_null=True))
+    def get_review(self, matter: Matter):
+        return review_summary(matter)
 
     @extend_schema_field(MaskedGuarantorSerializer(many=True))
     def get_guarantors(self, matter: Matter) -> list:
@@ -490,6 +501,7 @@ class MatterDetailSerializer(MatterSerializer):
             "forum": forum,
             "debt": DebtTermsSerializer(matter.debt).data,
             "assignment": self.get_assignment(matter),
+            "review": self.get_review(matter),
         }
 
 

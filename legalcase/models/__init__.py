@@ -119,6 +119,7 @@ from legalcase.money import MONEY, RATE  # noqa: F401
 from legalcase.models.tasks import Plan, Playbook, PlaybookVersion, StepAction, Task, TaskStatus  # noqa: E402,F401
 from legalcase.models.triage import (  # noqa: E402,F401
     SCREENING_ITEMS,
+    SCREENING_LABELS,
     AbilityToPay,
     DebtorReview,
     Recommendation,

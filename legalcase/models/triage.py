@@ -44,15 +44,16 @@ class Recommendation(models.TextChoices):
     WRITE_OFF = "write_off", _("Write off")
 
 
-# The six screening items, in the order they are shown.
-SCREENING_ITEMS = (
-    "identity_known",
-    "service_address_known",
-    "limitation_alive",
-    "amount_above_threshold",
-    "assets_found",
-    "evidence_complete",
-)
+# The six screening items, in the order they are shown, with their names.
+SCREENING_LABELS = {
+    "identity_known": _("Debtor's identity known"),
+    "service_address_known": _("Service address known"),
+    "limitation_alive": _("Limitation not expired"),
+    "amount_above_threshold": _("Amount above the threshold"),
+    "assets_found": _("Assets found"),
+    "evidence_complete": _("Evidence complete"),
+}
+SCREENING_ITEMS = tuple(SCREENING_LABELS)
 
 
 class DebtorReview(models.Model):

@@ -183,3 +183,15 @@ from legalcase.services.tasks import (  # noqa: E402,F401
     tasks_from_deadlines,
     visible_tasks,
 )
+from legalcase.services.triage import (  # noqa: E402,F401
+    EVIDENCE_NEEDED,
+    REVIEW_FIELDS,
+    review_answer,
+    review_of,
+    review_summary,
+    review_update,
+    screening_answer,
+    screening_computed,
+    screening_min_amount,
+    willingness_facts_computed,
+)

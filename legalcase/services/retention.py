@@ -31,6 +31,7 @@ from legalcase.access import access_matter
 from legalcase.events import record_event
 from legalcase.models import (
     Asset,
+    DebtorReview,
     Debt,
     DemandRecord,
     EventKind,
@@ -153,6 +154,7 @@ def matter_anonymise(*, matter_id: int, now: dt.datetime | None = None) -> dict 
     Asset.objects.filter(matter=matter).update(identifier="", note="", description=ANONYMISED)
     ServiceRecord.objects.filter(proceeding__matter=matter).exclude(note="").update(note="")
     Settlement.objects.filter(matter=matter).exclude(hardship="").update(hardship="")
+    DebtorReview.objects.filter(matter=matter).update(employment="", assets_known="", willingness_facts="")
     matter.debtor_name = ANONYMISED
     matter.anonymised_at = now or timezone.now()
     matter.save(update_fields=["debtor_name", "anonymised_at"])

@@ -473,4 +473,27 @@ def samples(*, owner_username: str, template_code: str, template_version: int, d
                 "",
             ),
         ],
+        EventKind.REVIEW_UPDATED: [
+            (
+                None,
+                {
+                    "ability_to_pay": "partial", "willingness": "hardship", "monthly_income": "4500.00",
+                    "recommendation": "settle_with_reduction", "recommendation_reason": "失业，愿意分期",
+                    "texts_changed": ["employment", "assets_known", "willingness_facts"],
+                },
+                "",
+            ),
+            (
+                {"recommendation": "negotiate", "screening": {"assets_found": {"confirmed": False, "result": None}}},
+                {
+                    "recommendation": "",
+                    "screening": {
+                        "assets_found": {"confirmed": True, "result": False, "reason": "车辆已抵押给他人"},
+                        "identity_known": {"confirmed": True, "result": True},
+                        "evidence_complete": {"confirmed": False, "result": None},
+                    },
+                },
+                "",
+            ),
+        ],
     }
