@@ -28,6 +28,7 @@ from legalcase.models import (
     PortfolioTransfer,
     Proceeding,
     ServiceRecord,
+    DebtorReview,
     Settlement,
     User,
 )
@@ -221,6 +222,16 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class SettlementAdmin(ReadOnlyAdmin):
     list_display = ("matter", "agreed_on", "settlement_amount", "status")
     list_filter = ("status",)
+
+
+@admin.register(DebtorReview)
+class DebtorReviewAdmin(ReadOnlyAdmin):
+    """Reviews are written on the matter page and through the API; the personal free texts stay there."""
+
+    list_display = ("matter", "ability_to_pay", "willingness", "recommendation", "reviewed_by", "reviewed_at")
+    list_filter = ("recommendation", "ability_to_pay", "willingness")
+    exclude = ("employment", "assets_known", "willingness_facts")
+    show_full_result_count = False
 
 
 @admin.register(PortfolioTransfer)

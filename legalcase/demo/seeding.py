@@ -34,6 +34,7 @@ from legalcase.demo.people import (
     plan_matters,
 )
 from legalcase.demo.collection import add_collection_desk
+from legalcase.demo.reviews import add_reviews
 from legalcase.demo.story import stamp_story_times
 from legalcase.demo.tasks import add_playbooks
 from legalcase.demo_money import add_money_side
@@ -238,6 +239,8 @@ def _seed(*, matters: int, rng: random.Random, say: Callable[[str], None]) -> Se
     say("演示数据：催收记录、还款承诺与投诉 …")
     with deadlines_deferred():
         money["contacts"] = add_collection_desk(matter_ids=opened, users=by_name)["contacts"]
+    say("演示数据：债务人评估 …")
+    money.update(add_reviews(matter_ids=opened, users=by_name))
     say("演示数据：催收方案与任务 …")
     money.update(add_playbooks(users=by_name))
     say("演示数据：时间线按案情日期排列，计算今日提醒 …")

@@ -161,6 +161,7 @@ PERMISSION_ROWS = {
     "override_conduct": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
     "resolve_complaints": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
     "write_tasks": "contacts, demands, complaints, reviews, tasks, apply playbooks",
+    "write_reviews": "contacts, demands, complaints, reviews, tasks, apply playbooks",
     "manage_playbooks": "creditor details, forums, playbooks; override conduct rules; resolve complaints",
 }
 
