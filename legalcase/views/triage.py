@@ -22,7 +22,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from legalcase.access import access_matter, can
 from legalcase.forms import MoneyField
-from legalcase.models import SCREENING_ITEMS, SCREENING_LABELS, AbilityToPay, Matter, Recommendation, Willingness
+from legalcase.models import (
+    SCREENING_ITEMS,
+    SCREENING_LABELS,
+    AbilityToPay,
+    Matter,
+    Recommendation,
+    User,
+    Willingness,
+)
 from legalcase.services.triage import (
     TEXT_MAX,
     review_of,
@@ -136,9 +144,14 @@ def review_section_response(
     may_write = can(request.user, "write_reviews")
     if form is None:
         form = ReviewForm(initial=_initial(review, screening), auto_id="review-%s")
+    names = {
+        user.username: user.display_name
+        for user in User.objects.filter(username__in=[s["confirmed_by"] for s in screening.values() if s["confirmed_by"]])
+    }
     rows = [
         {
             "item": item,
+            "confirmed_by_name": names.get(state["confirmed_by"], state["confirmed_by"]),
             "label": SCREENING_LABELS[item],
             **state,
             "confirm": form[f"confirm_{item}"],
