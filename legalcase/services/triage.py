@@ -440,7 +440,11 @@ def review_update(*, user: User, matter_id: int, changes: dict[str, Any], today:
     for field in changed:
         setattr(review, field, new[field])
     review.reviewed_by, review.reviewed_at, review.updated_at = user, now, now
-    review.save()
+    if review.pk is None:
+        review.created_at = now
+        review.save()
+    else:
+        review.save(update_fields=[*changed, "reviewed_by", "reviewed_at", "updated_at"])
     old_event, new_event = {}, {}
     for field in changed:
         if field in PERSONAL_TEXTS:

@@ -416,3 +416,18 @@ def test_the_form_saves_the_review_and_shows_errors_without_storing(client, coun
     client.force_login(stranger)
     assert client.get(reverse("review_section", args=[matter.pk])).status_code == 404
     assert client.post(save, form, HTTP_HX_REQUEST="true").status_code == 404
+
+
+def test_anonymisation_blanks_the_review_s_personal_texts_and_keeps_the_outcome(counsel):
+    from legalcase.services.retention import retention_run
+
+    matter = make_matter(stage="closed")
+    patch(counsel, matter, {"employment": "某物流公司司机", "assets_known": "沪A车辆", "recommendation": "write_off",
+                            "recommendation_reason": "无财产可供执行"})  # fmt: skip
+    Matter.objects.filter(pk=matter.pk).update(stage_changed_at=NOW - dt.timedelta(days=1100))
+
+    assert retention_run()["anonymised"] == 1
+
+    review = DebtorReview.objects.get(matter=matter)
+    assert (review.employment, review.assets_known, review.willingness_facts) == ("", "", "")
+    assert (review.recommendation, review.recommendation_reason) == ("write_off", "无财产可供执行")
