@@ -23,7 +23,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,8 @@ from legalcase.access import access_matter
 from legalcase.events import record_event
 from legalcase.models import (
     Asset,
+    Complaint,
+    Contact,
     DebtorReview,
     Debt,
     DemandRecord,
@@ -155,6 +157,13 @@ def matter_anonymise(*, matter_id: int, now: dt.datetime | None = None) -> dict 
     ServiceRecord.objects.filter(proceeding__matter=matter).exclude(note="").update(note="")
     Settlement.objects.filter(matter=matter).exclude(hardship="").update(hardship="")
     DebtorReview.objects.filter(matter=matter).update(employment="", assets_known="", willingness_facts="")
+    # The collection log keeps its dates, channels and outcomes (the desk's figures) but not
+    # the numbers used, the notes, nor the names of third parties reached while tracing.
+    Contact.objects.filter(matter=matter).update(
+        contact_point="", contact_point_digest="", note="", override_reason="",
+        third_party_name=Case(When(third_party_name="", then=Value("")), default=Value(ANONYMISED)),
+    )
+    Complaint.objects.filter(matter=matter).update(summary=ANONYMISED, resolution="")
     matter.debtor_name = ANONYMISED
     matter.anonymised_at = now or timezone.now()
     matter.save(update_fields=["debtor_name", "anonymised_at"])

@@ -14,6 +14,8 @@ from rest_framework.test import APIClient
 
 from legalcase.models import (
     Asset,
+    Complaint,
+    Contact,
     DemandRecord,
     EventKind,
     Guarantee,
@@ -46,6 +48,39 @@ def api(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+def test_the_collection_log_keeps_its_figures_but_loses_numbers_notes_and_third_parties():
+    matter = closed_matter()
+    user = make_user(Role.COUNSEL)
+    common = {"matter": matter, "channel": "phone", "direction": "outbound", "occurred_at": LONG_AGO,
+              "occurred_on": LONG_AGO.date(), "created_by": user}  # fmt: skip
+    reached = Contact.objects.create(
+        **common, party=matter.debt.debtor, contact_point="13800000001", outcome="refused", note="住朝阳区某小区3号楼",
+        override_rule="calls_per_number@2026", override_reason="债务人13800000001本人要求回电",
+    )  # fmt: skip
+    traced = Contact.objects.create(
+        **common, third_party_name="王五", third_party_relation="同事", third_party_purpose="locate",
+        contact_point="13900000002", outcome="no_answer",
+    )  # fmt: skip
+    Complaint.objects.create(
+        matter=matter, kind="complaint", source="debtor", received_on=LONG_AGO.date(), summary="称13800000001被频繁来电",
+        resolution="已向张三本人解释", created_by=user,
+    )  # fmt: skip
+    assert Contact.objects.get(pk=reached.pk).contact_point_digest != ""
+
+    assert retention_run()["anonymised"] == 1
+
+    rows = {c.pk: c for c in Contact.objects.all()}
+    for contact in rows.values():
+        assert (contact.contact_point, contact.contact_point_digest, contact.note, contact.override_reason) == ("", "", "", "")
+    assert (rows[reached.pk].outcome, rows[reached.pk].channel, rows[reached.pk].override_rule) == (
+        "refused", "phone", "calls_per_number@2026",
+    )
+    assert (rows[reached.pk].third_party_name, rows[traced.pk].third_party_name) == ("", "（已匿名化）")
+    assert rows[traced.pk].third_party_relation == "同事"
+    complaint = Complaint.objects.get()
+    assert (complaint.summary, complaint.resolution, complaint.kind) == ("（已匿名化）", "", "complaint")
 
 
 def test_a_matter_closed_longer_than_the_period_is_anonymised_and_its_figures_kept():
