@@ -79,7 +79,7 @@ from legalcase.models import (
     matter_ordering,
 )
 from legalcase.identity import mask_account, mask_id_number
-from legalcase.pagination import EstimatingPaginator
+from legalcase.pagination import PageCountPaginator
 from legalcase.templatetags.fasu import creditor_short, money, stage_badge
 from legalcase.services.demands import tracking_rejected
 from legalcase.views.demands import demands_context
@@ -190,8 +190,9 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         else:
             request.session.pop(LIST_QUERY_KEY, None)
     matters = visible_matters(request.user).filter_by(**filters).for_list().sorted_by(ordering)
-    # Unfiltered over a big table, the count is PostgreSQL's estimate (API.md, "Lists").
-    paginator = EstimatingPaginator(matters, PAGE_SIZE)
+    # Unfiltered over a big table, the count is PostgreSQL's estimate (API.md, "Lists"); a
+    # filtered one is exact up to a bound, beyond it an estimate or "more than" (PageCountPaginator).
+    paginator = PageCountPaginator(matters, PAGE_SIZE, page=request.GET.get("page"), estimate=not filters.get("q"))
     page = paginator.get_page(request.GET.get("page"))
     count = paginator.count
     actions = bulk_actions(request.user)
@@ -212,8 +213,18 @@ def matter_list(request: HttpRequest) -> HttpResponse:
             "rows": matter_rows(page.object_list, selectable=bool(actions)),
             "count": count,
             "count_is_estimate": paginator.count_is_estimate,
+            "count_is_lower_bound": paginator.count_is_lower_bound,
+            "count_bound": paginator.small,
             "bulk_form": BulkActionForm(actions=actions, firms=firms, owners=owners) if actions else None,
-            "bulk_confirm": bulk_confirmations(count=count, estimate=paginator.count_is_estimate) if actions else {},
+            "bulk_confirm": (
+                bulk_confirmations(
+                    count=count,
+                    estimate=paginator.count_is_estimate,
+                    more_than=paginator.small if paginator.count_is_lower_bound else None,
+                )
+                if actions
+                else {}
+            ),
             "bulk_limit": BULK_LIMIT,
             "over_bulk_limit": count > BULK_LIMIT,
             "show_firm_filter": request.user.role != Role.LAWYER,
@@ -239,14 +250,20 @@ def matter_export_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def bulk_confirmations(*, count: int, estimate: bool) -> dict[str, str]:
+def bulk_confirmations(*, count: int, estimate: bool, more_than: int | None = None) -> dict[str, str]:
     """The bulk bar's confirmation questions, naming the action and how many matters it takes.
 
+    ``more_than``: the list counted only that far (``PageCountPaginator``); ``count`` is then a bound.
     fasu.js fills ``{matters}`` (the ticked count, or the filter's) and ``{firm}``,
     ``{owner}``, ``{stage}``, ``{reason}`` (the chosen option's label) before asking.
     """
     taken = min(count, BULK_LIMIT)
-    if count > BULK_LIMIT:
+    if more_than is not None and more_than < BULK_LIMIT:
+        every = _("all matching matters (more than %(count)s; the newest %(limit)s at most)") % {
+            "count": f"{more_than:,}",
+            "limit": f"{BULK_LIMIT:,}",
+        }
+    elif count > BULK_LIMIT:
         every = _("the newest %(count)s of the matching matters") % {"count": f"{taken:,}"}
     elif estimate:
         every = _("all matching matters (about %(count)s)") % {"count": f"{taken:,}"}
