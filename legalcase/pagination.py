@@ -85,9 +85,9 @@ class MatterPaginator(EstimatingPaginator):
     An unfiltered list keeps ``EstimatingPaginator``'s estimate; other databases count exactly.
     """
 
-    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, small: int = SMALL_LIST):
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, small: int | None = None):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
-        self.small = small
+        self.small = SMALL_LIST if small is None else small
 
     @cached_property
     def count(self) -> int:
