@@ -253,7 +253,8 @@ def fill(matters: int) -> None:
     def stored(name: str, value):
         return encrypt(value) if name in encrypted and value else value
     guarantee = Table(
-        "legalcase_guarantee", ("id", "debt_id", "guarantor_id", "guarantee_type", "guarantee_period_ends_on")
+        "legalcase_guarantee",
+        ("id", "debt_id", "guarantor_id", "guarantee_type", "guarantee_period_ends_on", "guarantor_name"),
     )
     matter = Table(
         "legalcase_matter",
@@ -329,8 +330,9 @@ def fill(matters: int) -> None:
                 add_party(party_id, created_at, person)
                 terms_g = demo.guarantee(rng, terms)
                 guarantee.add(
-                    guarantee_id, matter_id, party_id, terms_g["guarantee_type"], terms_g["guarantee_period_ends_on"]
-                )
+                    guarantee_id, matter_id, party_id, terms_g["guarantee_type"], terms_g["guarantee_period_ends_on"],
+                    person["name"],
+                )  # fmt: skip
             stage = stages.draw(rng)
             year = created_at.year
             numbers[year] = numbers.get(year, 0) + 1

@@ -57,7 +57,7 @@ from legalcase.models import (
 )
 from legalcase.identity import mask_address
 from legalcase.money import RATE, money_text
-from legalcase.pagination import MatterPagination
+from legalcase.pagination import MatterListPagination, MatterPagination
 from legalcase.safetext import validate_name
 from legalcase.services import (
     EscalationConflict,
@@ -682,7 +682,7 @@ class MatterListView(ApiView, generics.ListAPIView):
     """The matters you may see, newest first or by `ordering`; an invalid filter or sort key answers 400 naming it."""
 
     serializer_class = MatterSerializer
-    pagination_class = MatterPagination
+    pagination_class = MatterListPagination
 
     def get_queryset(self):
         matters, _query = listed_matters(self.request)

@@ -1,4 +1,4 @@
-"""What the models of several subjects share: the append-only row of a log."""
+"""What the models of several subjects share: the append-only row of a log; the ``any_of`` lookup."""
 
 from __future__ import annotations
 
@@ -25,3 +25,32 @@ class AppendOnly(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+
+
+@models.IntegerField.register_lookup
+@models.ForeignKey.register_lookup
+class AnyOf(models.Lookup):
+    """``pk__any_of=[ids]``: ``IN`` for a list of ids, sent to PostgreSQL as one array.
+
+    Django writes ``IN (%s, %s, …)``, one parameter per id: for the thousand ids of a common
+    name's search, compiling and quoting them cost about 2 ms of Python per query
+    (bench/matter_list_cpu.py). ``= ANY('{…}'::bigint[])`` is the same condition to
+    PostgreSQL's planner and index scans; other databases get an ``IN``.
+    """
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return [int(value) for value in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        if not self.rhs:
+            return "1 = 0", []
+        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*params, *self.rhs]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        # An array literal: quoting a list parameter costs psycopg2 nearly as much as the IN's.
+        return f"{lhs} = ANY(%s::bigint[])", [*params, "{" + ",".join(map(str, self.rhs)) + "}"]

@@ -352,11 +352,26 @@ class Guarantee(models.Model):
     guarantee_agreed_period = models.CharField(
         _("agreed guarantee period"), max_length=200, blank=True, default="", db_default=""
     )
+    # The guarantor's name, copied from the party (as ``Matter.debtor_name``) so that a search
+    # by a guarantor's name reads this table's index alone: through the parties it walked every
+    # person of that name, debtors too, to find the few who guarantee (bench/matter_list.py).
+    # Kept by ``save`` for a new guarantee, by the bulk escalation, a party's correction and
+    # the retention job's anonymisation.
+    guarantor_name = models.CharField(_("guarantor's name"), max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("guarantee")
         verbose_name_plural = _("guarantees")
         constraints = [models.UniqueConstraint(fields=["debt", "guarantor"], name="guarantee_unique_party")]
+        indexes = [
+            # varchar_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%'.
+            models.Index(fields=["guarantor_name"], name="guarantee_guarantor_name", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding and not self.guarantor_name and self.guarantor_id:
+            self.guarantor_name = self.guarantor.name
+        super().save(*args, **kwargs)
 
 
 class AmountStatement(AppendOnly):

@@ -248,7 +248,7 @@ class MatterQuerySet(models.QuerySet):
         if len(q) >= 4 and re.sub(r"\d", "d", q.upper()) in MATTER_NUMBER_SHAPE:
             condition |= Q(number__contains=q.upper())
         if not any(char.isdigit() for char in q):
-            guarantees = Guarantee.objects.filter(guarantor__name__startswith=q)
+            guarantees = Guarantee.objects.filter(guarantor_name__startswith=q)
             debt_ids.update(guarantees.values_list("debt_id", flat=True)[:SEARCH_LIMIT])
         party_ids = set()
         for kind in search_keys.KINDS:
@@ -269,9 +269,9 @@ class MatterQuerySet(models.QuerySet):
                 cases = model.objects.annotate(case_key=case_number_key()).filter(case_key=number)
                 matter_ids.update(cases.values_list("matter_id", flat=True)[:SEARCH_LIMIT])
         if debt_ids:
-            condition |= Q(debt_id__in=debt_ids)
+            condition |= Q(debt_id__any_of=sorted(debt_ids))
         if matter_ids:
-            condition |= Q(pk__in=matter_ids)
+            condition |= Q(pk__any_of=sorted(matter_ids))
         return self.filter(condition)
 
     def sorted_by(self, keys: list[str]) -> "MatterQuerySet":

@@ -343,6 +343,7 @@ def party_update(*, user: User, matter_id: int, party_id: int, **changes: Any) -
     matters = _party_matters(party)
     if "name" in changed:
         Matter.objects.filter(debt__debtor=party).update(debtor_name=party.name)
+        Guarantee.objects.filter(guarantor=party).update(guarantor_name=party.name)
     for each, role in matters:
         record_event(
             matter=each,

@@ -37,6 +37,7 @@ from legalcase.models import (
     Debt,
     DemandRecord,
     EventKind,
+    Guarantee,
     LegalHold,
     Matter,
     Party,
@@ -127,6 +128,7 @@ def _party_anonymise(party: Party) -> None:
     )
     PartyPhone.objects.filter(party=party).delete()
     SearchKey.objects.filter(party=party).delete()
+    Guarantee.objects.filter(guarantor=party).update(guarantor_name=party.name)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ only in the reveal partial, after ``matter_reveal_debtor`` has written the audit
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +25,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -79,7 +79,7 @@ from legalcase.models import (
     matter_ordering,
 )
 from legalcase.identity import mask_account, mask_id_number
-from legalcase.pagination import EstimatingPaginator
+from legalcase.pagination import PageCountPaginator
 from legalcase.templatetags.fasu import creditor_short, money, stage_badge
 from legalcase.services.demands import tracking_rejected
 from legalcase.views.demands import demands_context
@@ -190,8 +190,9 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         else:
             request.session.pop(LIST_QUERY_KEY, None)
     matters = visible_matters(request.user).filter_by(**filters).for_list().sorted_by(ordering)
-    # Unfiltered over a big table, the count is PostgreSQL's estimate (API.md, "Lists").
-    paginator = EstimatingPaginator(matters, PAGE_SIZE)
+    # Unfiltered over a big table, the count is PostgreSQL's estimate (API.md, "Lists"); a
+    # filtered one is exact up to a bound, beyond it an estimate or "more than" (PageCountPaginator).
+    paginator = PageCountPaginator(matters, PAGE_SIZE, page=request.GET.get("page"), estimate=not filters.get("q"))
     page = paginator.get_page(request.GET.get("page"))
     count = paginator.count
     actions = bulk_actions(request.user)
@@ -212,8 +213,18 @@ def matter_list(request: HttpRequest) -> HttpResponse:
             "rows": matter_rows(page.object_list, selectable=bool(actions)),
             "count": count,
             "count_is_estimate": paginator.count_is_estimate,
+            "count_is_lower_bound": paginator.count_is_lower_bound,
+            "count_bound": paginator.small,
             "bulk_form": BulkActionForm(actions=actions, firms=firms, owners=owners) if actions else None,
-            "bulk_confirm": bulk_confirmations(count=count, estimate=paginator.count_is_estimate) if actions else {},
+            "bulk_confirm": (
+                bulk_confirmations(
+                    count=count,
+                    estimate=paginator.count_is_estimate,
+                    more_than=paginator.small if paginator.count_is_lower_bound else None,
+                )
+                if actions
+                else {}
+            ),
             "bulk_limit": BULK_LIMIT,
             "over_bulk_limit": count > BULK_LIMIT,
             "show_firm_filter": request.user.role != Role.LAWYER,
@@ -239,14 +250,20 @@ def matter_export_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def bulk_confirmations(*, count: int, estimate: bool) -> dict[str, str]:
+def bulk_confirmations(*, count: int, estimate: bool, more_than: int | None = None) -> dict[str, str]:
     """The bulk bar's confirmation questions, naming the action and how many matters it takes.
 
+    ``more_than``: the list counted only that far (``PageCountPaginator``); ``count`` is then a bound.
     fasu.js fills ``{matters}`` (the ticked count, or the filter's) and ``{firm}``,
     ``{owner}``, ``{stage}``, ``{reason}`` (the chosen option's label) before asking.
     """
     taken = min(count, BULK_LIMIT)
-    if count > BULK_LIMIT:
+    if more_than is not None and more_than < BULK_LIMIT:
+        every = _("all matching matters (more than %(count)s; the newest %(limit)s at most)") % {
+            "count": f"{more_than:,}",
+            "limit": f"{BULK_LIMIT:,}",
+        }
+    elif count > BULK_LIMIT:
         every = _("the newest %(count)s of the matching matters") % {"count": f"{taken:,}"}
     elif estimate:
         every = _("all matching matters (about %(count)s)") % {"count": f"{taken:,}"}
@@ -704,35 +721,44 @@ def _owner_name(username: str, first: str, last: str) -> str:
 
 def matter_rows(matters, *, selectable: bool) -> str:
     """The list's table rows, built in Python from tuples: on a 50-row page the template
-    engine spent about 15 ms resolving these cells (bench/matter_list.py)."""
+    engine spent about 15 ms resolving these cells (bench/matter_list.py).
+
+    The standard library's ``html.escape`` (what Django's ``escape`` calls, without its
+    lazy-string check) and one owner name per owner, not per row: a fifth of the page's
+    Python (bench/matter_list_cpu.py)."""
     matter_url = reverse("matter_detail", args=[0])[:-2]
     debtor_url = reverse("debtor_detail", args=[0])[:-2]
     products = dict(Product.choices)
     stages = {stage: stage_badge(stage) for stage in Stage.values}
+    esc = html.escape
+    owners: dict[int, str] = {}
     rows = []
     for values in matters.values_list(*ROW_COLUMNS):
         (pk, number, stage, owner_id, username, first, last, firm, debtor_id, debtor, kind, id_number, uscc,
          product, account, creditor, overdue_since, *amounts) = values  # fmt: skip
-        product = escape(products.get(product, product))
-        firm = escape(firm or "")
+        product = esc(products.get(product, product))
+        firm = esc(firm or "")
         creditor = creditor or ""
         check = (
-            f'<td class="check"><input type="checkbox" name="matters" value="{pk}" aria-label="{escape(number)}"></td>'
+            f'<td class="check"><input type="checkbox" name="matters" value="{pk}" aria-label="{esc(number)}"></td>'
             if selectable
             else ""
         )
         masked = mask_id_number(id_number) if kind == Party.Kind.PERSON else uscc
-        owner = _owner_name(username, first, last) if owner_id else "—"
+        if owner_id is None:
+            owner = "—"
+        elif (owner := owners.get(owner_id)) is None:
+            owner = owners[owner_id] = esc(_owner_name(username, first, last))
         rows.append(
             f"<tr>{check}"
-            f'<td><a href="{matter_url}{pk}/">{escape(number)}</a></td>'
-            f'<td><a href="{debtor_url}{debtor_id}/">{escape(debtor)}</a></td>'
-            f'<td class="idnum">{escape(masked)}</td>'
+            f'<td><a href="{matter_url}{pk}/">{esc(number)}</a></td>'
+            f'<td><a href="{debtor_url}{debtor_id}/">{esc(debtor)}</a></td>'
+            f'<td class="idnum">{esc(masked)}</td>'
             f'<td title="{product}">{product}</td>'
-            f'<td class="idnum">{escape(mask_account(account))}</td>'
-            f'<td title="{escape(creditor)}">{escape(creditor_short(creditor))}</td>'
-            f'<td class="num">{escape(money(sum(amounts, Decimal("0.00"))))}</td>'
-            f"<td>{stages.get(stage) or stage_badge(stage)}</td><td>{escape(owner)}</td>"
+            f'<td class="idnum">{esc(mask_account(account))}</td>'
+            f'<td title="{esc(creditor)}">{esc(creditor_short(creditor))}</td>'
+            f'<td class="num">{esc(money(sum(amounts, Decimal("0.00"))))}</td>'
+            f"<td>{stages.get(stage) or stage_badge(stage)}</td><td>{owner}</td>"
             f'<td title="{firm}">{firm or "—"}</td>'
             f"<td>{overdue_since.isoformat()}</td></tr>\n"
         )

@@ -300,6 +300,8 @@ def test_a_guarantor_is_corrected_and_noted_as_a_guarantor(world):
     assert response.status_code == 200
     (event,) = events(matter, EventKind.PARTY_CORRECTED)
     assert (event.old, event.new, event.note) == ({"name": "李四"}, {"name": "李四四"}, "担保人 李四四")
+    # The list's search finds the guarantor by the new name (its copy, Guarantee.guarantor_name).
+    assert list(Matter.objects.search("李四四").values_list("pk", flat=True)) == [matter.pk]
 
 
 def test_a_debtor_renamed_is_renamed_on_the_matter_list(world):

@@ -104,6 +104,9 @@ def test_a_matter_closed_longer_than_the_period_is_anonymised_and_its_figures_ke
     assert party.id_number == f"ANON{party.pk}"
     assert not PartyPhone.objects.filter(party=party).exists() and not SearchKey.objects.filter(party=party).exists()
     assert Party.objects.get(pk=guarantor.pk).name == "（已匿名化）"
+    # The search's copy of the guarantor's name goes too.
+    assert Guarantee.objects.get(guarantor=guarantor).guarantor_name == "（已匿名化）"
+    assert not Matter.objects.search("李四").exists()
     matter.refresh_from_db()
     matter.debt.refresh_from_db()
     assert matter.debtor_name == "（已匿名化）" and matter.anonymised_at is not None

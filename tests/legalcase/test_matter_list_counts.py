@@ -1,0 +1,158 @@
+"""The matter list at scale: counts bounded on the page and exact in the API, small lists paged by
+their ids, a guarantor's name searched on the guarantee (bench/matter_list.py)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from legalcase import pagination
+from legalcase.models import Guarantee, Matter, Role
+from legalcase.views import matters as matter_views
+from tests.factories import escalation_body, make_matter, make_party, make_user
+
+pytestmark = pytest.mark.django_db
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="bounded counts and the planner's estimate are PostgreSQL's"
+)
+
+
+def page(client, user, **params) -> str:
+    client.force_login(user)
+    response = client.get(reverse("matter_list"), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def numbers_on(html: str) -> list[str]:
+    return re.findall(r'<td><a href="/matters/\d+/">([^<]+)</a></td>', html)
+
+
+def api_get(user, **params) -> dict:
+    client = APIClient()
+    client.force_authenticate(user)
+    response = client.get("/api/v1/matters/", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE legalcase_matter")
+
+
+@needs_postgresql
+def test_a_filtered_page_beyond_the_bound_shows_the_planners_estimate(client, monkeypatch):
+    for _ in range(4):
+        make_matter(stage="litigation")
+    make_matter(stage="intake")
+    analyze()
+    monkeypatch.setattr(pagination, "SMALL_LIST", 2)
+    monkeypatch.setattr(matter_views, "PAGE_SIZE", 1)
+
+    html = page(client, make_user(), stage="litigation")
+
+    # After ANALYZE the planner knows the stage's share exactly: about 4, said to be an estimate.
+    assert re.search(r'<span class="sub">约 4 件</span>', html)
+    assert "符合筛选条件的全部案件（约 4 件）" in html
+    assert "第 1 / 4 页 （估算）" in html and len(numbers_on(html)) == 1
+
+
+@needs_postgresql
+def test_a_search_beyond_the_bound_says_more_than_and_every_page_is_reached(client, monkeypatch):
+    matters = [make_matter(debtor=make_party(f"欧阳{n}")) for n in range(4)]
+    make_matter(debtor=make_party("司马一"))
+    monkeypatch.setattr(pagination, "SMALL_LIST", 2)
+    monkeypatch.setattr(matter_views, "PAGE_SIZE", 1)
+    user = make_user()
+
+    first = page(client, user, q="欧阳")
+    third = page(client, user, q="欧阳", page=3)
+    last = page(client, user, q="欧阳", page=4)
+
+    # Counted only through the page asked for: "more than", no number of pages, a next page.
+    assert '<span class="sub">超过 2 件</span>' in first and "第 1 页" in first and "第 1 /" not in first
+    assert "筛选出的全部案件（超过 2 个，最多取最新的 10,000 个）" in first
+    assert "符合筛选条件的全部案件（超过 2 件）" in first
+    assert "page=2" in first
+    assert '<span class="sub">超过 3 件</span>' in third and "page=4" in third
+    # The last page counts them all.
+    assert '<span class="sub">共 4 件</span>' in last and "第 4 / 4 页" in last and "page=5" not in last
+    shown = [numbers_on(page(client, user, q="欧阳", page=n)) for n in range(1, 5)]
+    assert shown == [[matter.number] for matter in reversed(matters)]
+
+
+@needs_postgresql
+def test_the_api_count_of_a_filtered_list_stays_exact_beyond_the_bound(monkeypatch):
+    matters = [make_matter(stage="litigation") for _ in range(4)]
+    analyze()
+    monkeypatch.setattr(pagination, "SMALL_LIST", 2)
+
+    body = api_get(make_user(), stage="litigation", page_size=3)
+
+    assert body["count"] == 4 and "count_is_estimate" not in body
+    assert [row["id"] for row in body["results"]] == [m.pk for m in reversed(matters)][:3]
+
+
+def test_a_small_filtered_list_is_paged_in_its_sort_order():
+    claims = [Decimal("900.00"), Decimal("100.00"), Decimal("500.00"), Decimal("700.00")]
+    matters = [
+        make_matter(stage="litigation", principal=claim, interest=0, penalty_interest=0, compound_interest=0,
+                    late_fees=0)
+        for claim in claims
+    ]  # fmt: skip
+    make_matter(stage="intake")
+    user = make_user()
+
+    pages = [api_get(user, stage="litigation", ordering="-claim_total", page_size=3, page=n) for n in (1, 2)]
+
+    by_claim = [m.pk for m in sorted(matters, key=lambda m: -m.debt.claim_total)]
+    assert [row["id"] for body in pages for row in body["results"]] == by_claim
+    assert pages[0]["count"] == pages[1]["count"] == 4
+
+
+def test_the_any_of_lookup_matches_what_in_matches():
+    matters = [make_matter() for _ in range(3)]
+    wanted = [matters[0].pk, matters[2].pk]
+
+    assert set(Matter.objects.filter(pk__any_of=wanted).values_list("pk", flat=True)) == set(wanted)
+    assert list(Matter.objects.filter(debt_id__any_of=[matters[1].debt_id])) == [matters[1]]
+    assert not Matter.objects.filter(pk__any_of=[]).exists()
+
+
+def test_a_guarantee_copies_its_guarantors_name_and_a_correction_follows():
+    counsel = make_user(Role.COUNSEL)
+    client = APIClient()
+    client.force_authenticate(counsel)
+    created = client.post("/api/v1/escalations/", escalation_body(), format="json")
+    assert created.status_code == 201, created.content
+    matter = Matter.objects.get(pk=created.json()["id"])
+    guarantee = Guarantee.objects.get(debt=matter.debt)
+    assert guarantee.guarantor_name == guarantee.guarantor.name == "李四"
+    by_hand = Guarantee.objects.create(debt=make_matter().debt, guarantor=make_party("赵六"))
+    assert Guarantee.objects.get(pk=by_hand.pk).guarantor_name == "赵六"
+
+    response = client.patch(
+        f"/api/v1/matters/{matter.pk}/parties/{guarantee.guarantor_id}/", {"name": "周八"}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert Guarantee.objects.get(pk=guarantee.pk).guarantor_name == "周八"
+    assert [row["id"] for row in api_get(counsel, q="周八")["results"]] == [matter.pk]
+    assert api_get(counsel, q="李四")["count"] == 0
+
+
+def test_a_filtered_page_runs_a_few_queries(client, django_assert_max_num_queries):
+    for _ in range(5):
+        make_matter(stage="litigation")
+    client.force_login(make_user())
+    # session, user, firms, owners, the ids (the count), the page, the bell's unread count,
+    # the session saved with the remembered filter (inside a savepoint: two more here)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("matter_list"), {"stage": "litigation"}).status_code == 200
