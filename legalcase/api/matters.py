@@ -52,6 +52,7 @@ from legalcase.models import (
     Party,
     PartyPhone,
     Product,
+    ScoreKind,
     Stage,
     matter_ordering,
 )
@@ -72,6 +73,7 @@ from legalcase.services import (
     matter_transition,
     matter_unassign_firm,
 )
+from legalcase.services.scoring import score_payload
 
 # Errors -------------------------------------------------------------------------------
 
@@ -457,6 +459,20 @@ class CurrentAssignmentSerializer(serializers.Serializer):
     lawyers = AssignmentLawyerSerializer(many=True, read_only=True)
 
 
+class ScoreReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+    effect = serializers.ChoiceField(choices=["+", "-"])
+
+
+class MatterScoreSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="0 to 1, four decimals: the estimated chance of a recovery within the horizon.")
+    model = serializers.IntegerField(allow_null=True, help_text="The model's version; null for the rules without a model.")
+    kind = serializers.ChoiceField(choices=ScoreKind.choices)
+    computed_at = serializers.DateTimeField()
+    reasons = ScoreReasonSerializer(many=True)
+
+
 class MatterDetailSerializer(MatterSerializer):
     """One matter: the list's representation plus its parties' and creditor's details, masked, its
     guarantors, forum, debt terms and current assignment."""
@@ -467,6 +483,10 @@ class MatterDetailSerializer(MatterSerializer):
     forum = ForumRefSerializer(allow_null=True, help_text="The court or arbitration commission, once chosen.")
     debt = DebtTermsSerializer()
     assignment = serializers.SerializerMethodField(help_text="The current assignment, or null.")
+    score = serializers.SerializerMethodField(
+        help_text="The recovery likelihood and its main reasons, or null before the matter is scored. "
+        "Nothing automatic reads it."
+    )
 
     @extend_schema_field(MaskedGuarantorSerializer(many=True))
     def get_guarantors(self, matter: Matter) -> list:
@@ -479,6 +499,11 @@ class MatterDetailSerializer(MatterSerializer):
         )
         return CurrentAssignmentSerializer(assignment).data if assignment else None
 
+    @extend_schema_field(MatterScoreSerializer(allow_null=True))
+    def get_score(self, matter: Matter):
+        score = score_payload(matter)
+        return MatterScoreSerializer(score).data if score else None
+
     def to_representation(self, matter: Matter) -> dict:
         row = matter_row(matter)
         row["creditor"] = CreditorDetailSerializer(matter.debt.creditor).data
@@ -490,6 +515,7 @@ class MatterDetailSerializer(MatterSerializer):
             "forum": forum,
             "debt": DebtTermsSerializer(matter.debt).data,
             "assignment": self.get_assignment(matter),
+            "score": self.get_score(matter),
         }
 
 
@@ -568,7 +594,7 @@ class MatterListQuerySerializer(MatterFilterSerializer):
         max_length=200,
         help_text="Sort keys, comma-separated, `-` descending; ties newest first. Keys: "
         + ", ".join(f"`{key}`" for key in MATTER_ORDERINGS)
-        + ". Without it: newest first. `score` answers 400 until scores are computed.",
+        + ". Without it: newest first. `score`: unscored matters last either way.",
     )
 
     def validate_ordering(self, value: str) -> list[str]:
