@@ -146,7 +146,7 @@ SCHEDULE: tuple[Entry, ...] = (
     ),
     Entry(
         "scores_retrain",
-        "0 5 * * 0",
+        "0 5 * * sun",
         "legalcase.services.scoring.retrain_weekly",
         reports=True,
         why="the recovery likelihood model fitted again on the recorded outcomes (rules with too little history)",

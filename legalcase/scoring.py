@@ -22,6 +22,7 @@ on it. People sort by it and read its reasons; that is all it is for.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -94,7 +95,7 @@ def _count_words(column: str, some: Callable[[int], str], none: Callable[[], str
 
 
 def _claim_words(row: np.ndarray) -> str:
-    return _("Claim of %(amount)s ten-thousand yuan") % {"amount": f"{row[COL['claim']] / 10000:.1f}"}
+    return _("Claim of %(amount)s ten-thousand yuan") % {"amount": f"{round(row[COL['claim']] / 1000) / 10:.1f}"}
 
 
 def _reached_words(row: np.ndarray) -> str:
@@ -383,6 +384,36 @@ def rules_score(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 # --- reasons ------------------------------------------------------------------------------
 
+def _nan_safe(value: float):
+    return None if value != value else value  # NaN is never equal to itself, so never a cache hit
+
+
+# What each reason's words depend on (the cache key of ``reasons_json``): a row (a list) to a key.
+_WORD_KEYS: dict[str, Callable[[list], object]] = {
+    "overdue_age": lambda row: row[COL["overdue_days"]],
+    "overdue_age_3y": lambda row: row[COL["overdue_days"]],
+    "claim_size": lambda row: round(row[COL["claim"]] / 1000),
+    "recovered_share": lambda row: (
+        row[COL["recovered"]] <= 0,
+        round(100 * row[COL["recovered"]] / row[COL["claim"]]) if row[COL["claim"]] > 0 else 0,
+    ),
+    "reached_share": lambda row: (row[COL["contacts"]], row[COL["reached"]]),
+    "paid_90d": lambda row: row[COL["recovered_90d"]] > 0,
+    "paid_year": lambda row: _nan_safe(row[COL["days_since_payment"]]),
+    "product_loan": lambda row: row[COL["loan"]],
+    "guarantors": lambda row: row[COL["guarantors"]],
+    "contacts": lambda row: row[COL["contacts"]],
+    "refusals": lambda row: row[COL["refused"]],
+    "disputes": lambda row: row[COL["disputes"]],
+    "promises_kept": lambda row: row[COL["promises_kept"]],
+    "promises_broken": lambda row: row[COL["promises_broken"]],
+    "promises_broken_2": lambda row: row[COL["promises_broken"]],
+    "demands": lambda row: row[COL["demands"]],
+    "assets_found": lambda row: row[COL["assets"]] > 0,
+    "enforcement": lambda row: row[COL["enforcement"]] > 0,
+    "terminated": lambda row: row[COL["terminated"]],
+}
+
 
 def _rule_words(code: str, row: np.ndarray) -> str:
     feature = RULE_WORDS.get(code, code)
@@ -407,4 +438,36 @@ def reasons(raw_row: np.ndarray, contributions: np.ndarray, *, kind: str, limit:
         code = codes[index]
         text = BY_NAME[code].words(raw_row) if kind == "trained" else _rule_words(code, raw_row)
         found.append({"code": code, "text": text, "effect": "+" if effect > 0 else "-"})
+    return found
+
+
+def reasons_json(raw: np.ndarray, contributions: np.ndarray, *, kind: str, limit: int = 3) -> list[str]:
+    """``reasons`` for many rows at once, each as its JSON text (what ``MatterScore.reasons`` stores).
+
+    The same words for the same facts are formatted once (a million matters share few of them).
+    """
+    codes = FEATURE_NAMES if kind == "trained" else [code for code, *_rest in RULES]
+    keys = [_WORD_KEYS.get(code, lambda row: None) for code in codes]
+    top = np.argsort(-np.abs(contributions), axis=1, kind="stable")[:, :limit]
+    effects = np.take_along_axis(contributions, top, axis=1)
+    rows = raw.tolist()
+    cache: dict[tuple, str] = {}
+    found = []
+    for i, (indices, values) in enumerate(zip(top.tolist(), effects.tolist())):
+        parts = []
+        row = rows[i]
+        for j, effect in zip(indices, values):
+            if not abs(effect) >= 0.05:  # also NaN
+                break
+            sign = "+" if effect > 0 else "-"
+            key = (j, sign, keys[j](row))
+            part = cache.get(key)
+            if part is None:
+                code = codes[j]
+                array = np.asarray(row)
+                text = BY_NAME[code].words(array) if kind == "trained" else _rule_words(code, array)
+                part = json.dumps({"code": code, "text": text, "effect": sign}, ensure_ascii=False)
+                cache[key] = part
+            parts.append(part)
+        found.append("[" + ", ".join(parts) + "]")
     return found

@@ -304,8 +304,8 @@ def _usable(model: RecoveryModel | None) -> bool:
 # --- scoring -------------------------------------------------------------------------------
 
 
-def score_rows(raw: np.ndarray, model: RecoveryModel | None) -> tuple[np.ndarray, list[list[dict]], str]:
-    """Scores, reasons (in the default language) and the kind, for raw facts."""
+def score_rows(raw: np.ndarray, model: RecoveryModel | None) -> tuple[np.ndarray, list[str], str]:
+    """Scores, reasons (JSON texts, in the default language) and the kind, for raw facts."""
     if _usable(model):
         kind = ScoreKind.TRAINED
         values, contributions = scoring.predict(model.features, scoring.design(raw))
@@ -313,7 +313,7 @@ def score_rows(raw: np.ndarray, model: RecoveryModel | None) -> tuple[np.ndarray
         kind = ScoreKind.RULES
         values, contributions = scoring.rules_score(raw)
     with translation.override(settings.LANGUAGE_CODE):
-        reasons = [scoring.reasons(raw[i], contributions[i], kind=kind) for i in range(len(raw))]
+        reasons = scoring.reasons_json(raw, contributions, kind=kind)
     return values, reasons, kind
 
 
@@ -378,10 +378,8 @@ def score_all(
         part, raw = features_as_of(ids[start:start + chunk], today, chunk=chunk)
         t1 = time.perf_counter()
         values, reasons, kind = score_rows(raw, model)
-        rows = [
-            (int(m), f"{v:.4f}", kind, model_id, now.isoformat(), json.dumps(r, ensure_ascii=False))
-            for m, v, r in zip(part, values, reasons)
-        ]
+        stamp = now.isoformat()
+        rows = [(m, f"{v:.4f}", kind, model_id, stamp, r) for m, v, r in zip(part.tolist(), values.tolist(), reasons)]
         t2 = time.perf_counter()
         with transaction.atomic():
             (_write_postgresql if postgres else _write_orm)(rows)

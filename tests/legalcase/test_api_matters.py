@@ -139,6 +139,7 @@ def test_the_detail_is_api_md_s_example(counsel, matter):
             "last_payment_date": None,
         },
         "assignment": None,
+        "score": None,
     }
 
 
@@ -155,7 +156,7 @@ def test_the_list_uses_the_same_representation(counsel, matter):
     assert row["assigned_firm"] == {"id": firm.pk, "name": "金杜"}
     # The detail adds the guarantors, the forum, the debt's terms and the assignment, and
     # details to the creditor and the debtor; the rest is the list's row.
-    added = ("guarantors", "forum", "debt", "assignment", "creditor", "debtor")
+    added = ("guarantors", "forum", "debt", "assignment", "creditor", "debtor", "score")
     assert {key: value for key, value in row.items() if key not in added} == {
         key: value for key, value in detail.items() if key not in added
     }

@@ -314,4 +314,4 @@ def test_the_schedule_scores_daily_and_retrains_weekly():
 
     assert ENTRIES["scores_daily"].resolve().__name__ == "scores_daily"
     assert ENTRIES["scores_retrain"].resolve().__name__ == "retrain_weekly"
-    assert ENTRIES["scores_retrain"].cron.endswith("* * 0")
+    assert ENTRIES["scores_retrain"].cron == "0 5 * * sun"
