@@ -325,13 +325,19 @@ def fit(X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, seed: int = 19, tes
     p_base = np.full(len(y_test), base_rate)
     kept_auc, kept_brier, p_test = figures[None]
     balanced_auc, balanced_brier, _p = figures["balanced"]
+    held_out = {"snapshots": int(len(y_test)), "matters": int(len(matters) - len(train_m))}
     note = (
-        f"held out {len(y_test)} snapshots of {len(matters) - len(train_m)} matters; "
+        f"held out {held_out['snapshots']} snapshots of {held_out['matters']} matters; "
         f"class_weight=balanced measured AUC {balanced_auc:.4f}, Brier {balanced_brier:.4f} (not kept); "
         f"base rate {base_rate:.4f}"
     )
     return FitResult(
-        params=models[None],
+        params={
+            **models[None],
+            "held_out": held_out,
+            "base_rate": round(base_rate, 4),
+            "balanced": {"auc": round(balanced_auc, 4), "brier": round(balanced_brier, 4)},
+        },
         sample_size=int(len(y)),
         positives=int(y.sum()),
         auc=kept_auc,

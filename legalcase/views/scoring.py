@@ -24,14 +24,11 @@ def _weights(model: RecoveryModel) -> list[dict]:
     rows = []
     for name, coef in zip(params.get("names", []), params.get("coef", [])):
         feature = scoring.BY_NAME.get(name)
-        rows.append(
-            {
-                "name": _(feature.label) if feature else name,
-                "coef": f"{coef:+.3f}",
-                "words": _("raises the score") if coef > 0 else _("lowers the score"),
-                "size": abs(coef),
-            }
-        )
+        if abs(coef) < 0.0005:
+            words = _("no effect (the same for every matter in the history)")
+        else:
+            words = _("raises the score") if coef > 0 else _("lowers the score")
+        rows.append({"name": _(feature.label) if feature else name, "coef": f"{coef:+.3f}", "words": words, "size": abs(coef)})
     return sorted(rows, key=lambda row: -row["size"])
 
 
@@ -48,6 +45,7 @@ def scoring_model(request: HttpRequest) -> HttpResponse:
         "model": model,
         "trained": bool(model and model.kind == ScoreKind.TRAINED),
         "weights": _weights(model) if model and model.kind == ScoreKind.TRAINED else [],
+        "fit": (model.features or {}) if model and model.kind == ScoreKind.TRAINED else {},
         "rules": rules,
         "rules_base": f"{scoring.RULES_BASE:.2f}",
         "scored": MatterScore.objects.count(),
