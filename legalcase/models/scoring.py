@@ -31,9 +31,10 @@ class RecoveryModel(models.Model):
     """One fitted (or rule-based) recovery model, with its held-out quality beside the trivial baseline.
 
     ``calibration``: ``[{"bin", "low", "high", "count", "predicted", "observed"}]`` over
-    the held-out set; ``features``: ``{"names", "mean", "scale", "coef", "intercept"}``
-    (rules: ``{"names", "points", "base"}``). ``active``: the model ``score_all`` uses;
-    at most one row is active.
+    the held-out set; ``features``: the fitted numbers, ``{"names", "mean", "scale", "coef",
+    "intercept", "class_weight"}``, and what the model page reports, ``{"held_out": {"snapshots",
+    "matters"}, "base_rate", "balanced": {"auc", "brier"}}`` (rules: ``{"base", "rules": [{"code",
+    "text", "points"}]}``). ``active``: the model ``score_all`` uses; at most one row is active.
     """
 
     version = models.PositiveIntegerField(_("version"), unique=True)
