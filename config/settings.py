@@ -94,6 +94,12 @@ try:
     SCREENING_MIN_AMOUNT = env_int(ENV, "SCREENING_MIN_AMOUNT", 5000, minimum=0)
     # A deadline due within this many days gets a "处理期限" task for the matter's owner (issue 19).
     TASK_DEADLINE_DAYS = env_int(ENV, "TASK_DEADLINE_DAYS", 7, minimum=0)
+    # The recovery likelihood score (legalcase.services.scoring): "recovered" means money
+    # received within this many days; fewer training snapshots than SCORE_MIN_SAMPLES: the
+    # rule-based score; at most SCORE_TRAIN_MATTERS matters (a fixed sample) per snapshot.
+    RECOVERY_HORIZON_DAYS = env_int(ENV, "RECOVERY_HORIZON_DAYS", 180, minimum=30)
+    SCORE_MIN_SAMPLES = env_int(ENV, "SCORE_MIN_SAMPLES", 500, minimum=100)
+    SCORE_TRAIN_MATTERS = env_int(ENV, "SCORE_TRAIN_MATTERS", 200000, minimum=1000)
     # A cache all processes share (redis://…, e.g. the broker's Redis); unset: each process keeps its own.
     CACHE_URL = ENV.get("CACHE_URL", "").strip()
     if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):

@@ -244,6 +244,10 @@ def jobs_requeue_stale() -> int:
 
 _worker_lock = threading.Lock()
 _worker: dramatiq.Worker | None = None
+# Set while the worker stops: a job enqueued then (by the schedule's catch-up, which the
+# stop waits for) leaves its message for the next start instead of waiting for the lock
+# the stop holds, which would wait for it in turn.
+_stopping = threading.Event()
 
 
 def start_in_process_worker() -> None:
@@ -254,18 +258,27 @@ def start_in_process_worker() -> None:
     daily deadline job, as the worker processes do when there is a broker.
     """
     global _worker
-    with _worker_lock:
-        if _worker is not None:
+    while not _worker_lock.acquire(timeout=0.1):
+        if _stopping.is_set():
+            return
+    try:
+        if _worker is not None or _stopping.is_set():
             return
         _worker = dramatiq.Worker(dramatiq.get_broker(), worker_threads=2, worker_timeout=200)
         _worker.start()
+    finally:
+        _worker_lock.release()
 
 
 def stop_in_process_worker() -> None:
     """Stop the in-process worker (and with it the schedule); for tests and a clean exit."""
     global _worker
-    with _worker_lock:
-        if _worker is None:
-            return
-        _worker.stop()
-        _worker = None
+    _stopping.set()
+    try:
+        with _worker_lock:
+            if _worker is None:
+                return
+            _worker.stop()
+            _worker = None
+    finally:
+        _stopping.clear()

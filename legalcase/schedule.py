@@ -138,6 +138,20 @@ SCHEDULE: tuple[Entry, ...] = (
         why="promises to pay whose grace ran out without the money marked broken",
     ),
     Entry(
+        "scores_daily",
+        "30 5 * * *",
+        "legalcase.services.scoring.scores_daily",
+        reports=True,
+        why="every open matter's recovery likelihood scored again (shown to people; nothing automatic reads it)",
+    ),
+    Entry(
+        "scores_retrain",
+        "0 5 * * sun",
+        "legalcase.services.scoring.retrain_weekly",
+        reports=True,
+        why="the recovery likelihood model fitted again on the recorded outcomes (rules with too little history)",
+    ),
+    Entry(
         "schedule_prune",
         "0 4 * * *",
         "legalcase.schedule.schedule_runs_prune",

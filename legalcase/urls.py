@@ -16,6 +16,7 @@ from legalcase.views import record as record_views
 from legalcase.views import collection as collection_views
 from legalcase.views import recoveries as recovery_views
 from legalcase.views import retention as retention_views
+from legalcase.views import scoring as scoring_views
 from legalcase.views import settlements as settlement_views
 from legalcase.views import triage as triage_views
 from legalcase.views import tasks as task_views
@@ -68,6 +69,7 @@ urlpatterns = [
     path("matters/<int:matter_id>/tasks/", task_views.tasks_section, name="tasks_section"),
     path("matters/<int:matter_id>/plan/", task_views.plan_start_view, name="plan_start"),
     path("matters/<int:matter_id>/plan/stop/", task_views.plan_stop_view, name="plan_stop"),
+    path("scoring/model/", scoring_views.scoring_model, name="scoring_model"),
     path("playbooks/", task_views.playbook_list, name="playbook_list"),
     path("playbooks/new/", task_views.playbook_edit, name="playbook_new"),
     path("playbooks/<int:playbook_id>/", task_views.playbook_edit, name="playbook_edit"),

@@ -304,7 +304,13 @@ def seed_complete_demo_command(say=None) -> dict:
     if "counsel1" not in users:
         raise RuntimeError("run seed_demo first: the matters are counsel1's")
     with transaction.atomic():
-        return seed_complete_demo(users=users, firms=list(LawFirm.objects.order_by("pk")), say=say)
+        counts = seed_complete_demo(users=users, firms=list(LawFirm.objects.order_by("pk")), say=say)
+    if counts.get("complete_matters"):
+        from legalcase.services.scoring import score_all
+
+        # The two matters get their recovery likelihood like the others (the active model or the rules).
+        counts["scored"] = score_all()["scored"]
+    return counts
 
 
 def seed_complete_demo(*, users: dict, firms: list, say=None) -> dict:

@@ -52,6 +52,7 @@ from legalcase.models import (
     Party,
     PartyPhone,
     Product,
+    ScoreKind,
     Stage,
     matter_ordering,
 )
@@ -73,6 +74,7 @@ from legalcase.services import (
     matter_unassign_firm,
     review_summary,
 )
+from legalcase.services.scoring import score_payload
 
 # Errors -------------------------------------------------------------------------------
 
@@ -463,6 +465,20 @@ class ReviewSummarySerializer(serializers.Serializer):
     reviewed_at = serializers.DateTimeField()
 
 
+class ScoreReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+    effect = serializers.ChoiceField(choices=["+", "-"])
+
+
+class MatterScoreSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="0 to 1, four decimals: the estimated chance of a recovery within the horizon.")
+    model = serializers.IntegerField(allow_null=True, help_text="The model's version; null for the rules without a model.")
+    kind = serializers.ChoiceField(choices=ScoreKind.choices)
+    computed_at = serializers.DateTimeField()
+    reasons = ScoreReasonSerializer(many=True)
+
+
 class MatterDetailSerializer(MatterSerializer):
     """One matter: the list's representation plus its parties' and creditor's details, masked, its
     guarantors, forum, debt terms and current assignment."""
@@ -473,11 +489,11 @@ class MatterDetailSerializer(MatterSerializer):
     forum = ForumRefSerializer(allow_null=True, help_text="The court or arbitration commission, once chosen.")
     debt = DebtTermsSerializer()
     assignment = serializers.SerializerMethodField(help_text="The current assignment, or null.")
+    score = serializers.SerializerMethodField(
+        help_text="The recovery likelihood and its main reasons, or null before the matter is scored. "
+        "Nothing automatic reads it."
+    )
     review = serializers.SerializerMethodField(help_text="The debtor review's outcome, or null before a review.")
-
-    @extend_schema_field(ReviewSummarySerializer(allow_null=True))
-    def get_review(self, matter: Matter):
-        return review_summary(matter)
 
     @extend_schema_field(MaskedGuarantorSerializer(many=True))
     def get_guarantors(self, matter: Matter) -> list:
@@ -489,6 +505,15 @@ class MatterDetailSerializer(MatterSerializer):
             matter.assignments.filter(ended_at__isnull=True).select_related("firm").prefetch_related("lawyers").first()
         )
         return CurrentAssignmentSerializer(assignment).data if assignment else None
+
+    @extend_schema_field(MatterScoreSerializer(allow_null=True))
+    def get_score(self, matter: Matter):
+        score = score_payload(matter)
+        return MatterScoreSerializer(score).data if score else None
+
+    @extend_schema_field(ReviewSummarySerializer(allow_null=True))
+    def get_review(self, matter: Matter):
+        return review_summary(matter)
 
     def to_representation(self, matter: Matter) -> dict:
         row = matter_row(matter)
@@ -502,6 +527,7 @@ class MatterDetailSerializer(MatterSerializer):
             "debt": DebtTermsSerializer(matter.debt).data,
             "assignment": self.get_assignment(matter),
             "review": self.get_review(matter),
+            "score": self.get_score(matter),
         }
 
 
@@ -580,7 +606,7 @@ class MatterListQuerySerializer(MatterFilterSerializer):
         max_length=200,
         help_text="Sort keys, comma-separated, `-` descending; ties newest first. Keys: "
         + ", ".join(f"`{key}`" for key in MATTER_ORDERINGS)
-        + ". Without it: newest first. `score` answers 400 until scores are computed.",
+        + ". Without it: newest first. `score`: unscored matters last either way.",
     )
 
     def validate_ordering(self, value: str) -> list[str]:

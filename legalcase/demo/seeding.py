@@ -79,6 +79,7 @@ from legalcase.services import (
 from legalcase.services.deadlines import deadlines_deferred
 from legalcase.services.demands import demand_record, demand_track
 from legalcase.services.notifications import notifications_refresh
+from legalcase.services.scoring import score_all, train_recovery_model
 from legalcase.services.search import party_keys_refresh
 
 
@@ -247,6 +248,10 @@ def _seed(*, matters: int, rng: random.Random, say: Callable[[str], None]) -> Se
     stamp_story_times(opened)
     party_keys_refresh(party_ids=[party.pk for party in parties.values()])
     notifications_refresh()
+    # The recovery likelihood: a model if the story's history supports one, else the rules.
+    say("演示数据：回收可能性评分 …")
+    train_recovery_model()
+    money["scored"] = score_all()["scored"]
     return SeedResult(
         created=True,
         counts={

@@ -125,3 +125,4 @@ from legalcase.models.triage import (  # noqa: E402,F401
     Recommendation,
     Willingness,
 )
+from legalcase.models.scoring import MatterScore, RecoveryModel, ScoreKind  # noqa: E402,F401

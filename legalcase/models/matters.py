@@ -166,9 +166,11 @@ MATTER_ORDERINGS = {
     "outstanding_total": lambda: models.F("outstanding_total"),
     # The current limitation deadline's date; none sorts last (``MatterQuerySet.sorted_by``).
     "limitation_expires_on": lambda: models.F("limitation_expires_on"),
+    # The recovery likelihood (``MatterScore.value``, indexed per direction); unscored matters last.
+    "score": lambda: models.F("score_row__value"),
 }
 # Keys API.md names whose values do not exist yet: asked for, they are refused with this reason.
-MATTER_ORDERINGS_PENDING = {"score": _("score is not computed yet")}
+MATTER_ORDERINGS_PENDING: dict[str, str] = {}
 
 
 class PendingOrdering(ValueError):
@@ -282,7 +284,7 @@ class MatterQuerySet(models.QuerySet):
         order = []
         for key in keys:
             nulls = {}
-            if key.removeprefix("-") == "limitation_expires_on":
+            if key.removeprefix("-") in ("limitation_expires_on", "score"):
                 nulls = {"nulls_last": True}  # only here: on the other keys it would not match their indexes
             expression = MATTER_ORDERINGS[key.removeprefix("-")]()
             order.append(expression.desc(**nulls) if key.startswith("-") else expression.asc(**nulls))

@@ -82,6 +82,7 @@ from legalcase.identity import mask_account, mask_id_number
 from legalcase.pagination import PageCountPaginator
 from legalcase.templatetags.fasu import creditor_short, money, stage_badge
 from legalcase.services.demands import tracking_rejected
+from legalcase.services.scoring import score_payload
 from legalcase.views.demands import demands_context
 
 PAGE_SIZE = 50
@@ -553,6 +554,7 @@ def _matter_context(request: HttpRequest, matter: Matter) -> dict:
         else None,
         "forum_names": forum_names() if can(user, "set_forum") else [],
         "sections": MATTER_SECTIONS,
+        "score": score_payload(matter),
         **demands_context(request, matter),
     }
 

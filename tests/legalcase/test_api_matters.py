@@ -140,6 +140,7 @@ def test_the_detail_is_api_md_s_example(counsel, matter):
         },
         "assignment": None,
         "review": None,
+        "score": None,
     }
 
 
@@ -154,9 +155,9 @@ def test_the_list_uses_the_same_representation(counsel, matter):
     assert body["count"] == 1 and body["next"] is None and body["previous"] is None
     (row,) = body["results"]
     assert row["assigned_firm"] == {"id": firm.pk, "name": "金杜"}
-    # The detail adds the guarantors, the forum, the debt's terms, the assignment and the review, and
+    # The detail adds the guarantors, the forum, the debt's terms, the assignment, the review and the score, and
     # details to the creditor and the debtor; the rest is the list's row.
-    added = ("guarantors", "forum", "debt", "assignment", "creditor", "debtor", "review")
+    added = ("guarantors", "forum", "debt", "assignment", "creditor", "debtor", "review", "score")
     assert {key: value for key, value in row.items() if key not in added} == {
         key: value for key, value in detail.items() if key not in added
     }

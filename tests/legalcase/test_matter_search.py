@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -11,7 +12,17 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from legalcase.models import AuditEvent, Deadline, EnforcementAction, Matter, Party, Proceeding, Role, SearchKey
+from legalcase.models import (
+    AuditEvent,
+    Deadline,
+    EnforcementAction,
+    Matter,
+    MatterScore,
+    Party,
+    Proceeding,
+    Role,
+    SearchKey,
+)
 from legalcase.search import digest, normal_phone, query_digests
 from tests.factories import escalation_body, make_firm, make_matter, make_party, make_user
 
@@ -171,10 +182,13 @@ def test_the_command_rebuilds_every_key_after_a_key_change(world, settings):
 # --- Sorting ------------------------------------------------------------------------------------
 
 
-def test_score_is_refused_until_it_is_computed(world):
-    response = api(world["counsel"]).get("/api/v1/matters/", {"ordering": "-score"})
-    assert response.status_code == 400
-    assert response.json()["ordering"] == ["score is not computed yet"] or "评分" in response.json()["ordering"][0]
+def test_score_sorts_highest_first_with_unscored_matters_last_and_ties_newest_first(world):
+    a, b, c = world["decoys"]
+    for matter, value in ((a, "0.2000"), (b, "0.9000"), (c, "0.2000")):
+        MatterScore.objects.create(matter=matter, value=Decimal(value), kind="rules")
+    unscored = world["matter"]
+    assert numbers(world["counsel"], ordering="-score") == [b.number, c.number, a.number, unscored.number]
+    assert numbers(world["counsel"], ordering="score") == [c.number, a.number, b.number, unscored.number]
 
 
 def test_limitation_sorts_soonest_first_and_matters_without_one_last(world):

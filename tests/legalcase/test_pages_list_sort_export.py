@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from legalcase import exports
-from legalcase.models import MATTER_ORDERINGS, AuditAction, AuditEvent, Matter, Role, Stage
+from legalcase.models import MATTER_ORDERINGS, AuditAction, AuditEvent, Matter, MatterScore, Role, Stage
 from legalcase.services.recoveries import recovery_body_digest, recovery_record
 from legalcase.views.matters import SORTABLE_COLUMNS
 from tests.factories import make_firm, make_matter, make_party, make_user
@@ -57,6 +57,9 @@ def four(counsel):
                     overdue_since=dt.date(2024, 1, 1))  # fmt: skip
     recover(counsel, b, "200.00")
     recover(counsel, d, "900.00")
+    # Scores tie on a and c; d is not scored (last either way).
+    for matter, value in ((a, "0.3000"), (b, "0.7000"), (c, "0.3000")):
+        MatterScore.objects.create(matter=matter, value=Decimal(value), kind="rules")
     return [Matter.objects.select_related("debt").get(pk=m.pk) for m in (a, b, c, d)]
 
 
@@ -71,6 +74,7 @@ def sort_value(matter: Matter, key: str):
         "created_at": matter.created_at,
         "outstanding_total": matter.outstanding["total"],
         "limitation_expires_on": matter.limitation_expires_on,
+        "score": MatterScore.objects.filter(matter=matter).values_list("value", flat=True).first(),
     }[key]
 
 

@@ -99,6 +99,8 @@ def test_the_table_holds_the_periodic_work_at_its_times_in_beijing_time():
         "court_mail": "*/10 * * * *",
         "schedule_prune": "0 4 * * *",
         "promises_daily": "15 7 * * *",
+        "scores_daily": "30 5 * * *",
+        "scores_retrain": "0 5 * * sun",
     }
     # 07:00 in Shanghai is 23:00 UTC the day before.
     after = dt.datetime(2026, 3, 1, 22, 0, tzinfo=dt.UTC)
@@ -181,7 +183,9 @@ def test_a_missed_tick_runs_once_on_the_next_start():
     with time_machine.travel(at(2026, 3, 3, 9, 15, 20), tick=False):
         taken = schedule_due(taken_by="host-a:2")
         assert schedule_due(taken_by="host-b:1") == []
-    assert {run.entry for run in taken} == {entry.name for entry in resolvable()}
+    # The weekly retraining's latest tick (Sunday 1 March, 05:00) was taken on the 2nd already.
+    assert {run.entry for run in taken} == {entry.name for entry in resolvable()} - {"scores_retrain"}
+    assert runs("scores_retrain") == [at(2026, 3, 1, 5, 0)]
     assert runs("deadlines_daily") == [at(2026, 3, 2, 7, 0), at(2026, 3, 3, 7, 0)]
     assert runs("evidence_verify") == [at(2026, 3, 2, 2, 0), at(2026, 3, 3, 2, 0)]
     # The 1,395 missed minutes of the requeue are one run, not 1,395.
