@@ -136,6 +136,11 @@ class TaskSerializer(serializers.Serializer):
     owner_role = serializers.CharField()
     status = serializers.ChoiceField(choices=TaskStatus.choices)
     source = serializers.SerializerMethodField()
+    origin = serializers.ChoiceField(
+        choices=["playbook", "stage", "deadline", "manual"],
+        help_text="Where the task came from: a playbook step, a stage entered, a deadline due soon, or given by hand.",
+    )
+    stage = serializers.SerializerMethodField(help_text="The stage whose entry made the task; null for other tasks.")
     deadline = serializers.IntegerField(source="deadline_id", allow_null=True, help_text="The deadline it handles.")
     done_at = serializers.DateTimeField(allow_null=True)
     note = serializers.CharField(source="masked_note", help_text="Numbers masked as in `title`.")
@@ -144,6 +149,9 @@ class TaskSerializer(serializers.Serializer):
         if task.assignee is None:
             return None
         return task.assignee.get_full_name() or task.assignee.username
+
+    def get_stage(self, task) -> str | None:
+        return task.stage or None
 
     def get_source(self, task) -> dict | None:
         if task.plan_id is None:

@@ -5,11 +5,18 @@ A playbook's steps become a matter's tasks when a plan starts: each step's due d
 says so, and its assignee follows the step's role: counsel steps go to the matter's
 owner; lawyer steps to the assigned firm's lawyer when the firm has exactly one active
 lawyer user (else nobody, for the firm to take); manager and admin steps to nobody.
+
+Tasks also come from stage moves (``STAGE_TASKS``, made by ``matter_transition`` and the
+bulk move), from deadlines due soon (``tasks_from_deadlines``), and by hand. A playbook
+starts by itself on escalation (``plans_auto_start``) and at review (``plan_for_review``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,15 +26,18 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from legalcase.access import access_child, access_matter, require, visible_children, visible_matters
-from legalcase.events import record_audit, record_event
+from legalcase.events import record_audit, record_event, record_events
 from legalcase.models import (
     AuditAction,
     Deadline,
+    DeadlineKind,
     DeadlineStatus,
     EventKind,
     Matter,
+    MatterEvent,
     Plan,
     Playbook,
     PlaybookVersion,
@@ -40,7 +50,15 @@ from legalcase.models import (
     User,
     holiday_calendar,
 )
-from legalcase.periods import HolidayCalendar
+from legalcase.periods import (
+    ENFORCEMENT_APPLICATION_RULE,
+    FEE_PAYMENT_DAYS,
+    FEE_PAYMENT_RULE,
+    TERMINATION_FOLLOW_UP_MONTHS,
+    TERMINATION_FOLLOW_UP_RULE,
+    HolidayCalendar,
+    period_end,
+)
 
 MAX_STEPS = 50
 MAX_DAY = 3650
@@ -458,6 +476,202 @@ def tasks_from_deadlines(*, today: dt.date | None = None) -> dict:
                 batch = []
         created += len(Task.objects.bulk_create(batch, ignore_conflicts=True))
     return {"deadline_tasks": created}
+
+
+# --- Tasks from stage moves ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: the lazy title's hash follows the language
+class StageTask:
+    """A task a matter gets on entering a stage: due ``working_days`` working days later, or
+    at the end of a statutory period of ``days`` or ``months`` (LEGAL_RULES section 1: the
+    start day not counted, a last day on a rest day moved to the next working day).
+    ``unless_deadline``: not made when the matter has that kind of deadline open already,
+    whose own tasks (``tasks_from_deadlines``) do the job.
+    """
+
+    title: str  # an English msgid; stored in the site's language, as deadline tasks are
+    owner_role: str
+    rule: str
+    action: str = ""
+    working_days: int = 0
+    days: int = 0
+    months: int = 0
+    unless_deadline: str = ""
+
+    def due_on(self, entered_on: dt.date, calendar: HolidayCalendar) -> dt.date:
+        if self.working_days:
+            return step_due_on(start_on=entered_on, day=self.working_days, working_days=True, calendar=calendar)
+        return period_end(entered_on, calendar=calendar, rule=self.rule, days=self.days, months=self.months).on
+
+
+# What a matter's people are given when it enters a stage (issue 19 item 4), each with the
+# rule of LEGAL_RULES.md it follows. Counsel tasks go to the matter's owner, lawyer tasks to
+# the assigned firm's only active lawyer (else nobody), as for playbook steps.
+STAGE_TASKS: dict[str, tuple[StageTask, ...]] = {
+    # Issue 19 item 1: each overdue debtor is reviewed before anyone acts (no statutory
+    # period; one working week). The review is the debtor review with its screening.
+    Stage.PRE_LITIGATION: (
+        StageTask(
+            gettext_lazy("Complete the debtor review and the pre-suit screening"),
+            owner_role=Role.COUNSEL,
+            rule="review.before_action@2026",
+            action=StepAction.REVIEW,
+            working_days=5,
+        ),
+    ),
+    # LEGAL_RULES B.4 (court.acceptance@2024, 民诉法 Art. 126): the court files a qualifying
+    # complaint within 7 days and sends the fee notice with its acceptance; the fee is due
+    # within 7 days from the day after that notice (fee.payment@2007, 诉讼费用交纳办法 Art. 22),
+    # or the suit is treated as withdrawn. The notice, once recorded, adds its own deadline.
+    Stage.LITIGATION: (
+        StageTask(
+            gettext_lazy("Follow up the court's acceptance of the case and pay the court fee"),
+            owner_role=Role.LAWYER,
+            rule=FEE_PAYMENT_RULE,
+            days=FEE_PAYMENT_DAYS,
+        ),
+    ),
+    # LEGAL_RULES section 2 (appeal.judgment@2023, 民诉法 Art. 171): 15 days from service to
+    # appeal, so the judgment is checked in the first working week, leaving time to decide.
+    # Then, by the section's worked chain (appeal period, effect, a 10-day performance
+    # period: about 30 days from service), enforcement can be applied for; the application
+    # is due within 2 years of the performance period's end (enforcement.application@2023,
+    # 民诉法 Art. 250), the deadline engine's date once the ruling is recorded.
+    Stage.JUDGMENT: (
+        StageTask(
+            gettext_lazy("Check the judgment and watch for the end of the appeal period"),
+            owner_role=Role.LAWYER,
+            rule="appeal.judgment@2023",
+            working_days=5,
+        ),
+        StageTask(
+            gettext_lazy("Prepare the application for enforcement"),
+            owner_role=Role.COUNSEL,
+            rule=ENFORCEMENT_APPLICATION_RULE,
+            days=30,
+        ),
+    ),
+    # LEGAL_RULES B.4 (court.enforcement_acceptance@2024, 民诉法解释 Art. 480): the court
+    # issues the 执行通知 within 10 days of the application, with the 报告财产令 and its
+    # online asset search (网络查控); the creditor's asset leads belong with it.
+    Stage.ENFORCEMENT: (
+        StageTask(
+            gettext_lazy("Submit asset leads and follow the court's online asset search"),
+            owner_role=Role.LAWYER,
+            rule="court.enforcement_acceptance@2024",
+            days=10,
+        ),
+    ),
+    # LEGAL_RULES section 2 and B.4 (termination.follow_up@2016, 《关于严格规范终结本次执行程序
+    # 的规定（试行）》Art. 9; 民诉法解释 Art. 517): after a 终本 ruling the court re-checks the
+    # debtor's assets every 6 months for 5 years, and the creditor may apply to resume
+    # enforcement at any time, free of the 2-year limit. A recorded 终本 ruling already gives
+    # those ten re-checks as deadlines (with their tasks): then none is made here.
+    Stage.ENFORCEMENT_TERMINATED: (
+        StageTask(
+            gettext_lazy("Check the judgment debtor's assets; apply to resume enforcement when assets are found"),
+            owner_role=Role.COUNSEL,
+            rule=TERMINATION_FOLLOW_UP_RULE,
+            months=TERMINATION_FOLLOW_UP_MONTHS,
+            unless_deadline=DeadlineKind.TERMINATION_FOLLOW_UP,
+        ),
+    ),
+}
+
+
+def _sole_lawyers(firm_ids: set[int]) -> dict[int, int]:
+    """Each firm's lawyer user id, for the firms with exactly one active lawyer (one query)."""
+    if not firm_ids:
+        return {}
+    lawyers: dict[int, list[int]] = defaultdict(list)
+    for firm_id, user_id in User.objects.filter(role=Role.LAWYER, firm_id__in=firm_ids, is_active=True).values_list(
+        "firm_id", "pk"
+    ):
+        lawyers[firm_id].append(user_id)
+    return {firm_id: ids[0] for firm_id, ids in lawyers.items() if len(ids) == 1}
+
+
+def stage_tasks_create(*, actor: User | None, matters: Sequence[Matter], today: dt.date | None = None) -> list[Task]:
+    """The ``STAGE_TASKS`` of the stage each matter has just entered (``matter.stage``), dated from ``today``.
+
+    A task already open on the matter for the same stage (same title) is not made again.
+    A few queries whatever the number of matters: the bulk move calls this once a chunk.
+    Each task is a "task added" entry on its matter's timeline. Call inside the move's
+    transaction, with the matters locked (``matter_transition`` does).
+    """
+    wanted = [(matter, entry) for matter in matters for entry in STAGE_TASKS.get(matter.stage, ())]
+    if not wanted:
+        return []
+    today = today or timezone.localdate()
+    matter_ids = {matter.pk for matter, _entry in wanted}
+    with translation.override(settings.LANGUAGE_CODE):
+        titles = {entry: str(entry.title) for _matter, entry in wanted}
+    already = set(
+        Task.objects.filter(matter_id__in=matter_ids, status=TaskStatus.OPEN)
+        .exclude(stage="")
+        .values_list("matter_id", "stage", "title")
+    )
+    covering = {entry.unless_deadline for _matter, entry in wanted if entry.unless_deadline}
+    covered = set()
+    if covering:
+        covered = set(
+            Deadline.objects.filter(
+                matter_id__in=matter_ids, kind__in=covering, status=DeadlineStatus.OPEN, superseded_at__isnull=True
+            ).values_list("matter_id", "kind")
+        )
+    lawyers = _sole_lawyers(
+        {matter.assigned_firm_id for matter, entry in wanted if entry.owner_role == Role.LAWYER and matter.assigned_firm_id}
+    )
+    calendar = holiday_calendar()
+    tasks, rules = [], []
+    for matter, entry in wanted:
+        title = titles[entry]
+        if (matter.pk, matter.stage, title) in already or (matter.pk, entry.unless_deadline) in covered:
+            continue
+        already.add((matter.pk, matter.stage, title))
+        if entry.owner_role == Role.COUNSEL:
+            assignee_id = matter.owner_id
+        elif entry.owner_role == Role.LAWYER:
+            assignee_id = lawyers.get(matter.assigned_firm_id)
+        else:
+            assignee_id = None
+        tasks.append(
+            Task(
+                matter_id=matter.pk,
+                stage=matter.stage,
+                title=title,
+                action=entry.action,
+                owner_role=entry.owner_role,
+                due_on=entry.due_on(today, calendar),
+                assignee_id=assignee_id,
+                created_by=actor,
+            )
+        )
+        rules.append(entry.rule)
+    if not tasks:
+        return []
+    Task.objects.bulk_create(tasks)
+    usernames = dict(User.objects.filter(pk__in={t.assignee_id for t in tasks if t.assignee_id}).values_list("pk", "username"))
+    record_events(
+        [
+            MatterEvent(
+                matter_id=task.matter_id,
+                actor=actor,
+                kind=EventKind.TASK_ADDED,
+                new={
+                    "task": task.pk,
+                    "title": task.masked_title,
+                    "due_on": task.due_on.isoformat(),
+                    "assignee": usernames.get(task.assignee_id),
+                    "stage": task.stage,
+                    "rule": rule,
+                },
+            )
+            for task, rule in zip(tasks, rules, strict=True)
+        ]
+    )
+    return tasks
 
 
 def overdue_tasks_for(user: User, *, today: dt.date) -> QuerySet[Task]:
