@@ -60,6 +60,12 @@ class PlaybookSerializer(serializers.Serializer):
     product = serializers.ChoiceField(choices=Product.choices)
     version = serializers.IntegerField()
     auto_start = serializers.BooleanField(help_text="Started by itself on the product's newly escalated matters.")
+    segment = serializers.CharField(
+        help_text="The debtors it is for: a review's willingness (`hardship`, `wilful`, `unknown`), or empty for any."
+    )
+    start_on_review = serializers.BooleanField(
+        help_text="Started by itself when a debtor review of the product's matters in its segment recommends pursuing the debt and no plan runs."
+    )
     steps = serializers.SerializerMethodField()
     updated_at = serializers.DateTimeField()
 
@@ -72,6 +78,8 @@ class PlaybookInputSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True)
     product = serializers.CharField(required=False, allow_blank=True)
     auto_start = serializers.BooleanField(required=False)
+    segment = serializers.CharField(required=False, allow_blank=True)
+    start_on_review = serializers.BooleanField(required=False)
     steps = serializers.JSONField(required=False)
 
 

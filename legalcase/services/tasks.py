@@ -41,13 +41,16 @@ from legalcase.models import (
     Plan,
     Playbook,
     PlaybookVersion,
+    DebtorReview,
     Product,
+    Recommendation,
     Role,
     Stage,
     StepAction,
     Task,
     TaskStatus,
     User,
+    Willingness,
     holiday_calendar,
 )
 from legalcase.periods import (
@@ -145,10 +148,15 @@ def _playbook_fields(data: dict, *, playbook: Playbook | None) -> dict:
         if data.get("product") not in Product.values:
             errors["product"] = [_("The product must be credit_card or loan.")]
         fields["product"] = data.get("product")
-    if "auto_start" in data:
-        if not isinstance(data["auto_start"], bool):
-            errors["auto_start"] = [_("Must be true or false.")]
-        fields["auto_start"] = data["auto_start"]
+    for flag in ("auto_start", "start_on_review"):
+        if flag in data:
+            if not isinstance(data[flag], bool):
+                errors[flag] = [_("Must be true or false.")]
+            fields[flag] = data[flag]
+    if "segment" in data:
+        if data["segment"] not in ("", None, *Willingness.values):
+            errors["segment"] = [_("The segment must be hardship, wilful, unknown or empty (any debtor).")]
+        fields["segment"] = data["segment"] or ""
     if "steps" in data or playbook is None:
         try:
             fields["steps"] = _steps_clean(data.get("steps"))
@@ -159,6 +167,14 @@ def _playbook_fields(data: dict, *, playbook: Playbook | None) -> dict:
         others = Playbook.objects.filter(product=product, auto_start=True).exclude(pk=getattr(playbook, "pk", None))
         if others.exists():
             errors["auto_start"] = [_("Another playbook already starts by itself for this product.")]
+    if not errors and fields.get("start_on_review", getattr(playbook, "start_on_review", False)):
+        product = fields.get("product") or playbook.product
+        segment = fields.get("segment", getattr(playbook, "segment", ""))
+        others = Playbook.objects.filter(product=product, segment=segment, start_on_review=True).exclude(
+            pk=getattr(playbook, "pk", None)
+        )
+        if others.exists():
+            errors["start_on_review"] = [_("Another playbook already starts at review for this product and these debtors.")]
     if errors:
         raise ValidationError(errors)
     return fields
@@ -230,7 +246,9 @@ def step_assignee(matter: Matter, owner_role: str) -> User | None:
     return None
 
 
-def _plan_start(*, actor: User | None, matter: Matter, playbook: Playbook, start_on: dt.date, calendar) -> Plan:
+def _plan_start(
+    *, actor: User | None, matter: Matter, playbook: Playbook, start_on: dt.date, calendar, trigger: str = ""
+) -> Plan:
     if matter.plans.filter(ended_at__isnull=True).exists():
         raise PlanConflict(_("A playbook is already running on this matter; stop it first."), matter.stage)
     version = playbook.current
@@ -270,6 +288,7 @@ def _plan_start(*, actor: User | None, matter: Matter, playbook: Playbook, start
             "version": version.version,
             "start_on": start_on.isoformat(),
             "tasks": len(tasks),
+            **({"trigger": trigger} if trigger else {}),
         },
     )
     return plan
@@ -335,11 +354,57 @@ def plans_auto_start(*, matter_ids: list[int], start_on: dt.date | None = None) 
     for matter in matters:
         try:
             with transaction.atomic():
-                _plan_start(actor=None, matter=matter, playbook=autos[matter.debt.product], start_on=start_on, calendar=calendar)
+                _plan_start(
+                    actor=None,
+                    matter=matter,
+                    playbook=autos[matter.debt.product],
+                    start_on=start_on,
+                    calendar=calendar,
+                    trigger="escalation",
+                )
         except PlanConflict:
             continue
         started += 1
     return started
+
+
+# The recommendations pursued step by step; a sale to an AMC or a write-off is not.
+PURSUED_RECOMMENDATIONS = frozenset(Recommendation.values) - {Recommendation.SELL, Recommendation.WRITE_OFF}
+
+
+def review_playbook(*, product: str, willingness: str) -> Playbook | None:
+    """The playbook that starts at review for the product's debtors of this willingness: its own, else the one for any."""
+    candidates = Playbook.objects.filter(product=product, start_on_review=True, segment__in=[willingness, ""])
+    return min(candidates, key=lambda playbook: playbook.segment == "", default=None)
+
+
+def plan_for_review(*, actor: User | None, matter: Matter, review: DebtorReview, today: dt.date | None = None) -> Plan | None:
+    """Start the review playbook (``review_playbook``) when a review is given or changes its recommendation.
+
+    The review service calls it in its transaction, with the matter locked, when the
+    recommendation is set or changed. Nothing starts for a recommendation to sell or to
+    write off, on a closed matter, while a plan runs, or when no playbook starts at review
+    for the product and the debtor's willingness. Returns the plan started, else None.
+    """
+    if review.recommendation not in PURSUED_RECOMMENDATIONS or matter.stage == Stage.CLOSED:
+        return None
+    if matter.plans.filter(ended_at__isnull=True).exists():
+        return None
+    playbook = review_playbook(product=matter.debt.product, willingness=review.willingness)
+    if playbook is None:
+        return None
+    try:
+        with transaction.atomic():
+            return _plan_start(
+                actor=actor,
+                matter=matter,
+                playbook=playbook,
+                start_on=today or timezone.localdate(),
+                calendar=holiday_calendar(),
+                trigger="review",
+            )
+    except PlanConflict:
+        return None
 
 
 # --- Tasks --------------------------------------------------------------------------------
