@@ -179,7 +179,7 @@ from legalcase.services.tasks import (  # noqa: E402,F401
     playbook_update,
     review_playbook,
     running_plan,
-    stage_tasks_create,
+    stage_tasks_move,
     step_due_on,
     task_buckets,
     task_create,

@@ -34,7 +34,7 @@ from legalcase.models import (
     User,
     holiday_calendar_held,
 )
-from legalcase.services.tasks import stage_tasks_create
+from legalcase.services.tasks import stage_tasks_move
 
 
 class StageConflict(Exception):
@@ -81,7 +81,7 @@ def matter_open(*, debt: Debt, actor: User | None, owner: User | None = None, st
 def matter_transition(
     *, user: User, matter_id: int, to: str, note: str = "", reason: str = "", stage_tasks: bool = True
 ) -> Matter:
-    """Move a matter to another stage if API.md's table allows it, giving the stage's tasks (``STAGE_TASKS``).
+    """Move a matter to another stage if API.md's table allows it; its stage tasks follow (``stage_tasks_move``).
 
     Raises ValidationError for an unknown stage or a missing closing reason, and
     StageConflict when the move is not in the table. ``stage_tasks=False``: the caller
@@ -119,7 +119,7 @@ def matter_transition(
         note=note,
     )
     if stage_tasks:
-        stage_tasks_create(actor=user, matters=[matter])
+        stage_tasks_move(actor=user, matters=[matter])
     return matter
 
 
@@ -245,7 +245,7 @@ def matters_bulk_apply(*, job: Job, report: JobReporter) -> dict:
                         failed += 1
                     elif matter is not None:
                         moved.append(matter)
-                stage_tasks_create(actor=user, matters=moved)
+                stage_tasks_move(actor=user, matters=moved)
                 report(done=end, total=len(ids), result={"errors": errors[-200:], "failed": failed})
             start = end
     return {"total": len(ids), "failed": failed, "errors": errors[-200:]}

@@ -53,6 +53,7 @@ from legalcase.models import (
     Willingness,
     holiday_calendar,
 )
+from legalcase.models.tasks import masked_text
 from legalcase.periods import (
     ENFORCEMENT_APPLICATION_RULE,
     FEE_PAYMENT_DAYS,
@@ -657,26 +658,99 @@ def _sole_lawyers(firm_ids: set[int]) -> dict[int, int]:
     return {firm_id: ids[0] for firm_id, ids in lawyers.items() if len(ids) == 1}
 
 
-def stage_tasks_create(*, actor: User | None, matters: Sequence[Matter], today: dt.date | None = None) -> list[Task]:
-    """The ``STAGE_TASKS`` of the stage each matter has just entered (``matter.stage``), dated from ``today``.
+def stage_tasks_move(*, actor: User | None, matters: Sequence[Matter], today: dt.date | None = None) -> list[Task]:
+    """Bring the stage tasks in line with the stage each matter has just entered (``matter.stage``).
 
-    A task already open on the matter for the same stage (same title) is not made again.
-    A few queries whatever the number of matters: the bulk move calls this once a chunk.
-    Each task is a "task added" entry on its matter's timeline. Call inside the move's
-    transaction, with the matters locked (``matter_transition`` does).
+    The open tasks that entering an earlier stage gave are skipped, saying the matter has
+    moved on (the fee is paid once the judgment is in; the judgment's tasks are moot on an
+    appeal or a settlement); playbook, deadline and hand-given tasks stay as they are. Then
+    the new stage's ``STAGE_TASKS`` are made, dated from ``today``, unless the same task
+    is open on the matter for this stage already. A few queries whatever the number of
+    matters: the bulk move calls this once a chunk. Each change is an entry on the matter's
+    timeline. Call inside the move's transaction with the matters locked
+    (``matter_transition`` does). Returns the tasks made.
     """
-    wanted = [(matter, entry) for matter in matters for entry in STAGE_TASKS.get(matter.stage, ())]
-    if not wanted:
+    if not matters:
         return []
     today = today or timezone.localdate()
+    stage_of = {matter.pk: matter.stage for matter in matters}
+    left_behind, already = [], set()
+    for pk, matter_id, stage, title in (
+        Task.objects.filter(matter_id__in=stage_of, status=TaskStatus.OPEN)
+        .exclude(stage="")
+        .values_list("pk", "matter_id", "stage", "title")
+    ):
+        if stage == stage_of[matter_id]:
+            already.add((matter_id, stage, title))
+        else:
+            left_behind.append((pk, matter_id, title))
+    events = _stage_tasks_skip(actor=actor, tasks=left_behind, stage_of=stage_of)
+    tasks, rules = _stage_tasks_new(matters=matters, already=already, actor=actor, today=today)
+    if tasks:
+        Task.objects.bulk_create(tasks)
+        usernames = dict(
+            User.objects.filter(pk__in={t.assignee_id for t in tasks if t.assignee_id}).values_list("pk", "username")
+        )
+        events += [
+            MatterEvent(
+                matter_id=task.matter_id,
+                actor=actor,
+                kind=EventKind.TASK_ADDED,
+                new={
+                    "task": task.pk,
+                    "title": task.masked_title,
+                    "due_on": task.due_on.isoformat(),
+                    "assignee": usernames.get(task.assignee_id),
+                    "stage": task.stage,
+                    "rule": rule,
+                },
+            )
+            for task, rule in zip(tasks, rules, strict=True)
+        ]
+    if events:
+        record_events(events)
+    return tasks
+
+
+def _stage_tasks_skip(*, actor: User | None, tasks: list[tuple], stage_of: dict[int, str]) -> list[MatterEvent]:
+    """Skip the open tasks of the stages left (``(pk, matter_id, title)``); their timeline entries, unsaved."""
+    if not tasks:
+        return []
+    now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        notes = {
+            stage: _("The matter moved on to the “%(stage)s” stage") % {"stage": Stage(stage).label}
+            for stage in set(stage_of.values())
+        }
+    by_stage: dict[str, list[int]] = defaultdict(list)
+    for pk, matter_id, _title in tasks:
+        by_stage[stage_of[matter_id]].append(pk)
+    for stage, pks in by_stage.items():
+        Task.objects.filter(pk__in=pks, status=TaskStatus.OPEN).update(
+            status=TaskStatus.SKIPPED, note=notes[stage], done_at=now
+        )
+    return [
+        MatterEvent(
+            matter_id=matter_id,
+            actor=actor,
+            kind=EventKind.TASK_CLOSED,
+            old={"task": pk, "title": masked_text(title), "status": TaskStatus.OPEN},
+            new={"task": pk, "title": masked_text(title), "status": TaskStatus.SKIPPED, "note": notes[stage_of[matter_id]]},
+        )
+        for pk, matter_id, title in tasks
+    ]
+
+
+def _stage_tasks_new(
+    *, matters: Sequence[Matter], already: set[tuple], actor: User | None, today: dt.date
+) -> tuple[list[Task], list[str]]:
+    """The stage tasks to make (unsaved) and the rule of each."""
+    wanted = [(matter, entry) for matter in matters for entry in STAGE_TASKS.get(matter.stage, ())]
+    if not wanted:
+        return [], []
     matter_ids = {matter.pk for matter, _entry in wanted}
     with translation.override(settings.LANGUAGE_CODE):
         titles = {entry: str(entry.title) for _matter, entry in wanted}
-    already = set(
-        Task.objects.filter(matter_id__in=matter_ids, status=TaskStatus.OPEN)
-        .exclude(stage="")
-        .values_list("matter_id", "stage", "title")
-    )
     covering = {entry.unless_deadline for _matter, entry in wanted if entry.unless_deadline}
     covered = set()
     if covering:
@@ -714,29 +788,7 @@ def stage_tasks_create(*, actor: User | None, matters: Sequence[Matter], today: 
             )
         )
         rules.append(entry.rule)
-    if not tasks:
-        return []
-    Task.objects.bulk_create(tasks)
-    usernames = dict(User.objects.filter(pk__in={t.assignee_id for t in tasks if t.assignee_id}).values_list("pk", "username"))
-    record_events(
-        [
-            MatterEvent(
-                matter_id=task.matter_id,
-                actor=actor,
-                kind=EventKind.TASK_ADDED,
-                new={
-                    "task": task.pk,
-                    "title": task.masked_title,
-                    "due_on": task.due_on.isoformat(),
-                    "assignee": usernames.get(task.assignee_id),
-                    "stage": task.stage,
-                    "rule": rule,
-                },
-            )
-            for task, rule in zip(tasks, rules, strict=True)
-        ]
-    )
-    return tasks
+    return tasks, rules
 
 
 def overdue_tasks_for(user: User, *, today: dt.date) -> QuerySet[Task]:

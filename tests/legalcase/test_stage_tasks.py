@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from legalcase.jobs import job_run
 from legalcase.models import Deadline, EventKind, Holiday, MatterEvent, Role, Task, TaskStatus
 from legalcase.services import matters as matter_services
-from legalcase.services import matters_bulk_start
+from legalcase.services import matters_bulk_start, stage_tasks_move
 from legalcase.timeline import event_text
 from tests.factories import make_firm, make_matter, make_user
 
@@ -69,24 +69,36 @@ def test_each_stage_entered_gives_its_tasks_with_their_assignee_and_due_date(des
     event = MatterEvent.objects.get(kind=EventKind.TASK_ADDED, new__task=review.pk)
     assert event.actor_id == counsel and event.new["rule"] == "review.before_action@2026"
     assert event_text(event) == f"新增任务「完成债务人评估与诉前筛查」，期限2026年10月12日，交由{desk['counsel'].display_name}办理。"
+    # Each move left the tasks of the stage before it behind: skipped, saying why.
+    assert dict(Task.objects.values_list("stage", "status").distinct()) == {
+        "pre_litigation": "skipped",
+        "litigation": "skipped",
+        "judgment": "skipped",
+        "enforcement": "skipped",
+        "enforcement_terminated": "open",
+    }
+    assert review.status == "skipped" and review.note == "案件已进入「诉讼」阶段"
+    skipped = MatterEvent.objects.get(kind=EventKind.TASK_CLOSED, new__task=review.pk)
+    assert event_text(skipped) == "将任务「完成债务人评估与诉前筛查」标记为「已跳过」，备注：案件已进入「诉讼」阶段。"
 
 
-def test_entering_a_stage_again_while_its_task_is_open_adds_none(desk):
+def test_entering_a_stage_again_leaves_one_open_task_for_it(desk):
     matter = desk["matter"]
+    hand = desk["client"].post(
+        "/api/v1/tasks/", {"matter": matter.pk, "title": "核实执行法院", "due_on": "2026-10-20"}, format="json"
+    )
     for stage in ("litigation", "judgment", "enforcement", "enforcement_terminated", "enforcement"):
         assert move(desk, stage).status_code == 200
-    assert Task.objects.filter(matter=matter, stage="enforcement").count() == 1
-    # Once it is done, the next return to enforcement gives the task again.
-    task = Task.objects.get(matter=matter, stage="enforcement")
-    assert desk["client"].patch(f"/api/v1/tasks/{task.pk}/", {"status": "done"}, format="json").status_code == 200
-    assert Task.objects.get(matter=matter, stage="enforcement_terminated").status == TaskStatus.OPEN
-    move(desk, "enforcement_terminated")
-    move(desk, "enforcement")
     assert list(Task.objects.filter(matter=matter, stage="enforcement").values_list("status", flat=True).order_by("id")) == [
-        "done",
+        "skipped",
         "open",
     ]
-    assert Task.objects.filter(matter=matter, stage="enforcement_terminated").count() == 1
+    # Made again for the same stage: nothing new.
+    matter.refresh_from_db()
+    assert stage_tasks_move(actor=desk["counsel"], matters=[matter]) == []
+    assert Task.objects.filter(matter=matter, stage="enforcement", status="open").count() == 1
+    # A task given by hand stays open whatever the moves.
+    assert Task.objects.get(pk=hand.json()["id"]).status == "open"
 
 
 def test_a_recorded_termination_ruling_gives_the_follow_ups_so_the_stage_adds_none(desk):
@@ -144,7 +156,7 @@ def test_a_bulk_move_makes_the_tasks_in_a_few_queries_whatever_the_number_of_mat
     # The same move to a stage without tasks, for the queries a move costs anyway.
     baseline = run_bulk_move(desk, [make_matter(owner=owners[0], firm=firms[0]) for _ in range(12)], "preservation")
 
-    # Five more for the tasks: open ones, the firms' lawyers, the tasks, the names, the events.
+    # Five more for the tasks: the open ones, the firms' lawyers, the tasks, the names, the events.
     run_bulk_move(desk, matters, "litigation", counting=django_assert_max_num_queries(baseline + 5))
 
     tasks = Task.objects.filter(matter__in=matters).order_by("matter_id")
@@ -153,9 +165,19 @@ def test_a_bulk_move_makes_the_tasks_in_a_few_queries_whatever_the_number_of_mat
         for n, m in enumerate(matters)
     ]
     assert MatterEvent.objects.filter(matter__in=matters, kind=EventKind.TASK_ADDED).count() == 12
-    # Moved again by chunks of 5 (litigation -> judgment -> litigation, an appeal): still one open task each.
+    # Moved on by chunks of 5 (litigation -> judgment, then back on an appeal): one open task per stage task.
     monkeypatch.setattr(matter_services, "BULK_MOVE_CHUNK", 5)
     run_bulk_move(desk, matters, "judgment")
+    assert Task.objects.filter(matter__in=matters, status="open", stage="judgment").count() == 24
     run_bulk_move(desk, matters, "litigation")
-    assert Task.objects.filter(matter__in=matters, stage="litigation").count() == 12
-    assert Task.objects.filter(matter__in=matters, stage="judgment").count() == 24
+    open_tasks = Task.objects.filter(matter__in=matters, status="open")
+    assert sorted(open_tasks.values_list("matter_id", "stage")) == sorted((m.pk, "litigation") for m in matters)
+    assert Task.objects.filter(matter__in=matters, status="skipped").count() == 12 + 24
+
+
+def test_my_tasks_shows_a_stage_task_with_the_stage_it_came_from(desk, client):
+    assert move(desk, "litigation").status_code == 200
+    client.force_login(desk["lawyer"])
+    with time_machine.travel(MOVED_AT, tick=False):
+        page = client.get("/tasks/").content.decode()
+    assert "跟进立案受理并缴纳诉讼费" in page and "阶段任务：诉讼" in page and "2026-10-08" in page
