@@ -6,6 +6,7 @@ commands and the workers all call these.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -224,7 +225,7 @@ def matters_bulk_apply(*, job: Job, report: JobReporter) -> dict:
     failed = job.result.get("failed", len(errors))
     chunk = BULK_MOVE_CHUNK if action == "move_stage" else 1
     start = job.progress_done
-    with holiday_calendar_held():
+    with holiday_calendar_held() if action == "move_stage" else nullcontext():
         while start < len(ids):
             end = min(start + chunk, len(ids))
             with transaction.atomic():
