@@ -1241,7 +1241,7 @@ def _complaint_resolved(e, old, new) -> str:
 
 
 def _plan_started(e, old, new) -> str:
-    return _sentence(
+    parts = [
         _("Started the playbook %(name)s (version %(version)s) from %(date)s, with %(count)s tasks")
         % {
             "name": _q(new.get("name") or "—"),
@@ -1249,7 +1249,12 @@ def _plan_started(e, old, new) -> str:
             "date": date_text(new.get("start_on")),
             "count": new.get("tasks", 0),
         }
-    )
+    ]
+    if new.get("trigger") == "review":
+        parts.append(_("by itself at the debtor review"))
+    elif new.get("trigger") == "escalation":
+        parts.append(_("by itself at escalation"))
+    return _sentence(*parts)
 
 
 def _plan_ended(e, old, new) -> str:

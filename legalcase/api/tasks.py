@@ -60,6 +60,12 @@ class PlaybookSerializer(serializers.Serializer):
     product = serializers.ChoiceField(choices=Product.choices)
     version = serializers.IntegerField()
     auto_start = serializers.BooleanField(help_text="Started by itself on the product's newly escalated matters.")
+    segment = serializers.CharField(
+        help_text="The debtors it is for: a review's willingness (`hardship`, `wilful`, `unknown`), or empty for any."
+    )
+    start_on_review = serializers.BooleanField(
+        help_text="Started by itself when a debtor review of the product's matters in its segment recommends pursuing the debt and no plan runs."
+    )
     steps = serializers.SerializerMethodField()
     updated_at = serializers.DateTimeField()
 
@@ -72,6 +78,8 @@ class PlaybookInputSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True)
     product = serializers.CharField(required=False, allow_blank=True)
     auto_start = serializers.BooleanField(required=False)
+    segment = serializers.CharField(required=False, allow_blank=True)
+    start_on_review = serializers.BooleanField(required=False)
     steps = serializers.JSONField(required=False)
 
 
@@ -136,6 +144,11 @@ class TaskSerializer(serializers.Serializer):
     owner_role = serializers.CharField()
     status = serializers.ChoiceField(choices=TaskStatus.choices)
     source = serializers.SerializerMethodField()
+    origin = serializers.ChoiceField(
+        choices=["playbook", "stage", "deadline", "manual"],
+        help_text="Where the task came from: a playbook step, a stage entered, a deadline due soon, or given by hand.",
+    )
+    stage = serializers.SerializerMethodField(help_text="The stage whose entry made the task; null for other tasks.")
     deadline = serializers.IntegerField(source="deadline_id", allow_null=True, help_text="The deadline it handles.")
     done_at = serializers.DateTimeField(allow_null=True)
     note = serializers.CharField(source="masked_note", help_text="Numbers masked as in `title`.")
@@ -144,6 +157,9 @@ class TaskSerializer(serializers.Serializer):
         if task.assignee is None:
             return None
         return task.assignee.get_full_name() or task.assignee.username
+
+    def get_stage(self, task) -> str | None:
+        return task.stage or None
 
     def get_source(self, task) -> dict | None:
         if task.plan_id is None:

@@ -15,7 +15,8 @@ from legalcase.identity import mask_account, mask_id_number, mask_phone
 from legalcase.models.accounts import User
 from legalcase.models.deadlines import Deadline
 from legalcase.models.debts import DemandChannel, Product
-from legalcase.models.matters import Matter
+from legalcase.models.matters import Matter, Stage
+from legalcase.models.triage import Willingness
 
 
 # Identity numbers, mobile numbers and other long numbers (accounts, cards) typed into a
@@ -55,13 +56,19 @@ class Playbook(models.Model):
     The steps live in ``PlaybookVersion`` rows: a change adds a version and moves
     ``version`` on, and a plan started earlier keeps the version it started with.
     ``auto_start``: the playbook starts by itself on the product's newly escalated
-    matters (at most one per product).
+    matters (at most one per product). ``start_on_review``: it starts by itself when a
+    debtor review of the product's matters recommends a way to pursue the debt and no
+    plan runs, for the debtors of its ``segment`` (a willingness; blank: any), at most
+    one per product and segment; a playbook for the review's willingness wins over one
+    for any.
     """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     product = models.CharField(_("product"), max_length=16, choices=Product.choices)
     version = models.PositiveIntegerField(_("version"), default=1)
     auto_start = models.BooleanField(_("start on escalation"), default=False)
+    segment = models.CharField(_("segment"), max_length=16, choices=Willingness.choices, blank=True)
+    start_on_review = models.BooleanField(_("start on review"), default=False)
     created_by = models.ForeignKey(User, verbose_name=_("created by"), null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
@@ -72,6 +79,9 @@ class Playbook(models.Model):
         verbose_name_plural = _("playbooks")
         constraints = [
             models.UniqueConstraint(fields=["product"], condition=Q(auto_start=True), name="playbook_one_auto_per_product"),
+            models.UniqueConstraint(
+                fields=["product", "segment"], condition=Q(start_on_review=True), name="playbook_one_review_start_per_segment"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -144,7 +154,8 @@ class Task(models.Model):
     """Something one person is to do on a matter by a date: a playbook step, a deadline to handle, or by hand.
 
     ``plan`` and ``step`` (the step's index) name the playbook step it came from;
-    ``deadline`` the deadline it was made for (at most one task per deadline).
+    ``deadline`` the deadline it was made for (at most one task per deadline); ``stage``
+    the stage whose entry made it (``legalcase.services.tasks.STAGE_TASKS``).
     """
 
     matter_path = "matter"
@@ -165,6 +176,7 @@ class Task(models.Model):
     deadline = models.ForeignKey(
         Deadline, verbose_name=_("deadline"), null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
     )
+    stage = models.CharField(_("stage entered"), max_length=32, choices=Stage.choices, blank=True)
     created_by = models.ForeignKey(User, verbose_name=_("created by"), null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -190,6 +202,15 @@ class Task(models.Model):
     @property
     def masked_note(self) -> str:
         return masked_text(self.note)
+
+    @property
+    def origin(self) -> str:
+        """Where the task came from: ``playbook``, ``stage``, ``deadline`` or ``manual`` (given by hand)."""
+        if self.plan_id is not None:
+            return "playbook"
+        if self.deadline_id is not None:
+            return "deadline"
+        return "stage" if self.stage else "manual"
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.status == TaskStatus.OPEN and self.due_on < today

@@ -168,14 +168,18 @@ from legalcase.services.retention import (  # noqa: F401
 )
 from legalcase.services.search import party_keys_refresh, party_keys_refresh_all  # noqa: F401
 from legalcase.services.tasks import (  # noqa: E402,F401
+    STAGE_TASKS,
     PlanConflict,
     overdue_tasks_for,
+    plan_for_review,
     plan_start,
     plan_stop,
     plans_auto_start,
     playbook_create,
     playbook_update,
+    review_playbook,
     running_plan,
+    stage_tasks_move,
     step_due_on,
     task_buckets,
     task_create,

@@ -6,6 +6,7 @@ commands and the workers all call these.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +33,9 @@ from legalcase.models import (
     Role,
     Stage,
     User,
+    holiday_calendar_held,
 )
+from legalcase.services.tasks import stage_tasks_move
 
 
 class StageConflict(Exception):
@@ -76,11 +79,14 @@ def matter_open(*, debt: Debt, actor: User | None, owner: User | None = None, st
 
 
 @transaction.atomic
-def matter_transition(*, user: User, matter_id: int, to: str, note: str = "", reason: str = "") -> Matter:
-    """Move a matter to another stage if API.md's table allows it.
+def matter_transition(
+    *, user: User, matter_id: int, to: str, note: str = "", reason: str = "", stage_tasks: bool = True
+) -> Matter:
+    """Move a matter to another stage if API.md's table allows it; its stage tasks follow (``stage_tasks_move``).
 
     Raises ValidationError for an unknown stage or a missing closing reason, and
-    StageConflict when the move is not in the table.
+    StageConflict when the move is not in the table. ``stage_tasks=False``: the caller
+    makes the tasks itself, for many matters at once (the bulk move).
     """
     # Access first: a matter the user may not see answers 404 whatever the request says.
     matter = access_matter(user, matter_id, action="move_stage", for_update=True)
@@ -113,6 +119,8 @@ def matter_transition(*, user: User, matter_id: int, to: str, note: str = "", re
         new={"stage": to, **({"reason": reason} if reason else {})},
         note=note,
     )
+    if stage_tasks:
+        stage_tasks_move(actor=user, matters=[matter])
     return matter
 
 
@@ -196,12 +204,18 @@ def matter_reveal_debtor(*, user: User, matter_id: int, purpose: str = "") -> Ma
     return matter
 
 
+# A bulk move commits this many matters at a time, with their stage tasks made in one go.
+BULK_MOVE_CHUNK = 100
+
+
 def matters_bulk_apply(*, job: Job, report: JobReporter) -> dict:
     """Apply one action to many matters (a job handler); each matter succeeds or fails alone.
 
     The actor's access is checked again for every matter when the job runs. Each
     matter's change and the progress that counts it commit together, so a job resumed
-    after a crash starts at its recorded progress and does each matter exactly once.
+    after a crash starts at its recorded progress and does each matter exactly once. A
+    stage move goes by chunks of ``BULK_MOVE_CHUNK`` matters (each in its own savepoint),
+    so the chunk's stage tasks are made in a few queries, not a few per matter.
     """
     payload = job.payload
     user = User.objects.get(pk=payload["user_id"])
@@ -209,22 +223,32 @@ def matters_bulk_apply(*, job: Job, report: JobReporter) -> dict:
     ids = payload["matter_ids"]
     errors: list[dict] = list(job.result.get("errors", []))
     failed = job.result.get("failed", len(errors))
-    for index in range(job.progress_done, len(ids)):
-        matter_id = ids[index]
-        with transaction.atomic():
-            error = None
-            try:
-                _bulk_apply_one(user=user, action=action, matter_id=matter_id, payload=payload)
-            except StageConflict as exc:
-                error = str(exc)
-            except ValidationError as exc:
-                error = "; ".join(exc.messages)
-            except (Http404, PermissionDenied):
-                error = _("Not permitted on this matter.")
-            if error is not None:
-                errors.append({"matter": matter_id, "error": error})
-                failed += 1
-            report(done=index + 1, total=len(ids), result={"errors": errors[-200:], "failed": failed})
+    chunk = BULK_MOVE_CHUNK if action == "move_stage" else 1
+    start = job.progress_done
+    with holiday_calendar_held() if action == "move_stage" else nullcontext():
+        while start < len(ids):
+            end = min(start + chunk, len(ids))
+            with transaction.atomic():
+                moved = []
+                for matter_id in ids[start:end]:
+                    error = None
+                    try:
+                        with transaction.atomic():
+                            matter = _bulk_apply_one(user=user, action=action, matter_id=matter_id, payload=payload)
+                    except StageConflict as exc:
+                        error = str(exc)
+                    except ValidationError as exc:
+                        error = "; ".join(exc.messages)
+                    except (Http404, PermissionDenied):
+                        error = _("Not permitted on this matter.")
+                    if error is not None:
+                        errors.append({"matter": matter_id, "error": error})
+                        failed += 1
+                    elif matter is not None:
+                        moved.append(matter)
+                stage_tasks_move(actor=user, matters=moved)
+                report(done=end, total=len(ids), result={"errors": errors[-200:], "failed": failed})
+            start = end
     return {"total": len(ids), "failed": failed, "errors": errors[-200:]}
 
 
@@ -240,7 +264,8 @@ def matters_bulk_give_up(*, job: Job, reason: str) -> None:
     )
 
 
-def _bulk_apply_one(*, user: User, action: str, matter_id: int, payload: dict) -> None:
+def _bulk_apply_one(*, user: User, action: str, matter_id: int, payload: dict) -> Matter | None:
+    """Apply the action to one matter; a stage move returns the moved matter (its tasks still to make)."""
     if action == "assign_firm":
         matter_assign_firm(user=user, matter_id=matter_id, firm_id=payload["firm_id"])
     elif action == "unassign_firm":
@@ -249,9 +274,12 @@ def _bulk_apply_one(*, user: User, action: str, matter_id: int, payload: dict) -
         matter_set_owner(user=user, matter_id=matter_id, owner_id=payload["owner_id"])
     elif action == "move_stage":
         if access_matter(user, matter_id).stage != payload["to"]:
-            matter_transition(user=user, matter_id=matter_id, to=payload["to"], reason=payload.get("reason", ""))
+            return matter_transition(
+                user=user, matter_id=matter_id, to=payload["to"], reason=payload.get("reason", ""), stage_tasks=False
+            )
     else:
         raise ValueError(f"unknown bulk action {action!r}")
+    return None
 
 
 # The permission each bulk action needs.

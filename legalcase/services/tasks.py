@@ -5,11 +5,18 @@ A playbook's steps become a matter's tasks when a plan starts: each step's due d
 says so, and its assignee follows the step's role: counsel steps go to the matter's
 owner; lawyer steps to the assigned firm's lawyer when the firm has exactly one active
 lawyer user (else nobody, for the firm to take); manager and admin steps to nobody.
+
+Tasks also come from stage moves (``STAGE_TASKS``, made by ``matter_transition`` and the
+bulk move), from deadlines due soon (``tasks_from_deadlines``), and by hand. A playbook
+starts by itself on escalation (``plans_auto_start``) and at review (``plan_for_review``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,28 +26,43 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from legalcase.access import access_child, access_matter, require, visible_children, visible_matters
-from legalcase.events import record_audit, record_event
+from legalcase.events import record_audit, record_event, record_events
 from legalcase.models import (
     AuditAction,
     Deadline,
+    DeadlineKind,
     DeadlineStatus,
     EventKind,
     Matter,
+    MatterEvent,
     Plan,
     Playbook,
     PlaybookVersion,
+    DebtorReview,
     Product,
+    Recommendation,
     Role,
     Stage,
     StepAction,
     Task,
     TaskStatus,
     User,
+    Willingness,
     holiday_calendar,
 )
-from legalcase.periods import HolidayCalendar
+from legalcase.models.tasks import masked_text
+from legalcase.periods import (
+    ENFORCEMENT_APPLICATION_RULE,
+    FEE_PAYMENT_DAYS,
+    FEE_PAYMENT_RULE,
+    TERMINATION_FOLLOW_UP_MONTHS,
+    TERMINATION_FOLLOW_UP_RULE,
+    HolidayCalendar,
+    period_end,
+)
 
 MAX_STEPS = 50
 MAX_DAY = 3650
@@ -127,10 +149,15 @@ def _playbook_fields(data: dict, *, playbook: Playbook | None) -> dict:
         if data.get("product") not in Product.values:
             errors["product"] = [_("The product must be credit_card or loan.")]
         fields["product"] = data.get("product")
-    if "auto_start" in data:
-        if not isinstance(data["auto_start"], bool):
-            errors["auto_start"] = [_("Must be true or false.")]
-        fields["auto_start"] = data["auto_start"]
+    for flag in ("auto_start", "start_on_review"):
+        if flag in data:
+            if not isinstance(data[flag], bool):
+                errors[flag] = [_("Must be true or false.")]
+            fields[flag] = data[flag]
+    if "segment" in data:
+        if data["segment"] not in ("", None, *Willingness.values):
+            errors["segment"] = [_("The segment must be hardship, wilful, unknown or empty (any debtor).")]
+        fields["segment"] = data["segment"] or ""
     if "steps" in data or playbook is None:
         try:
             fields["steps"] = _steps_clean(data.get("steps"))
@@ -141,6 +168,14 @@ def _playbook_fields(data: dict, *, playbook: Playbook | None) -> dict:
         others = Playbook.objects.filter(product=product, auto_start=True).exclude(pk=getattr(playbook, "pk", None))
         if others.exists():
             errors["auto_start"] = [_("Another playbook already starts by itself for this product.")]
+    if not errors and fields.get("start_on_review", getattr(playbook, "start_on_review", False)):
+        product = fields.get("product") or playbook.product
+        segment = fields.get("segment", getattr(playbook, "segment", ""))
+        others = Playbook.objects.filter(product=product, segment=segment, start_on_review=True).exclude(
+            pk=getattr(playbook, "pk", None)
+        )
+        if others.exists():
+            errors["start_on_review"] = [_("Another playbook already starts at review for this product and these debtors.")]
     if errors:
         raise ValidationError(errors)
     return fields
@@ -212,7 +247,9 @@ def step_assignee(matter: Matter, owner_role: str) -> User | None:
     return None
 
 
-def _plan_start(*, actor: User | None, matter: Matter, playbook: Playbook, start_on: dt.date, calendar) -> Plan:
+def _plan_start(
+    *, actor: User | None, matter: Matter, playbook: Playbook, start_on: dt.date, calendar, trigger: str = ""
+) -> Plan:
     if matter.plans.filter(ended_at__isnull=True).exists():
         raise PlanConflict(_("A playbook is already running on this matter; stop it first."), matter.stage)
     version = playbook.current
@@ -252,6 +289,7 @@ def _plan_start(*, actor: User | None, matter: Matter, playbook: Playbook, start
             "version": version.version,
             "start_on": start_on.isoformat(),
             "tasks": len(tasks),
+            **({"trigger": trigger} if trigger else {}),
         },
     )
     return plan
@@ -317,11 +355,57 @@ def plans_auto_start(*, matter_ids: list[int], start_on: dt.date | None = None) 
     for matter in matters:
         try:
             with transaction.atomic():
-                _plan_start(actor=None, matter=matter, playbook=autos[matter.debt.product], start_on=start_on, calendar=calendar)
+                _plan_start(
+                    actor=None,
+                    matter=matter,
+                    playbook=autos[matter.debt.product],
+                    start_on=start_on,
+                    calendar=calendar,
+                    trigger="escalation",
+                )
         except PlanConflict:
             continue
         started += 1
     return started
+
+
+# The recommendations pursued step by step; a sale to an AMC or a write-off is not.
+PURSUED_RECOMMENDATIONS = frozenset(Recommendation.values) - {Recommendation.SELL, Recommendation.WRITE_OFF}
+
+
+def review_playbook(*, product: str, willingness: str) -> Playbook | None:
+    """The playbook that starts at review for the product's debtors of this willingness: its own, else the one for any."""
+    candidates = Playbook.objects.filter(product=product, start_on_review=True, segment__in=[willingness, ""])
+    return min(candidates, key=lambda playbook: playbook.segment == "", default=None)
+
+
+def plan_for_review(*, actor: User | None, matter: Matter, review: DebtorReview, today: dt.date | None = None) -> Plan | None:
+    """Start the review playbook (``review_playbook``) when a review is given or changes its recommendation.
+
+    The review service calls it in its transaction, with the matter locked, when the
+    recommendation is set or changed. Nothing starts for a recommendation to sell or to
+    write off, on a closed matter, while a plan runs, or when no playbook starts at review
+    for the product and the debtor's willingness. Returns the plan started, else None.
+    """
+    if review.recommendation not in PURSUED_RECOMMENDATIONS or matter.stage == Stage.CLOSED:
+        return None
+    if matter.plans.filter(ended_at__isnull=True).exists():
+        return None
+    playbook = review_playbook(product=matter.debt.product, willingness=review.willingness)
+    if playbook is None:
+        return None
+    try:
+        with transaction.atomic():
+            return _plan_start(
+                actor=actor,
+                matter=matter,
+                playbook=playbook,
+                start_on=today or timezone.localdate(),
+                calendar=holiday_calendar(),
+                trigger="review",
+            )
+    except PlanConflict:
+        return None
 
 
 # --- Tasks --------------------------------------------------------------------------------
@@ -458,6 +542,253 @@ def tasks_from_deadlines(*, today: dt.date | None = None) -> dict:
                 batch = []
         created += len(Task.objects.bulk_create(batch, ignore_conflicts=True))
     return {"deadline_tasks": created}
+
+
+# --- Tasks from stage moves ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: the lazy title's hash follows the language
+class StageTask:
+    """A task a matter gets on entering a stage: due ``working_days`` working days later, or
+    at the end of a statutory period of ``days`` or ``months`` (LEGAL_RULES section 1: the
+    start day not counted, a last day on a rest day moved to the next working day).
+    ``unless_deadline``: not made when the matter has that kind of deadline open already,
+    whose own tasks (``tasks_from_deadlines``) do the job.
+    """
+
+    title: str  # an English msgid; stored in the site's language, as deadline tasks are
+    owner_role: str
+    rule: str
+    action: str = ""
+    working_days: int = 0
+    days: int = 0
+    months: int = 0
+    unless_deadline: str = ""
+
+    def due_on(self, entered_on: dt.date, calendar: HolidayCalendar) -> dt.date:
+        if self.working_days:
+            return step_due_on(start_on=entered_on, day=self.working_days, working_days=True, calendar=calendar)
+        return period_end(entered_on, calendar=calendar, rule=self.rule, days=self.days, months=self.months).on
+
+
+# What a matter's people are given when it enters a stage (issue 19 item 4), each with the
+# rule of LEGAL_RULES.md it follows. Counsel tasks go to the matter's owner, lawyer tasks to
+# the assigned firm's only active lawyer (else nobody), as for playbook steps.
+STAGE_TASKS: dict[str, tuple[StageTask, ...]] = {
+    # Issue 19 item 1: each overdue debtor is reviewed before anyone acts (no statutory
+    # period; one working week). The review is the debtor review with its screening.
+    Stage.PRE_LITIGATION: (
+        StageTask(
+            gettext_lazy("Complete the debtor review and the pre-suit screening"),
+            owner_role=Role.COUNSEL,
+            rule="review.before_action@2026",
+            action=StepAction.REVIEW,
+            working_days=5,
+        ),
+    ),
+    # LEGAL_RULES B.4 (court.acceptance@2024, 民诉法 Art. 126): the court files a qualifying
+    # complaint within 7 days and sends the fee notice with its acceptance; the fee is due
+    # within 7 days from the day after that notice (fee.payment@2007, 诉讼费用交纳办法 Art. 22),
+    # or the suit is treated as withdrawn. The notice, once recorded, adds its own deadline.
+    Stage.LITIGATION: (
+        StageTask(
+            gettext_lazy("Follow up the court's acceptance of the case and pay the court fee"),
+            owner_role=Role.LAWYER,
+            rule=FEE_PAYMENT_RULE,
+            days=FEE_PAYMENT_DAYS,
+        ),
+    ),
+    # LEGAL_RULES section 2 (appeal.judgment@2023, 民诉法 Art. 171): 15 days from service to
+    # appeal, so the judgment is checked in the first working week, leaving time to decide.
+    # Then, by the section's worked chain (appeal period, effect, a 10-day performance
+    # period: about 30 days from service), enforcement can be applied for; the application
+    # is due within 2 years of the performance period's end (enforcement.application@2023,
+    # 民诉法 Art. 250), the deadline engine's date once the ruling is recorded.
+    Stage.JUDGMENT: (
+        StageTask(
+            gettext_lazy("Check the judgment and watch for the end of the appeal period"),
+            owner_role=Role.LAWYER,
+            rule="appeal.judgment@2023",
+            working_days=5,
+        ),
+        StageTask(
+            gettext_lazy("Prepare the application for enforcement"),
+            owner_role=Role.COUNSEL,
+            rule=ENFORCEMENT_APPLICATION_RULE,
+            days=30,
+        ),
+    ),
+    # LEGAL_RULES B.4 (court.enforcement_acceptance@2024, 民诉法解释 Art. 480): the court
+    # issues the 执行通知 within 10 days of the application, with the 报告财产令 and its
+    # online asset search (网络查控); the creditor's asset leads belong with it.
+    Stage.ENFORCEMENT: (
+        StageTask(
+            gettext_lazy("Submit asset leads and follow the court's online asset search"),
+            owner_role=Role.LAWYER,
+            rule="court.enforcement_acceptance@2024",
+            days=10,
+        ),
+    ),
+    # LEGAL_RULES section 2 and B.4 (termination.follow_up@2016, 《关于严格规范终结本次执行程序
+    # 的规定（试行）》Art. 9; 民诉法解释 Art. 517): after a 终本 ruling the court re-checks the
+    # debtor's assets every 6 months for 5 years, and the creditor may apply to resume
+    # enforcement at any time, free of the 2-year limit. A recorded 终本 ruling already gives
+    # those ten re-checks as deadlines (with their tasks): then none is made here.
+    Stage.ENFORCEMENT_TERMINATED: (
+        StageTask(
+            gettext_lazy("Check the judgment debtor's assets; apply to resume enforcement when assets are found"),
+            owner_role=Role.COUNSEL,
+            rule=TERMINATION_FOLLOW_UP_RULE,
+            months=TERMINATION_FOLLOW_UP_MONTHS,
+            unless_deadline=DeadlineKind.TERMINATION_FOLLOW_UP,
+        ),
+    ),
+}
+
+
+def _sole_lawyers(firm_ids: set[int]) -> dict[int, int]:
+    """Each firm's lawyer user id, for the firms with exactly one active lawyer (one query)."""
+    if not firm_ids:
+        return {}
+    lawyers: dict[int, list[int]] = defaultdict(list)
+    for firm_id, user_id in User.objects.filter(role=Role.LAWYER, firm_id__in=firm_ids, is_active=True).values_list(
+        "firm_id", "pk"
+    ):
+        lawyers[firm_id].append(user_id)
+    return {firm_id: ids[0] for firm_id, ids in lawyers.items() if len(ids) == 1}
+
+
+def stage_tasks_move(*, actor: User | None, matters: Sequence[Matter], today: dt.date | None = None) -> list[Task]:
+    """Bring the stage tasks in line with the stage each matter has just entered (``matter.stage``).
+
+    The open tasks that entering an earlier stage gave are skipped, saying the matter has
+    moved on (the fee is paid once the judgment is in; the judgment's tasks are moot on an
+    appeal or a settlement); playbook, deadline and hand-given tasks stay as they are. Then
+    the new stage's ``STAGE_TASKS`` are made, dated from ``today``, unless the same task
+    is open on the matter for this stage already. A few queries whatever the number of
+    matters: the bulk move calls this once a chunk. Each change is an entry on the matter's
+    timeline. Call inside the move's transaction with the matters locked
+    (``matter_transition`` does). Returns the tasks made.
+    """
+    if not matters:
+        return []
+    today = today or timezone.localdate()
+    stage_of = {matter.pk: matter.stage for matter in matters}
+    left_behind, already = [], set()
+    for pk, matter_id, stage, title in (
+        Task.objects.filter(matter_id__in=stage_of, status=TaskStatus.OPEN)
+        .exclude(stage="")
+        .values_list("pk", "matter_id", "stage", "title")
+    ):
+        if stage == stage_of[matter_id]:
+            already.add((matter_id, stage, title))
+        else:
+            left_behind.append((pk, matter_id, title))
+    events = _stage_tasks_skip(actor=actor, tasks=left_behind, stage_of=stage_of)
+    tasks, rules = _stage_tasks_new(matters=matters, already=already, actor=actor, today=today)
+    if tasks:
+        Task.objects.bulk_create(tasks)
+        usernames = dict(
+            User.objects.filter(pk__in={t.assignee_id for t in tasks if t.assignee_id}).values_list("pk", "username")
+        )
+        events += [
+            MatterEvent(
+                matter_id=task.matter_id,
+                actor=actor,
+                kind=EventKind.TASK_ADDED,
+                new={
+                    "task": task.pk,
+                    "title": task.masked_title,
+                    "due_on": task.due_on.isoformat(),
+                    "assignee": usernames.get(task.assignee_id),
+                    "stage": task.stage,
+                    "rule": rule,
+                },
+            )
+            for task, rule in zip(tasks, rules, strict=True)
+        ]
+    if events:
+        record_events(events)
+    return tasks
+
+
+def _stage_tasks_skip(*, actor: User | None, tasks: list[tuple], stage_of: dict[int, str]) -> list[MatterEvent]:
+    """Skip the open tasks of the stages left (``(pk, matter_id, title)``); their timeline entries, unsaved."""
+    if not tasks:
+        return []
+    now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        notes = {
+            stage: _("The matter moved on to the “%(stage)s” stage") % {"stage": Stage(stage).label}
+            for stage in set(stage_of.values())
+        }
+    by_stage: dict[str, list[int]] = defaultdict(list)
+    for pk, matter_id, _title in tasks:
+        by_stage[stage_of[matter_id]].append(pk)
+    for stage, pks in by_stage.items():
+        Task.objects.filter(pk__in=pks, status=TaskStatus.OPEN).update(
+            status=TaskStatus.SKIPPED, note=notes[stage], done_at=now
+        )
+    return [
+        MatterEvent(
+            matter_id=matter_id,
+            actor=actor,
+            kind=EventKind.TASK_CLOSED,
+            old={"task": pk, "title": masked_text(title), "status": TaskStatus.OPEN},
+            new={"task": pk, "title": masked_text(title), "status": TaskStatus.SKIPPED, "note": notes[stage_of[matter_id]]},
+        )
+        for pk, matter_id, title in tasks
+    ]
+
+
+def _stage_tasks_new(
+    *, matters: Sequence[Matter], already: set[tuple], actor: User | None, today: dt.date
+) -> tuple[list[Task], list[str]]:
+    """The stage tasks to make (unsaved) and the rule of each."""
+    wanted = [(matter, entry) for matter in matters for entry in STAGE_TASKS.get(matter.stage, ())]
+    if not wanted:
+        return [], []
+    matter_ids = {matter.pk for matter, _entry in wanted}
+    with translation.override(settings.LANGUAGE_CODE):
+        titles = {entry: str(entry.title) for _matter, entry in wanted}
+    covering = {entry.unless_deadline for _matter, entry in wanted if entry.unless_deadline}
+    covered = set()
+    if covering:
+        covered = set(
+            Deadline.objects.filter(
+                matter_id__in=matter_ids, kind__in=covering, status=DeadlineStatus.OPEN, superseded_at__isnull=True
+            ).values_list("matter_id", "kind")
+        )
+    lawyers = _sole_lawyers(
+        {matter.assigned_firm_id for matter, entry in wanted if entry.owner_role == Role.LAWYER and matter.assigned_firm_id}
+    )
+    calendar = holiday_calendar()
+    tasks, rules = [], []
+    for matter, entry in wanted:
+        title = titles[entry]
+        if (matter.pk, matter.stage, title) in already or (matter.pk, entry.unless_deadline) in covered:
+            continue
+        already.add((matter.pk, matter.stage, title))
+        if entry.owner_role == Role.COUNSEL:
+            assignee_id = matter.owner_id
+        elif entry.owner_role == Role.LAWYER:
+            assignee_id = lawyers.get(matter.assigned_firm_id)
+        else:
+            assignee_id = None
+        tasks.append(
+            Task(
+                matter_id=matter.pk,
+                stage=matter.stage,
+                title=title,
+                action=entry.action,
+                owner_role=entry.owner_role,
+                due_on=entry.due_on(today, calendar),
+                assignee_id=assignee_id,
+                created_by=actor,
+            )
+        )
+        rules.append(entry.rule)
+    return tasks, rules
 
 
 def overdue_tasks_for(user: User, *, today: dt.date) -> QuerySet[Task]:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from legalcase.access import access_child, access_matter, can, require
-from legalcase.models import Playbook, Product, Role, StepAction, Task, TaskStatus
+from legalcase.models import Playbook, Product, Role, StepAction, Task, TaskStatus, Willingness
 from legalcase.services.tasks import (
     PlanConflict,
     plan_start,
@@ -208,6 +208,8 @@ def playbook_edit(request: HttpRequest, playbook_id: int | None = None) -> HttpR
             "name": request.POST.get("name", ""),
             "product": request.POST.get("product", ""),
             "auto_start": request.POST.get("auto_start") == "1",
+            "segment": request.POST.get("segment", ""),
+            "start_on_review": request.POST.get("start_on_review") == "1",
             "steps": _posted_steps(request.POST),
         }
         try:
@@ -222,7 +224,17 @@ def playbook_edit(request: HttpRequest, playbook_id: int | None = None) -> HttpR
             return redirect("playbook_list")
         values, steps = data, data["steps"]
     else:
-        values = {"name": playbook.name, "product": playbook.product, "auto_start": playbook.auto_start} if playbook else {"product": Product.CREDIT_CARD}
+        values = (
+            {
+                "name": playbook.name,
+                "product": playbook.product,
+                "auto_start": playbook.auto_start,
+                "segment": playbook.segment,
+                "start_on_review": playbook.start_on_review,
+            }
+            if playbook
+            else {"product": Product.CREDIT_CARD}
+        )
         steps = list(playbook.current.steps) if playbook else []
     rows = steps + [{"day": "", "working_days": False, "action": "", "title": "", "owner_role": ""}] * EMPTY_STEP_ROWS
     return render(
@@ -235,6 +247,7 @@ def playbook_edit(request: HttpRequest, playbook_id: int | None = None) -> HttpR
             "rows": rows,
             "errors": errors,
             "products": Product.choices,
+            "segments": Willingness.choices,
             "actions": StepAction.choices,
             "roles": Role.choices,
         },

@@ -250,11 +250,15 @@ def test_the_timeline_lists_events_newest_first_in_chinese(client, matter):
     html = page(client, counsel, matter).content.decode()
     start = html.index('id="timeline-rows"')
     rows = html[start : html.index("</tbody>", start)].split("<tr>")[1:]
-    assert len(rows) == 3
-    assert "阶段变更" in rows[0] and "诉讼" in rows[0] and "判决" in rows[0]
-    assert "阶段变更" in rows[1] and "收案" in rows[1] and "诉讼" in rows[1]
-    assert "案件创建" in rows[2]
-    assert counsel.display_name in rows[0]
+    # Each move also gave the stage's tasks, and the second skipped the first one's (STAGE_TASKS).
+    assert len(rows) == 7
+    assert "新增任务「核对判决书并关注上诉期届满」" in rows[0] or "新增任务「核对判决书并关注上诉期届满」" in rows[1]
+    assert "将任务「跟进立案受理并缴纳诉讼费」标记为「已跳过」" in rows[2]
+    assert "阶段变更" in rows[3] and "诉讼" in rows[3] and "判决" in rows[3]
+    assert "新增任务「跟进立案受理并缴纳诉讼费」" in rows[4]
+    assert "阶段变更" in rows[5] and "收案" in rows[5] and "诉讼" in rows[5]
+    assert "案件创建" in rows[6]
+    assert counsel.display_name in rows[3]
 
 
 # --- The debtor page -------------------------------------------------------------------

@@ -453,12 +453,22 @@ def samples(*, owner_username: str, template_code: str, template_version: int, d
         ],
         EventKind.PLAN_STARTED: [
             (None, {"plan": 3, "playbook": 1, "name": "信用卡标准流程", "version": 2, "start_on": "2026-12-01", "tasks": 5}, ""),
+            (
+                None,
+                {"plan": 4, "playbook": 2, "name": "信用卡困难客户", "version": 1, "start_on": "2026-12-02", "tasks": 2, "trigger": "review"},
+                "",
+            ),
         ],
         EventKind.PLAN_ENDED: [
             ({"plan": 3, "name": "信用卡标准流程"}, {"plan": 3, "end_reason": "stopped", "skipped": 3}, ""),
         ],
         EventKind.TASK_ADDED: [
             (None, {"task": 7, "title": "核实工作单位", "due_on": "2026-12-10", "assignee": owner_username}, ""),
+            (
+                None,
+                {"task": 8, "title": "跟进立案受理并缴纳诉讼费", "due_on": "2026-12-11", "assignee": None, "stage": "litigation", "rule": "fee.payment@2007"},
+                "",
+            ),
             (
                 {"task": 7, "title": "核实工作单位", "status": TaskStatus.OPEN, "due_on": "2026-12-10"},
                 {"task": 7, "title": "核实工作单位", "status": TaskStatus.OPEN, "due_on": "2026-12-15"},
