@@ -49,6 +49,7 @@ from legalcase.models import (
 )
 from legalcase.money import FEN, money_input
 from legalcase.money import money_text as amount_text
+from legalcase.services.tasks import plan_for_review
 from legalcase.timeline import date_text, money_text
 
 # The free texts that may hold personal data (encrypted; named, never quoted, in the timeline).
@@ -459,4 +460,7 @@ def review_update(*, user: User, matter_id: int, changes: dict[str, Any], today:
         else:
             old_event[field], new_event[field] = old_values[field], new[field]
     record_event(matter=matter, actor=user, kind=EventKind.REVIEW_UPDATED, old=old_event or None, new=new_event)
+    if "recommendation" in changed:
+        # A review that recommends pursuing the debt may start its playbook (issue 19 item 4).
+        plan_for_review(actor=user, matter=matter, review=review, today=today)
     return review

@@ -132,3 +132,27 @@ def test_the_editor_sets_the_segment_and_the_start_at_review(desk, client):
     assert (playbook.segment, playbook.start_on_review, playbook.version) == ("wilful", True, 2)
     listing = client.get("/playbooks/").content.decode()
     assert "评估后自动启动（恶意拖欠）" in listing and "评估后自动启动（不限债务人）" in listing
+
+
+def test_a_review_saved_through_the_api_starts_its_playbook_once(desk):
+    counsel, matter = desk["counsel"], desk["matter"]
+    url = f"/api/v1/matters/{matter.pk}/review/"
+    body = {"willingness": "hardship", "recommendation": "negotiate", "recommendation_reason": "失业，愿意分期"}
+
+    assert api(counsel).patch(url, body, format="json").status_code == 200
+    (plan,) = Plan.objects.filter(matter=matter)
+    assert plan.playbook_version.playbook_id == desk["hardship"]["id"]
+
+    # A new recommendation while the plan runs starts nothing more; a note alone changes nothing.
+    body = {"recommendation": "sue", "recommendation_reason": "有财产可供执行"}
+    assert api(counsel).patch(url, body, format="json").status_code == 200
+    assert api(counsel).patch(url, {"employment": "外卖骑手"}, format="json").status_code == 200
+    assert Plan.objects.filter(matter=matter).count() == 1
+
+
+def test_a_refused_review_starts_no_playbook(desk):
+    counsel, matter = desk["counsel"], desk["matter"]
+    response = api(counsel).patch(f"/api/v1/matters/{matter.pk}/review/", {"recommendation": "negotiate"}, format="json")
+
+    assert response.status_code == 400 and "recommendation_reason" in response.json()["errors"]
+    assert not Plan.objects.filter(matter=matter).exists() and not DebtorReview.objects.filter(matter=matter).exists()
