@@ -142,7 +142,15 @@ class ContactForm(forms.Form):
         self.fields["recording"].choices = [("", "—"), *recording_choices(matter)]
         if not may_override:
             del self.fields["override_reason"]
+
+    def focused(self) -> ContactForm:
+        """The form answered after a save or a refusal, the cursor on the outcome for the next call.
+
+        Only then: on the matter page's first load, autofocus would scroll the page past its
+        header down to this section.
+        """
         self.fields["outcome"].widget.attrs["autofocus"] = True
+        return self
 
     def service_body(self) -> dict:
         data = self.cleaned_data
@@ -184,7 +192,7 @@ class ContactForm(forms.Form):
             matter=self.matter,
             may_override="override_reason" in self.fields,
             initial={**keep, "idempotency_key": uuid.uuid4().hex, "third_purpose": "locate"},
-        )
+        ).focused()
 
 
 def recording_choices(matter: Matter) -> list[tuple[int, str]]:
@@ -276,7 +284,7 @@ def collection_section(request: HttpRequest, matter_id: int) -> HttpResponse:
 @require_POST
 def contact_record_view(request: HttpRequest, matter_id: int) -> HttpResponse:
     matter = access_matter(request.user, matter_id, action="write_contacts")
-    form = ContactForm(request.POST, matter=matter, may_override=can(request.user, "override_conduct"))
+    form = ContactForm(request.POST, matter=matter, may_override=can(request.user, "override_conduct")).focused()
     ok, notice, refusal, warnings, next_form = False, "", None, [], None
     if form.is_valid():
         try:

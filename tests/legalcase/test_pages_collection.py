@@ -58,6 +58,13 @@ def test_the_section_is_on_the_matter_page_and_masks_every_number(client, counse
     assert "无人接听" in section
 
 
+def test_the_matter_page_opens_at_its_top_not_at_the_contact_form(client, counsel, matter):
+    # The section loads with the page; autofocus there would scroll it past the header to here.
+    page = client.get(f"/matters/{matter.pk}/").content.decode()
+    section = client.get(f"/matters/{matter.pk}/collection/").content.decode()
+    assert 'name="outcome"' in section and "autofocus" not in section and "autofocus" not in page
+
+
 def test_a_saved_call_leaves_the_form_ready_for_the_next(client, counsel, matter):
     response = client.post(f"/matters/{matter.pk}/collection/contacts/", form(matter), **HTMX)
     html = response.content.decode()
