@@ -241,7 +241,8 @@ def test_the_matter_page_shows_the_score_and_its_reasons(history):
     client.force_login(history["user"])
     top = MatterScore.objects.order_by("-value", "-matter_id").first()
     page = client.get(reverse("matter_detail", args=[top.matter_id])).content.decode()
-    assert f"{top.value:.4f}" in page
+    # Shown as a percentage, the four decimals on hover.
+    assert f'title="{top.value:.4f}">{round(top.value * 100)}%</strong>' in page
     assert top.reasons[0]["text"] in page
 
 
