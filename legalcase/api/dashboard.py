@@ -170,7 +170,7 @@ class StaffSerializer(serializers.Serializer):
 
 class ShareRowSerializer(serializers.Serializer):
     key = serializers.CharField(help_text='A channel, "enforcement" or "none"; a playbook id or "none".')
-    label = serializers.CharField()
+    label = serializers.CharField(help_text="The channel's or playbook's name.")
     recoveries = serializers.IntegerField()
     recovered = MoneyField(help_text="Received in the range, net of reversals.")
     share = RateField(help_text="Of everything received in the range.")

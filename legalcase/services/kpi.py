@@ -59,6 +59,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Substr, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from legalcase.models import (
     Complaint,
@@ -298,11 +299,18 @@ def staff_figures(matters: QuerySet[Matter], *, period: Period, today: dt.date) 
 
 @dataclasses.dataclass
 class ShareRow:
+    kind: str  # "channel" or "strategy"
     key: str  # a channel, "enforcement", "none"; a playbook id as text, "none"
-    label: str
+    name: str  # a playbook's name; "" for the rest, named in the reader's language
     recoveries: int
     recovered: Decimal
     share: Decimal | None = None  # of everything recovered in the range
+
+    @property
+    def label(self) -> str:
+        if self.kind == "channel":
+            return channel_labels().get(self.key, self.key)
+        return self.name if self.key != NO_STRATEGY else pgettext("recovery strategy", "No strategy")
 
     @property
     def share_percent(self) -> str:
@@ -312,8 +320,8 @@ class ShareRow:
 def channel_labels() -> dict[str, str]:
     labels = {value: str(label) for value, label in DemandChannel.choices}
     labels.update({value: str(label) for value, label in ContactChannel.choices})
-    labels[ENFORCEMENT_CHANNEL] = _("Enforcement (执行)")
-    labels[NO_CHANNEL] = _("No contact on record (无触达记录)")
+    labels[ENFORCEMENT_CHANNEL] = pgettext("recovery channel", "Enforcement")
+    labels[NO_CHANNEL] = pgettext("recovery channel", "No contact on record")
     return labels
 
 
@@ -361,14 +369,16 @@ def _with_channel(recoveries: QuerySet[Recovery]) -> QuerySet[Recovery]:
     )
 
 
-def _shares(totals: dict[str, tuple[int, Decimal]], labels: dict[str, str], order: list[str]) -> list[ShareRow]:
+def _shares(kind: str, totals: dict[str, tuple[int, Decimal]], names: dict[str, str], order: list[str]) -> list[ShareRow]:
     whole = sum((total for _n, total in totals.values()), ZERO)
     rows = [
-        ShareRow(key=key, label=labels.get(key, key), recoveries=n, recovered=total, share=_ratio(total, whole))
+        ShareRow(
+            kind=kind, key=key, name=names.get(key, ""), recoveries=n, recovered=total, share=_ratio(total, whole)
+        )
         for key, (n, total) in totals.items()
     ]
     rank = {key: index for index, key in enumerate(order)}
-    rows.sort(key=lambda row: (rank.get(row.key, len(order)), row.label))
+    rows.sort(key=lambda row: (rank.get(row.key, len(order)), row.key))
     return rows
 
 
@@ -377,7 +387,7 @@ def recovery_by_channel(matters: QuerySet[Matter], *, period: Period) -> list[Sh
     rows = _with_channel(_in_range(matters, period)).order_by().values("channel").annotate(n=Count("id"), total=Sum("amount"))
     totals = {row["channel"]: (row["n"], _money(row["total"])) for row in rows}
     order = [*dict.fromkeys([*ContactChannel.values, *DemandChannel.values]), ENFORCEMENT_CHANNEL, NO_CHANNEL]
-    return _shares(totals, channel_labels(), order)
+    return _shares("channel", totals, {}, order)
 
 
 def recovery_by_strategy(matters: QuerySet[Matter], *, period: Period) -> list[ShareRow]:
@@ -400,10 +410,9 @@ def recovery_by_strategy(matters: QuerySet[Matter], *, period: Period) -> list[S
         for row in rows
     }
     ids = [int(key) for key in totals if key != NO_STRATEGY]
-    labels = {str(pk): name for pk, name in Playbook.objects.filter(pk__in=ids).values_list("pk", "name")}
-    labels[NO_STRATEGY] = _("No strategy (未定策略)")
-    order = sorted((key for key in totals if key != NO_STRATEGY), key=lambda key: labels.get(key, key))
-    return _shares(totals, labels, [*order, NO_STRATEGY])
+    names = {str(pk): name for pk, name in Playbook.objects.filter(pk__in=ids).values_list("pk", "name")}
+    order = sorted((key for key in totals if key != NO_STRATEGY), key=lambda key: (names.get(key, ""), key))
+    return _shares("strategy", totals, names, [*order, NO_STRATEGY])
 
 
 # --- Cost to collect ------------------------------------------------------------------------------
@@ -413,12 +422,18 @@ def recovery_by_strategy(matters: QuerySet[Matter], *, period: Period) -> list[S
 class CostRow:
     kind: str  # "all", "firm" or "in_house"
     firm_id: int | None
-    name: str
+    firm_name: str
     recovered: Decimal = ZERO
     costs: Decimal = ZERO
     fees: Decimal = ZERO
     net: Decimal = ZERO
     ratio: Decimal | None = None  # (costs + fees) / recovered
+
+    @property
+    def name(self) -> str:
+        if self.kind == "all":
+            return _("All matters")
+        return self.firm_name if self.kind == "firm" else pgettext("who collected", "In house")
 
     @property
     def ratio_percent(self) -> str:
@@ -448,7 +463,7 @@ def cost_to_collect(matters: QuerySet[Matter], *, period: Period) -> list[CostRo
     overall = CostRow(
         kind="all",
         firm_id=None,
-        name=_("All matters"),
+        firm_name="",
         recovered=_money(recoveries.aggregate(total=Sum("amount"))["total"]),
         costs=_money(costs.aggregate(total=Sum("amount"))["total"]),
         fees=_money(fees.aggregate(total=Sum("amount"))["total"]),
@@ -456,7 +471,7 @@ def cost_to_collect(matters: QuerySet[Matter], *, period: Period) -> list[CostRo
     firms: dict[int, CostRow] = {}
 
     def firm(pk: int) -> CostRow:
-        return firms.setdefault(pk, CostRow(kind="firm", firm_id=pk, name=""))
+        return firms.setdefault(pk, CostRow(kind="firm", firm_id=pk, firm_name=""))
 
     path = "matter__assignments__"
     for row in (
@@ -468,15 +483,15 @@ def cost_to_collect(matters: QuerySet[Matter], *, period: Period) -> list[CostRo
     for row in fees.order_by().values("firm_id").annotate(t=Sum("amount")):
         firm(row["firm_id"]).fees = _money(row["t"])
     for pk, name in LawFirm.objects.filter(pk__in=list(firms)).values_list("pk", "name"):
-        firms[pk].name = name
+        firms[pk].firm_name = name
     in_house = CostRow(
         kind="in_house",
         firm_id=None,
-        name=_("In house (自办)"),
+        firm_name="",
         recovered=overall.recovered - sum((row.recovered for row in firms.values()), ZERO),
         costs=overall.costs - sum((row.costs for row in firms.values()), ZERO),
     )
-    rows = [overall, *sorted(firms.values(), key=lambda row: (row.name, row.firm_id)), in_house]
+    rows = [overall, *sorted(firms.values(), key=lambda row: (row.firm_name, row.firm_id)), in_house]
     for row in rows:
         row.net = row.recovered - row.costs - row.fees
         row.ratio = _ratio(row.costs + row.fees, row.recovered) if row.recovered > 0 else None

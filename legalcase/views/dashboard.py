@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from legalcase.events import record_audit
@@ -279,7 +279,7 @@ def table_rows(board: Dashboard, table: str) -> tuple[list[Column], list[tuple]]
         return columns, rows
     if table in ("recovery_by_channel", "recovery_by_strategy"):
         columns = [
-            Column(_("Channel") if table == "recovery_by_channel" else _("Strategy"), "text", 28),
+            Column(pgettext("recovery channel", "Channel") if table == "recovery_by_channel" else _("Strategy"), "text", 28),
             Column(_("Recoveries"), "int"),
             Column(_("Recovered"), "money"),
             Column(_("Share"), "rate"),
@@ -376,7 +376,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "period_errors": period_errors,
         "presets": presets,
         "share_tables": [
-            ("recovery_by_channel", board.recovery_by_channel, _("Channel")),
+            ("recovery_by_channel", board.recovery_by_channel, pgettext("recovery channel", "Channel")),
             ("recovery_by_strategy", board.recovery_by_strategy, _("Strategy")),
         ] if full else [],
         "range_footnotes": [str(note) % {"days": CHANNEL_WINDOW_DAYS} for note in RANGE_FOOTNOTES] if full else [],
