@@ -369,7 +369,9 @@ def _with_channel(recoveries: QuerySet[Recovery]) -> QuerySet[Recovery]:
     )
 
 
-def _shares(kind: str, totals: dict[str, tuple[int, Decimal]], names: dict[str, str], order: list[str]) -> list[ShareRow]:
+def _shares(
+    kind: str, totals: dict[str, tuple[int, Decimal]], names: dict[str, str], order: list[str]
+) -> list[ShareRow]:
     whole = sum((total for _n, total in totals.values()), ZERO)
     rows = [
         ShareRow(
@@ -384,7 +386,12 @@ def _shares(kind: str, totals: dict[str, tuple[int, Decimal]], names: dict[str, 
 
 def recovery_by_channel(matters: QuerySet[Matter], *, period: Period) -> list[ShareRow]:
     """Recoveries received in the range, summed by the channel they are put down to (net of reversals)."""
-    rows = _with_channel(_in_range(matters, period)).order_by().values("channel").annotate(n=Count("id"), total=Sum("amount"))
+    rows = (
+        _with_channel(_in_range(matters, period))
+        .order_by()
+        .values("channel")
+        .annotate(n=Count("id"), total=Sum("amount"))
+    )
     totals = {row["channel"]: (row["n"], _money(row["total"])) for row in rows}
     order = [*dict.fromkeys([*ContactChannel.values, *DemandChannel.values]), ENFORCEMENT_CHANNEL, NO_CHANNEL]
     return _shares("channel", totals, {}, order)
@@ -474,11 +481,13 @@ def cost_to_collect(matters: QuerySet[Matter], *, period: Period) -> list[CostRo
         return firms.setdefault(pk, CostRow(kind="firm", firm_id=pk, firm_name=""))
 
     path = "matter__assignments__"
-    for row in (
-        recoveries.filter(_firm_window(path, "received_on")).order_by().values(f"{path}firm_id").annotate(t=Sum("amount"))
-    ):
+
+    def by_firm(rows: QuerySet, field: str) -> QuerySet:
+        return rows.filter(_firm_window(path, field)).order_by().values(f"{path}firm_id").annotate(t=Sum("amount"))
+
+    for row in by_firm(recoveries, "received_on"):
         firm(row[f"{path}firm_id"]).recovered = _money(row["t"])
-    for row in costs.filter(_firm_window(path, "incurred_on")).order_by().values(f"{path}firm_id").annotate(t=Sum("amount")):
+    for row in by_firm(costs, "incurred_on"):
         firm(row[f"{path}firm_id"]).costs = _money(row["t"])
     for row in fees.order_by().values("firm_id").annotate(t=Sum("amount")):
         firm(row["firm_id"]).fees = _money(row["t"])
