@@ -15,7 +15,9 @@ Definitions (the page shows them as footnotes):
   on the matter from 30 days before ``received_on`` up to that day (a contact wins a tie
   with a demand of the same day); with neither, 无触达记录.
 - **Strategy** of a recovery: the playbook whose plan was running on the matter on
-  ``received_on`` (started on or before it, not ended before it); else 未定策略.
+  ``received_on`` (started on or before it, not ended before it); else the debtor
+  review's recommendation (``DebtorReview.recommendation``, the review as it stands now:
+  it keeps no history); else 未定策略.
 - **Cost to collect**: costs (``Cost`` rows incurred in the range, except lawyer fees,
   which reach Fasu as the firms' invoices) plus firm fees (invoices approved or paid,
   by ``issued_on`` in the range), against the recoveries received in the range; the
@@ -75,6 +77,7 @@ from legalcase.models import (
     Playbook,
     Promise,
     PromiseStatus,
+    Recommendation,
     Recovery,
     RecoverySource,
     Role,
@@ -98,6 +101,8 @@ FEE_STATUSES = (FeeInvoice.Status.APPROVED, FeeInvoice.Status.PAID)
 ENFORCEMENT_CHANNEL = "enforcement"
 NO_CHANNEL = "none"
 NO_STRATEGY = "none"
+# A strategy key from the debtor review's recommendation: "review:sue".
+REVIEW_PREFIX = "review:"
 # A far day standing for "still assigned" at the end of an open assignment.
 OPEN_END = dt.date(9999, 12, 31)
 
@@ -310,6 +315,10 @@ class ShareRow:
     def label(self) -> str:
         if self.kind == "channel":
             return channel_labels().get(self.key, self.key)
+        if self.key.startswith(REVIEW_PREFIX):
+            recommendation = self.key[len(REVIEW_PREFIX) :]
+            label = dict(Recommendation.choices).get(recommendation, recommendation)
+            return _("Review: %(recommendation)s") % {"recommendation": label}
         return self.name if self.key != NO_STRATEGY else pgettext("recovery strategy", "No strategy")
 
     @property
@@ -398,7 +407,8 @@ def recovery_by_channel(matters: QuerySet[Matter], *, period: Period) -> list[Sh
 
 
 def recovery_by_strategy(matters: QuerySet[Matter], *, period: Period) -> list[ShareRow]:
-    """Recoveries received in the range, summed by the playbook running on the matter that day."""
+    """Recoveries received in the range, summed by the playbook running on the matter that day, else by the
+    debtor review's recommendation."""
     running = (
         Plan.objects.filter(matter_id=OuterRef("matter_id"), start_on__lte=OuterRef("received_on"))
         .filter(Q(ended_at__isnull=True) | Q(ended_at__date__gte=OuterRef("received_on")))
@@ -407,19 +417,26 @@ def recovery_by_strategy(matters: QuerySet[Matter], *, period: Period) -> list[S
     )
     rows = (
         _in_range(matters, period)
-        .annotate(playbook=Subquery(running))
+        .annotate(playbook=Subquery(running), recommendation=F("matter__review__recommendation"))
         .order_by()
-        .values("playbook")
+        .values("playbook", "recommendation")
         .annotate(n=Count("id"), total=Sum("amount"))
     )
-    totals = {
-        (str(row["playbook"]) if row["playbook"] is not None else NO_STRATEGY): (row["n"], _money(row["total"]))
-        for row in rows
-    }
-    ids = [int(key) for key in totals if key != NO_STRATEGY]
+    totals: dict[str, tuple[int, Decimal]] = {}
+    for row in rows:
+        if row["playbook"] is not None:
+            key = str(row["playbook"])
+        elif row["recommendation"]:
+            key = REVIEW_PREFIX + row["recommendation"]
+        else:
+            key = NO_STRATEGY
+        n, total = totals.get(key, (0, ZERO))
+        totals[key] = (n + row["n"], total + _money(row["total"]))
+    ids = [int(key) for key in totals if key.isdigit()]
     names = {str(pk): name for pk, name in Playbook.objects.filter(pk__in=ids).values_list("pk", "name")}
-    order = sorted((key for key in totals if key != NO_STRATEGY), key=lambda key: (names.get(key, ""), key))
-    return _shares("strategy", totals, names, [*order, NO_STRATEGY])
+    playbooks = sorted((key for key in totals if key.isdigit()), key=lambda key: (names.get(key, ""), key))
+    reviews = [REVIEW_PREFIX + value for value in Recommendation.values if REVIEW_PREFIX + value in totals]
+    return _shares("strategy", totals, names, [*playbooks, *reviews, NO_STRATEGY])
 
 
 # --- Cost to collect ------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ otherwise. The history (``history``), all on the range's edges where it matters:
   same day → visit (a contact wins the tie); m3's 11-10 after an SMS on 10-10 (31 days
   before) and an inbound call on 11-09 → no contact on record.
 - Strategies: playbook 早期 runs on m1 from 11-01 (4,000); 调解 ran on m2 from 10-01 to
-  11-10 (2,000 on 11-01); m2's 11-20 and m3's 11-10 (its plan starts 11-15): none (900).
+  11-10 (2,000 on 11-01); after it m2's review recommends suing (500 on 11-20); m3's 11-10
+  (its plan starts 11-15, no review): none (400).
 - Costs: m1 300 on 11-02; m2 200 on 11-21 (F's); m2 lawyer fee 999 (comes as invoices:
   left out); m3 50 on 10-31 (outside). F's invoices: 600 approved (11-15), 250 paid (11-22),
   100 submitted and 80 rejected (left out).
@@ -42,6 +43,7 @@ from legalcase.models import (
     Contact,
     Cost,
     DashboardSnapshot,
+    DebtorReview,
     DemandRecord,
     FeeInvoice,
     Plan,
@@ -165,6 +167,7 @@ def build_history() -> History:
     plan(h.m1, h.early, D(2026, 11, 1))
     plan(h.m2, h.mediation, D(2026, 10, 1), ended=D(2026, 11, 10))
     plan(h.m3, h.early, D(2026, 11, 15))
+    DebtorReview.objects.create(matter=h.m2, recommendation="sue", recommendation_reason="有财产可供执行")
 
     Cost.objects.create(matter=h.m1, kind="acceptance_fee", amount=Decimal("300.00"), incurred_on=D(2026, 11, 2))
     Cost.objects.create(matter=h.m2, kind="preservation_fee", amount=Decimal("200.00"), incurred_on=D(2026, 11, 21))
@@ -242,10 +245,13 @@ def test_a_recovery_goes_to_the_last_outbound_channel_within_thirty_days(history
 
 def test_a_recovery_goes_to_the_playbook_running_that_day(history):
     rows = board_for(history.manager).recovery_by_strategy
-    assert [(row.label, row.recoveries, row.recovered) for row in rows] == [
+    with translation.override("en"):  # the recommendations' Chinese names come with the review's branch
+        labelled = [(row.label, row.recoveries, row.recovered) for row in rows]
+    assert labelled == [
         ("信用卡早期", 2, Decimal("4000.00")),
         ("诉前调解", 1, Decimal("2000.00")),  # the 11-20 payment came after the plan ended
-        ("未定策略", 2, Decimal("900.00")),
+        ("Review: Sue", 1, Decimal("500.00")),  # so the review's recommendation counts
+        ("No strategy", 1, Decimal("400.00")),
     ]
 
 

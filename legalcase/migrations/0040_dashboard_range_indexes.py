@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('legalcase', '0038_event_kinds_union'),
+        ('legalcase', '0039_debtor_review'),
     ]
 
     operations = [
