@@ -145,8 +145,8 @@ KPI_FACTS = (
     "CROSS JOIN LATERAL (SELECT %(today)s::date - (random() * 400)::int AS on) s WHERE m.id %% 2 = 0",
     # A promise on one contact in ten, due 7-30 days later: kept, broken, or open when not yet due.
     "INSERT INTO legalcase_promise (matter_id, contact_id, amount, promised_on, due_on, status, paid_amount) "
-    "SELECT c.matter_id, c.id, 1000, c.occurred_on, c.occurred_on + 7 + (c.id %% 24), "
-    "CASE WHEN c.occurred_on + 7 + (c.id %% 24) >= %(today)s::date THEN 'open' "
+    "SELECT c.matter_id, c.id, 1000, c.occurred_on, c.occurred_on + 7 + (c.id %% 24)::int, "
+    "CASE WHEN c.occurred_on + 7 + (c.id %% 24)::int >= %(today)s::date THEN 'open' "
     "WHEN c.id %% 3 = 0 THEN 'kept' ELSE 'broken' END, 0 FROM legalcase_contact c WHERE c.id %% 10 = 0",
     # A delivered letter on one debt in seven.
     "INSERT INTO legalcase_demandrecord (debt_id, date, channel, delivered, delivered_on, note, created_at) "
@@ -161,7 +161,7 @@ KPI_FACTS = (
     "INSERT INTO legalcase_task (matter_id, title, action, due_on, assignee_id, owner_role, status, note, done_at, "
     "created_at) SELECT m.id, '跟进', '', s.due, m.owner_id, '', CASE WHEN (m.id + n.n) %% 2 = 0 AND s.due <= "
     "%(today)s::date THEN 'done' ELSE 'open' END, '', CASE WHEN (m.id + n.n) %% 2 = 0 AND s.due <= %(today)s::date "
-    "THEN (s.due + (m.id %% 7) - 3 + time '15:00') AT TIME ZONE 'Asia/Shanghai' END, now() "
+    "THEN (s.due + (m.id %% 7)::int - 3 + time '15:00') AT TIME ZONE 'Asia/Shanghai' END, now() "
     "FROM legalcase_matter m CROSS JOIN generate_series(1, 2) n "
     "CROSS JOIN LATERAL (SELECT %(today)s::date - 200 + (random() * 230)::int AS due) s "
     "WHERE m.id %% 4 = 0 AND m.owner_id IS NOT NULL",
@@ -176,7 +176,7 @@ KPI_FACTS = (
     # A plan on every third matter, started within 400 days; one in two ended 30-120 days later.
     "INSERT INTO legalcase_plan (matter_id, playbook_version_id, start_on, started_at, ended_at, end_reason) "
     "SELECT m.id, v.ids[1 + m.id %% 3], s.on, now(), CASE WHEN m.id %% 2 = 0 THEN "
-    "(s.on + 30 + m.id %% 90 + time '18:00') AT TIME ZONE 'Asia/Shanghai' END, "
+    "(s.on + 30 + (m.id %% 90)::int + time '18:00') AT TIME ZONE 'Asia/Shanghai' END, "
     "CASE WHEN m.id %% 2 = 0 THEN 'stopped' ELSE '' END FROM legalcase_matter m "
     "CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM legalcase_playbookversion) v "
     "CROSS JOIN LATERAL (SELECT %(today)s::date - (random() * 400)::int AS on) s WHERE m.id %% 3 = 0",
@@ -223,19 +223,26 @@ def add_kpi_facts(today) -> None:
     """What the "what worked" tables read beyond ``add_facts``, once, in SQL."""
     from django.db import connection
 
-    from legalcase.models import Contact
-
-    if Contact.objects.exists():
-        print("what-worked facts already present: not adding")
-        return
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SELECT setseed(0.1119)")
         for sql in KPI_FACTS:
+            table = sql.split()[2]
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # a step done by an earlier run is not redone
+            if cursor.fetchone()[0]:
+                print(f"  {table} already filled: not adding")
+                continue
             step = time.perf_counter()
             cursor.execute(sql, {"today": today})
             print(f"  {cursor.rowcount:>10,} rows  {time.perf_counter() - step:6.1f} s  {sql[:70]}", flush=True)
-        for table in KPI_TABLES:
+        # The dashboard fill's recoveries all come from enforcement: half become voluntary payments,
+        # so that the channel attribution (two subqueries a recovery) has work to do.
+        cursor.execute(
+            "UPDATE legalcase_recovery SET source = 'voluntary' WHERE id %% 2 = 0 AND source = 'enforcement' "
+            "AND NOT EXISTS (SELECT 1 FROM legalcase_recovery WHERE source = 'voluntary')"
+        )
+        print(f"  {cursor.rowcount:>10,} recoveries made voluntary")
+        for table in (*KPI_TABLES, "legalcase_recovery"):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
     print(f"what-worked facts added in {time.perf_counter() - started:.1f} s")
 

@@ -64,6 +64,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from legalcase.models import (
+    Assignment,
     Complaint,
     ComplaintKind,
     Contact,
@@ -356,7 +357,9 @@ def _with_channel(recoveries: QuerySet[Recovery]) -> QuerySet[Recovery]:
     )
     delivered_day = Coalesce("delivered_on", "date", output_field=DateField())
     demand = (
-        DemandRecord.objects.filter(debt_id=OuterRef("matter__debt_id"), delivered=True)
+        # Through the debt's matter inside the subquery: naming the outer matter's debt made
+        # PostgreSQL join every matter to the range's recoveries first.
+        DemandRecord.objects.filter(debt__matter=OuterRef("matter_id"), delivered=True)
         .annotate(day=delivered_day)
         .filter(day__gte=OuterRef("window_start"), day__lte=OuterRef("received_on"))
         .order_by("-day", "-id")
@@ -464,10 +467,17 @@ class CostRow:
         return percent_text(self.ratio, RATIO_PLACES)
 
 
-def _firm_window(prefix: str, field: str) -> Q:
-    """``field`` (a date) falls in the assignment's window at ``prefix``; the handover day is the new firm's."""
-    end = Coalesce(TruncDate(f"{prefix}ended_at"), Value(OPEN_END), output_field=DateField())
-    return Q(**{f"{field}__gte": TruncDate(f"{prefix}started_at"), f"{field}__lt": end})
+def _firm_then(field: str) -> Subquery:
+    """The firm assigned to the row's matter on the row's day (``field``); the handover day is the new firm's.
+
+    A subquery per row (the assignments' index on the matter), not a join: a join made
+    PostgreSQL hash all 0.7 million assignments for a week's few thousand rows.
+    """
+    end = Coalesce(TruncDate("ended_at"), Value(OPEN_END), output_field=DateField())
+    held = Assignment.objects.annotate(start_day=TruncDate("started_at"), end_day=end).filter(
+        matter_id=OuterRef("matter_id"), start_day__lte=OuterRef(field), end_day__gt=OuterRef(field)
+    )
+    return Subquery(held.order_by("-started_at").values("firm_id")[:1])
 
 
 def cost_to_collect(matters: QuerySet[Matter], *, period: Period) -> list[CostRow]:
@@ -497,15 +507,15 @@ def cost_to_collect(matters: QuerySet[Matter], *, period: Period) -> list[CostRo
     def firm(pk: int) -> CostRow:
         return firms.setdefault(pk, CostRow(kind="firm", firm_id=pk, firm_name=""))
 
-    path = "matter__assignments__"
-
     def by_firm(rows: QuerySet, field: str) -> QuerySet:
-        return rows.filter(_firm_window(path, field)).order_by().values(f"{path}firm_id").annotate(t=Sum("amount"))
+        return rows.annotate(held_by=_firm_then(field)).order_by().values("held_by").annotate(t=Sum("amount"))
 
     for row in by_firm(recoveries, "received_on"):
-        firm(row[f"{path}firm_id"]).recovered = _money(row["t"])
+        if row["held_by"] is not None:
+            firm(row["held_by"]).recovered = _money(row["t"])
     for row in by_firm(costs, "incurred_on"):
-        firm(row[f"{path}firm_id"]).costs = _money(row["t"])
+        if row["held_by"] is not None:
+            firm(row["held_by"]).costs = _money(row["t"])
     for row in fees.order_by().values("firm_id").annotate(t=Sum("amount")):
         firm(row["firm_id"]).fees = _money(row["t"])
     for pk, name in LawFirm.objects.filter(pk__in=list(firms)).values_list("pk", "name"):
