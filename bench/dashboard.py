@@ -239,7 +239,8 @@ def add_kpi_facts(today) -> None:
         # so that the channel attribution (two subqueries a recovery) has work to do.
         cursor.execute(
             "UPDATE legalcase_recovery SET source = 'voluntary' WHERE id %% 2 = 0 AND source = 'enforcement' "
-            "AND NOT EXISTS (SELECT 1 FROM legalcase_recovery WHERE source = 'voluntary')"
+            "AND NOT EXISTS (SELECT 1 FROM legalcase_recovery WHERE source = 'voluntary')",
+            {},
         )
         print(f"  {cursor.rowcount:>10,} recoveries made voluntary")
         for table in (*KPI_TABLES, "legalcase_recovery"):

@@ -2,8 +2,10 @@
 
 The same figures as the page (``services.dashboard``; definitions in its docstring):
 money as strings with two places, rates as strings with four (``"0.1234"`` = 12.34%),
-days with one. Counsel, managers and admins get every table; an outside lawyer gets
-only their own firm's scorecard, and no key of any other table.
+days with one. Counsel, managers and admins get every table, with the flow tables over
+``?from=&to=`` (default: this month; a bad date or an end before the start: 400) and
+``staff`` per in-house user; an outside lawyer gets only their own firm's scorecard, and
+no key of any other table.
 """
 
 from __future__ import annotations

@@ -3,7 +3,10 @@
 Counsel, managers and admins see every table; an outside lawyer sees only their own
 firm's scorecard and may export only that (any other table answers 403). The figures
 come from ``services.dashboard``; a filter naming nothing is ignored on the page with a
-message, and answers 400 on an export. Every export writes an ``AuditEvent``
+message, and answers 400 on an export; so does a bad date range (``from``, ``to``: the
+page says so and shows this month). The page and the exports (one table, or ``all``:
+every table the user may see, a sheet each) call the same function with the same
+filters and range, so they read the same kept figures. Every export writes an ``AuditEvent``
 (``record_audit``) in the same request (个人信息保护法: exports are logged).
 """
 
