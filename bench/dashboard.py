@@ -126,6 +126,7 @@ FACTS = (
     "JOIN (VALUES ('dishonest_listing', 3), ('consumption_restriction', 2), ('auction', 20)) k(kind, every) "
     "ON m.id %% k.every = 0 WHERE m.stage IN ('enforcement', 'enforcement_terminated')",
 )
+# (A LATERAL subquery naming no outer column runs once: each names m.id, so that every row gets its own day.)
 # What the "what worked" tables read (services.kpi): contacts, promises, demands, costs, tasks,
 # complaints, plans and firm invoices, spread over the last 400 days, recorded by the in-house
 # users (the matters' owners where the row has one).
@@ -142,7 +143,7 @@ KPI_FACTS = (
     "CASE WHEN m.id %% 500 = 0 THEN 'contact_hours@2026' ELSE '' END, '', '', now(), "
     "coalesce(m.owner_id, st.ids[1 + m.id %% array_length(st.ids, 1)]) "
     "FROM legalcase_matter m CROSS JOIN " + STAFF + " st CROSS JOIN generate_series(1, 2) n "
-    "CROSS JOIN LATERAL (SELECT %(today)s::date - (random() * 400)::int AS on) s WHERE m.id %% 2 = 0",
+    "CROSS JOIN LATERAL (SELECT %(today)s::date - (random() * 400 + 0 * m.id)::int AS on) s WHERE m.id %% 2 = 0",
     # A promise on one contact in ten, due 7-30 days later: kept, broken, or open when not yet due.
     "INSERT INTO legalcase_promise (matter_id, contact_id, amount, promised_on, due_on, status, paid_amount) "
     "SELECT c.matter_id, c.id, 1000, c.occurred_on, c.occurred_on + 7 + (c.id %% 24)::int, "
@@ -151,7 +152,7 @@ KPI_FACTS = (
     # A delivered letter on one debt in seven.
     "INSERT INTO legalcase_demandrecord (debt_id, date, channel, delivered, delivered_on, note, created_at) "
     "SELECT m.debt_id, s.on - 3, 'letter', true, s.on, '', now() FROM legalcase_matter m "
-    "CROSS JOIN LATERAL (SELECT %(today)s::date - (random() * 400)::int AS on) s WHERE m.id %% 7 = 0",
+    "CROSS JOIN LATERAL (SELECT %(today)s::date - (random() * 400 + 0 * m.id)::int AS on) s WHERE m.id %% 7 = 0",
     # Court fees on matters from litigation on; lawyer fees (left out of the costs) on a few.
     "INSERT INTO legalcase_cost (matter_id, kind, amount, incurred_on, recoverable, note, created_at) "
     "SELECT m.id, CASE WHEN m.id %% 11 = 0 THEN 'lawyer_fee' ELSE 'acceptance_fee' END, 50 + m.id %% 900, "
@@ -163,7 +164,7 @@ KPI_FACTS = (
     "%(today)s::date THEN 'done' ELSE 'open' END, '', CASE WHEN (m.id + n.n) %% 2 = 0 AND s.due <= %(today)s::date "
     "THEN (s.due + (m.id %% 7)::int - 3 + time '15:00') AT TIME ZONE 'Asia/Shanghai' END, now() "
     "FROM legalcase_matter m CROSS JOIN generate_series(1, 2) n "
-    "CROSS JOIN LATERAL (SELECT %(today)s::date - 200 + (random() * 230)::int AS due) s "
+    "CROSS JOIN LATERAL (SELECT %(today)s::date - 200 + (random() * 230 + 0 * m.id)::int AS due) s "
     "WHERE m.id %% 4 = 0 AND m.owner_id IS NOT NULL",
     "INSERT INTO legalcase_complaint (matter_id, kind, source, received_on, summary, status, resolution, created_at, "
     "created_by_id) SELECT m.id, CASE WHEN m.id %% 400 = 0 THEN 'dispute' ELSE 'complaint' END, 'debtor', "
@@ -179,7 +180,7 @@ KPI_FACTS = (
     "(s.on + 30 + (m.id %% 90)::int + time '18:00') AT TIME ZONE 'Asia/Shanghai' END, "
     "CASE WHEN m.id %% 2 = 0 THEN 'stopped' ELSE '' END FROM legalcase_matter m "
     "CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM legalcase_playbookversion) v "
-    "CROSS JOIN LATERAL (SELECT %(today)s::date - (random() * 400)::int AS on) s WHERE m.id %% 3 = 0",
+    "CROSS JOIN LATERAL (SELECT %(today)s::date - (random() * 400 + 0 * m.id)::int AS on) s WHERE m.id %% 3 = 0",
     # An invoice on every fourth assignment: approved, paid, submitted or rejected.
     "INSERT INTO legalcase_feeinvoice (assignment_id, firm_id, number, amount, issued_on, description, status, "
     "rejection_reason, paid_amount, submitted_at) SELECT a.id, a.firm_id, 'B' || a.id, 500 + a.id %% 3000, "
