@@ -40,6 +40,36 @@ recoveries and 0.7 million assignments through matters, 2.5 s; the claim of dist
 matters per firm, 2.7 s). The whole board is over the 2 s budget at this size: a
 summary table refreshed by a job (or materialised views) is the next step.
 
+What worked (issue 19 item 5, ``services.kpi``), measured 2026-12-07 on a copy of the
+integrator's 1,000,000-matter database with this script's facts plus ``KPI_FACTS``:
+1,000,000 contacts, 100,000 promises, 142,857 delivered demands, 799,624 costs, 450,098
+tasks, 5,000 complaints, 333,333 plans, 184,337 invoices over the last 400 days; 825,351
+recoveries, half voluntary. "This month" was 2026-12-01 to 12-07 (7,651 recoveries, about
+17,500 contacts); "this year" 2026-01-01 to 12-07 (401,818 recoveries). The machine's load
+average was 8 to 15 on its 2 cores (other sessions' tests and benches): median of 3 runs,
+cold figures (what the first viewer of a new range waits for; the schedule keeps this
+month's and every range viewed that day):
+
+| figure | queries | ms | raw SQL ms |
+|---|---|---|---|
+| staff, this month | 8 | 731 | 907 |
+| by channel, this month | 1 | 353 | 299 |
+| by strategy, this month | 2 | 124 | 84 |
+| cost to collect, this month | 7 | 587 | 537 |
+| the four, one portfolio, this month | 17 | 6,169 | 4,832 |
+| staff, this year | 8 | 2,342 | 1,303 |
+| by channel, this year | 1 | 4,422 | 4,905 |
+| by strategy, this year | 2 | 2,835 | 3,284 |
+| cost to collect, this year | 7 | 10,582 | 11,960 |
+| whole board, a viewer (kept, with the four) | 16 | 509 | 374 |
+| the page /dashboard/, a viewer | - | 683 | - |
+
+The range tables are indexed reads of the range's rows (``received_on``, ``occurred_on``,
+``incurred_on``, ``issued_on``, ``done_at``): a week is under a second each; a year is
+seconds (the channel of 400,000 recoveries is two index lookups each), and a portfolio
+filter joins every matter to its debt (matters owned, and the scope of each table): both
+are for the schedule to keep, not for a viewer to wait for.
+
 Run on demand; not part of the test suite:
 
     .venv/bin/python bench/dashboard.py                    # 1,000,000 matters
