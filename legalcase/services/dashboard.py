@@ -98,6 +98,7 @@ from legalcase.models import (
 from legalcase.money import FEN, RATIO_PLACES, percent_text
 from legalcase.services.enforcement import lapsing_actions
 from legalcase.services.kpi import (
+    DAY_TABLES,
     RANGE_PARTS,
     ROW_TYPES,
     CostRow,
@@ -106,6 +107,8 @@ from legalcase.services.kpi import (
     StaffRow,
     month_period,
     period_parse,
+    days_refresh,
+    range_from_days,
     range_part,
 )
 
@@ -865,13 +868,15 @@ def dashboard_figures(
         computed.append(at)
     elif "scorecards" in wanted:
         board.scorecards = kept("scorecards", lambda: firm_scorecards(matters))
+    if fresh and settings.DASHBOARD_CACHE_SECONDS and set(RANGE_TABLES) & set(wanted):
+        days_refresh(today=today)
     for table, part in RANGE_TABLES.items():
         if table in wanted:
             value, at = _kept(
                 part,
                 filters,
                 today,
-                lambda part=part: range_part(part, matters, period=period, today=today),
+                lambda part=part: _range_part(part, matters, filters, period, today),
                 fresh=fresh,
                 period=period,
             )
@@ -879,6 +884,16 @@ def dashboard_figures(
             computed.append(at)
     board.computed_at = min(computed) if computed else timezone.now()
     return board
+
+
+def _range_part(part: str, matters: QuerySet[Matter], filters: Filters, period: Period, today: dt.date) -> list:
+    """A table over the range: the channel, strategy and cost tables summed from their day rows when figures are
+    kept (``DASHBOARD_CACHE_SECONDS``), else computed from the dated facts; the staff table from the facts."""
+    if part in DAY_TABLES and settings.DASHBOARD_CACHE_SECONDS:
+        return range_from_days(
+            part, period=period, today=today, portfolio=filters.portfolio, creditor=filters.creditor
+        )
+    return range_part(part, matters, period=period, today=today)
 
 
 def _parts(matters: QuerySet[Matter], today: dt.date) -> dict[str, Any]:
@@ -904,6 +919,7 @@ def dashboard_refresh(*, today: dt.date | None = None) -> dict:
     since = timezone.now() - dt.timedelta(days=1)
     viewed = DashboardSnapshot.objects.filter(computed_at__gte=since)
     this_month = _scope(Filters(), month_period(today))
+    days = days_refresh(today=today)
     refreshed = 0
     for scope in sorted({"", this_month} | set(viewed.values_list("scope", flat=True))):
         query = dict(parse_qsl(scope))
@@ -920,8 +936,8 @@ def dashboard_refresh(*, today: dt.date | None = None) -> dict:
         else:
             for part in RANGE_PARTS:
                 _computed(
-                    part, filters, today, lambda part=part: range_part(part, matters, period=period, today=today), period
+                    part, filters, today, lambda part=part: _range_part(part, matters, filters, period, today), period
                 )
         refreshed += 1
     parts = [*_parts(Matter.objects.none(), today), *RANGE_PARTS]
-    return {"refreshed": parts, "scopes": refreshed, "day": today.isoformat()}
+    return {"refreshed": parts, "scopes": refreshed, "days": days, "day": today.isoformat()}

@@ -42,6 +42,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -70,6 +71,8 @@ from legalcase.models import (
     Contact,
     ContactDirection,
     Cost,
+    DashboardDay,
+    DebtorReview,
     DemandRecord,
     FeeInvoice,
     LawFirm,
@@ -404,37 +407,51 @@ def recovery_by_channel(matters: QuerySet[Matter], *, period: Period) -> list[Sh
         .values("channel")
         .annotate(n=Count("id"), total=Sum("amount"))
     )
-    totals = {row["channel"]: (row["n"], _money(row["total"])) for row in rows}
+    return _channel_rows({row["channel"]: (row["n"], _money(row["total"])) for row in rows})
+
+
+def _channel_rows(totals: dict[str, tuple[int, Decimal]]) -> list[ShareRow]:
     order = [*dict.fromkeys([*ContactChannel.values, *DemandChannel.values]), ENFORCEMENT_CHANNEL, NO_CHANNEL]
     return _shares("channel", totals, {}, order)
 
 
-def recovery_by_strategy(matters: QuerySet[Matter], *, period: Period) -> list[ShareRow]:
-    """Recoveries received in the range, summed by the playbook running on the matter that day, else by the
-    debtor review's recommendation."""
+def _strategy_key(playbook: int | None, recommendation: str | None) -> str:
+    if playbook is not None:
+        return str(playbook)
+    if recommendation:
+        return REVIEW_PREFIX + recommendation
+    return NO_STRATEGY
+
+
+def _with_strategy(recoveries: QuerySet[Recovery]) -> QuerySet[Recovery]:
+    """Each recovery with ``playbook`` (running on the matter that day) and the review's ``recommendation``."""
     running = (
         Plan.objects.filter(matter_id=OuterRef("matter_id"), start_on__lte=OuterRef("received_on"))
         .filter(Q(ended_at__isnull=True) | Q(ended_at__date__gte=OuterRef("received_on")))
         .order_by("-start_on", "-id")
         .values("playbook_version__playbook_id")[:1]
     )
+    return recoveries.annotate(playbook=Subquery(running), recommendation=F("matter__review__recommendation"))
+
+
+def recovery_by_strategy(matters: QuerySet[Matter], *, period: Period) -> list[ShareRow]:
+    """Recoveries received in the range, summed by the playbook running on the matter that day, else by the
+    debtor review's recommendation."""
     rows = (
-        _in_range(matters, period)
-        .annotate(playbook=Subquery(running), recommendation=F("matter__review__recommendation"))
+        _with_strategy(_in_range(matters, period))
         .order_by()
         .values("playbook", "recommendation")
         .annotate(n=Count("id"), total=Sum("amount"))
     )
     totals: dict[str, tuple[int, Decimal]] = {}
     for row in rows:
-        if row["playbook"] is not None:
-            key = str(row["playbook"])
-        elif row["recommendation"]:
-            key = REVIEW_PREFIX + row["recommendation"]
-        else:
-            key = NO_STRATEGY
+        key = _strategy_key(row["playbook"], row["recommendation"])
         n, total = totals.get(key, (0, ZERO))
         totals[key] = (n + row["n"], total + _money(row["total"]))
+    return _strategy_rows(totals)
+
+
+def _strategy_rows(totals: dict[str, tuple[int, Decimal]]) -> list[ShareRow]:
     ids = [int(key) for key in totals if key.isdigit()]
     names = {str(pk): name for pk, name in Playbook.objects.filter(pk__in=ids).values_list("pk", "name")}
     playbooks = sorted((key for key in totals if key.isdigit()), key=lambda key: (names.get(key, ""), key))
@@ -518,6 +535,10 @@ def cost_to_collect(matters: QuerySet[Matter], *, period: Period) -> list[CostRo
             firm(row["held_by"]).costs = _money(row["t"])
     for row in fees.order_by().values("firm_id").annotate(t=Sum("amount")):
         firm(row["firm_id"]).fees = _money(row["t"])
+    return _cost_rows(overall, firms)
+
+
+def _cost_rows(overall: CostRow, firms: dict[int, CostRow]) -> list[CostRow]:
     for pk, name in LawFirm.objects.filter(pk__in=list(firms)).values_list("pk", "name"):
         firms[pk].firm_name = name
     in_house = CostRow(
@@ -548,3 +569,206 @@ def range_part(part: str, matters: QuerySet[Matter], *, period: Period, today: d
     if part == "staff":
         return staff_figures(matters, period=period, today=today)
     return RANGE_PARTS[part](matters, period=period)
+
+
+# --- Day rows: the range tables precomputed per day ------------------------------------------------
+# A range's channel, strategy and cost tables are sums of ``DashboardDay`` rows, one per day,
+# creditor, portfolio and key, so a year reads a few thousand rows instead of every recovery,
+# contact, demand, plan and assignment of the year. Days before today are computed once
+# (marked by a ``table="day"`` row) and again when facts dated on them arrive
+# (``days_refresh``); today and later days are computed at every read.
+
+DAY_TABLES = ("channels", "strategies", "costs")
+DAY_MARK = "day"
+REFRESH_MARK = "refresh"
+REFRESH_DAY = dt.date(1, 1, 1)
+# Serializes the computation of day rows (one lock for every process).
+DAYS_LOCK = 41_0001
+
+
+def _grouped_by_day(rows: QuerySet, day: str, matter: str = "matter") -> QuerySet:
+    return rows.order_by().values(
+        day_=F(day), creditor_=F(f"{matter}__debt__creditor_id"), portfolio_=F(f"{matter}__debt__portfolio_id")
+    )
+
+
+def _computed_days(start: dt.date, end: dt.date) -> dict[tuple, dict[str, Any]]:
+    """The day rows of [start, end] as {(day, table, creditor, portfolio, key): sums}."""
+    period = Period(start=start, end=end)
+    every = Matter.objects.all()
+    sums: dict[tuple, dict[str, Any]] = {}
+
+    def add(row: dict, table: str, key: str, **values: Any) -> None:
+        entry = sums.setdefault(
+            (row["day_"], table, row["creditor_"], row["portfolio_"] or 0, key),
+            {"count": 0, "recovered": ZERO, "costs": ZERO, "fees": ZERO},
+        )
+        for name, value in values.items():
+            entry[name] += value
+
+    recoveries = _in_range(every, period)
+    for row in _grouped_by_day(_with_channel(recoveries), "received_on").annotate(
+        channel_=F("channel"), n=Count("id"), total=Sum("amount")
+    ):
+        add(row, "channels", row["channel_"], count=row["n"], recovered=_money(row["total"]))
+    for row in _grouped_by_day(_with_strategy(recoveries), "received_on").annotate(
+        playbook_=F("playbook"), recommendation_=F("recommendation"), n=Count("id"), total=Sum("amount")
+    ):
+        key = _strategy_key(row["playbook_"], row["recommendation_"])
+        add(row, "strategies", key, count=row["n"], recovered=_money(row["total"]))
+    for row in _grouped_by_day(recoveries.annotate(held_by=_firm_then("received_on")), "received_on").annotate(
+        firm_=F("held_by"), total=Sum("amount")
+    ):
+        add(row, "costs", str(row["firm_"] or ""), recovered=_money(row["total"]))
+    costs = Cost.objects.filter(incurred_on__gte=start, incurred_on__lte=end).exclude(kind=Cost.Kind.LAWYER_FEE)
+    for row in _grouped_by_day(costs.annotate(held_by=_firm_then("incurred_on")), "incurred_on").annotate(
+        firm_=F("held_by"), total=Sum("amount")
+    ):
+        add(row, "costs", str(row["firm_"] or ""), costs=_money(row["total"]))
+    fees = FeeInvoice.objects.filter(status__in=FEE_STATUSES, issued_on__gte=start, issued_on__lte=end)
+    for row in _grouped_by_day(fees, "issued_on", "assignment__matter").annotate(
+        firm_=F("firm_id"), total=Sum("amount")
+    ):
+        add(row, "costs", str(row["firm_"]), fees=_money(row["total"]))
+    return sums
+
+
+def days_compute(start: dt.date, end: dt.date, *, today: dt.date) -> int:
+    """Compute the day rows of [start, end] again, replacing what was there; days before today are marked done."""
+    at = timezone.now()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DAYS_LOCK])
+        sums = _computed_days(start, end)
+        DashboardDay.objects.filter(day__gte=start, day__lte=end).exclude(table=REFRESH_MARK).delete()
+        rows = [
+            DashboardDay(
+                day=day, table=table, creditor_id=creditor, portfolio_id=portfolio, key=key, computed_at=at, **values
+            )
+            for (day, table, creditor, portfolio, key), values in sums.items()
+        ]
+        day = start
+        while day <= end and day < today:
+            rows.append(DashboardDay(day=day, table=DAY_MARK, computed_at=at))
+            day += dt.timedelta(days=1)
+        DashboardDay.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive days as (first, last) runs."""
+    runs: list[list[dt.date]] = []
+    for day in sorted(set(days)):
+        if runs and day - runs[-1][1] == dt.timedelta(days=1):
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return [(first, last) for first, last in runs]
+
+
+def days_ready(period: Period, *, today: dt.date) -> None:
+    """Compute the range's days that were never computed, and today and later days."""
+    last = min(period.end, today - dt.timedelta(days=1))
+    if period.start <= last:
+        have = set(
+            DashboardDay.objects.filter(table=DAY_MARK, day__gte=period.start, day__lte=last).values_list(
+                "day", flat=True
+            )
+        )
+        count = (last - period.start).days + 1
+        missing = [period.start + dt.timedelta(days=n) for n in range(count)]
+        for first, final in _runs([day for day in missing if day not in have]):
+            days_compute(first, final, today=today)
+    if period.end >= today:
+        days_compute(max(period.start, today), period.end, today=today)
+
+
+def _dirty_days(since: dt.datetime, today: dt.date) -> set[dt.date]:
+    """The days whose facts were recorded since ``since`` (late and backdated ones included)."""
+    window = dt.timedelta(days=CHANNEL_WINDOW_DAYS)
+    days: set[dt.date] = set()
+
+    def spread(first: dt.date) -> None:
+        # A contact or demand decides the channel of recoveries up to the window after it.
+        day = first
+        while day <= min(first + window, today):
+            days.add(day)
+            day += dt.timedelta(days=1)
+
+    days.update(Recovery.objects.filter(created_at__gte=since).values_list("received_on", flat=True).distinct())
+    days.update(Cost.objects.filter(created_at__gte=since).values_list("incurred_on", flat=True).distinct())
+    days.update(FeeInvoice.objects.filter(decided_at__gte=since).values_list("issued_on", flat=True).distinct())
+    changed = DebtorReview.objects.filter(updated_at__gte=since).values("matter_id")
+    days.update(Recovery.objects.filter(matter_id__in=changed).values_list("received_on", flat=True).distinct())
+    for first in (
+        Contact.objects.filter(created_at__gte=since, direction=ContactDirection.OUTBOUND)
+        .values_list("occurred_on", flat=True)
+        .distinct()
+    ):
+        spread(first)
+    delivered = Coalesce("delivered_on", "date", output_field=DateField())
+    for first in (
+        DemandRecord.objects.filter(created_at__gte=since, delivered=True)
+        .annotate(day_=delivered)
+        .values_list("day_", flat=True)
+        .distinct()
+    ):
+        spread(first)
+    return {day for day in days if day < today}
+
+
+def days_refresh(*, today: dt.date) -> int:
+    """Recompute the days touched since the last refresh (run by the schedule); the number of days recomputed."""
+    started = timezone.now()
+    mark = DashboardDay.objects.filter(table=REFRESH_MARK, day=REFRESH_DAY).first()
+    dirty = _dirty_days(mark.computed_at, today) if mark is not None else set()
+    # Only days already computed: the rest are computed when first read.
+    done = set(DashboardDay.objects.filter(table=DAY_MARK, day__in=dirty).values_list("day", flat=True))
+    for first, last in _runs(list(done)):
+        days_compute(first, last, today=today)
+    DashboardDay.objects.update_or_create(table=REFRESH_MARK, day=REFRESH_DAY, defaults={"computed_at": started})
+    return len(done)
+
+
+def range_from_days(
+    part: str, *, period: Period, today: dt.date, portfolio: int | str | None = None, creditor: int | None = None
+) -> list:
+    """A channel, strategy or cost table over the range, summed from its day rows under the filters."""
+    days_ready(period, today=today)
+    rows = DashboardDay.objects.filter(table=part, day__gte=period.start, day__lte=period.end)
+    if portfolio == "none":
+        rows = rows.filter(portfolio_id=0)
+    elif portfolio is not None:
+        rows = rows.filter(portfolio_id=portfolio)
+    if creditor is not None:
+        rows = rows.filter(creditor_id=creditor)
+    sums = list(
+        rows.order_by()
+        .values("key")
+        .annotate(n=Sum("count"), recovered_=Sum("recovered"), costs_=Sum("costs"), fees_=Sum("fees"))
+    )
+    if part == "channels":
+        return _channel_rows({row["key"]: (row["n"], _money(row["recovered_"])) for row in sums})
+    if part == "strategies":
+        return _strategy_rows({row["key"]: (row["n"], _money(row["recovered_"])) for row in sums})
+    overall = CostRow(
+        kind="all",
+        firm_id=None,
+        firm_name="",
+        recovered=_money(sum((row["recovered_"] for row in sums), ZERO)),
+        costs=_money(sum((row["costs_"] for row in sums), ZERO)),
+        fees=_money(sum((row["fees_"] for row in sums), ZERO)),
+    )
+    firms = {
+        int(row["key"]): CostRow(
+            kind="firm",
+            firm_id=int(row["key"]),
+            firm_name="",
+            recovered=_money(row["recovered_"]),
+            costs=_money(row["costs_"]),
+            fees=_money(row["fees_"]),
+        )
+        for row in sums
+        if row["key"]
+    }
+    return _cost_rows(overall, firms)
