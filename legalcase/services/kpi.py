@@ -51,6 +51,7 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -582,6 +583,7 @@ DAY_TABLES = ("channels", "strategies", "costs")
 DAY_MARK = "day"
 REFRESH_MARK = "refresh"
 REFRESH_DAY = dt.date(1, 1, 1)
+REFRESH_OVERLAP = dt.timedelta(minutes=10)
 # Serializes the computation of day rows (one lock for every process).
 DAYS_LOCK = 41_0001
 
@@ -721,7 +723,10 @@ def days_refresh(*, today: dt.date) -> int:
     """Recompute the days touched since the last refresh (run by the schedule); the number of days recomputed."""
     started = timezone.now()
     mark = DashboardDay.objects.filter(table=REFRESH_MARK, day=REFRESH_DAY).first()
-    dirty = _dirty_days(mark.computed_at, today) if mark is not None else set()
+    # Before the first refresh: since the first day rows were computed (a read computes them).
+    since = mark.computed_at if mark is not None else DashboardDay.objects.aggregate(first=Min("computed_at"))["first"]
+    # A fact stamped before the last refresh may have been committed after it read: look back a little more.
+    dirty = _dirty_days(since - REFRESH_OVERLAP, today) if since is not None else set()
     # Only days already computed: the rest are computed when first read.
     done = set(DashboardDay.objects.filter(table=DAY_MARK, day__in=dirty).values_list("day", flat=True))
     for first, last in _runs(list(done)):
