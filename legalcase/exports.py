@@ -64,7 +64,20 @@ def _value(value: Any, kind: str) -> Any:
 
 def xlsx_bytes(*, sheet: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
     """One sheet with a bold, frozen header row and typed cells; returns the file's bytes."""
+    return xlsx_workbook_bytes(sheets=[(sheet, columns, rows)])
+
+
+def xlsx_workbook_bytes(*, sheets: Iterable[tuple[str, Sequence[Column], Iterable[Sequence[Any]]]]) -> bytes:
+    """Several sheets, each as ``xlsx_bytes`` writes its one, in order; returns the file's bytes."""
     workbook = Workbook(write_only=True)
+    for sheet, columns, rows in sheets:
+        _sheet_write(workbook, sheet, columns, rows)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_write(workbook: Workbook, sheet: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> None:
     worksheet = workbook.create_sheet(title=sheet.translate(SHEET_FORBIDDEN)[:31] or "Sheet1")
     for number, column in enumerate(columns, start=1):
         worksheet.column_dimensions[get_column_letter(number)].width = column.width or WIDTHS[column.kind]
@@ -87,9 +100,6 @@ def xlsx_bytes(*, sheet: str, columns: Sequence[Column], rows: Iterable[Sequence
             cell.number_format = FORMATS[column.kind]
             cells.append(cell)
         worksheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 # --- The matter list as .xlsx (the page's 导出 and GET /api/v1/matters/export.xlsx) ----------------

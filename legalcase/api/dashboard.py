@@ -2,8 +2,10 @@
 
 The same figures as the page (``services.dashboard``; definitions in its docstring):
 money as strings with two places, rates as strings with four (``"0.1234"`` = 12.34%),
-days with one. Counsel, managers and admins get every table; an outside lawyer gets
-only their own firm's scorecard, and no key of any other table.
+days with one. Counsel, managers and admins get every table, with the flow tables over
+``?from=&to=`` (default: this month; a bad date or an end before the start: 400) and
+``staff`` per in-house user; an outside lawyer gets only their own firm's scorecard, and
+no key of any other table.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
+from django.utils import timezone
+
 from legalcase.api.matters import ERRORS, ApiView, MoneyField
 from legalcase.services.dashboard import (
     dashboard_figures,
     dashboard_tables,
     filters_parse,
 )
+from legalcase.services.kpi import period_parse
 
 
 class RateField(serializers.DecimalField):
@@ -137,6 +142,53 @@ class BrokenPromisesSerializer(serializers.Serializer):
     rows = BrokenPromiseSerializer(many=True)
 
 
+class StaffUserSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user_id")
+    username = serializers.CharField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+
+
+class StaffSerializer(serializers.Serializer):
+    user = StaffUserSerializer(source="*")
+    matters_owned = serializers.IntegerField(help_text="Matters they own today (a stock, not in the range).")
+    tasks_done = serializers.IntegerField(help_text="Tasks assigned to them done in the range.")
+    tasks_done_on_time = serializers.IntegerField(source="tasks_on_time", help_text="Of those, done by the due day.")
+    tasks_done_late = serializers.IntegerField(source="tasks_late")
+    tasks_overdue = serializers.IntegerField(help_text="Open tasks assigned to them, past due today.")
+    contacts = serializers.IntegerField(help_text="Collection contacts they recorded in the range.")
+    promises_kept = serializers.IntegerField(help_text="Promises on their contacts, due in the range, kept.")
+    promises_broken = serializers.IntegerField(help_text="Promises on their contacts, due in the range, broken.")
+    recovered = MoneyField(help_text="Received in the range on the matters they own, net of reversals.")
+    complaints = serializers.IntegerField(help_text="Complaints received in the range on the matters they own.")
+    disputes = serializers.IntegerField(help_text="Disputes received in the range on the matters they own.")
+    conduct_overrides = serializers.IntegerField(
+        source="overrides", help_text="Their contacts in the range stored over a binding conduct rule (override)."
+    )
+    conduct_warnings = serializers.IntegerField(
+        source="warnings", help_text="Their contacts in the range stored with a guidance rule's warning."
+    )
+
+
+class ShareRowSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text='A channel, "enforcement" or "none"; a playbook id or "none".')
+    label = serializers.CharField(help_text="The channel's or playbook's name.")
+    recoveries = serializers.IntegerField()
+    recovered = MoneyField(help_text="Received in the range, net of reversals.")
+    share = RateField(help_text="Of everything received in the range.")
+
+
+class CostRowSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text='"all", "firm" or "in_house".')
+    firm = serializers.IntegerField(source="firm_id", allow_null=True)
+    name = serializers.CharField()
+    recovered = MoneyField()
+    costs = MoneyField()
+    fees = MoneyField()
+    net = MoneyField(help_text="recovered - costs - fees.")
+    ratio = RateField(help_text="(costs + fees) / recovered; null when nothing was recovered.")
+
+
 class DashboardSerializer(serializers.Serializer):
     as_of = serializers.DateField(source="today")
     filters = FiltersSerializer(source="filters.as_dict")
@@ -148,11 +200,22 @@ class DashboardSerializer(serializers.Serializer):
     lapsing = LapsingSerializer(required=False)
     scorecards = ScorecardSerializer(many=True)
     broken_promises = BrokenPromisesSerializer(required=False)
+    period = serializers.DictField(
+        child=serializers.DateField(), required=False, help_text='The range: {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}.'
+    )
+    staff = StaffSerializer(many=True, required=False)
+    recovery_by_channel = ShareRowSerializer(many=True, required=False)
+    recovery_by_strategy = ShareRowSerializer(many=True, required=False)
+    cost_to_collect = CostRowSerializer(many=True, required=False)
 
 
 FILTERS = [
     OpenApiParameter("portfolio", OpenApiTypes.STR, description="A portfolio id, or `none` for debts in none."),
     OpenApiParameter("creditor", OpenApiTypes.INT, description="A creditor id (the debt's current creditor)."),
+    OpenApiParameter(
+        "from", OpenApiTypes.DATE, description="The range's first day (default: the 1st of this month)."
+    ),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="The range's last day, counted (default: today)."),
 ]
 
 
@@ -167,13 +230,23 @@ class DashboardView(ApiView):
     )
     def get(self, request):
         tables = dashboard_tables(request.user)
+        today = timezone.localdate()
+        errors = {}
         try:
             filters = filters_parse(
                 portfolio=request.query_params.get("portfolio"), creditor=request.query_params.get("creditor")
             )
         except DjangoValidationError as exc:
-            raise exceptions.ValidationError(exc.message_dict) from None
-        board = dashboard_figures(user=request.user, filters=filters)
+            errors.update(exc.message_dict)
+        try:
+            period = period_parse(
+                start=request.query_params.get("from"), end=request.query_params.get("to"), today=today
+            )
+        except DjangoValidationError as exc:
+            errors.update(exc.message_dict)
+        if errors:
+            raise exceptions.ValidationError(errors)
+        board = dashboard_figures(user=request.user, filters=filters, today=today, period=period)
         data = {
             "as_of": board.today.isoformat(),
             "filters": filters.as_dict(),
@@ -189,4 +262,9 @@ class DashboardView(ApiView):
                 "counts": {str(band.days): band.count for band in board.lapsing},
                 "bands": LapsingBandSerializer(board.lapsing, many=True).data,
             }
+            data["period"] = period.as_dict()
+            data["staff"] = StaffSerializer(board.staff, many=True).data
+            data["recovery_by_channel"] = ShareRowSerializer(board.recovery_by_channel, many=True).data
+            data["recovery_by_strategy"] = ShareRowSerializer(board.recovery_by_strategy, many=True).data
+            data["cost_to_collect"] = CostRowSerializer(board.cost_to_collect, many=True).data
         return Response(data)

@@ -11,7 +11,7 @@ from legalcase.models.accounts import (  # noqa: F401
     User,
 )
 from legalcase.models.base import AppendOnly, AppendOnlyError  # noqa: F401
-from legalcase.models.dashboard import DashboardSnapshot  # noqa: F401
+from legalcase.models.dashboard import DashboardDay, DashboardSnapshot  # noqa: F401
 from legalcase.models.collection import (  # noqa: F401
     CONDUCT_RULES,
     RULES_BY_ID,

@@ -126,6 +126,8 @@ class Contact(DerivedFieldsMixin, models.Model):
             models.Index(fields=["contact_point_digest", "occurred_on"], name="contact_point_day"),
             models.Index(fields=["party", "occurred_on"], name="contact_party_day"),
             models.Index(fields=["firm", "matter"], name="contact_firm_matter"),
+            # The dashboard's staff figures over a date range (services.kpi).
+            models.Index(fields=["occurred_on", "created_by"], name="contact_day_recorder"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -231,7 +233,10 @@ class Complaint(models.Model):
         ordering = ["-received_on", "-id"]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
-        indexes = [models.Index(fields=["matter", "status"], name="complaint_matter_status")]
+        indexes = [
+            models.Index(fields=["matter", "status"], name="complaint_matter_status"),
+            models.Index(fields=["received_on"], name="complaint_received_on"),
+        ]
 
 
 # --- Conduct rules (LEGAL_RULES Part 2, B.2) --------------------------------------------

@@ -32,3 +32,39 @@ class DashboardSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.part} [{self.scope or 'all'}] {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class DashboardDay(models.Model):
+    """One day's sums of a range table (by channel, by strategy, cost to collect) for one creditor and portfolio.
+
+    A range's table is the SUM of its days' rows under the filters (each matter has one
+    creditor and one portfolio), so no range reads the dated facts themselves. The
+    schedule (``dashboard_refresh``) recomputes the days whose facts changed; a day with
+    no ``table="day"`` row is computed when first read. ``portfolio_id`` 0: no portfolio;
+    ``creditor_id`` 0 only on the day's marker row.
+    """
+
+    day = models.DateField(_("day"))
+    # "channels", "strategies", "costs"; "day" marks the day as computed.
+    table = models.CharField(_("table"), max_length=16)
+    creditor_id = models.IntegerField(_("creditor"), default=0)
+    portfolio_id = models.IntegerField(_("portfolio"), default=0)
+    # A channel; a strategy key; a firm id as text ("" in house) for the costs.
+    key = models.CharField(_("key"), max_length=40, blank=True)
+    count = models.IntegerField(_("recoveries"), default=0)
+    recovered = models.DecimalField(_("recovered"), max_digits=20, decimal_places=2, default=0)
+    costs = models.DecimalField(_("costs"), max_digits=20, decimal_places=2, default=0)
+    fees = models.DecimalField(_("fees"), max_digits=20, decimal_places=2, default=0)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dashboard day")
+        verbose_name_plural = _("dashboard days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "table", "creditor_id", "portfolio_id", "key"], name="dashboard_day_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.table} {self.creditor_id}/{self.portfolio_id} {self.key}"

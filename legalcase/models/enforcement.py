@@ -212,6 +212,8 @@ class Recovery(AppendOnly):
                 condition=Q(idempotency_key__isnull=False),
             ),
         ]
+        # The dashboard's figures over a date range (services.kpi) read the range's rows only.
+        indexes = [models.Index(fields=["received_on"], name="recovery_received_on")]
 
 
 class Cost(AppendOnly):
@@ -247,3 +249,4 @@ class Cost(AppendOnly):
         ordering = ["incurred_on", "id"]
         verbose_name = _("cost")
         verbose_name_plural = _("costs")
+        indexes = [models.Index(fields=["incurred_on"], name="cost_incurred_on")]

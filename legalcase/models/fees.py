@@ -89,7 +89,10 @@ class FeeInvoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         constraints = [models.UniqueConstraint(fields=["firm", "number"], name="invoice_unique_firm_number")]
-        indexes = [models.Index(fields=["status", "-submitted_at"], name="invoice_status_submitted")]
+        indexes = [
+            models.Index(fields=["status", "-submitted_at"], name="invoice_status_submitted"),
+            models.Index(fields=["issued_on"], name="invoice_issued_on"),
+        ]
 
 
 class FeePayment(AppendOnly):

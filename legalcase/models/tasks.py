@@ -190,6 +190,7 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["assignee", "due_on"], name="task_open_assignee_due", condition=Q(status="open")),
             models.Index(fields=["matter", "due_on"], name="task_matter_due"),
+            models.Index(fields=["done_at"], name="task_done_at", condition=Q(status="done")),
         ]
 
     def __str__(self) -> str:

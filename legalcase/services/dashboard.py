@@ -97,6 +97,20 @@ from legalcase.models import (
 )
 from legalcase.money import FEN, RATIO_PLACES, percent_text
 from legalcase.services.enforcement import lapsing_actions
+from legalcase.services.kpi import (
+    DAY_TABLES,
+    RANGE_PARTS,
+    ROW_TYPES,
+    CostRow,
+    Period,
+    ShareRow,
+    StaffRow,
+    month_period,
+    period_parse,
+    days_refresh,
+    range_from_days,
+    range_part,
+)
 
 ZERO = Decimal("0.00")
 RATE_PLACES = Decimal("0.0001")
@@ -653,7 +667,18 @@ TABLES = (
     "lapsing",
     "scorecards",
     "broken_promises",
+    "staff",
+    "recovery_by_channel",
+    "recovery_by_strategy",
+    "cost_to_collect",
 )
+# The tables over the date range (services.kpi) and the kept part each reads.
+RANGE_TABLES = {
+    "staff": "staff",
+    "recovery_by_channel": "channels",
+    "recovery_by_strategy": "strategies",
+    "cost_to_collect": "costs",
+}
 # What an outside lawyer may see: their own firm's scorecard, nothing of other firms.
 LAWYER_TABLES = ("scorecards",)
 
@@ -681,6 +706,12 @@ class Dashboard:
     lapsing: list[LapsingBand] | None = None
     scorecards: list[Scorecard] | None = None
     broken_promises: BrokenPromises | None = None
+    # The flow figures' range (services.kpi): staff, channels, strategies, cost to collect.
+    period: Period | None = None
+    staff: list[StaffRow] | None = None
+    recovery_by_channel: list[ShareRow] | None = None
+    recovery_by_strategy: list[ShareRow] | None = None
+    cost_to_collect: list[CostRow] | None = None
 
 
 # --- Kept figures ------------------------------------------------------------------------
@@ -704,48 +735,68 @@ def _loaded(part: str, figures: list) -> list:
         return [MonthRow(month=dt.date.fromisoformat(row["month"]), amount=Decimal(row["amount"])) for row in figures]
     if part == "groups":
         return [{**row, "claim": _decimal(row["claim"]), "recovered": _decimal(row["recovered"])} for row in figures]
+    if part in ROW_TYPES:
+        return [_row_loaded(ROW_TYPES[part], row) for row in figures]
     return [
         Scorecard(**{name: _decimal(value) if name in _SCORECARD_DECIMALS else value for name, value in row.items()})
         for row in figures
     ]
 
 
-def _scope(filters: Filters) -> str:
-    return urlencode(sorted(filters.query().items()))
+_DECIMAL_FIELDS = {
+    cls: frozenset(f.name for f in dataclasses.fields(cls) if "Decimal" in str(f.type)) for cls in set(ROW_TYPES.values())
+}
 
 
-def _snapshot(part: str, filters: Filters, today: dt.date) -> tuple[list, dt.datetime] | None:
+def _row_loaded(cls: type, row: dict) -> Any:
+    return cls(**{name: _decimal(value) if name in _DECIMAL_FIELDS[cls] else value for name, value in row.items()})
+
+
+def _scope(filters: Filters, period: Period | None = None) -> str:
+    """The snapshot's key: the filters, and the range for the parts over one ("creditor=1&from=…&to=…")."""
+    query = {**filters.query(), **(period.query() if period is not None else {})}
+    return urlencode(sorted(query.items()))
+
+
+def _snapshot(
+    part: str, filters: Filters, today: dt.date, period: Period | None = None
+) -> tuple[list, dt.datetime] | None:
     """The kept figures of ``part`` for today, unless older than ``DASHBOARD_CACHE_SECONDS``."""
     young = timezone.now() - dt.timedelta(seconds=settings.DASHBOARD_CACHE_SECONDS)
     row = DashboardSnapshot.objects.filter(
-        part=part, scope=_scope(filters), day=today, computed_at__gte=young
+        part=part, scope=_scope(filters, period), day=today, computed_at__gte=young
     ).first()
     return None if row is None else (_loaded(part, row.figures), row.computed_at)
 
 
-def _computed(part: str, filters: Filters, today: dt.date, compute) -> tuple[list, dt.datetime]:
-    """``compute()`` now, kept as the part's snapshot for the scope."""
+def _computed(
+    part: str, filters: Filters, today: dt.date, compute, period: Period | None = None
+) -> tuple[list, dt.datetime]:
+    """``compute()`` now, kept as the part's snapshot for the scope (and range)."""
     started = time.monotonic()
     value = compute()
     at = timezone.now()
     DashboardSnapshot.objects.update_or_create(
         part=part,
-        scope=_scope(filters),
+        scope=_scope(filters, period),
         defaults={"day": today, "figures": _dumped(value), "computed_at": at, "seconds": time.monotonic() - started},
     )
     return value, at
 
 
-def _kept(part: str, filters: Filters, today: dt.date, compute, *, fresh: bool) -> tuple[Any, dt.datetime]:
+def _kept(
+    part: str, filters: Filters, today: dt.date, compute, *, fresh: bool, period: Period | None = None
+) -> tuple[Any, dt.datetime]:
     """``compute()`` and when it ran, kept for ``DASHBOARD_CACHE_SECONDS`` (0: never kept).
 
     The aggregates are the same for every user who sees all matters (counsel, managers,
     admins), so one computation serves them all; ``fresh`` computes again and replaces it.
+    The parts over a date range are kept per range (``period``).
     """
     if not settings.DASHBOARD_CACHE_SECONDS:
         return compute(), timezone.now()
-    kept = None if fresh else _snapshot(part, filters, today)
-    return kept if kept is not None else _computed(part, filters, today, compute)
+    kept = None if fresh else _snapshot(part, filters, today, period)
+    return kept if kept is not None else _computed(part, filters, today, compute, period)
 
 
 def _own_scorecard(
@@ -770,6 +821,7 @@ def dashboard_figures(
     only: str | None = None,
     lapsing_limit: int | None = LAPSING_ROWS,
     fresh: bool = False,
+    period: Period | None = None,
 ) -> Dashboard:
     """The figures the user may see, for the matters in scope (``only``: just that table).
 
@@ -779,12 +831,15 @@ def dashboard_figures(
     over all matters (months, groups, scorecards) are kept for ``DASHBOARD_CACHE_SECONDS``
     and shared by every user (a lawyer's scorecard is their firm's row of the same
     table); the lapsing list is read live. ``fresh`` computes everything again.
+    The staff, channel, strategy and cost tables cover ``period`` (default: this month up to
+    today) and are kept per range; the rest are as of today.
     """
     tables = dashboard_tables(user)
     filters = filters or Filters()
     today = today or timezone.localdate()
+    period = period or month_period(today)
     wanted = tables if only is None else (only,)
-    board = Dashboard(today=today, filters=filters, tables=tables)
+    board = Dashboard(today=today, filters=filters, tables=tables, period=period)
     lawyer = tables == LAWYER_TABLES
     # The roles that see the whole dashboard see every matter, so what is kept is shared.
     matters = filtered(Matter.objects.all() if lawyer else visible_matters(user), filters)
@@ -813,8 +868,32 @@ def dashboard_figures(
         computed.append(at)
     elif "scorecards" in wanted:
         board.scorecards = kept("scorecards", lambda: firm_scorecards(matters))
+    if fresh and settings.DASHBOARD_CACHE_SECONDS and set(RANGE_TABLES) & set(wanted):
+        days_refresh(today=today)
+    for table, part in RANGE_TABLES.items():
+        if table in wanted:
+            value, at = _kept(
+                part,
+                filters,
+                today,
+                lambda part=part: _range_part(part, matters, filters, period, today),
+                fresh=fresh,
+                period=period,
+            )
+            setattr(board, table, value)
+            computed.append(at)
     board.computed_at = min(computed) if computed else timezone.now()
     return board
+
+
+def _range_part(part: str, matters: QuerySet[Matter], filters: Filters, period: Period, today: dt.date) -> list:
+    """A table over the range: the channel, strategy and cost tables summed from their day rows when figures are
+    kept (``DASHBOARD_CACHE_SECONDS``), else computed from the dated facts; the staff table from the facts."""
+    if part in DAY_TABLES and settings.DASHBOARD_CACHE_SECONDS:
+        return range_from_days(
+            part, period=period, today=today, portfolio=filters.portfolio, creditor=filters.creditor
+        )
+    return range_part(part, matters, period=period, today=today)
 
 
 def _parts(matters: QuerySet[Matter], today: dt.date) -> dict[str, Any]:
@@ -830,22 +909,35 @@ def dashboard_refresh(*, today: dt.date | None = None) -> dict:
 
     What is refreshed: recoveries by month, the matter groups (rates and stages) and the
     firm scorecards, for every matter and for each filtered view someone opened in the
-    last day (its snapshot is there). Nothing is kept with ``DASHBOARD_CACHE_SECONDS`` at 0.
+    last day (its snapshot is there); the tables over a range (staff, channels, strategies,
+    cost to collect) for this month over every matter and for each range viewed in the
+    last day. Nothing is kept with ``DASHBOARD_CACHE_SECONDS`` at 0.
     """
     if not settings.DASHBOARD_CACHE_SECONDS:
         return {"refreshed": [], "skipped": "DASHBOARD_CACHE_SECONDS is 0"}
     today = today or timezone.localdate()
     since = timezone.now() - dt.timedelta(days=1)
-    viewed = DashboardSnapshot.objects.filter(computed_at__gte=since).exclude(scope="")
+    viewed = DashboardSnapshot.objects.filter(computed_at__gte=since)
+    this_month = _scope(Filters(), month_period(today))
+    days = days_refresh(today=today)
     refreshed = 0
-    for scope in [""] + sorted(set(viewed.values_list("scope", flat=True))):
+    for scope in sorted({"", this_month} | set(viewed.values_list("scope", flat=True))):
         query = dict(parse_qsl(scope))
         try:
             filters = filters_parse(portfolio=query.get("portfolio"), creditor=query.get("creditor"))
-        except ValidationError:  # a portfolio or creditor since removed
+            period = period_parse(start=query["from"], end=query["to"], today=today) if "from" in query else None
+        except (ValidationError, KeyError):  # a portfolio or creditor since removed
             DashboardSnapshot.objects.filter(scope=scope).delete()
             continue
-        for part, compute in _parts(filtered(Matter.objects.all(), filters), today).items():
-            _computed(part, filters, today, compute)
+        matters = filtered(Matter.objects.all(), filters)
+        if period is None:
+            for part, compute in _parts(matters, today).items():
+                _computed(part, filters, today, compute)
+        else:
+            for part in RANGE_PARTS:
+                _computed(
+                    part, filters, today, lambda part=part: _range_part(part, matters, filters, period, today), period
+                )
         refreshed += 1
-    return {"refreshed": list(_parts(Matter.objects.none(), today)), "scopes": refreshed, "day": today.isoformat()}
+    parts = [*_parts(Matter.objects.none(), today), *RANGE_PARTS]
+    return {"refreshed": parts, "scopes": refreshed, "days": days, "day": today.isoformat()}

@@ -3,7 +3,10 @@
 Counsel, managers and admins see every table; an outside lawyer sees only their own
 firm's scorecard and may export only that (any other table answers 403). The figures
 come from ``services.dashboard``; a filter naming nothing is ignored on the page with a
-message, and answers 400 on an export. Every export writes an ``AuditEvent``
+message, and answers 400 on an export; so does a bad date range (``from``, ``to``: the
+page says so and shows this month). The page and the exports (one table, or ``all``:
+every table the user may see, a sheet each) call the same function with the same
+filters and range, so they read the same kept figures. Every export writes an ``AuditEvent``
 (``record_audit``) in the same request (个人信息保护法: exports are logged).
 """
 
@@ -18,14 +21,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from legalcase.events import record_audit
-from legalcase.exports import XLSX_CONTENT_TYPE, Column, xlsx_bytes
-from legalcase.models import AuditAction, Creditor, Portfolio
+from legalcase.exports import XLSX_CONTENT_TYPE, Column, xlsx_bytes, xlsx_workbook_bytes
+from legalcase.models import AuditAction, Creditor, Portfolio, Role
 from legalcase.services.dashboard import (
     TABLES,
     Dashboard,
@@ -35,6 +39,7 @@ from legalcase.services.dashboard import (
     dashboard_tables,
     filters_parse,
 )
+from legalcase.services.kpi import CHANNEL_WINDOW_DAYS, Period, month_period, period_parse, period_presets
 
 # Each table: its title on the page and in the file, and the Chinese stem of the file name.
 TABLE_TITLES = {
@@ -46,7 +51,50 @@ TABLE_TITLES = {
     "lapsing": (gettext_lazy("Freezes lapsing within 90 days"), "查封冻结到期"),
     "scorecards": (gettext_lazy("Law firm scorecards"), "律所评分卡"),
     "broken_promises": (gettext_lazy("Broken promises to pay"), "违约还款承诺"),
+    "staff": (gettext_lazy("Staff KPIs"), "员工指标"),
+    "recovery_by_channel": (gettext_lazy("Recovery by channel"), "渠道回收"),
+    "recovery_by_strategy": (gettext_lazy("Recovery by strategy"), "策略回收"),
+    "cost_to_collect": (gettext_lazy("Cost to collect"), "催收成本"),
 }
+# The file of every table the user may see, one sheet each.
+ALL_TABLES = "all"
+ALL_STEM = "看板"
+PRESET_LABELS = {
+    "this_month": gettext_lazy("This month"),
+    "last_month": gettext_lazy("Last month"),
+    "this_year": gettext_lazy("This year"),
+}
+RANGE_FOOTNOTES = (
+    gettext_lazy(
+        "The range applies to the tables below (staff, channels, strategies, cost to collect): recoveries, costs, "
+        "fees, contacts, promises and tasks done in it, both ends counted. Matters owned and tasks overdue are as "
+        "of today, as are the tables above."
+    ),
+    gettext_lazy(
+        "Staff: counsel, asset managers and administrators (never outside lawyers). Tasks done: assigned to them "
+        "and done in the range, on time when done by the due day; overdue: open and past due today. Contacts: "
+        "recorded by them in the range, with the conduct-rule overrides and guidance warnings among them. "
+        "Promises: on their contacts, due in the range. Recovered, complaints and disputes: in the range, on the "
+        "matters they own now. Collectors are never judged on amounts recovered alone (collection.kpi@2011)."
+    ),
+    gettext_lazy(
+        "Channel (last contact channel): a recovery from enforcement or an auction counts as enforcement; any "
+        "other goes to the channel of the last outbound contact or delivered demand on the matter in the "
+        "%(days)s days up to the day it was received (a contact wins a tie with a demand of the same day); with "
+        "neither, no contact on record."
+    ),
+    gettext_lazy(
+        "Strategy: the playbook whose plan was running on the matter the day the money was received; else no "
+        "strategy."
+    ),
+    gettext_lazy(
+        "Cost to collect: costs incurred in the range (court, preservation, enforcement and other fees; lawyer "
+        "fees come in as the firms' invoices) plus firm fees (invoices approved or paid, by invoice date), over "
+        "the recoveries received in the range. Net recovery = recovered - costs - fees. Per firm: what fell in "
+        "its assignments; in house: the rest. Costs and fees are not put down to contact channels."
+    ),
+)
+
 FOOTNOTES = (
     gettext_lazy(
         "Claim at escalation: principal + interest + penalty interest + compound interest + late fees + fees."
@@ -206,6 +254,50 @@ def table_rows(board: Dashboard, table: str) -> tuple[list[Column], list[tuple]]
             for c in board.scorecards
         ]  # fmt: skip
         return columns, rows
+    if table == "staff":
+        roles = dict(Role.choices)
+        columns = [
+            Column(_("Staff member"), "text", 16),
+            Column(_("Role"), "text", 12),
+            Column(_("Matters owned (today)"), "int", 12),
+            Column(_("Tasks done"), "int"),
+            Column(_("Done on time"), "int"),
+            Column(_("Done late"), "int"),
+            Column(_("Tasks overdue (today)"), "int", 12),
+            Column(_("Contacts"), "int"),
+            Column(_("Promises kept"), "int", 12),
+            Column(_("Promises broken"), "int", 12),
+            Column(_("Recovered"), "money"),
+            Column(_("Complaints"), "int"),
+            Column(_("Disputes"), "int"),
+            Column(_("Conduct-rule overrides"), "int", 12),
+            Column(_("Guidance warnings"), "int", 12),
+        ]
+        rows = [
+            (r.name, str(roles.get(r.role, r.role)), r.matters_owned, r.tasks_done, r.tasks_on_time, r.tasks_late,
+             r.tasks_overdue, r.contacts, r.promises_kept, r.promises_broken, r.recovered, r.complaints, r.disputes,
+             r.overrides, r.warnings)
+            for r in board.staff
+        ]  # fmt: skip
+        return columns, rows
+    if table in ("recovery_by_channel", "recovery_by_strategy"):
+        columns = [
+            Column(pgettext("recovery channel", "Channel") if table == "recovery_by_channel" else _("Strategy"), "text", 28),
+            Column(_("Recoveries"), "int"),
+            Column(_("Recovered"), "money"),
+            Column(_("Share"), "rate"),
+        ]
+        return columns, [(r.label, r.recoveries, r.recovered, r.share) for r in getattr(board, table)]
+    if table == "cost_to_collect":
+        columns = [
+            Column(_("Who collected"), "text", 30),
+            Column(_("Recovered"), "money"),
+            Column(_("Costs"), "money"),
+            Column(_("Firm fees"), "money"),
+            Column(_("Net recovery"), "money"),
+            Column(_("Cost-to-collect ratio"), "rate"),
+        ]
+        return columns, [(r.name, r.recovered, r.costs, r.fees, r.net, r.ratio) for r in board.cost_to_collect]
     if table == "broken_promises":
         columns = [
             Column(_("Matter"), "text", 18),
@@ -226,22 +318,48 @@ def table_rows(board: Dashboard, table: str) -> tuple[list[Column], list[tuple]]
 # --- Views ---------------------------------------------------------------------------------------
 
 
+def _period(request: HttpRequest, today) -> Period:
+    """The range of the request (``from``, ``to``); ValidationError by field on a bad one."""
+    return period_parse(start=request.GET.get("from"), end=request.GET.get("to"), today=today)
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Recoveries by month (a chart), recovery rates, stages, lapsing freezes and firm scorecards."""
+    """Recoveries by month (a chart), recovery rates, stages, lapsing freezes, firm scorecards, and what worked
+    over a date range: staff KPIs, recovery by channel and strategy, cost to collect."""
     user = request.user
     tables = dashboard_tables(user)
+    today = timezone.localdate()
     try:
         filters = filters_parse(portfolio=request.GET.get("portfolio"), creditor=request.GET.get("creditor"))
     except ValidationError as exc:
         for error in exc.messages:
             messages.warning(request, _("Filter ignored: %(error)s") % {"error": error})
         filters = Filters()
-    board = dashboard_figures(user=user, filters=filters, fresh=request.GET.get("fresh") == "1")
-    query = urlencode(filters.query())
-    exports = {table: reverse("dashboard_export", args=[table]) + (f"?{query}" if query else "") for table in tables}
+    try:
+        period = _period(request, today)
+        period_errors: dict[str, list[str]] = {}
+    except ValidationError as exc:
+        period_errors = exc.message_dict
+        for error in exc.messages:
+            messages.error(request, _("Date range not applied: %(error)s") % {"error": error})
+        period = month_period(today)
+    board = dashboard_figures(
+        user=user, filters=filters, today=today, period=period, fresh=request.GET.get("fresh") == "1"
+    )
     full = "recoveries_by_month" in tables
+    query = urlencode({**filters.query(), **(period.query() if full else {})})
+    exports = {table: reverse("dashboard_export", args=[table]) + (f"?{query}" if query else "") for table in tables}
+    exports[ALL_TABLES] = reverse("dashboard_export", args=[ALL_TABLES]) + (f"?{query}" if query else "")
+    presets = [
+        {
+            "label": PRESET_LABELS[key],
+            "url": "?" + urlencode({**filters.query(), **preset.query()}),
+            "current": preset == period,
+        }
+        for key, preset in period_presets(today)
+    ]
     context = {
         "nav": "dashboard",
         "board": board,
@@ -253,7 +371,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "portfolios": Portfolio.objects.order_by("name", "id") if full else [],
         "creditors": Creditor.objects.order_by("name", "id") if full else [],
         "filters": filters,
-        "refresh_url": "?" + urlencode({**filters.query(), "fresh": "1"}),
+        "period": period,
+        "period_form": {
+            "from": request.GET.get("from", "") if period_errors else period.start.isoformat(),
+            "to": request.GET.get("to", "") if period_errors else period.end.isoformat(),
+        },
+        "period_errors": period_errors,
+        "presets": presets,
+        "share_tables": [
+            ("recovery_by_channel", board.recovery_by_channel, pgettext("recovery channel", "Channel")),
+            ("recovery_by_strategy", board.recovery_by_strategy, _("Strategy")),
+        ] if full else [],
+        "range_footnotes": [str(note) % {"days": CHANNEL_WINDOW_DAYS} for note in RANGE_FOOTNOTES] if full else [],
+        "refresh_url": "?" + urlencode({**filters.query(), **period.query(), "fresh": "1"}),
     }
     return render(request, "legalcase/dashboard.html", context)
 
@@ -261,25 +391,42 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
-    """One table of the dashboard as .xlsx (every row of the lapsing list), audited."""
-    if table not in TABLES:
+    """One table of the dashboard as .xlsx (every row of the lapsing list), or every table the user may see
+    (``all``), one sheet each; audited. The figures are the page's: the same function, the same kept
+    snapshot for the same filters and range."""
+    if table not in TABLES and table != ALL_TABLES:
         raise Http404("no such table")
     user = request.user
-    if table not in dashboard_tables(user):
+    allowed = dashboard_tables(user)
+    if table != ALL_TABLES and table not in allowed:
         raise PermissionDenied("your role may not export this table")
+    today = timezone.localdate()
     try:
         filters = filters_parse(portfolio=request.GET.get("portfolio"), creditor=request.GET.get("creditor"))
+        period = _period(request, today)
     except ValidationError as exc:
         return HttpResponseBadRequest("; ".join(exc.messages), content_type="text/plain; charset=utf-8")
-    board = dashboard_figures(user=user, filters=filters, only=table, lapsing_limit=None)
-    columns, rows = table_rows(board, table)
-    title, stem = TABLE_TITLES[table]
-    content = xlsx_bytes(sheet=str(title), columns=columns, rows=rows)
+    only = None if table == ALL_TABLES else table
+    board = dashboard_figures(user=user, filters=filters, today=today, period=period, only=only, lapsing_limit=None)
+    if table == ALL_TABLES:
+        sheets = [(str(TABLE_TITLES[name][0]), *table_rows(board, name)) for name in allowed]
+        content = xlsx_workbook_bytes(sheets=sheets)
+        stem, count = ALL_STEM, sum(len(rows) for _title, _columns, rows in sheets)
+    else:
+        columns, rows = table_rows(board, table)
+        title, stem = TABLE_TITLES[table]
+        content = xlsx_bytes(sheet=str(title), columns=columns, rows=rows)
+        count = len(rows)
     record_audit(
         actor=user,
         action=AuditAction.EXPORT,
         target=f"dashboard:{table}",
-        detail={"filters": filters.as_dict(), "rows": len(rows), "as_of": board.today.isoformat()},
+        detail={
+            "filters": filters.as_dict(),
+            "period": period.as_dict(),
+            "rows": count,
+            "as_of": board.today.isoformat(),
+        },
     )
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.utils import timezone
 
 from legalcase.jobs import job_run
 from legalcase.models import DashboardSnapshot, Role
@@ -37,8 +38,10 @@ def test_the_refresh_job_computes_the_kept_figures_that_viewers_then_read(kept):
     with time_machine.travel(refreshed_at, tick=False):
         [run] = schedule_due(entries=[ENTRIES["dashboard_refresh"]])
         job = job_run(job_id=run.job_id)
-    assert job.result["refreshed"] == ["months", "groups", "scorecards"]
-    assert (job.result["scopes"], job.result["day"]) == (1, "2026-11-22")
+    assert job.result["refreshed"] == ["months", "groups", "scorecards", "staff", "channels", "strategies", "costs"]
+    # Every matter, as of today and over this month.
+    assert (job.result["scopes"], job.result["day"]) == (2, "2026-11-22")
+    assert DashboardSnapshot.objects.filter(scope="from=2026-11-01&to=2026-11-22", part="staff").exists()
     make_matter(principal=Decimal("2000.00"))  # after the refresh: not in the kept figures yet
     with time_machine.travel(refreshed_at + dt.timedelta(minutes=3), tick=False):
         board = dashboard_figures(user=manager)
@@ -74,9 +77,12 @@ def test_a_process_with_an_empty_cache_reads_the_kept_figures_as_computed(kept):
     read = dashboard_figures(user=counsel)
     assert read.computed_at == computed.computed_at
     for table in ("recoveries_by_month", "rates_by_portfolio", "rates_by_creditor", "rates_by_firm",
-                  "matters_by_stage", "scorecards"):
+                  "matters_by_stage", "scorecards", "staff", "recovery_by_channel", "recovery_by_strategy",
+                  "cost_to_collect"):  # fmt: skip
         assert getattr(read, table) == getattr(computed, table), table
+    assert read.cost_to_collect[0].recovered == Decimal("0.00") and read.staff[0].recovered == Decimal("0.00")
     assert DashboardSnapshot.objects.filter(scope="").count() == 3
+    assert DashboardSnapshot.objects.exclude(scope="").count() == 4  # the four over this month
 
 
 def test_the_refresh_keeps_every_filtered_view_opened_that_day_and_forgets_removed_ones(kept):
@@ -89,7 +95,12 @@ def test_the_refresh_keeps_every_filtered_view_opened_that_day_and_forgets_remov
 
     result = dashboard_refresh()
 
-    assert result["scopes"] == 2  # every matter, and the creditor's view; the removed portfolio's is gone
-    assert set(DashboardSnapshot.objects.values_list("scope", flat=True)) == {"", f"creditor={creditor}"}
+    # Every matter and the creditor's view, each as of today and over this month; the removed portfolio's is gone.
+    assert result["scopes"] == 4
+    today = timezone.localdate()
+    month = f"from={today.replace(day=1)}&to={today}"
+    assert set(DashboardSnapshot.objects.values_list("scope", flat=True)) == {
+        "", f"creditor={creditor}", month, f"creditor={creditor}&{month}"
+    }
     board = dashboard_figures(user=counsel, filters=filters_parse(creditor=creditor))
     assert sum(row.matters for row in board.matters_by_stage) == 2

@@ -160,7 +160,12 @@ def test_an_export_is_formatted_named_and_audited_once(client, board):
     assert worksheet.column_dimensions["B"].width == 16
     [event] = audits(board.manager)
     assert event.target == "dashboard:recoveries_by_month"
-    assert event.detail == {"filters": {"portfolio": None, "creditor": None}, "rows": 12, "as_of": "2026-11-22"}
+    assert event.detail == {
+        "filters": {"portfolio": None, "creditor": None},
+        "period": {"from": "2026-11-01", "to": "2026-11-22"},  # the range of the flow tables (services.kpi)
+        "rows": 12,
+        "as_of": "2026-11-22",
+    }
 
 
 def test_rates_are_percent_cells_and_the_filters_are_audited(client, board):
