@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from legalcase.jobs import job_run
-from legalcase.models import Deadline, EventKind, Holiday, MatterEvent, Role, Task, TaskStatus
+from legalcase.models import Deadline, EventKind, Holiday, MatterEvent, Role, Task
 from legalcase.services import matters as matter_services
 from legalcase.services import matters_bulk_start, stage_tasks_move
 from legalcase.timeline import event_text
