@@ -38,7 +38,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404
 from django.utils import timezone
 
 from evidence.bundling import BundleError
@@ -56,7 +55,7 @@ from templates_docx.models import Batch, BatchItem, BatchItemStatus, DocumentSta
 from templates_docx.pool import RenderFailed, render_pool
 from templates_docx.rendering import sha256
 from templates_docx.completion import filing_check, panel_rows
-from templates_docx.services import DOCX_TYPE, enforcement_refusal, template_current, template_fields, unfit_message
+from templates_docx.services import DOCX_TYPE, enforcement_refusal, template_current, unfit_message
 
 logger = logging.getLogger(__name__)
 

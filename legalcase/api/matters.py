@@ -33,7 +33,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from legalcase.access import access_job, access_matter, require, visible_matters
+from legalcase.access import access_job, access_matter, visible_matters
 from legalcase.exports import XLSX_CONTENT_TYPE, matter_export, matter_export_filename
 from legalcase.authentication import LoginLocked, login_attempt, token_issue
 from legalcase.escalation_input import InputChoiceField

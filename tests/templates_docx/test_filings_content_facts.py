@@ -22,7 +22,7 @@ from templates_docx.defaults import ENFORCEMENT_CODES
 from templates_docx.models import DocumentTemplate, GeneratedDocument
 from templates_docx.rendering import render_docx
 from tests.factories import make_party, make_user
-from tests.legalcase.test_claims import APPLICATION, judged_matter, make_ruling, recover
+from tests.legalcase.test_claims import APPLICATION, judged_matter, recover
 from tests.templates_docx.docx_samples import read_back
 
 pytestmark = pytest.mark.django_db
