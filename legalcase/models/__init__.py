@@ -117,3 +117,4 @@ from legalcase.models.transfers import ClaimTransfer, PortfolioTransfer  # noqa:
 # The column sizes, defined with the money rules; models and forms have long read them here.
 from legalcase.money import MONEY, RATE  # noqa: F401
 from legalcase.models.tasks import Plan, Playbook, PlaybookVersion, StepAction, Task, TaskStatus  # noqa: E402,F401
+from legalcase.models.scoring import MatterScore, RecoveryModel, ScoreKind  # noqa: E402,F401
