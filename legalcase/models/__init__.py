@@ -118,3 +118,10 @@ from legalcase.models.transfers import ClaimTransfer, PortfolioTransfer  # noqa:
 from legalcase.money import MONEY, RATE  # noqa: F401
 from legalcase.models.tasks import Plan, Playbook, PlaybookVersion, StepAction, Task, TaskStatus  # noqa: E402,F401
 from legalcase.models.scoring import MatterScore, RecoveryModel, ScoreKind  # noqa: E402,F401
+from legalcase.models.triage import (  # noqa: E402,F401
+    SCREENING_ITEMS,
+    AbilityToPay,
+    DebtorReview,
+    Recommendation,
+    Willingness,
+)

@@ -669,6 +669,7 @@ class EventKind(models.TextChoices):
     PLAN_ENDED = "plan_ended", _("Playbook stopped")
     TASK_ADDED = "task_added", _("Task added")
     TASK_CLOSED = "task_closed", _("Task closed")
+    REVIEW_UPDATED = "review_updated", _("Debtor review updated")
 
 
 class MatterEvent(AppendOnly):
