@@ -16,6 +16,7 @@ from legalcase.api import settlements as settlement_api
 from legalcase.api import tasks as tasks_api
 from legalcase.api import timeline as timeline_api
 from legalcase.api import transfers as transfer_api
+from legalcase.api import worklists as worklist_api
 
 app_name = "api"
 
@@ -43,6 +44,7 @@ urlpatterns = [
     path("matters/<int:matter_id>/playbook/", tasks_api.MatterPlaybookView.as_view(), name="matter-playbook"),
     path("tasks/", tasks_api.TaskListView.as_view(), name="task-list"),
     path("tasks/<int:task_id>/", tasks_api.TaskDetailView.as_view(), name="task-detail"),
+    path("worklists/", worklist_api.WorklistView.as_view(), name="worklist"),
     path("calculators/court-fees/", api.CourtFeesView.as_view(), name="calculator-court-fees"),
     # The interest calculator and the LPR table (api/interest.py)
     path("calculators/interest/", interest_api.InterestView.as_view(), name="calculator-interest"),
