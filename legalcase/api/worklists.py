@@ -23,8 +23,8 @@ from legalcase.services.worklists import (
     WORKLIST_ORDERINGS,
     Worklist,
     open_task_counts,
-    recommendation_of,
-    score_json,
+    page_recommendations,
+    page_scores,
     worklist_matters,
     worklist_ordering,
 )
@@ -52,17 +52,19 @@ class WorklistRowSerializer(MatterSerializer):
     open_tasks = serializers.SerializerMethodField()
     score = serializers.SerializerMethodField()
 
+    # The page's facts come in the context (one query each for the page): ``recommendations``,
+    # ``open_tasks``, ``scores``, by matter id.
     @extend_schema_field(serializers.ChoiceField(choices=Recommendation.choices, allow_null=True))
     def get_recommendation(self, matter: Matter):
-        return recommendation_of(matter)
+        return self.context["recommendations"].get(matter.pk)
 
     @extend_schema_field(serializers.IntegerField())
     def get_open_tasks(self, matter: Matter) -> int:
-        return self.context.get("open_tasks", {}).get(matter.pk, 0)
+        return self.context["open_tasks"].get(matter.pk, 0)
 
     @extend_schema_field(ScoreSerializer(allow_null=True))
     def get_score(self, matter: Matter):
-        return score_json(matter)
+        return self.context["scores"].get(matter.pk)
 
     def to_representation(self, matter: Matter) -> dict:
         return {
@@ -107,8 +109,8 @@ class WorklistQuerySerializer(MatterFilterSerializer):
 
 
 def worklist_rows(matters):
-    """What a page of API rows reads: the list's, plus the review and the score."""
-    return matters.for_list().with_current_deadlines().select_related("review", "score_row__model")
+    """What a page of API rows reads: the list's."""
+    return matters.for_list().with_current_deadlines()
 
 
 @extend_schema_view(
@@ -137,6 +139,11 @@ class WorklistView(ApiView, generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        counts = open_task_counts([matter.pk for matter in page])
-        serializer = self.get_serializer(page, many=True, context={**self.get_serializer_context(), "open_tasks": counts})
+        ids = [matter.pk for matter in page]
+        facts = {
+            "open_tasks": open_task_counts(ids),
+            "recommendations": page_recommendations(ids),
+            "scores": page_scores(ids),
+        }
+        serializer = self.get_serializer(page, many=True, context={**self.get_serializer_context(), **facts})
         return self.get_paginated_response(serializer.data)

