@@ -41,6 +41,9 @@ NO_RECOMMENDATION = "none"
 HAND_OUT_LIMIT = 500
 # Above this many rows, the worklist without a filter counts by PostgreSQL's estimate.
 ESTIMATE_ABOVE = 100_000
+# The page counts exactly up to this many rows, and beyond says "about" PostgreSQL's estimate:
+# an exact count of a filtered million (one owner's 180,000 open matters) took 260-360 ms.
+PAGE_EXACT_UP_TO = 1000
 
 
 def worklist_ordering(value: str | None) -> str:
@@ -107,7 +110,8 @@ class Worklist:
 
     ``count()`` is exact, except without any filter over more than ``ESTIMATE_ABOVE``
     matters, where it is PostgreSQL's estimate and ``count_is_estimate`` says so (API.md,
-    "Lists are paginated"). A slice answers a queryset of exactly that page's matters in
+    "Lists are paginated"). With ``exact_up_to`` (the page), it is exact up to that many
+    and an estimate beyond, filtered or not. A slice answers a queryset of exactly that page's matters in
     order, built by ``rows`` (``select_related`` and the like) from a plain queryset.
     """
 
@@ -118,10 +122,12 @@ class Worklist:
         ordering: str,
         filtered: bool,
         rows: Callable[[QuerySet[Matter]], QuerySet[Matter]] | None = None,
+        exact_up_to: int | None = None,
     ):
         self.matters = matters.order_by()
         self.ordering = ordering
         self.filtered = filtered
+        self.exact_up_to = exact_up_to
         self.rows = rows or (lambda matters: matters)
         self.count_is_estimate = False
         self._count: int | None = None
@@ -129,6 +135,14 @@ class Worklist:
         self.last_ids: list[int] = []
 
     def count(self) -> int:
+        if self._count is None and self.exact_up_to is not None:
+            # The page: exact while small, else the planner's estimate, never below what was counted.
+            counted = self.matters.values("pk")[: self.exact_up_to + 1].count()
+            estimate = planner_estimate(self.matters) if counted > self.exact_up_to else None
+            if estimate is None:
+                self._count = counted if counted <= self.exact_up_to else self.matters.count()
+            else:
+                self._count, self.count_is_estimate = max(estimate, counted), True
         if self._count is None:
             estimate = None if self.filtered else planner_estimate(self.matters)
             if estimate is not None and estimate > ESTIMATE_ABOVE:

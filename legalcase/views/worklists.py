@@ -32,6 +32,7 @@ from legalcase.services.worklists import (
     DEFAULT_ORDERING,
     HAND_OUT_LIMIT,
     NO_RECOMMENDATION,
+    PAGE_EXACT_UP_TO,
     Worklist,
     assignee_choices,
     open_task_counts,
@@ -179,7 +180,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     filters = filter_form.filters()
     ordering = filter_form.sort_key()
     matters = worklist_matters(request.user, **filters)
-    rows = Worklist(matters, ordering=ordering, filtered=bool(filters))
+    rows = Worklist(matters, ordering=ordering, filtered=bool(filters), exact_up_to=PAGE_EXACT_UP_TO)
     paginator = EstimatingPaginator(rows, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     count = paginator.count

@@ -164,6 +164,7 @@ def test_the_page_shows_why_each_matter_is_there(world, client):
     order = [body.index(matter.number) for matter in (m[1], m[4], m[2], m[3])]
     assert order == sorted(order)
     assert m[5].number not in page
+    assert "4 件未结案件" in page
     first = body.split('<tr class="why">', 2)[1]
     assert "评分 0.90" in first and "近90日有还款记录" in first and "建议：" in first
     assert "承诺还款 2026-04-20" in first and "时效 2027-05-01" in first and "待办 2 项" in first
@@ -171,6 +172,15 @@ def test_the_page_shows_why_each_matter_is_there(world, client):
     # Filtered and reordered through the selects, bad values dropped rather than refused.
     page = client.get("/worklist/", {"recommendation": "negotiate", "ordering": "nonsense"}).content.decode()
     assert m[2].number in page and m[1].number not in page
+
+
+def test_the_page_counts_exactly_only_up_to_its_limit_then_says_about(world, postgres_only):
+    from legalcase.services.worklists import Worklist, worklist_matters
+
+    rows = Worklist(worklist_matters(world["counsel"]), ordering="-score", filtered=False, exact_up_to=2)
+    assert rows.count() >= 3 and rows.count_is_estimate
+    exact = Worklist(worklist_matters(world["counsel"]), ordering="-score", filtered=False, exact_up_to=4)
+    assert (exact.count(), exact.count_is_estimate) == (4, False)
 
 
 def hand_out(client, ticked, **over):
