@@ -26,6 +26,18 @@ def fill_promise_due_on(apps, schema_editor):
             Matter.objects.filter(pk__in=matter_ids[start : start + 10_000]).update(promise_due_on=first)
 
 
+def promise_due_down_create(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE INDEX matter_promise_due_down ON legalcase_matter (promise_due_on DESC NULLS LAST, id DESC)"
+        )
+
+
+def promise_due_down_drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS matter_promise_due_down")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -43,8 +55,14 @@ class Migration(migrations.Migration):
             model_name='matter',
             index=models.Index(fields=['promise_due_on', '-id'], name='matter_promise_due'),
         ),
-        migrations.AddIndex(
-            model_name='matter',
-            index=models.Index(models.OrderBy(models.F('promise_due_on'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='matter_promise_due_down'),
+        # SQLite takes NULLS LAST in a query but not in an index: PostgreSQL's only, as in 0026.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddIndex(
+                    model_name='matter',
+                    index=models.Index(models.OrderBy(models.F('promise_due_on'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='matter_promise_due_down'),
+                ),
+            ],
+            database_operations=[migrations.RunPython(promise_due_down_create, promise_due_down_drop)],
         ),
     ]
