@@ -71,6 +71,7 @@ def sort_value(matter: Matter, key: str):
         "created_at": matter.created_at,
         "outstanding_total": matter.outstanding["total"],
         "limitation_expires_on": matter.limitation_expires_on,
+        "promise_due_on": matter.promise_due_on,
     }[key]
 
 
