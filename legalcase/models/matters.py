@@ -435,6 +435,12 @@ class Matter(models.Model):
             models.Index(
                 models.F("promise_due_on").desc(nulls_last=True), models.F("id").desc(), name="matter_promise_due_down"
             ),
+            # The open matters (a worklist's, ``legalcase.services.worklists``), counted from the
+            # index alone: by a reviewer's recommendation (joined by id), by owner, by firm. At a
+            # million matters the counts read every not-closed row's heap (140-200 ms) without them.
+            models.Index(fields=["id"], condition=~Q(stage="closed"), name="matter_open_id"),
+            models.Index(fields=["owner", "id"], condition=~Q(stage="closed"), name="matter_open_owner"),
+            models.Index(fields=["assigned_firm", "id"], condition=~Q(stage="closed"), name="matter_open_firm"),
         ]
 
     def __str__(self) -> str:
