@@ -290,3 +290,36 @@ def test_the_promise_date_follows_the_open_promises(settings):
     with time_machine.travel(dt.datetime(2026, 4, 24, 8, 0, tzinfo=BEIJING), tick=False):
         promises_daily()
         assert due() is None
+
+
+@pytest.mark.parametrize("query", [{}, {"recommendation": "sue"}, {"owner": "me"}])
+def test_the_api_and_the_page_read_a_fixed_number_of_queries(world, client, query, django_assert_max_num_queries):
+    """However many rows: the count, the page's ids, its rows, deadlines, tasks, recommendations, scores."""
+    m = world["m"]
+    if "owner" in query:
+        query = {"owner": world["counsel"].pk}
+    for _ in range(3):  # more rows than the page shows ask no more queries
+        make_matter(stage="intake")
+    expected = [m[1].number] if query else None
+    with django_assert_max_num_queries(8):
+        answer = api(world["counsel"]).get("/api/v1/worklists/", {**query, "page_size": 2})
+    if expected:
+        assert numbers(answer) == expected
+    else:
+        assert numbers(answer) == [m[1].number, m[4].number] and answer.json()["count"] == 7
+    client.force_login(world["counsel"])
+    with django_assert_max_num_queries(15):  # 3 of them the session and its savepoint
+        page = client.get("/worklist/", query).content.decode()
+    body = page.split("<tbody>", 1)[1]
+    assert m[1].number in body and m[5].number not in body
+
+
+def test_a_page_comes_in_the_worklists_order_on_each_database(world):
+    """The rows of a page follow the ids' order (PostgreSQL's array position, elsewhere a CASE)."""
+    from legalcase.services.worklists import id_position
+
+    m = world["m"]
+    ids = [m[3].pk, m[1].pk, m[4].pk]
+    for vendor in ("postgresql", "sqlite"):
+        rows = Matter.objects.filter(pk__in=ids).order_by(id_position(ids, vendor=vendor))
+        assert list(rows.values_list("pk", flat=True)) == ids
