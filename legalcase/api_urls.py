@@ -17,6 +17,7 @@ from legalcase.api import tasks as tasks_api
 from legalcase.api import timeline as timeline_api
 from legalcase.api import transfers as transfer_api
 from legalcase.api import triage as triage_api
+from legalcase.api import worklists as worklist_api
 
 app_name = "api"
 
@@ -46,6 +47,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/", tasks_api.TaskDetailView.as_view(), name="task-detail"),
     # The debtor review and the pre-suit screening (api/triage.py)
     path("matters/<int:matter_id>/review/", triage_api.MatterReviewView.as_view(), name="matter-review"),
+    path("worklists/", worklist_api.WorklistView.as_view(), name="worklist"),
     path("calculators/court-fees/", api.CourtFeesView.as_view(), name="calculator-court-fees"),
     # The interest calculator and the LPR table (api/interest.py)
     path("calculators/interest/", interest_api.InterestView.as_view(), name="calculator-interest"),

@@ -20,6 +20,7 @@ from legalcase.views import scoring as scoring_views
 from legalcase.views import settlements as settlement_views
 from legalcase.views import triage as triage_views
 from legalcase.views import tasks as task_views
+from legalcase.views import worklists as worklist_views
 from legalcase.views import transfers as transfer_views
 
 urlpatterns = [
@@ -65,6 +66,9 @@ urlpatterns = [
     ),
     # Plans and tasks (views/tasks.py)
     path("tasks/", task_views.my_tasks, name="my_tasks"),
+    # The worklist (views/worklists.py)
+    path("worklist/", worklist_views.worklist, name="worklist"),
+    path("worklist/bulk/", worklist_views.worklist_bulk, name="worklist_bulk"),
     path("tasks/<int:task_id>/close/", task_views.task_close, name="task_close"),
     path("matters/<int:matter_id>/tasks/", task_views.tasks_section, name="tasks_section"),
     path("matters/<int:matter_id>/plan/", task_views.plan_start_view, name="plan_start"),

@@ -168,7 +168,11 @@ MATTER_ORDERINGS = {
     "limitation_expires_on": lambda: models.F("limitation_expires_on"),
     # The recovery likelihood (``MatterScore.value``, indexed per direction); unscored matters last.
     "score": lambda: models.F("score_row__value"),
+    # The earliest open promise to pay's due date (``Matter.promise_due_on``); none sorts last.
+    "promise_due_on": lambda: models.F("promise_due_on"),
 }
+# The keys whose matters may have no value: those come last in either direction.
+NULLS_LAST_ORDERINGS = frozenset({"limitation_expires_on", "score", "promise_due_on"})
 # Keys API.md names whose values do not exist yet: asked for, they are refused with this reason.
 MATTER_ORDERINGS_PENDING: dict[str, str] = {}
 
@@ -284,7 +288,7 @@ class MatterQuerySet(models.QuerySet):
         order = []
         for key in keys:
             nulls = {}
-            if key.removeprefix("-") in ("limitation_expires_on", "score"):
+            if key.removeprefix("-") in NULLS_LAST_ORDERINGS:
                 nulls = {"nulls_last": True}  # only here: on the other keys it would not match their indexes
             expression = MATTER_ORDERINGS[key.removeprefix("-")]()
             order.append(expression.desc(**nulls) if key.startswith("-") else expression.asc(**nulls))
@@ -377,6 +381,10 @@ class Matter(models.Model):
     # the debt's claim total and the current limitation deadline's date (none: no deadline).
     claim_total = models.DecimalField(_("claim total"), **ZERO_TOTAL)
     limitation_expires_on = models.DateField(_("limitation expires on"), null=True, blank=True)
+    # The earliest due date of the matter's open promises to pay (none: no open promise),
+    # kept by ``promises_evaluate`` on every promise, recovery, reversal and day: the
+    # worklist sorts a million matters by it through its indexes.
+    promise_due_on = models.DateField(_("promise due on"), null=True, blank=True)
     # What ``outstanding["total"]`` is, in the database.
     outstanding_total = models.GeneratedField(
         expression=models.F("claim_total") + models.F("costs_recoverable") - models.F("recovered_costs")
@@ -425,6 +433,16 @@ class Matter(models.Model):
             models.Index(
                 models.F("limitation_expires_on").desc(nulls_last=True), models.F("id").desc(), name="matter_limitation_down"
             ),
+            models.Index(fields=["promise_due_on", "-id"], name="matter_promise_due"),
+            models.Index(
+                models.F("promise_due_on").desc(nulls_last=True), models.F("id").desc(), name="matter_promise_due_down"
+            ),
+            # The open matters (a worklist's, ``legalcase.services.worklists``), counted from the
+            # index alone: by a reviewer's recommendation (joined by id), by owner, by firm. At a
+            # million matters the counts read every not-closed row's heap (140-200 ms) without them.
+            models.Index(fields=["id"], condition=~Q(stage="closed"), name="matter_open_id"),
+            models.Index(fields=["owner", "id"], condition=~Q(stage="closed"), name="matter_open_owner"),
+            models.Index(fields=["assigned_firm", "id"], condition=~Q(stage="closed"), name="matter_open_firm"),
         ]
 
     def __str__(self) -> str:

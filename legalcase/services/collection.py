@@ -723,6 +723,7 @@ def promises_evaluate(*, matter: Matter, today: dt.date, actor: User | None = No
     """
     changed = 0
     grace = promise_grace()
+    open_due: list[dt.date] = []
     for promise in Promise.objects.filter(matter=matter).order_by("due_on", "id"):
         paid = Recovery.objects.filter(
             matter_id=matter.pk,
@@ -731,6 +732,8 @@ def promises_evaluate(*, matter: Matter, today: dt.date, actor: User | None = No
         ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
         paid = max(paid, Decimal("0.00"))
         status = promise_status(amount=promise.amount, paid=paid, due_on=promise.due_on, today=today)
+        if status == PromiseStatus.OPEN:
+            open_due.append(promise.due_on)
         if status == promise.status and paid == promise.paid_amount:
             continue
         old_status = promise.status
@@ -756,7 +759,16 @@ def promises_evaluate(*, matter: Matter, today: dt.date, actor: User | None = No
                     "paid_amount": money_text(paid),
                 },
             )
+    _promise_due_on_keep(matter, min(open_due, default=None))
     return changed
+
+
+def _promise_due_on_keep(matter: Matter, due_on: dt.date | None) -> None:
+    """Keep ``Matter.promise_due_on`` (the worklist's sort) at the earliest open promise's due date."""
+    # The callers hold the matter's row lock, so the loaded value is the stored one.
+    if matter.promise_due_on != due_on:
+        Matter.objects.filter(pk=matter.pk).update(promise_due_on=due_on)
+        matter.promise_due_on = due_on
 
 
 def promises_daily(today: dt.date | None = None) -> dict:

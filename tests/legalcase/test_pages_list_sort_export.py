@@ -75,6 +75,7 @@ def sort_value(matter: Matter, key: str):
         "outstanding_total": matter.outstanding["total"],
         "limitation_expires_on": matter.limitation_expires_on,
         "score": MatterScore.objects.filter(matter=matter).values_list("value", flat=True).first(),
+        "promise_due_on": matter.promise_due_on,
     }[key]
 
 

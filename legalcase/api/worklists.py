@@ -1,0 +1,149 @@
+"""Worklists (API.md, "Triage, plans and tasks": ``GET /api/v1/worklists/``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import generics, serializers
+
+from legalcase.api.matters import (
+    ERRORS,
+    ApiView,
+    InputChoiceField,
+    MatterFilterSerializer,
+    MatterSerializer,
+    matter_row,
+    validated,
+)
+from legalcase.models import Matter, Recommendation, ScoreKind, Stage
+from legalcase.pagination import MatterPagination
+from legalcase.services.worklists import (
+    DEFAULT_ORDERING,
+    NO_RECOMMENDATION,
+    WORKLIST_ORDERINGS,
+    Worklist,
+    open_task_counts,
+    page_recommendations,
+    page_scores,
+    worklist_matters,
+    worklist_ordering,
+)
+
+
+class WorklistScoreReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField(help_text="In words, e.g. 近90日有还款记录.")
+    effect = serializers.CharField(help_text="`+` raises the score, `−` lowers it.")
+
+
+class WorklistScoreSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="0 to 1, four decimals: `\"0.6200\"`.")
+    model = serializers.IntegerField(allow_null=True, help_text="The model's version; null for the rules.")
+    kind = serializers.ChoiceField(choices=ScoreKind.choices)
+    computed_at = serializers.DateTimeField()
+    reasons = WorklistScoreReasonSerializer(many=True, help_text="At most 3, the strongest first.")
+
+
+class WorklistRowSerializer(MatterSerializer):
+    """A worklist row: the matter list's row plus why it is there."""
+
+    recommendation = serializers.SerializerMethodField()
+    promise_due_on = serializers.DateField(allow_null=True, help_text="The earliest open promise to pay's due date.")
+    open_tasks = serializers.SerializerMethodField()
+    score = serializers.SerializerMethodField()
+
+    # The page's facts come in the context (one query each for the page): ``recommendations``,
+    # ``open_tasks``, ``scores``, by matter id.
+    @extend_schema_field(serializers.ChoiceField(choices=Recommendation.choices, allow_null=True))
+    def get_recommendation(self, matter: Matter):
+        return self.context["recommendations"].get(matter.pk)
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_open_tasks(self, matter: Matter) -> int:
+        return self.context["open_tasks"].get(matter.pk, 0)
+
+    @extend_schema_field(WorklistScoreSerializer(allow_null=True))
+    def get_score(self, matter: Matter):
+        return self.context["scores"].get(matter.pk)
+
+    def to_representation(self, matter: Matter) -> dict:
+        return {
+            **matter_row(matter),
+            "recommendation": self.get_recommendation(matter),
+            "promise_due_on": matter.promise_due_on.isoformat() if matter.promise_due_on else None,
+            "open_tasks": self.get_open_tasks(matter),
+            "score": self.get_score(matter),
+        }
+
+
+class WorklistQuerySerializer(MatterFilterSerializer):
+    stage = InputChoiceField(
+        choices=[choice for choice in Stage.choices if choice[0] != Stage.CLOSED],
+        required=False,
+        allow_blank=True,
+        help_text="Any stage but `closed`: a worklist holds no closed matter.",
+    )
+    recommendation = InputChoiceField(
+        choices=[*Recommendation.choices, (NO_RECOMMENDATION, _("No recommendation yet"))],
+        required=False,
+        allow_blank=True,
+        help_text="The reviewer's recommendation, or `none` for matters without one.",
+    )
+    ordering = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="One key, `-` descending: "
+        + ", ".join(f"`{key}`" for key in WORKLIST_ORDERINGS)
+        + f". Matters without the value come last either way; ties newest first. Default `{DEFAULT_ORDERING}`.",
+    )
+
+    def validate_ordering(self, value: str) -> str:
+        try:
+            return worklist_ordering(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(
+                _("Unknown or repeated sort key “%(key)s”; use one of: %(keys)s.")
+                % {"key": str(exc)[:40], "keys": ", ".join(WORKLIST_ORDERINGS)}
+            ) from None
+
+
+def worklist_rows(matters):
+    """What a page of API rows reads: the list's."""
+    return matters.for_list().with_current_deadlines()
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Worklist",
+        parameters=[WorklistQuerySerializer],
+        responses={200: WorklistRowSerializer(many=True), 400: ERRORS[400]},
+    )
+)
+class WorklistView(ApiView, generics.ListAPIView):
+    """The open matters you may see, most worth pursuing first (by `score` unless `ordering` says otherwise).
+
+    An outside firm's lawyer gets only the matters assigned to their firm. An invalid
+    filter or sort key answers 400 naming it.
+    """
+
+    serializer_class = WorklistRowSerializer
+    pagination_class = MatterPagination
+
+    def get_queryset(self):
+        params = dict(validated(WorklistQuerySerializer, self.request.query_params))
+        ordering = params.pop("ordering", "") or DEFAULT_ORDERING
+        filters = {key: value for key, value in params.items() if value not in ("", None)}
+        matters = worklist_matters(self.request.user, **filters)
+        return Worklist(matters, ordering=ordering, filtered=bool(filters), rows=worklist_rows)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        ids = [matter.pk for matter in page]
+        facts = {
+            "open_tasks": open_task_counts(ids),
+            "recommendations": page_recommendations(ids),
+            "scores": page_scores(ids),
+        }
+        serializer = self.get_serializer(page, many=True, context={**self.get_serializer_context(), **facts})
+        return self.get_paginated_response(serializer.data)
