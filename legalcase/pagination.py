@@ -109,6 +109,20 @@ class MatterPaginator(EstimatingPaginator):
     def count_beyond(self, matters: QuerySet, seen: int) -> int:
         return matters.count()
 
+    def page(self, number):
+        """A page; sorted by the recovery score alone, read by its ids (``MatterQuerySet.ids_by_score``)."""
+        matters = self.object_list
+        descending = matters.score_order() if hasattr(matters, "score_order") else None
+        if descending is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = matters.ids_by_score(bottom, top - bottom, descending=descending)
+        return self._get_page(matters.in_order_of(ids), number, self)
+
 
 class PageCountPaginator(MatterPaginator):
     """The list pages' paginator: an exact count only while the list is small.

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models import Count, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from legalcase.access import require, visible_matters
@@ -161,15 +160,8 @@ class Worklist:
         if name != "score":
             ordered = self.matters.order_by(*_order(self.ordering, nulls=True))
             return list(ordered.values_list("pk", flat=True)[offset : offset + limit])
-        scored = self.matters.filter(score_row__isnull=False).order_by(*_order(self.ordering, nulls=False))
-        ids = list(scored.values_list("pk", flat=True)[offset : offset + limit])
-        if len(ids) == limit:
-            return ids
-        # Past the scored matters: the unscored ones follow, newest first.
-        scored_count = offset + len(ids) if ids else scored.count()
-        start = max(0, offset - scored_count)
-        unscored = self.matters.filter(score_row__isnull=True).order_by("-id")
-        return ids + list(unscored.values_list("pk", flat=True)[start : start + limit - len(ids)])
+        # Scored matters through the score's index, then the unscored ones (``ids_by_score``).
+        return self.matters.ids_by_score(offset, limit, descending=self.ordering.startswith("-"))
 
     def __getitem__(self, index):
         if not isinstance(index, slice) or index.step not in (None, 1):
@@ -182,18 +174,7 @@ class Worklist:
         # In the ids' order, by position: ordering by the score again would join its table
         # into the rows' query, whose nine tables then cost PostgreSQL 15 ms to plan.
         matters = Matter.objects.using(self.matters.db).filter(pk__in=ids)
-        return self.rows(matters).order_by(id_position(ids, vendor=connections[self.matters.db].vendor))
-
-
-def id_position(ids: list[int], *, vendor: str) -> models.Expression:
-    """An ordering by the matter id's place in ``ids``.
-
-    On PostgreSQL ``array_position`` of one array parameter: a ``CASE`` of fifty ``WHEN``s
-    cost Django 4-5 ms of CPU to build and compile for each page (bench/worklist.py).
-    """
-    if vendor == "postgresql":
-        return RawSQL('array_position(%s::bigint[], "legalcase_matter"."id")', (list(ids),))
-    return models.Case(*(models.When(pk=pk, then=models.Value(i)) for i, pk in enumerate(ids)), default=None)
+        return self.rows(matters).in_order_of(ids)
 
 
 def open_task_counts(matter_ids: list[int]) -> dict[int, int]:

@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -189,6 +190,15 @@ def test_score_sorts_highest_first_with_unscored_matters_last_and_ties_newest_fi
     unscored = world["matter"]
     assert numbers(world["counsel"], ordering="-score") == [b.number, c.number, a.number, unscored.number]
     assert numbers(world["counsel"], ordering="score") == [c.number, a.number, b.number, unscored.number]
+    # A page at a time (read by ids: the scored through the score's index, then the unscored),
+    # through the API and the list page, across the scored matters' end.
+    paged = [numbers(world["counsel"], ordering="-score", page_size=3, page=n) for n in (1, 2)]
+    assert paged == [[b.number, c.number, a.number], [unscored.number]]
+    client = Client()
+    client.force_login(world["counsel"])
+    page = client.get("/", {"ordering": "-score"}).content.decode()
+    positions = [page.index(f">{m.number}</a>") for m in (b, c, a, unscored)]
+    assert positions == sorted(positions)
 
 
 def test_limitation_sorts_soonest_first_and_matters_without_one_last(world):

@@ -316,10 +316,7 @@ def test_the_api_and_the_page_read_a_fixed_number_of_queries(world, client, quer
 
 def test_a_page_comes_in_the_worklists_order_on_each_database(world):
     """The rows of a page follow the ids' order (PostgreSQL's array position, elsewhere a CASE)."""
-    from legalcase.services.worklists import id_position
-
     m = world["m"]
     ids = [m[3].pk, m[1].pk, m[4].pk]
-    for vendor in ("postgresql", "sqlite"):
-        rows = Matter.objects.filter(pk__in=ids).order_by(id_position(ids, vendor=vendor))
-        assert list(rows.values_list("pk", flat=True)) == ids
+    rows = Matter.objects.in_order_of(ids)
+    assert list(rows.values_list("pk", flat=True)) == ids
