@@ -332,6 +332,7 @@ SPECTACULAR_SETTINGS = {
         "DeadlineCompletion": [("done", "Done"), ("waived", "Waived")],
         "PhoneStatus": "legalcase.models.PartyPhone.Status",
         "TaskStatus": "legalcase.models.TaskStatus",
+        "ScoreKind": "legalcase.models.ScoreKind",
     },
 }
 

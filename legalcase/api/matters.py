@@ -526,8 +526,8 @@ class MatterDetailSerializer(MatterSerializer):
             "forum": forum,
             "debt": DebtTermsSerializer(matter.debt).data,
             "assignment": self.get_assignment(matter),
-            "review": self.get_review(matter),
             "score": self.get_score(matter),
+            "review": self.get_review(matter),
         }
 
 
