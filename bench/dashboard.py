@@ -211,9 +211,9 @@ KPI_FACTS = (
     "WHERE m.stage NOT IN ('intake', 'pre_litigation')",
     # Two tasks on every fourth matter, for its owner: due within 200 days back to 30 ahead, half done.
     "INSERT INTO legalcase_task (matter_id, title, action, due_on, assignee_id, owner_role, status, note, done_at, "
-    "created_at) SELECT m.id, '跟进', '', s.due, m.owner_id, '', CASE WHEN (m.id + n.n) %% 2 = 0 AND s.due <= "
+    "created_at, stage) SELECT m.id, '跟进', '', s.due, m.owner_id, '', CASE WHEN (m.id + n.n) %% 2 = 0 AND s.due <= "
     "%(today)s::date THEN 'done' ELSE 'open' END, '', CASE WHEN (m.id + n.n) %% 2 = 0 AND s.due <= %(today)s::date "
-    "THEN (s.due + (m.id %% 7)::int - 3 + time '15:00') AT TIME ZONE 'Asia/Shanghai' END, now() "
+    "THEN (s.due + (m.id %% 7)::int - 3 + time '15:00') AT TIME ZONE 'Asia/Shanghai' END, now(), '' "
     "FROM legalcase_matter m CROSS JOIN generate_series(1, 2) n "
     "CROSS JOIN LATERAL (SELECT %(today)s::date - 200 + (random() * 230 + 0 * m.id)::int AS due) s "
     "WHERE m.id %% 4 = 0 AND m.owner_id IS NOT NULL",

@@ -113,8 +113,8 @@ def fill_worklist_facts() -> None:
         ),
         (
             "two open tasks on 5%",
-            """INSERT INTO legalcase_task (matter_id, title, action, due_on, owner_role, status, note, created_at, assignee_id)
-               SELECT m.id, t.title, '', current_date + (m.id % 10)::int, 'counsel', 'open', '', now(), m.owner_id
+            """INSERT INTO legalcase_task (matter_id, title, action, due_on, owner_role, status, note, created_at, assignee_id, stage)
+               SELECT m.id, t.title, '', current_date + (m.id % 10)::int, 'counsel', 'open', '', now(), m.owner_id, ''
                FROM legalcase_matter m CROSS JOIN (VALUES ('致电债务人'), ('寄送律师函')) AS t(title)
                WHERE m.stage <> 'closed' AND m.id % 20 = 11""",
         ),
