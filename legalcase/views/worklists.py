@@ -128,7 +128,8 @@ def _why_rows(matter_ids: list[int], *, columns: int, today: dt.date):
         if value is None:
             items.append(format_html('<span class="why-score none">{}</span>', _("Not scored yet")))
         else:
-            label = _("Score %(value)s") % {"value": f"{value:.2f}"}
+            # As on the matter page: a percentage (API.md's four decimals are in the API).
+            label = f"{_('Recovery likelihood')} {value * 100:.0f}%"
             if kind == ScoreKind.RULES:
                 label += _(" (rules)")
             items.append(format_html('<span class="why-score">{}</span>', label))

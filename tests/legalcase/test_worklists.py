@@ -166,7 +166,7 @@ def test_the_page_shows_why_each_matter_is_there(world, client):
     assert m[5].number not in page
     assert "4 件未结案件" in page
     first = body.split('<tr class="why">', 2)[1]
-    assert "评分 0.90" in first and "近90日有还款记录" in first and "建议：" in first
+    assert "回收可能性 90%" in first and "近90日有还款记录" in first and "建议：" in first
     assert "承诺还款 2026-04-20" in first and "时效 2027-05-01" in first and "待办 2 项" in first
     assert 'href="/worklist/"' in page.split('class="mainnav"', 1)[1].split("navmore", 1)[0]
     # Filtered and reordered through the selects, bad values dropped rather than refused.
