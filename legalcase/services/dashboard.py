@@ -95,7 +95,7 @@ from legalcase.models import (
     Stage,
     User,
 )
-from legalcase.money import FEN, RATIO_PLACES, percent_text
+from legalcase.money import RATIO_PLACES, percent_text
 from legalcase.services.enforcement import lapsing_actions
 from legalcase.services.kpi import (
     DAY_TABLES,
@@ -108,8 +108,11 @@ from legalcase.services.kpi import (
     month_period,
     period_parse,
     days_refresh,
+    money_of,
     range_from_days,
     range_part,
+    ratio,
+    scoped,
 )
 
 ZERO = Decimal("0.00")
@@ -157,25 +160,12 @@ def recovered_total(prefix: str = "") -> ExpressionWrapper:
 
 def recovery_rate(recovered: Decimal, claim: Decimal) -> Decimal | None:
     """Recovered / claim to four places (0.1234 = 12.34%); none without a claim."""
-    if not claim:
-        return None
-    return (Decimal(recovered) / Decimal(claim)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+    return ratio(recovered, claim)
 
 
 def percent(rate: Decimal | None) -> str:
     """A rate as the page shows it, a percentage with one decimal: 0.2242 -> "22.4%"; "—" without one."""
     return percent_text(rate, RATIO_PLACES)
-
-
-def _money(value: Any) -> Decimal:
-    return Decimal(value or 0).quantize(FEN, rounding=ROUND_HALF_UP)
-
-
-def _scoped(rows: QuerySet, matters: QuerySet[Matter], path: str = "matter") -> QuerySet:
-    """Rows of the matters in scope; an unfiltered scope (every matter) adds no condition."""
-    if not matters.query.has_filters():
-        return rows
-    return rows.filter(**{f"{path}__in": matters})
 
 
 # --- Scope and filters ------------------------------------------------------------------
@@ -248,7 +238,7 @@ def recoveries_by_month(matters: QuerySet[Matter], *, today: dt.date) -> list[Mo
     first = _month_start(today, MONTHS - 1)
     after = _month_start(today, -1)
     sums = (
-        _scoped(Recovery.objects.all(), matters)
+        scoped(Recovery.objects.all(), matters)
         .filter(received_on__gte=first, received_on__lt=after)
         .annotate(month=TruncMonth("received_on", output_field=DateField()))
         .order_by()
@@ -257,7 +247,7 @@ def recoveries_by_month(matters: QuerySet[Matter], *, today: dt.date) -> list[Mo
     )
     by_month = {row["month"]: row["total"] for row in sums}
     months = [_month_start(today, back) for back in range(MONTHS - 1, -1, -1)]
-    return [MonthRow(month=month, amount=_money(by_month.get(month))) for month in months]
+    return [MonthRow(month=month, amount=money_of(by_month.get(month))) for month in months]
 
 
 # --- Recovery rates and stages ------------------------------------------------------------
@@ -302,8 +292,8 @@ def _rolled_up(groups: list[dict[str, Any]], key: str) -> dict[Any, list]:
     for group in groups:
         total = totals[group[key]]
         total[0] += group["n"]
-        total[1] += _money(group["claim"])
-        total[2] += _money(group["recovered"])
+        total[1] += money_of(group["claim"])
+        total[2] += money_of(group["recovered"])
     return totals
 
 
@@ -397,7 +387,7 @@ def lapsing_freezes(
     on the user's matters; this narrows it to the scope and the bands. ``limit`` rows a
     band (None: all of them, for the export).
     """
-    actions = _scoped(lapsing_actions(user, within_days=LAPSING_BANDS[-1][0], today=today), matters).filter(
+    actions = scoped(lapsing_actions(user, within_days=LAPSING_BANDS[-1][0], today=today), matters).filter(
         expires_on__gt=today
     )
     bands_q = {
@@ -503,7 +493,7 @@ def firm_scorecards(matters: QuerySet[Matter], *, firm_id: int | None = None) ->
     About ten aggregate queries whatever the number of matters; see the module docstring
     for which date places each fact in an assignment's window.
     """
-    assignments = _scoped(Assignment.objects.all(), matters)
+    assignments = scoped(Assignment.objects.all(), matters)
     if firm_id is not None:
         assignments = assignments.filter(firm_id=firm_id)
     cards: dict[int, Scorecard] = {}
@@ -534,7 +524,7 @@ def firm_scorecards(matters: QuerySet[Matter], *, firm_id: int | None = None) ->
         .values("firm_id")
         .annotate(claim=Sum(claim_total("matter__debt__")))
     ):
-        cards[row["firm_id"]].claim_total = _money(row["claim"])
+        cards[row["firm_id"]].claim_total = money_of(row["claim"])
 
     window = Q(filed_on__gte=OuterRef("window_start"), filed_on__lt=OuterRef("window_end"))
     windowed = assignments.annotate(window_start=_window_start(), window_end=_window_end())
@@ -571,24 +561,24 @@ def firm_scorecards(matters: QuerySet[Matter], *, firm_id: int | None = None) ->
             setattr(cards[firm], mean_field, mean)
 
     # What happened on the firm's matters in its windows: one join per kind of row.
-    recovered = _scoped(Recovery.objects.all(), matters).filter(
+    recovered = scoped(Recovery.objects.all(), matters).filter(
         _in_window("received_on", "matter__assignments__"), **_firm_filter(firm_id)
     )
     for row in recovered.order_by().values("matter__assignments__firm_id").annotate(total=Sum("amount")):
-        cards[row["matter__assignments__firm_id"]].recovered = _money(row["total"])
-    assets = _scoped(Asset.objects.all(), matters).filter(
+        cards[row["matter__assignments__firm_id"]].recovered = money_of(row["total"])
+    assets = scoped(Asset.objects.all(), matters).filter(
         _in_window("found_on", "matter__assignments__"), **_firm_filter(firm_id)
     )
     for row in assets.order_by().values("matter__assignments__firm_id").annotate(n=Count("id")):
         cards[row["matter__assignments__firm_id"]].asset_investigations = row["n"]
     preservations = (
-        _scoped(Proceeding.objects.filter(kind__in=PRESERVATION_KINDS), matters)
+        scoped(Proceeding.objects.filter(kind__in=PRESERVATION_KINDS), matters)
         .annotate(on=Coalesce("filed_on", TruncDate("created_at"), output_field=DateField()))
         .filter(_in_window("on", "matter__assignments__"), **_firm_filter(firm_id))
     )
     for row in preservations.order_by().values("matter__assignments__firm_id").annotate(n=Count("id")):
         cards[row["matter__assignments__firm_id"]].preservation_actions = row["n"]
-    actions = _scoped(EnforcementAction.objects.all(), matters).filter(
+    actions = scoped(EnforcementAction.objects.all(), matters).filter(
         _in_window("started_on", "matter__assignments__"), **_firm_filter(firm_id)
     )
     for row in (
@@ -614,10 +604,10 @@ def firm_scorecards(matters: QuerySet[Matter], *, firm_id: int | None = None) ->
 
 def _collection_figures(cards: dict[int, Scorecard], matters: QuerySet[Matter], firm_id: int | None) -> None:
     """The collection desk's part of each card: contacts, promises kept and broken, recovered after contact."""
-    contacts = _scoped(Contact.objects.filter(firm_id__in=list(cards)), matters)
+    contacts = scoped(Contact.objects.filter(firm_id__in=list(cards)), matters)
     for row in contacts.order_by().values("firm_id").annotate(n=Count("id")):
         cards[row["firm_id"]].contacts = row["n"]
-    promises = _scoped(Promise.objects.filter(contact__firm_id__in=list(cards)), matters)
+    promises = scoped(Promise.objects.filter(contact__firm_id__in=list(cards)), matters)
     for row in (
         promises.order_by()
         .values("contact__firm_id")
@@ -629,13 +619,13 @@ def _collection_figures(cards: dict[int, Scorecard], matters: QuerySet[Matter], 
         cards[row["contact__firm_id"]].promises_kept = row["kept"]
         cards[row["contact__firm_id"]].promises_broken = row["broken"]
     # One query per firm that recorded contacts (firms, not matters: a few dozen at most).
-    recoveries = _scoped(Recovery.objects.all(), matters)
+    recoveries = scoped(Recovery.objects.all(), matters)
     for firm in contacts.order_by().values_list("firm_id", flat=True).distinct():
         after = Contact.objects.filter(
             firm_id=firm, matter_id=OuterRef("matter_id"), occurred_on__lte=OuterRef("received_on")
         )
         total = recoveries.filter(Exists(after)).aggregate(total=Sum("amount"))["total"]
-        cards[firm].recovered_after_contact = _money(total)
+        cards[firm].recovered_after_contact = money_of(total)
 
 
 @dataclasses.dataclass
@@ -646,7 +636,7 @@ class BrokenPromises:
 
 def broken_promises(matters: QuerySet[Matter], *, limit: int | None = None) -> BrokenPromises:
     """How many promises to pay on these matters are broken, and the latest due of them."""
-    rows = _scoped(Promise.objects.filter(status=PromiseStatus.BROKEN), matters)
+    rows = scoped(Promise.objects.filter(status=PromiseStatus.BROKEN), matters)
     listed = rows.select_related("matter", "contact__party").order_by("-due_on", "-id")
     return BrokenPromises(count=rows.count(), rows=list(listed[:limit] if limit else listed))
 

@@ -112,17 +112,19 @@ REVIEW_PREFIX = "review:"
 OPEN_END = dt.date(9999, 12, 31)
 
 
-def _money(value: Any) -> Decimal:
+def money_of(value: Any) -> Decimal:
+    """A sum read from the database as money: none is 0.00, to the fen."""
     return Decimal(value or 0).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def _ratio(part: Decimal, whole: Decimal) -> Decimal | None:
+def ratio(part: Decimal, whole: Decimal) -> Decimal | None:
+    """part / whole to four places (0.1234 = 12.34%); none without a whole."""
     if not whole:
         return None
     return (Decimal(part) / Decimal(whole)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _scoped(rows: QuerySet, matters: QuerySet[Matter], path: str = "matter") -> QuerySet:
+def scoped(rows: QuerySet, matters: QuerySet[Matter], path: str = "matter") -> QuerySet:
     """Rows of the matters in scope; an unfiltered scope (every matter) adds no condition."""
     if not matters.query.has_filters():
         return rows
@@ -245,7 +247,7 @@ def staff_figures(matters: QuerySet[Matter], *, period: Period, today: dt.date) 
     for row in owned:
         rows[row["owner_id"]].matters_owned = row["n"]
 
-    done = _scoped(Task.objects.filter(assignee_id__in=ids, status=TaskStatus.DONE), matters).filter(
+    done = scoped(Task.objects.filter(assignee_id__in=ids, status=TaskStatus.DONE), matters).filter(
         done_at__gte=first, done_at__lt=after
     )
     for row in (
@@ -255,11 +257,11 @@ def staff_figures(matters: QuerySet[Matter], *, period: Period, today: dt.date) 
     ):
         staff = rows[row["assignee_id"]]
         staff.tasks_done, staff.tasks_on_time, staff.tasks_late = row["n"], row["on_time"], row["n"] - row["on_time"]
-    overdue = _scoped(Task.objects.filter(assignee_id__in=ids, status=TaskStatus.OPEN, due_on__lt=today), matters)
+    overdue = scoped(Task.objects.filter(assignee_id__in=ids, status=TaskStatus.OPEN, due_on__lt=today), matters)
     for row in overdue.order_by().values("assignee_id").annotate(n=Count("id")):
         rows[row["assignee_id"]].tasks_overdue = row["n"]
 
-    contacts = _scoped(Contact.objects.filter(created_by_id__in=ids, **dated("occurred_on")), matters)
+    contacts = scoped(Contact.objects.filter(created_by_id__in=ids, **dated("occurred_on")), matters)
     for row in (
         contacts.order_by()
         .values("created_by_id")
@@ -272,7 +274,7 @@ def staff_figures(matters: QuerySet[Matter], *, period: Period, today: dt.date) 
         staff = rows[row["created_by_id"]]
         staff.contacts, staff.overrides, staff.warnings = row["n"], row["overrides"], row["warnings"]
 
-    promises = _scoped(Promise.objects.filter(
+    promises = scoped(Promise.objects.filter(
             contact__created_by_id__in=ids, status__in=(PromiseStatus.KEPT, PromiseStatus.BROKEN), **dated("due_on")
         ), matters)
     for row in (
@@ -286,11 +288,11 @@ def staff_figures(matters: QuerySet[Matter], *, period: Period, today: dt.date) 
         staff = rows[row["contact__created_by_id"]]
         staff.promises_kept, staff.promises_broken = row["kept"], row["broken"]
 
-    recovered = _scoped(Recovery.objects.filter(matter__owner_id__in=ids, **dated("received_on")), matters)
+    recovered = scoped(Recovery.objects.filter(matter__owner_id__in=ids, **dated("received_on")), matters)
     for row in recovered.order_by().values("matter__owner_id").annotate(total=Sum("amount")):
-        rows[row["matter__owner_id"]].recovered = _money(row["total"])
+        rows[row["matter__owner_id"]].recovered = money_of(row["total"])
 
-    complaints = _scoped(Complaint.objects.filter(matter__owner_id__in=ids, **dated("received_on")), matters)
+    complaints = scoped(Complaint.objects.filter(matter__owner_id__in=ids, **dated("received_on")), matters)
     for row in (
         complaints.order_by()
         .values("matter__owner_id")
@@ -340,7 +342,7 @@ def channel_labels() -> dict[str, str]:
 
 
 def _in_range(matters: QuerySet[Matter], period: Period) -> QuerySet[Recovery]:
-    return _scoped(Recovery.objects.filter(received_on__gte=period.start, received_on__lte=period.end), matters)
+    return scoped(Recovery.objects.filter(received_on__gte=period.start, received_on__lte=period.end), matters)
 
 
 def _with_channel(recoveries: QuerySet[Recovery]) -> QuerySet[Recovery]:
@@ -391,7 +393,7 @@ def _shares(
     whole = sum((total for _n, total in totals.values()), ZERO)
     rows = [
         ShareRow(
-            kind=kind, key=key, name=names.get(key, ""), recoveries=n, recovered=total, share=_ratio(total, whole)
+            kind=kind, key=key, name=names.get(key, ""), recoveries=n, recovered=total, share=ratio(total, whole)
         )
         for key, (n, total) in totals.items()
     ]
@@ -408,7 +410,7 @@ def recovery_by_channel(matters: QuerySet[Matter], *, period: Period) -> list[Sh
         .values("channel")
         .annotate(n=Count("id"), total=Sum("amount"))
     )
-    return _channel_rows({row["channel"]: (row["n"], _money(row["total"])) for row in rows})
+    return _channel_rows({row["channel"]: (row["n"], money_of(row["total"])) for row in rows})
 
 
 def _channel_rows(totals: dict[str, tuple[int, Decimal]]) -> list[ShareRow]:
@@ -448,7 +450,7 @@ def recovery_by_strategy(matters: QuerySet[Matter], *, period: Period) -> list[S
     for row in rows:
         key = _strategy_key(row["playbook"], row["recommendation"])
         n, total = totals.get(key, (0, ZERO))
-        totals[key] = (n + row["n"], total + _money(row["total"]))
+        totals[key] = (n + row["n"], total + money_of(row["total"]))
     return _strategy_rows(totals)
 
 
@@ -501,13 +503,13 @@ def _firm_then(field: str) -> Subquery:
 def cost_to_collect(matters: QuerySet[Matter], *, period: Period) -> list[CostRow]:
     """Overall first, then each firm with anything in the range (by name), then 自办 (in house)."""
     recoveries = _in_range(matters, period)
-    costs = _scoped(
+    costs = scoped(
         Cost.objects.filter(incurred_on__gte=period.start, incurred_on__lte=period.end).exclude(
             kind=Cost.Kind.LAWYER_FEE
         ),
         matters,
     )
-    fees = _scoped(
+    fees = scoped(
         FeeInvoice.objects.filter(status__in=FEE_STATUSES, issued_on__gte=period.start, issued_on__lte=period.end),
         matters,
         "assignment__matter",
@@ -516,9 +518,9 @@ def cost_to_collect(matters: QuerySet[Matter], *, period: Period) -> list[CostRo
         kind="all",
         firm_id=None,
         firm_name="",
-        recovered=_money(recoveries.aggregate(total=Sum("amount"))["total"]),
-        costs=_money(costs.aggregate(total=Sum("amount"))["total"]),
-        fees=_money(fees.aggregate(total=Sum("amount"))["total"]),
+        recovered=money_of(recoveries.aggregate(total=Sum("amount"))["total"]),
+        costs=money_of(costs.aggregate(total=Sum("amount"))["total"]),
+        fees=money_of(fees.aggregate(total=Sum("amount"))["total"]),
     )
     firms: dict[int, CostRow] = {}
 
@@ -530,12 +532,12 @@ def cost_to_collect(matters: QuerySet[Matter], *, period: Period) -> list[CostRo
 
     for row in by_firm(recoveries, "received_on"):
         if row["held_by"] is not None:
-            firm(row["held_by"]).recovered = _money(row["t"])
+            firm(row["held_by"]).recovered = money_of(row["t"])
     for row in by_firm(costs, "incurred_on"):
         if row["held_by"] is not None:
-            firm(row["held_by"]).costs = _money(row["t"])
+            firm(row["held_by"]).costs = money_of(row["t"])
     for row in fees.order_by().values("firm_id").annotate(t=Sum("amount")):
-        firm(row["firm_id"]).fees = _money(row["t"])
+        firm(row["firm_id"]).fees = money_of(row["t"])
     return _cost_rows(overall, firms)
 
 
@@ -552,7 +554,7 @@ def _cost_rows(overall: CostRow, firms: dict[int, CostRow]) -> list[CostRow]:
     rows = [overall, *sorted(firms.values(), key=lambda row: (row.firm_name, row.firm_id)), in_house]
     for row in rows:
         row.net = row.recovered - row.costs - row.fees
-        row.ratio = _ratio(row.costs + row.fees, row.recovered) if row.recovered > 0 else None
+        row.ratio = ratio(row.costs + row.fees, row.recovered) if row.recovered > 0 else None
     return rows
 
 
@@ -612,26 +614,26 @@ def _computed_days(start: dt.date, end: dt.date) -> dict[tuple, dict[str, Any]]:
     for row in _grouped_by_day(_with_channel(recoveries), "received_on").annotate(
         channel_=F("channel"), n=Count("id"), total=Sum("amount")
     ):
-        add(row, "channels", row["channel_"], count=row["n"], recovered=_money(row["total"]))
+        add(row, "channels", row["channel_"], count=row["n"], recovered=money_of(row["total"]))
     for row in _grouped_by_day(_with_strategy(recoveries), "received_on").annotate(
         playbook_=F("playbook"), recommendation_=F("recommendation"), n=Count("id"), total=Sum("amount")
     ):
         key = _strategy_key(row["playbook_"], row["recommendation_"])
-        add(row, "strategies", key, count=row["n"], recovered=_money(row["total"]))
+        add(row, "strategies", key, count=row["n"], recovered=money_of(row["total"]))
     for row in _grouped_by_day(recoveries.annotate(held_by=_firm_then("received_on")), "received_on").annotate(
         firm_=F("held_by"), total=Sum("amount")
     ):
-        add(row, "costs", str(row["firm_"] or ""), recovered=_money(row["total"]))
+        add(row, "costs", str(row["firm_"] or ""), recovered=money_of(row["total"]))
     costs = Cost.objects.filter(incurred_on__gte=start, incurred_on__lte=end).exclude(kind=Cost.Kind.LAWYER_FEE)
     for row in _grouped_by_day(costs.annotate(held_by=_firm_then("incurred_on")), "incurred_on").annotate(
         firm_=F("held_by"), total=Sum("amount")
     ):
-        add(row, "costs", str(row["firm_"] or ""), costs=_money(row["total"]))
+        add(row, "costs", str(row["firm_"] or ""), costs=money_of(row["total"]))
     fees = FeeInvoice.objects.filter(status__in=FEE_STATUSES, issued_on__gte=start, issued_on__lte=end)
     for row in _grouped_by_day(fees, "issued_on", "assignment__matter").annotate(
         firm_=F("firm_id"), total=Sum("amount")
     ):
-        add(row, "costs", str(row["firm_"]), fees=_money(row["total"]))
+        add(row, "costs", str(row["firm_"]), fees=money_of(row["total"]))
     return sums
 
 
@@ -754,25 +756,25 @@ def range_from_days(
         .annotate(n=Sum("count"), recovered_=Sum("recovered"), costs_=Sum("costs"), fees_=Sum("fees"))
     )
     if part == "channels":
-        return _channel_rows({row["key"]: (row["n"], _money(row["recovered_"])) for row in sums})
+        return _channel_rows({row["key"]: (row["n"], money_of(row["recovered_"])) for row in sums})
     if part == "strategies":
-        return _strategy_rows({row["key"]: (row["n"], _money(row["recovered_"])) for row in sums})
+        return _strategy_rows({row["key"]: (row["n"], money_of(row["recovered_"])) for row in sums})
     overall = CostRow(
         kind="all",
         firm_id=None,
         firm_name="",
-        recovered=_money(sum((row["recovered_"] for row in sums), ZERO)),
-        costs=_money(sum((row["costs_"] for row in sums), ZERO)),
-        fees=_money(sum((row["fees_"] for row in sums), ZERO)),
+        recovered=money_of(sum((row["recovered_"] for row in sums), ZERO)),
+        costs=money_of(sum((row["costs_"] for row in sums), ZERO)),
+        fees=money_of(sum((row["fees_"] for row in sums), ZERO)),
     )
     firms = {
         int(row["key"]): CostRow(
             kind="firm",
             firm_id=int(row["key"]),
             firm_name="",
-            recovered=_money(row["recovered_"]),
-            costs=_money(row["costs_"]),
-            fees=_money(row["fees_"]),
+            recovered=money_of(row["recovered_"]),
+            costs=money_of(row["costs_"]),
+            fees=money_of(row["fees_"]),
         )
         for row in sums
         if row["key"]
