@@ -11,11 +11,12 @@ from legalcase.api.matters import (
     ApiView,
     InputChoiceField,
     MatterFilterSerializer,
+    MatterScoreSerializer,
     MatterSerializer,
     matter_row,
     validated,
 )
-from legalcase.models import Matter, Recommendation, ScoreKind, Stage
+from legalcase.models import Matter, Recommendation, Stage
 from legalcase.pagination import MatterPagination
 from legalcase.services.worklists import (
     DEFAULT_ORDERING,
@@ -28,20 +29,6 @@ from legalcase.services.worklists import (
     worklist_matters,
     worklist_ordering,
 )
-
-
-class WorklistScoreReasonSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    text = serializers.CharField(help_text="In words, e.g. 近90日有还款记录.")
-    effect = serializers.CharField(help_text="`+` raises the score, `−` lowers it.")
-
-
-class WorklistScoreSerializer(serializers.Serializer):
-    value = serializers.CharField(help_text="0 to 1, four decimals: `\"0.6200\"`.")
-    model = serializers.IntegerField(allow_null=True, help_text="The model's version; null for the rules.")
-    kind = serializers.ChoiceField(choices=ScoreKind.choices)
-    computed_at = serializers.DateTimeField()
-    reasons = WorklistScoreReasonSerializer(many=True, help_text="At most 3, the strongest first.")
 
 
 class WorklistRowSerializer(MatterSerializer):
@@ -62,7 +49,7 @@ class WorklistRowSerializer(MatterSerializer):
     def get_open_tasks(self, matter: Matter) -> int:
         return self.context["open_tasks"].get(matter.pk, 0)
 
-    @extend_schema_field(WorklistScoreSerializer(allow_null=True))
+    @extend_schema_field(MatterScoreSerializer(allow_null=True))
     def get_score(self, matter: Matter):
         return self.context["scores"].get(matter.pk)
 
