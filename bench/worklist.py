@@ -12,8 +12,8 @@ This script
 1. migrates the copy (``bench/matter_list.py``'s set-up; it refuses to refill a database
    whose count does not match) and, once, adds what a worklist ranks by, in SQL inside
    the database: a score for every open matter (``MatterScore``, rules kind, one of five
-   reasons), a review with a recommendation for about 20% (``DebtorReview``), an open
-   promise to pay for about 5% (a promise-to-pay ``Contact`` and its ``Promise``), with
+   reasons), a review with a recommendation for about 20% (``DebtorReview``, and the matter's
+   copy of it), an open promise to pay for about 5% (a promise-to-pay ``Contact`` and its ``Promise``), with
    ``Matter.promise_due_on`` filled by the same statement as migration 0039, and two open
    tasks on about 5%;
 2. serves the app with gunicorn (4 workers, DEBUG=0) and sends the scenarios from 10
@@ -90,6 +90,11 @@ def fill_worklist_facts() -> None:
                 SELECT m.id, 'unknown', 'unknown', '', '', '',
                        CASE WHEN m.id % 50 < 9 THEN {recommendation} ELSE '' END, '批量评估', '{{}}'::jsonb, now(), now(), now()
                 FROM legalcase_matter m WHERE m.id % 5 = 2""",
+        ),
+        (
+            "Matter.recommendation (migration 0044's statement)",
+            """UPDATE legalcase_matter SET recommendation = r.recommendation
+               FROM legalcase_debtorreview r WHERE r.matter_id = legalcase_matter.id AND r.recommendation <> ''""",
         ),
         (
             "open promises to pay for 5% (a contact each)",

@@ -426,6 +426,9 @@ class Matter(models.Model):
     # kept by ``promises_evaluate`` on every promise, recovery, reversal and day: the
     # worklist sorts a million matters by it through its indexes.
     promise_due_on = models.DateField(_("promise due on"), null=True, blank=True)
+    # The debtor review's recommendation ("" before one is given), kept by ``DebtorReview.save``:
+    # a worklist filtered by it and by a firm or owner is then one index of this table.
+    recommendation = models.CharField(_("recommendation"), max_length=32, blank=True, default="")
     # What ``outstanding["total"]`` is, in the database.
     outstanding_total = models.GeneratedField(
         expression=models.F("claim_total") + models.F("costs_recoverable") - models.F("recovered_costs")
@@ -484,6 +487,13 @@ class Matter(models.Model):
             models.Index(fields=["id"], condition=~Q(stage="closed"), name="matter_open_id"),
             models.Index(fields=["owner", "id"], condition=~Q(stage="closed"), name="matter_open_owner"),
             models.Index(fields=["assigned_firm", "id"], condition=~Q(stage="closed"), name="matter_open_firm"),
+            # A worklist filtered by the recommendation, alone or with a firm or an owner
+            # (``Matter.recommendation``): the matches from the index, not a join of the reviews.
+            models.Index(fields=["recommendation", "id"], condition=~Q(stage="closed"), name="matter_open_reco"),
+            models.Index(
+                fields=["assigned_firm", "recommendation", "id"], condition=~Q(stage="closed"), name="matter_open_firm_reco"
+            ),
+            models.Index(fields=["owner", "recommendation", "id"], condition=~Q(stage="closed"), name="matter_open_owner_reco"),
         ]
 
     def __str__(self) -> str:

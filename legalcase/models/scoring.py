@@ -87,4 +87,7 @@ class MatterScore(models.Model):
             # "-score" and "score", each with the list's tie-break (newest first, API.md).
             models.Index(models.F("value").desc(), models.F("matter").desc(), name="matter_score_value_id"),
             models.Index(models.F("value"), models.F("matter").desc(), name="matter_score_value_up"),
+            # A few thousand matches of a filtered worklist (a firm's "sue"), each scored from
+            # the index alone: ``Worklist.page_ids`` sorts them rather than walk the score's order.
+            models.Index(fields=["matter"], include=["value"], name="matter_score_of_matter"),
         ]

@@ -11,7 +11,7 @@ never the computed value, which is worked out afresh on every reading.
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -95,3 +95,13 @@ class DebtorReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter} {self.get_recommendation_display() or '-'}"
+
+    def save(self, *args, **kwargs):
+        """Saved with the matter's copy of the recommendation (``Matter.recommendation``), in one transaction."""
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            fields = kwargs.get("update_fields")
+            if fields is None or "recommendation" in fields:
+                Matter.objects.filter(pk=self.matter_id).exclude(recommendation=self.recommendation).update(
+                    recommendation=self.recommendation
+                )

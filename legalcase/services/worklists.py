@@ -23,11 +23,11 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from legalcase.access import require, visible_matters
-from legalcase.models import MATTER_ORDERINGS, DebtorReview, Matter, MatterScore, Role, Stage, Task, TaskStatus, User
+from legalcase.models import MATTER_ORDERINGS, Matter, MatterScore, Role, Stage, Task, TaskStatus, User
 from legalcase.services.tasks import task_create
 
 # The worklist's sort keys (API.md); each is served by an index in either direction.
@@ -41,6 +41,11 @@ NO_RECOMMENDATION = "none"
 HAND_OUT_LIMIT = 500
 # Above this many rows, the worklist without a filter counts by PostgreSQL's estimate.
 ESTIMATE_ABOVE = 100_000
+# A worklist sorted by score whose filter matches at most this many matters sorts the matches
+# (each scored through ``matter_score_of_matter``) instead of walking every score in order:
+# a firm's 3,290 "sue" matters took 22-33 ms walked (15,889 scores probed), 9-11 ms sorted.
+# Walking wins for wider filters (all 12,000 "sue" matters: 4 ms), hence the bound.
+SORT_MATCHES_UP_TO = 5000
 # The page counts exactly up to this many rows, and beyond says "about" PostgreSQL's estimate:
 # an exact count of a filtered million (one owner's 180,000 open matters) took 260-360 ms.
 PAGE_EXACT_UP_TO = 1000
@@ -68,10 +73,9 @@ def worklist_matters(
     matters = visible_matters(user).exclude(stage=Stage.CLOSED).filter_by(
         stage=stage, product=product, firm=firm, owner=owner, q=q
     )
-    if recommendation == NO_RECOMMENDATION:
-        matters = matters.filter(Q(review__isnull=True) | Q(review__recommendation=""))
-    elif recommendation:
-        matters = matters.filter(review__recommendation=recommendation)
+    if recommendation:
+        # The matter's copy of its review's (``Matter.recommendation``): one index, no join.
+        matters = matters.filter(recommendation="" if recommendation == NO_RECOMMENDATION else recommendation)
     return matters
 
 
@@ -160,8 +164,27 @@ class Worklist:
         if name != "score":
             ordered = self.matters.order_by(*_order(self.ordering, nulls=True))
             return list(ordered.values_list("pk", flat=True)[offset : offset + limit])
+        descending = self.ordering.startswith("-")
+        if self.filtered and self._few_matches():
+            return self._ids_by_score_among_matches(offset, limit, descending=descending)
         # Scored matters through the score's index, then the unscored ones (``ids_by_score``).
-        return self.matters.ids_by_score(offset, limit, descending=self.ordering.startswith("-"))
+        return self.matters.ids_by_score(offset, limit, descending=descending)
+
+    def _few_matches(self) -> bool:
+        """At most ``SORT_MATCHES_UP_TO`` matches, counted (the page's count may be an estimate)."""
+        if self._count is not None and not self.count_is_estimate:
+            return self._count <= SORT_MATCHES_UP_TO
+        return self.matters.values("pk")[: SORT_MATCHES_UP_TO + 1].count() <= SORT_MATCHES_UP_TO
+
+    def _ids_by_score_among_matches(self, offset: int, limit: int, *, descending: bool) -> list[int]:
+        """``ids_by_score`` for a few matches: sorted by a copy of the score that no index
+        orders, so PostgreSQL reads the matches first and sorts them."""
+        score = models.ExpressionWrapper(
+            models.F("score_row__value") + 0, output_field=models.DecimalField(max_digits=6, decimal_places=4)
+        )
+        order = score.desc(nulls_last=True) if descending else score.asc(nulls_last=True)
+        ordered = self.matters.order_by(order, "-id")
+        return list(ordered.values_list("pk", flat=True)[offset : offset + limit])
 
     def __getitem__(self, index):
         if not isinstance(index, slice) or index.step not in (None, 1):
@@ -198,11 +221,11 @@ def page_scores(matter_ids: list[int]) -> dict[int, dict]:
 def page_recommendations(matter_ids: list[int]) -> dict[int, str]:
     """The reviewers' recommendations of these matters, by matter id (none yet: absent).
 
-    The recommendation alone: a review's other fields are encrypted, and decrypting
-    them for fifty rows nobody reads here would cost more than the page.
+    The matter's copy (``Matter.recommendation``): a review's other fields are encrypted,
+    and reading them for fifty rows nobody reads here would cost more than the page.
     """
-    rows = DebtorReview.objects.filter(matter_id__in=matter_ids).exclude(recommendation="")
-    return dict(rows.values_list("matter_id", "recommendation"))
+    rows = Matter.objects.filter(pk__in=matter_ids).exclude(recommendation="")
+    return dict(rows.values_list("pk", "recommendation"))
 
 
 def score_json(row: MatterScore) -> dict:

@@ -115,7 +115,7 @@ def _why_rows(matter_ids: list[int], *, columns: int, today: dt.date):
     facts = {
         row[0]: row[1:]
         for row in Matter.objects.filter(pk__in=matter_ids).values_list(
-            "pk", "score_row__value", "score_row__kind", "score_row__reasons", "review__recommendation",
+            "pk", "score_row__value", "score_row__kind", "score_row__reasons", "recommendation",
             "promise_due_on", "limitation_expires_on",
         )
     }  # fmt: skip

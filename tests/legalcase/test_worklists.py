@@ -115,6 +115,42 @@ def test_filters(world, query, expected):
     assert numbers(api(world["counsel"]).get("/api/v1/worklists/", query)) == [m[i].number for i in expected]
 
 
+@pytest.mark.parametrize("sort_matches_up_to", [0, 5000])
+@pytest.mark.parametrize("ordering", ["-score", "score"])
+def test_a_filtered_worklist_is_in_the_same_order_walked_by_score_or_sorted(world, monkeypatch, sort_matches_up_to, ordering):
+    """A few matches are sorted among themselves, more walk the score's order: the same pages either way."""
+    monkeypatch.setattr("legalcase.services.worklists.SORT_MATCHES_UP_TO", sort_matches_up_to)
+    m = world["m"]
+    for matter in (m[3], m[5]):
+        DebtorReview.objects.create(matter=matter, recommendation="sue", recommendation_reason="有财产")
+    MatterScore.objects.create(matter=m[3], value=Decimal("0.9000"), kind="rules")
+    extra = make_matter(stage="litigation")  # newest, unscored
+    DebtorReview.objects.create(matter=extra, recommendation="sue", recommendation_reason="有财产")
+    client = api(world["counsel"])
+    # m1 and m3 tie at 0.9, newest first in either direction; the unscored one last; m5 is closed.
+    query = {"recommendation": "sue", "ordering": ordering, "page_size": 2}
+    pages = [numbers(client.get("/api/v1/worklists/", {**query, "page": n})) for n in (1, 2)]
+    assert pages == [[m[3].number, m[1].number], [extra.number]]
+
+
+def test_the_matter_keeps_a_copy_of_its_reviews_recommendation(world):
+    """``Matter.recommendation`` follows the review as the service and the ORM save it."""
+    from legalcase.services.triage import review_update
+
+    m = world["m"]
+    assert Matter.objects.get(pk=m[1].pk).recommendation == "sue"
+    assert Matter.objects.get(pk=m[4].pk).recommendation == ""
+    review_update(
+        user=world["counsel"], matter_id=m[4].pk, changes={"recommendation": "arbitrate", "recommendation_reason": "合同约定仲裁"}
+    )
+    assert Matter.objects.get(pk=m[4].pk).recommendation == "arbitrate"
+    review = DebtorReview.objects.get(matter=m[1])
+    review.recommendation, review.recommendation_reason = "", ""
+    review.save(update_fields=["recommendation", "recommendation_reason"])
+    assert Matter.objects.get(pk=m[1].pk).recommendation == ""
+    assert numbers(api(world["counsel"]).get("/api/v1/worklists/", {"recommendation": "none"})) == [m[1].number, m[3].number]
+
+
 def test_the_owner_filter(world):
     m = world["m"]
     answer = api(world["counsel"]).get("/api/v1/worklists/", {"owner": world["counsel"].pk})
