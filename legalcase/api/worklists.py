@@ -13,7 +13,8 @@ from legalcase.api.matters import (
     MatterFilterSerializer,
     MatterScoreSerializer,
     MatterSerializer,
-    matter_row,
+    ROW_COLUMNS,
+    matter_rows,
     validated,
 )
 from legalcase.models import Matter, Recommendation, Stage
@@ -53,14 +54,20 @@ class WorklistRowSerializer(MatterSerializer):
     def get_score(self, matter: Matter):
         return self.context["scores"].get(matter.pk)
 
-    def to_representation(self, matter: Matter) -> dict:
-        return {
-            **matter_row(matter),
-            "recommendation": self.get_recommendation(matter),
-            "promise_due_on": matter.promise_due_on.isoformat() if matter.promise_due_on else None,
-            "open_tasks": self.get_open_tasks(matter),
-            "score": self.get_score(matter),
+
+def worklist_rows_json(page: list[tuple], facts: dict) -> list[dict]:
+    """``WorklistRowSerializer``'s representation of a page read as ``worklist_rows`` tuples, by hand for speed."""
+    promises = {values[0]: values[-1] for values in page}
+    return [
+        {
+            **row,
+            "recommendation": facts["recommendations"].get(row["id"]),
+            "promise_due_on": promises[row["id"]].isoformat() if promises[row["id"]] else None,
+            "open_tasks": facts["open_tasks"].get(row["id"], 0),
+            "score": facts["scores"].get(row["id"]),
         }
+        for row in matter_rows(values[:-1] for values in page)
+    ]
 
 
 class WorklistQuerySerializer(MatterFilterSerializer):
@@ -96,8 +103,8 @@ class WorklistQuerySerializer(MatterFilterSerializer):
 
 
 def worklist_rows(matters):
-    """What a page of API rows reads: the list's."""
-    return matters.for_list().with_current_deadlines()
+    """What a page of API rows reads: the list's columns and the promise date, as tuples."""
+    return matters.values_list(*ROW_COLUMNS, "promise_due_on")
 
 
 @extend_schema_view(
@@ -126,11 +133,10 @@ class WorklistView(ApiView, generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        ids = [matter.pk for matter in page]
+        ids = [values[0] for values in page]
         facts = {
             "open_tasks": open_task_counts(ids),
             "recommendations": page_recommendations(ids),
             "scores": page_scores(ids),
         }
-        serializer = self.get_serializer(page, many=True, context={**self.get_serializer_context(), **facts})
-        return self.get_paginated_response(serializer.data)
+        return self.get_paginated_response(worklist_rows_json(page, facts))

@@ -112,7 +112,11 @@ def deadline_buckets(deadlines: QuerySet[Deadline], *, today: dt.date) -> dict[s
 
 def visible_notifications(user: User) -> QuerySet[Notification]:
     """The user's notifications about matters they still see (a lawyer's old firm matters drop out)."""
-    return Notification.objects.filter(user=user, matter__in=visible_matters(user))
+    notifications = Notification.objects.filter(user=user)
+    matters = visible_matters(user)
+    # Who sees every matter needs no condition: building and planning ``IN (every matter)``
+    # cost a tenth of the matter list page's time, on every page (the bell's count).
+    return notifications.filter(matter__in=matters) if matters.query.where else notifications
 
 
 def unread_notification_count(user: User) -> int:

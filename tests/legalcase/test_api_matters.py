@@ -400,3 +400,9 @@ def test_the_fast_matter_row_equals_what_the_declared_fields_give():
             declared = drf.Serializer.to_representation(serializer, matter)
             fast = serializer.to_representation(matter)
             assert JSONRenderer().render(fast) == JSONRenderer().render(declared)
+    # The list's rows, read as tuples, are the same rows.
+    from legalcase.api.matters import ROW_COLUMNS, matter_row, matter_rows
+
+    matters = Matter.objects.filter(pk__in=[plain.pk, full.pk]).order_by("pk")
+    assert matter_rows(matters.values_list(*ROW_COLUMNS)) == [matter_row(matter) for matter in matters]
+    assert any(row["deadlines"] for row in matter_rows(matters.values_list(*ROW_COLUMNS)))
