@@ -86,9 +86,14 @@ class MatterPaginator(EstimatingPaginator):
     An unfiltered list keeps ``EstimatingPaginator``'s estimate; other databases count exactly.
     """
 
-    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, small: int | None = None):
+    def __init__(
+        self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, small: int | None = None, rows=None
+    ):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         self.small = SMALL_LIST if small is None else small
+        # ``rows(page's queryset)``: how a page is read (tuples of the API's columns), after
+        # counting and slicing the plain queryset, whose count needs none of the rows' joins.
+        self.rows = rows
 
     @cached_property
     def count(self) -> int:
@@ -122,6 +127,11 @@ class MatterPaginator(EstimatingPaginator):
             top = self.count
         ids = matters.ids_by_score(bottom, top - bottom, descending=descending)
         return self._get_page(matters.in_order_of(ids), number, self)
+
+    def _get_page(self, object_list, number, paginator):
+        if self.rows is not None and isinstance(object_list, QuerySet):
+            object_list = self.rows(object_list)
+        return super()._get_page(object_list, number, paginator)
 
 
 class PageCountPaginator(MatterPaginator):

@@ -9,6 +9,7 @@ data is masked in every representation here except the audited debtor reveal.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -62,7 +63,7 @@ from legalcase.models import (
 from legalcase.models.matters import ALLOWED_MOVES
 from legalcase.identity import mask_account, mask_address, mask_id_number, mask_phone
 from legalcase.money import RATE, money_text
-from legalcase.pagination import MatterListPagination, MatterPagination
+from legalcase.pagination import MatterListPagination, MatterPagination, MatterPaginator
 from legalcase.safetext import validate_name
 from legalcase.services import (
     EscalationConflict,
@@ -761,6 +762,12 @@ class TokenView(ApiView):
         return Response(TokenSerializer({"token": key, "expires_at": expires_at}).data)
 
 
+class MatterRowsPagination(MatterListPagination):
+    """The matter list's pages (``MatterListPagination``), each read as ``ROW_COLUMNS`` tuples."""
+
+    django_paginator_class = functools.partial(MatterPaginator, rows=lambda matters: matters.values_list(*ROW_COLUMNS))
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="List matters",
@@ -772,16 +779,16 @@ class MatterListView(ApiView, generics.ListAPIView):
     """The matters you may see, newest first or by `ordering`; an invalid filter or sort key answers 400 naming it."""
 
     serializer_class = MatterSerializer
-    pagination_class = MatterListPagination
+    pagination_class = MatterRowsPagination
 
     def get_queryset(self):
         matters, _query = listed_matters(self.request)
         return matters
 
     def list(self, request, *args, **kwargs):
-        # Paginated as tuples: the rows are built from them (``matter_rows``), not from instances.
-        page = self.paginate_queryset(self.get_queryset().values_list(*ROW_COLUMNS))
-        return self.get_paginated_response(matter_rows(page))
+        # A page comes as ``ROW_COLUMNS`` tuples (``MatterRowsPagination``), built into rows
+        # by ``matter_rows``, not from model instances.
+        return self.get_paginated_response(matter_rows(self.paginate_queryset(self.get_queryset())))
 
 
 class MatterExportView(ApiView):
