@@ -26,7 +26,11 @@ def firm_choices() -> list[tuple[str, str]]:
 def owner_choices() -> list[tuple[str, str]]:
     """Who may own a matter: active in-house counsel and administrators."""
     owners = User.objects.filter(is_active=True, role__in=[Role.COUNSEL, Role.ADMIN]).order_by("username")
-    return [(str(user.pk), user.display_name) for user in owners]
+    # Read as tuples: ``display_name`` needs only the three names.
+    return [
+        (str(pk), User(username=username, first_name=first, last_name=last).display_name)
+        for pk, username, first, last in owners.values_list("pk", "username", "first_name", "last_name")
+    ]
 
 
 class QuickSelect(forms.Select):

@@ -333,7 +333,7 @@ class MatterQuerySet(models.QuerySet):
             position = RawSQL(f'array_position(%s::bigint[], "{self.model._meta.db_table}"."id")', (list(ids),))
         else:
             position = models.Case(*(models.When(pk=pk, then=models.Value(i)) for i, pk in enumerate(ids)), default=None)
-        return self.filter(pk__in=ids).order_by(position)
+        return self.filter(pk__any_of=ids).order_by(position)
 
     def _sort_column_sources(self) -> dict:
         """What ``claim_total`` and ``limitation_expires_on`` copy, as subqueries of each matter."""

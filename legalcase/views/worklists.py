@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from legalcase.access import can
 from legalcase.forms import BULK_LIMIT, BulkActionForm, MatterFilterForm, QuickSelect, firm_choices, owner_choices
-from legalcase.models import Matter, Recommendation, Role, ScoreKind, Stage
+from legalcase.models import Recommendation, Role, ScoreKind, Stage
 from legalcase.pagination import EstimatingPaginator
 from legalcase.services.worklists import (
     DEFAULT_ORDERING,
@@ -110,20 +110,19 @@ def worklist_bulk_actions(user) -> list[str]:
     return [name for name, (permission, _label) in WorklistBulkForm.ACTIONS.items() if can(user, permission)]
 
 
+# What the "why" line says, read with each row (``matter_rows``'s ``extra``).
+WHY_COLUMNS = (
+    "score_row__value", "score_row__kind", "score_row__reasons", "recommendation", "promise_due_on",
+    "limitation_expires_on",
+)  # fmt: skip
+
+
 def _why_rows(matter_ids: list[int], *, columns: int, today: dt.date):
-    """``after(pk)`` for ``matter_rows``: the line under each row saying why the matter is on the worklist."""
-    facts = {
-        row[0]: row[1:]
-        for row in Matter.objects.filter(pk__in=matter_ids).values_list(
-            "pk", "score_row__value", "score_row__kind", "score_row__reasons", "recommendation",
-            "promise_due_on", "limitation_expires_on",
-        )
-    }  # fmt: skip
+    """``after(pk, *WHY_COLUMNS)`` for ``matter_rows``: the line under each row saying why the matter is on the worklist."""
     tasks = open_task_counts(matter_ids)
     recommendations = dict(Recommendation.choices)
 
-    def after(pk: int) -> str:
-        value, kind, reasons, recommendation, promise_due_on, limitation_on = facts.get(pk, (None,) * 6)
+    def after(pk: int, value, kind, reasons, recommendation, promise_due_on, limitation_on) -> str:
         items = []
         if value is None:
             items.append(format_html('<span class="why-score none">{}</span>', _("Not scored yet")))
@@ -201,7 +200,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "ordering": ordering,
             "page": page,
             "rows": matter_rows(
-                page.object_list, selectable=bool(actions), after=_why_rows(ids, columns=columns, today=timezone.localdate())
+                page.object_list,
+                selectable=bool(actions),
+                after=_why_rows(ids, columns=columns, today=timezone.localdate()),
+                extra=WHY_COLUMNS,
             ),
             "count": count,
             "count_is_estimate": paginator.count_is_estimate,
