@@ -2,21 +2,46 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from legalcase.access import can as role_can
 from legalcase.identity import mask_address as identity_mask_address
 from legalcase.models import (
     MatterEvent,
     Stage,
+    User,
 )
 from legalcase.money import percent_text
 from legalcase.timeline import event_text, when_text
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def main_nav(context, nav: str | None) -> str:
+    """The main navigation (``legalcase/_nav.html``) of the signed-in user, marking ``nav`` active.
+
+    It depends on nothing but ``nav``, the user's role and staff flag, the language and the
+    URLs, so each combination is rendered once per process: rendered on every request, its
+    thirty links and labels were about a tenth of the matter list page's time.
+    """
+    user = context["user"]
+    return _main_nav(nav or "", user.role, user.is_staff, get_language(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=512)
+def _main_nav(nav: str, role: str, is_staff: bool, language: str, prefix: str) -> str:
+    # A stand-in user: the template asks only its role (``can``) and staff flag.
+    stand_in = User(role=role, is_staff=is_staff, is_active=True)
+    return mark_safe(render_to_string("legalcase/_nav.html", {"nav": nav, "user": stand_in}))
 
 
 @register.filter
