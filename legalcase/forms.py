@@ -53,6 +53,30 @@ class QuickSelect(forms.Select):
         )
 
 
+class QuickInputMixin:
+    """An ``<input>`` written in Python, for the list and worklist forms (``QuickSelect``'s reason):
+    Django renders each widget through templates of its own, about 0.3 ms a box."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # The attributes in the order of Django's own template: type, name, value, the rest.
+        value = self.format_value(value)
+        head = {"type": self.input_type, "name": name, **({"value": value} if value is not None else {})}
+        parts = [
+            f" {key}" if item is True else f' {key}="{escape(str(item))}"'
+            for key, item in {**head, **self.build_attrs(self.attrs, attrs)}.items()
+            if item is not False and item is not None
+        ]
+        return mark_safe("<input" + "".join(parts) + ">")
+
+
+class QuickInput(QuickInputMixin, forms.TextInput):
+    pass
+
+
+class QuickDateInput(QuickInputMixin, forms.DateInput):
+    pass
+
+
 class MoneyField(forms.DecimalField):
     """An amount in yuan and fen as people type it: "12000", "12,000.00", "１２，０００．００".
 
@@ -102,7 +126,7 @@ class LoginForm(forms.Form):
 class MatterFilterForm(forms.Form):
     """The matter list's filters; an invalid value is dropped rather than refused."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=60, widget=forms.TextInput)
+    q = forms.CharField(label=_("Search"), required=False, max_length=60, widget=QuickInput)
     stage = forms.ChoiceField(label=_("Stage"), required=False, widget=QuickSelect)
     product = forms.ChoiceField(label=_("Product"), required=False, widget=QuickSelect)
     firm = forms.ChoiceField(label=_("Assigned firm"), required=False, widget=QuickSelect)

@@ -41,7 +41,7 @@ def main_nav(context, nav: str | None) -> str:
 def _main_nav(nav: str, role: str, is_staff: bool, language: str, prefix: str) -> str:
     # A stand-in user: the template asks only its role (``can``) and staff flag.
     stand_in = User(role=role, is_staff=is_staff, is_active=True)
-    return mark_safe(render_to_string("legalcase/_nav.html", {"nav": nav, "user": stand_in}))
+    return mark_safe(render_to_string("legalcase/_nav.html", {"nav": nav, "user": stand_in}).strip())
 
 
 @register.filter

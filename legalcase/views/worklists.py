@@ -9,6 +9,7 @@ list's (``bulk_run``) plus "分派任务": one task per chosen matter.
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 from urllib.parse import urlencode
 
 from django import forms
@@ -19,13 +20,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from legalcase.access import can
-from legalcase.forms import BULK_LIMIT, BulkActionForm, MatterFilterForm, QuickSelect, firm_choices, owner_choices
+from legalcase.forms import (
+    BULK_LIMIT,
+    BulkActionForm,
+    MatterFilterForm,
+    QuickDateInput,
+    QuickInput,
+    QuickSelect,
+    firm_choices,
+    owner_choices,
+)
 from legalcase.models import Recommendation, Role, ScoreKind, Stage
 from legalcase.pagination import EstimatingPaginator
 from legalcase.services.worklists import (
@@ -85,8 +94,8 @@ class WorklistBulkForm(BulkActionForm):
 
     ACTIONS = {**BulkActionForm.ACTIONS, HAND_OUT: ("write_tasks", gettext_lazy("Hand out tasks"))}
 
-    task_title = forms.CharField(label=gettext_lazy("Task"), required=False, max_length=200)
-    task_due_on = forms.DateField(label=pgettext_lazy("task", "Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    task_title = forms.CharField(label=gettext_lazy("Task"), required=False, max_length=200, widget=QuickInput)
+    task_due_on = forms.DateField(label=pgettext_lazy("task", "Due on"), required=False, widget=QuickDateInput(attrs={"type": "date"}))
     task_assignee = forms.ChoiceField(label=pgettext_lazy("task", "Assignee"), required=False, widget=QuickSelect)
 
     def __init__(self, *args, assignees: list, **kwargs):
@@ -118,55 +127,51 @@ WHY_COLUMNS = (
 
 
 def _why_rows(matter_ids: list[int], *, columns: int, today: dt.date):
-    """``after(pk, *WHY_COLUMNS)`` for ``matter_rows``: the line under each row saying why the matter is on the worklist."""
+    """``after(pk, *WHY_COLUMNS)`` for ``matter_rows``: the line under each row saying why the matter is on the worklist.
+
+    Its words are translated once per page and the cells escaped with ``html.escape``:
+    ``format_html`` and ``gettext`` per item were an eighth of the page (bench/worklist.py).
+    """
     tasks = open_task_counts(matter_ids)
-    recommendations = dict(Recommendation.choices)
+    recommendations = {key: str(label) for key, label in Recommendation.choices}
+    words = {
+        "not_scored": escape(_("Not scored yet")),
+        "likelihood": _("Recovery likelihood"),
+        "rules": _(" (rules)"),
+        "recommended": _("Recommended: %(what)s"),
+        "not_reviewed": escape(_("Not reviewed yet")),
+        "promised": _("Promised by %(date)s"),
+        "limitation": _("Limitation %(date)s"),
+        "tasks": _("%(count)d open tasks"),
+        "no_task": escape(_("No open task")),
+    }
 
     def after(pk: int, value, kind, reasons, recommendation, promise_due_on, limitation_on) -> str:
         items = []
         if value is None:
-            items.append(format_html('<span class="why-score none">{}</span>', _("Not scored yet")))
+            items.append(f'<span class="why-score none">{words["not_scored"]}</span>')
         else:
             # As on the matter page: a percentage (API.md's four decimals are in the API).
-            label = f"{_('Recovery likelihood')} {value * 100:.0f}%"
-            if kind == ScoreKind.RULES:
-                label += _(" (rules)")
-            items.append(format_html('<span class="why-score">{}</span>', label))
+            label = f"{words['likelihood']} {value * 100:.0f}%" + (words["rules"] if kind == ScoreKind.RULES else "")
+            items.append(f'<span class="why-score">{escape(label)}</span>')
             if reasons:
                 first = reasons[0]
                 effect = "up" if first.get("effect") == "+" else "down"
-                items.append(format_html('<span class="why-reason {}">{}</span>', effect, first.get("text", "")))
+                items.append(f'<span class="why-reason {effect}">{escape(str(first.get("text", "")))}</span>')
         if recommendation:
-            items.append(
-                format_html(
-                    "<span>{}</span>",
-                    _("Recommended: %(what)s") % {"what": recommendations.get(recommendation, recommendation)},
-                )
-            )
+            what = recommendations.get(recommendation, recommendation)
+            items.append(f"<span>{escape(words['recommended'] % {'what': what})}</span>")
         else:
-            items.append(format_html('<span class="muted">{}</span>', _("Not reviewed yet")))
-        if promise_due_on:
-            late = " late" if promise_due_on < today else ""
-            items.append(
-                format_html(
-                    '<span class="why-date{}">{}</span>', late, _("Promised by %(date)s") % {"date": promise_due_on.isoformat()}
-                )
-            )
-        if limitation_on:
-            late = " late" if limitation_on < today else ""
-            items.append(
-                format_html(
-                    '<span class="why-date{}">{}</span>', late, _("Limitation %(date)s") % {"date": limitation_on.isoformat()}
-                )
-            )
+            items.append(f'<span class="muted">{words["not_reviewed"]}</span>')
+        for date, text in ((promise_due_on, words["promised"]), (limitation_on, words["limitation"])):
+            if date:
+                late = " late" if date < today else ""
+                items.append(f'<span class="why-date{late}">{escape(text % {"date": date.isoformat()})}</span>')
         count = tasks.get(pk, 0)
-        items.append(
-            format_html(
-                '<span class="{}">{}</span>',
-                "why-tasks" if count else "muted",
-                _("%(count)d open tasks") % {"count": count} if count else _("No open task"),
-            )
-        )
+        if count:
+            items.append(f'<span class="why-tasks">{escape(words["tasks"] % {"count": count})}</span>')
+        else:
+            items.append(f'<span class="muted">{words["no_task"]}</span>')
         return f'<tr class="why"><td colspan="{columns}">' + "".join(items) + "</td></tr>\n"
 
     return after
