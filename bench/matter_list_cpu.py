@@ -7,8 +7,10 @@ serves the same scenarios (API and page, signed in as counsel1) through Django's
 client in this process, DEBUG=0, and prints per scenario the median CPU time of the
 process (Python: middleware, ORM, rendering), the median wall time (CPU plus the SQL's
 round trips), the queries per request and, beside them, the same SQL replayed raw with
-psycopg2 (the floor the database sets). ``--profile NAME`` prints cProfile's top
-functions for the scenarios whose name contains NAME.
+psycopg2 (the floor the database sets), and the Python function calls per request
+(cProfile's count: the same on every run of the same code and data, where CPU ms moved by
+a fifth between runs on this machine; compare two versions by it). ``--profile NAME``
+prints cProfile's top functions for the scenarios whose name contains NAME.
 
 Run it against a filled database (bench/matter_list.py --fill-only fills one):
 
@@ -96,13 +98,20 @@ def main() -> None:
                     profiler.disable()
                 cpu.append((time.process_time() - started_cpu) * 1000)
                 wall.append((time.perf_counter() - started) * 1000)
+            counter = cProfile.Profile()
+            counter.enable()
+            for _ in range(5):
+                client.get(path)
+            counter.disable()
+            calls = pstats.Stats(counter).total_calls / 5
             totals, each = matter_list.time_sql(sql, 10)
             if args.queries:
                 for text, times in each.items():
                     print(f"{name} / {kind}: {statistics.median(times):6.2f} ms  {' '.join(text.split())[:160]}")
             rows.append(
                 (
-                    name, kind, f"{statistics.median(cpu):.1f}", f"{statistics.median(wall):.1f}", str(len(sql)),
+                    name, kind, f"{statistics.median(cpu):.1f}", f"{statistics.median(wall):.1f}", f"{calls:,.0f}",
+                    str(len(sql)),
                     f"{statistics.median(totals):.2f}" if totals else "-",
                 )
             )  # fmt: skip
@@ -116,7 +125,7 @@ def main() -> None:
     load = os.getloadavg()
     print(f"Matter list in process (Django test client, DEBUG=0), median of {args.requests} requests; "
           f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")  # fmt: skip
-    matter_list.print_table(("scenario", "via", "CPU ms", "wall ms", "queries", "raw SQL ms"), rows)
+    matter_list.print_table(("scenario", "via", "CPU ms", "wall ms", "Python calls", "queries", "raw SQL ms"), rows)
 
 
 if __name__ == "__main__":

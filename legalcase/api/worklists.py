@@ -29,6 +29,7 @@ from legalcase.services.worklists import (
     page_scores,
     worklist_matters,
     worklist_ordering,
+    worklist_score_hints,
 )
 
 
@@ -129,7 +130,8 @@ class WorklistView(ApiView, generics.ListAPIView):
         ordering = params.pop("ordering", "") or DEFAULT_ORDERING
         filters = {key: value for key, value in params.items() if value not in ("", None)}
         matters = worklist_matters(self.request.user, **filters)
-        return Worklist(matters, ordering=ordering, filtered=bool(filters), rows=worklist_rows)
+        hints = worklist_score_hints(self.request.user, **filters)
+        return Worklist(matters, ordering=ordering, filtered=bool(filters), rows=worklist_rows, score_hints=hints)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())

@@ -79,6 +79,15 @@ class MatterScore(models.Model):
     )
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    # Copies of the matter's firm, recommendation and openness, written by the database
+    # itself (triggers of migration 0045, on both tables): a worklist of a firm's "sue"
+    # matters by score is then one index of this table. Only ever an extra condition beside
+    # the matter's own columns (``Worklist``), so a stale copy could hide a row, never show one.
+    matter_firm_id = models.BigIntegerField(_("matter's firm"), null=True, blank=True, editable=False)
+    matter_recommendation = models.CharField(
+        _("matter's recommendation"), max_length=32, blank=True, default="", editable=False
+    )
+    matter_open = models.BooleanField(_("matter open"), default=True, editable=False)
 
     class Meta:
         verbose_name = _("matter score")
@@ -90,4 +99,13 @@ class MatterScore(models.Model):
             # A few thousand matches of a filtered worklist (a firm's "sue"), each scored from
             # the index alone: ``Worklist.page_ids`` sorts them rather than walk the score's order.
             models.Index(fields=["matter"], include=["value"], name="matter_score_of_matter"),
+            # The open matters by recommendation, and by firm and recommendation, in score order.
+            models.Index(
+                models.F("matter_recommendation"), models.F("value").desc(), models.F("matter").desc(),
+                condition=Q(matter_open=True), name="score_open_reco",
+            ),
+            models.Index(
+                models.F("matter_firm_id"), models.F("matter_recommendation"), models.F("value").desc(),
+                models.F("matter").desc(), condition=Q(matter_open=True), name="score_open_firm_reco",
+            ),
         ]

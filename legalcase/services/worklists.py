@@ -79,6 +79,30 @@ def worklist_matters(
     return matters
 
 
+def worklist_score_hints(
+    user: User, *, recommendation: str = "", firm: int | str | None = None, **others
+) -> dict | None:
+    """The scores' copies of their matters' columns (``MatterScore.matter_*``) that pick exactly
+    this worklist's matters, when its filters are a recommendation and at most a firm; else None.
+
+    A lawyer's firm here restates ``visible_matters``; ``Worklist`` checks every matter
+    found this way against the matters' own conditions (the access rule among them), so a
+    copy out of step could only send the page down the general path.
+    """
+    if not recommendation or any(value not in ("", None) for value in others.values()):
+        return None
+    hints = {"matter_open": True, "matter_recommendation": "" if recommendation == NO_RECOMMENDATION else recommendation}
+    if user.role == Role.LAWYER:
+        if firm not in ("", None):
+            return None
+        hints["matter_firm_id"] = user.firm_id
+    elif firm == "none":
+        hints["matter_firm_id__isnull"] = True
+    elif firm not in ("", None):
+        hints["matter_firm_id"] = int(firm)
+    return hints
+
+
 def planner_estimate(queryset: QuerySet) -> int | None:
     """PostgreSQL's estimate of the rows ``queryset`` matches (its plan's row count); None elsewhere.
 
@@ -116,7 +140,8 @@ class Worklist:
     matters, where it is PostgreSQL's estimate and ``count_is_estimate`` says so (API.md,
     "Lists are paginated"). With ``exact_up_to`` (the page), it is exact up to that many
     and an estimate beyond, filtered or not. A slice answers a queryset of exactly that page's matters in
-    order, built by ``rows`` (``select_related`` and the like) from a plain queryset.
+    order, built by ``rows`` (``select_related`` and the like) from a plain queryset. ``score_hints``
+    (``worklist_score_hints``) lets a page by score walk the scores of the filter's recommendation.
     """
 
     def __init__(
@@ -127,8 +152,10 @@ class Worklist:
         filtered: bool,
         rows: Callable[[QuerySet[Matter]], QuerySet[Matter]] | None = None,
         exact_up_to: int | None = None,
+        score_hints: dict | None = None,
     ):
         self.matters = matters.order_by()
+        self.score_hints = score_hints
         self.ordering = ordering
         self.filtered = filtered
         self.exact_up_to = exact_up_to
@@ -165,10 +192,29 @@ class Worklist:
             ordered = self.matters.order_by(*_order(self.ordering, nulls=True))
             return list(ordered.values_list("pk", flat=True)[offset : offset + limit])
         descending = self.ordering.startswith("-")
+        if self.score_hints is not None and (ids := self._ids_by_hinted_scores(offset, limit, descending=descending)):
+            return ids
         if self.filtered and self._few_matches():
             return self._ids_by_score_among_matches(offset, limit, descending=descending)
         # Scored matters through the score's index, then the unscored ones (``ids_by_score``).
         return self.matters.ids_by_score(offset, limit, descending=descending)
+
+    def _ids_by_hinted_scores(self, offset: int, limit: int, *, descending: bool) -> list[int] | None:
+        """The page read off the index of the scores whose copies match the filter
+        (``score_open_firm_reco``: fifty entries for a firm's "sue" matters, where the
+        matters' own conditions made PostgreSQL join and sort all 3,290 of them).
+
+        None, for the general path, when the page reaches the unscored matters or when a
+        matter found is not among the worklist's own (a copy out of step): every id
+        answered has passed the matters' conditions, the access rule among them.
+        """
+        value = models.F("value")
+        scores = MatterScore.objects.using(self.matters.db).filter(**self.score_hints)
+        scores = scores.order_by(value.desc() if descending else value.asc(), "-matter_id")
+        ids = list(scores.values_list("matter_id", flat=True)[offset : offset + limit])
+        if len(ids) < limit or self.matters.filter(pk__any_of=ids).count() != len(ids):
+            return None
+        return ids
 
     def _few_matches(self) -> bool:
         """At most ``SORT_MATCHES_UP_TO`` matches, counted (the page's count may be an estimate)."""

@@ -48,6 +48,7 @@ from legalcase.services.worklists import (
     tasks_hand_out,
     worklist_matters,
     worklist_ordering,
+    worklist_score_hints,
 )
 from legalcase.views.matters import PAGE_SIZE, _form_errors_to_messages, bulk_confirmations, bulk_run, matter_rows
 
@@ -185,7 +186,13 @@ def worklist(request: HttpRequest) -> HttpResponse:
     filters = filter_form.filters()
     ordering = filter_form.sort_key()
     matters = worklist_matters(request.user, **filters)
-    rows = Worklist(matters, ordering=ordering, filtered=bool(filters), exact_up_to=PAGE_EXACT_UP_TO)
+    rows = Worklist(
+        matters,
+        ordering=ordering,
+        filtered=bool(filters),
+        exact_up_to=PAGE_EXACT_UP_TO,
+        score_hints=worklist_score_hints(request.user, **filters),
+    )
     paginator = EstimatingPaginator(rows, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     count = paginator.count

@@ -133,6 +133,54 @@ def test_a_filtered_worklist_is_in_the_same_order_walked_by_score_or_sorted(worl
     assert pages == [[m[3].number, m[1].number], [extra.number]]
 
 
+def copies(matter) -> tuple:
+    return MatterScore.objects.filter(matter=matter).values_list("matter_firm_id", "matter_recommendation", "matter_open").get()
+
+
+def test_the_database_keeps_the_scores_copies_of_firm_recommendation_and_openness(world):
+    """Triggers (migration 0045) copy each matter's firm, recommendation and openness to its score, whoever writes."""
+    from legalcase.services import matter_assign_firm
+
+    m = world["m"]
+    assert copies(m[1]) == (world["firm_a"].pk, "sue", True)
+    assert copies(m[5]) == (None, "", False)
+    matter_assign_firm(user=world["counsel"], matter_id=m[2].pk, firm_id=world["firm_a"].pk)
+    Matter.objects.filter(pk=m[4].pk).update(stage="closed")  # a bulk update, no signal
+    review = DebtorReview.objects.get(matter=m[1])
+    review.recommendation, review.recommendation_reason = "arbitrate", "合同约定仲裁"
+    review.save()
+    assert copies(m[2]) == (world["firm_a"].pk, "negotiate", True)
+    assert copies(m[4])[2] is False
+    assert copies(m[1])[1] == "arbitrate"
+    fresh = make_matter(stage="litigation", firm=world["firm_a"])
+    MatterScore.objects.create(matter=fresh, value=Decimal("0.3000"), kind="rules")
+    assert copies(fresh) == (world["firm_a"].pk, "", True)
+
+
+def test_a_firms_worklist_by_recommendation_reads_the_scores_copies_and_never_shows_what_they_got_wrong(world, client):
+    """The page of a firm's "sue" matters comes off the score's index; a copy out of step sends it down the general path."""
+    from django.db import connection
+
+    m = world["m"]
+    lawyer_a = world["lawyer_a"]
+    others = [make_matter(stage="litigation", firm=world["firm_a"]) for _ in range(3)]
+    for matter, value in zip(others, ("0.9500", "0.2000", "0.9000")):
+        MatterScore.objects.create(matter=matter, value=Decimal(value), kind="rules")
+        DebtorReview.objects.create(matter=matter, recommendation="sue", recommendation_reason="有财产")
+    expected = [others[0].number, others[2].number, m[1].number, others[1].number]
+    assert numbers(api(lawyer_a).get("/api/v1/worklists/", {"recommendation": "sue", "page_size": 2})) == expected[:2]
+    assert numbers(api(lawyer_a).get("/api/v1/worklists/", {"recommendation": "sue", "page_size": 2, "page": 2})) == expected[2:]
+    # Another firm's matter whose copy wrongly says firm A: never shown to firm A's lawyer.
+    DebtorReview.objects.create(matter=m[3], recommendation="sue", recommendation_reason="有财产")
+    MatterScore.objects.create(matter=m[3], value=Decimal("0.9900"), kind="rules")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE legalcase_matterscore SET matter_firm_id = %s WHERE matter_id = %s", [world["firm_a"].pk, m[3].pk])
+    assert numbers(api(lawyer_a).get("/api/v1/worklists/", {"recommendation": "sue", "page_size": 2})) == expected[:2]
+    client.force_login(lawyer_a)
+    body = client.get("/worklist/", {"recommendation": "sue"}).content.decode().split("<tbody>", 1)[1]
+    assert m[3].number not in body and all(number in body for number in expected)
+
+
 def test_the_matter_keeps_a_copy_of_its_reviews_recommendation(world):
     """``Matter.recommendation`` follows the review as the service and the ORM save it."""
     from legalcase.services.triage import review_update
