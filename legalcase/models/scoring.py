@@ -79,15 +79,16 @@ class MatterScore(models.Model):
     )
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
-    # Copies of the matter's firm, recommendation and openness, written by the database
-    # itself (triggers of migration 0045, on both tables): a worklist of a firm's "sue"
-    # matters by score is then one index of this table. Only ever an extra condition beside
-    # the matter's own columns (``Worklist``), so a stale copy could hide a row, never show one.
+    # Copies of the matter's firm, recommendation and openness, for the worklist's index by
+    # recommendation (``Worklist``). Written by the database: an insert leaving ``matter_open``
+    # null has all three filled from the matter, and a matter's change of any of them is copied
+    # here (triggers of migration 0045); ``score_all`` writes them itself, from the same join.
+    # Only ever a condition beside the matter's own, so a stale copy could hide a row, never show one.
     matter_firm_id = models.BigIntegerField(_("matter's firm"), null=True, blank=True, editable=False)
     matter_recommendation = models.CharField(
-        _("matter's recommendation"), max_length=32, blank=True, default="", editable=False
+        _("matter's recommendation"), max_length=32, null=True, blank=True, editable=False
     )
-    matter_open = models.BooleanField(_("matter open"), default=True, editable=False)
+    matter_open = models.BooleanField(_("matter open"), null=True, default=None, editable=False)
 
     class Meta:
         verbose_name = _("matter score")

@@ -334,11 +334,17 @@ def _write_postgresql(rows: list[tuple]) -> None:
         cursor.cursor.copy_expert(
             "COPY score_load (matter_id, value, kind, model_id, computed_at, reasons) FROM STDIN", buffer
         )
+        # With the matter's copies (``MatterScore.matter_*``) from the same join, refreshed nightly.
         cursor.execute(
-            f"INSERT INTO {table} (matter_id, value, kind, model_id, computed_at, reasons) "
-            "SELECT matter_id, value, kind, model_id, computed_at, reasons FROM score_load "
+            f"INSERT INTO {table} (matter_id, value, kind, model_id, computed_at, reasons, "
+            "matter_firm_id, matter_recommendation, matter_open) "
+            "SELECT l.matter_id, l.value, l.kind, l.model_id, l.computed_at, l.reasons, "
+            "m.assigned_firm_id, m.recommendation, m.stage <> 'closed' "
+            "FROM score_load l JOIN legalcase_matter m ON m.id = l.matter_id "
             "ON CONFLICT (matter_id) DO UPDATE SET value = EXCLUDED.value, kind = EXCLUDED.kind, "
-            "model_id = EXCLUDED.model_id, computed_at = EXCLUDED.computed_at, reasons = EXCLUDED.reasons"
+            "model_id = EXCLUDED.model_id, computed_at = EXCLUDED.computed_at, reasons = EXCLUDED.reasons, "
+            "matter_firm_id = EXCLUDED.matter_firm_id, matter_recommendation = EXCLUDED.matter_recommendation, "
+            "matter_open = EXCLUDED.matter_open"
         )
 
 
