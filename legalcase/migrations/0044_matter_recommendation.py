@@ -5,6 +5,18 @@
 from django.db import migrations, models
 
 
+def recommendation_add(apps, schema_editor):
+    # One ALTER on both databases, keeping the default in the database: Django's AddField
+    # rebuilds the whole table on SQLite (a NOT NULL column), and the rebuild's indexes
+    # include the NULLS LAST ones SQLite refuses; and writers that name their columns
+    # (COPY in bench/matter_list.py) get '' without naming this one.
+    schema_editor.execute("ALTER TABLE legalcase_matter ADD COLUMN recommendation varchar(32) DEFAULT '' NOT NULL")
+
+
+def recommendation_drop(apps, schema_editor):
+    schema_editor.execute("ALTER TABLE legalcase_matter DROP COLUMN recommendation")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -12,10 +24,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='matter',
-            name='recommendation',
-            field=models.CharField(blank=True, default='', max_length=32, verbose_name='recommendation'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(
+                    model_name='matter',
+                    name='recommendation',
+                    field=models.CharField(blank=True, default='', max_length=32, verbose_name='recommendation'),
+                ),
+            ],
+            database_operations=[migrations.RunPython(recommendation_add, recommendation_drop)],
         ),
         # The same statement on PostgreSQL and SQLite: only the reviewed matters are written.
         migrations.RunSQL(
