@@ -85,6 +85,9 @@ try:
     DEADLINE_PROCESSES = env_int(ENV, "DEADLINE_PROCESSES", 2)
     # How long the dashboard's aggregates are kept before they are computed again (0: every view).
     DASHBOARD_CACHE_SECONDS = env_int(ENV, "DASHBOARD_CACHE_SECONDS", 600, minimum=0)
+    # How long a process reuses PostgreSQL's estimate of the matter table's size, which an
+    # unfiltered list shows as its count (约 N 件); 0: read on every request.
+    COUNT_ESTIMATE_SECONDS = env_int(ENV, "COUNT_ESTIMATE_SECONDS", 60, minimum=0)
     # The collection desk (LEGAL_RULES B.2, API.md "Collection desk"): days after a promise's
     # due day that a payment still keeps it, and calls_per_party@2026's daily total (guidance).
     PROMISE_GRACE_DAYS = env_int(ENV, "PROMISE_GRACE_DAYS", 3, minimum=0)

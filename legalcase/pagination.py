@@ -8,7 +8,9 @@ names must not import views, or the two imports go round in a circle.
 from __future__ import annotations
 
 import json
+import time
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -31,12 +33,27 @@ def estimated_count(queryset: QuerySet) -> int | None:
     connection = connections[queryset.db]
     if connection.vendor != "postgresql" or queryset.query.where:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table])
-        row = cursor.fetchone()
-    # reltuples is -1 for a table never analysed.
-    estimate = int(row[0]) if row else -1
+    estimate = _reltuples(connection, queryset.model._meta.db_table)
     return estimate if estimate > ESTIMATE_COUNT_ABOVE else None
+
+
+# (alias, table) -> (when read, reltuples): an estimate that ANALYZE moves a few times a day.
+_RELTUPLES: dict[tuple[str, str], tuple[float, int]] = {}
+
+
+def _reltuples(connection, table: str) -> int:
+    """``pg_class.reltuples`` of ``table`` (-1 never analysed), read at most once per
+    ``COUNT_ESTIMATE_SECONDS`` in a process: a query less on every unfiltered list page."""
+    key, now = (connection.alias, table), time.monotonic()
+    cached = _RELTUPLES.get(key)
+    if cached is not None and now - cached[0] < settings.COUNT_ESTIMATE_SECONDS:
+        return cached[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        row = cursor.fetchone()
+    estimate = int(row[0]) if row else -1
+    _RELTUPLES[key] = (now, estimate)
+    return estimate
 
 
 class EstimatingPaginator(Paginator):
