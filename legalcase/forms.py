@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from legalcase.models import ClosingReason, Forum, LawFirm, Product, Role, Stage, User
+from legalcase.models import ClosingReason, Forum, LawFirm, Product, Role, Stage, User, display_name
 from legalcase.money import MONEY_FIELD, amount_digits
 
 # "All matters matching the filter" never names more matters than this in one job.
@@ -27,10 +27,7 @@ def owner_choices() -> list[tuple[str, str]]:
     """Who may own a matter: active in-house counsel and administrators."""
     owners = User.objects.filter(is_active=True, role__in=[Role.COUNSEL, Role.ADMIN]).order_by("username")
     # Read as tuples: ``display_name`` needs only the three names.
-    return [
-        (str(pk), User(username=username, first_name=first, last_name=last).display_name)
-        for pk, username, first, last in owners.values_list("pk", "username", "first_name", "last_name")
-    ]
+    return [(str(pk), display_name(*names)) for pk, *names in owners.values_list("pk", "username", "first_name", "last_name")]
 
 
 class QuickSelect(forms.Select):

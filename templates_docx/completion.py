@@ -298,9 +298,8 @@ def missing_labels(
     if not render:
         return _static_labels(template, context)
     try:
-        _docx, labels = render_pool().render(
-            template=bytes(template.content), digest=template.sha256, context=context
-        )  # jinja_env: sandbox
+        content = bytes(template.content)
+        _docx, labels = render_pool().render(template=content, digest=template.sha256, context=context)  # jinja_env: sandbox
     except RenderFailed:
         return _static_labels(template, context)
     return list(dict.fromkeys(labels))

@@ -9,6 +9,7 @@ from legalcase.models.accounts import (  # noqa: F401
     LoginThrottle,
     Role,
     User,
+    display_name,
 )
 from legalcase.models.base import AppendOnly, AppendOnlyError  # noqa: F401
 from legalcase.models.dashboard import DashboardDay, DashboardSnapshot  # noqa: F401

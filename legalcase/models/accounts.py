@@ -62,10 +62,17 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        # Chinese names read family name first, with no space: 王 + 敏 -> 王敏.
-        if any("\u4e00" <= char <= "\u9fff" for char in self.last_name + self.first_name):
-            return f"{self.last_name}{self.first_name}"
-        return self.get_full_name() or self.username
+        return display_name(self.username, self.first_name, self.last_name)
+
+
+def display_name(username: str, first_name: str, last_name: str) -> str:
+    """A user's name as pages show it, from the three columns (lists read them as tuples).
+
+    Chinese names read family name first, with no space: 王 + 敏 -> 王敏.
+    """
+    if any("\u4e00" <= char <= "\u9fff" for char in last_name + first_name):
+        return f"{last_name}{first_name}"
+    return f"{first_name} {last_name}".strip() or username
 
 
 class AuditAction(models.TextChoices):

@@ -27,7 +27,7 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from legalcase.access import require, visible_matters
-from legalcase.models import MATTER_ORDERINGS, Matter, MatterScore, Role, Stage, Task, TaskStatus, User
+from legalcase.models import MATTER_ORDERINGS, Matter, MatterScore, Role, Stage, Task, TaskStatus, User, display_name
 from legalcase.services.tasks import task_create
 
 # The worklist's sort keys (API.md); each is served by an index in either direction.
@@ -345,6 +345,6 @@ def assignee_choices(user: User) -> list[tuple[str, str]]:
     choices = []
     rows = users.order_by("role", "username").values_list("pk", "username", "first_name", "last_name", "role", "firm__name")
     for pk, username, first, last, role, firm in rows:
-        name = User(username=username, first_name=first, last_name=last).display_name
+        name = display_name(username, first, last)
         choices.append((str(pk), f"{name}（{firm}）" if role == Role.LAWYER and firm else name))
     return choices

@@ -76,6 +76,7 @@ from legalcase.models import (
     Role,
     Stage,
     User,
+    display_name,
     matter_ordering,
 )
 from legalcase.identity import mask_account, mask_id_number
@@ -725,11 +726,6 @@ ROW_COLUMNS = (
 )  # fmt: skip
 
 
-def _owner_name(username: str, first: str, last: str) -> str:
-    """``User.display_name`` from its three columns."""
-    return User(username=username, first_name=first, last_name=last).display_name
-
-
 def matter_rows(matters, *, selectable: bool, after=None, extra: tuple[str, ...] = ()) -> str:
     """The list's table rows, built in Python from tuples: on a 50-row page the template
     engine spent about 15 ms resolving these cells (bench/matter_list.py).
@@ -764,7 +760,7 @@ def matter_rows(matters, *, selectable: bool, after=None, extra: tuple[str, ...]
         if owner_id is None:
             owner = "—"
         elif (owner := owners.get(owner_id)) is None:
-            owner = owners[owner_id] = esc(_owner_name(username, first, last))
+            owner = owners[owner_id] = esc(display_name(username, first, last))
         rows.append(
             f"<tr>{check}"
             f'<td><a href="{matter_url}{pk}/">{esc(number)}</a></td>'
