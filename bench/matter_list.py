@@ -203,6 +203,7 @@ def fill(matters: int) -> None:
     from legalcase.models import Creditor, LawFirm, MatterNumberCounter, User
     from legalcase.crypto import encrypt
     from legalcase.search import digest, exact_digest
+    from legalcase.services.matter_counts import matter_counts_recount
 
     started = time.perf_counter()
     tables = [
@@ -383,6 +384,8 @@ def fill(matters: int) -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT max(id) FROM {table}), 1))"
             )
     MatterNumberCounter.objects.bulk_create([MatterNumberCounter(year=y, last=n) for y, n in numbers.items()])
+    # The COPY ran with the triggers off: the kept matter counts are recounted, as the daily job repairs them.
+    matter_counts_recount()
     print(
         f"\r  filled {matters:,} matters, {party_id:,} parties, {guarantee_id:,} guarantees, "
         f"{assignment_id:,} assignments in {time.perf_counter() - started:.1f} s"

@@ -18,6 +18,8 @@ from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 
+from legalcase.services.matter_counts import matter_count
+
 # Above this many rows, an unfiltered list's count may be PostgreSQL's estimate.
 ESTIMATE_COUNT_ABOVE = 100_000
 
@@ -99,7 +101,9 @@ class MatterPaginator(EstimatingPaginator):
     told the ids, the planner sorts a few hundred rows, where from the filter alone it
     may walk the whole table in the list's order hoping to meet matches (four digits of
     an account walked 70,000 matters for a page of 50, bench/matter_list.py). A longer
-    list is counted by ``count_beyond``: exactly here (API.md keeps a filtered count exact).
+    list filtered by stage, firm and owner alone is counted exactly from the kept counts
+    (``legalcase.services.matter_counts``: a sum of a few rows); any other longer list
+    by ``count_beyond``: exactly here (API.md keeps a filtered count exact).
     An unfiltered list keeps ``EstimatingPaginator``'s estimate; other databases count exactly.
     """
 
@@ -126,7 +130,8 @@ class MatterPaginator(EstimatingPaginator):
             narrowed.query.where = WhereNode()
             self.object_list = narrowed.filter(pk__any_of=ids)
             return len(ids)
-        return self.count_beyond(matters, len(ids))
+        kept = matter_count(matters)
+        return kept if kept is not None else self.count_beyond(matters, len(ids))
 
     def count_beyond(self, matters: QuerySet, seen: int) -> int:
         return matters.count()

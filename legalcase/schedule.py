@@ -106,6 +106,18 @@ SCHEDULE: tuple[Entry, ...] = (
         why="the dashboard's kept aggregates computed again",
     ),
     Entry(
+        "matter_counts_compact",
+        "*/10 * * * *",
+        "legalcase.services.matter_counts.matter_counts_compact",
+        why="the kept matter counts summed to a row per stage, firm and owner",
+    ),
+    Entry(
+        "matter_counts_recount",
+        "45 3 * * *",
+        "legalcase.services.matter_counts.matter_counts_recount",
+        why="the kept matter counts recounted from the matters; keys found off are logged",
+    ),
+    Entry(
         "evidence_verify",
         "0 2 * * *",
         "evidence.services.evidence_verify_all",

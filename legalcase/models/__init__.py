@@ -81,6 +81,7 @@ from legalcase.models.matters import (  # noqa: F401
     Forum,
     ForumQuerySet,
     Matter,
+    MatterCount,
     MatterEvent,
     MatterNumberCounter,
     MatterQuerySet,

@@ -581,6 +581,27 @@ class MatterNumberCounter(models.Model):
         verbose_name = _("matter number counter")
 
 
+class MatterCount(models.Model):
+    """How many matters are in a stage, with a firm and an owner: the sum of the key's rows.
+
+    Kept by statement triggers on the matter table (PostgreSQL, migration 0046): each
+    insert, update or delete adds a row per key it changed, +n or -n; a truncate empties
+    the table. ``matter_counts_compact`` (the schedule) sums each key's rows into one.
+    An exact count of a list filtered by these columns alone is then a sum over a few
+    hundred rows (``legalcase.counts``), not a count of 200,000 matters. Empty on SQLite,
+    where lists count their matters.
+    """
+
+    stage = models.CharField(_("stage"), max_length=32)
+    firm_id = models.BigIntegerField(_("firm"), null=True)
+    owner_id = models.BigIntegerField(_("owner"), null=True)
+    matters = models.BigIntegerField(_("matters"))
+
+    class Meta:
+        verbose_name = _("matter count")
+        indexes = [models.Index(fields=["stage", "firm_id", "owner_id"], name="matter_count_key")]
+
+
 class Assignment(models.Model):
     """A law firm instructed on a matter, from ``started_at`` until ``ended_at`` (history kept)."""
 

@@ -93,6 +93,8 @@ def test_the_table_holds_the_periodic_work_at_its_times_in_beijing_time():
         "jobs_requeue": "* * * * *",
         "deadlines_daily": "0 7 * * *",
         "dashboard_refresh": "*/5 * * * *",
+        "matter_counts_compact": "*/10 * * * *",
+        "matter_counts_recount": "45 3 * * *",
         "evidence_verify": "0 2 * * *",
         "storage_orphans_sweep": "30 3 * * *",
         "retention_anonymise": "30 1 * * *",
