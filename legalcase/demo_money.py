@@ -196,11 +196,11 @@ def _portfolios(matter_ids: list[int], manager: User, today: dt.date) -> int:
 
 def _settlements(matter_ids: list[int], counsel: User, manager: User, today: dt.date) -> int:
     """Three settlements each of: being performed with one instalment late, breached (missed), performed in full."""
-    candidates = list(
-        Matter.objects.filter(pk__in=matter_ids, stage=Stage.ENFORCEMENT, assigned_firm__isnull=False).order_by("pk")[
-            :9
-        ]
-    )
+    # Money received after the agreement would count toward its instalments: matters
+    # with none in the last 200 days (the earliest agreement) only.
+    matters = Matter.objects.filter(pk__in=matter_ids, stage=Stage.ENFORCEMENT, assigned_firm__isnull=False)
+    recent = matters.filter(recoveries__received_on__gte=today - dt.timedelta(days=200))
+    candidates = list(matters.exclude(pk__in=recent.values("pk")).order_by("pk")[:9])
     for index, matter in enumerate(candidates):
         story = index % 3
         agreed_on = today - dt.timedelta(days=(100, 150, 200)[story])

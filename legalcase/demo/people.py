@@ -533,11 +533,33 @@ COURT_STAGES = frozenset(
 _FIRM_BY_PROVINCE = {"广东省": 2, "上海市": 1, "江苏省": 1, "浙江省": 1, "安徽省": 1, "福建省": 2}
 
 
-def plan_matters(rng: random.Random, *, count: int = 300, taken: set[str] | None = None) -> list[MatterPlan]:
-    """Draw ``count`` demo matters over every stage; a few debtors have two matters."""
+def stage_counts(count: int) -> dict[str, int]:
+    """``count`` matters spread over the stages in ``STAGE_COUNTS``' shares: every stage
+    reached from 20 matters on (the largest remainders round), ``STAGE_COUNTS`` itself at 300."""
+    whole = sum(STAGE_COUNTS.values())
+    shares = {stage: n * count / whole for stage, n in STAGE_COUNTS.items()}
+    counts = {stage: int(share) for stage, share in shares.items()}
+    by_remainder = sorted(shares, key=lambda stage: (-(shares[stage] - counts[stage]), list(shares).index(stage)))
+    for stage in by_remainder[: count - sum(counts.values())]:
+        counts[stage] += 1
+    return counts
+
+
+def plan_matters(
+    rng: random.Random, *, count: int = 300, taken: set[str] | None = None, every_stage: bool = False
+) -> list[MatterPlan]:
+    """Draw ``count`` demo matters over the stages; a few debtors have two matters.
+
+    The stages are ``STAGE_COUNTS`` in table order, repeated or cut to ``count``: a smaller
+    demo has the early stages only. With ``every_stage``, they are spread in its shares
+    (``stage_counts``). The same at 300.
+    """
     taken = set() if taken is None else taken
-    stages = [stage for stage, n in STAGE_COUNTS.items() for _ in range(n)]
-    stages = (stages * (count // len(stages) + 1))[:count]
+    if every_stage:
+        stages = [stage for stage, n in stage_counts(count).items() for _ in range(n)]
+    else:
+        stages = [stage for stage, n in STAGE_COUNTS.items() for _ in range(n)]
+        stages = (stages * (count // len(stages) + 1))[:count]
     rng.shuffle(stages)
     plans: list[MatterPlan] = []
     card_serial = itertools.count(1)

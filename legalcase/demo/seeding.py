@@ -91,13 +91,20 @@ class SeedResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def seed_demo(*, matters: int = 300, seed: int = SEED, progress: Callable[[str], None] | None = None) -> SeedResult:
+def seed_demo(
+    *,
+    matters: int = 300,
+    seed: int = SEED,
+    progress: Callable[[str], None] | None = None,
+    every_stage: bool = False,
+) -> SeedResult:
     """Add the demo creditors, firms, users and matters in one transaction, unless present.
 
     The demo creditors' credit codes mark the demo as present; a second run adds nothing.
     Matters are opened, assigned and moved through the services, so each has a timeline,
     whose entries are then dated when they happened in the story (``demo.story``).
     ``progress`` receives a line in Chinese now and then (the command prints them).
+    ``every_stage`` spreads a smaller demo over every stage (``plan_matters``).
     The holiday table is read once, and the deadline recomputations of steps that
     read no deadline are put off and done together (``deadlines_deferred``): the
     current deadlines are those the services would have left one by one.
@@ -107,7 +114,7 @@ def seed_demo(*, matters: int = 300, seed: int = SEED, progress: Callable[[str],
     started = time.monotonic()
     say = progress or (lambda line: None)
     with transaction.atomic(), holiday_calendar_held():
-        result = _seed(matters=matters, rng=random.Random(seed), say=say)
+        result = _seed(matters=matters, rng=random.Random(seed), say=say, every_stage=every_stage)
     say(f"演示数据：完成，用时 {time.monotonic() - started:.0f} 秒。")
     return result
 
@@ -131,7 +138,7 @@ class DemoConflict(Exception):
     """The database holds a user that the demo would need with another role."""
 
 
-def _seed(*, matters: int, rng: random.Random, say: Callable[[str], None]) -> SeedResult:
+def _seed(*, matters: int, rng: random.Random, say: Callable[[str], None], every_stage: bool) -> SeedResult:
     creditors = {
         c.key: Creditor.objects.create(name=c.name, uscc=c.uscc, address=c.address, representative=c.representative)
         for c in CREDITORS
@@ -169,7 +176,7 @@ def _seed(*, matters: int, rng: random.Random, say: Callable[[str], None]) -> Se
     lawyer_of_firm = {user.firm_id: user for user in users if user.role == "lawyer"}
 
     taken = set(Party.objects.exclude(id_number="").values_list("id_number", flat=True))
-    plans = plan_matters(rng, count=matters, taken=taken)
+    plans = plan_matters(rng, count=matters, taken=taken, every_stage=every_stage)
     parties: dict[str, Party] = {}
 
     def party_for(fields: dict) -> Party:

@@ -73,3 +73,22 @@ def test_every_stage_path_uses_allowed_moves_and_ends_in_its_stage():
                     assert bool(reason) == (to == Stage.CLOSED)
                     current = to
                 assert current == stage
+
+
+def test_a_smaller_demo_over_every_stage_keeps_the_stages_shares():
+    from legalcase.demo.people import STAGE_COUNTS, stage_counts
+
+    assert stage_counts(300) == STAGE_COUNTS
+    for count in (20, 80, 301, 1000):
+        counts = stage_counts(count)
+        assert sum(counts.values()) == count and min(counts.values()) >= 1, count
+        for stage, n in counts.items():
+            assert abs(n - STAGE_COUNTS[stage] * count / 300) < 1, (count, stage)
+    spread = demo.plan_matters(random.Random(7), count=80, every_stage=True)
+    assert {plan.moves[-1][0] for plan in spread if plan.moves} | {Stage.INTAKE} == set(Stage.values)
+    # The default keeps the early stages first (the demos the templates' tests seed), and at
+    # 300 both draw the same demo.
+    early = demo.plan_matters(random.Random(7), count=80)
+    assert Stage.ENFORCEMENT not in {plan.moves[-1][0] for plan in early if plan.moves}
+    same = [demo.plan_matters(random.Random(7), count=300, every_stage=flag) for flag in (False, True)]
+    assert [(p.debtor, p.moves) for p in same[0]] == [(p.debtor, p.moves) for p in same[1]]

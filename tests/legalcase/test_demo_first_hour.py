@@ -19,7 +19,7 @@ from legalcase.models import (
 
 pytestmark = pytest.mark.django_db
 
-DEFERRED_MATTERS = 200  # the first with enforcement measures, recoveries and settlements
+DEFERRED_MATTERS = 80  # every stage in its share: enforcement measures, recoveries, settlements
 
 
 def _deadline_rows() -> list[tuple]:
@@ -36,21 +36,20 @@ class _Undo(Exception):
     pass
 
 
-@pytest.mark.slow  # two seedings of 200 matters
+@pytest.mark.slow  # two seedings of 80 matters
 def test_deferred_recomputation_leaves_the_same_deadlines_as_recomputing_after_every_step(monkeypatch):
-    # Enough matters to reach enforcement and settlements (the stages are drawn in table order first).
     with pytest.raises(_Undo), transaction.atomic():
         with monkeypatch.context() as patched:
             # As before deferral: every service recomputes its matter at once.
             patched.setattr("legalcase.demo.seeding.deadlines_deferred", contextlib.nullcontext)
-            seed_demo(matters=DEFERRED_MATTERS)
+            seed_demo(matters=DEFERRED_MATTERS, every_stage=True)
         step_by_step = _deadline_rows()
         # The deferred steps are there: enforcement measures, recoveries, settlements, a transfer.
         assert Deadline.objects.filter(enforcement_action__isnull=False, superseded_at__isnull=True).exists()
         assert Recovery.objects.exists() and Settlement.objects.exists()
         raise _Undo
     assert not Matter.objects.exists()
-    seed_demo(matters=DEFERRED_MATTERS)
+    seed_demo(matters=DEFERRED_MATTERS, every_stage=True)
     assert _deadline_rows() == step_by_step
 
 

@@ -43,6 +43,9 @@ ADDED = [
 ]
 SAMPLES = PUBLISHED + WRITTEN + ADDED
 NAMES = [row[0] for row in SAMPLES]
+# Half the samples also go through LibreOffice to PDF (a second each, on one core): two of
+# every four, so both signature layouts (``docx_of``) and every kind stay covered.
+PDF_SAMPLES = [row for index, row in enumerate(SAMPLES) if index % 4 in (0, 1) or row in ADDED[:1]]
 
 SIGNATURE = re.compile(
     r"^(?:审\s*判\s*长|审\s*判\s*员|代理审判员|人民陪审员|首席仲裁员|仲\s*裁\s*员|法官助理|书\s*记\s*员?)[\s：:]"
@@ -124,7 +127,7 @@ def pdfs(tmp_path_factory) -> dict[str, bytes]:
         pytest.skip("LibreOffice (soffice) is not installed here: the PDF formats cannot be made")
     folder = tmp_path_factory.mktemp("ruling-docx")
     paths = []
-    for name in NAMES:
+    for name in [row[0] for row in PDF_SAMPLES]:
         path = folder / f"{name}.docx"
         path.write_bytes(docx_of(name))
         paths.append(path)
@@ -166,7 +169,7 @@ def test_a_docx_ruling_reads_as_its_text(row):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("row", SAMPLES, ids=NAMES)
+@pytest.mark.parametrize("row", PDF_SAMPLES, ids=[row[0] for row in PDF_SAMPLES])
 def test_a_pdf_ruling_made_from_the_docx_reads_as_its_text(row, pdfs):
     extracted = extract_text(pdfs[row[0]], "application/pdf", ocr=False)
     assert extracted.state == TextState.EXTRACTED
