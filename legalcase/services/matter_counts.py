@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 
 from django.db import connection, connections, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.expressions import Col
 from django.db.models.lookups import Exact, IsNull
 from django.db.models.sql.where import AND, WhereNode
@@ -30,56 +30,66 @@ log = logging.getLogger(__name__)
 COUNTED_COLUMNS = {"stage": "stage", "assigned_firm_id": "firm_id", "owner_id": "owner_id"}
 
 
-def counted_key(matters: QuerySet) -> dict[str, object] | None:
-    """The kept counts' key that ``matters`` filters by, or None when its filter is anything else.
+def counted_key(matters: QuerySet) -> list[tuple[str, object, bool]] | None:
+    """The conditions on the kept counts' columns that ``matters`` is filtered by, or None
+    when its filter is anything else: ``(column, value, negated)``, value None for IS NULL.
 
-    Only a conjunction of ``column = value`` and ``column IS NULL`` on the matter
-    table's own counted columns qualifies; no join filter, no OR, no negation, no
-    grouping, no distinct, no union. ``{}`` for no filter at all.
+    Only a conjunction of ``column = value``, ``column IS NULL`` and their negations (an
+    ``exclude``: a worklist's "not closed") on the matter table's own counted columns
+    qualifies; no join filter, no OR, no IN, no grouping, no distinct, no union. ``[]``
+    for no filter at all.
     """
     query = matters.query
     if query.model is not Matter or query.combinator or query.distinct or query.group_by is not None:
         return None
-    key: dict[str, object] = {}
-    for lookup in _conjuncts(query.where):
-        if lookup is None or not isinstance(lookup, Exact | IsNull) or not isinstance(lookup.lhs, Col):
+    conditions = []
+    for lookup, negated in _conjuncts(query.where, negated=False):
+        if not isinstance(lookup, Exact | IsNull) or not isinstance(lookup.lhs, Col):
             return None
         column = COUNTED_COLUMNS.get(lookup.lhs.target.column)
-        if column is None or lookup.lhs.alias != query.base_table or column in key:
+        if column is None or lookup.lhs.alias != query.base_table:
             return None
         if isinstance(lookup, IsNull):
             if lookup.rhs is not True:
                 return None
-            key[column] = None
+            conditions.append((column, None, negated))
         elif isinstance(lookup.rhs, int | str) and not isinstance(lookup.rhs, bool):
-            key[column] = lookup.rhs
+            conditions.append((column, lookup.rhs, negated))
         else:
             return None
-    return key
+    return conditions
 
 
-def _conjuncts(where: WhereNode):
-    """The lookups a WHERE node ANDs together (nested ANDs flattened); None for anything else."""
-    if where.negated or (where.connector != AND and len(where.children) > 1):
-        yield None
+def _conjuncts(where: WhereNode, *, negated: bool):
+    """(lookup, negated) for each lookup a WHERE node ANDs together, nested ANDs flattened
+    and a negated node of one lookup taken as its negation; (None, ...) for anything else."""
+    if where.negated:
+        if negated or len(where.children) != 1:
+            yield None, negated
+            return
+        negated = True
+    elif len(where.children) > 1 and (negated or where.connector != AND):
+        # NOT (a AND b) is no conjunction; nor is an OR.
+        yield None, negated
         return
     for child in where.children:
         if isinstance(child, WhereNode):
-            yield from _conjuncts(child)
+            yield from _conjuncts(child, negated=negated)
         else:
-            yield child
+            yield child, negated
 
 
 def matter_count(matters: QuerySet) -> int | None:
     """The exact number of ``matters`` from the kept counts; None where they cannot tell (``counted_key``)."""
-    if connections[matters.db].vendor != "postgresql":
+    if matters.model is not Matter or connections[matters.db].vendor != "postgresql":
         return None
-    key = counted_key(matters)
-    if key is None:
+    conditions = counted_key(matters)
+    if conditions is None:
         return None
     rows = MatterCount.objects.using(matters.db)
-    for column, value in key.items():
-        rows = rows.filter(**({f"{column}__isnull": True} if value is None else {column: value}))
+    for column, value, negated in conditions:
+        condition = Q(**{f"{column}__isnull": True}) if value is None else Q(**{column: value})
+        rows = rows.exclude(condition) if negated else rows.filter(condition)
     return rows.aggregate(total=Sum("matters"))["total"] or 0
 
 

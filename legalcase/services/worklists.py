@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from legalcase.access import require, visible_matters
 from legalcase.models import MATTER_ORDERINGS, Matter, MatterScore, Role, Stage, Task, TaskStatus, User, display_name
+from legalcase.services.matter_counts import matter_count
 from legalcase.services.tasks import task_create
 
 # The worklist's sort keys (API.md); each is served by an index in either direction.
@@ -136,10 +137,12 @@ def _order(key: str, *, nulls: bool) -> list:
 class Worklist:
     """A worklist in order, sliced a page at a time for Django's paginator (and DRF's).
 
-    ``count()`` is exact, except without any filter over more than ``ESTIMATE_ABOVE``
-    matters, where it is PostgreSQL's estimate and ``count_is_estimate`` says so (API.md,
-    "Lists are paginated"). With ``exact_up_to`` (the page), it is exact up to that many
-    and an estimate beyond, filtered or not. A slice answers a queryset of exactly that page's matters in
+    ``count()`` is exact from the kept counts where the filters are their columns
+    (``matter_count``: not closed, a stage, a firm, an owner). Otherwise it is exact,
+    except without any filter over more than ``ESTIMATE_ABOVE`` matters, where it is
+    PostgreSQL's estimate and ``count_is_estimate`` says so (API.md, "Lists are
+    paginated"); with ``exact_up_to`` (the page), exact up to that many and an estimate
+    beyond, filtered or not. A slice answers a queryset of exactly that page's matters in
     order, built by ``rows`` (``select_related`` and the like) from a plain queryset. ``score_hints``
     (``worklist_score_hints``) lets a page by score walk the scores of the filter's recommendation.
     """
@@ -166,6 +169,9 @@ class Worklist:
         self.last_ids: list[int] = []
 
     def count(self) -> int:
+        if self._count is None:
+            # Exact and cheap where the filters are the kept counts' columns (not closed, a stage, a firm, an owner).
+            self._count = matter_count(self.matters)
         if self._count is None and self.exact_up_to is not None:
             # The page: exact while small, else the planner's estimate, never below what was counted.
             counted = self.matters.values("pk")[: self.exact_up_to + 1].count()

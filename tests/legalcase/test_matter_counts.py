@@ -119,28 +119,54 @@ def test_only_filters_on_the_counted_columns_have_a_key():
     lawyer = make_user(Role.LAWYER, firm=firm)
     matters = Matter.objects.all()
 
-    assert counted_key(matters) == {}
-    assert counted_key(matters.filter_by(stage="litigation", firm=str(firm.pk), owner="none").for_list()) == {
-        "stage": "litigation", "firm_id": firm.pk, "owner_id": None,
-    }  # fmt: skip
-    assert counted_key(visible_matters(lawyer).filter(stage="judgment")) == {"firm_id": firm.pk, "stage": "judgment"}
-    assert counted_key(matters.filter(owner=owner)) == {"owner_id": owner.pk}
-    assert counted_key(matters.filter(Q(stage="litigation") & Q(owner=owner))) == {
-        "stage": "litigation", "owner_id": owner.pk,
-    }  # fmt: skip
+    assert counted_key(matters) == []
+    assert counted_key(matters.filter_by(stage="litigation", firm=str(firm.pk), owner="none").for_list()) == [
+        ("stage", "litigation", False), ("firm_id", firm.pk, False), ("owner_id", None, False),
+    ]  # fmt: skip
+    assert counted_key(visible_matters(lawyer).filter(stage="judgment")) == [
+        ("firm_id", firm.pk, False), ("stage", "judgment", False),
+    ]  # fmt: skip
+    assert counted_key(matters.filter(Q(stage="litigation") & Q(owner=owner))) == [
+        ("stage", "litigation", False), ("owner_id", owner.pk, False),
+    ]  # fmt: skip
+    # A worklist: the open matters.
+    assert counted_key(matters.exclude(stage="closed").filter(owner=owner)) == [
+        ("stage", "closed", True), ("owner_id", owner.pk, False),
+    ]  # fmt: skip
     for other in (
         matters.filter_by(q="张三"),
         matters.filter_by(product="credit_card"),
-        matters.exclude(stage="closed"),
+        matters.filter(recommendation="sue"),
+        matters.exclude(stage="closed", owner=owner),  # NOT (a AND b)
+        matters.exclude(owner=owner),  # NOT (owner = x AND owner IS NOT NULL)
+        matters.filter(owner__isnull=False),
         matters.filter(Q(stage="litigation") | Q(stage="judgment")),
         matters.filter(stage__in=["litigation", "judgment"]),
-        matters.filter(stage="litigation").filter(stage="judgment"),
         matters.filter(assigned_firm__name="某律所"),
         matters.filter(pk=1),
         matters.filter(stage="litigation").distinct(),
         matters.filter(stage="litigation").union(matters.filter(stage="judgment")),
     ):
         assert counted_key(other) is None, other.query
+
+
+def test_the_kept_counts_answer_as_the_matters_do():
+    counsel, other = make_user(Role.COUNSEL), make_user(Role.COUNSEL)
+    firm = make_firm()
+    for stage, owner, with_firm in [("litigation", counsel, True), ("closed", counsel, False), ("intake", other, True),
+                                    ("closed", other, True), ("litigation", None, False)]:  # fmt: skip
+        make_matter(stage=stage, owner=owner, firm=firm if with_firm else None)
+    matters = Matter.objects.all()
+    for chosen in (
+        matters,
+        matters.exclude(stage="closed"),
+        matters.exclude(stage="closed").filter(owner=counsel),
+        matters.exclude(stage="closed").filter(assigned_firm=firm),
+        matters.filter(owner__isnull=True),
+        matters.filter(assigned_firm__isnull=True, stage="litigation"),
+        matters.exclude(assigned_firm__isnull=True),
+    ):
+        assert matter_count(chosen) == chosen.count(), chosen.query
 
 
 def test_a_long_filtered_list_is_counted_from_the_kept_counts(monkeypatch):
@@ -178,3 +204,22 @@ def test_a_long_stage_filtered_page_shows_the_exact_count(client, monkeypatch):
     assert "符合筛选条件的全部案件（4 件）" in html
     assert "第 1 / 4 页" in html and "估算" not in html
     assert len(re.findall(r'<td><a href="/matters/\d+/">', html)) == 1
+
+
+def test_a_worklist_by_stage_firm_or_owner_is_counted_from_the_kept_counts(client):
+    counsel = make_user(Role.COUNSEL)
+    for stage in ("litigation", "litigation", "judgment", "closed"):
+        make_matter(stage=stage, owner=counsel)
+    api = APIClient()
+    api.force_authenticate(counsel)
+
+    assert api.get("/api/v1/worklists/").json()["count"] == 3
+    assert api.get("/api/v1/worklists/", {"stage": "litigation"}).json()["count"] == 2
+    # The count is the kept one (a wrong row shows), where the filters are its columns only.
+    MatterCount.objects.create(stage="litigation", firm_id=None, owner_id=counsel.pk, matters=1)
+    body = api.get("/api/v1/worklists/", {"stage": "litigation"}).json()
+    assert body["count"] == 3 and "count_is_estimate" not in body
+    assert api.get("/api/v1/worklists/", {"stage": "litigation", "q": "张三"}).json()["count"] == 2
+    client.force_login(counsel)
+    html = client.get(reverse("worklist"), {"owner": counsel.pk}).content.decode()
+    assert '<span class="sub">4 件未结案件 · ' in html
