@@ -18,7 +18,7 @@ from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 
-from legalcase.services.matter_counts import matter_count
+from legalcase.services.matter_counts import counted_key, matter_count
 
 # Above this many rows, an unfiltered list's count may be PostgreSQL's estimate.
 ESTIMATE_COUNT_ABOVE = 100_000
@@ -78,6 +78,11 @@ class EstimatingPaginator(Paginator):
 # A filtered matter list reads the ids of up to this many matches first (``MatterPaginator``);
 # a page beyond them raises the bound to reach it.
 SMALL_LIST = 1000
+# A list the kept counts cannot count (a search, a product) reads up to this many at once:
+# a common name (6,796 张伟 in a million) is then counted and paged from its ids, in one
+# bitmap scan (13 ms). Read 1,001 at a time, the planner, estimating 12,000 matches after
+# an ANALYZE, walked the table hoping to meet them early: 24 ms (bench/matter_list.py).
+WIDE_LIST = 10_000
 
 
 def planned_rows(queryset: QuerySet) -> int | None:
@@ -96,8 +101,10 @@ class MatterPaginator(EstimatingPaginator):
     """The matter list's paginator (API): a small filtered list is counted by its ids.
 
     A filtered list on PostgreSQL first reads the ids of at most ``small`` + 1 matching
-    matters, in no order (an index-bound query, cheap whatever the total). When that is
-    all of them, their number is the exact count and the page is read among those ids:
+    matters (``WIDE_LIST`` + 1 for a list the kept counts cannot count: a search, a
+    product), in no order (an index-bound query, cheap whatever the total). When that is
+    all of them, their number is the exact count and the page is read among those ids
+    (beyond ``small``, newest first, cut from the ids):
     told the ids, the planner sorts a few hundred rows, where from the filter alone it
     may walk the whole table in the list's order hoping to meet matches (four digits of
     an account walked 70,000 matters for a page of 50, bench/matter_list.py). A longer
@@ -122,31 +129,40 @@ class MatterPaginator(EstimatingPaginator):
         postgresql = isinstance(matters, QuerySet) and connections[matters.db].vendor == "postgresql"
         if not postgresql or not matters.query.where:
             return super().count
-        ids = list(matters.order_by().values_list("pk", flat=True)[: self.small + 1])
-        if len(ids) <= self.small:
+        wide = counted_key(matters) is None
+        limit = max(self.small, WIDE_LIST) if wide else self.small
+        ids = list(matters.order_by().values_list("pk", flat=True)[: limit + 1])
+        if len(ids) <= limit:
             # The ids stand for the filter (and the access rule, which chose them): left in, the
             # planner joins every match before sorting; alone, it reads the page's rows in order.
-            narrowed = matters.all()
-            narrowed.query.where = WhereNode()
-            self.object_list = narrowed.filter(pk__any_of=ids)
+            self._unfiltered = matters.all()
+            self._unfiltered.query.where = WhereNode()
+            self.object_list = self._unfiltered.filter(pk__any_of=ids)
+            if len(ids) > self.small and matters.query.order_by == ("-id",):
+                # Newest first (the list's default): a page is cut from the ids themselves.
+                self._newest_first = sorted(ids, reverse=True)
             return len(ids)
-        kept = matter_count(matters)
-        return kept if kept is not None else self.count_beyond(matters, len(ids))
+        return self.count_beyond(matters, len(ids)) if wide else matter_count(matters)
 
     def count_beyond(self, matters: QuerySet, seen: int) -> int:
         return matters.count()
 
+    _newest_first: list[int] | None = None
+
     def page(self, number):
-        """A page; sorted by the recovery score alone, read by its ids (``MatterQuerySet.ids_by_score``)."""
+        """A page; cut from a wide list's ids newest first, or sorted by the recovery score
+        alone and read by its ids (``MatterQuerySet.ids_by_score``)."""
+        number = self.validate_number(number)
         matters = self.object_list
         descending = matters.score_order() if hasattr(matters, "score_order") else None
-        if descending is None:
+        if descending is None and self._newest_first is None:
             return super().page(number)
-        number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
+        if self._newest_first is not None:
+            return self._get_page(self._unfiltered.filter(pk__any_of=self._newest_first[bottom:top]), number, self)
         ids = matters.ids_by_score(bottom, top - bottom, descending=descending)
         return self._get_page(matters.in_order_of(ids), number, self)
 
@@ -157,18 +173,19 @@ class MatterPaginator(EstimatingPaginator):
 
 
 class PageCountPaginator(MatterPaginator):
-    """The list pages' paginator: an exact count only while the list is small.
+    """The list pages' paginator: an exact count only while it is cheap.
 
     An exact ``count(*)`` of 200,000 matters in one stage costs PostgreSQL more than the
-    page itself, on every request. Beyond ``small`` matches (``MatterPaginator``),
-    ``count`` is the planner's estimate with ``count_is_estimate`` set ("about N"), or,
-    for a search (``estimate=False``: its estimates are guesses) or an estimate below
-    what was seen, ``small`` + 1 with ``count_is_lower_bound`` set ("more than
-    ``small``"). ``small`` grows with the page asked for (``page``), so that every page
-    up to it exists and links to the next.
+    page itself, on every request. Beyond what ``MatterPaginator`` counts exactly (the ids
+    it read, the kept counts), ``count`` is the planner's estimate with
+    ``count_is_estimate`` set ("about N"), or, for a search (``estimate=False``: its
+    estimates are guesses) or an estimate below what was seen, the ids seen with
+    ``count_is_lower_bound`` set ("more than ``count_bound``"). ``small`` grows with the
+    page asked for (``page``), so that every page up to it exists and links to the next.
     """
 
     count_is_lower_bound = False
+    count_bound: int | None = None
 
     def __init__(self, object_list, per_page, *, page: str | int | None = None, estimate: bool = True):
         try:
@@ -184,6 +201,7 @@ class PageCountPaginator(MatterPaginator):
             self.count_is_estimate = True
             return planned
         self.count_is_lower_bound = True
+        self.count_bound = seen - 1  # "more than" this many
         return seen
 
 

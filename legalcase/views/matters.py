@@ -216,13 +216,13 @@ def matter_list(request: HttpRequest) -> HttpResponse:
             "count": count,
             "count_is_estimate": paginator.count_is_estimate,
             "count_is_lower_bound": paginator.count_is_lower_bound,
-            "count_bound": paginator.small,
+            "count_bound": paginator.count_bound,
             "bulk_form": BulkActionForm(actions=actions, firms=firms, owners=owners) if actions else None,
             "bulk_confirm": (
                 bulk_confirmations(
                     count=count,
                     estimate=paginator.count_is_estimate,
-                    more_than=paginator.small if paginator.count_is_lower_bound else None,
+                    more_than=paginator.count_bound,
                 )
                 if actions
                 else {}

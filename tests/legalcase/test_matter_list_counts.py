@@ -57,6 +57,7 @@ def test_a_filtered_page_beyond_the_bound_shows_the_planners_estimate(client, mo
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE legalcase_debt")
     monkeypatch.setattr(pagination, "SMALL_LIST", 2)
+    monkeypatch.setattr(pagination, "WIDE_LIST", 2)
     monkeypatch.setattr(matter_views, "PAGE_SIZE", 1)
 
     html = page(client, make_user(), product="loan")
@@ -72,6 +73,7 @@ def test_a_search_beyond_the_bound_says_more_than_and_every_page_is_reached(clie
     matters = [make_matter(debtor=make_party(f"欧阳{n}")) for n in range(4)]
     make_matter(debtor=make_party("司马一"))
     monkeypatch.setattr(pagination, "SMALL_LIST", 2)
+    monkeypatch.setattr(pagination, "WIDE_LIST", 2)  # more matches than it: "more than"
     monkeypatch.setattr(matter_views, "PAGE_SIZE", 1)
     user = make_user()
 
@@ -89,6 +91,35 @@ def test_a_search_beyond_the_bound_says_more_than_and_every_page_is_reached(clie
     assert '<span class="sub">共 4 件</span>' in last and "第 4 / 4 页" in last and "page=5" not in last
     shown = [numbers_on(page(client, user, q="欧阳", page=n)) for n in range(1, 5)]
     assert shown == [[matter.number] for matter in reversed(matters)]
+
+
+@needs_postgresql
+def test_a_wide_search_is_counted_and_paged_from_its_ids(client, monkeypatch):
+    claims = [Decimal("300.00"), Decimal("100.00"), Decimal("400.00"), Decimal("200.00")]
+    matters = [
+        make_matter(debtor=make_party(f"欧阳{n}"), principal=claim, interest=0, penalty_interest=0,
+                    compound_interest=0, late_fees=0)
+        for n, claim in enumerate(claims)
+    ]  # fmt: skip
+    make_matter(debtor=make_party("司马一"))
+    monkeypatch.setattr(pagination, "SMALL_LIST", 2)  # beyond it, within WIDE_LIST
+    monkeypatch.setattr(matter_views, "PAGE_SIZE", 1)
+    user = make_user()
+
+    pages = [page(client, user, q="欧阳", page=n) for n in range(1, 5)]
+
+    # Counted exactly from the ids read, every page cut from them newest first.
+    assert all('<span class="sub">共 4 件</span>' in html for html in pages)
+    assert "第 2 / 4 页" in pages[1] and "符合筛选条件的全部案件（4 件）" in pages[0]
+    assert [numbers_on(html) for html in pages] == [[matter.number] for matter in reversed(matters)]
+
+    newest = [api_get(user, q="欧阳", page_size=3, page=n) for n in (1, 2)]
+    assert [row["id"] for row in api_get(user, q="欧阳", page_size=1, page=3)["results"]] == [matters[1].pk]
+    assert [body["count"] for body in newest] == [4, 4] and "count_is_estimate" not in newest[0]
+    assert [row["id"] for body in newest for row in body["results"]] == [m.pk for m in reversed(matters)]
+    # Another order: sorted among the ids by the database.
+    by_claim = api_get(user, q="欧阳", ordering="claim_total", page_size=3)
+    assert [row["id"] for row in by_claim["results"]] == [matters[1].pk, matters[3].pk, matters[0].pk]
 
 
 @needs_postgresql
