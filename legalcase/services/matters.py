@@ -10,8 +10,7 @@ from contextlib import nullcontext
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,12 +49,19 @@ class StageConflict(Exception):
 
 
 def matter_number_allocate(*, year: int, count: int = 1) -> list[str]:
-    """Hand out ``count`` consecutive matter numbers of ``year``; safe under concurrent callers."""
-    with transaction.atomic():
-        MatterNumberCounter.objects.get_or_create(year=year)
-        # The UPDATE takes the row lock, so concurrent callers queue here.
-        MatterNumberCounter.objects.filter(year=year).update(last=F("last") + count)
-        last = MatterNumberCounter.objects.get(year=year).last
+    """Hand out ``count`` consecutive matter numbers of ``year``; safe under concurrent callers.
+
+    One upsert: it takes the year's row lock, so concurrent callers queue here, and
+    returns the new last number (PostgreSQL, and SQLite from 3.35).
+    """
+    table = MatterNumberCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, %s) "
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + EXCLUDED.last RETURNING last",
+            [year, count],
+        )
+        last = cursor.fetchone()[0]
     return [f"FS-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
