@@ -114,6 +114,9 @@ class MatterPaginator(EstimatingPaginator):
     An unfiltered list keeps ``EstimatingPaginator``'s estimate; other databases count exactly.
     """
 
+    # A wide list's ids, newest first, when it is shown so (``count``).
+    _newest_first: list[int] | None = None
+
     def __init__(
         self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, small: int | None = None, rows=None
     ):
@@ -146,8 +149,6 @@ class MatterPaginator(EstimatingPaginator):
 
     def count_beyond(self, matters: QuerySet, seen: int) -> int:
         return matters.count()
-
-    _newest_first: list[int] | None = None
 
     def page(self, number):
         """A page; cut from a wide list's ids newest first, or sorted by the recovery score

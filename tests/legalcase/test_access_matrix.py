@@ -5,12 +5,15 @@ expected status from it: a matter the role does not see answers 404, an action t
 role may not take on a matter it sees answers 403, and a refusal changes nothing.
 """
 
+import copy
+
 import pytest
 from rest_framework.test import APIClient
 
 from legalcase.access import PERMISSIONS
 from legalcase.models import MatterEvent, Role
 from tests.factories import make_firm, make_matter, make_user
+from tests.shared_rows import shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -233,8 +236,20 @@ def expected_status(role: str, endpoint: str, matter_key: str) -> int:
     return ACCEPTED.get(endpoint, 200) if row == "sees" or allowed(ROLES_TABLE[row][role]) else 403
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """The firms, users and matters, made once for the module's cases (tests/shared_rows.py):
+    what a case changes is rolled back after it."""
+    with shared_rows(django_db_blocker, "access matrix world"):
+        yield _world()
+
+
 @pytest.fixture
-def world():
+def world(shared_world):
+    return copy.deepcopy(shared_world)
+
+
+def _world() -> dict:
     own_firm, other_firm = make_firm("本所"), make_firm("他所")
     users = {
         "counsel": make_user(Role.COUNSEL),
