@@ -101,7 +101,7 @@ class MatterPaginator(EstimatingPaginator):
     """The matter list's paginator (API): a small filtered list is counted by its ids.
 
     A filtered list on PostgreSQL first reads the ids of at most ``small`` + 1 matching
-    matters (``WIDE_LIST`` + 1 for a list the kept counts cannot count: a search, a
+    matters (``wide_up_to`` + 1 for a list the kept counts cannot count: a search, a
     product), in no order (an index-bound query, cheap whatever the total). When that is
     all of them, their number is the exact count and the page is read among those ids
     (beyond ``small``, newest first, cut from the ids):
@@ -122,6 +122,8 @@ class MatterPaginator(EstimatingPaginator):
     ):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         self.small = SMALL_LIST if small is None else small
+        # How many ids a list the kept counts cannot count reads at once.
+        self.wide_up_to = WIDE_LIST
         # ``rows(page's queryset)``: how a page is read (tuples of the API's columns), after
         # counting and slicing the plain queryset, whose count needs none of the rows' joins.
         self.rows = rows
@@ -133,7 +135,7 @@ class MatterPaginator(EstimatingPaginator):
         if not postgresql or not matters.query.where:
             return super().count
         wide = counted_key(matters) is None
-        limit = max(self.small, WIDE_LIST) if wide else self.small
+        limit = max(self.small, self.wide_up_to) if wide else self.small
         ids = list(matters.order_by().values_list("pk", flat=True)[: limit + 1])
         if len(ids) <= limit:
             # The ids stand for the filter (and the access rule, which chose them): left in, the
@@ -195,6 +197,9 @@ class PageCountPaginator(MatterPaginator):
             number = 1
         super().__init__(object_list, per_page, small=max(SMALL_LIST, number * int(per_page)))
         self.estimate = estimate
+        # A filter's estimate is good (the planner's statistics): its ids are read as far as
+        # ``small`` only; a search's is a guess, so its ids are read to count it.
+        self.wide_up_to = 0 if estimate else WIDE_LIST
 
     def count_beyond(self, matters: QuerySet, seen: int) -> int:
         planned = planned_rows(matters) if self.estimate else None

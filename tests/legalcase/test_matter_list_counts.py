@@ -57,7 +57,6 @@ def test_a_filtered_page_beyond_the_bound_shows_the_planners_estimate(client, mo
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE legalcase_debt")
     monkeypatch.setattr(pagination, "SMALL_LIST", 2)
-    monkeypatch.setattr(pagination, "WIDE_LIST", 2)
     monkeypatch.setattr(matter_views, "PAGE_SIZE", 1)
 
     html = page(client, make_user(), product="loan")
