@@ -19,7 +19,7 @@ from legalcase.models import (
 
 pytestmark = pytest.mark.django_db
 
-DEFERRED_MATTERS = 80  # every stage in its share: enforcement measures, recoveries, settlements
+DEFERRED_MATTERS = 60  # every stage in its share: enforcement measures, recoveries, settlements
 
 
 def _deadline_rows() -> list[tuple]:
@@ -36,7 +36,7 @@ class _Undo(Exception):
     pass
 
 
-@pytest.mark.slow  # two seedings of 80 matters
+@pytest.mark.slow  # two seedings of 60 matters
 def test_deferred_recomputation_leaves_the_same_deadlines_as_recomputing_after_every_step(monkeypatch):
     with pytest.raises(_Undo), transaction.atomic():
         with monkeypatch.context() as patched:
