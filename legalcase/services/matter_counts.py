@@ -36,11 +36,11 @@ def counted_key(matters: QuerySet) -> list[tuple[str, object, bool]] | None:
 
     Only a conjunction of ``column = value``, ``column IS NULL`` and their negations (an
     ``exclude``: a worklist's "not closed") on the matter table's own counted columns
-    qualifies; no join filter, no OR, no IN, no grouping, no distinct, no union. ``[]``
+    qualifies; no join filter, no OR, no IN, no grouping, no distinct, no union, no slice. ``[]``
     for no filter at all.
     """
     query = matters.query
-    if query.model is not Matter or query.combinator or query.distinct or query.group_by is not None:
+    if query.model is not Matter or query.combinator or query.distinct or query.group_by is not None or query.is_sliced:
         return None
     conditions = []
     for lookup, negated in _conjuncts(query.where, negated=False):

@@ -146,6 +146,7 @@ def test_only_filters_on_the_counted_columns_have_a_key():
         matters.filter(pk=1),
         matters.filter(stage="litigation").distinct(),
         matters.filter(stage="litigation").union(matters.filter(stage="judgment")),
+        matters.filter(stage="litigation")[:2],
     ):
         assert counted_key(other) is None, other.query
 
