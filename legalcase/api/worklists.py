@@ -13,7 +13,7 @@ from legalcase.api.matters import (
     MatterFilterSerializer,
     MatterScoreSerializer,
     MatterSerializer,
-    ROW_COLUMNS,
+    LIST_COLUMNS,
     matter_rows,
     validated,
 )
@@ -105,7 +105,7 @@ class WorklistQuerySerializer(MatterFilterSerializer):
 
 def worklist_rows(matters):
     """What a page of API rows reads: the list's columns and the promise date, as tuples."""
-    return matters.values_list(*ROW_COLUMNS, "promise_due_on")
+    return matters.values_list(*LIST_COLUMNS, "promise_due_on")
 
 
 @extend_schema_view(

@@ -87,6 +87,7 @@ from legalcase.models.matters import (  # noqa: F401
     MatterQuerySet,
     PendingOrdering,
     Stage,
+    list_names,
     matter_ordering,
 )
 from legalcase.models.notices import (  # noqa: F401

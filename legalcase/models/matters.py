@@ -23,7 +23,7 @@ from legalcase import search as search_keys
 from legalcase.identity import mask_phone
 from legalcase.models.accounts import LawFirm, Role, User
 from legalcase.models.base import AppendOnly
-from legalcase.models.debts import Debt, Guarantee, claim_total_expression
+from legalcase.models.debts import Creditor, Debt, Guarantee, claim_total_expression
 from legalcase.models.search import SearchKey, case_number_key
 from legalcase.money import MONEY
 from legalcase.safetext import validate_name
@@ -195,6 +195,37 @@ def matter_ordering(value: str | None) -> list[str]:
     return keys
 
 
+def list_names(*, users=(), firms=(), creditors=()) -> tuple[dict, dict, dict]:
+    """What a page of matters names by id, read in one query: each user's
+    ``(username, first_name, last_name)``, each firm's name, each creditor's ``(name, uscc)``.
+
+    Joined into the page's own query, these three tables made PostgreSQL plan six
+    relations: 1.8 ms of planning for 0.3 ms of execution, against 0.3 ms of planning for
+    the matter, its debt and its debtor alone (bench/matter_list.py). Read here by their
+    ids they cost a round trip of a few rows.
+    """
+    parts, params = [], []
+    for tag, model, columns, ids in (
+        ("u", User, ("username", "first_name", "last_name"), users),
+        ("f", LawFirm, ("name", None, None), firms),
+        ("c", Creditor, ("name", "uscc", None), creditors),
+    ):
+        ids = sorted({pk for pk in ids if pk is not None})
+        if not ids:
+            continue
+        names = ", ".join(f'"{column}"' if column else "''" for column in columns)
+        placeholders = ", ".join(["%s"] * len(ids))
+        parts.append(f"SELECT '{tag}', id, {names} FROM {model._meta.db_table} WHERE id IN ({placeholders})")
+        params.extend(ids)
+    found = {"u": {}, "f": {}, "c": {}}
+    if parts:
+        with connections[Matter.objects.db].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for tag, pk, first, second, third in cursor.fetchall():
+                found[tag][pk] = (first, second, third) if tag == "u" else first if tag == "f" else (first, second)
+    return found["u"], found["f"], found["c"]
+
+
 class MatterQuerySet(models.QuerySet):
     """Filters shared by the matter list page, the API and bulk actions."""
 
@@ -276,9 +307,9 @@ class MatterQuerySet(models.QuerySet):
                 cases = model.objects.annotate(case_key=case_number_key()).filter(case_key=number)
                 matter_ids.update(cases.values_list("matter_id", flat=True)[:SEARCH_LIMIT])
         if debt_ids:
-            condition |= Q(debt_id__any_of=sorted(debt_ids))
+            condition |= Q(debt_id__any_of=frozenset(debt_ids))
         if matter_ids:
-            condition |= Q(pk__any_of=sorted(matter_ids))
+            condition |= Q(pk__any_of=frozenset(matter_ids))
         return self.filter(condition)
 
     def sorted_by(self, keys: list[str]) -> "MatterQuerySet":
@@ -461,7 +492,11 @@ class Matter(models.Model):
             models.Index(fields=["assigned_firm", "-id"], name="matter_firm_id"),
             models.Index(fields=["owner", "-id"], name="matter_owner_id"),
             # varchar_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%'.
-            models.Index(fields=["debtor_name"], name="matter_debtor_name_prefix", opclasses=["varchar_pattern_ops"]),
+            # With the id, a name's matches are counted and paged from the index alone
+            # (``legalcase.pagination.matter_ids``), not from a heap page per match.
+            models.Index(
+                fields=["debtor_name", "id"], name="matter_debtor_name_prefix", opclasses=["varchar_pattern_ops", "int8_ops"]
+            ),
             # The list's sort keys (MATTER_ORDERINGS); (stage, id) serves "-stage" newest first.
             models.Index(fields=["debtor_name", "-id"], name="matter_debtor_name_id"),
             models.Index(fields=["stage", "id"], name="matter_stage_id_up"),

@@ -171,9 +171,9 @@ def test_the_list_runs_a_fixed_number_of_queries(counsel, django_assert_max_num_
         make_matter(firm=make_firm(), owner=counsel)
     client = client_for(counsel)
 
-    # The count (on PostgreSQL first the planner's estimate), the page, and one query
-    # for the page's current deadlines, whatever the number of rows.
-    with django_assert_max_num_queries(4):
+    # The count (on PostgreSQL first the planner's estimate), the page, the names of its
+    # owners, firms and creditors, and its current deadlines, whatever the number of rows.
+    with django_assert_max_num_queries(5):
         response = client.get("/api/v1/matters/")
 
     assert len(response.json()["results"]) == 10
@@ -401,8 +401,8 @@ def test_the_fast_matter_row_equals_what_the_declared_fields_give():
             fast = serializer.to_representation(matter)
             assert JSONRenderer().render(fast) == JSONRenderer().render(declared)
     # The list's rows, read as tuples, are the same rows.
-    from legalcase.api.matters import ROW_COLUMNS, matter_row, matter_rows
+    from legalcase.api.matters import LIST_COLUMNS, matter_row, matter_rows
 
     matters = Matter.objects.filter(pk__in=[plain.pk, full.pk]).order_by("pk")
-    assert matter_rows(matters.values_list(*ROW_COLUMNS)) == [matter_row(matter) for matter in matters]
-    assert any(row["deadlines"] for row in matter_rows(matters.values_list(*ROW_COLUMNS)))
+    assert matter_rows(matters.values_list(*LIST_COLUMNS)) == [matter_row(matter) for matter in matters]
+    assert any(row["deadlines"] for row in matter_rows(matters.values_list(*LIST_COLUMNS)))
