@@ -624,7 +624,8 @@ def time_sql(queries: list[str], runs: int) -> tuple[list[float], dict[str, list
     """Run the SELECTs of a request with psycopg2 directly; per run total and per query times (ms)."""
     from django.db import connection
 
-    selects = [sql for sql in queries if sql.lstrip().upper().startswith("SELECT")]
+    # A UNION of parenthesised SELECTs (a search's ids, legalcase.pagination.matter_ids) is one too.
+    selects = [sql for sql in queries if sql.lstrip(" (").upper().startswith("SELECT")]
     totals: list[float] = []
     each: dict[str, list[float]] = {sql: [] for sql in selects}
     with connection.cursor() as django_cursor:
@@ -658,6 +659,10 @@ def describe(sql: str) -> str:
         return "estimate (pg_class.reltuples)"
     if "COUNT(" in upper and "LEGALCASE_MATTER" in upper:
         return "count(*) of matters"
+    if ") UNION (" in upper and 'FROM "LEGALCASE_MATTER"' in upper:
+        return "ids of a search (UNION)"
+    if "LEGALCASE_MATTERCOUNT" in upper:
+        return "kept count"
     if 'FROM "LEGALCASE_MATTER"' in upper and "LIMIT" in upper:
         return "page of matters"
     if "DJANGO_SESSION" in upper:
