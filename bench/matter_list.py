@@ -130,6 +130,9 @@ def configure_environment() -> str:
     os.environ.setdefault("SEARCH_DIGEST_KEYS", "bench-search-digest-key-2026")
     # Fixed too: the rows COPYed by one run are encrypted under it (legalcase.crypto).
     os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "YmVuY2gtZmllbGQta2V5LWJlbmNoLWZpZWxkLWtleS0=")
+    # Several gunicorn processes share one cache, as on several hosts (README, CACHE_URL):
+    # sessions are then read from it. Another Redis database than the tests' (15).
+    os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/14")
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     os.environ["HTTPS"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
@@ -526,12 +529,12 @@ def session_cookie() -> str:
     """A signed-in session for counsel1, made the way django.contrib.auth.login makes one."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    from importlib import import_module
 
     from legalcase.models import User
 
     user = User.objects.get(username="counsel1")
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()

@@ -231,6 +231,10 @@ SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# With a shared cache (CACHE_URL), a session is read from it and written through to the
+# database: a query less on every page. Each process's own cache would serve another
+# process's stale copy, so without CACHE_URL sessions stay in the database alone.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_URL else "django.contrib.sessions.backends.db"
 
 # HTTPS is its own switch: DEBUG=0 behind plain HTTP on a closed network must work.
 SESSION_COOKIE_SECURE = HTTPS

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from django import forms
+from django.db import connections
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -28,6 +29,26 @@ def owner_choices() -> list[tuple[str, str]]:
     owners = User.objects.filter(is_active=True, role__in=[Role.COUNSEL, Role.ADMIN]).order_by("username")
     # Read as tuples: ``display_name`` needs only the three names.
     return [(str(pk), display_name(*names)) for pk, *names in owners.values_list("pk", "username", "first_name", "last_name")]
+
+
+def list_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """``firm_choices()`` and ``owner_choices()`` in one query, for the lists that offer both
+    (their filters and bulk bars): two ORM queries cost the matter list page about a tenth
+    of its Python (bench/matter_list_cpu.py)."""
+    firms, owners = [], []
+    with connections[LawFirm.objects.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT 'f', id, name, '', '' FROM {LawFirm._meta.db_table} UNION ALL "
+            f"SELECT 'u', id, username, first_name, last_name FROM {User._meta.db_table} "
+            "WHERE is_active AND role IN (%s, %s) ORDER BY 1, 3",
+            [Role.COUNSEL, Role.ADMIN],
+        )
+        for tag, pk, name, first_name, last_name in cursor.fetchall():
+            if tag == "f":
+                firms.append((str(pk), name))
+            else:
+                owners.append((str(pk), display_name(name, first_name, last_name)))
+    return firms, owners
 
 
 class QuickSelect(forms.Select):

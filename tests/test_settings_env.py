@@ -138,3 +138,17 @@ def test_calendar_links_carry_the_port_make_run_serves_on():
     result = _manage("shell", "-c", show, DEBUG="1", PORT="8123", HOST="", SITE_URL="")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "http://localhost:8123"
+
+
+def test_sessions_are_read_from_a_shared_cache_only():
+    from django.conf import settings
+
+    # Without CACHE_URL each process caches alone: another's stale copy must not serve a session.
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    show = "from django.conf import settings; print(settings.SESSION_ENGINE, settings.CACHES['default']['BACKEND'])"
+    result = _manage("shell", "-c", show, DEBUG="1", CACHE_URL="redis://127.0.0.1:6379/9")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == [
+        "django.contrib.sessions.backends.cached_db",
+        "django.core.cache.backends.redis.RedisCache",
+    ]

@@ -58,9 +58,8 @@ from legalcase.forms import (
     OwnerForm,
     RevealForm,
     TransitionForm,
-    firm_choices,
     forum_names,
-    owner_choices,
+    list_choices,
 )
 from legalcase.models import (
     ClosingReason,
@@ -199,7 +198,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     if not request.GET and request.session.get(LIST_QUERY_KEY):
         # Back to the list without parameters: the filters and sort used last.
         return redirect(reverse("matter_list") + "?" + request.session[LIST_QUERY_KEY])
-    firms, owners = firm_choices(), owner_choices()
+    firms, owners = list_choices()
     filter_form, filters, ordering = _list_query(request, firms, owners)
     query = {**filters, **({"ordering": ordering[0]} if ordering else {})}
     remembered = urlencode(query)
@@ -255,7 +254,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def matter_export_view(request: HttpRequest) -> HttpResponse:
     """What the list shows (its filters and sort, every matching row up to the limit) as .xlsx, audited."""
-    _form, filters, ordering = _list_query(request, firm_choices(), owner_choices())
+    _form, filters, ordering = _list_query(request, *list_choices())
     matters = visible_matters(request.user).filter_by(**filters).for_list().sorted_by(ordering)
     query = {**filters, **({"ordering": ordering[0]} if ordering else {})}
     try:
@@ -315,7 +314,7 @@ def matter_bulk(request: HttpRequest) -> HttpResponse:
     actions = bulk_actions(request.user)
     if not actions or (request.POST.get("action") in BulkActionForm.ACTIONS and request.POST["action"] not in actions):
         raise PermissionDenied(_("Your role may not take this action."))
-    firms, owners = firm_choices(), owner_choices()
+    firms, owners = list_choices()
     form = BulkActionForm(request.POST, actions=actions, firms=firms, owners=owners)
     filters = MatterFilterForm(request.POST, firms=firms, owners=owners).filters()
     back = reverse("matter_list") + (f"?{urlencode(filters)}" if filters else "")

@@ -32,8 +32,7 @@ from legalcase.forms import (
     QuickDateInput,
     QuickInput,
     QuickSelect,
-    firm_choices,
-    owner_choices,
+    list_choices,
 )
 from legalcase.models import Recommendation, Role, ScoreKind, Stage
 from legalcase.pagination import EstimatingPaginator
@@ -181,7 +180,7 @@ def _why_rows(matter_ids: list[int], *, columns: int, today: dt.date):
 @login_required
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
-    firms, owners = firm_choices(), owner_choices()
+    firms, owners = list_choices()
     filter_form = WorklistFilterForm(request.GET, firms=firms, owners=owners)
     filters = filter_form.filters()
     ordering = filter_form.sort_key()
@@ -243,7 +242,7 @@ def worklist_bulk(request: HttpRequest) -> HttpResponse:
     actions = worklist_bulk_actions(request.user)
     if not actions or (request.POST.get("action") in WorklistBulkForm.ACTIONS and request.POST["action"] not in actions):
         raise PermissionDenied(_("Your role may not take this action."))
-    firms, owners = firm_choices(), owner_choices()
+    firms, owners = list_choices()
     form = WorklistBulkForm(request.POST, actions=actions, firms=firms, owners=owners, assignees=assignee_choices(request.user))
     filter_form = WorklistFilterForm(request.POST, firms=firms, owners=owners)
     filters = filter_form.filters()
