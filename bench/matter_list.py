@@ -662,7 +662,7 @@ def describe(sql: str) -> str:
         return "estimate (pg_class.reltuples)"
     if "COUNT(" in upper and "LEGALCASE_MATTER" in upper:
         return "count(*) of matters"
-    if ") UNION (" in upper and 'FROM "LEGALCASE_MATTER"' in upper:
+    if ") UNION " in upper and 'FROM "LEGALCASE_MATTER"' in upper:
         return "ids of a search (UNION)"
     if "LEGALCASE_MATTERCOUNT" in upper:
         return "kept count"
