@@ -64,12 +64,16 @@ def parse_args() -> argparse.Namespace:
 
 
 def fill_worklist_facts() -> None:
-    """Scores, reviews, promises and tasks, once (skipped when scores are there)."""
+    """Scores, reviews, promises and tasks, once (skipped when reviews are there).
+
+    Scores alone do not count: a schedule run against the copied database (a development
+    server's in-process worker) leaves some, which once kept every other fact out.
+    """
     from django.db import connection
 
-    from legalcase.models import MatterScore
+    from legalcase.models import DebtorReview
 
-    if MatterScore.objects.exists():
+    if DebtorReview.objects.exists():
         print("scores, reviews, promises and tasks already there: not adding")
         return
     reasons = "CASE m.id % 5 " + " ".join(f"WHEN {i} THEN '{text}'::jsonb" for i, text in enumerate(REASONS)) + " END"
@@ -77,6 +81,7 @@ def fill_worklist_facts() -> None:
         f"(ARRAY[{', '.join(repr(r) for r in RECOMMENDATIONS)}])[1 + ((m.id * 7) % {len(RECOMMENDATIONS)})]"
     )
     steps = [
+        ("scores left by anything else", "DELETE FROM legalcase_matterscore"),
         (
             "scores for every open matter",
             f"""INSERT INTO legalcase_matterscore (matter_id, value, kind, computed_at, reasons)
