@@ -226,6 +226,15 @@ def list_names(*, users=(), firms=(), creditors=()) -> tuple[dict, dict, dict]:
     return found["u"], found["f"], found["c"]
 
 
+def _first_rows(querysets: list[models.QuerySet], limit: int) -> list[tuple]:
+    """The first ``limit`` rows of each queryset (rows of the same shape), in one query
+    (UNION ALL) where the database takes a LIMIT in each part of one; else one each."""
+    parts = [queryset.order_by()[:limit] for queryset in querysets]
+    if connections[parts[0].db].features.supports_slicing_ordering_in_compound:
+        return list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
+    return [row for part in parts for row in part]
+
+
 class MatterQuerySet(models.QuerySet):
     """Filters shared by the matter list page, the API and bulk actions."""
 
@@ -266,7 +275,8 @@ class MatterQuerySet(models.QuerySet):
         - a case number of a proceeding or an enforcement action, brackets normalised.
 
         Each branch but the matter's own columns is first resolved to at most
-        ``SEARCH_LIMIT`` debt or matter ids through its own index, so the final filter is
+        ``SEARCH_LIMIT`` debt or matter ids through its own index (all in one query where
+        the database allows), so the final filter is
         an OR of indexed columns of the matter table: PostgreSQL combines them without
         joining debts and parties (an OR across joined tables would scan all three).
         """
@@ -282,30 +292,33 @@ class MatterQuerySet(models.QuerySet):
         debts = Q(contract_number=q) | Q(account_number=q)
         if re.fullmatch(r"\d{4}", q):
             debts |= Q(account_last4=q)
-        debt_ids = set(Debt.objects.filter(debts).values_list("pk", flat=True)[:SEARCH_LIMIT])
+        # Each identifier through its own index, all in one round trip: ("d", a debt's id) or
+        # ("m", a matter's id), at most SEARCH_LIMIT of each kind of match. Five queries
+        # for an identity number cost more than the page of its one matter (bench/matter_list.py).
+        debt, matter = models.Value("d"), models.Value("m")
+        branches = [Debt.objects.filter(debts).values_list(debt, "pk")]
         if len(q) >= 4 and re.sub(r"\d", "d", q.upper()) in MATTER_NUMBER_SHAPE:
             condition |= Q(number__contains=q.upper())
         if not any(char.isdigit() for char in q):
-            guarantees = Guarantee.objects.filter(guarantor_name__startswith=q)
-            debt_ids.update(guarantees.values_list("debt_id", flat=True)[:SEARCH_LIMIT])
-        party_ids = set()
+            branches.append(Guarantee.objects.filter(guarantor_name__startswith=q).values_list(debt, "debt_id"))
+        keys = Q()
         for kind in search_keys.KINDS:
-            digests = search_keys.query_digests(kind, q)
-            if digests:
-                keys = SearchKey.objects.filter(kind=kind, digest__in=digests)
-                party_ids.update(keys.values_list("party_id", flat=True)[:SEARCH_LIMIT])
-        if party_ids:
-            debt_ids.update(Debt.objects.filter(debtor_id__in=party_ids).values_list("pk", flat=True)[:SEARCH_LIMIT])
-            guarantees = Guarantee.objects.filter(guarantor_id__in=party_ids)
-            debt_ids.update(guarantees.values_list("debt_id", flat=True)[:SEARCH_LIMIT])
-        matter_ids = set()
+            if digests := search_keys.query_digests(kind, q):
+                keys |= Q(kind=kind, digest__in=digests)
+        if keys:
+            parties = SearchKey.objects.filter(keys).values("party_id")[:SEARCH_LIMIT]
+            branches.append(Debt.objects.filter(debtor_id__in=parties).values_list(debt, "pk"))
+            branches.append(Guarantee.objects.filter(guarantor_id__in=parties).values_list(debt, "debt_id"))
         if search_keys.looks_like_case_number(q):
             number = search_keys.normal_case_number(q)
             for relation in ("proceedings", "enforcement_actions"):
                 # Reached through the relation: those modules import this one.
                 model = self.model._meta.get_field(relation).related_model
                 cases = model.objects.annotate(case_key=case_number_key()).filter(case_key=number)
-                matter_ids.update(cases.values_list("matter_id", flat=True)[:SEARCH_LIMIT])
+                branches.append(cases.values_list(matter, "matter_id"))
+        found = _first_rows(branches, SEARCH_LIMIT)
+        debt_ids = {pk for tag, pk in found if tag == "d"}
+        matter_ids = {pk for tag, pk in found if tag == "m"}
         if debt_ids:
             condition |= Q(debt_id__any_of=frozenset(debt_ids))
         if matter_ids:
