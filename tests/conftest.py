@@ -241,6 +241,16 @@ def pytest_collection_modifyitems(config, items):
     items[:] = ordered
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _views_imported():
+    """Every view module imported before the first test: one first imported inside a test
+    that monkeypatches a constant it imports by name (``views.matters.PAGE_SIZE``, which
+    ``views.worklists`` imports) would keep the patched value for the rest of the run."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports the URLconf and its views
+
+
 @pytest.fixture(autouse=True)
 def _no_foreign_shared_rows(request):
     """Fail a test that would run while shared rows it did not ask for are in the database."""
