@@ -21,20 +21,18 @@ NONE = "none"
 
 
 def firm_choices() -> list[tuple[str, str]]:
-    return [(str(pk), name) for pk, name in LawFirm.objects.order_by("name").values_list("pk", "name")]
+    return list_choices()[0]
 
 
 def owner_choices() -> list[tuple[str, str]]:
-    """Who may own a matter: active in-house counsel and administrators."""
-    owners = User.objects.filter(is_active=True, role__in=[Role.COUNSEL, Role.ADMIN]).order_by("username")
-    # Read as tuples: ``display_name`` needs only the three names.
-    return [(str(pk), display_name(*names)) for pk, *names in owners.values_list("pk", "username", "first_name", "last_name")]
+    return list_choices()[1]
 
 
 def list_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """``firm_choices()`` and ``owner_choices()`` in one query, for the lists that offer both
-    (their filters and bulk bars): two ORM queries cost the matter list page about a tenth
-    of its Python (bench/matter_list_cpu.py)."""
+    """Every firm, by name, and who may own a matter (active in-house counsel and
+    administrators), by username: as ``(id, label)`` choices, in one query. The lists that
+    offer both (filters, bulk bars) paid a tenth of their Python for two ORM queries
+    (bench/matter_list_cpu.py)."""
     firms, owners = [], []
     with connections[LawFirm.objects.db].cursor() as cursor:
         cursor.execute(

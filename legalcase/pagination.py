@@ -18,7 +18,7 @@ from django.db.models.sql.where import AND, OR, WhereNode
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 
-from legalcase.services.matter_counts import counted_key, matter_count
+from legalcase.services.matter_counts import matter_count
 
 # Above this many rows, an unfiltered list's count may be PostgreSQL's estimate.
 ESTIMATE_COUNT_ABOVE = 100_000
@@ -191,9 +191,10 @@ class MatterPaginator(EstimatingPaginator):
         postgresql = isinstance(matters, QuerySet) and connections[matters.db].vendor == "postgresql"
         if not postgresql or not matters.query.where:
             return super().count
-        wide = counted_key(matters) is None
+        kept = matter_count(matters)
+        wide = kept is None
         limit = max(self.small, self.wide_up_to) if wide else self.small
-        if not wide and (kept := matter_count(matters)) > limit:
+        if not wide and kept > limit:
             # A stage's 200,000 matters: the kept count alone, not a thousand ids read first.
             return kept
         ids = matter_ids(matters, limit + 1)

@@ -740,6 +740,7 @@ ROW_COLUMNS = (
     "debt__account_number", "debt__creditor_id", "debt__overdue_since",
     *(f"debt__{name}" for name in Debt.AMOUNT_FIELDS),
 )  # fmt: skip
+ROW_OWNER, ROW_FIRM, ROW_CREDITOR = (ROW_COLUMNS.index(name) for name in ("owner_id", "assigned_firm_id", "debt__creditor_id"))
 
 
 @functools.lru_cache(maxsize=16)
@@ -766,7 +767,9 @@ def matter_rows(matters, *, selectable: bool, after=None, extra: tuple[str, ...]
     esc = html.escape
     page = list(matters.values_list(*ROW_COLUMNS, *extra))
     users, firms, creditors = list_names(
-        users={values[3] for values in page}, firms={values[4] for values in page}, creditors={values[12] for values in page}
+        users={values[ROW_OWNER] for values in page},
+        firms={values[ROW_FIRM] for values in page},
+        creditors={values[ROW_CREDITOR] for values in page},
     )
     owners: dict[int, str] = {}
     rows = []
