@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from legalcase.demo import seed_demo
 from legalcase.models import (
+    ClaimTransfer,
     Deadline,
     Matter,
     Notification,
@@ -19,7 +20,7 @@ from legalcase.models import (
 
 pytestmark = pytest.mark.django_db
 
-DEFERRED_MATTERS = 60  # every stage in its share: enforcement measures, recoveries, settlements
+DEFERRED_MATTERS = 30  # every stage in its share (20 reach them all): enforcement measures, recoveries, settlements, a transfer
 
 
 def _deadline_rows() -> list[tuple]:
@@ -36,7 +37,7 @@ class _Undo(Exception):
     pass
 
 
-@pytest.mark.slow  # two seedings of 60 matters
+@pytest.mark.slow  # two seedings of 30 matters
 def test_deferred_recomputation_leaves_the_same_deadlines_as_recomputing_after_every_step(monkeypatch):
     with pytest.raises(_Undo), transaction.atomic():
         with monkeypatch.context() as patched:
@@ -47,6 +48,7 @@ def test_deferred_recomputation_leaves_the_same_deadlines_as_recomputing_after_e
         # The deferred steps are there: enforcement measures, recoveries, settlements, a transfer.
         assert Deadline.objects.filter(enforcement_action__isnull=False, superseded_at__isnull=True).exists()
         assert Recovery.objects.exists() and Settlement.objects.exists()
+        assert ClaimTransfer.objects.exists()
         raise _Undo
     assert not Matter.objects.exists()
     seed_demo(matters=DEFERRED_MATTERS, every_stage=True)
