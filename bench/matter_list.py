@@ -30,6 +30,7 @@ import json
 import math
 import os
 import random
+import runpy
 import secrets
 import socket
 import statistics
@@ -42,6 +43,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+GUNICORN_CONFIG = ROOT / "config" / "gunicorn.py"
 OUT = ROOT / "bench" / "out"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/fasu_bench"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", ""}
@@ -98,7 +100,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--matters", type=int, default=1_000_000, help="matters in the database (default 1,000,000)")
     parser.add_argument("--requests", type=int, default=300, help="measured requests per scenario (default 300)")
     parser.add_argument("--clients", type=int, default=10, help="concurrent client threads (default 10)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: config/gunicorn.py's)")
     parser.add_argument("--port", type=int, default=0, help="server port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--sql-runs", type=int, default=50, help="raw SQL repetitions per scenario (default 50)")
     parser.add_argument("--refill", action="store_true", help="empty and fill again even if the count matches")
@@ -258,7 +260,7 @@ def fill(matters: int) -> None:
         return encrypt(value) if name in encrypted and value else value
     guarantee = Table(
         "legalcase_guarantee",
-        ("id", "debt_id", "guarantor_id", "guarantee_type", "guarantee_period_ends_on", "guarantor_name"),
+        ("id", "debt_id", "guarantor_id", "guarantee_type", "guarantee_period_ends_on", "guarantor_name", "matter_id"),
     )
     matter = Table(
         "legalcase_matter",
@@ -335,7 +337,7 @@ def fill(matters: int) -> None:
                 terms_g = demo.guarantee(rng, terms)
                 guarantee.add(
                     guarantee_id, matter_id, party_id, terms_g["guarantee_type"], terms_g["guarantee_period_ends_on"],
-                    person["name"],
+                    person["name"], matter_id,  # the debt's id is its matter's
                 )  # fmt: skip
             stage = stages.draw(rng)
             year = created_at.year
@@ -473,6 +475,11 @@ def free_port() -> int:
 ACCESS_LOG = OUT / "access.log"
 
 
+def config_workers() -> int:
+    """The workers ``config/gunicorn.py`` starts (one per core, or ``WEB_CONCURRENCY``), as production runs."""
+    return runpy.run_path(str(GUNICORN_CONFIG))["workers"]
+
+
 def start_server(port: int, workers: int, app: str) -> subprocess.Popen:
     try:
         import gunicorn  # noqa: F401
@@ -482,8 +489,8 @@ def start_server(port: int, workers: int, app: str) -> subprocess.Popen:
     log = open(OUT / "gunicorn.log", "ab")
     ACCESS_LOG.write_text("")
     command = [
-        sys.executable, "-m", "gunicorn", app,
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
+        sys.executable, "-m", "gunicorn", app, "--config", str(GUNICORN_CONFIG),
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
         "--timeout", "60", "--log-level", "warning",
         # %(D)s: microseconds from the worker reading the request to the response sent.
         "--access-logfile", str(ACCESS_LOG), "--access-logformat", "%(m)s %(U)s%(q)s %(s)s %(D)s",
@@ -698,7 +705,8 @@ def main() -> None:
         importlib.import_module(args.app.split(":")[0])
 
     port = args.port or free_port()
-    print(f"starting gunicorn {args.app} on 127.0.0.1:{port} with {args.workers} workers (DEBUG=0) ...")
+    args.workers = args.workers or config_workers()
+    print(f"starting gunicorn {args.app} on 127.0.0.1:{port} with {args.workers} sync workers (DEBUG=0) ...")
     server = start_server(port, args.workers, args.app)
     try:
         token, token_source = api_token(port)
@@ -755,7 +763,7 @@ def report(args, rows, details, missing, explains) -> None:
     print()
     print(
         f"Matter list, {args.matters:,} matters, {args.clients} clients, {args.requests} requests per scenario, "
-        f"gunicorn {args.workers} workers, {os.cpu_count()} CPUs"
+        f"gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs"
     )
     header = (
         "scenario", "via", "status", "count", "req/s", "p50 ms", "p95 ms", "max ms",

@@ -117,7 +117,7 @@ def main() -> None:
             )  # fmt: skip
             if profiler:
                 out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(40)
+                pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(os.environ.get("PROFILE_FILTER", ""), 40)
                 print(f"--- cProfile {name} / {kind}, {args.requests} requests")
                 print(out.getvalue())
                 for query in sql:

@@ -16,7 +16,7 @@ This script
    copy of it), an open promise to pay for about 5% (a promise-to-pay ``Contact`` and its ``Promise``), with
    ``Matter.promise_due_on`` filled by the same statement as migration 0039, and two open
    tasks on about 5%;
-2. serves the app with gunicorn (4 workers, DEBUG=0) and sends the scenarios from 10
+2. serves the app with gunicorn (``config/gunicorn.py``: a sync worker per core, DEBUG=0) and sends the scenarios from 10
    client threads to the API and to the page, as counsel1 and as lawyer1 (an outside
    firm: about 27% of the matters);
 3. prints p50/p95/max per scenario beside the same SQL replayed with psycopg2, and the
@@ -55,7 +55,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=200, help="measured requests per scenario (default 200)")
     parser.add_argument("--clients", type=int, default=10, help="concurrent client threads (default 10)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: config/gunicorn.py's)")
     parser.add_argument("--sql-runs", type=int, default=20, help="raw SQL repetitions per scenario (default 20)")
     parser.add_argument("--cpu-runs", type=int, default=20, help="in-process requests per scenario for CPU (default 20)")
     parser.add_argument("--only", default="", help="measure only the scenarios whose name contains this text")
@@ -240,7 +240,8 @@ def main() -> None:
     if args.fill_only:
         return
     port = matter_list.free_port()
-    print(f"starting gunicorn on 127.0.0.1:{port} with {args.workers} workers (DEBUG=0) ...")
+    args.workers = args.workers or matter_list.config_workers()
+    print(f"starting gunicorn on 127.0.0.1:{port} with {args.workers} sync workers (DEBUG=0) ...")
     server = matter_list.start_server(port, args.workers, "config.wsgi:application")
     load_before = uptime()
     rows, details = [], []
@@ -285,7 +286,7 @@ def main() -> None:
 def report(args, rows, details, load_before, load_after) -> None:
     pct = matter_list.percentile
     print()
-    print(f"Worklist, {args.clients} clients, {args.requests} requests per scenario, gunicorn {args.workers} workers, {os.cpu_count()} CPUs")
+    print(f"Worklist, {args.clients} clients, {args.requests} requests per scenario, gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs")
     print(f"load before: {load_before}")
     print(f"load after:  {load_after}")
     header = (

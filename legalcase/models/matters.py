@@ -300,7 +300,9 @@ class MatterQuerySet(models.QuerySet):
         if len(q) >= 4 and re.sub(r"\d", "d", q.upper()) in MATTER_NUMBER_SHAPE:
             condition |= Q(number__contains=q.upper())
         if not any(char.isdigit() for char in q):
-            branches.append(Guarantee.objects.filter(guarantor_name__startswith=q).values_list(debt, "debt_id"))
+            # Their matters straight from the index (``Guarantee.matter``), not each debt's looked up.
+            guarantors = Guarantee.objects.filter(guarantor_name__startswith=q, matter__isnull=False)
+            branches.append(guarantors.values_list(matter, "matter_id"))
         keys = Q()
         for kind in search_keys.KINDS:
             if digests := search_keys.query_digests(kind, q):
@@ -308,7 +310,8 @@ class MatterQuerySet(models.QuerySet):
         if keys:
             parties = SearchKey.objects.filter(keys).values("party_id")[:SEARCH_LIMIT]
             branches.append(Debt.objects.filter(debtor_id__in=parties).values_list(debt, "pk"))
-            branches.append(Guarantee.objects.filter(guarantor_id__in=parties).values_list(debt, "debt_id"))
+            guarantees = Guarantee.objects.filter(guarantor_id__in=parties, matter__isnull=False)
+            branches.append(guarantees.values_list(matter, "matter_id"))
         if search_keys.looks_like_case_number(q):
             number = search_keys.normal_case_number(q)
             for relation in ("proceedings", "enforcement_actions"):

@@ -492,7 +492,7 @@ def _fresh_write(user, rows, creditors, portfolios, parties, calendar, memo) -> 
         facts = MatterFacts(matter_id, data.get("matured_on") or data["overdue_since"], data.get("last_payment_date"))
         for number, guarantor in _guarantees_of(data).items():
             party_id = parties[number][0]
-            guarantees.append((debt_id, party_id, *_guarantee_terms(guarantor), parties[number][1]))
+            guarantees.append((debt_id, party_id, *_guarantee_terms(guarantor), parties[number][1], matter_id))
             facts.guarantees.append((party_id, guarantees[-1][3]))  # (guarantor, agreed end)
         for (day, channel), demand in _demands_of(data).items():
             delivered = demand.get("delivered", False)
@@ -505,7 +505,7 @@ def _fresh_write(user, rows, creditors, portfolios, parties, calendar, memo) -> 
                 (matter_id, kind, party_id, action_id, sequence, computed.on, computed.rule,
                  computed.verified_calendar, computed.computed_from, computed.basis_digest, now)
             )  # fmt: skip
-    rows_insert(Guarantee, ("debt_id", "guarantor_id", *GUARANTEE_COLUMNS, "guarantor_name"), guarantees)
+    rows_insert(Guarantee, ("debt_id", "guarantor_id", *GUARANTEE_COLUMNS, "guarantor_name", "matter_id"), guarantees)
     rows_insert(DemandRecord, ("debt_id", "date", "channel", "delivered", "outlet", "note"), demands)
     rows_insert(
         Deadline,

@@ -25,6 +25,7 @@ from legalcase.models import (
     Debt,
     EventKind,
     Forum,
+    Guarantee,
     Job,
     LawFirm,
     Matter,
@@ -80,6 +81,8 @@ def matter_open(*, debt: Debt, actor: User | None, owner: User | None = None, st
         created_at=now,
         stage_changed_at=now,
     )
+    # The guarantees recorded before the matter was opened point at it now (``Guarantee.matter``).
+    Guarantee.objects.filter(debt=debt).update(matter=matter)
     record_event(matter=matter, actor=actor, kind=EventKind.CREATED, new={"number": number, "stage": stage})
     return matter
 

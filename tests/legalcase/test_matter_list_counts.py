@@ -14,7 +14,8 @@ from rest_framework.test import APIClient
 from legalcase import pagination
 from legalcase.models import Guarantee, Matter, Role, list_names
 from legalcase.views import matters as matter_views
-from tests.factories import escalation_body, make_firm, make_matter, make_party, make_user
+from legalcase.services.matters import matter_open
+from tests.factories import escalation_body, make_debt, make_firm, make_matter, make_party, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +183,8 @@ def test_a_searchs_ids_are_read_per_alternative_and_are_the_filters_own(filters,
     # The name, the number and the guarantees' debts as queries of their own, each with the
     # other filters; a filter through the debt (a join) keeps the one OR.
     assert ("UNION" in captured.captured_queries[0]["sql"]) is ("product" not in filters)
+    # Unfiltered, the guarantees' matters are matters already: their ids are not read again.
+    assert ("ANY(" in captured.captured_queries[0]["sql"]) is (filters != {"q": "欧阳"})
     # Five rows for four matters: cut at four or five, the repeat hides none of them.
     everyone = sorted(Matter.objects.filter_by(q="欧阳").values_list("pk", flat=True))
     assert [len(pagination.matter_ids(Matter.objects.filter_by(q="欧阳"), n)) for n in (2, 4)] == [2, 4]
@@ -223,6 +226,27 @@ def test_a_guarantee_copies_its_guarantors_name_and_a_correction_follows():
     assert Guarantee.objects.get(pk=guarantee.pk).guarantor_name == "周八"
     assert [row["id"] for row in api_get(counsel, q="周八")["results"]] == [matter.pk]
     assert api_get(counsel, q="李四")["count"] == 0
+
+
+def test_a_guarantee_knows_its_matter_however_it_was_recorded_and_is_found_by_it():
+    counsel = make_user(Role.COUNSEL)
+    client = APIClient()
+    client.force_authenticate(counsel)
+    created = client.post("/api/v1/escalations/", escalation_body(), format="json")
+    assert created.status_code == 201, created.content
+    escalated = Guarantee.objects.get(debt__matter=created.json()["id"])
+    later = make_matter()
+    after = Guarantee.objects.create(debt=later.debt, guarantor=make_party("赵六"))
+    debt = make_debt()
+    before = Guarantee.objects.create(debt=debt, guarantor=make_party("钱七"))
+    assert before.matter_id is None
+
+    opened = matter_open(debt=debt, actor=counsel)
+
+    assert escalated.matter_id == created.json()["id"] and after.matter_id == later.pk
+    assert Guarantee.objects.get(pk=before.pk).matter_id == opened.pk
+    for name, matter_id in (("李四", created.json()["id"]), ("赵六", later.pk), ("钱七", opened.pk)):
+        assert [row["id"] for row in api_get(counsel, q=name)["results"]] == [matter_id]
 
 
 def test_a_filtered_page_runs_a_few_queries(client, django_assert_max_num_queries):
