@@ -117,7 +117,10 @@ def main() -> None:
             )  # fmt: skip
             if profiler:
                 out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(os.environ.get("PROFILE_FILTER", ""), 40)
+                stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
+                stats.print_stats(os.environ.get("PROFILE_FILTER", ""), 40)
+                if os.environ.get("PROFILE_CALLERS"):
+                    stats.print_callers(os.environ["PROFILE_CALLERS"])
                 print(f"--- cProfile {name} / {kind}, {args.requests} requests")
                 print(out.getvalue())
                 for query in sql:

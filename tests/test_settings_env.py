@@ -152,3 +152,51 @@ def test_sessions_are_read_from_a_shared_cache_only():
         "django.contrib.sessions.backends.cached_db",
         "django.core.cache.backends.redis.RedisCache",
     ]
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [({}, (os.cpu_count(), "sync", 60)), ({"WEB_CONCURRENCY": "3", "GUNICORN_TIMEOUT": "90"}, (3, "sync", 90))],
+)
+def test_gunicorn_runs_a_sync_worker_per_core_unless_told(monkeypatch, environ, expected):
+    import runpy
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("GUNICORN_TIMEOUT", raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    config = runpy.run_path(str(Path(__file__).resolve().parent.parent / "config" / "gunicorn.py"))
+    assert (config["workers"], config["worker_class"], config["timeout"]) == expected
+
+
+def test_gunicorn_accepts_its_settings():
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--check-config", "-c", "config/gunicorn.py", "config.wsgi:application"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_gunicorn_worker_freezes_what_it_loaded_with_the_views():
+    # In a process of its own: a frozen test process would keep every object of the run.
+    script = (
+        "import gc, runpy, django; django.setup(); from django.urls import get_resolver; "
+        "hook = runpy.run_path('config/gunicorn.py')['post_worker_init']; "
+        "before = 'url_patterns' in vars(get_resolver()); hook(None); "
+        "print(gc.get_freeze_count(), 'url_patterns' in vars(get_resolver()), before)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, urls_loaded, urls_before = result.stdout.split()[-3:]
+    assert int(frozen) > 50_000 and urls_loaded == "True" and urls_before == "False"
