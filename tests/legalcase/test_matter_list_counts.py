@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from legalcase import pagination
-from legalcase.models import Guarantee, Matter, Role, list_names
+from legalcase.models import Guarantee, Matter, Role, User, list_names
 from legalcase.views import matters as matter_views
 from legalcase.services.matters import matter_open
 from tests.factories import escalation_body, make_debt, make_firm, make_matter, make_party, make_user
@@ -207,13 +207,17 @@ def test_a_pages_names_are_read_by_id_in_one_query(django_assert_num_queries):
     assert creditors == {matter.debt.creditor_id: (matter.debt.creditor.name, matter.debt.creditor.uscc)}
 
 
-def test_a_guarantee_copies_its_guarantors_name_and_a_correction_follows():
-    counsel = make_user(Role.COUNSEL)
-    client = APIClient()
+def _escalated() -> tuple[User, APIClient, Matter]:
+    """A counsel, their API client and the matter it escalated (debtor 张三, guarantor 李四)."""
+    counsel, client = make_user(Role.COUNSEL), APIClient()
     client.force_authenticate(counsel)
     created = client.post("/api/v1/escalations/", escalation_body(), format="json")
     assert created.status_code == 201, created.content
-    matter = Matter.objects.get(pk=created.json()["id"])
+    return counsel, client, Matter.objects.get(pk=created.json()["id"])
+
+
+def test_a_guarantee_copies_its_guarantors_name_and_a_correction_follows():
+    counsel, client, matter = _escalated()
     guarantee = Guarantee.objects.get(debt=matter.debt)
     assert guarantee.guarantor_name == guarantee.guarantor.name == "李四"
     by_hand = Guarantee.objects.create(debt=make_matter().debt, guarantor=make_party("赵六"))
@@ -230,12 +234,8 @@ def test_a_guarantee_copies_its_guarantors_name_and_a_correction_follows():
 
 
 def test_a_guarantee_knows_its_matter_however_it_was_recorded_and_is_found_by_it():
-    counsel = make_user(Role.COUNSEL)
-    client = APIClient()
-    client.force_authenticate(counsel)
-    created = client.post("/api/v1/escalations/", escalation_body(), format="json")
-    assert created.status_code == 201, created.content
-    escalated = Guarantee.objects.get(debt__matter=created.json()["id"])
+    counsel, _, matter = _escalated()
+    escalated = Guarantee.objects.get(debt=matter.debt)
     later = make_matter()
     after = Guarantee.objects.create(debt=later.debt, guarantor=make_party("赵六"))
     debt = make_debt()
@@ -244,9 +244,9 @@ def test_a_guarantee_knows_its_matter_however_it_was_recorded_and_is_found_by_it
 
     opened = matter_open(debt=debt, actor=counsel)
 
-    assert escalated.matter_id == created.json()["id"] and after.matter_id == later.pk
+    assert escalated.matter_id == matter.pk and after.matter_id == later.pk
     assert Guarantee.objects.get(pk=before.pk).matter_id == opened.pk
-    for name, matter_id in (("李四", created.json()["id"]), ("赵六", later.pk), ("钱七", opened.pk)):
+    for name, matter_id in (("李四", matter.pk), ("赵六", later.pk), ("钱七", opened.pk)):
         assert [row["id"] for row in api_get(counsel, q=name)["results"]] == [matter_id]
 
 
