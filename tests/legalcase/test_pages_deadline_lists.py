@@ -12,7 +12,7 @@ from django.utils import translation
 
 from legalcase.events import record_event
 from legalcase.models import Deadline, EventKind, MatterEvent, Notification, Role
-from legalcase.services.notifications import deadlines_daily
+from legalcase.services.notifications import deadlines_daily, unread_notification_count
 from legalcase.views.deadlines import PANEL_ROWS
 from tests.factories import make_firm, make_matter, make_user
 
@@ -315,6 +315,23 @@ def test_the_bell_shows_the_unread_count_with_one_query(client, counsel):
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("limitation_watch"))
     assert len([q for q in queries if "legalcase_notification" in q["sql"]]) == 1
+
+
+def test_the_bells_count_is_of_unread_notices_about_matters_the_user_still_sees(counsel):
+    firm = make_firm()
+    lawyer = make_user(Role.LAWYER, firm=firm)
+    held, dropped = make_matter(firm=firm), make_matter(firm=firm)
+    for user in (counsel, lawyer):
+        for matter in (held, dropped):
+            Notification.objects.create(user=user, matter=matter, deadline=make_deadline(matter, 1), kind="due_soon")
+    Notification.objects.filter(user=counsel, matter=held).update(read_at=dt.datetime(2026, 6, 9, tzinfo=ZoneInfo("UTC")))
+    dropped.assigned_firm = None
+    dropped.save(update_fields=["assigned_firm"])
+
+    # Counsel see every matter (the count written out); the lawyer no longer sees ``dropped``.
+    assert unread_notification_count(counsel) == 1
+    assert unread_notification_count(lawyer) == 1
+    assert unread_notification_count(make_user(Role.COUNSEL)) == 0
 
 
 def test_the_notifications_page_lists_links_and_marks_read(client, counsel):
