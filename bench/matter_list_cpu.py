@@ -121,6 +121,8 @@ def main() -> None:
                 stats.print_stats(os.environ.get("PROFILE_FILTER", ""), 40)
                 if os.environ.get("PROFILE_CALLERS"):
                     stats.print_callers(os.environ["PROFILE_CALLERS"])
+                if os.environ.get("PROFILE_CALLEES"):
+                    stats.print_callees(os.environ["PROFILE_CALLEES"])
                 print(f"--- cProfile {name} / {kind}, {args.requests} requests")
                 print(out.getvalue())
                 for query in sql:
