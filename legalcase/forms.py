@@ -49,6 +49,15 @@ def list_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return firms, owners
 
 
+def _given_or_listed(firms: list | None, owners: list | None) -> tuple[list, list]:
+    """The firm and owner choices a view gave, the missing ones read (both in ``list_choices``' one query)."""
+    if firms is None or owners is None:
+        every_firm, every_owner = list_choices()
+        firms = every_firm if firms is None else firms
+        owners = every_owner if owners is None else owners
+    return firms, owners
+
+
 class QuickSelect(forms.Select):
     """A flat ``<select>`` written in Python, for the matter list's filter and bulk forms.
 
@@ -155,8 +164,9 @@ class MatterFilterForm(forms.Form):
         every = [("", _("All"))]
         self.fields["stage"].choices = every + list(Stage.choices)
         self.fields["product"].choices = every + list(Product.choices)
-        self.fields["firm"].choices = every + [(NONE, _("Not assigned"))] + (firm_choices() if firms is None else firms)
-        self.fields["owner"].choices = every + [(NONE, _("No owner"))] + (owner_choices() if owners is None else owners)
+        firms, owners = _given_or_listed(firms, owners)
+        self.fields["firm"].choices = every + [(NONE, _("Not assigned"))] + firms
+        self.fields["owner"].choices = every + [(NONE, _("No owner"))] + owners
         self.fields["q"].widget.input_type = "search"
         self.fields["q"].widget.attrs["placeholder"] = _("Name, ID number, phone, last 4 digits, matter or case number")
         self.fields["q"].widget.attrs["title"] = _(
@@ -259,8 +269,9 @@ class BulkActionForm(forms.Form):
     def __init__(self, *args, actions: list[str], firms: list | None = None, owners: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", "—")] + [(name, self.ACTIONS[name][1]) for name in actions]
-        self.fields["bulk_firm"].choices = [("", "—")] + (firm_choices() if firms is None else firms)
-        self.fields["bulk_owner"].choices = [("", "—"), (NONE, _("No owner"))] + (owner_choices() if owners is None else owners)
+        firms, owners = _given_or_listed(firms, owners)
+        self.fields["bulk_firm"].choices = [("", "—")] + firms
+        self.fields["bulk_owner"].choices = [("", "—"), (NONE, _("No owner"))] + owners
         self.fields["bulk_to"].choices = [("", "—")] + list(Stage.choices)
         self.fields["bulk_reason"].choices = [("", "—")] + list(ClosingReason.choices)
 

@@ -103,11 +103,11 @@ def matter_ids(queryset: QuerySet, limit: int) -> list[int]:
     """The ids of at most ``limit`` rows of ``queryset``, in no order.
 
     A filter with one OR of alternatives (a search: the name's prefix, the matter number,
-    the debts found by contract or account, the matters found by guarantor) and no join is read as a UNION of
-    one query per alternative, each with the filter's other conditions: each is then an
-    index scan of its own, where the OR's bitmap visits a table page per match (6,796
-    张伟 in a million matters: 6 ms against 16 ms, bench/matter_list.py). The ids come
-    straight from the cursor: through the ORM's iterator, a row cost about 2 µs.
+    the debts found by contract or account, the matters found by guarantor) and no join is
+    read as a UNION of one query per alternative, each with the filter's other conditions:
+    each is then an index scan of its own, where the OR's bitmap visits a table page per
+    match (6,796 张伟 in a million matters: 6 ms against 16 ms, bench/matter_list.py). The
+    ids come straight from the cursor: through the ORM's iterator, a row cost about 2 µs.
     """
     plain = queryset.order_by().values_list("pk", flat=True)
     parts = _alternatives(plain)

@@ -740,7 +740,9 @@ ROW_COLUMNS = (
     "debt__account_number", "debt__creditor_id", "debt__overdue_since",
     *(f"debt__{name}" for name in Debt.AMOUNT_FIELDS),
 )  # fmt: skip
-ROW_OWNER, ROW_FIRM, ROW_CREDITOR = (ROW_COLUMNS.index(name) for name in ("owner_id", "assigned_firm_id", "debt__creditor_id"))
+ROW_OWNER, ROW_FIRM, ROW_CREDITOR = (
+    ROW_COLUMNS.index(name) for name in ("owner_id", "assigned_firm_id", "debt__creditor_id")
+)
 
 
 @functools.lru_cache(maxsize=16)
