@@ -298,12 +298,11 @@ def _add_proceeding(matter: Matter, stage: str, actor: User, earlier: Proceeding
     a judgment gets the ruling's text, read by the ruling reader and confirmed with
     its service date, so the demo shows the appeal and enforcement deadlines.
     """
-    forum = matter.forum
-    debt = matter.debt
-    start = debt.amounts_as_of + dt.timedelta(days=rng.randint(15, 45))
+    start = matter.debt.amounts_as_of + dt.timedelta(days=rng.randint(15, 45))
     if stage == Stage.JUDGMENT:
         _add_judgment(matter, earlier, actor, rng)
         return earlier
+    forum, debt = matter.forum, matter.debt
     kind = PROCEEDING_OF_STAGE[stage]
     form = CASE_NUMBER_FORMS.get(forum.name, ("", ""))[kind == Proceeding.Kind.PRE_SUIT_PRESERVATION] if forum else ""
     accepted = start + dt.timedelta(days=rng.randint(3, 9))
@@ -321,7 +320,11 @@ def _add_proceeding(matter: Matter, stage: str, actor: User, earlier: Proceeding
         fee_notice_received_on=accepted + dt.timedelta(days=2) if kind == Proceeding.Kind.FIRST_INSTANCE else None,
         measures_taken_on=accepted + dt.timedelta(days=3) if preservation else None,
     )
-    if not preservation:
+    if preservation:
+        return proceeding
+    # The filing read the deadlines it closes (it recomputed first); service and the
+    # hearing read none: one recomputation after both.
+    with deadlines_deferred():
         served = accepted + dt.timedelta(days=rng.randint(8, 25))
         if rng.random() < 0.15:  # the debtor could not be found: 公告送达
             service_record_add(
