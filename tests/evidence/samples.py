@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 
@@ -126,8 +127,9 @@ def owner_password_only_pdf() -> bytes:
     return pdf_bytes(2, encryption=pikepdf.Encryption(owner="bank-owner", user="", R=4))
 
 
+@functools.cache  # built once per process: a parametrized test asks for it once per case
 def hostile_corpus() -> dict[str, tuple[str, bytes]]:
-    """Case name -> (file name, bytes); every one must be refused."""
+    """Case name -> (file name, bytes); every one must be refused (do not change the dict)."""
     pdf = pdf_bytes(1)
     png = image_bytes("PNG")
     jpeg = image_bytes("JPEG")

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from legalcase.models import EventKind, Forum, MatterEvent, Role
 from legalcase.services import matter_set_forum
+from tests.api_schema import api_schema
 from tests.factories import make_firm, make_forum, make_matter, make_user
 
 pytestmark = pytest.mark.django_db
@@ -271,10 +272,8 @@ def test_a_used_forum_cannot_be_deleted():
 # Schema and demo ----------------------------------------------------------------------
 
 
-def test_the_schema_documents_the_forum_endpoints_and_the_matters_forum(client):
-    import yaml
-
-    schema = yaml.safe_load(client.get("/api/schema/").content)
+def test_the_schema_documents_the_forum_endpoints_and_the_matters_forum():
+    schema = api_schema()
     assert {"/api/v1/forums/", "/api/v1/matters/{matter_id}/forum/"} <= set(schema["paths"])
     assert "forum" in schema["components"]["schemas"]["MatterDetail"]["properties"]
     assert "forum" not in schema["components"]["schemas"]["Matter"]["properties"]

@@ -5,6 +5,7 @@ letter shows it masked), the claim in figures and in 大写, the forum, the date
 Jinja tag left anywhere (body, tables, headers, footers, title).
 """
 
+import copy
 import datetime as dt
 
 import pytest
@@ -83,19 +84,21 @@ def test_every_default_passes_the_upload_check(code):
 
 @pytest.fixture(scope="module")
 def demo_matters(django_db_setup, django_db_blocker):
-    """24 demo matters, seeded once for every template's test (tests/shared_rows.py)."""
+    """24 demo matters and their filing contexts, made once for every template's test (tests/shared_rows.py).
+
+    A matter's context does not depend on the template: it is built once, not once per template.
+    """
     with shared_rows(django_db_blocker, "seed_demo(matters=24)"):
         seed_demo(matters=24)
-        yield
+        matters = Matter.objects.select_related("debt__debtor", "debt__creditor", "forum", "assigned_firm")
+        yield [(matter, matter_context(matter, today=TODAY)) for matter in matters]
 
 
 @pytest.mark.parametrize("code", CODES)
 def test_each_template_renders_every_demo_matter_with_nothing_left_over(code, demo_matters):
     template = DocumentTemplate.objects.filter(code=code).current(on=TODAY).get()
-    matters = Matter.objects.select_related("debt__debtor", "debt__creditor", "forum", "assigned_firm")
-    assert matters.count() == 24
-    for matter in matters:
-        context = matter_context(matter, today=TODAY)
+    assert len(demo_matters) == 24
+    for matter, context in copy.deepcopy(demo_matters):
         rendered = render_docx(bytes(template.content), context)
         text = read_back(rendered.docx)
         everything = "\n".join(text.values())
