@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from decimal import Decimal
@@ -26,6 +27,7 @@ from legalcase.models import (
 )
 from legalcase.search import digest, normal_phone, query_digests
 from tests.factories import escalation_body, make_firm, make_matter, make_party, make_user
+from tests.shared_rows import shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +47,20 @@ def numbers(user, **params) -> list[str]:
     return [row["number"] for row in response.json()["results"]]
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """``world``'s rows, made once for the module's tests (tests/shared_rows.py)."""
+    with shared_rows(django_db_blocker, "search world"):
+        yield _world()
+
+
 @pytest.fixture
-def world():
+def world(shared_world):
     """A matter escalated through the API (debtor 张三, guarantor 李四) held by one firm, and others."""
+    return copy.deepcopy(shared_world)
+
+
+def _world() -> dict:
     firm, other_firm = make_firm("本所律师事务所"), make_firm("他所律师事务所")
     counsel = make_user(Role.COUNSEL)
     response = api(counsel).post("/api/v1/escalations/", escalation_body(), format="json")

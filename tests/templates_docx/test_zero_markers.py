@@ -5,6 +5,7 @@ The templates come from the registry of defaults (``DEFAULT_TEMPLATES``), so a t
 added there is covered without touching this file.
 """
 
+import copy
 import datetime as dt
 
 import pytest
@@ -18,6 +19,7 @@ from templates_docx.models import DocumentTemplate
 from templates_docx.rendering import render_docx
 from templates_docx.sample import MISSING_PREFIX
 from tests.factories import make_firm, make_forum, make_matter, make_party, make_user
+from tests.shared_rows import shared_rows
 from tests.templates_docx.docx_samples import read_back
 
 pytestmark = pytest.mark.django_db
@@ -40,23 +42,25 @@ def _text(docx: bytes) -> str:
     return "\n".join(value if isinstance(value, str) else "\n".join(map(str, value)) for value in parts.values())
 
 
-@pytest.fixture
-def complete_matters():
-    counsel = make_user(Role.COUNSEL)
-    firm = make_firm()
-    forum = make_forum()
-    matters = {}
-    for seq, product in enumerate(("credit_card", "loan"), start=1):
-        matter = make_matter(stage="enforcement", firm=firm, product=product, debtor=make_party("陈明"))
-        matters[product] = _loaded(record_everything(matter=matter, user=counsel, firm=firm, forum=forum, seq=seq))
-    return matters
+@pytest.fixture(scope="module")
+def complete_matters(django_db_setup, django_db_blocker):
+    """A fully recorded card matter and loan matter, made once for every template (tests/shared_rows.py)."""
+    with shared_rows(django_db_blocker, "complete matters"):
+        counsel = make_user(Role.COUNSEL)
+        firm = make_firm()
+        forum = make_forum()
+        matters = {}
+        for seq, product in enumerate(("credit_card", "loan"), start=1):
+            matter = make_matter(stage="enforcement", firm=firm, product=product, debtor=make_party("陈明"))
+            matters[product] = _loaded(record_everything(matter=matter, user=counsel, firm=firm, forum=forum, seq=seq))
+        yield matters
 
 
 @pytest.mark.parametrize("code", CODES)
 def test_a_fully_recorded_matter_renders_every_template_without_a_marker(complete_matters, code):
     template = _template(code)
     for product in PRODUCTS[code]:
-        matter = complete_matters[product]
+        matter = copy.deepcopy(complete_matters[product])
         context = matter_context(matter, today=TODAY)
         rendered = render_docx(bytes(template.content), context)
         text = _text(rendered.docx)
