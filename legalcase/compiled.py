@@ -2,7 +2,7 @@
 
 Django builds a query's SQL afresh on each run: for the deadline engine's short
 ``values_list`` queries that costs 1.5-2 ms of Python each, against 0.3-0.6 ms in the
-database, and every service that changes a matter recomputes its deadlines (eleven
+database, and every service that changes a matter recomputes its deadlines (twelve
 such queries). A ``CompiledQuery`` asks Django for the SQL once per kind of database,
 with marker ids in the places of the ids, and then runs that SQL with the ids given,
 reading the rows through the same converters the ORM applies.
@@ -10,6 +10,7 @@ reading the rows through the same converters the ORM applies.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -22,15 +23,15 @@ _MARKERS = tuple(-7_340_000_001 - n for n in range(8))
 class CompiledQuery:
     """A ``values_list`` queryset of some ids, compiled once per database vendor.
 
-    ``build`` receives one integer per value and returns the queryset; each integer may
+    ``build`` receives one integer per parameter it names and returns the queryset; each integer may
     appear anywhere an id goes (``pk__range=(first, last)``, ``matter_id=...``). Only
     integers are replaced: a date or a time in the query is compiled in as it was first
     built, so ``build`` must not read the clock or any other changing value.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], arity: int):
+    def __init__(self, build: Callable[..., QuerySet]):
         self._build = build
-        self._arity = arity
+        self._arity = len(inspect.signature(build).parameters)
         self._by_vendor: dict[str, tuple] = {}
 
     def rows(self, *values: int, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:

@@ -212,13 +212,12 @@ CURRENT_FIELDS = (
 
 
 # The engine's queries for a range of matters, compiled once (legalcase/compiled.py): a
-# service recomputes its matter on every call, and Django built these eleven queries'
-# SQL in 20 of the 30 ms a recomputation took.
+# service recomputes its matter on every call, and Django built the SQL of its
+# queries (these, the lock and the current rows) in 20 of the 30 ms a recomputation took.
 _MATTERS = CompiledQuery(
     lambda first, last: Matter.objects.filter(pk__range=(first, last)).values_list(
         "pk", "debt_id", "debt__matured_on", "debt__overdue_since", "debt__last_payment_date", "debt__term_ends_on"
     ),
-    2,
 )
 # A delivered demand interrupts the debtor's limitation from the day it arrived
 # (诉讼时效规定 Art. 8; LEGAL_RULES Part 2, B.3): its delivery date, else its date.
@@ -227,19 +226,16 @@ _DEMANDS = CompiledQuery(
     lambda first, last: DemandRecord.objects.filter(debt__matter__pk__range=(first, last), delivered=True)
     .filter(Q(party__isnull=True) | Q(party_id=F("debt__debtor_id")))
     .values_list("debt_id", Coalesce("delivered_on", "date"), "channel", "outlet"),
-    2,
 )
 _GUARANTEES = CompiledQuery(
     lambda first, last: Guarantee.objects.filter(debt__matter__pk__range=(first, last))
     .order_by("id")
     .values_list("debt_id", "guarantor_id", "guarantee_period_ends_on"),
-    2,
 )
 _RULINGS = CompiledQuery(
     lambda first, last: Ruling.objects.filter(matter__id__range=(first, last), confirmed=True)
     .order_by("matter_id", "confirmed_at", "id")
     .values_list("matter_id", *RulingFacts.__dataclass_fields__),
-    2,
 )
 _PROCEEDINGS = CompiledQuery(
     lambda first, last: Proceeding.objects.filter(
@@ -249,20 +245,17 @@ _PROCEEDINGS = CompiledQuery(
     )
     .order_by("matter_id", "created_at", "id")
     .values_list("matter_id", "kind", "fee_notice_received_on", "measures_taken_on", "closed_on"),
-    2,
 )
 _FEE_NOTICES = CompiledQuery(
     lambda first, last: Cost.objects.filter(
         matter__id__range=(first, last), kind__in=COURT_FEE_KINDS, notice_received_on__isnull=False
     ).values_list("matter_id", "notice_received_on"),
-    2,
 )
 # A reversed recovery was no payment; a counter-entry is none either.
 _RECOVERIES = CompiledQuery(
     lambda first, last: Recovery.objects.filter(matter__id__range=(first, last), amount__gt=0, reversal__isnull=True)
     .order_by("received_on")
     .values_list("matter_id", "received_on"),
-    2,
 )
 _SETTLEMENTS = CompiledQuery(
     lambda first, last: Settlement.objects.filter(matter__id__range=(first, last))
@@ -270,7 +263,6 @@ _SETTLEMENTS = CompiledQuery(
     .annotate(last_due_on=Max("instalments__due_on"))
     .order_by("agreed_on", "id")
     .values_list("matter_id", "agreed_on", "lodged_with_court", "last_due_on"),
-    2,
 )
 _ACTIONS = CompiledQuery(
     lambda first, last: EnforcementAction.objects.filter(
@@ -278,7 +270,6 @@ _ACTIONS = CompiledQuery(
     )
     .order_by("started_on", "id")
     .values_list("matter_id", *ActionFacts.__dataclass_fields__),
-    2,
 )
 _COURT_DATES = CompiledQuery(
     lambda first, last: Proceeding.objects.filter(
@@ -288,7 +279,6 @@ _COURT_DATES = CompiledQuery(
     )
     .order_by("matter_id", "created_at", "id")
     .values_list("matter_id", "pk", "forum__name", *(name for name, _kind, _rule in COURT_DATE_FIELDS)),
-    2,
 )
 
 
@@ -658,13 +648,12 @@ def deadlines_apply(changes: DeadlineChanges) -> None:
 
 
 _LOCK = CompiledQuery(
-    lambda first, last: Matter.objects.select_for_update().filter(pk__range=(first, last)).values_list("pk"), 2
+    lambda first, last: Matter.objects.select_for_update().filter(pk__range=(first, last)).values_list("pk")
 )
 _CURRENT = CompiledQuery(
     lambda first, last: Deadline.objects.filter(
         matter__id__range=(first, last), superseded_at__isnull=True
     ).values_list(*CURRENT_FIELDS),
-    2,
 )
 
 

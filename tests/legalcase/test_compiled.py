@@ -22,7 +22,7 @@ def _debts(first, last):
 
 def test_the_rows_are_the_orms_for_each_range_given():
     matters = [make_matter() for _ in range(3)]
-    query = CompiledQuery(_debts, 2)
+    query = CompiledQuery(_debts)
     first, last = matters[0].pk, matters[-1].pk
     for span in ((first, last), (first, first), (last, last), (last + 1, last + 5)):
         assert query.rows(*span) == list(_debts(*span))
@@ -31,7 +31,7 @@ def test_the_rows_are_the_orms_for_each_range_given():
 
 def test_it_runs_one_query_and_builds_the_sql_once():
     matter = make_matter()
-    query = CompiledQuery(lambda pk: Matter.objects.filter(pk=pk).values_list("stage"), 1)
+    query = CompiledQuery(lambda pk: Matter.objects.filter(pk=pk).values_list("stage"))
     query.rows(matter.pk)
     with CaptureQueriesContext(connection) as captured:
         assert query.rows(matter.pk) == [(matter.stage,)]
@@ -39,8 +39,8 @@ def test_it_runs_one_query_and_builds_the_sql_once():
 
 
 def test_a_value_the_query_does_not_use_and_a_wrong_count_are_refused():
-    unused = CompiledQuery(lambda pk: Matter.objects.filter(pk__gt=0).values_list("pk"), 1)
+    unused = CompiledQuery(lambda pk: Matter.objects.filter(pk__gt=0).values_list("pk"))
     with pytest.raises(ValueError, match=r"does not use values \[0\]"):
         unused.rows(1)
     with pytest.raises(TypeError, match="expected 2 values, got 1"):
-        CompiledQuery(_debts, 2).rows(1)
+        CompiledQuery(_debts).rows(1)
