@@ -170,6 +170,7 @@ def matter_context(matter: Matter, *, today: date) -> dict:
     forum = matter.forum
     firm = matter.assigned_firm
     claims = enforcement_application_amounts(matter, on=today)
+    case = enforcement_case_context(matter)
     details = filing_details_of(matter)
     freezes = freezes_context(matter)
     lawyers = current_lawyers(matter) if firm is not None else []
@@ -318,7 +319,7 @@ def matter_context(matter: Matter, *, today: date) -> dict:
         },
         "transfer": {
             **transfer_context(matter),
-            "claim": transfer_claim_context(matter, today=today),
+            "claim": transfer_claim_context(matter, today=today, case=case),
             # The assignee's account the debtor is told to pay into (债权转让通知书).
             "collection_bank": _or_missing(details.collection_bank, "受让人收款账户开户行"),
             "collection_account": _or_missing(details.collection_account, "受让人收款账号"),
@@ -329,7 +330,7 @@ def matter_context(matter: Matter, *, today: date) -> dict:
         "letter": {"deadline": today + timedelta(days=LETTER_DAYS), "firm": firm.name if firm else missing("律师事务所")},
         # The enforcement case from its proceeding and measures; the 执行通知书 is not recorded.
         "enforcement": {
-            **enforcement_case_context(matter),
+            **case,
             "notice_served_on": _or_missing(details.notice_served_on, "执行通知书送达日期"),
             "notice_deadline": _or_missing(details.notice_deadline, "执行通知书履行期限"),
             "recovered_total": matter.recovered_total,
@@ -626,7 +627,7 @@ def bound_context(matter: Matter) -> dict:
     }
 
 
-def transfer_claim_context(matter: Matter, *, today: date) -> dict:
+def transfer_claim_context(matter: Matter, *, today: date, case: dict) -> dict:
     """The claim as it stood on the day it was assigned (``transfer.claim``), for the 债权转让通知书.
 
     After a confirmed instrument: its amounts on that day (``enforcement_application_amounts``:
@@ -634,12 +635,12 @@ def transfer_claim_context(matter: Matter, *, today: date) -> dict:
     day), the instrument and its number, and a 终本 ruling if one was recorded. Before
     one: the debt as of ``amounts_as_of`` and what was recovered since, by that day.
     ``as_of`` is the assignment's effective day, or ``today`` when none is recorded.
+    ``case`` is the matter's ``enforcement_case_context``.
     """
     steps = sorted(matter.debt.transfers.all(), key=lambda step: (step.effective_on, step.pk))
     as_of = steps[-1].effective_on if steps else today
     amounts = enforcement_application_amounts(matter, on=as_of)
     ruling = amounts["ruling"]
-    case = enforcement_case_context(matter)
     terminated = case["terminated_on"] if isinstance(case["terminated_on"], date) and case["terminated_on"] <= as_of else ""
     debt = matter.debt
     if ruling is None:
